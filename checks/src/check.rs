@@ -1,0 +1,238 @@
+//! What a check is, what it says, and the vocabulary of results.
+
+use crate::ctx::Ctx;
+use crate::fact::Unknown;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    IdentityCenter,
+    EmrStudio,
+    AthenaWorkgroup,
+    S3AccessGrants,
+    LakeFormation,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [
+        Area::IdentityCenter,
+        Area::EmrStudio,
+        Area::AthenaWorkgroup,
+        Area::S3AccessGrants,
+        Area::LakeFormation,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::IdentityCenter => "IAM Identity Center",
+            Area::EmrStudio => "EMR Studio",
+            Area::AthenaWorkgroup => "Athena workgroup",
+            Area::S3AccessGrants => "S3 Access Grants",
+            Area::LakeFormation => "Lake Formation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    Error,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Warn,
+        Status::Skip,
+        Status::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A fact the check reads. The collectors read the union of the selected checks' needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Need {
+    /// `sts:GetCallerIdentity`: the account id (for ARNs and fix commands).
+    Caller,
+    /// `sso:ListInstances`.
+    IdcInstances,
+    /// `identitystore` lookups of each `--user` and their groups.
+    Users,
+    /// EMR Studios (list + describe).
+    Studios,
+    /// EMR Studio session mappings.
+    SessionMappings,
+    /// Athena workgroups (list + get).
+    Workgroups,
+    /// Assignment configuration and assignments of each workgroup's application.
+    WorkgroupAssignments,
+    /// The Studio user role's trust policy.
+    UserRole,
+    /// The Studio user role's permission policies.
+    UserRolePolicies,
+    /// The Studio service role's permission policies.
+    ServiceRolePolicies,
+    /// `s3:GetAccessGrantsInstance`.
+    AccessGrantsInstance,
+    /// `s3:ListAccessGrantsLocations`.
+    AccessGrantsLocations,
+    /// `s3:ListAccessGrants`.
+    AccessGrants,
+}
+
+/// Static description of a check: the catalog entry.
+#[derive(Debug)]
+pub struct Meta {
+    /// Short stable code, e.g. `ES004`. Never reused for another meaning.
+    pub id: &'static str,
+    /// kebab-case name, e.g. `studio-user-role-trust-set-context`.
+    pub name: &'static str,
+    pub area: Area,
+    pub severity: Severity,
+    pub title: &'static str,
+    /// Checks that must not have failed for this one to be meaningful.
+    pub depends_on: &'static [&'static str],
+    pub needs: &'static [Need],
+    /// AWS documentation for the fix.
+    pub docs: &'static [&'static str],
+}
+
+/// A registered check: its metadata, its function, and its source (for `explain`).
+pub struct Check {
+    pub meta: &'static Meta,
+    pub run: fn(&Ctx) -> Vec<Outcome>,
+    pub source: &'static str,
+}
+
+impl Check {
+    /// The check's documentation: the `//!` doc comment at the top of its file.
+    pub fn explanation(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out.trim_end().to_string()
+    }
+}
+
+/// The fix for a finding: a one-line summary, exact CLI commands, doc links.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remediation {
+    pub summary: String,
+    pub commands: Vec<String>,
+    pub docs: Vec<String>,
+}
+
+/// What a check concluded about one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// The trap is present. Shown as `fail` for error-severity checks, `warn` otherwise.
+    Fail,
+    /// Always `warn`: a weaker finding, or a condition the evaluator cannot decide.
+    Warn,
+    /// Could not evaluate: a fact is unknown.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// What the finding is about, for the reader: a Studio, a role ARN, a workgroup.
+    pub resource: String,
+    /// The target this outcome belongs to (`studio:<id>`, `workgroup:<name>`), or None
+    /// for the whole region. Used to skip dependants only where a prerequisite failed.
+    pub scope: Option<String>,
+    pub message: String,
+    pub fix: Option<Remediation>,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Outcome {
+            verdict,
+            resource: resource.into(),
+            scope: None,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    pub fn pass(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Outcome::new(Verdict::Pass, resource, message)
+    }
+
+    pub fn fail(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Outcome::new(Verdict::Fail, resource, message)
+    }
+
+    pub fn warn(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Outcome::new(Verdict::Warn, resource, message)
+    }
+
+    /// A fact this check needs could not be read.
+    pub fn unknown(resource: impl Into<String>, what: &str, why: &Unknown) -> Self {
+        Outcome::new(
+            Verdict::Error,
+            resource,
+            format!("could not read {what}: {why}"),
+        )
+    }
+
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    pub fn fix(mut self, fix: Remediation) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+}
+
+/// Shorthand for building a [`Remediation`].
+pub fn remedy(summary: impl Into<String>, commands: Vec<String>, docs: &[&str]) -> Remediation {
+    Remediation {
+        summary: summary.into(),
+        commands,
+        docs: docs.iter().map(|d| d.to_string()).collect(),
+    }
+}

@@ -1,0 +1,376 @@
+//! The facts model: everything the checks know about an account, and nothing else.
+//!
+//! Facts are the only contract between the collectors (which read AWS) and the
+//! checks (which judge). They serialize to the documented, versioned facts file
+//! (`--save-facts` / `--facts`). Field names follow the AWS API fields they come
+//! from, in snake_case. Every value that comes from a call that can fail is a
+//! [`Fact`]; a fact that was not collected is absent from the file.
+
+use crate::fact::{Fact, not_collected};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The version of the facts file format. Bump on incompatible change.
+pub const FACTS_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    pub facts_version: u32,
+    /// The question the run asked: region and the optional narrowing flags.
+    pub target: Target,
+    /// `sts:GetCallerIdentity`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub caller: Fact<Caller>,
+    /// `sso:ListInstances` in the target region.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub identity_center_instances: Fact<Vec<IdcInstance>>,
+    /// One entry per `--user`: the Identity Store lookup and the user's groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserFacts>,
+    /// `elasticmapreduce:ListStudios` + `DescribeStudio` for each Studio checked.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub studios: Fact<Vec<Studio>>,
+    /// `athena:ListWorkGroups` + `GetWorkGroup` for each workgroup.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub workgroups: Fact<Vec<WorkGroup>>,
+    /// Identity Center applications (workgroup and Studio applications) by ARN.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub applications: BTreeMap<String, Application>,
+    /// IAM roles by role name. `null` means IAM answered NoSuchEntity.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, Fact<Option<Role>>>,
+    /// S3 Access Grants in the target region.
+    #[serde(default, skip_serializing_if = "AccessGrants::is_empty")]
+    pub access_grants: AccessGrants,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub region: String,
+    /// `--studio`: a Studio id or name. None: every Studio in the region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub studio: Option<String>,
+    /// `--workgroup`. None: every Identity-Center-enabled workgroup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workgroup: Option<String>,
+    /// `--user`: Identity Center user names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    pub account_id: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdcInstance {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `ACTIVE`, `CREATE_IN_PROGRESS`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFacts {
+    /// The user name as given on the command line.
+    pub user_name: String,
+    /// `identitystore:GetUserId` (+ `DescribeUser`). `null`: no such user.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub user: Fact<Option<IdcUser>>,
+    /// `identitystore:ListGroupMembershipsForMember` (+ `DescribeGroup` for names).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub groups: Fact<Vec<IdcGroup>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdcUser {
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `ENABLED` or `DISABLED`, when the store reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdcGroup {
+    pub group_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Studio {
+    pub studio_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub studio_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `SSO` or `IAM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
+    /// As DescribeStudio returns it: a role name or an ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idc_instance_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_identity_propagation_enabled: Option<bool>,
+    /// `REQUIRED` or `OPTIONAL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idc_user_assignment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_s3_location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnet_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_security_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_security_group_id: Option<String>,
+    /// `elasticmapreduce:ListStudioSessionMappings`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub session_mappings: Fact<Vec<SessionMapping>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionMapping {
+    pub identity_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_name: Option<String>,
+    /// `USER` or `GROUP`.
+    pub identity_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_policy_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkGroup {
+    pub name: String,
+    /// `ENABLED` or `DISABLED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_application_arn: Option<String>,
+    /// `Configuration.IdentityCenterConfiguration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_identity_center: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_instance_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role: Option<String>,
+    /// `Configuration.ResultConfiguration.OutputLocation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_location: Option<String>,
+    /// `SSE_S3`, `SSE_KMS` or `CSE_KMS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_option: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforce_workgroup_configuration: Option<bool>,
+    /// `Configuration.QueryResultsS3AccessGrantsConfiguration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_access_grants: Option<ResultsAccessGrants>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_engine_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsAccessGrants {
+    pub enable_s3_access_grants: bool,
+    #[serde(default)]
+    pub create_user_level_prefix: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_type: Option<String>,
+}
+
+/// An Identity Center application (`sso:GetApplicationAssignmentConfiguration`,
+/// `sso:ListApplicationAssignments`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub assignment_required: Fact<bool>,
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub assignments: Fact<Vec<Assignment>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    pub principal_id: String,
+    /// `USER` or `GROUP`.
+    pub principal_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub role_name: String,
+    pub arn: String,
+    /// `AssumeRolePolicyDocument`, URL-decoded and parsed.
+    pub trust_policy: Value,
+    /// `iam:ListRolePolicies` + `GetRolePolicy`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub inline_policies: Fact<Vec<Policy>>,
+    /// `iam:ListAttachedRolePolicies` + `GetPolicy` + `GetPolicyVersion`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub attached_policies: Fact<Vec<Policy>>,
+    /// The permissions boundary's ARN and document, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<Fact<Policy>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The inline policy name or the managed policy ARN.
+    pub name: String,
+    pub document: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessGrants {
+    /// `s3:GetAccessGrantsInstance`. `null`: no instance in the region.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub instance: Fact<Option<AccessGrantsInstance>>,
+    /// `s3:ListAccessGrantsLocations`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub locations: Fact<Vec<AccessGrantsLocation>>,
+    /// `s3:ListAccessGrants`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub grants: Fact<Vec<AccessGrant>>,
+}
+
+impl AccessGrants {
+    pub fn is_empty(&self) -> bool {
+        !self.instance.is_collected()
+            && !self.locations.is_collected()
+            && !self.grants.is_collected()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessGrantsInstance {
+    pub access_grants_instance_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_instance_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_application_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessGrantsLocation {
+    pub access_grants_location_id: String,
+    /// `s3://`, `s3://bucket` or `s3://bucket/prefix`.
+    pub location_scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessGrant {
+    pub access_grant_id: String,
+    /// `DIRECTORY_USER`, `DIRECTORY_GROUP` or `IAM`.
+    pub grantee_type: String,
+    pub grantee_identifier: String,
+    /// `READ`, `WRITE` or `READWRITE`.
+    pub permission: String,
+    pub access_grants_location_id: String,
+    /// The full scope, e.g. `s3://bucket/prefix/*`.
+    pub grant_scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_arn: Option<String>,
+}
+
+impl Facts {
+    /// Parse a facts file, with a one-line error on failure.
+    pub fn from_json(text: &str) -> Result<Facts, String> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        match value.get("facts_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(FACTS_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "facts_version {v} is not supported (this studio-doctor reads version {FACTS_VERSION})"
+                ));
+            }
+            None => return Err("missing \"facts_version\": not a studio-doctor facts file".into()),
+        }
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// The role with this name (or ARN), as collected.
+    pub fn role(&self, name_or_arn: &str) -> Option<&Fact<Option<Role>>> {
+        self.roles.get(role_name(name_or_arn))
+    }
+}
+
+/// The role name in a role name or ARN (`arn:aws:iam::1:role/path/name` -> `name`).
+pub fn role_name(name_or_arn: &str) -> &str {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.rsplit('/').next().unwrap_or(name_or_arn)
+    } else {
+        name_or_arn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_come_out_of_arns() {
+        assert_eq!(role_name("arn:aws:iam::1:role/service-role/X"), "X");
+        assert_eq!(role_name("Plain"), "Plain");
+    }
+
+    #[test]
+    fn version_is_checked() {
+        assert!(
+            Facts::from_json("{}")
+                .unwrap_err()
+                .contains("facts_version")
+        );
+        assert!(
+            Facts::from_json(r#"{"facts_version": 9, "target": {"region": "x"}}"#)
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(
+            Facts::from_json("nope")
+                .unwrap_err()
+                .starts_with("not valid JSON")
+        );
+        let f = Facts::from_json(r#"{"facts_version": 1, "target": {"region": "x"}}"#).unwrap();
+        assert!(!f.studios.is_collected());
+    }
+}
