@@ -6,7 +6,9 @@ pub mod checks;
 pub mod ctx;
 pub mod fact;
 pub mod facts;
+pub mod policy;
 pub mod run;
+pub mod s3;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};

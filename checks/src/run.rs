@@ -127,9 +127,9 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
     for check in order {
         let meta = check.meta;
         let outcomes = match region_blocker(meta.depends_on, &seen) {
-            Some(why) => vec![(Blocker::Skipped, None, skip_message(&why), String::new())],
+            Some((why, message)) => vec![(Blocker::Skipped(why), None, message, String::new())],
             None => {
-                let outs = (check.run)(&ctx);
+                let outs = run_guarded(check, &ctx);
                 if outs.is_empty() {
                     vec![(
                         Blocker::Nothing,
@@ -162,7 +162,7 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
                 ),
                 Blocker::Ok(Verdict::Warn, fix) => (Status::Warn, fix),
                 Blocker::Ok(Verdict::Error, _) => (Status::Error, None),
-                Blocker::Skipped => (Status::Skip, None),
+                Blocker::Skipped(_) => (Status::Skip, None),
                 Blocker::Nothing => (Status::Skip, None),
             };
             results.push(CheckResult {
@@ -202,10 +202,35 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
     }
 }
 
+/// Run one check; a panic in it becomes an `error` outcome, never a missing result.
+fn run_guarded(check: &Check, ctx: &Ctx) -> Vec<Outcome> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (check.run)(ctx))) {
+        Ok(outs) => outs,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            vec![Outcome {
+                verdict: Verdict::Error,
+                resource: String::new(),
+                scope: None,
+                message: format!(
+                    "internal error in check {}: {why} (please report it)",
+                    check.meta.id
+                ),
+                fix: None,
+            }]
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Blocker {
     Ok(Verdict, Option<Remediation>),
-    Skipped,
+    /// Skipped because of this root cause (a check that failed or errored).
+    Skipped(Why),
     /// The check had nothing to look at.
     Nothing,
 }
@@ -215,26 +240,56 @@ impl Blocker {
     fn blocks(&self) -> bool {
         matches!(
             self,
-            Blocker::Ok(Verdict::Fail, _) | Blocker::Ok(Verdict::Error, _) | Blocker::Skipped
+            Blocker::Ok(Verdict::Fail, _) | Blocker::Ok(Verdict::Error, _) | Blocker::Skipped(_)
         )
     }
 }
 
+/// The root cause of a skip: the first check up the chain that failed or errored.
+#[derive(Debug, Clone)]
 struct Why {
     id: &'static str,
-    what: &'static str,
+    errored: bool,
 }
 
-fn skip_message(why: &Why) -> String {
-    let name = registry::find(why.id).map(|c| c.meta.name).unwrap_or("");
-    format!("skipped: prerequisite {} ({name}) {}", why.id, why.what)
+fn name_of(id: &str) -> &'static str {
+    registry::find(id).map(|c| c.meta.name).unwrap_or("")
 }
 
-fn describe(b: &Blocker) -> &'static str {
+/// The skip message: names the prerequisite and, if it was itself skipped, the root cause.
+fn skip_message(prereq: &'static str, b: &Blocker) -> String {
+    let root = |w: &Why| {
+        let what = if w.errored {
+            "could not be evaluated"
+        } else {
+            "failed"
+        };
+        format!("{} ({}) {what}", w.id, name_of(w.id))
+    };
     match b {
-        Blocker::Ok(Verdict::Error, _) => "could not be evaluated",
-        Blocker::Skipped => "was skipped",
-        _ => "failed",
+        Blocker::Skipped(w) => format!(
+            "skipped: prerequisite {prereq} ({}) was skipped because {}",
+            name_of(prereq),
+            root(w)
+        ),
+        _ => format!(
+            "skipped: prerequisite {}",
+            root(&Why {
+                id: prereq,
+                errored: matches!(b, Blocker::Ok(Verdict::Error, _)),
+            })
+        ),
+    }
+}
+
+/// The root cause behind a blocking prerequisite outcome.
+fn root_of(prereq: &'static str, b: &Blocker) -> Why {
+    match b {
+        Blocker::Skipped(w) => w.clone(),
+        _ => Why {
+            id: prereq,
+            errored: matches!(b, Blocker::Ok(Verdict::Error, _)),
+        },
     }
 }
 
@@ -242,14 +297,11 @@ fn describe(b: &Blocker) -> &'static str {
 fn region_blocker(
     deps: &'static [&'static str],
     seen: &BTreeMap<&str, Vec<(Blocker, Option<String>)>>,
-) -> Option<Why> {
+) -> Option<(Why, String)> {
     for id in deps {
         for (b, scope) in seen.get(id).into_iter().flatten() {
             if b.blocks() && scope.is_none() {
-                return Some(Why {
-                    id,
-                    what: describe(b),
-                });
+                return Some((root_of(id, b), skip_message(id, b)));
             }
         }
     }
@@ -267,14 +319,10 @@ fn judge(
         for id in deps {
             for (b, s) in seen.get(id).into_iter().flatten() {
                 if b.blocks() && s.as_ref() == Some(scope) {
-                    let why = Why {
-                        id,
-                        what: describe(b),
-                    };
                     return (
-                        Blocker::Skipped,
+                        Blocker::Skipped(root_of(id, b)),
                         o.scope.clone(),
-                        format!("{} for {}", skip_message(&why), o.resource),
+                        format!("{} for {}", skip_message(id, b), o.resource),
                         o.resource,
                     );
                 }

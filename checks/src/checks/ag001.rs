@@ -1,18 +1,191 @@
-//! # AG001 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
+//! # AG001 access-grants-instance
+//!
+//! **What it checks.** The account has an S3 Access Grants instance in the target
+//! region (`s3control GetAccessGrantsInstance` answers with an instance rather than
+//! "not found"). There is one instance per account per region; its id is always
+//! `default`.
+//!
+//! **Why it matters.** An Identity-Center-enabled Athena workgroup writes query
+//! results as the signed-in Identity Center user, through S3 Access Grants, not
+//! through IAM. Without an S3 Access Grants instance nothing can grant that user
+//! the results location, so every query fails while writing its results, even
+//! when both the Studio roles and the workgroup role have AdministratorAccess.
+//! This is the seed's final trap: the workgroup and the tables showed up in the
+//! Studio, and then every query failed.
+//!
+//! **How to fix.** Create the instance and associate it with the region's IAM
+//! Identity Center instance in the same step. Console: Amazon S3 → Access Grants
+//! → choose the region → **Create S3 Access Grants instance** → tick **Add IAM
+//! Identity Center instance** → then register a location (AG003) and create a
+//! grant (AG005). CLI (the report fills in the account, region and the region's
+//! Identity Center instance):
+//! `aws s3control create-access-grants-instance --region <REGION> --account-id
+//! <ACCOUNT_ID> --identity-center-arn arn:aws:sso:::instance/ssoins-...`.
+//! Creating the instance with an Identity Center ARN also needs
+//! `sso:DescribeInstance`, `sso:CreateApplication`, `sso:PutApplicationGrant` and
+//! `sso:PutApplicationAuthenticationMethod`.
+//!
+//! **Permissions needed.** `s3:GetAccessGrantsInstance` (and
+//! `sso:ListInstances` to fill in the fix; `sts:GetCallerIdentity` needs none).
+//!
+//! **Evidence.** BLOG (final trap: queries failed writing results until S3 Access
+//! Grants was set up) and DOC (Athena workgroups-identity-center: "Amazon S3
+//! Access Grants must be configured to use Trusted identity propagation
+//! identities"; S3 access-grants-instance: one instance per region per account).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetAccessGrantsInstance.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 
 pub const META: Meta = Meta {
     id: "AG001",
-    name: "ag001",
-    area: Area::EmrStudio,
+    name: "access-grants-instance",
+    area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "TEMP",
+    title: "An S3 Access Grants instance exists in the region",
     depends_on: &[],
-    needs: &[],
-    docs: &[],
+    needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
+    docs: &[
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html",
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let resource = format!("S3 Access Grants in {}", ctx.region());
+    let instance = match ctx.facts.access_grants.instance.known() {
+        Ok(i) => i,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                resource,
+                "the S3 Access Grants instance",
+                u,
+            )];
+        }
+    };
+    match instance {
+        Some(i) => vec![Outcome::pass(
+            &i.access_grants_instance_arn,
+            format!(
+                "S3 Access Grants instance {} exists in {}",
+                i.access_grants_instance_arn,
+                ctx.region()
+            ),
+        )],
+        None => {
+            let idc = region_idc_instance(ctx).unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
+            vec![
+                Outcome::fail(
+                    resource,
+                    format!(
+                        "no S3 Access Grants instance in {} (account {}): Athena cannot write query results for Identity Center users, so queries fail even with AdministratorAccess",
+                        ctx.region(),
+                        ctx.account()
+                    ),
+                )
+                .fix(remedy(
+                    "Create the S3 Access Grants instance associated with the region's IAM Identity Center instance, then register a location (AG003) and grant the results prefix (AG005)",
+                    vec![format!(
+                        "aws s3control create-access-grants-instance --region {} --account-id {} --identity-center-arn {idc}",
+                        ctx.region(),
+                        ctx.account()
+                    )],
+                    META.docs,
+                )),
+            ]
+        }
+    }
+}
+
+/// The region's IAM Identity Center instance ARN, when `sso:ListInstances` was
+/// read: the first ACTIVE one, else the first one.
+pub fn region_idc_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
+    let all = ctx.facts.identity_center_instances.known().ok()?;
+    all.iter()
+        .find(|i| i.status.as_deref() == Some("ACTIVE"))
+        .or_else(|| all.first())
+        .map(|i| i.instance_arn.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Status;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::testkit::{healthy, only};
+
+    #[test]
+    fn passes_when_the_instance_exists() {
+        let r = only("AG001", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("access-grants/default"));
+    }
+
+    #[test]
+    fn fails_without_an_instance_and_fills_the_fix() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        let r = only("AG001", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("ap-northeast-1"), "{}", r.message);
+        assert!(r.message.contains("111122223333"), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![
+                "aws s3control create-access-grants-instance --region ap-northeast-1 \
+                 --account-id 111122223333 \
+                 --identity-center-arn arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6"
+            ]
+        );
+    }
+
+    #[test]
+    fn fix_uses_placeholders_when_account_and_idc_are_unknown() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        f.caller = Fact::Unknown(Unknown::not_collected());
+        f.identity_center_instances = Fact::Unknown(Unknown::not_collected());
+        let cmd = &only("AG001", &f).remediation.unwrap().commands[0];
+        assert!(cmd.contains("--account-id <ACCOUNT_ID>"), "{cmd}");
+        assert!(
+            cmd.contains("--identity-center-arn <IDENTITY_CENTER_INSTANCE_ARN>"),
+            "{cmd}"
+        );
+    }
+
+    #[test]
+    fn prefers_an_active_identity_center_instance() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        if let Fact::Known(list) = &mut f.identity_center_instances {
+            let mut other = list[0].clone();
+            other.instance_arn = "arn:aws:sso:::instance/ssoins-0000000000000000".into();
+            other.status = Some("CREATE_IN_PROGRESS".into());
+            list.insert(0, other);
+        }
+        let cmd = &only("AG001", &f).remediation.unwrap().commands[0];
+        assert!(cmd.ends_with("ssoins-7758a1b2c3d4e5f6"), "{cmd}");
+    }
+
+    #[test]
+    fn errors_when_the_instance_cannot_be_read() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "s3:GetAccessGrantsInstance",
+            "",
+        ));
+        let r = only("AG001", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(
+            r.message.contains("s3:GetAccessGrantsInstance"),
+            "{}",
+            r.message
+        );
+    }
 }

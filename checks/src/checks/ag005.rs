@@ -1,18 +1,681 @@
-//! # AG005 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
-use crate::ctx::Ctx;
+//! # AG005 access-grants-results-grant
+//!
+//! **What it checks.** For each target workgroup and each `--user`, an S3 Access
+//! Grant gives the user READWRITE on the prefix where Athena writes the user's
+//! query results: the workgroup's `OutputLocation`, plus `<user id>/` when the
+//! workgroup's `QueryResultsS3AccessGrantsConfiguration.CreateUserLevelPrefix`
+//! is on. The grant must name the user (`DIRECTORY_USER` = the Identity Center
+//! user id) or one of the user's groups (`DIRECTORY_GROUP`), its `GrantScope`
+//! must cover every object under that prefix, and it must not be pinned to an
+//! application (`ApplicationArn` set). Without `--user`, it checks that some
+//! READWRITE grant to an Identity Center user or group covers the results
+//! location (with per-user prefixes: some path under it), and says that `--user`
+//! gives a precise answer.
+//!
+//! Grant scopes are matched by rules INFERRED from the AWS doc examples (a
+//! trailing `*` is a prefix match on the text before it; a scope without `*` is a
+//! directory; a bucket-only scope is the whole bucket). Skipping grants pinned to
+//! an application is INFERRED from the `ApplicationArn` field's documentation
+//! ("the grantee can only access the S3 data through this application"); the
+//! message says when grants were skipped for that.
+//!
+//! **Why it matters.** This is the grant the seed's author was missing at the
+//! end: the Studio listed the workgroup and the tables, and every query failed
+//! writing its results, even with AdministratorAccess, because Athena writes
+//! results as the Identity Center user through S3 Access Grants, not through IAM.
+//! READ or WRITE alone is not enough: Athena writes the results and reads them
+//! back to show them. With per-user prefixes, a grant on another user's prefix
+//! does not help.
+//!
+//! **How to fix.** Console: Amazon S3 → Access Grants → the region's instance →
+//! **Create grant** → the location, sub-prefix `<bucket>/<prefix>/<user id>/*`
+//! (for the `s3://` location), permission **Read and write**, grantee type
+//! **Directory identity from IAM Identity Center**, the user (or a group) id.
+//! CLI (the report fills in the covering location and the sub-prefix relative to
+//! it): `aws s3control create-access-grant --region <REGION> --account-id
+//! <ACCOUNT_ID> --access-grants-location-id default
+//! --access-grants-location-configuration 'S3SubPrefix=<BUCKET>/<PREFIX>/<USER_ID>/*'
+//! --grantee GranteeType=DIRECTORY_USER,GranteeIdentifier=<USER_ID> --permission
+//! READWRITE`. Granting a group (`GranteeType=DIRECTORY_GROUP`) on
+//! `<BUCKET>/<PREFIX>/*` covers every member, at the cost of letting members read
+//! each other's results. Entitlement changes can take up to an hour to apply.
+//!
+//! **Permissions needed.** `athena:GetWorkGroup`, `s3:ListAccessGrants`,
+//! `s3:ListAccessGrantsLocations` (for the fix), `identitystore:GetUserId`,
+//! `identitystore:ListGroupMembershipsForMember`.
+//!
+//! **Evidence.** BLOG (final trap: queries failed writing results until an S3
+//! Access Grant covered the results location) and DOC (Athena
+//! workgroups-identity-center: the user-id results prefix, and "you must
+//! configure Access Grants to allow only the user permission to the location that
+//! has the user_id prefix"). READWRITE rather than WRITE: DOC sample location
+//! policy (Get and Put on the user prefix) and INFERRED (results are read back).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-grant-create.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_ListAccessGrants.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
+
+use super::ag003::results_location;
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
+use crate::facts::{AccessGrant, UserFacts, WorkGroup};
+use crate::s3;
 
 pub const META: Meta = Meta {
     id: "AG005",
-    name: "ag005",
-    area: Area::EmrStudio,
+    name: "access-grants-results-grant",
+    area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "TEMP",
-    depends_on: &[],
-    needs: &[],
-    docs: &[],
+    title: "An S3 Access Grant gives the user READWRITE on the query results prefix",
+    // AG001 is listed (though AG002 and AG003 already need it) so that a missing
+    // instance is named as the reason in the skip message, not "AG002 was skipped".
+    depends_on: &["AG002", "AG003"],
+    needs: &[
+        Need::Caller,
+        Need::Workgroups,
+        Need::AccessGrants,
+        Need::AccessGrantsLocations,
+        Need::Users,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-grant-create.html",
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    for w in workgroups {
+        let label = workgroup_label(w);
+        let scoped = |o: Outcome| o.scope(workgroup_scope(w));
+        let grants = match ctx.facts.access_grants.grants.known() {
+            Ok(g) => g,
+            Err(u) => {
+                out.push(scoped(Outcome::unknown(
+                    &label,
+                    "the S3 Access Grants grants",
+                    u,
+                )));
+                continue;
+            }
+        };
+        let dir = match results_location(w) {
+            Ok(o) => s3::as_dir(o),
+            Err(why) => {
+                out.push(scoped(
+                    Outcome::fail(
+                        &label,
+                        format!("{label} {why}: there is no results prefix to grant"),
+                    )
+                    .fix(grant_fix(
+                        ctx,
+                        "s3://<RESULTS_BUCKET>/<PREFIX>/<IDC_USER_ID>/",
+                        "DIRECTORY_USER",
+                        "<IDC_USER_ID>",
+                        "Set the workgroup's query result location (AG003), then grant it",
+                    )),
+                ));
+                continue;
+            }
+        };
+        let per_user = w
+            .s3_access_grants
+            .as_ref()
+            .is_some_and(|c| c.create_user_level_prefix);
+        if ctx.users().is_empty() {
+            out.push(scoped(anyone(ctx, w, &dir, per_user, grants)));
+        }
+        for u in ctx.users() {
+            out.push(scoped(for_user(ctx, w, &dir, per_user, grants, u)));
+        }
+    }
+    out
+}
+
+/// One `--user` on one workgroup.
+fn for_user(
+    ctx: &Ctx,
+    w: &WorkGroup,
+    dir: &str,
+    per_user: bool,
+    grants: &[AccessGrant],
+    u: &UserFacts,
+) -> Outcome {
+    let resource = format!("{}, user \"{}\"", workgroup_label(w), u.user_name);
+    let p = match ctx.principals(u) {
+        Ok(Some(p)) => p,
+        Ok(None) => return no_such_user(ctx, &resource, &u.user_name),
+        Err(why) => {
+            return Outcome::unknown(
+                resource,
+                &format!("Identity Center user \"{}\"", u.user_name),
+                why,
+            );
+        }
+    };
+    let prefix = if per_user {
+        format!("{dir}{}/", p.user_id)
+    } else {
+        dir.to_string()
+    };
+    let where_ = if per_user {
+        format!(
+            "{prefix} (the workgroup writes each user's results under <results location>/<user id>/)"
+        )
+    } else {
+        prefix.clone()
+    };
+    let mine: Vec<&AccessGrant> = grants
+        .iter()
+        .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
+        .collect();
+    let (covering, other): (Vec<&AccessGrant>, Vec<&AccessGrant>) = mine
+        .iter()
+        .partition(|g| s3::grant_covers(&g.grant_scope, &prefix));
+    let (pinned, usable): (Vec<&AccessGrant>, Vec<&AccessGrant>) =
+        covering.into_iter().partition(|g| pinned(g));
+    let fix = || {
+        grant_fix(
+            ctx,
+            &prefix,
+            "DIRECTORY_USER",
+            p.user_id,
+            &format!(
+                "Grant user \"{}\" READWRITE on the results prefix",
+                p.user_name
+            ),
+        )
+    };
+
+    if let Some(g) = usable.iter().find(|g| g.permission == "READWRITE") {
+        return Outcome::pass(
+            resource,
+            format!(
+                "user \"{}\" has READWRITE on {prefix} through grant {} to {} ({})",
+                p.user_name,
+                g.access_grant_id,
+                grantee(&p, g),
+                g.grant_scope
+            ),
+        );
+    }
+    if !usable.is_empty() {
+        return Outcome::fail(
+            resource,
+            format!(
+                "user \"{}\" has only {} on {where_}: READWRITE is needed, because Athena writes the results and reads them back",
+                p.user_name,
+                describe(&p, &usable)
+            ),
+        )
+        .fix(fix());
+    }
+    let mut msg = format!(
+        "no S3 Access Grant gives user \"{}\" or their groups READWRITE on {where_}, so their queries fail writing results",
+        p.user_name
+    );
+    if !pinned.is_empty() {
+        msg.push_str(&format!(
+            "; skipped {}, pinned to an application (a grant with ApplicationArn serves only that application, not Athena; inferred)",
+            describe(&p, &pinned)
+        ));
+    }
+    if !other.is_empty() {
+        msg.push_str(&format!(
+            "; their grants cover other prefixes: {}",
+            describe(&p, &other)
+        ));
+    }
+    Outcome::fail(resource, msg).fix(fix())
+}
+
+/// No `--user`: is anyone in Identity Center granted the results location?
+fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, per_user: bool, grants: &[AccessGrant]) -> Outcome {
+    let label = workgroup_label(w);
+    let directory = |g: &&AccessGrant| {
+        matches!(
+            g.grantee_type.as_str(),
+            "DIRECTORY_USER" | "DIRECTORY_GROUP"
+        ) && g.permission == "READWRITE"
+            && !pinned(g)
+    };
+    let hits: Vec<&AccessGrant> = grants
+        .iter()
+        .filter(directory)
+        .filter(|g| {
+            if per_user {
+                s3::grant_reaches(&g.grant_scope, dir)
+            } else {
+                s3::grant_covers(&g.grant_scope, dir)
+            }
+        })
+        .collect();
+    let what = if per_user {
+        format!("some path under {dir} (per-user prefixes are on)")
+    } else {
+        dir.to_string()
+    };
+    match hits.first() {
+        Some(g) => Outcome::pass(
+            &label,
+            format!(
+                "{} READWRITE grant(s) to Identity Center users or groups cover {what}, e.g. {} ({} {}, {}); run with --user <name> for a precise answer for one user",
+                hits.len(),
+                g.access_grant_id,
+                g.grantee_type,
+                g.grantee_identifier,
+                g.grant_scope
+            ),
+        ),
+        None => {
+            let prefix = if per_user {
+                format!("{dir}<IDC_USER_ID>/")
+            } else {
+                dir.to_string()
+            };
+            Outcome::fail(
+                &label,
+                format!(
+                    "no READWRITE S3 Access Grant to an Identity Center user or group covers {what}, so {label}'s queries fail writing results (run with --user <name> to check one user)"
+                ),
+            )
+            .fix(grant_fix(
+                ctx,
+                &prefix,
+                "DIRECTORY_USER",
+                "<IDC_USER_ID>",
+                "Grant each user (or a group) READWRITE on the results prefix",
+            ))
+        }
+    }
+}
+
+/// A grant pinned to an application serves only that application (INFERRED:
+/// Athena's own application is not among the facts, so any pin is skipped).
+fn pinned(g: &AccessGrant) -> bool {
+    g.application_arn.as_deref().is_some_and(|a| !a.is_empty())
+}
+
+fn grantee(p: &Principals, g: &AccessGrant) -> String {
+    match g.grantee_type.as_str() {
+        "DIRECTORY_GROUP" => format!("group \"{}\"", p.group_name(&g.grantee_identifier)),
+        _ => format!("user \"{}\"", p.user_name),
+    }
+}
+
+fn describe(p: &Principals, gs: &[&AccessGrant]) -> String {
+    let v: Vec<String> = gs
+        .iter()
+        .map(|g| {
+            format!(
+                "grant {} ({} to {} on {})",
+                g.access_grant_id,
+                g.permission,
+                grantee(p, g),
+                g.grant_scope
+            )
+        })
+        .collect();
+    v.join(", ")
+}
+
+fn no_such_user(ctx: &Ctx, resource: &str, name: &str) -> Outcome {
+    let store = ctx
+        .facts
+        .identity_center_instances
+        .known()
+        .ok()
+        .and_then(|i| i.first())
+        .map(|i| i.identity_store_id.as_str())
+        .unwrap_or("<IDENTITY_STORE_ID>");
+    Outcome::fail(
+        resource,
+        format!("no Identity Center user named \"{name}\": cannot check their grants"),
+    )
+    .fix(remedy(
+        "Pass the Identity Center user name (for users synced from Entra ID, usually the UPN); list the names with",
+        vec![format!(
+            "aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'",
+            ctx.region()
+        )],
+        META.docs,
+    ))
+}
+
+/// `create-access-grant` for `prefix`, inside the most specific registered
+/// location that covers it (else the default location `s3://`).
+fn grant_fix(
+    ctx: &Ctx,
+    prefix: &str,
+    grantee_type: &str,
+    grantee_id: &str,
+    summary: &str,
+) -> crate::Remediation {
+    let locations = ctx.facts.access_grants.locations.known().ok();
+    let located = locations
+        .and_then(|l| s3::covering_location(l, prefix))
+        .and_then(|l| {
+            s3::sub_prefix(&l.location_scope, prefix)
+                .map(|sub| (l.access_grants_location_id.as_str(), sub))
+        });
+    let (location, sub) = located.unwrap_or_else(|| {
+        (
+            "default",
+            format!("{}*", s3::as_dir(s3::strip_scheme(prefix))),
+        )
+    });
+    remedy(
+        summary,
+        vec![format!(
+            "aws s3control create-access-grant --region {} --account-id {} --access-grants-location-id {location} --access-grants-location-configuration 'S3SubPrefix={sub}' --grantee GranteeType={grantee_type},GranteeIdentifier={grantee_id} --permission READWRITE",
+            ctx.region(),
+            ctx.account()
+        )],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::{Status, Verdict};
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{AccessGrant, AccessGrantsLocation, Facts, IdcUser, UserFacts, WorkGroup};
+    use crate::testkit::{healthy, only, results, statuses};
+
+    const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+    const GID: &str = "e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
+    const OUT: &str = "s3://athena-results-111122223333/idc-wg/";
+
+    fn grant(f: &mut Facts) -> &mut AccessGrant {
+        match &mut f.access_grants.grants {
+            Fact::Known(g) => &mut g[0],
+            Fact::Unknown(_) => unreachable!(),
+        }
+    }
+
+    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
+        match &mut f.workgroups {
+            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
+            Fact::Unknown(_) => unreachable!(),
+        }
+    }
+
+    fn per_user_prefix(f: &mut Facts, on: bool) {
+        idc_wg(f)
+            .s3_access_grants
+            .as_mut()
+            .unwrap()
+            .create_user_level_prefix = on;
+    }
+
+    fn without_user(f: &mut Facts) {
+        f.users.clear();
+        f.target.users.clear();
+    }
+
+    fn denied(action: &str) -> Unknown {
+        Unknown::new(UnknownKind::AccessDenied, action, "")
+    }
+
+    #[test]
+    fn passes_with_the_users_own_prefix_grant() {
+        let r = only("AG005", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains(&format!("{OUT}{UID}/")), "{}", r.message);
+        assert_eq!(r.resource, "workgroup \"idc-wg\", user \"alice\"");
+    }
+
+    #[test]
+    fn fails_when_the_grant_is_on_another_prefix() {
+        let mut f = healthy();
+        grant(&mut f).grant_scope = "s3://athena-results-111122223333/primary/*".into();
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("user \"alice\""), "{}", r.message);
+        assert!(r.message.contains(&format!("{OUT}{UID}/")), "{}", r.message);
+        assert!(r.message.contains("cover other prefixes"), "{}", r.message);
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            vec![format!(
+                "aws s3control create-access-grant --region ap-northeast-1 --account-id 111122223333 \
+                 --access-grants-location-id default \
+                 --access-grants-location-configuration 'S3SubPrefix=athena-results-111122223333/idc-wg/{UID}/*' \
+                 --grantee GranteeType=DIRECTORY_USER,GranteeIdentifier={UID} --permission READWRITE"
+            )]
+        );
+    }
+
+    #[test]
+    fn read_or_write_alone_is_not_enough() {
+        for perm in ["READ", "WRITE"] {
+            let mut f = healthy();
+            grant(&mut f).permission = perm.into();
+            let r = only("AG005", &f);
+            assert_eq!(r.status, Status::Fail, "{perm}");
+            assert!(
+                r.message.contains(&format!(
+                    "grant a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d ({perm} to user \"alice\""
+                )),
+                "{}",
+                r.message
+            );
+            assert!(r.message.contains("READWRITE is needed"), "{}", r.message);
+        }
+    }
+
+    #[test]
+    fn another_users_grant_does_not_count() {
+        let mut f = healthy();
+        grant(&mut f).grantee_identifier = "00000000-0000-0000-0000-000000000000".into();
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+        let mut f = healthy();
+        grant(&mut f).grantee_type = "IAM".into();
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_group_grant_counts() {
+        let mut f = healthy();
+        let g = grant(&mut f);
+        g.grantee_type = "DIRECTORY_GROUP".into();
+        g.grantee_identifier = GID.into();
+        g.grant_scope = format!("{OUT}*");
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("group \"analysts\""), "{}", r.message);
+    }
+
+    #[test]
+    fn bucket_wide_grants_cover_and_partial_ones_do_not() {
+        let mut f = healthy();
+        grant(&mut f).grant_scope = "s3://athena-results-111122223333".into();
+        assert_eq!(only("AG005", &f).status, Status::Pass);
+        // Covers only objects starting with "e" under the user's prefix.
+        grant(&mut f).grant_scope = format!("{OUT}{UID}/e*");
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn grants_pinned_to_an_application_are_skipped() {
+        let mut f = healthy();
+        grant(&mut f).application_arn = Some(
+            "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-0000000000000000"
+                .into(),
+        );
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains("pinned to an application"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn without_user_prefix_the_whole_location_must_be_granted() {
+        let mut f = healthy();
+        per_user_prefix(&mut f, false);
+        let r = only("AG005", &f);
+        assert_eq!(
+            r.status,
+            Status::Fail,
+            "a user-prefix grant does not cover {OUT}"
+        );
+        assert!(
+            r.remediation.unwrap().commands[0]
+                .contains("'S3SubPrefix=athena-results-111122223333/idc-wg/*'")
+        );
+        grant(&mut f).grant_scope = format!("{OUT}*");
+        assert_eq!(only("AG005", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fix_is_relative_to_the_covering_location() {
+        let mut f = healthy();
+        grant(&mut f).grant_scope = "s3://other/*".into();
+        f.access_grants.locations = Fact::Known(vec![AccessGrantsLocation {
+            access_grants_location_id: "loc-1".into(),
+            location_scope: "s3://athena-results-111122223333".into(),
+            iam_role_arn: None,
+        }]);
+        let cmd = &only("AG005", &f).remediation.unwrap().commands[0];
+        assert!(cmd.contains("--access-grants-location-id loc-1"), "{cmd}");
+        assert!(
+            cmd.contains(&format!("'S3SubPrefix=idc-wg/{UID}/*'")),
+            "{cmd}"
+        );
+    }
+
+    #[test]
+    fn fails_naming_a_user_that_does_not_exist() {
+        let mut f = healthy();
+        f.users.push(UserFacts {
+            user_name: "bob".into(),
+            user: Fact::Known(None),
+            groups: Fact::Known(vec![]),
+        });
+        let r = results("AG005", &f);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].status, Status::Pass);
+        assert_eq!(r[1].status, Status::Fail);
+        assert!(r[1].message.contains("\"bob\""), "{}", r[1].message);
+        assert!(
+            r[1].remediation.as_ref().unwrap().commands[0]
+                .contains("--identity-store-id d-9567a1b2c3")
+        );
+    }
+
+    #[test]
+    fn errors_when_the_user_or_groups_are_unknown() {
+        let mut f = healthy();
+        f.users[0].user = Fact::Unknown(denied("identitystore:GetUserId"));
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(
+            r.message.contains("identitystore:GetUserId"),
+            "{}",
+            r.message
+        );
+
+        let mut f = healthy();
+        f.users[0].groups = Fact::Unknown(denied("identitystore:ListGroupMembershipsForMember"));
+        assert_eq!(only("AG005", &f).status, Status::Error);
+        // A user that is known not to exist is still a plain failure.
+        f.users[0].user = Fact::Known(None::<IdcUser>);
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn errors_when_grants_are_unknown() {
+        let mut f = healthy();
+        f.access_grants.grants = Fact::Unknown(denied("s3:ListAccessGrants"));
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("s3:ListAccessGrants"), "{}", r.message);
+    }
+
+    #[test]
+    fn without_user_any_directory_grant_under_the_results_location_passes() {
+        let mut f = healthy();
+        without_user(&mut f);
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("--user"), "{}", r.message);
+
+        grant(&mut f).permission = "READ".into();
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Fail, "{}", r.message);
+        assert!(
+            r.remediation.unwrap().commands[0]
+                .contains("'S3SubPrefix=athena-results-111122223333/idc-wg/<IDC_USER_ID>/*'")
+        );
+
+        let mut f = healthy();
+        without_user(&mut f);
+        grant(&mut f).grant_scope = "s3://athena-results-111122223333/primary/*".into();
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+
+        // Without per-user prefixes, a grant on one user's prefix is not enough.
+        let mut f = healthy();
+        without_user(&mut f);
+        per_user_prefix(&mut f, false);
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn skips_when_a_prerequisite_fails() {
+        // AG003: no location covers the results.
+        let mut f = healthy();
+        if let Fact::Known(l) = &mut f.access_grants.locations {
+            l[0].location_scope = "s3://data-lake-111122223333".into();
+        }
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("AG003"), "{}", r.message);
+        // AG002: not associated with Identity Center (region-wide).
+        let mut f = healthy();
+        if let Fact::Known(Some(i)) = &mut f.access_grants.instance {
+            i.identity_center_instance_arn = None;
+        }
+        assert_eq!(statuses("AG005", &f), vec![Status::Skip]);
+        // AG001: no instance; the skip names the root cause.
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(
+            r.message.contains("AG001") && r.message.contains("failed"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn errors_when_workgroups_are_unknown() {
+        let mut f = healthy();
+        f.workgroups = Fact::Unknown(Unknown::not_collected());
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Error);
+    }
 }

@@ -58,7 +58,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     };
     if studios.is_empty() {
         let what = match &ctx.facts.target.studio {
-            Some(sel) => format!("no EMR Studio with id or name \"{sel}\" in {}", ctx.region()),
+            Some(sel) => format!(
+                "no EMR Studio with id or name \"{sel}\" in {}",
+                ctx.region()
+            ),
             None => format!("no EMR Studio in {}", ctx.region()),
         };
         return vec![
@@ -121,10 +124,22 @@ pub fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> crate::Re
         region = ctx.region(),
         name = v(name.as_ref(), "<STUDIO_NAME>"),
         vpc = v(old.and_then(|s| s.vpc_id.as_ref()), "<VPC_ID>"),
-        svc = v(old.and_then(|s| s.service_role.as_ref()), "<SERVICE_ROLE_NAME>"),
-        ws = v(old.and_then(|s| s.workspace_security_group_id.as_ref()), "<WORKSPACE_SG_ID>"),
-        eng = v(old.and_then(|s| s.engine_security_group_id.as_ref()), "<ENGINE_SG_ID>"),
-        s3 = v(old.and_then(|s| s.default_s3_location.as_ref()), "s3://<BUCKET>/<PREFIX>/"),
+        svc = v(
+            old.and_then(|s| s.service_role.as_ref()),
+            "<SERVICE_ROLE_NAME>"
+        ),
+        ws = v(
+            old.and_then(|s| s.workspace_security_group_id.as_ref()),
+            "<WORKSPACE_SG_ID>"
+        ),
+        eng = v(
+            old.and_then(|s| s.engine_security_group_id.as_ref()),
+            "<ENGINE_SG_ID>"
+        ),
+        s3 = v(
+            old.and_then(|s| s.default_s3_location.as_ref()),
+            "s3://<BUCKET>/<PREFIX>/"
+        ),
         inst = v(instance.as_ref(), "<IDENTITY_CENTER_INSTANCE_ARN>"),
     )];
     if let Some(s) = old {

@@ -1,18 +1,423 @@
-//! # ES004 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
-use crate::ctx::Ctx;
+//! # ES004 studio-user-role-trust-set-context
+//!
+//! **What it checks.** For every EMR Studio in scope that uses IAM Identity Center
+//! authentication, the user role's trust policy (`iam:GetRole` →
+//! `Role.AssumeRolePolicyDocument`) lets the service principal
+//! `elasticmapreduce.amazonaws.com` perform both `sts:AssumeRole` and
+//! `sts:SetContext` (`sts:*` and `*` count). Deny statements and conditions are
+//! honoured: `aws:SourceAccount` (the account) and `aws:SourceArn` (the Studio's
+//! ARN) are evaluated; a condition on any other key, or an operator studio-doctor
+//! does not evaluate, gives a warning naming the condition instead of a guess. A
+//! user role that IAM does not know fails.
+//!
+//! **Why it matters.** With trusted identity propagation, EMR Studio assumes the
+//! user role on behalf of the signed-in Identity Center user and sets the user's
+//! identity context on the session with `sts:SetContext`. A trust policy that only
+//! allows `sts:AssumeRole` (the usual service-role shape) makes opening the Studio
+//! fail: this is the seed's trap 2-4 ("the user role trust policy lacked
+//! sts:SetContext").
+//!
+//! **How to fix.** Replace the user role's trust policy.
+//! Console: IAM → Roles → (the user role) → Trust relationships → Edit trust
+//! policy, paste the JSON below, Update policy.
+//! CLI (the report fills in the role name):
+//! `aws iam update-assume-role-policy --role-name <USER_ROLE> --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`.
+//! This replaces the whole trust policy: add back any other statement the role
+//! still needs. If the role does not exist, the report gives the
+//! `aws iam create-role` command with the same document.
+//!
+//! **Permissions needed.** `elasticmapreduce:ListStudios`,
+//! `elasticmapreduce:DescribeStudio`, `iam:GetRole`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** DOC (emr-studio-user-permissions, "Create an EMR Studio user role
+//! for IAM Identity Center authentication mode", lists `sts:AssumeRole` and
+//! `sts:SetContext`; setting-up-tip-emr: the user role starts the trusted identity
+//! propagation workflow) and BLOG (trap 2-4). INFERRED: the principal. The
+//! documented JSON has no `Principal` (it names the service role ARN as a
+//! `Resource`), so studio-doctor expects the service principal
+//! `elasticmapreduce.amazonaws.com`, as in the older user-role page and the seed.
+//! When the actions are granted only to the Studio's service role ARN as an AWS
+//! principal, the check warns instead of failing.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::checks::es001::recreate_fix;
+use crate::checks::es003::not_sso;
+use crate::checks::es005::{account_of, role_arn};
+use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::facts::{Role, Studio, role_name};
+use crate::policy::{Context, Decision, Principal, trust_allows, trust_allows_principal};
 
 pub const META: Meta = Meta {
     id: "ES004",
-    name: "es004",
+    name: "studio-user-role-trust-set-context",
     area: Area::EmrStudio,
     severity: Severity::Error,
-    title: "TEMP",
-    depends_on: &[],
-    needs: &[],
-    docs: &[],
+    title: "Studio user role trusts EMR with sts:AssumeRole and sts:SetContext",
+    depends_on: &["ES003"],
+    needs: &[Need::Caller, Need::Studios, Need::UserRole],
+    docs: &[
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+const EMR: &str = "elasticmapreduce.amazonaws.com";
+const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
+
+/// The user role trust policy studio-doctor recommends.
+pub(crate) const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let studios = match ctx.studios() {
+        Ok(s) => s,
+        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    };
+    studios
+        .into_iter()
+        .map(|s| one(ctx, s).scope(studio_scope(s)))
+        .collect()
+}
+
+fn one(ctx: &Ctx, s: &Studio) -> Outcome {
+    if s.auth_mode.as_deref() != Some("SSO") {
+        return not_sso(ctx, s);
+    }
+    let Some(user) = s.user_role.as_deref().filter(|r| !r.is_empty()) else {
+        return no_user_role(ctx, s);
+    };
+    let label = studio_label(s);
+    let arn = role_arn(&account_of(ctx, s.studio_arn.as_deref()), user);
+    match ctx.role(user) {
+        Err(u) => Outcome::unknown(&arn, &format!("user role {arn} of {label}"), &u),
+        Ok(None) => Outcome::fail(
+            &arn,
+            format!("{label}: its user role {arn} does not exist in IAM (NoSuchEntity), so EMR Studio cannot assume it"),
+        )
+        .fix(remedy(
+            format!(
+                "Create the user role {} with a trust policy for elasticmapreduce.amazonaws.com (sts:AssumeRole + sts:SetContext), then give it the permissions ES005 lists",
+                role_name(user)
+            ),
+            vec![create_role_command(&arn, TRUST)],
+            META.docs,
+        )),
+        Ok(Some(role)) => judge(ctx, s, role),
+    }
+}
+
+fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
+    let label = studio_label(s);
+    let arn = &role.arn;
+    let c = trust_context(ctx, s);
+    let results: Vec<(&str, Decision)> = ACTIONS
+        .iter()
+        .map(|a| (*a, trust_allows(&role.trust_policy, EMR, a, &c)))
+        .collect();
+    let denied: Vec<&(&str, Decision)> = results.iter().filter(|(_, d)| d.is_denied()).collect();
+    let undecided: Vec<String> = results
+        .iter()
+        .filter_map(|(a, d)| match d {
+            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    if denied.is_empty() && undecided.is_empty() {
+        return Outcome::pass(
+            arn,
+            format!("{label}: user role {arn} trusts {EMR} with sts:AssumeRole and sts:SetContext"),
+        );
+    }
+    if denied.is_empty() {
+        return Outcome::warn(
+            arn,
+            format!(
+                "{label}: could not decide whether the trust policy of user role {arn} lets {EMR} call sts:AssumeRole and sts:SetContext ({})",
+                undecided.join("; ")
+            ),
+        )
+        .fix(trust_fix(role, "If opening the Studio fails, replace"));
+    }
+    let what: Vec<String> = denied
+        .iter()
+        .map(|(a, d)| format!("{a} ({})", d.describe()))
+        .collect();
+    let mut also = String::new();
+    if !undecided.is_empty() {
+        also = format!("; undecided: {}", undecided.join("; "));
+    }
+    // INFERRED principal: the documented JSON names the service role, not EMR.
+    let service_arn = s
+        .service_role
+        .as_deref()
+        .map(|r| role_arn(&account_of(ctx, Some(arn)), r));
+    if let Some(svc) = &service_arn
+        && denied.iter().all(|(a, _)| {
+            trust_allows_principal(&role.trust_policy, Principal::Aws(svc), a, &c).is_allowed()
+        })
+    {
+        return Outcome::warn(
+            arn,
+            format!(
+                "{label}: the trust policy of user role {arn} grants {} to the service role {svc} but not to the service principal {EMR}; the EMR documentation's sample is ambiguous here, and studio-doctor expects {EMR} (inferred){also}",
+                denied.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(" and ")
+            ),
+        )
+        .fix(trust_fix(role, "If opening the Studio fails, replace"));
+    }
+    Outcome::fail(
+        arn,
+        format!(
+            "{label}: the trust policy of user role {arn} does not let {EMR} call {}{also}. EMR Studio needs sts:AssumeRole and sts:SetContext on the user role to carry the Identity Center user's identity; without them opening the Studio fails (seed trap 2-4)",
+            what.join(" and ")
+        ),
+    )
+    .fix(trust_fix(role, "Replace"))
+}
+
+/// What EMR's request carries, as far as the facts tell.
+fn trust_context(ctx: &Ctx, s: &Studio) -> Context {
+    let mut c = Context::new();
+    let account = account_of(ctx, s.studio_arn.as_deref());
+    if !account.starts_with('<') {
+        c = c.with("aws:SourceAccount", account);
+    }
+    if let Some(a) = &s.studio_arn {
+        c = c.with("aws:SourceArn", a.clone());
+    }
+    c
+}
+
+fn trust_fix(role: &Role, verb: &str) -> crate::Remediation {
+    let name = &role.role_name;
+    remedy(
+        format!(
+            "{verb} the trust policy of {name} with one that lets {EMR} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
+        ),
+        vec![format!(
+            "aws iam update-assume-role-policy --role-name {name} --policy-document '{TRUST}'"
+        )],
+        META.docs,
+    )
+}
+
+/// `aws iam create-role` for a role ARN (keeping its path) or name.
+pub(crate) fn create_role_command(name_or_arn: &str, trust: &str) -> String {
+    let name = role_name(name_or_arn);
+    let path = name_or_arn
+        .split_once(":role/")
+        .and_then(|(_, rest)| rest.rsplit_once('/'))
+        .map(|(path, _)| format!(" --path /{path}/"))
+        .unwrap_or_default();
+    format!("aws iam create-role --role-name {name}{path} --assume-role-policy-document '{trust}'")
+}
+
+/// A Studio without a user role: ES003 fails it, so the runner skips this.
+fn no_user_role(ctx: &Ctx, s: &Studio) -> Outcome {
+    let label = studio_label(s);
+    Outcome::fail(&label, format!("{label} has no user role (see ES003)")).fix(recreate_fix(
+        ctx,
+        Some(s),
+        "Create a separate user role and a new Studio that uses it (see ES003)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+    use serde_json::{Value, json};
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-UserRole";
+
+    fn studio(f: &mut Facts) -> &mut Studio {
+        match &mut f.studios {
+            Fact::Known(v) => &mut v[0],
+            Fact::Unknown(_) => panic!("studios unknown"),
+        }
+    }
+
+    fn trust(f: &mut Facts) -> &mut Value {
+        match f.roles.get_mut("EMRStudio-UserRole") {
+            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
+            _ => panic!("no user role"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("ES004", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains(ARN) && r.message.contains("sts:SetContext"));
+        assert_eq!(r.resource, ARN);
+    }
+
+    #[test]
+    fn fails_without_set_context_and_fixes_the_named_role() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Action"] = json!("sts:AssumeRole");
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(
+            r.message
+                .contains("sts:SetContext (not allowed by any statement)")
+        );
+        assert!(!r.message.contains("sts:AssumeRole ("));
+        assert!(r.message.contains(ARN) && r.message.contains("es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document '{TRUST}'"
+            )]
+        );
+        assert!(fix.summary.contains("replaces the whole trust policy"));
+    }
+
+    #[test]
+    fn the_recommended_trust_passes() {
+        let mut f = healthy();
+        *trust(&mut f) = serde_json::from_str(TRUST).unwrap();
+        assert_eq!(only("ES004", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fails_on_an_explicit_deny() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"Sid": "NoContext", "Effect": "Deny", "Principal": "*", "Action": "sts:SetContext"}));
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message
+                .contains("explicitly denied by statement \"NoContext\""),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn evaluates_source_account_and_arn_conditions() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] = json!({
+            "StringEquals": {"aws:SourceAccount": "111122223333"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:elasticmapreduce:ap-northeast-1:111122223333:*"}
+        });
+        assert_eq!(only("ES004", &f).status, Status::Pass);
+        trust(&mut f)["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"] =
+            json!("444455556666");
+        assert_eq!(only("ES004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn warns_naming_a_condition_it_cannot_evaluate() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] =
+            json!({"StringEquals": {"sts:ExternalId": "x"}});
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("StringEquals on sts:ExternalId"),
+            "{}",
+            r.message
+        );
+        assert!(r.remediation.is_some());
+        // Without the Studio ARN, a SourceArn condition is undecided too.
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] =
+            json!({"ArnLike": {"aws:SourceArn": "arn:aws:elasticmapreduce:*:111122223333:*"}});
+        studio(&mut f).studio_arn = None;
+        assert_eq!(only("ES004", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn warns_when_granted_to_the_service_role_arn_only() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Principal"] =
+            json!({"AWS": "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole"});
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains("inferred"));
+    }
+
+    #[test]
+    fn fails_when_the_role_does_not_exist() {
+        let mut f = healthy();
+        f.roles
+            .insert("EMRStudio-UserRole".into(), Fact::Known(None));
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("does not exist") && r.message.contains(ARN));
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(c.starts_with(
+            "aws iam create-role --role-name EMRStudio-UserRole --assume-role-policy-document"
+        ));
+    }
+
+    #[test]
+    fn create_role_keeps_the_path() {
+        let c = create_role_command("arn:aws:iam::1:role/service-role/X", TRUST);
+        assert!(
+            c.starts_with("aws iam create-role --role-name X --path /service-role/ "),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn skips_when_es003_fails() {
+        let mut f = healthy();
+        studio(&mut f).user_role = None;
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(
+            r.message.contains("ES003") && r.message.contains("failed"),
+            "{}",
+            r.message
+        );
+        let mut f = healthy();
+        studio(&mut f).auth_mode = Some("IAM".into());
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(
+            r.message.contains("ES001") && r.message.contains("failed"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn an_unreadable_role_is_an_error() {
+        let mut f = healthy();
+        f.roles.insert(
+            "EMRStudio-UserRole".into(),
+            Fact::Unknown(Unknown::new(
+                UnknownKind::AccessDenied,
+                "iam:GetRole",
+                "denied",
+            )),
+        );
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(
+            r.message.contains("iam:GetRole") && r.message.contains(ARN),
+            "{}",
+            r.message
+        );
+        // A role that was not collected at all is an error too, never a pass.
+        let mut f = healthy();
+        f.roles.clear();
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Error);
+    }
 }

@@ -1,18 +1,300 @@
-//! # ES006 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
-use crate::ctx::Ctx;
+//! # ES006 studio-service-role-athena
+//!
+//! **What it checks.** For every EMR Studio in scope (any authentication mode),
+//! the Studio's service role (`DescribeStudio` → `Studio.ServiceRole`) is allowed
+//! `athena:GetWorkGroup` and `athena:StartQueryExecution` on each target workgroup
+//! (`arn:aws:athena:<region>:<account>:workgroup/<name>`; `workgroup/*` when no
+//! workgroup is selected) and `athena:ListWorkGroups` on `*`, by its inline and
+//! attached policies within its permissions boundary. Missing actions are a
+//! warning; conditions studio-doctor cannot evaluate are a warning naming them.
+//! This is the identity-policy view (no SCPs, no resource policies).
+//!
+//! **Why it matters.** The AWS documentation puts the Athena permissions on the
+//! Studio's *user* role (ES005), not on the service role. The seed's author
+//! nevertheless had to add `athena:*` to the console's sample service role, which
+//! has S3 permissions only, before the Athena SQL editor worked. The documents and
+//! the seed disagree, so this check warns instead of failing.
+//!
+//! **How to fix.** Add an inline policy with the Athena actions.
+//! Console: IAM → Roles → (the service role) → Add permissions → Create inline
+//! policy → JSON, paste the document from the report.
+//! CLI (the report fills in the role, the workgroups and a policy name the role
+//! does not use yet): `aws iam put-role-policy --role-name <SERVICE_ROLE>
+//! --policy-name StudioServiceAthena --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["athena:GetWorkGroup","athena:StartQueryExecution"],"Resource":"arn:aws:athena:<region>:<account>:workgroup/<name>"},{"Effect":"Allow","Action":"athena:ListWorkGroups","Resource":"*"}]}'`.
+//!
+//! **Permissions needed.** `elasticmapreduce:ListStudios`,
+//! `elasticmapreduce:DescribeStudio`, `athena:ListWorkGroups`,
+//! `athena:GetWorkGroup`, `iam:GetRole`, `iam:ListRolePolicies`,
+//! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
+//! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** BLOG (trap 2-4: the console's sample service role lacked Athena
+//! permissions and `athena:*` was added). No AWS document found puts Athena on the
+//! service role (DOC emr-studio-service-role, setting-up-tip-emr put it on the user
+//! role): a documented conflict, hence a warning.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::{Want, account_of, grant_fix, review, role_arn, workgroup_arns};
+use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::fact::{Unknown, UnknownKind};
+use crate::facts::{Studio, role_name};
+use crate::policy::unused_policy_name;
 
 pub const META: Meta = Meta {
     id: "ES006",
-    name: "es006",
+    name: "studio-service-role-athena",
     area: Area::EmrStudio,
-    severity: Severity::Error,
-    title: "TEMP",
+    severity: Severity::Warning,
+    title: "Studio service role allows the Athena workgroup actions",
     depends_on: &[],
-    needs: &[],
-    docs: &[],
+    needs: &[
+        Need::Caller,
+        Need::Studios,
+        Need::Workgroups,
+        Need::ServiceRolePolicies,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html",
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+const WHY: &str = "the AWS documentation puts the Athena permissions on the user role, but the seed's author needed them on the service role too before the Athena SQL editor worked";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let studios = match ctx.studios() {
+        Ok(s) => s,
+        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    };
+    studios
+        .into_iter()
+        .map(|s| one(ctx, s).scope(studio_scope(s)))
+        .collect()
+}
+
+fn one(ctx: &Ctx, s: &Studio) -> Outcome {
+    let label = studio_label(s);
+    let Some(svc) = s.service_role.as_deref().filter(|r| !r.is_empty()) else {
+        let u = Unknown::new(
+            UnknownKind::ServiceError,
+            "elasticmapreduce:DescribeStudio",
+            "DescribeStudio returned no ServiceRole",
+        );
+        return Outcome::unknown(&label, &format!("the service role of {label}"), &u);
+    };
+    let account = account_of(ctx, s.studio_arn.as_deref());
+    let arn = role_arn(&account, svc);
+    let (workgroups, note) = workgroup_arns(ctx, &account);
+    let mut wants = Vec::new();
+    for wg in &workgroups {
+        wants.push(Want::new("athena:GetWorkGroup", wg));
+        wants.push(Want::new("athena:StartQueryExecution", wg));
+    }
+    wants.push(Want::new("athena:ListWorkGroups", "*"));
+    let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+    let role = match ctx.role(svc) {
+        Err(u) => {
+            return Outcome::unknown(&arn, &format!("the policies of service role {arn}"), &u);
+        }
+        Ok(None) => {
+            let all: Vec<&Want> = wants.iter().collect();
+            let mut fix = grant_fix(
+                role_name(svc),
+                "StudioServiceAthena",
+                &all,
+                format!(
+                    "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), give it the S3 permissions of the EMR Studio service role, and the Athena actions",
+                    role_name(svc)
+                ),
+                META.docs,
+            );
+            fix.commands
+                .insert(0, create_role_command(&arn, &service_trust(ctx, &account)));
+            return Outcome::fail(
+                &arn,
+                format!("{label}: its service role {arn} does not exist in IAM (NoSuchEntity)"),
+            )
+            .fix(fix);
+        }
+        Ok(Some(r)) => r,
+    };
+    let review = match review(role, &wants) {
+        Ok(r) => r,
+        Err(u) => {
+            return Outcome::unknown(
+                &role.arn,
+                &format!("the policies of service role {}", role.arn),
+                &u,
+            );
+        }
+    };
+    if review.is_clean() {
+        return Outcome::pass(
+            &role.arn,
+            format!(
+                "{label}: service role {} allows athena:GetWorkGroup, athena:ListWorkGroups and athena:StartQueryExecution{note} (identity-policy view)",
+                role.arn
+            ),
+        );
+    }
+    let fix = grant_fix(
+        &role.role_name,
+        &unused_policy_name(role, "StudioServiceAthena"),
+        &review.all(),
+        review.summary(role),
+        META.docs,
+    );
+    if review.missing.is_empty() {
+        return Outcome::warn(
+            &role.arn,
+            format!(
+                "{label}: could not decide whether service role {} allows {}{note}; {WHY}",
+                role.arn,
+                review.undecided_list()
+            ),
+        )
+        .fix(fix);
+    }
+    let mut msg = format!(
+        "{label}: service role {} lacks {}{note}; {WHY}",
+        role.arn,
+        review.missing_list()
+    );
+    if !review.undecided.is_empty() {
+        msg.push_str(&format!(" (undecided: {})", review.undecided_list()));
+    }
+    Outcome::fail(&role.arn, msg).fix(fix)
+}
+
+/// The documented EMR Studio service role trust policy, with this account's values.
+fn service_trust(ctx: &Ctx, account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"elasticmapreduce.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:elasticmapreduce:{}:{account}:*"}}}}}}]}}"#,
+        ctx.region()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::Fact;
+    use crate::facts::{Facts, Role};
+    use crate::testkit::{healthy, only};
+    use serde_json::json;
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+
+    fn service_role(f: &mut Facts) -> &mut Role {
+        match f.roles.get_mut("EMRStudio-ServiceRole") {
+            Some(Fact::Known(Some(r))) => r,
+            _ => panic!("no service role"),
+        }
+    }
+
+    fn drop_athena(f: &mut Facts) {
+        if let Fact::Known(p) = &mut service_role(f).inline_policies {
+            p.retain(|p| p.name != "StudioServiceAthena");
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("ES006", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains(ARN));
+    }
+
+    #[test]
+    fn warns_without_athena_and_the_fix_grants_it() {
+        let mut f = healthy();
+        drop_athena(&mut f);
+        let r = only("ES006", &f);
+        // Severity warning: a failure shows as warn.
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains(
+            "athena:GetWorkGroup on arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg"
+        ));
+        assert!(
+            r.message
+                .contains("documentation puts the Athena permissions on the user role")
+        );
+        let cmd = &r.remediation.unwrap().commands[0];
+        assert!(cmd.starts_with(
+            "aws iam put-role-policy --role-name EMRStudio-ServiceRole --policy-name StudioServiceAthena --policy-document '"
+        ), "{cmd}");
+        assert!(cmd.contains(r#""Action":["athena:GetWorkGroup","athena:StartQueryExecution"],"Resource":"arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg""#), "{cmd}");
+        assert!(
+            cmd.contains(r#"{"Effect":"Allow","Action":"athena:ListWorkGroups","Resource":"*"}"#)
+        );
+    }
+
+    #[test]
+    fn checks_iam_studios_too() {
+        let mut f = healthy();
+        if let Fact::Known(s) = &mut f.studios {
+            s[0].auth_mode = Some("IAM".into());
+        }
+        assert_eq!(only("ES006", &f).status, Status::Pass);
+        drop_athena(&mut f);
+        assert_eq!(only("ES006", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn undecided_is_a_warning_naming_the_condition() {
+        let mut f = healthy();
+        if let Fact::Known(p) = &mut service_role(&mut f).inline_policies {
+            p[1].document["Statement"][0]["Condition"] =
+                json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}});
+        }
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
+        assert!(out[0].message.contains("IpAddress on aws:SourceIp"));
+    }
+
+    #[test]
+    fn a_missing_role_is_reported_with_create_role() {
+        let mut f = healthy();
+        f.roles
+            .insert("EMRStudio-ServiceRole".into(), Fact::Known(None));
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        let c = &out[0].fix.as_ref().unwrap().commands;
+        assert!(c[0].starts_with("aws iam create-role --role-name EMRStudio-ServiceRole"));
+        assert!(c[0].contains("arn:aws:elasticmapreduce:ap-northeast-1:111122223333:*"));
+    }
+
+    #[test]
+    fn skips_when_there_is_no_studio() {
+        let mut f = healthy();
+        f.studios = Fact::Known(vec![]);
+        let r = only("ES006", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("nothing to check"));
+    }
+
+    #[test]
+    fn unreadable_policies_are_an_error() {
+        let mut f = healthy();
+        service_role(&mut f).inline_policies = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "iam:ListRolePolicies",
+            "no",
+        ));
+        let r = only("ES006", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:ListRolePolicies") && r.message.contains(ARN));
+        let mut f = healthy();
+        if let Fact::Known(s) = &mut f.studios {
+            s[0].service_role = None;
+        }
+        assert_eq!(only("ES006", &f).status, Status::Error);
+    }
 }

@@ -1,18 +1,464 @@
-//! # ES008 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
-use crate::ctx::Ctx;
+//! # ES008 studio-users-assigned
+//!
+//! **What it checks.** Every EMR Studio in scope lets the user in. With
+//! `IdcUserAssignment == "OPTIONAL"` every user of the Identity Center instance may
+//! sign in: pass. Otherwise (`REQUIRED`, or not reported: treated as required) the
+//! Studio's session mappings (`ListStudioSessionMappings`) must include each
+//! `--user` (`IdentityType USER`, their user id) or one of their groups
+//! (`IdentityType GROUP`). Without `--user`, at least one user or group must be
+//! mapped; add `--user <name>` for a per-user answer.
+//!
+//! **Why it matters.** A Studio created with IAM Identity Center authentication is
+//! an Identity Center application. With `REQUIRED`, "users must be explicitly
+//! assigned to the Studio application to access the Studio"; an unassigned user
+//! cannot open it. This was the seed's trap 2-5: everything else was right, and
+//! the Studio still refused the user until they were assigned.
+//!
+//! **How to fix.** Assign the user, or a group they belong to.
+//! Console: Amazon EMR → EMR Studio → Studios → the Studio → **Assign users and
+//! groups** → pick the user or group and a session policy.
+//! CLI: `aws emr create-studio-session-mapping --region <region> --studio-id <id>
+//! --identity-type USER --identity-id <user id> --session-policy-arn <policy ARN>`
+//! (or `--identity-type GROUP --identity-id <group id>`). The report fills in the
+//! ids, and reuses the session policy of an existing mapping when there is one. The
+//! session policy must be attached to the Studio's user role.
+//!
+//! **Permissions needed.** `elasticmapreduce:ListStudios`,
+//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`;
+//! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
+//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
+//!
+//! **Evidence.** MODEL (`IdcUserAssignment`: "If REQUIRED, users must be explicitly
+//! assigned to the Studio application"; CreateStudioSessionMapping: "Use
+//! CreateStudioSessionMapping to assign users to a Studio when you use IAM
+//! Identity Center authentication") and BLOG (trap 2-5). INFERRED: that a session
+//! mapping and an assignment on the Studio's Identity Center application are two
+//! views of one assignment (a third-party note says mappings call
+//! `sso:CreateApplicationAssignment`). If you assigned users only in the Identity
+//! Center console, verify there before acting on a failure here.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-manage-users.html
+//! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudioSessionMapping.html
+//! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es003::not_sso;
+use crate::ctx::{Ctx, Principals, studio_label, studio_scope};
+use crate::fact::{Unknown, UnknownKind};
+use crate::facts::{SessionMapping, Studio};
 
 pub const META: Meta = Meta {
     id: "ES008",
-    name: "es008",
+    name: "studio-users-assigned",
     area: Area::EmrStudio,
     severity: Severity::Error,
-    title: "TEMP",
-    depends_on: &[],
-    needs: &[],
-    docs: &[],
+    title: "Users are assigned to the EMR Studio",
+    depends_on: &["ES001"],
+    needs: &[
+        Need::Caller,
+        Need::Studios,
+        Need::SessionMappings,
+        Need::Users,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-manage-users.html",
+        "https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudioSessionMapping.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let studios = match ctx.studios() {
+        Ok(s) => s,
+        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    };
+    let mut out = Vec::new();
+    for s in studios {
+        let scope = studio_scope(s);
+        for o in studio(ctx, s) {
+            out.push(o.scope(scope.clone()));
+        }
+    }
+    out
+}
+
+fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
+    let label = studio_label(s);
+    if s.auth_mode.as_deref() != Some("SSO") {
+        return vec![not_sso(ctx, s)];
+    }
+    let note = match s.idc_user_assignment.as_deref() {
+        Some("OPTIONAL") => {
+            return vec![Outcome::pass(
+                &label,
+                format!(
+                    "{label} has IdcUserAssignment OPTIONAL: every user of the Identity Center instance may sign in"
+                ),
+            )];
+        }
+        Some("REQUIRED") => "",
+        _ => " (DescribeStudio reported no IdcUserAssignment; treated as REQUIRED)",
+    };
+    let maps = match s.session_mappings.known() {
+        Ok(m) => m,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &label,
+                &format!("the session mappings of {label}"),
+                u,
+            )];
+        }
+    };
+    who(ctx)
+        .into_iter()
+        .map(|w| match w {
+            Who::Anyone if maps.is_empty() => Outcome::fail(
+                &label,
+                format!("no user or group is assigned to {label}, so nobody can sign in{note}"),
+            )
+            .fix(fix(ctx, s, maps, None)),
+            Who::Anyone => Outcome::pass(
+                &label,
+                format!(
+                    "{label} has {} session mapping(s): {}; add --user <name> to check a particular user",
+                    maps.len(),
+                    maps.iter().map(mapping_name).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            Who::User(p) => match maps.iter().find(|m| p.matches(&m.identity_type, &m.identity_id)) {
+                Some(m) => Outcome::pass(
+                    &label,
+                    format!("{} is assigned to {label} {}", user_label(&p), via(&p, &m.identity_type, &m.identity_id)),
+                ),
+                None => Outcome::fail(
+                    &label,
+                    format!(
+                        "{} is not assigned to {label}, so they cannot open it: {}{}{note}",
+                        user_label(&p),
+                        if maps.is_empty() {
+                            "the Studio has no session mappings at all".to_string()
+                        } else {
+                            format!("none of its {} session mapping(s) is for the user or their groups", maps.len())
+                        },
+                        groups_note(&p)
+                    ),
+                )
+                .fix(fix(ctx, s, maps, Some(&p))),
+            },
+            Who::Missing(name) => missing_user(ctx, name, s.idc_instance_arn.as_deref(), &label),
+            Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
+        })
+        .collect()
+}
+
+fn fix(ctx: &Ctx, s: &Studio, maps: &[SessionMapping], p: Option<&Principals>) -> Remediation {
+    let policy = maps
+        .iter()
+        .find_map(|m| m.session_policy_arn.clone())
+        .unwrap_or_else(|| format!("arn:aws:iam::{}:policy/<SESSION_POLICY>", ctx.account()));
+    let cmd = |kind: &str, id: &str| {
+        format!(
+            "aws emr create-studio-session-mapping --region {} --studio-id {} --identity-type {kind} --identity-id {id} --session-policy-arn {policy}",
+            ctx.region(),
+            s.studio_id
+        )
+    };
+    let (who, commands) = match p {
+        Some(p) => {
+            let mut c = vec![cmd("USER", p.user_id)];
+            c.extend(p.groups.iter().map(|g| cmd("GROUP", &g.group_id)));
+            (user_label(p), c)
+        }
+        None => (
+            "a user or group".to_string(),
+            vec![cmd("USER", "<IDC_USER_ID>"), cmd("GROUP", "<IDC_GROUP_ID>")],
+        ),
+    };
+    remedy(
+        format!(
+            "Assign {who} to {} (console: EMR Studio → Studios → {} → Assign users and groups): run one of these",
+            studio_label(s),
+            s.name
+        ),
+        commands,
+        META.docs,
+    )
+}
+
+fn mapping_name(m: &SessionMapping) -> String {
+    format!(
+        "{} {}",
+        m.identity_type,
+        m.identity_name.as_deref().unwrap_or(&m.identity_id)
+    )
+}
+
+// Shared by the per-user checks (ES008, WG003).
+
+/// Whom a per-user check asks about.
+pub(crate) enum Who<'a> {
+    /// No `--user`: is anyone assigned at all?
+    Anyone,
+    User(Principals<'a>),
+    /// `--user` names nobody in the identity store.
+    Missing(&'a str),
+    /// The user's facts could not be read.
+    Unread(&'a str, Unknown),
+}
+
+/// One entry per `--user`, or `Anyone` without `--user`.
+pub(crate) fn who<'a>(ctx: &Ctx<'a>) -> Vec<Who<'a>> {
+    let users = ctx.users();
+    let asked = &ctx.facts.target.users;
+    if users.is_empty() && asked.is_empty() {
+        return vec![Who::Anyone];
+    }
+    let mut out: Vec<Who> = users
+        .iter()
+        .map(|u| match ctx.principals(u) {
+            Ok(Some(p)) => Who::User(p),
+            Ok(None) => Who::Missing(&u.user_name),
+            Err(e) => Who::Unread(&u.user_name, e.clone()),
+        })
+        .collect();
+    // A `--user` whose lookup is missing from the facts must not pass silently.
+    for name in asked {
+        if !users.iter().any(|u| &u.user_name == name) {
+            out.push(Who::Unread(
+                name,
+                Unknown::new(
+                    UnknownKind::NotCollected,
+                    "identitystore:GetUserId",
+                    format!("user {name} is not in the facts"),
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// `user "alice" (97a4...)`.
+pub(crate) fn user_label(p: &Principals) -> String {
+    format!("user \"{}\" ({})", p.user_name, p.user_id)
+}
+
+/// How a matching principal reaches the user: `directly` / `through group analysts`.
+pub(crate) fn via(p: &Principals, kind: &str, id: &str) -> String {
+    if kind.ends_with("USER") {
+        "directly".into()
+    } else {
+        format!("through group {} ({id})", p.group_name(id))
+    }
+}
+
+/// ` (groups: analysts)` or ` (the user is in no group)`.
+pub(crate) fn groups_note(p: &Principals) -> String {
+    if p.groups.is_empty() {
+        return " (the user is in no group)".into();
+    }
+    let names: Vec<_> = p.groups.iter().map(|g| p.group_name(&g.group_id)).collect();
+    format!(" (groups: {})", names.join(", "))
+}
+
+/// A `--user` the identity store does not know.
+pub(crate) fn missing_user(
+    ctx: &Ctx,
+    name: &str,
+    instance: Option<&str>,
+    resource: &str,
+) -> Outcome {
+    let store = identity_store(ctx, instance);
+    Outcome::fail(
+        resource,
+        format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
+    )
+    .fix(remedy(
+        format!("Check the user name (the Identity Center userName; users synced from Entra ID usually have their UPN), or create or sync the user \"{name}\""),
+        vec![format!(
+            "aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'",
+            ctx.region()
+        )],
+        &["https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html"],
+    ))
+}
+
+/// The identity store of this instance (or of the region's first instance).
+pub(crate) fn identity_store(ctx: &Ctx, instance: Option<&str>) -> String {
+    let list = ctx.facts.identity_center_instances.known().ok();
+    list.and_then(|l| {
+        l.iter()
+            .find(|i| Some(i.instance_arn.as_str()) == instance)
+            .or(l.first())
+    })
+    .map(|i| i.identity_store_id.clone())
+    .unwrap_or_else(|| "<IDENTITY_STORE_ID>".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::fact::Fact;
+    use crate::facts::{Facts, IdcGroup, UserFacts};
+    use crate::testkit::{healthy, only, results};
+
+    const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+
+    fn st(f: &mut Facts) -> &mut Studio {
+        match &mut f.studios {
+            Fact::Known(v) => &mut v[0],
+            Fact::Unknown(_) => panic!("studios unknown"),
+        }
+    }
+
+    fn maps(f: &mut Facts) -> &mut Vec<SessionMapping> {
+        match &mut st(f).session_mappings {
+            Fact::Known(v) => v,
+            Fact::Unknown(_) => panic!("mappings unknown"),
+        }
+    }
+
+    fn no_user(f: &mut Facts) {
+        f.users.clear();
+        f.target.users.clear();
+    }
+
+    fn denied(action: &str) -> Unknown {
+        Unknown::new(UnknownKind::AccessDenied, action, "no")
+    }
+
+    #[test]
+    fn passes_on_healthy_through_group() {
+        let r = only("ES008", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains("alice") && r.message.contains("through group analysts"));
+    }
+
+    #[test]
+    fn passes_on_direct_user_mapping() {
+        let mut f = healthy();
+        let m = &mut maps(&mut f)[0];
+        m.identity_type = "USER".into();
+        m.identity_id = ALICE.into();
+        assert!(only("ES008", &f).message.contains("directly"));
+    }
+
+    #[test]
+    fn fails_without_mappings_with_a_filled_fix() {
+        let mut f = healthy();
+        maps(&mut f).clear();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("alice") && r.message.contains("analysts"));
+        let c = r.remediation.unwrap().commands;
+        assert!(c[0].contains("--studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
+        assert!(c[0].contains(&format!("--identity-type USER --identity-id {ALICE}")));
+        assert!(c[0].contains("arn:aws:iam::111122223333:policy/<SESSION_POLICY>"));
+        assert!(
+            c[1].contains(
+                "--identity-type GROUP --identity-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f"
+            )
+        );
+    }
+
+    #[test]
+    fn fails_when_only_another_group_is_mapped_and_reuses_its_policy() {
+        let mut f = healthy();
+        maps(&mut f)[0].identity_id = "other-group".into();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Fail);
+        let c = r.remediation.unwrap().commands;
+        assert!(c[0].contains("arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy"));
+    }
+
+    #[test]
+    fn optional_assignment_passes_without_mappings() {
+        let mut f = healthy();
+        st(&mut f).idc_user_assignment = Some("OPTIONAL".into());
+        maps(&mut f).clear();
+        assert_eq!(only("ES008", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn absent_assignment_mode_is_treated_as_required() {
+        let mut f = healthy();
+        st(&mut f).idc_user_assignment = None;
+        maps(&mut f).clear();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("treated as REQUIRED"));
+    }
+
+    #[test]
+    fn without_user_anyone_mapped_passes_and_mentions_user_flag() {
+        let mut f = healthy();
+        no_user(&mut f);
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("--user"));
+        maps(&mut f).clear();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));
+    }
+
+    #[test]
+    fn unknown_user_name_fails_with_the_store() {
+        let mut f = healthy();
+        f.users[0].user = Fact::Known(None);
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message
+                .contains("no Identity Center user named \"alice\" in identity store d-9567a1b2c3")
+        );
+    }
+
+    #[test]
+    fn unreadable_user_or_mappings_are_errors() {
+        let mut f = healthy();
+        f.users[0].groups = Fact::Unknown(denied("identitystore:ListGroupMembershipsForMember"));
+        assert_eq!(only("ES008", &f).status, Status::Error);
+
+        let mut f = healthy();
+        st(&mut f).session_mappings =
+            Fact::Unknown(denied("elasticmapreduce:ListStudioSessionMappings"));
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("ListStudioSessionMappings"));
+
+        let mut f = healthy();
+        f.users.clear(); // --user alice asked, but its lookup is not in the facts
+        assert_eq!(only("ES008", &f).status, Status::Error);
+    }
+
+    #[test]
+    fn one_outcome_per_user() {
+        let mut f = healthy();
+        f.target.users.push("bob".into());
+        f.users.push(UserFacts {
+            user_name: "bob".into(),
+            user: Fact::Known(Some(crate::facts::IdcUser {
+                user_id: "bob-id".into(),
+                display_name: None,
+                status: None,
+            })),
+            groups: Fact::Known(vec![IdcGroup {
+                group_id: "g2".into(),
+                display_name: None,
+            }]),
+        });
+        let r = results("ES008", &f);
+        let s: Vec<_> = r.iter().map(|r| r.status).collect();
+        assert_eq!(s, vec![Status::Pass, Status::Fail], "{r:#?}");
+        assert!(r[1].message.contains("bob"));
+    }
+
+    #[test]
+    fn skips_iam_studios() {
+        let mut f = healthy();
+        st(&mut f).auth_mode = Some("IAM".into());
+        assert_eq!(only("ES008", &f).status, Status::Skip);
+    }
 }

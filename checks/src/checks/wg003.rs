@@ -1,18 +1,360 @@
-//! # WG003 (being written)
-use crate::check::{Area, Meta, Outcome, Severity};
-use crate::ctx::Ctx;
+//! # WG003 workgroup-users-assigned
+//!
+//! **What it checks.** For each Identity-Center-enabled workgroup in scope (or the
+//! one named by `--workgroup`), its Identity Center application
+//! (`GetWorkGroup` → `WorkGroup.IdentityCenterApplicationArn`) lets the user in.
+//! When the application requires assignments
+//! (`sso:GetApplicationAssignmentConfiguration` → `AssignmentRequired`), each
+//! `--user` or one of their groups must be among its assignments
+//! (`sso:ListApplicationAssignments`). Without `--user`, at least one user or group
+//! must be assigned; add `--user <name>` for a per-user answer.
+//!
+//! **Why it matters.** "To access Trusted identity propagation enabled workgroups,
+//! IAM Identity Center users must be assigned to the IdentityCenterApplicationArn
+//! that is returned by … GetWorkGroup." An unassigned user does not see the
+//! workgroup in the EMR Studio's Athena SQL editor, or cannot run queries in it.
+//!
+//! **How to fix.** Assign the user, or a group they belong to, to the workgroup's
+//! application. Console: Athena → Workgroups → the workgroup → IAM Identity Center
+//! details → **Assign users and groups**. CLI (the report fills in the ARN and ids):
+//! `aws sso-admin create-application-assignment --region <region> --application-arn
+//! <workgroup application ARN> --principal-id <user id> --principal-type USER` (or
+//! `--principal-id <group id> --principal-type GROUP`). Do not turn off "Require
+//! assignments" instead: "Don't modify the Require assignments setting for AWS
+//! managed applications". Entitlement changes can take up to an hour to apply.
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `sso:GetApplicationAssignmentConfiguration`, `sso:ListApplicationAssignments`;
+//! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
+//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
+//!
+//! **Evidence.** DOC (workgroups-access, workgroups-identity-center: users must be
+//! assigned to the workgroup's application; trustedidentitypropagation
+//! considerations: do not change "Require assignments" on AWS managed
+//! applications) and MODEL (`AssignmentRequired`, `ListApplicationAssignments`).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-access.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateApplicationAssignment.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es008::{Who, groups_note, missing_user, user_label, via, who};
+use crate::checks::wg001::create_fix;
+use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
+use crate::fact::{Unknown, UnknownKind};
+use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
     id: "WG003",
-    name: "wg003",
-    area: Area::EmrStudio,
+    name: "workgroup-users-assigned",
+    area: Area::AthenaWorkgroup,
     severity: Severity::Error,
-    title: "TEMP",
-    depends_on: &[],
-    needs: &[],
-    docs: &[],
+    title: "Users are assigned to the workgroup's Identity Center application",
+    depends_on: &["WG001"],
+    needs: &[
+        Need::Caller,
+        Need::Workgroups,
+        Need::WorkgroupAssignments,
+        Need::Users,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-access.html",
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",
+    ],
 };
 
-pub fn run(_ctx: &Ctx) -> Vec<Outcome> {
-    Vec::new()
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let wgs = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    for w in wgs {
+        let scope = workgroup_scope(w);
+        for o in workgroup(ctx, w) {
+            out.push(o.scope(scope.clone()));
+        }
+    }
+    out
+}
+
+fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
+    let label = workgroup_label(w);
+    let Some(arn) = w
+        .identity_center_application_arn
+        .as_deref()
+        .filter(|a| !a.is_empty())
+    else {
+        return vec![
+            Outcome::fail(
+                &label,
+                format!("GetWorkGroup returned no IdentityCenterApplicationArn for {label}, so nobody can be assigned to it"),
+            )
+            .fix(create_fix(
+                ctx,
+                &format!("{}-idc", w.name),
+                Some(w),
+                "The workgroup has no Identity Center application: create a new Identity-Center-enabled workgroup (English console or CLI), then assign users to its application",
+            )),
+        ];
+    };
+    let Some(app) = ctx.facts.applications.get(arn) else {
+        let why = Unknown::new(
+            UnknownKind::NotCollected,
+            "sso:GetApplicationAssignmentConfiguration",
+            format!("application {arn} is not in the facts"),
+        );
+        return vec![Outcome::unknown(
+            &label,
+            &format!("the assignments of {arn}"),
+            &why,
+        )];
+    };
+    let required = match app.assignment_required.known() {
+        Ok(r) => *r,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &label,
+                &format!("the assignment configuration of {arn}"),
+                u,
+            )];
+        }
+    };
+    if !required {
+        return vec![Outcome::pass(
+            &label,
+            format!(
+                "the application of {label} ({arn}) does not require assignments: every Identity Center user may use it"
+            ),
+        )];
+    }
+    let assigned = match app.assignments.known() {
+        Ok(a) => a,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &label,
+                &format!("the assignments of {arn}"),
+                u,
+            )];
+        }
+    };
+    who(ctx)
+        .into_iter()
+        .map(|x| match x {
+            Who::Anyone if assigned.is_empty() => Outcome::fail(
+                &label,
+                format!("no user or group is assigned to the application of {label} ({arn}), and it requires assignments"),
+            )
+            .fix(fix(ctx, &label, arn, None)),
+            Who::Anyone => Outcome::pass(
+                &label,
+                format!(
+                    "{} principal(s) are assigned to the application of {label}; add --user <name> to check a particular user",
+                    assigned.len()
+                ),
+            ),
+            Who::User(p) => match assigned.iter().find(|a| p.matches(&a.principal_type, &a.principal_id)) {
+                Some(a) => Outcome::pass(
+                    &label,
+                    format!(
+                        "{} is assigned to the application of {label} {}",
+                        user_label(&p),
+                        via(&p, &a.principal_type, &a.principal_id)
+                    ),
+                ),
+                None => Outcome::fail(
+                    &label,
+                    format!(
+                        "{} is not assigned to the application of {label} ({arn}), which requires assignments{}",
+                        user_label(&p),
+                        groups_note(&p)
+                    ),
+                )
+                .fix(fix(ctx, &label, arn, Some(&p))),
+            },
+            Who::Missing(name) => missing_user(ctx, name, w.identity_center_instance_arn.as_deref(), &label),
+            Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
+        })
+        .collect()
+}
+
+fn fix(ctx: &Ctx, label: &str, arn: &str, p: Option<&Principals>) -> Remediation {
+    let cmd = |id: &str, kind: &str| {
+        format!(
+            "aws sso-admin create-application-assignment --region {} --application-arn {arn} --principal-id {id} --principal-type {kind}",
+            ctx.region()
+        )
+    };
+    let (who, commands) = match p {
+        Some(p) => {
+            let mut c = vec![cmd(p.user_id, "USER")];
+            c.extend(p.groups.iter().map(|g| cmd(&g.group_id, "GROUP")));
+            (user_label(p), c)
+        }
+        None => (
+            "a user or group".to_string(),
+            vec![cmd("<IDC_USER_ID>", "USER"), cmd("<IDC_GROUP_ID>", "GROUP")],
+        ),
+    };
+    remedy(
+        format!(
+            "Assign {who} to the application of {label} (console: Athena → Workgroups → Assign users and groups): run one of these; do not turn off \"Require assignments\" on this AWS managed application"
+        ),
+        commands,
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::fact::Fact;
+    use crate::facts::{Application, Assignment, Facts};
+    use crate::testkit::{healthy, only};
+
+    const APP: &str =
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-3c4d5e6f7a8b9c0d";
+    const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+
+    fn app(f: &mut Facts) -> &mut Application {
+        f.applications.get_mut(APP).unwrap()
+    }
+
+    fn assigned(f: &mut Facts) -> &mut Vec<Assignment> {
+        match &mut app(f).assignments {
+            Fact::Known(v) => v,
+            Fact::Unknown(_) => panic!("assignments unknown"),
+        }
+    }
+
+    fn denied(action: &str) -> Unknown {
+        Unknown::new(UnknownKind::AccessDenied, action, "no")
+    }
+
+    #[test]
+    fn passes_on_healthy_through_group() {
+        let r = only("WG003", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains("alice") && r.message.contains("through group analysts"));
+    }
+
+    #[test]
+    fn passes_on_direct_assignment() {
+        let mut f = healthy();
+        assigned(&mut f)[0] = Assignment {
+            principal_id: ALICE.into(),
+            principal_type: "USER".into(),
+        };
+        assert!(only("WG003", &f).message.contains("directly"));
+    }
+
+    #[test]
+    fn fails_when_unassigned_with_filled_commands() {
+        let mut f = healthy();
+        assigned(&mut f).clear();
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("alice") && r.message.contains(APP));
+        let fix = r.remediation.unwrap();
+        assert!(fix.summary.contains("Require assignments"));
+        assert_eq!(
+            fix.commands[0],
+            format!(
+                "aws sso-admin create-application-assignment --region ap-northeast-1 --application-arn {APP} --principal-id {ALICE} --principal-type USER"
+            )
+        );
+        assert!(fix.commands[1].ends_with(
+            "--principal-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --principal-type GROUP"
+        ));
+    }
+
+    #[test]
+    fn assignment_not_required_passes() {
+        let mut f = healthy();
+        app(&mut f).assignment_required = Fact::Known(false);
+        assigned(&mut f).clear();
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("does not require assignments"));
+    }
+
+    #[test]
+    fn without_user_checks_anyone() {
+        let mut f = healthy();
+        f.users.clear();
+        f.target.users.clear();
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("--user"));
+        assigned(&mut f).clear();
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));
+    }
+
+    #[test]
+    fn missing_user_fails() {
+        let mut f = healthy();
+        f.users[0].user = Fact::Known(None);
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message
+                .contains("no Identity Center user named \"alice\"")
+        );
+    }
+
+    #[test]
+    fn missing_application_arn_fails_with_recreate_fix() {
+        let mut f = healthy();
+        if let Fact::Known(w) = &mut f.workgroups {
+            w[0].identity_center_application_arn = None;
+        }
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("no IdentityCenterApplicationArn"));
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(c.contains("--name idc-wg-idc") && c.contains("AWSAthenaSQLRole-idc-wg"));
+    }
+
+    #[test]
+    fn unknown_facts_are_errors() {
+        let mut f = healthy();
+        app(&mut f).assignment_required =
+            Fact::Unknown(denied("sso:GetApplicationAssignmentConfiguration"));
+        assert_eq!(only("WG003", &f).status, Status::Error);
+
+        let mut f = healthy();
+        app(&mut f).assignments = Fact::Unknown(denied("sso:ListApplicationAssignments"));
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("sso:ListApplicationAssignments"));
+
+        let mut f = healthy();
+        f.applications.clear();
+        assert_eq!(only("WG003", &f).status, Status::Error);
+
+        let mut f = healthy();
+        f.users[0].user = Fact::Unknown(denied("identitystore:GetUserId"));
+        assert_eq!(only("WG003", &f).status, Status::Error);
+    }
+
+    #[test]
+    fn skips_a_selected_workgroup_without_idc() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("WG001"));
+    }
 }

@@ -1,0 +1,300 @@
+//! S3 URL and scope matching for the S3 Access Grants checks.
+//!
+//! Paths are S3 URLs (`s3://bucket/key`) or the same text without the scheme
+//! (`bucket/key`). A path that ends in `/` stands for every object under that
+//! prefix, so "covers `s3://b/results/`" means "covers every object Athena can
+//! write under `s3://b/results/`".
+//!
+//! Two kinds of scope are matched here:
+//! - a registered **location scope** (`ListAccessGrantsLocations` →
+//!   `LocationScope`): `s3://` (everything), `s3://bucket` or `s3://bucket/prefix`.
+//!   These forms are documented (API `CreateAccessGrantsLocation`).
+//! - a **grant scope** (`ListAccessGrants` → `GrantScope`). Its matching rules are
+//!   INFERRED from the examples in the AWS docs (`s3://bucket-name/prefix*`,
+//!   `S3SubPrefix=prefixB*`, `S3SubPrefix=<bucket>/projects/atlas/*`; aws-domain.md
+//!   §5.3 and §7.3 item 9), not from a specification: a trailing `*` is a prefix
+//!   match on the text before it; a scope without `*` is taken as a directory
+//!   (or, with `S3PrefixType=Object`, which listings do not return, one object).
+
+use crate::facts::AccessGrantsLocation;
+
+const SCHEME: &str = "s3://";
+
+/// A parsed `s3://bucket/key` URL. `bucket` is empty for the bare `s3://`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Url<'a> {
+    pub bucket: &'a str,
+    /// The key or prefix after the bucket, without the leading `/`; may be empty.
+    pub key: &'a str,
+}
+
+/// Parse `s3://bucket/key`, `s3://bucket` or `s3://`. None: not an `s3://` URL.
+pub fn parse(url: &str) -> Option<S3Url<'_>> {
+    let rest = url.strip_prefix(SCHEME)?;
+    Some(split(rest))
+}
+
+/// `bucket/key` → bucket and key (the scheme, if any, is removed first).
+fn split(path: &str) -> S3Url<'_> {
+    let rest = strip_scheme(path);
+    match rest.split_once('/') {
+        Some((bucket, key)) => S3Url { bucket, key },
+        None => S3Url {
+            bucket: rest,
+            key: "",
+        },
+    }
+}
+
+/// The text after `s3://`, or the text itself.
+pub fn strip_scheme(path: &str) -> &str {
+    path.strip_prefix(SCHEME).unwrap_or(path)
+}
+
+/// An S3 URL as a prefix that ends in `/` (`s3://b/results` → `s3://b/results/`).
+pub fn as_dir(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// Whether a registered location scope covers `path` (documented forms):
+/// `s3://` covers everything, `s3://bucket` the whole bucket, and
+/// `s3://bucket/prefix` the prefix at a path boundary (`prefix` and `prefix/...`,
+/// not `prefix-other/...`).
+pub fn location_covers(scope: &str, path: &str) -> bool {
+    let Some(scope) = parse(scope) else {
+        return false;
+    };
+    if scope.bucket.is_empty() {
+        return true;
+    }
+    let path = split(path);
+    if path.bucket != scope.bucket {
+        return false;
+    }
+    let prefix = scope.key.trim_end_matches('/');
+    prefix.is_empty() || under(path.key, prefix)
+}
+
+/// Whether a grant scope covers `path` (rules INFERRED from doc examples, see the
+/// module doc): `s3://` is stripped from both; a trailing `*` matches any path
+/// that starts with the text before it; otherwise the scope is a directory (a
+/// bucket-only scope is the whole bucket) and covers itself and what is under it.
+pub fn grant_covers(grant_scope: &str, path: &str) -> bool {
+    let scope = strip_scheme(grant_scope);
+    let path = strip_scheme(path);
+    match scope.strip_suffix('*') {
+        Some(head) => path.starts_with(head),
+        None => under(path, scope.trim_end_matches('/')),
+    }
+}
+
+/// Whether a grant scope covers at least one object under the directory `dir`
+/// (a grant on a user's sub-prefix reaches the results location; so does a grant
+/// on the whole bucket). Same INFERRED rules as [`grant_covers`].
+pub fn grant_reaches(grant_scope: &str, dir: &str) -> bool {
+    let scope = strip_scheme(grant_scope);
+    let dir = as_dir(strip_scheme(dir));
+    let head = match scope.strip_suffix('*') {
+        Some(head) => head.to_string(),
+        None => as_dir(scope.trim_end_matches('/')),
+    };
+    head.starts_with(&dir) || dir.starts_with(&head)
+}
+
+/// The most specific registered location that covers `path`.
+pub fn covering_location<'a>(
+    locations: &'a [AccessGrantsLocation],
+    path: &str,
+) -> Option<&'a AccessGrantsLocation> {
+    locations
+        .iter()
+        .filter(|l| location_covers(&l.location_scope, path))
+        .max_by_key(|l| l.location_scope.trim_end_matches('/').len())
+}
+
+/// The `S3SubPrefix` that grants every object under `dir` within a location:
+/// `dir` relative to the location scope, followed by `*`. For the default
+/// location `s3://` that is `bucket/prefix/*`. None: the location does not cover `dir`.
+pub fn sub_prefix(location_scope: &str, dir: &str) -> Option<String> {
+    if !location_covers(location_scope, dir) {
+        return None;
+    }
+    let dir = as_dir(strip_scheme(dir));
+    let loc = strip_scheme(location_scope).trim_end_matches('/');
+    let rel = if loc.is_empty() {
+        dir.as_str()
+    } else {
+        dir.strip_prefix(loc)?.trim_start_matches('/')
+    };
+    Some(format!("{rel}*"))
+}
+
+/// `key` is `prefix` or below it, at a `/` boundary. An empty prefix covers all.
+fn under(key: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || key == prefix
+        || key
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(id: &str, scope: &str) -> AccessGrantsLocation {
+        AccessGrantsLocation {
+            access_grants_location_id: id.into(),
+            location_scope: scope.into(),
+            iam_role_arn: None,
+        }
+    }
+
+    #[test]
+    fn parses_s3_urls() {
+        assert_eq!(
+            parse("s3://b/p/q/"),
+            Some(S3Url {
+                bucket: "b",
+                key: "p/q/"
+            })
+        );
+        assert_eq!(
+            parse("s3://b"),
+            Some(S3Url {
+                bucket: "b",
+                key: ""
+            })
+        );
+        assert_eq!(
+            parse("s3://"),
+            Some(S3Url {
+                bucket: "",
+                key: ""
+            })
+        );
+        assert_eq!(parse("https://b.s3.amazonaws.com/p"), None);
+        assert_eq!(parse("b/p"), None);
+    }
+
+    #[test]
+    fn default_location_covers_everything() {
+        assert!(location_covers("s3://", "s3://any-bucket/any/key"));
+        assert!(location_covers("s3://", "s3://any-bucket"));
+    }
+
+    #[test]
+    fn bucket_location_covers_only_that_bucket() {
+        assert!(location_covers("s3://b", "s3://b/results/"));
+        assert!(location_covers("s3://b/", "s3://b/results/"));
+        assert!(location_covers("s3://b", "s3://b"));
+        assert!(!location_covers("s3://b", "s3://b2/results/"));
+        assert!(!location_covers("s3://b2", "s3://b/results/"));
+    }
+
+    #[test]
+    fn prefix_location_stops_at_a_path_boundary() {
+        assert!(location_covers("s3://b/results", "s3://b/results/x.csv"));
+        assert!(location_covers("s3://b/results/", "s3://b/results/u/"));
+        assert!(location_covers("s3://b/results", "s3://b/results"));
+        assert!(!location_covers("s3://b/results", "s3://b/results-old/x"));
+        assert!(!location_covers("s3://b/results/u", "s3://b/results/"));
+        assert!(!location_covers("s3://c/results", "s3://b/results/x"));
+        assert!(!location_covers("not-a-url", "s3://b/results/x"));
+        // Paths may come without the scheme.
+        assert!(location_covers("s3://b/results", "b/results/x"));
+    }
+
+    #[test]
+    fn star_grant_is_a_text_prefix_match() {
+        assert!(grant_covers("s3://b/results/u1/*", "s3://b/results/u1/"));
+        assert!(grant_covers(
+            "s3://b/results/u1/*",
+            "s3://b/results/u1/q.csv"
+        ));
+        assert!(!grant_covers(
+            "s3://b/results/u1/*",
+            "s3://b/results/u2/q.csv"
+        ));
+        assert!(!grant_covers("s3://b/results/u1/*", "s3://b/results/"));
+        // Before `*` it is text, not a directory: `prefix*` covers `prefix-2/`.
+        assert!(grant_covers("s3://b/results*", "s3://b/results-2/x"));
+        assert!(grant_covers("s3://b/results/u*", "s3://b/results/u1/"));
+        assert!(grant_covers("s3://b/*", "b/anything"));
+        assert!(grant_covers("s3://*", "s3://b/x"));
+    }
+
+    #[test]
+    fn grant_without_star_is_a_directory() {
+        assert!(grant_covers("s3://b", "s3://b/results/u1/x"));
+        assert!(grant_covers("s3://b/results", "s3://b/results/u1/"));
+        assert!(grant_covers("s3://b/results/", "s3://b/results/u1/"));
+        assert!(grant_covers("s3://b/results", "s3://b/results"));
+        assert!(!grant_covers("s3://b/results", "s3://b/results-2/x"));
+        assert!(!grant_covers("s3://b", "s3://b2/x"));
+        assert!(!grant_covers(
+            "s3://b/results/u1/x.csv",
+            "s3://b/results/u1/"
+        ));
+    }
+
+    #[test]
+    fn a_grant_on_one_object_does_not_cover_its_directory() {
+        assert!(!grant_covers("s3://b/results/u1/e*", "s3://b/results/u1/"));
+        assert!(grant_covers(
+            "s3://b/results/u1/e*",
+            "s3://b/results/u1/e.csv"
+        ));
+    }
+
+    #[test]
+    fn reaching_a_directory() {
+        assert!(grant_reaches("s3://b/results/u1/*", "s3://b/results/"));
+        assert!(grant_reaches("s3://b/results/u1", "s3://b/results"));
+        assert!(grant_reaches("s3://b", "s3://b/results/"));
+        assert!(grant_reaches("s3://b/res*", "s3://b/results/"));
+        assert!(!grant_reaches("s3://b/other/*", "s3://b/results/"));
+        assert!(!grant_reaches("s3://b/results-2/*", "s3://b/results/"));
+        assert!(!grant_reaches("s3://b2/results/*", "s3://b/results/"));
+    }
+
+    #[test]
+    fn most_specific_location_wins() {
+        let locs = [
+            loc("default", "s3://"),
+            loc("l-b", "s3://b"),
+            loc("l-bp", "s3://b/results"),
+            loc("l-c", "s3://c"),
+        ];
+        let id = |p| covering_location(&locs, p).map(|l| l.access_grants_location_id.as_str());
+        assert_eq!(id("s3://b/results/x"), Some("l-bp"));
+        assert_eq!(id("s3://b/other/x"), Some("l-b"));
+        assert_eq!(id("s3://z/x"), Some("default"));
+        assert_eq!(covering_location(&locs[1..2], "s3://z/x"), None);
+    }
+
+    #[test]
+    fn sub_prefix_is_relative_to_the_location() {
+        assert_eq!(
+            sub_prefix("s3://", "s3://b/results/u1/").as_deref(),
+            Some("b/results/u1/*")
+        );
+        assert_eq!(
+            sub_prefix("s3://b", "s3://b/results/u1").as_deref(),
+            Some("results/u1/*")
+        );
+        assert_eq!(
+            sub_prefix("s3://b/results/", "s3://b/results/u1/").as_deref(),
+            Some("u1/*")
+        );
+        assert_eq!(
+            sub_prefix("s3://b/results", "s3://b/results/").as_deref(),
+            Some("*")
+        );
+        assert_eq!(sub_prefix("s3://c", "s3://b/results/"), None);
+    }
+}

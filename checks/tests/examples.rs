@@ -1,0 +1,149 @@
+//! The shipped example accounts are the checks' contract:
+//! healthy passes everything, each trap file trips exactly its check, the blog
+//! account trips every check or skips it behind a failed prerequisite.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use studio_doctor_checks::run::CheckResult;
+use studio_doctor_checks::{Facts, Status, registry, run};
+
+fn load(path: &Path) -> Facts {
+    let text = std::fs::read_to_string(path).unwrap();
+    Facts::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn results(path: &Path) -> Vec<CheckResult> {
+    let all: Vec<_> = registry::ALL.iter().collect();
+    run(&load(path), &all, "test").results
+}
+
+fn examples() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"))
+}
+
+/// Every check that depends on `id`, directly or not.
+fn dependants(id: &str) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for c in registry::ALL {
+            if !out.contains(c.meta.id)
+                && c.meta
+                    .depends_on
+                    .iter()
+                    .any(|d| *d == id || out.contains(d))
+            {
+                out.insert(c.meta.id);
+                grew = true;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn healthy_account_passes_every_check() {
+    let r = results(&examples().join("healthy-account.json"));
+    let bad: Vec<_> = r.iter().filter(|r| r.status != Status::Pass).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let ids: BTreeSet<_> = r.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), registry::ALL.len(), "every check reports");
+}
+
+#[test]
+fn every_check_has_a_trap_file() {
+    for c in registry::ALL {
+        let p = examples().join("traps").join(format!("{}.json", c.meta.id));
+        assert!(p.exists(), "missing {}", p.display());
+    }
+}
+
+#[test]
+fn each_trap_file_trips_exactly_its_check() {
+    for c in registry::ALL {
+        let id = c.meta.id;
+        let deps = dependants(id);
+        let r = results(&examples().join("traps").join(format!("{id}.json")));
+        for res in &r {
+            let expected: &[Status] = if res.id == id {
+                &[Status::Fail, Status::Warn]
+            } else if deps.contains(res.id) {
+                &[Status::Skip, Status::Pass]
+            } else {
+                &[Status::Pass]
+            };
+            assert!(
+                expected.contains(&res.status),
+                "trap {id}: {} is {:?}: {}",
+                res.id,
+                res.status,
+                res.message
+            );
+        }
+        assert!(
+            r.iter()
+                .any(|res| res.id == id && res.status != Status::Pass),
+            "trap {id} does not trip {id}"
+        );
+        let own = r
+            .iter()
+            .find(|res| res.id == id && res.status != Status::Pass)
+            .unwrap();
+        let fix = own.remediation.as_ref().expect("a failure carries a fix");
+        assert!(!fix.summary.is_empty() && !fix.commands.is_empty() && !fix.docs.is_empty());
+    }
+}
+
+#[test]
+fn blog_account_trips_or_skips_every_check() {
+    let r = results(&examples().join("blog-account.json"));
+    for res in &r {
+        match res.status {
+            Status::Fail | Status::Warn => assert!(res.remediation.is_some(), "{res:#?}"),
+            Status::Skip => assert!(
+                res.message.contains("prerequisite") && res.message.contains("failed"),
+                "{res:#?}"
+            ),
+            _ => panic!(
+                "blog account: {} is {:?}: {}",
+                res.id, res.status, res.message
+            ),
+        }
+    }
+    for id in ["ES001", "WG001", "AG001"] {
+        assert!(
+            r.iter().any(|x| x.id == id && x.status == Status::Fail),
+            "{id}"
+        );
+    }
+    assert!(
+        r.iter()
+            .any(|x| x.id == "ES006" && x.status == Status::Warn)
+    );
+}
+
+#[test]
+fn check_ids_are_unique_and_stable() {
+    let ids: Vec<_> = registry::ALL
+        .iter()
+        .map(|c| (c.meta.id, c.meta.name))
+        .collect();
+    let unique: BTreeSet<_> = ids.iter().map(|(id, _)| id).collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate id");
+    insta::assert_json_snapshot!("check_ids", ids);
+}
+
+#[test]
+fn prerequisites_come_before_dependants() {
+    for (i, c) in registry::ALL.iter().enumerate() {
+        for d in c.meta.depends_on {
+            let j = registry::ALL.iter().position(|x| x.meta.id == *d);
+            assert!(
+                matches!(j, Some(j) if j < i),
+                "{} depends on {d}",
+                c.meta.id
+            );
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Renderers: turn a report into text.
+
+pub mod human;
+pub mod json;
