@@ -1,1 +1,22 @@
-fn main() {}
+//! studio-doctor: preflight linter for EMR Studio + IAM Identity Center + Athena +
+//! Lake Formation + S3 Access Grants.
+
+mod app;
+mod cli;
+mod collect;
+mod render;
+mod select;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match app::run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("studio-doctor: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Athena workgroups (`ListWorkGroups` + `GetWorkGroup`).
+
+use super::error::SdkError;
+use super::ops::{GET_WORK_GROUP, LIST_WORK_GROUPS};
+use super::run::{Run, all, collect_all};
+use aws_sdk_athena::operation::list_work_groups::ListWorkGroupsError;
+use aws_sdk_athena::types::{WorkGroup as AwsWorkGroup, WorkGroupSummary};
+use std::sync::Arc;
+use studio_doctor_checks::facts::{ResultsAccessGrants, WorkGroup};
+use studio_doctor_checks::{Fact, Unknown, UnknownKind};
+
+/// Every workgroup in the region (or only `select`), read with `GetWorkGroup`.
+pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGroup>> {
+    let listed = run
+        .call(&LIST_WORK_GROUPS, async {
+            let mut pages = run.c.athena.list_work_groups().into_paginator().send();
+            let mut out: Vec<WorkGroupSummary> = Vec::new();
+            while let Some(page) = pages.next().await {
+                out.extend(page?.work_groups().iter().cloned());
+            }
+            Ok::<_, SdkError<ListWorkGroupsError>>(out)
+        })
+        .await;
+    let summaries = match listed {
+        Ok(v) => v,
+        Err(u) => return Fact::Unknown(u),
+    };
+    let wanted: Vec<(String, Option<String>)> = summaries
+        .iter()
+        .filter_map(|s| Some((s.name()?.to_string(), s.identity_center_application_arn())))
+        .filter(|(name, _)| select.is_none_or(|sel| name == sel))
+        .map(|(name, app)| (name, app.map(str::to_string)))
+        .collect();
+    let read = all(wanted.into_iter().map(|(name, app)| {
+        let run = run.clone();
+        async move { get(&run, &name, app.as_deref()).await }
+    }))
+    .await;
+    collect_all(read).into()
+}
+
+async fn get(run: &Run, name: &str, summary_app: Option<&str>) -> Result<WorkGroup, Unknown> {
+    let out = run
+        .call(
+            &GET_WORK_GROUP,
+            run.c.athena.get_work_group().work_group(name).send(),
+        )
+        .await?;
+    let wg = out.work_group().ok_or_else(|| {
+        Unknown::new(
+            UnknownKind::ServiceError,
+            GET_WORK_GROUP.action,
+            format!("GetWorkGroup returned no workgroup for {name}"),
+        )
+    })?;
+    Ok(to_fact(wg, summary_app))
+}
+
+pub fn to_fact(wg: &AwsWorkGroup, summary_app: Option<&str>) -> WorkGroup {
+    let text = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+    let conf = wg.configuration();
+    let idc = conf.and_then(|c| c.identity_center_configuration());
+    let results = conf.and_then(|c| c.result_configuration());
+    WorkGroup {
+        name: wg.name().to_string(),
+        state: wg.state().map(|s| s.as_str().to_string()),
+        identity_center_application_arn: text(wg.identity_center_application_arn())
+            .or_else(|| text(summary_app)),
+        enable_identity_center: idc.and_then(|i| i.enable_identity_center()),
+        identity_center_instance_arn: text(idc.and_then(|i| i.identity_center_instance_arn())),
+        execution_role: text(conf.and_then(|c| c.execution_role())),
+        output_location: text(results.and_then(|r| r.output_location())),
+        encryption_option: results
+            .and_then(|r| r.encryption_configuration())
+            .map(|e| e.encryption_option().as_str().to_string()),
+        enforce_workgroup_configuration: conf.and_then(|c| c.enforce_work_group_configuration()),
+        s3_access_grants: conf
+            .and_then(|c| c.query_results_s3_access_grants_configuration())
+            .map(|g| ResultsAccessGrants {
+                enable_s3_access_grants: g.enable_s3_access_grants(),
+                create_user_level_prefix: g.create_user_level_prefix().unwrap_or(false),
+                authentication_type: Some(g.authentication_type().as_str().to_string())
+                    .filter(|s| !s.is_empty()),
+            }),
+        effective_engine_version: text(
+            conf.and_then(|c| c.engine_version())
+                .and_then(|e| e.effective_engine_version()),
+        ),
+    }
+}

@@ -1,0 +1,372 @@
+//! Every AWS operation the collectors can send, the IAM action it needs, and a
+//! recorder that logs each operation actually sent.
+
+use aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_sts::config::{Intercept, RuntimeComponents};
+use aws_sdk_sts::error::BoxError;
+use aws_smithy_types::config_bag::ConfigBag;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use studio_doctor_checks::Need;
+
+/// One AWS API call the collectors may make. (Only `action` is used outside the
+/// tests, which prove the collectors send nothing else.)
+#[derive(Debug)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub struct Operation {
+    /// The client that sends it: `sts`, `emr`, `athena`, `ssoadmin`, `identitystore`, `iam`, `s3control`.
+    pub service: &'static str,
+    /// The API operation name, e.g. `DescribeStudio`.
+    pub operation: &'static str,
+    /// The IAM action it needs, e.g. `elasticmapreduce:DescribeStudio`.
+    pub action: &'static str,
+    /// The needs that make the collectors send it.
+    pub needs: &'static [Need],
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
+impl Operation {
+    /// `service.Operation`, as the recorder logs it.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.service, self.operation)
+    }
+}
+
+const fn op(
+    service: &'static str,
+    operation: &'static str,
+    action: &'static str,
+    needs: &'static [Need],
+) -> Operation {
+    Operation {
+        service,
+        operation,
+        action,
+        needs,
+    }
+}
+
+use Need::*;
+const ROLES: &[Need] = &[UserRole, UserRolePolicies, ServiceRolePolicies];
+const POLICIES: &[Need] = &[UserRolePolicies, ServiceRolePolicies];
+const STUDIOS: &[Need] = &[
+    Studios,
+    SessionMappings,
+    UserRole,
+    UserRolePolicies,
+    ServiceRolePolicies,
+];
+
+pub const GET_CALLER_IDENTITY: Operation = op(
+    "sts",
+    "GetCallerIdentity",
+    "sts:GetCallerIdentity",
+    &[
+        Caller,
+        AccessGrantsInstance,
+        AccessGrantsLocations,
+        AccessGrants,
+    ],
+);
+pub const LIST_INSTANCES: Operation = op(
+    "ssoadmin",
+    "ListInstances",
+    "sso:ListInstances",
+    &[IdcInstances, Users],
+);
+pub const GET_USER_ID: Operation = op(
+    "identitystore",
+    "GetUserId",
+    "identitystore:GetUserId",
+    &[Users],
+);
+pub const DESCRIBE_USER: Operation = op(
+    "identitystore",
+    "DescribeUser",
+    "identitystore:DescribeUser",
+    &[Users],
+);
+pub const LIST_GROUP_MEMBERSHIPS: Operation = op(
+    "identitystore",
+    "ListGroupMembershipsForMember",
+    "identitystore:ListGroupMembershipsForMember",
+    &[Users],
+);
+pub const DESCRIBE_GROUP: Operation = op(
+    "identitystore",
+    "DescribeGroup",
+    "identitystore:DescribeGroup",
+    &[Users],
+);
+pub const LIST_STUDIOS: Operation = op(
+    "emr",
+    "ListStudios",
+    "elasticmapreduce:ListStudios",
+    STUDIOS,
+);
+pub const DESCRIBE_STUDIO: Operation = op(
+    "emr",
+    "DescribeStudio",
+    "elasticmapreduce:DescribeStudio",
+    STUDIOS,
+);
+pub const LIST_SESSION_MAPPINGS: Operation = op(
+    "emr",
+    "ListStudioSessionMappings",
+    "elasticmapreduce:ListStudioSessionMappings",
+    &[SessionMappings],
+);
+pub const LIST_WORK_GROUPS: Operation = op(
+    "athena",
+    "ListWorkGroups",
+    "athena:ListWorkGroups",
+    &[Workgroups, WorkgroupAssignments],
+);
+pub const GET_WORK_GROUP: Operation = op(
+    "athena",
+    "GetWorkGroup",
+    "athena:GetWorkGroup",
+    &[Workgroups, WorkgroupAssignments],
+);
+pub const GET_ASSIGNMENT_CONFIGURATION: Operation = op(
+    "ssoadmin",
+    "GetApplicationAssignmentConfiguration",
+    "sso:GetApplicationAssignmentConfiguration",
+    &[WorkgroupAssignments],
+);
+pub const LIST_APPLICATION_ASSIGNMENTS: Operation = op(
+    "ssoadmin",
+    "ListApplicationAssignments",
+    "sso:ListApplicationAssignments",
+    &[WorkgroupAssignments],
+);
+pub const GET_ROLE: Operation = op("iam", "GetRole", "iam:GetRole", ROLES);
+pub const LIST_ROLE_POLICIES: Operation =
+    op("iam", "ListRolePolicies", "iam:ListRolePolicies", POLICIES);
+pub const GET_ROLE_POLICY: Operation = op("iam", "GetRolePolicy", "iam:GetRolePolicy", POLICIES);
+pub const LIST_ATTACHED_ROLE_POLICIES: Operation = op(
+    "iam",
+    "ListAttachedRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    POLICIES,
+);
+pub const GET_POLICY: Operation = op("iam", "GetPolicy", "iam:GetPolicy", POLICIES);
+pub const GET_POLICY_VERSION: Operation =
+    op("iam", "GetPolicyVersion", "iam:GetPolicyVersion", POLICIES);
+pub const GET_ACCESS_GRANTS_INSTANCE: Operation = op(
+    "s3control",
+    "GetAccessGrantsInstance",
+    "s3:GetAccessGrantsInstance",
+    &[AccessGrantsInstance],
+);
+pub const LIST_ACCESS_GRANTS_LOCATIONS: Operation = op(
+    "s3control",
+    "ListAccessGrantsLocations",
+    "s3:ListAccessGrantsLocations",
+    &[AccessGrantsLocations],
+);
+pub const LIST_ACCESS_GRANTS: Operation = op(
+    "s3control",
+    "ListAccessGrants",
+    "s3:ListAccessGrants",
+    &[AccessGrants],
+);
+
+/// Every operation the collectors can send. All are read-only.
+pub const OPERATIONS: &[Operation] = &[
+    GET_CALLER_IDENTITY,
+    LIST_INSTANCES,
+    GET_USER_ID,
+    DESCRIBE_USER,
+    LIST_GROUP_MEMBERSHIPS,
+    DESCRIBE_GROUP,
+    LIST_STUDIOS,
+    DESCRIBE_STUDIO,
+    LIST_SESSION_MAPPINGS,
+    LIST_WORK_GROUPS,
+    GET_WORK_GROUP,
+    GET_ASSIGNMENT_CONFIGURATION,
+    LIST_APPLICATION_ASSIGNMENTS,
+    GET_ROLE,
+    LIST_ROLE_POLICIES,
+    GET_ROLE_POLICY,
+    LIST_ATTACHED_ROLE_POLICIES,
+    GET_POLICY,
+    GET_POLICY_VERSION,
+    GET_ACCESS_GRANTS_INSTANCE,
+    LIST_ACCESS_GRANTS_LOCATIONS,
+    LIST_ACCESS_GRANTS,
+];
+
+/// The least-privilege IAM policy that lets studio-doctor run every check.
+pub fn permissions_policy() -> Value {
+    let actions: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.action).collect();
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "StudioDoctorReadOnly",
+            "Effect": "Allow",
+            "Action": actions.into_iter().collect::<Vec<_>>(),
+            "Resource": "*"
+        }]
+    })
+}
+
+/// The operations sent during a run, as `service.Operation`, in the order sent.
+pub type OpLog = Arc<Mutex<Vec<String>>>;
+
+/// An SDK interceptor that appends `service.Operation` to an [`OpLog`] for every
+/// operation a client serializes (once per operation, not per retry).
+///
+/// The operation name is read from the request on the wire: the `X-Amz-Target`
+/// header (JSON protocols), the `Action=` form field (query protocols: IAM, STS),
+/// or the method and path (S3 Control's REST-XML).
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    service: &'static str,
+    log: OpLog,
+}
+
+impl Recorder {
+    pub fn new(service: &'static str, log: &OpLog) -> Self {
+        Recorder {
+            service,
+            log: log.clone(),
+        }
+    }
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "studio-doctor operation recorder"
+    }
+
+    fn read_after_serialization(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let req = context.request();
+        let name = operation_name(
+            req.method(),
+            req.uri(),
+            req.headers().get("x-amz-target"),
+            req.body().bytes(),
+        );
+        if let Ok(mut log) = self.log.lock() {
+            log.push(format!("{}.{}", self.service, name));
+        }
+        Ok(())
+    }
+}
+
+/// The operation a serialized request calls.
+pub fn operation_name(
+    method: &str,
+    uri: &str,
+    target: Option<&str>,
+    body: Option<&[u8]>,
+) -> String {
+    if let Some(t) = target {
+        return t.rsplit('.').next().unwrap_or(t).to_string();
+    }
+    if let Some(body) = body
+        && let Ok(text) = std::str::from_utf8(body)
+        && let Some(action) = text.split('&').find_map(|p| p.strip_prefix("Action="))
+    {
+        return action.to_string();
+    }
+    let path = uri
+        .split_once("://")
+        .map_or(uri, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
+    match (method, path) {
+        ("GET", "/v20180820/accessgrantsinstance") => "GetAccessGrantsInstance".into(),
+        ("GET", "/v20180820/accessgrantsinstance/locations") => "ListAccessGrantsLocations".into(),
+        ("GET", "/v20180820/accessgrantsinstance/grants") => "ListAccessGrants".into(),
+        _ => format!("{method} {path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_read_only() {
+        for o in OPERATIONS {
+            let (_, action) = o.action.split_once(':').unwrap();
+            assert!(
+                ["Get", "List", "Describe"]
+                    .iter()
+                    .any(|p| action.starts_with(p)),
+                "{} is not read-only",
+                o.action
+            );
+            assert!(
+                ["Get", "List", "Describe"]
+                    .iter()
+                    .any(|p| o.operation.starts_with(p)),
+                "{} is not read-only",
+                o.operation
+            );
+            assert!(!o.needs.is_empty(), "{} serves no need", o.operation);
+        }
+    }
+
+    #[test]
+    fn operations_are_unique() {
+        let keys: BTreeSet<String> = OPERATIONS.iter().map(Operation::key).collect();
+        assert_eq!(keys.len(), OPERATIONS.len());
+    }
+
+    #[test]
+    fn policy_lists_every_action_once_sorted() {
+        let p = permissions_policy();
+        assert_eq!(p["Version"], "2012-10-17");
+        let st = &p["Statement"][0];
+        assert_eq!(st["Effect"], "Allow");
+        assert_eq!(st["Resource"], "*");
+        let actions: Vec<&str> = st["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let mut sorted = actions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(actions, sorted);
+        let want: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.action).collect();
+        assert_eq!(actions.into_iter().collect::<BTreeSet<_>>(), want);
+        assert!(want.contains("iam:GetRole") && want.contains("s3:ListAccessGrants"));
+    }
+
+    #[test]
+    fn operation_names_come_from_the_wire() {
+        let t = Some("ElasticMapReduce.DescribeStudio");
+        assert_eq!(
+            operation_name("POST", "https://x/", t, None),
+            "DescribeStudio"
+        );
+        let body = b"Action=GetRole&Version=2010-05-08&RoleName=r".as_slice();
+        assert_eq!(
+            operation_name("POST", "https://iam/", None, Some(body)),
+            "GetRole"
+        );
+        let uri = "https://1.s3-control.us-east-1.amazonaws.com/v20180820/accessgrantsinstance/grants?maxResults=1";
+        assert_eq!(operation_name("GET", uri, None, None), "ListAccessGrants");
+        let uri = "http://127.0.0.1:5055/v20180820/accessgrantsinstance";
+        assert_eq!(
+            operation_name("GET", uri, None, None),
+            "GetAccessGrantsInstance"
+        );
+        let uri = "http://127.0.0.1:5055/v20180820/accessgrantsinstance";
+        assert_eq!(
+            operation_name("DELETE", uri, None, None),
+            "DELETE /v20180820/accessgrantsinstance"
+        );
+    }
+}

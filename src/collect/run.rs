@@ -1,0 +1,143 @@
+//! The shared state of one collection run: the clients, the concurrency bound,
+//! the run deadline, and the call wrapper every read goes through.
+
+use super::error::{SdkError, classify, deadline};
+use super::ops::{OpLog, Operation};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::error::Error;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use studio_doctor_checks::Unknown;
+use tokio::sync::{OnceCell, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// Calls in flight at once, across all services.
+pub const MAX_IN_FLIGHT: usize = 8;
+
+/// One client per service, each with the operation recorder installed.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub sts: aws_sdk_sts::Client,
+    pub emr: aws_sdk_emr::Client,
+    pub athena: aws_sdk_athena::Client,
+    pub sso: aws_sdk_ssoadmin::Client,
+    pub ids: aws_sdk_identitystore::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub s3c: aws_sdk_s3control::Client,
+}
+
+pub type Shared<T> = Arc<OnceCell<T>>;
+
+pub struct Run {
+    pub c: Clients,
+    pub log: OpLog,
+    sem: Semaphore,
+    deadline: Instant,
+    limit: Duration,
+    /// Managed policy documents by ARN, so each is read once per run.
+    pub policies: Mutex<HashMap<String, Shared<Result<Value, Unknown>>>>,
+}
+
+impl Run {
+    /// The run's deadline is `started + limit`.
+    pub fn new(c: Clients, log: OpLog, started: Instant, limit: Duration) -> Arc<Run> {
+        Arc::new(Run {
+            c,
+            log,
+            sem: Semaphore::new(MAX_IN_FLIGHT),
+            deadline: started + limit,
+            limit,
+            policies: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Send one call (or a whole paginated listing) under the concurrency bound
+    /// and the run deadline. Errors become `Unknown` naming `op`'s IAM action.
+    pub async fn call<T, E>(
+        &self,
+        op: &Operation,
+        fut: impl Future<Output = Result<T, SdkError<E>>>,
+    ) -> Result<T, Unknown>
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        self.send(op, fut)
+            .await?
+            .map_err(|e| classify(&e, op.action))
+    }
+
+    /// Like [`Run::call`], but an error for which `missing` is true is the fact
+    /// "there is none": `Ok(None)`.
+    pub async fn call_or_missing<T, E>(
+        &self,
+        op: &Operation,
+        fut: impl Future<Output = Result<T, SdkError<E>>>,
+        missing: impl Fn(&SdkError<E>) -> bool,
+    ) -> Result<Option<T>, Unknown>
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        match self.send(op, fut).await? {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if missing(&e) => Ok(None),
+            Err(e) => Err(classify(&e, op.action)),
+        }
+    }
+
+    /// The outer error is the run deadline; the inner result is the SDK's.
+    async fn send<T, E>(
+        &self,
+        op: &Operation,
+        fut: impl Future<Output = Result<T, SdkError<E>>>,
+    ) -> Result<Result<T, SdkError<E>>, Unknown> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(deadline(op.action, self.limit));
+        }
+        let guarded = async {
+            let _permit = self.sem.acquire().await;
+            fut.await
+        };
+        tokio::time::timeout(left, guarded)
+            .await
+            .map_err(|_| deadline(op.action, self.limit))
+    }
+
+    /// The operations sent so far, as `service.Operation`.
+    pub fn sent(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+/// Run futures concurrently as tokio tasks; results in input order.
+/// A panic in a task is re-raised here.
+pub async fn all<T, F>(futs: impl IntoIterator<Item = F>) -> Vec<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut set = JoinSet::new();
+    let mut n = 0;
+    for (i, f) in futs.into_iter().enumerate() {
+        set.spawn(async move { (i, f.await) });
+        n += 1;
+    }
+    let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok((i, v)) => out[i] = Some(v),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("collector task failed: {e}"),
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The first error of a list of results, or all the values.
+pub fn collect_all<T>(results: Vec<Result<T, Unknown>>) -> Result<Vec<T>, Unknown> {
+    results.into_iter().collect()
+}

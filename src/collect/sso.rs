@@ -1,0 +1,249 @@
+//! IAM Identity Center: instances and application assignments (sso-admin), and
+//! users and their groups (identitystore).
+
+use super::error::has_code;
+use super::ops::{
+    DESCRIBE_GROUP, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
+    LIST_APPLICATION_ASSIGNMENTS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
+};
+use super::run::{Run, all};
+use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
+use aws_smithy_types::Document;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use studio_doctor_checks::facts::{
+    Application, Assignment, IdcGroup, IdcInstance, IdcUser, UserFacts,
+};
+use studio_doctor_checks::{Fact, Unknown, UnknownKind};
+
+/// `sso:ListInstances`.
+pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
+    let listed = run
+        .call(
+            &LIST_INSTANCES,
+            run.c
+                .sso
+                .list_instances()
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await;
+    listed
+        .map(|v| {
+            v.iter()
+                .map(|i| IdcInstance {
+                    instance_arn: i.instance_arn().unwrap_or_default().to_string(),
+                    identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
+                    owner_account_id: i.owner_account_id().map(str::to_string),
+                    name: i.name().map(str::to_string),
+                    status: i.status().map(|s| s.as_str().to_string()),
+                })
+                .collect()
+        })
+        .into()
+}
+
+/// The identity store to look users up in: the first ACTIVE instance's, else the first's.
+pub fn identity_store(instances: &Fact<Vec<IdcInstance>>) -> Result<Option<String>, Unknown> {
+    let list = instances.known().map_err(Clone::clone)?;
+    let pick = list
+        .iter()
+        .find(|i| i.status.as_deref() == Some("ACTIVE"))
+        .or_else(|| list.first());
+    Ok(pick.map(|i| i.identity_store_id.clone()))
+}
+
+/// One `UserFacts` per user name, in order.
+pub async fn users(
+    run: &Arc<Run>,
+    instances: &Fact<Vec<IdcInstance>>,
+    names: &[String],
+) -> Vec<UserFacts> {
+    let store = match identity_store(instances) {
+        Ok(Some(store)) => store,
+        Ok(None) => {
+            let u = Unknown::new(
+                UnknownKind::ServiceError,
+                GET_USER_ID.action,
+                "no IAM Identity Center instance in this region to look the user up in",
+            );
+            return names.iter().map(|n| failed_user(n, &u)).collect();
+        }
+        Err(u) => return names.iter().map(|n| failed_user(n, &u)).collect(),
+    };
+    all(names.iter().map(|name| {
+        let (run, store, name) = (run.clone(), store.clone(), name.clone());
+        async move { user(&run, &store, name).await }
+    }))
+    .await
+}
+
+fn failed_user(name: &str, why: &Unknown) -> UserFacts {
+    UserFacts {
+        user_name: name.to_string(),
+        user: Fact::Unknown(why.clone()),
+        groups: Fact::Unknown(why.clone()),
+    }
+}
+
+async fn user(run: &Arc<Run>, store: &str, name: String) -> UserFacts {
+    let id = UniqueAttribute::builder()
+        .attribute_path("userName")
+        .attribute_value(Document::String(name.clone()))
+        .build()
+        .map(AlternateIdentifier::UniqueAttribute);
+    let id = match id {
+        Ok(id) => id,
+        Err(e) => {
+            let u = Unknown::new(UnknownKind::ServiceError, GET_USER_ID.action, e.to_string());
+            return failed_user(&name, &u);
+        }
+    };
+    let found = run
+        .call_or_missing(
+            &GET_USER_ID,
+            run.c
+                .ids
+                .get_user_id()
+                .identity_store_id(store)
+                .alternate_identifier(id)
+                .send(),
+            |e| {
+                has_code(e, &["ResourceNotFoundException"])
+                    || e.as_service_error()
+                        .is_some_and(|s| s.is_resource_not_found_exception())
+            },
+        )
+        .await;
+    let user_id = match found {
+        Err(u) => return failed_user(&name, &u),
+        Ok(None) => {
+            return UserFacts {
+                user_name: name,
+                user: Fact::Known(None),
+                groups: Fact::default(),
+            };
+        }
+        Ok(Some(out)) => out.user_id().to_string(),
+    };
+    let described = run.call(
+        &DESCRIBE_USER,
+        run.c
+            .ids
+            .describe_user()
+            .identity_store_id(store)
+            .user_id(&user_id)
+            .send(),
+    );
+    let (described, groups) = tokio::join!(described, groups(run, store, &user_id));
+    let user = described.map(|d| {
+        Some(IdcUser {
+            user_id: user_id.clone(),
+            display_name: d.display_name().map(str::to_string),
+            status: d.user_status().map(|s| s.as_str().to_string()),
+        })
+    });
+    UserFacts {
+        user_name: name,
+        user: user.into(),
+        groups,
+    }
+}
+
+/// The user's groups; a failed `DescribeGroup` only loses the group's name.
+async fn groups(run: &Arc<Run>, store: &str, user_id: &str) -> Fact<Vec<IdcGroup>> {
+    let listed = run
+        .call(
+            &LIST_GROUP_MEMBERSHIPS,
+            run.c
+                .ids
+                .list_group_memberships_for_member()
+                .identity_store_id(store)
+                .member_id(MemberId::UserId(user_id.to_string()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await;
+    let ids: BTreeSet<String> = match listed {
+        Ok(v) => v
+            .iter()
+            .filter_map(|m| m.group_id().map(str::to_string))
+            .collect(),
+        Err(u) => return Fact::Unknown(u),
+    };
+    let named = all(ids.into_iter().map(|group_id| {
+        let (run, store) = (run.clone(), store.to_string());
+        async move {
+            let out = run
+                .call(
+                    &DESCRIBE_GROUP,
+                    run.c
+                        .ids
+                        .describe_group()
+                        .identity_store_id(&store)
+                        .group_id(&group_id)
+                        .send(),
+                )
+                .await;
+            IdcGroup {
+                display_name: out.ok().and_then(|d| d.display_name().map(str::to_string)),
+                group_id,
+            }
+        }
+    }))
+    .await;
+    Fact::Known(named)
+}
+
+/// Assignment configuration and assignments of each Identity Center application.
+pub async fn applications(run: &Arc<Run>, arns: BTreeSet<String>) -> BTreeMap<String, Application> {
+    let read = all(arns.into_iter().map(|arn| {
+        let run = run.clone();
+        async move {
+            let app = application(&run, &arn).await;
+            (arn, app)
+        }
+    }))
+    .await;
+    read.into_iter().collect()
+}
+
+async fn application(run: &Run, arn: &str) -> Application {
+    let required = run.call(
+        &GET_ASSIGNMENT_CONFIGURATION,
+        run.c
+            .sso
+            .get_application_assignment_configuration()
+            .application_arn(arn)
+            .send(),
+    );
+    let assignments = run.call(
+        &LIST_APPLICATION_ASSIGNMENTS,
+        run.c
+            .sso
+            .list_application_assignments()
+            .application_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    let (required, assignments) = tokio::join!(required, assignments);
+    Application {
+        assignment_required: required.map(|o| o.assignment_required()).into(),
+        assignments: assignments
+            .map(|v| {
+                v.iter()
+                    .map(|a| Assignment {
+                        principal_id: a.principal_id().to_string(),
+                        principal_type: a.principal_type().as_str().to_string(),
+                    })
+                    .collect()
+            })
+            .into(),
+    }
+}

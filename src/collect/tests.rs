@@ -1,0 +1,753 @@
+//! Collector tests over mocked AWS (aws-smithy-mocks; wire-format bodies where the
+//! protocol's error parsing matters).
+
+use super::ops::{OPERATIONS, OpLog};
+use super::run::Run;
+use super::{config, read};
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_sts::config::{
+    Credentials, Intercept, RuntimeComponents, SharedCredentialsProvider, SharedInterceptor,
+};
+use aws_sdk_sts::error::BoxError;
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use studio_doctor_checks::facts::Target;
+use studio_doctor_checks::{Fact, Facts, Need, UnknownKind};
+
+const ACCOUNT: &str = "111122223333";
+const APP: &str = "arn:aws:sso::111122223333:application/ssoins-1/apl-1";
+const SHARED: &str = "arn:aws:iam::aws:policy/Shared";
+const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/Boundary";
+
+type Rules = Vec<(&'static str, Rule)>;
+
+/// Records, per attempt, the SDK's own operation name and the request URI as sent.
+#[derive(Debug, Clone, Default)]
+struct Seen(Arc<Mutex<Vec<(String, String)>>>);
+
+impl Intercept for Seen {
+    fn name(&self) -> &'static str {
+        "seen"
+    }
+    fn read_before_transmit(
+        &self,
+        ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = cfg.load::<Metadata>().map(|m| m.name().to_string());
+        let uri = ctx.request().uri().to_string();
+        self.0.lock().unwrap().push((op.unwrap_or_default(), uri));
+        Ok(())
+    }
+}
+
+struct Harness {
+    run: Arc<Run>,
+    seen: Seen,
+}
+
+impl Harness {
+    fn new(rules: &Rules) -> Harness {
+        Harness::with(rules, None, Duration::from_secs(60))
+    }
+
+    fn with(rules: &Rules, endpoint: Option<&str>, limit: Duration) -> Harness {
+        let mut sdk = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("ap-northeast-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST",
+                "SECRETTEST",
+                None,
+                None,
+                "test",
+            )))
+            .http_client(create_mock_http_client())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(1)),
+            );
+        if let Some(e) = endpoint {
+            sdk = sdk.endpoint_url(e);
+        }
+        let seen = Seen::default();
+        let log = OpLog::default();
+        let clients = config::clients(&sdk.build(), &log, &|svc| {
+            let mut m = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+            for (s, r) in rules {
+                if *s == svc {
+                    m = m.with_rule(r);
+                }
+            }
+            vec![
+                SharedInterceptor::new(m),
+                SharedInterceptor::new(seen.clone()),
+            ]
+        });
+        let run = Run::new(clients, log, tokio::time::Instant::now(), limit);
+        Harness { run, seen }
+    }
+
+    async fn read(&self, needs: &[Need]) -> Facts {
+        let target = Target {
+            region: "ap-northeast-1".into(),
+            users: vec!["alice".into()],
+            ..Target::default()
+        };
+        let needs: BTreeSet<Need> = needs.iter().copied().collect();
+        read(&self.run, target, &needs, &|_| {}).await
+    }
+
+    fn count(&self, key: &str) -> usize {
+        self.run.sent().iter().filter(|k| *k == key).count()
+    }
+}
+
+fn http(status: u16, body: &str) -> HttpResponse {
+    HttpResponse::new(
+        StatusCode::try_from(status).unwrap(),
+        SdkBody::from(body.to_string()),
+    )
+}
+
+fn json_ok(body: serde_json::Value) -> impl Fn() -> HttpResponse + Send + Sync + 'static {
+    let text = body.to_string();
+    move || http(200, &text)
+}
+
+fn json_err(code: &str) -> String {
+    format!(r#"{{"__type":"com.amazon.coral.service#{code}","message":"{code} happened"}}"#)
+}
+
+fn query_err(status: u16, code: &str) -> HttpResponse {
+    http(
+        status,
+        &format!(
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
+             <Code>{code}</Code><Message>{code}: not authorized to perform this</Message></Error>\
+             <RequestId>r-1</RequestId></ErrorResponse>"
+        ),
+    )
+}
+
+const HTML: &str = "<!doctype html><html><body>Not Implemented</body></html>";
+
+fn all_needs() -> Vec<Need> {
+    use Need::*;
+    vec![
+        Caller,
+        IdcInstances,
+        Users,
+        Studios,
+        SessionMappings,
+        Workgroups,
+        WorkgroupAssignments,
+        UserRole,
+        UserRolePolicies,
+        ServiceRolePolicies,
+        AccessGrantsInstance,
+        AccessGrantsLocations,
+        AccessGrants,
+    ]
+}
+
+fn trust(service: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": service}, "Action": ["sts:AssumeRole", "sts:SetContext"]}]})
+    .to_string()
+}
+
+fn encoded(text: &str) -> String {
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
+}
+
+fn iam_role(name: &str, trust: String, boundary: Option<&str>) -> aws_sdk_iam::types::Role {
+    let mut b = aws_sdk_iam::types::Role::builder()
+        .path("/")
+        .role_name(name)
+        .role_id("AROA1")
+        .arn(format!("arn:aws:iam::{ACCOUNT}:role/{name}"))
+        .create_date(aws_smithy_types::DateTime::from_secs(0))
+        .assume_role_policy_document(trust);
+    if let Some(arn) = boundary {
+        b = b.permissions_boundary(
+            aws_sdk_iam::types::AttachedPermissionsBoundary::builder()
+                .permissions_boundary_arn(arn)
+                .build(),
+        );
+    }
+    b.build().unwrap()
+}
+
+/// A healthy account, answering every operation the collectors send.
+fn healthy() -> Rules {
+    use aws_sdk_emr::Client as Emr;
+    use aws_sdk_iam::Client as Iam;
+    use aws_sdk_s3control::Client as S3c;
+    use aws_sdk_s3control::types::{Grantee, GranteeType, ListAccessGrantEntry, Permission};
+    let grant = |id: &str| {
+        ListAccessGrantEntry::builder()
+            .access_grant_id(id)
+            .grantee(
+                Grantee::builder()
+                    .grantee_type(GranteeType::DirectoryGroup)
+                    .grantee_identifier("g-1")
+                    .build(),
+            )
+            .permission(Permission::Readwrite)
+            .access_grants_location_id("loc-1")
+            .grant_scope("s3://results/*")
+            .build()
+    };
+    let (g1, g2) = (grant("grant-1"), grant("grant-2"));
+    vec![
+        ("sts", mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+            aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+                .account(ACCOUNT)
+                .arn(format!("arn:aws:sts::{ACCOUNT}:assumed-role/ro/ci"))
+                .build()
+        })),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_instances).then_http_response(json_ok(json!({
+            "Instances": [{"InstanceArn": "arn:aws:sso:::instance/ssoins-1", "IdentityStoreId": "d-1",
+                           "Status": "ACTIVE", "OwnerAccountId": ACCOUNT}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::get_application_assignment_configuration)
+            .then_http_response(json_ok(json!({"AssignmentRequired": true})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments)
+            .match_requests(|r| r.next_token().is_none())
+            .then_http_response(json_ok(json!({"NextToken": "n2", "ApplicationAssignments": [
+                {"ApplicationArn": APP, "PrincipalId": "g-1", "PrincipalType": "GROUP"}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments)
+            .match_requests(|r| r.next_token() == Some("n2"))
+            .then_http_response(json_ok(json!({"ApplicationAssignments": [
+                {"ApplicationArn": APP, "PrincipalId": "u-1", "PrincipalType": "USER"}]})))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::get_user_id)
+            .then_http_response(json_ok(json!({"IdentityStoreId": "d-1", "UserId": "u-1"})))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::describe_user)
+            .then_http_response(json_ok(json!({"IdentityStoreId": "d-1", "UserId": "u-1",
+                "UserName": "alice", "DisplayName": "Alice Example", "UserStatus": "ENABLED"})))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::list_group_memberships_for_member)
+            .then_http_response(json_ok(json!({"GroupMemberships": [
+                {"IdentityStoreId": "d-1", "MembershipId": "m-1", "GroupId": "g-1", "MemberId": {"UserId": "u-1"}},
+                {"IdentityStoreId": "d-1", "MembershipId": "m-2", "GroupId": "g-2", "MemberId": {"UserId": "u-1"}}]})))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::describe_group)
+            .match_requests(|r| r.group_id() == Some("g-1"))
+            .then_http_response(json_ok(json!({"IdentityStoreId": "d-1", "GroupId": "g-1", "DisplayName": "analysts"})))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::describe_group)
+            .match_requests(|r| r.group_id() == Some("g-2"))
+            .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+        ("emr", mock!(Emr::list_studios)
+            .match_requests(|r| r.marker().is_none())
+            .then_http_response(json_ok(json!({"Marker": "m2", "Studios": [{"StudioId": "es-1", "Name": "analytics"}]})))),
+        ("emr", mock!(Emr::list_studios)
+            .match_requests(|r| r.marker() == Some("m2"))
+            .then_http_response(json_ok(json!({"Studios": [{"StudioId": "es-2", "Name": "other"}]})))),
+        ("emr", mock!(Emr::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-1"))
+            .then_http_response(json_ok(json!({"Studio": {"StudioId": "es-1", "Name": "analytics",
+                "AuthMode": "SSO", "UserRole": format!("arn:aws:iam::{ACCOUNT}:role/UserRole"),
+                "ServiceRole": "ServiceRole", "IdcInstanceArn": "arn:aws:sso:::instance/ssoins-1",
+                "TrustedIdentityPropagationEnabled": true, "IdcUserAssignment": "REQUIRED",
+                "SubnetIds": ["subnet-1"]}})))),
+        ("emr", mock!(Emr::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-2"))
+            .then_http_response(json_ok(json!({"Studio": {"StudioId": "es-2", "Name": "other",
+                "AuthMode": "IAM", "ServiceRole": format!("arn:aws:iam::{ACCOUNT}:role/service-role/ServiceRole")}})))),
+        ("emr", mock!(Emr::list_studio_session_mappings)
+            .then_http_response(json_ok(json!({"SessionMappings": [{"StudioId": "es-1",
+                "IdentityId": "g-1", "IdentityName": "analysts", "IdentityType": "GROUP",
+                "SessionPolicyArn": "arn:aws:iam::111122223333:policy/Session"}]})))),
+        ("athena", mock!(aws_sdk_athena::Client::list_work_groups)
+            .match_requests(|r| r.next_token().is_none())
+            .then_http_response(json_ok(json!({"NextToken": "t2", "WorkGroups": [{"Name": "primary", "State": "ENABLED"}]})))),
+        ("athena", mock!(aws_sdk_athena::Client::list_work_groups)
+            .match_requests(|r| r.next_token() == Some("t2"))
+            .then_http_response(json_ok(json!({"WorkGroups": [
+                {"Name": "idc-wg", "State": "ENABLED", "IdentityCenterApplicationArn": APP}]})))),
+        ("athena", mock!(aws_sdk_athena::Client::get_work_group)
+            .match_requests(|r| r.work_group() == Some("primary"))
+            .then_http_response(json_ok(json!({"WorkGroup": {"Name": "primary", "State": "ENABLED",
+                "Configuration": {"ResultConfiguration": {"OutputLocation": "s3://results/primary/"},
+                    "EnforceWorkGroupConfiguration": false,
+                    "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}}}})))),
+        ("athena", mock!(aws_sdk_athena::Client::get_work_group)
+            .match_requests(|r| r.work_group() == Some("idc-wg"))
+            .then_http_response(json_ok(json!({"WorkGroup": {"Name": "idc-wg", "State": "ENABLED",
+                "Configuration": {"ExecutionRole": "arn:aws:iam::111122223333:role/AthenaRole",
+                    "IdentityCenterConfiguration": {"EnableIdentityCenter": true,
+                        "IdentityCenterInstanceArn": "arn:aws:sso:::instance/ssoins-1"},
+                    "ResultConfiguration": {"OutputLocation": "s3://results/idc/",
+                        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"}},
+                    "EnforceWorkGroupConfiguration": true,
+                    "QueryResultsS3AccessGrantsConfiguration": {"EnableS3AccessGrants": true,
+                        "CreateUserLevelPrefix": true, "AuthenticationType": "DIRECTORY_IDENTITY"}}}})))),
+        ("iam", mock!(Iam::get_role)
+            .match_requests(|r| r.role_name() == Some("UserRole"))
+            .then_output(|| aws_sdk_iam::operation::get_role::GetRoleOutput::builder()
+                .role(iam_role("UserRole", encoded(&trust("elasticmapreduce.amazonaws.com")), None))
+                .build())),
+        ("iam", mock!(Iam::get_role)
+            .match_requests(|r| r.role_name() == Some("ServiceRole"))
+            .then_output(|| aws_sdk_iam::operation::get_role::GetRoleOutput::builder()
+                .role(iam_role("ServiceRole", trust("elasticmapreduce.amazonaws.com"), Some(BOUNDARY)))
+                .build())),
+        ("iam", mock!(Iam::list_role_policies).then_output(|| {
+            aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutput::builder()
+                .policy_names("inline1")
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        })),
+        ("iam", mock!(Iam::get_role_policy).then_compute_output(|r| {
+            aws_sdk_iam::operation::get_role_policy::GetRolePolicyOutput::builder()
+                .role_name(r.role_name().unwrap_or_default())
+                .policy_name("inline1")
+                .policy_document(encoded(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#))
+                .build()
+                .unwrap()
+        })),
+        ("iam", mock!(Iam::list_attached_role_policies).then_output(|| {
+            aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput::builder()
+                .attached_policies(aws_sdk_iam::types::AttachedPolicy::builder().policy_arn(SHARED).build())
+                .is_truncated(false)
+                .build()
+        })),
+        ("iam", mock!(Iam::get_policy).then_compute_output(|r| {
+            aws_sdk_iam::operation::get_policy::GetPolicyOutput::builder()
+                .policy(aws_sdk_iam::types::Policy::builder()
+                    .arn(r.policy_arn().unwrap_or_default())
+                    .default_version_id("v3")
+                    .build())
+                .build()
+        })),
+        ("iam", mock!(Iam::get_policy_version)
+            .match_requests(|r| r.version_id() == Some("v3"))
+            .then_output(|| {
+                aws_sdk_iam::operation::get_policy_version::GetPolicyVersionOutput::builder()
+                    .policy_version(aws_sdk_iam::types::PolicyVersion::builder()
+                        .document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+                        .build())
+                    .build()
+            })),
+        ("s3control", mock!(S3c::get_access_grants_instance).then_output(|| {
+            aws_sdk_s3control::operation::get_access_grants_instance::GetAccessGrantsInstanceOutput::builder()
+                .access_grants_instance_arn(format!("arn:aws:s3:ap-northeast-1:{ACCOUNT}:access-grants/default"))
+                .identity_center_application_arn("arn:aws:sso::111122223333:application/ssoins-1/apl-s3")
+                .build()
+        })),
+        ("s3control", mock!(S3c::list_access_grants_locations).then_output(|| {
+            aws_sdk_s3control::operation::list_access_grants_locations::ListAccessGrantsLocationsOutput::builder()
+                .access_grants_locations_list(aws_sdk_s3control::types::ListAccessGrantsLocationsEntry::builder()
+                    .access_grants_location_id("loc-1")
+                    .location_scope("s3://results")
+                    .iam_role_arn("arn:aws:iam::111122223333:role/LocationRole")
+                    .build())
+                .build()
+        })),
+        ("s3control", mock!(S3c::list_access_grants)
+            .match_requests(|r| r.next_token().is_none())
+            .then_output(move || {
+                aws_sdk_s3control::operation::list_access_grants::ListAccessGrantsOutput::builder()
+                    .access_grants_list(g1.clone())
+                    .next_token("g2")
+                    .build()
+            })),
+        ("s3control", mock!(S3c::list_access_grants)
+            .match_requests(|r| r.next_token() == Some("g2"))
+            .then_output(move || {
+                aws_sdk_s3control::operation::list_access_grants::ListAccessGrantsOutput::builder()
+                    .access_grants_list(g2.clone())
+                    .build()
+            })),
+    ]
+}
+
+/// `overrides` take precedence over the healthy answers.
+fn with(overrides: Rules) -> Rules {
+    overrides.into_iter().chain(healthy()).collect()
+}
+
+fn unknown<T: std::fmt::Debug>(f: &Fact<T>) -> &studio_doctor_checks::Unknown {
+    f.known().expect_err("expected an unknown fact")
+}
+
+#[tokio::test]
+async fn healthy_account_reads_every_fact() {
+    let h = Harness::new(&healthy());
+    let f = h.read(&all_needs()).await;
+    assert_eq!(f.caller.known().unwrap().account_id, ACCOUNT);
+    assert_eq!(
+        f.identity_center_instances.known().unwrap()[0].identity_store_id,
+        "d-1"
+    );
+
+    let alice = &f.users[0];
+    let user = alice.user.known().unwrap().as_ref().unwrap();
+    assert_eq!(
+        (user.user_id.as_str(), user.status.as_deref()),
+        ("u-1", Some("ENABLED"))
+    );
+    let groups = alice.groups.known().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].display_name.as_deref(), Some("analysts"));
+    assert_eq!(
+        groups[1].display_name, None,
+        "a failed DescribeGroup only loses the name"
+    );
+
+    let studios = f.studios.known().unwrap();
+    assert_eq!(studios.len(), 2, "both pages of ListStudios");
+    assert_eq!(studios[0].auth_mode.as_deref(), Some("SSO"));
+    assert_eq!(
+        studios[0].session_mappings.known().unwrap()[0].identity_id,
+        "g-1"
+    );
+
+    let wgs = f.workgroups.known().unwrap();
+    assert_eq!(wgs.len(), 2, "both pages of ListWorkGroups");
+    let idc = &wgs[1];
+    assert_eq!(
+        idc.identity_center_application_arn.as_deref(),
+        Some(APP),
+        "from the summary"
+    );
+    assert_eq!(idc.enable_identity_center, Some(true));
+    assert_eq!(idc.encryption_option.as_deref(), Some("SSE_S3"));
+    let ag = idc.s3_access_grants.as_ref().unwrap();
+    assert!(ag.enable_s3_access_grants && ag.create_user_level_prefix);
+    assert_eq!(
+        ag.authentication_type.as_deref(),
+        Some("DIRECTORY_IDENTITY")
+    );
+    assert_eq!(
+        wgs[0].effective_engine_version.as_deref(),
+        Some("Athena engine version 3")
+    );
+
+    let app = &f.applications[APP];
+    assert_eq!(app.assignment_required, Fact::Known(true));
+    assert_eq!(app.assignments.known().unwrap().len(), 2, "both pages");
+
+    let user_role = f.roles["UserRole"].known().unwrap().as_ref().unwrap();
+    assert_eq!(
+        user_role.trust_policy["Statement"][0]["Principal"]["Service"],
+        "elasticmapreduce.amazonaws.com",
+        "URL-encoded trust policy decoded"
+    );
+    let inline = user_role.inline_policies.known().unwrap();
+    assert_eq!(inline[0].document["Statement"][0]["Action"], "s3:GetObject");
+    let service = f.roles["ServiceRole"].known().unwrap().as_ref().unwrap();
+    assert_eq!(service.attached_policies.known().unwrap()[0].name, SHARED);
+    let boundary = service
+        .permissions_boundary
+        .as_ref()
+        .unwrap()
+        .known()
+        .unwrap();
+    assert_eq!(boundary.name, BOUNDARY);
+    assert_eq!(
+        boundary.document["Statement"][0]["Action"], "*",
+        "raw JSON version tolerated"
+    );
+
+    assert!(f.access_grants.instance.known().unwrap().is_some());
+    assert_eq!(
+        f.access_grants.locations.known().unwrap()[0].location_scope,
+        "s3://results"
+    );
+    let grants = f.access_grants.grants.known().unwrap();
+    assert_eq!(grants.len(), 2, "both pages of ListAccessGrants");
+    assert_eq!(grants[0].grantee_type, "DIRECTORY_GROUP");
+    assert_eq!(grants[0].permission, "READWRITE");
+}
+
+#[tokio::test]
+async fn each_read_happens_once_and_only_listed_operations_are_sent() {
+    let h = Harness::new(&healthy());
+    h.read(&all_needs()).await;
+    let sent = h.run.sent();
+    let known: BTreeSet<String> = OPERATIONS.iter().map(|o| o.key()).collect();
+    for key in &sent {
+        assert!(known.contains(key), "{key} is not in OPERATIONS");
+    }
+    // Roles named twice (by name and by ARN) are read once; a managed policy
+    // attached to both roles is read once.
+    assert_eq!(h.count("iam.GetRole"), 2);
+    assert_eq!(h.count("iam.GetPolicy"), 2, "Shared once + Boundary once");
+    assert_eq!(h.count("emr.ListStudios"), 2, "two pages");
+    assert_eq!(h.count("s3control.ListAccessGrants"), 2, "two pages");
+    assert_eq!(h.count("sts.GetCallerIdentity"), 1);
+    // The recorder's names are the SDK's own operation names.
+    let mut from_wire: Vec<String> = sent
+        .iter()
+        .map(|k| k.split_once('.').unwrap().1.to_string())
+        .collect();
+    let mut from_sdk: Vec<String> = h
+        .seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(o, _)| o.clone())
+        .collect();
+    from_wire.sort();
+    from_sdk.sort();
+    assert_eq!(from_wire, from_sdk);
+}
+
+#[tokio::test]
+async fn each_need_reads_only_what_it_requires() {
+    for need in all_needs() {
+        let h = Harness::new(&healthy());
+        h.read(&[need]).await;
+        let sent = h.run.sent();
+        assert!(!sent.is_empty(), "{need:?} read nothing");
+        for key in sent {
+            let op = OPERATIONS.iter().find(|o| o.key() == key).unwrap();
+            assert!(op.needs.contains(&need), "{need:?} sent {key}");
+        }
+    }
+    // `--only ES001` does not touch S3 Access Grants (or IAM, Athena, Identity Store).
+    let h = Harness::new(&healthy());
+    let f = h
+        .read(&[Need::Caller, Need::Studios, Need::IdcInstances])
+        .await;
+    let services: BTreeSet<String> = h
+        .run
+        .sent()
+        .iter()
+        .map(|k| k.split('.').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        services,
+        ["emr", "ssoadmin", "sts"].map(String::from).into()
+    );
+    assert!(f.access_grants.is_empty() && f.roles.is_empty() && f.users.is_empty());
+}
+
+#[tokio::test]
+async fn access_denied_in_each_wire_protocol_names_the_action() {
+    use aws_sdk_s3control::Client as S3c;
+    let h = Harness::new(&with(vec![
+        ("iam", mock!(aws_sdk_iam::Client::get_role).then_http_response(|| query_err(403, "AccessDenied"))),
+        ("emr", mock!(aws_sdk_emr::Client::list_studio_session_mappings)
+            .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+        ("s3control", mock!(S3c::list_access_grants).then_http_response(|| {
+            http(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error></ErrorResponse>")
+        })),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments)
+            .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+    ]));
+    let f = h.read(&all_needs()).await;
+    let role = unknown(&f.roles["UserRole"]);
+    assert_eq!(
+        (role.kind.clone(), role.action.as_str()),
+        (UnknownKind::AccessDenied, "iam:GetRole")
+    );
+    assert!(role.message.contains("not authorized"), "{role}");
+    let m = unknown(&f.studios.known().unwrap()[0].session_mappings);
+    assert_eq!(
+        (m.kind.clone(), m.action.as_str()),
+        (
+            UnknownKind::AccessDenied,
+            "elasticmapreduce:ListStudioSessionMappings"
+        )
+    );
+    let g = unknown(&f.access_grants.grants);
+    assert_eq!(
+        (g.kind.clone(), g.action.as_str()),
+        (UnknownKind::AccessDenied, "s3:ListAccessGrants")
+    );
+    let a = unknown(&f.applications[APP].assignments);
+    assert_eq!(a.action, "sso:ListApplicationAssignments");
+    // Nothing else is lost.
+    assert!(f.access_grants.locations.known().is_ok());
+    assert_eq!(f.applications[APP].assignment_required, Fact::Known(true));
+}
+
+#[tokio::test]
+async fn describe_failure_makes_the_list_unknown() {
+    let h = Harness::new(&with(vec![(
+        "emr",
+        mock!(aws_sdk_emr::Client::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-2"))
+            .then_http_response(|| http(400, &json_err("AccessDeniedException"))),
+    )]));
+    let f = h.read(&[Need::Studios]).await;
+    let u = unknown(&f.studios);
+    assert_eq!(u.action, "elasticmapreduce:DescribeStudio");
+    assert!(
+        u.to_string()
+            .starts_with("AccessDenied on elasticmapreduce:DescribeStudio")
+    );
+}
+
+#[tokio::test]
+async fn throttling_recovers_with_retries_or_ends_throttled() {
+    let rule = mock!(aws_sdk_emr::Client::list_studios)
+        .sequence()
+        .http_response(|| http(400, &json_err("ThrottlingException")))
+        .times(2)
+        .http_response(json_ok(
+            json!({"Studios": [{"StudioId": "es-1", "Name": "analytics"}]}),
+        ))
+        .build();
+    let h = Harness::new(&with(vec![("emr", rule.clone())]));
+    let f = h.read(&[Need::Studios]).await;
+    assert_eq!(f.studios.known().unwrap().len(), 1);
+    assert_eq!(rule.num_calls(), 3);
+
+    let h = Harness::new(&with(vec![(
+        "athena",
+        mock!(aws_sdk_athena::Client::list_work_groups)
+            .then_http_response(|| http(400, &json_err("ThrottlingException"))),
+    )]));
+    let f = h.read(&[Need::Workgroups]).await;
+    let u = unknown(&f.workgroups);
+    assert_eq!(
+        (u.kind.clone(), u.action.as_str()),
+        (UnknownKind::Throttled, "athena:ListWorkGroups")
+    );
+}
+
+#[tokio::test]
+async fn html_404_or_500_is_unsupported() {
+    let h = Harness::new(&with(vec![
+        (
+            "emr",
+            mock!(aws_sdk_emr::Client::list_studios).then_http_response(|| http(500, HTML)),
+        ),
+        (
+            "s3control",
+            mock!(aws_sdk_s3control::Client::get_access_grants_instance)
+                .then_http_response(|| http(404, HTML)),
+        ),
+    ]));
+    let f = h.read(&[Need::Studios, Need::AccessGrantsInstance]).await;
+    let u = unknown(&f.studios);
+    assert_eq!(
+        (u.kind.clone(), u.action.as_str()),
+        (UnknownKind::Unsupported, "elasticmapreduce:ListStudios")
+    );
+    let i = unknown(&f.access_grants.instance);
+    assert_eq!(
+        i.kind,
+        UnknownKind::Unsupported,
+        "a 404 without an AWS code is not 'no instance'"
+    );
+    assert!(!i.message.contains('\n'));
+}
+
+#[tokio::test]
+async fn not_found_answers_are_facts() {
+    let h = Harness::new(&with(vec![
+        ("iam", mock!(aws_sdk_iam::Client::get_role)
+            .match_requests(|r| r.role_name() == Some("UserRole"))
+            .then_http_response(|| query_err(404, "NoSuchEntity"))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::get_user_id)
+            .then_http_response(|| http(400, &json_err("ResourceNotFoundException")))),
+        ("s3control", mock!(aws_sdk_s3control::Client::get_access_grants_instance).then_http_response(|| {
+            http(404, "<ErrorResponse><Error><Code>AccessGrantsInstanceNotExistsError</Code><Message>no</Message></Error></ErrorResponse>")
+        })),
+    ]));
+    let f = h
+        .read(&[Need::UserRole, Need::Users, Need::AccessGrantsInstance])
+        .await;
+    assert_eq!(f.roles["UserRole"], Fact::Known(None));
+    assert_eq!(f.users[0].user, Fact::Known(None));
+    assert!(!f.users[0].groups.is_collected());
+    assert_eq!(f.access_grants.instance, Fact::Known(None));
+    assert_eq!(h.count("identitystore.DescribeUser"), 0);
+}
+
+#[tokio::test]
+async fn policies_are_read_only_when_needed() {
+    let h = Harness::new(&healthy());
+    let f = h.read(&[Need::UserRole]).await;
+    assert_eq!(f.roles.len(), 1, "only the user role");
+    let role = f.roles["UserRole"].known().unwrap().as_ref().unwrap();
+    assert!(!role.inline_policies.is_collected() && !role.attached_policies.is_collected());
+    assert_eq!(h.count("iam.ListRolePolicies"), 0);
+}
+
+#[tokio::test]
+async fn s3control_uses_a_configured_endpoint_as_given() {
+    let rules = healthy();
+    let h = Harness::with(
+        &rules,
+        Some("http://127.0.0.1:5055"),
+        Duration::from_secs(60),
+    );
+    let f = h.read(&[Need::AccessGrantsInstance]).await;
+    assert!(f.access_grants.instance.known().is_ok());
+    let seen = h.seen.0.lock().unwrap().clone();
+    let (_, uri) = seen
+        .iter()
+        .find(|(op, _)| op == "GetAccessGrantsInstance")
+        .unwrap();
+    assert!(
+        uri.starts_with("http://127.0.0.1:5055/v20180820/accessgrantsinstance"),
+        "{uri}"
+    );
+
+    let h = Harness::new(&rules);
+    h.read(&[Need::AccessGrantsInstance]).await;
+    let seen = h.seen.0.lock().unwrap().clone();
+    let (_, uri) = seen
+        .iter()
+        .find(|(op, _)| op == "GetAccessGrantsInstance")
+        .unwrap();
+    assert!(
+        uri.starts_with(&format!(
+            "https://{ACCOUNT}.s3-control.ap-northeast-1.amazonaws.com/"
+        )),
+        "{uri}"
+    );
+}
+
+#[tokio::test]
+async fn the_run_deadline_stops_every_read() {
+    let h = Harness::with(&healthy(), None, Duration::ZERO);
+    let f = h.read(&all_needs()).await;
+    let u = unknown(&f.caller);
+    assert_eq!(u.kind, UnknownKind::Timeout);
+    assert!(u.message.contains("--timeout"));
+    assert_eq!(unknown(&f.studios).kind, UnknownKind::Timeout);
+    assert_eq!(
+        unknown(&f.access_grants.grants).action,
+        "sts:GetCallerIdentity"
+    );
+    assert!(
+        h.run.sent().is_empty(),
+        "nothing is sent after the deadline"
+    );
+}
+
+#[test]
+fn policy_documents_decode_or_pass_through() {
+    use super::iam::parse_policy;
+    let doc = r#"{"Version":"2012-10-17","Statement":[]}"#;
+    assert_eq!(
+        parse_policy(&encoded(doc)).unwrap()["Version"],
+        "2012-10-17"
+    );
+    assert_eq!(parse_policy(doc).unwrap()["Version"], "2012-10-17");
+    assert_eq!(
+        parse_policy(" {\"a\": \"100%\"}").unwrap()["a"],
+        "100%",
+        "plain JSON is not percent-decoded"
+    );
+    assert!(parse_policy("%7Bnot json").is_err());
+}
