@@ -101,6 +101,161 @@ def ag005(f):
     f["access_grants"]["grants"][0]["grant_scope"] = "s3://athena-results-111122223333/primary/*"
 
 
+def es002(f):
+    # Created without ticking "Trusted identity propagation".
+    studio(f)["trusted_identity_propagation_enabled"] = False
+
+
+def es007(f):
+    # Object actions granted on the bucket ARN instead of its objects.
+    doc = role(f, "EMRStudio-ServiceRole")["inline_policies"][0]["document"]
+    doc["Statement"][0]["Resource"] = "arn:aws:s3:::analytics-studio-111122223333"
+
+
+def es009(f):
+    # The mapping's session policy exists but is not attached to the user role.
+    r = role(f, "EMRStudio-UserRole")
+    r["attached_policies"] = [
+        p for p in r["attached_policies"] if not p["name"].endswith(":policy/EMRStudio-SessionPolicy")
+    ]
+
+
+def wg002(f):
+    idc_wg(f)["state"] = "DISABLED"
+
+
+def wg006(f):
+    # Result location kept (AG003 still passes), S3 Access Grants off.
+    idc_wg(f)["s3_access_grants"]["enable_s3_access_grants"] = False
+
+
+def wg007(f):
+    # Per-user prefix on, "Override client-side settings" off.
+    idc_wg(f)["enforce_workgroup_configuration"] = False
+
+
+def wg008(f):
+    idc_wg(f)["effective_engine_version"] = "Athena engine version 2"
+
+
+def wg004(f):
+    # The execution role was made for another service: Athena cannot assume it.
+    t = role(f, "AWSAthenaSQLRole-idc-wg")["trust_policy"]
+    t["Statement"][0]["Principal"] = {"Service": "glue.amazonaws.com"}
+
+
+def wg005(f):
+    # The execution role cannot get S3 Access Grants credentials for the results.
+    doc = role(f, "AWSAthenaSQLRole-idc-wg")["inline_policies"][0]["document"]
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "AccessGrants"]
+
+
+def wg010(f):
+    # KMS-encrypted results, no S3 Access Grant for the execution role.
+    idc_wg(f)["encryption_option"] = "SSE_KMS"
+
+
+def ag004(f):
+    # The location role trust without the sts:SetContext statement.
+    t = role(f, "S3AccessGrantsLocationRole")["trust_policy"]
+    t["Statement"] = [s for s in t["Statement"] if s.get("Sid") != "AccessGrantsTrustPolicyWithIDCContext"]
+
+
+def ag006(f):
+    # The location role can read but not write.
+    doc = role(f, "S3AccessGrantsLocationRole")["inline_policies"][0]["document"]
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "ObjectLevelWritePermissions"]
+
+
+def ic001(f):
+    # The instance is still being created: nothing can use it yet.
+    f["identity_center_instances"][0]["status"] = "CREATE_IN_PROGRESS"
+
+
+def ic002(f):
+    # A multi-Region instance whose primary is us-east-1, replicated to the
+    # target region without a customer managed KMS key.
+    i = f["identity_center_instances"][0]
+    i["primary_region"] = "us-east-1"
+    i["regions"] = [
+        {"region_name": "us-east-1", "status": "ACTIVE"},
+        {"region_name": f["target"]["region"], "status": "ACTIVE"},
+    ]
+    i["key_type"] = "AWS_OWNED_KMS_KEY"
+
+
+def ic003(f):
+    f["users"][0]["user"]["status"] = "DISABLED"
+
+
+def ic004(f):
+    # The Studio was created on another Identity Center instance (LF001 and AG002
+    # cover Lake Formation and S3 Access Grants on another instance themselves).
+    studio(f)["idc_instance_arn"] = "arn:aws:sso:::instance/ssoins-0000111122223333"
+
+
+def wg009(f):
+    # The same account built in a region where Athena does not support trusted
+    # identity propagation: every region string moves (target, ARNs, the Identity
+    # Center instance's region), so only the region list tells it apart.
+    moved = json.loads(json.dumps(f).replace("ap-northeast-1", "ap-southeast-5"))
+    f.clear()
+    f.update(moved)
+
+
+def lf_table_grant(f):
+    return next(p for p in f["lake_formation"]["permissions"] if p.get("table") == "flightdata")
+
+
+def lf001(f):
+    # Lake Formation never integrated with IAM Identity Center.
+    f["lake_formation"]["identity_center"] = None
+
+
+def lf002(f):
+    # DESCRIBE kept (LF003 passes), SELECT gone.
+    lf_table_grant(f)["permissions"] = ["DESCRIBE"]
+
+
+def lf003(f):
+    # SELECT and DESCRIBE on the table, nothing on the database.
+    f["lake_formation"]["permissions"] = [lf_table_grant(f)]
+
+
+def lf004(f):
+    # Only another prefix of the bucket is registered.
+    f["lake_formation"]["resources"][0]["resource_arn"] = "arn:aws:s3:::data-lake-111122223333/archive"
+
+
+def lf005(f):
+    # Registered with the console wizard's service-linked role.
+    f["lake_formation"]["resources"][0]["role_arn"] = (
+        "arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/"
+        "AWSServiceRoleForLakeFormationDataAccess"
+    )
+
+
+def lf006(f):
+    # The database still grants Super to IAMAllowedPrincipals.
+    f["lake_formation"]["permissions"].append(
+        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "permissions": ["ALL"]}
+    )
+
+
+def lf007(f):
+    # Hybrid access mode, nobody opted in.
+    f["lake_formation"]["resources"][0]["hybrid_access_enabled"] = True
+
+
+def lf008(f):
+    f["lake_formation"]["resources"][0]["verification_status"] = "VERIFICATION_FAILED"
+
+
+def lf009(f):
+    # studio-doctor runs as a role that is no Lake Formation administrator.
+    f["lake_formation"]["settings"]["data_lake_admins"] = ["arn:aws:iam::111122223333:role/DataLakeAdmin"]
+
+
 TRAPS = {
     "ES001": es001,
     "ES003": es003,
@@ -114,6 +269,32 @@ TRAPS = {
     "AG002": ag002,
     "AG003": ag003,
     "AG005": ag005,
+    "ES002": es002,
+    "ES007": es007,
+    "ES009": es009,
+    "WG002": wg002,
+    "WG006": wg006,
+    "WG007": wg007,
+    "WG008": wg008,
+    "WG004": wg004,
+    "WG005": wg005,
+    "WG010": wg010,
+    "AG004": ag004,
+    "AG006": ag006,
+    "IC001": ic001,
+    "IC002": ic002,
+    "IC003": ic003,
+    "IC004": ic004,
+    "WG009": wg009,
+    "LF001": lf001,
+    "LF002": lf002,
+    "LF003": lf003,
+    "LF004": lf004,
+    "LF005": lf005,
+    "LF006": lf006,
+    "LF007": lf007,
+    "LF008": lf008,
+    "LF009": lf009,
 }
 
 
@@ -124,6 +305,9 @@ def blog(f):
     es006(f)  # console sample service role without Athena (2-4)
     wg001(f)  # trap 1: workgroup without Identity Center
     ag001(f)  # final trap: no S3 Access Grants
+    # The traps the author was lucky not to hit, in their console-default form:
+    lf005(f)  # data location registered with the wizard's service-linked role
+    lf006(f)  # IAMAllowedPrincipals still holds ALL on the database
     idc_wg(f)["name"] = "flightdata-wg"
     idc_wg_out = "s3://athena-results-111122223333/flightdata-wg/"
     next(w for w in f["workgroups"] if w["name"] == "flightdata-wg")["output_location"] = idc_wg_out

@@ -51,6 +51,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 ("--studio", args.studio.is_some()),
                 ("--workgroup", args.workgroup.is_some()),
                 ("--user", !args.users.is_empty()),
+                ("--table", !args.tables.is_empty()),
             ] {
                 if given {
                     return Err(format!(
@@ -90,6 +91,7 @@ fn collect_live(args: &CheckArgs, checks: &[&'static Check]) -> Result<Facts, St
         studio: args.studio.clone(),
         workgroup: args.workgroup.clone(),
         users: args.users.clone(),
+        tables: args.tables.clone(),
     };
     let spinner = progress_bar(args.report.format == Format::Table && !args.report.quiet);
     let runtime = tokio::runtime::Builder::new_multi_thread()

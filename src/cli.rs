@@ -55,11 +55,24 @@ pub struct CheckArgs {
     /// Identity Center user name to check end to end (repeatable).
     #[arg(long = "user", value_name = "USER_NAME")]
     pub users: Vec<String>,
+    /// Glue table to check Lake Formation access to, as DATABASE.TABLE (repeatable).
+    #[arg(long = "table", value_name = "DB.TABLE", value_parser = parse_table)]
+    pub tables: Vec<String>,
     /// Give up on AWS reads after this many seconds in total.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `--table`: `database.table`, both parts non-empty, no spaces.
+fn parse_table(value: &str) -> Result<String, String> {
+    match studio_doctor_checks::lf::split_table(value) {
+        Some(_) if !value.contains(char::is_whitespace) => Ok(value.to_string()),
+        _ => Err(format!(
+            "expected DATABASE.TABLE (e.g. flightdata_db.flightdata), got `{value}`"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -109,4 +122,31 @@ pub enum FailOnArg {
     Error,
     Warning,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_database_dot_table() {
+        let ok = Cli::try_parse_from([
+            "studio-doctor",
+            "check",
+            "--table",
+            "flightdata_db.flightdata",
+            "--table",
+            "db.t",
+        ])
+        .unwrap();
+        let Command::Check(args) = ok.command else {
+            panic!("not check")
+        };
+        assert_eq!(args.tables, ["flightdata_db.flightdata", "db.t"]);
+        for bad in ["flightdata", "db.", ".t", "db. t", ""] {
+            let err = Cli::try_parse_from(["studio-doctor", "check", "--table", bad]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(err.to_string().contains("DATABASE.TABLE"), "{err}");
+        }
+    }
 }

@@ -302,3 +302,33 @@ fn snapshots_of_both_reports_for_both_examples() {
         insta::assert_json_snapshot!(format!("{name}-json"), v);
     }
 }
+
+#[test]
+fn readme_lists_every_check() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (_, v) = json_report(&["list", "--format", "json"]);
+    for c in v.as_array().unwrap() {
+        let row = format!(
+            "| {} | {} |",
+            c["id"].as_str().unwrap(),
+            c["name"].as_str().unwrap()
+        );
+        assert!(readme.contains(&row), "README lacks {row}");
+        let title = c["title"].as_str().unwrap();
+        assert!(
+            readme.contains(title),
+            "README lacks the title of {}",
+            c["id"]
+        );
+    }
+    let rows = readme
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.as_bytes().get(4) == Some(&b'0'))
+        .count();
+    assert_eq!(
+        rows,
+        v.as_array().unwrap().len(),
+        "README lists a check that does not exist"
+    );
+}

@@ -112,6 +112,32 @@ pub enum Need {
     AccessGrantsLocations,
     /// `s3:ListAccessGrants`.
     AccessGrants,
+    /// `sso:DescribeInstance`: the instance's encryption key type.
+    IdcInstanceDetails,
+    /// `iam:GetPolicy` for each session mapping's policy.
+    SessionPolicies,
+    /// The workgroups' execution roles (trust policy).
+    ExecutionRole,
+    /// The workgroups' execution roles' permission policies.
+    ExecutionRolePolicies,
+    /// The S3 Access Grants locations' IAM roles (trust policy).
+    LocationRole,
+    /// The S3 Access Grants locations' IAM roles' permission policies.
+    LocationRolePolicies,
+    /// `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`.
+    LfIdentityCenter,
+    /// `lakeformation:GetDataLakeSettings`.
+    LfSettings,
+    /// `lakeformation:ListPermissions` for each `--table` and its database.
+    LfPermissions,
+    /// `lakeformation:ListResources`.
+    LfResources,
+    /// `lakeformation:ListLakeFormationOptIns`.
+    LfOptIns,
+    /// The roles of the Lake Formation registrations covering the tables (trust policy).
+    LfLocationRole,
+    /// `glue:GetTable` for each `--table`.
+    GlueTables,
 }
 
 /// Static description of a check: the catalog entry.
@@ -178,9 +204,10 @@ pub struct Outcome {
     pub verdict: Verdict,
     /// What the finding is about, for the reader: a Studio, a role ARN, a workgroup.
     pub resource: String,
-    /// The target this outcome belongs to (`studio:<id>`, `workgroup:<name>`), or None
-    /// for the whole region. Used to skip dependants only where a prerequisite failed.
-    pub scope: Option<String>,
+    /// The targets this outcome belongs to (`studio:<id>`, `workgroup:<name>`,
+    /// `user:<name>`, `table:<db.table>`); empty for the whole region. A dependant's
+    /// outcome is skipped when a prerequisite failed on one of its scopes.
+    pub scope: Vec<String>,
     pub message: String,
     pub fix: Option<Remediation>,
 }
@@ -190,7 +217,7 @@ impl Outcome {
         Outcome {
             verdict,
             resource: resource.into(),
-            scope: None,
+            scope: Vec::new(),
             message: message.into(),
             fix: None,
         }
@@ -217,8 +244,9 @@ impl Outcome {
         )
     }
 
+    /// Add a scope (may be called several times).
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
+        self.scope.push(scope.into());
         self
     }
 

@@ -44,6 +44,16 @@ pub struct Facts {
     /// S3 Access Grants in the target region.
     #[serde(default, skip_serializing_if = "AccessGrants::is_empty")]
     pub access_grants: AccessGrants,
+    /// `iam:GetPolicy` for managed policies named by session mappings, by ARN:
+    /// whether the policy exists.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub managed_policies: BTreeMap<String, Fact<bool>>,
+    /// Lake Formation in the target region.
+    #[serde(default, skip_serializing_if = "LakeFormation::is_empty")]
+    pub lake_formation: LakeFormation,
+    /// `glue:GetTable` for each `--table`, by `db.table`. `null`: no such table.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, Fact<Option<Table>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +69,9 @@ pub struct Target {
     /// `--user`: Identity Center user names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,
+    /// `--table`: Glue tables as `database.table`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +91,25 @@ pub struct IdcInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ACTIVE`, `CREATE_IN_PROGRESS`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The instance's primary region (multi-Region instances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    /// The regions the instance is replicated to, primary included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<IdcRegion>,
+    /// `sso:DescribeInstance` → `EncryptionConfigurationDetails.KeyType`
+    /// (`AWS_OWNED_KMS_KEY` or `CUSTOMER_MANAGED_KEY`).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub key_type: Fact<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdcRegion {
+    pub region_name: String,
+    /// `ACTIVE`, `ADDING` or `REMOVING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
@@ -309,6 +341,107 @@ pub struct AccessGrant {
     pub grant_scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeFormation {
+    /// `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`.
+    /// `null`: no Identity Center configuration (EntityNotFoundException).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub identity_center: Fact<Option<LfIdentityCenter>>,
+    /// `lakeformation:GetDataLakeSettings`.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub settings: Fact<DataLakeSettings>,
+    /// `lakeformation:ListPermissions` on each `--table`, its table wildcard and its
+    /// database (all principals).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub permissions: Fact<Vec<LfPermission>>,
+    /// `lakeformation:ListResources`: registered data locations.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub resources: Fact<Vec<LfResource>>,
+    /// `lakeformation:ListLakeFormationOptIns` (hybrid access mode).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub opt_ins: Fact<Vec<LfOptIn>>,
+}
+
+impl LakeFormation {
+    pub fn is_empty(&self) -> bool {
+        !self.identity_center.is_collected()
+            && !self.settings.is_collected()
+            && !self.permissions.is_collected()
+            && !self.resources.is_collected()
+            && !self.opt_ins.is_collected()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfIdentityCenter {
+    pub instance_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataLakeSettings {
+    /// `DataLakeAdmins[].DataLakePrincipalIdentifier`.
+    #[serde(default)]
+    pub data_lake_admins: Vec<String>,
+    /// `ReadOnlyAdmins[].DataLakePrincipalIdentifier`.
+    #[serde(default)]
+    pub read_only_admins: Vec<String>,
+}
+
+/// One `PrincipalResourcePermissions` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfPermission {
+    /// `arn:aws:identitystore:::user/<id>`, `...group/<id>`, `IAM_ALLOWED_PRINCIPALS`, an IAM ARN.
+    pub principal: String,
+    pub database: String,
+    /// The table name; `None` for a database-level grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The grant is on every table of the database (`TableWildcard`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub table_wildcard: bool,
+    /// `ALL`, `SELECT`, `DESCRIBE`, ...
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfResource {
+    /// `arn:aws:s3:::bucket/prefix`.
+    pub resource_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default)]
+    pub hybrid_access_enabled: bool,
+    /// `VERIFIED`, `VERIFICATION_FAILED` or `NOT_VERIFIED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<String>,
+}
+
+/// One `LakeFormationOptInsInfo` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfOptIn {
+    pub principal: String,
+    pub database: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+}
+
+/// `glue:GetTable`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// `StorageDescriptor.Location`, e.g. `s3://bucket/prefix/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl Facts {

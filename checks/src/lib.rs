@@ -6,9 +6,12 @@ pub mod checks;
 pub mod ctx;
 pub mod fact;
 pub mod facts;
+pub mod lf;
+pub mod path;
 pub mod policy;
 pub mod run;
 pub mod s3;
+pub mod tip_regions;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};

@@ -5,6 +5,7 @@ use crate::check::{Check, Outcome, Remediation, Severity, Status, Verdict};
 use crate::ctx::Ctx;
 use crate::fact::Fact;
 use crate::facts::Facts;
+use crate::path::AccessPath;
 use crate::registry;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,9 @@ pub struct CheckResult {
     pub resource: String,
     pub remediation: Option<Remediation>,
     pub depends_on: Vec<&'static str>,
+    /// The outcome's scopes (`user:alice`, ...), for the access path.
+    #[serde(skip)]
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -72,6 +76,7 @@ pub struct ReportTarget {
     pub studio: Option<String>,
     pub workgroup: Option<String>,
     pub users: Vec<String>,
+    pub tables: Vec<String>,
 }
 
 /// The report: the JSON output's shape (`schema_version` 1).
@@ -82,7 +87,17 @@ pub struct Report {
     pub target: ReportTarget,
     pub summary: Summary,
     pub results: Vec<CheckResult>,
+    /// With `--user` and `--table`: the path each user's query takes, hop by hop.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub access_path: Vec<AccessPath>,
+    /// Advice that applies to the whole report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
+
+/// Checks about assignments and grants: after a fix, the change can take time.
+pub const ENTITLEMENT_CHECKS: &[&str] = &["ES008", "WG003", "AG005", "LF002", "LF003", "LF007"];
+pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement changes can take up to an hour to apply: rerun studio-doctor after that before concluding a fix did not work.";
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -116,24 +131,29 @@ impl Report {
     }
 }
 
-/// Run the selected checks (and, unreported, the prerequisites they depend on).
+/// Run the selected checks. Their prerequisites are evaluated too; one that is not
+/// selected is reported only when it is the root cause of a selected check's skip,
+/// so a failure or an unreadable fact is never hidden behind a skip.
 pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static str) -> Report {
     let ctx = Ctx::new(facts);
     let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let order = registry::with_prerequisites(selected);
     // Per check id: (verdict-or-skip, scope) of each outcome, to judge dependants.
-    let mut seen: BTreeMap<&str, Vec<(Blocker, Option<String>)>> = BTreeMap::new();
-    let mut results = Vec::new();
+    let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<String>)>> = BTreeMap::new();
+    let mut results: Vec<CheckResult> = Vec::new();
+    let mut roots: BTreeSet<&str> = BTreeSet::new();
     for check in order {
         let meta = check.meta;
         let outcomes = match region_blocker(meta.depends_on, &seen) {
-            Some((why, message)) => vec![(Blocker::Skipped(why), None, message, String::new())],
+            Some((why, message)) => {
+                vec![(Blocker::Skipped(why), Vec::new(), message, String::new())]
+            }
             None => {
                 let outs = run_guarded(check, &ctx);
                 if outs.is_empty() {
                     vec![(
                         Blocker::Nothing,
-                        None,
+                        Vec::new(),
                         "skipped: nothing to check (no matching target)".to_string(),
                         String::new(),
                     )]
@@ -147,8 +167,10 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
         let mut mine = Vec::new();
         for (blocker, scope, message, resource) in outcomes {
             mine.push((blocker.clone(), scope.clone()));
-            if !wanted.contains(meta.id) {
-                continue;
+            if let Blocker::Skipped(why) = &blocker
+                && wanted.contains(meta.id)
+            {
+                roots.insert(why.id);
             }
             let (status, remediation) = match blocker {
                 Blocker::Ok(Verdict::Pass, _) => (Status::Pass, None),
@@ -176,9 +198,18 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
                 resource,
                 remediation,
                 depends_on: meta.depends_on.to_vec(),
+                scopes: scope,
             });
         }
         seen.insert(meta.id, mine);
+    }
+    results.retain(|r| wanted.contains(r.id) || roots.contains(r.id));
+    let access_path = crate::path::paths(&ctx, &results);
+    let mut notes = Vec::new();
+    if results.iter().any(|r| {
+        ENTITLEMENT_CHECKS.contains(&r.id) && matches!(r.status, Status::Fail | Status::Warn)
+    }) {
+        notes.push(ENTITLEMENT_NOTE.to_string());
     }
     let target = &facts.target;
     Report {
@@ -196,9 +227,12 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
             studio: target.studio.clone(),
             workgroup: target.workgroup.clone(),
             users: target.users.clone(),
+            tables: target.tables.clone(),
         },
         summary: Summary::of(&results),
         results,
+        access_path,
+        notes,
     }
 }
 
@@ -215,7 +249,7 @@ fn run_guarded(check: &Check, ctx: &Ctx) -> Vec<Outcome> {
             vec![Outcome {
                 verdict: Verdict::Error,
                 resource: String::new(),
-                scope: None,
+                scope: Vec::new(),
                 message: format!(
                     "internal error in check {}: {why} (please report it)",
                     check.meta.id
@@ -296,11 +330,11 @@ fn root_of(prereq: &'static str, b: &Blocker) -> Why {
 /// A prerequisite that failed for the whole region (no scope) blocks everything.
 fn region_blocker(
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Option<String>)>>,
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
 ) -> Option<(Why, String)> {
     for id in deps {
         for (b, scope) in seen.get(id).into_iter().flatten() {
-            if b.blocks() && scope.is_none() {
+            if b.blocks() && scope.is_empty() {
                 return Some((root_of(id, b), skip_message(id, b)));
             }
         }
@@ -313,12 +347,12 @@ fn region_blocker(
 fn judge(
     o: Outcome,
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Option<String>)>>,
-) -> (Blocker, Option<String>, String, String) {
-    if let Some(scope) = &o.scope {
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
+) -> (Blocker, Vec<String>, String, String) {
+    {
         for id in deps {
             for (b, s) in seen.get(id).into_iter().flatten() {
-                if b.blocks() && s.as_ref() == Some(scope) {
+                if b.blocks() && s.iter().any(|x| o.scope.contains(x)) {
                     return (
                         Blocker::Skipped(root_of(id, b)),
                         o.scope.clone(),
@@ -335,4 +369,64 @@ fn judge(
         o.message,
         o.resource,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::healthy;
+
+    fn only(ids: &[&str], f: &Facts) -> Report {
+        let sel: Vec<_> = ids.iter().map(|i| registry::find(i).unwrap()).collect();
+        run(f, &sel, "test")
+    }
+
+    #[test]
+    fn an_unselected_prerequisite_that_blocks_is_reported() {
+        let mut f = healthy();
+        f.studios = Fact::Unknown(crate::Unknown::new(
+            crate::UnknownKind::AccessDenied,
+            "elasticmapreduce:ListStudios",
+            "denied",
+        ));
+        let r = only(&["ES004"], &f);
+        let ids: Vec<_> = r.results.iter().map(|x| (x.id, x.status)).collect();
+        assert!(ids.contains(&("ES004", Status::Skip)), "{ids:?}");
+        assert!(
+            ids.contains(&("ES001", Status::Error)),
+            "the root cause is shown: {ids:?}"
+        );
+        assert_eq!(
+            r.exit_code(FailOn::Error),
+            3,
+            "an unreadable fact is never hidden"
+        );
+    }
+
+    #[test]
+    fn unselected_prerequisites_that_pass_stay_unreported() {
+        let r = only(&["ES004"], &healthy());
+        assert_eq!(r.results.len(), 1);
+        assert_eq!(r.results[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn entitlement_note_follows_assignment_failures() {
+        assert!(only(&["WG003"], &healthy()).notes.is_empty());
+        let mut f = healthy();
+        for app in f.applications.values_mut() {
+            app.assignments = Fact::Known(vec![]);
+        }
+        assert_eq!(only(&["WG003"], &f).notes, [ENTITLEMENT_NOTE]);
+    }
+
+    #[test]
+    fn exit_codes_follow_fail_on() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        let r = only(&["AG001"], &f);
+        assert_eq!(r.exit_code(FailOn::Error), 1);
+        assert_eq!(r.exit_code(FailOn::Never), 0);
+        assert_eq!(only(&["AG001"], &healthy()).exit_code(FailOn::Warning), 0);
+    }
 }

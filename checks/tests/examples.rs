@@ -95,8 +95,14 @@ fn each_trap_file_trips_exactly_its_check() {
     }
 }
 
+/// What the seed's author had set up right: these pass on the blog account.
+const BLOG_RIGHT: &[&str] = &[
+    "IC001", "IC002", "IC003", "IC004", "ES007", "WG009", "LF001", "LF002", "LF003", "LF004",
+    "LF007", "LF008", "LF009",
+];
+
 #[test]
-fn blog_account_trips_or_skips_every_check() {
+fn blog_account_trips_or_skips_every_other_check() {
     let r = results(&examples().join("blog-account.json"));
     for res in &r {
         match res.status {
@@ -105,22 +111,26 @@ fn blog_account_trips_or_skips_every_check() {
                 res.message.contains("prerequisite") && res.message.contains("failed"),
                 "{res:#?}"
             ),
-            _ => panic!(
-                "blog account: {} is {:?}: {}",
-                res.id, res.status, res.message
+            Status::Pass => assert!(
+                BLOG_RIGHT.contains(&res.id),
+                "blog account: {} passes",
+                res.id
             ),
+            Status::Error => panic!("blog account: {} errors: {}", res.id, res.message),
         }
     }
-    for id in ["ES001", "WG001", "AG001"] {
+    for id in ["ES001", "WG001", "AG001", "LF005"] {
         assert!(
             r.iter().any(|x| x.id == id && x.status == Status::Fail),
             "{id}"
         );
     }
-    assert!(
-        r.iter()
-            .any(|x| x.id == "ES006" && x.status == Status::Warn)
-    );
+    for id in ["ES006", "LF006"] {
+        assert!(
+            r.iter().any(|x| x.id == id && x.status == Status::Warn),
+            "{id}"
+        );
+    }
 }
 
 #[test]

@@ -149,6 +149,8 @@ pub fn clients(
             "s3control",
             endpoint_resolver(EndpointAsGiven::default())
         ),
+        lf: client!(aws_sdk_lakeformation, "lakeformation"),
+        glue: client!(aws_sdk_glue, "glue"),
     }
 }
 

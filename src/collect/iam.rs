@@ -8,7 +8,7 @@ use super::ops::{
 use super::run::{Run, all, collect_all};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{Policy, Role};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
@@ -179,14 +179,15 @@ async fn managed_policy(run: &Arc<Run>, arn: &str) -> Result<Policy, Unknown> {
 }
 
 async fn read_managed_policy(run: &Run, arn: &str) -> Result<Value, Unknown> {
-    let policy = run
-        .call(&GET_POLICY, run.c.iam.get_policy().policy_arn(arn).send())
-        .await?;
-    let version = policy
-        .policy()
-        .and_then(|p| p.default_version_id())
-        .ok_or_else(|| bad(GET_POLICY.action, format!("{arn} has no default version")))?
-        .to_string();
+    let Some(head) = policy_head(run, arn).await? else {
+        return Err(bad(
+            GET_POLICY.action,
+            format!("NoSuchEntity: policy {arn} does not exist"),
+        ));
+    };
+    let version = head
+        .default_version
+        .ok_or_else(|| bad(GET_POLICY.action, format!("{arn} has no default version")))?;
     let out = run
         .call(
             &GET_POLICY_VERSION,
@@ -208,6 +209,57 @@ async fn read_managed_policy(run: &Run, arn: &str) -> Result<Value, Unknown> {
             )
         })?;
     parse_policy(doc).map_err(|e| bad(GET_POLICY_VERSION.action, format!("{arn} {version}: {e}")))
+}
+
+/// What `iam:GetPolicy` says about a managed policy.
+#[derive(Debug, Clone)]
+pub struct PolicyHead {
+    pub default_version: Option<String>,
+}
+
+/// `iam:GetPolicy`, read once per run however many readers ask. `None`: NoSuchEntity.
+async fn policy_head(run: &Run, arn: &str) -> Result<Option<PolicyHead>, Unknown> {
+    let cell = {
+        let mut cache = run.policy_heads.lock().unwrap_or_else(|p| p.into_inner());
+        cache.entry(arn.to_string()).or_default().clone()
+    };
+    cell.get_or_init(|| async {
+        let got = run
+            .call_or_missing(
+                &GET_POLICY,
+                run.c.iam.get_policy().policy_arn(arn).send(),
+                |e| {
+                    has_code(e, &["NoSuchEntity", "NoSuchEntityException"])
+                        || e.as_service_error()
+                            .is_some_and(|s| s.is_no_such_entity_exception())
+                },
+            )
+            .await?;
+        Ok(got.map(|out| PolicyHead {
+            default_version: out
+                .policy()
+                .and_then(|p| p.default_version_id())
+                .map(str::to_string),
+        }))
+    })
+    .await
+    .clone()
+}
+
+/// Whether each managed policy exists (`iam:GetPolicy`), by ARN.
+pub async fn policies_exist(
+    run: &Arc<Run>,
+    arns: BTreeSet<String>,
+) -> BTreeMap<String, Fact<bool>> {
+    let read = all(arns.into_iter().map(|arn| {
+        let run = run.clone();
+        async move {
+            let exists = policy_head(&run, &arn).await.map(|h| h.is_some());
+            (arn, Fact::from(exists))
+        }
+    }))
+    .await;
+    read.into_iter().collect()
 }
 
 /// Parse an IAM policy document: URL-encoded as IAM returns it, or already plain

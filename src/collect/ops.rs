@@ -15,7 +15,8 @@ use studio_doctor_checks::Need;
 #[derive(Debug)]
 #[cfg_attr(not(test), allow(dead_code))]
 pub struct Operation {
-    /// The client that sends it: `sts`, `emr`, `athena`, `ssoadmin`, `identitystore`, `iam`, `s3control`.
+    /// The client that sends it: `sts`, `emr`, `athena`, `ssoadmin`, `identitystore`, `iam`,
+    /// `s3control`, `lakeformation`, `glue`.
     pub service: &'static str,
     /// The API operation name, e.g. `DescribeStudio`.
     pub operation: &'static str,
@@ -48,14 +49,35 @@ const fn op(
 }
 
 use Need::*;
-const ROLES: &[Need] = &[UserRole, UserRolePolicies, ServiceRolePolicies];
-const POLICIES: &[Need] = &[UserRolePolicies, ServiceRolePolicies];
-const STUDIOS: &[Need] = &[
-    Studios,
-    SessionMappings,
+const ROLES: &[Need] = &[
     UserRole,
     UserRolePolicies,
     ServiceRolePolicies,
+    ExecutionRole,
+    ExecutionRolePolicies,
+    LocationRole,
+    LocationRolePolicies,
+    LfLocationRole,
+];
+const POLICIES: &[Need] = &[
+    UserRolePolicies,
+    ServiceRolePolicies,
+    ExecutionRolePolicies,
+    LocationRolePolicies,
+];
+const STUDIOS: &[Need] = &[
+    Studios,
+    SessionMappings,
+    SessionPolicies,
+    UserRole,
+    UserRolePolicies,
+    ServiceRolePolicies,
+];
+const WORKGROUPS: &[Need] = &[
+    Workgroups,
+    WorkgroupAssignments,
+    ExecutionRole,
+    ExecutionRolePolicies,
 ];
 
 pub const GET_CALLER_IDENTITY: Operation = op(
@@ -67,13 +89,22 @@ pub const GET_CALLER_IDENTITY: Operation = op(
         AccessGrantsInstance,
         AccessGrantsLocations,
         AccessGrants,
+        LocationRole,
+        LocationRolePolicies,
+        LfIdentityCenter,
     ],
 );
 pub const LIST_INSTANCES: Operation = op(
     "ssoadmin",
     "ListInstances",
     "sso:ListInstances",
-    &[IdcInstances, Users],
+    &[IdcInstances, Users, IdcInstanceDetails],
+);
+pub const DESCRIBE_INSTANCE: Operation = op(
+    "ssoadmin",
+    "DescribeInstance",
+    "sso:DescribeInstance",
+    &[IdcInstanceDetails],
 );
 pub const GET_USER_ID: Operation = op(
     "identitystore",
@@ -115,20 +146,16 @@ pub const LIST_SESSION_MAPPINGS: Operation = op(
     "emr",
     "ListStudioSessionMappings",
     "elasticmapreduce:ListStudioSessionMappings",
-    &[SessionMappings],
+    &[SessionMappings, SessionPolicies],
 );
 pub const LIST_WORK_GROUPS: Operation = op(
     "athena",
     "ListWorkGroups",
     "athena:ListWorkGroups",
-    &[Workgroups, WorkgroupAssignments],
+    WORKGROUPS,
 );
-pub const GET_WORK_GROUP: Operation = op(
-    "athena",
-    "GetWorkGroup",
-    "athena:GetWorkGroup",
-    &[Workgroups, WorkgroupAssignments],
-);
+pub const GET_WORK_GROUP: Operation =
+    op("athena", "GetWorkGroup", "athena:GetWorkGroup", WORKGROUPS);
 pub const GET_ASSIGNMENT_CONFIGURATION: Operation = op(
     "ssoadmin",
     "GetApplicationAssignmentConfiguration",
@@ -151,7 +178,18 @@ pub const LIST_ATTACHED_ROLE_POLICIES: Operation = op(
     "iam:ListAttachedRolePolicies",
     POLICIES,
 );
-pub const GET_POLICY: Operation = op("iam", "GetPolicy", "iam:GetPolicy", POLICIES);
+pub const GET_POLICY: Operation = op(
+    "iam",
+    "GetPolicy",
+    "iam:GetPolicy",
+    &[
+        UserRolePolicies,
+        ServiceRolePolicies,
+        ExecutionRolePolicies,
+        LocationRolePolicies,
+        SessionPolicies,
+    ],
+);
 pub const GET_POLICY_VERSION: Operation =
     op("iam", "GetPolicyVersion", "iam:GetPolicyVersion", POLICIES);
 pub const GET_ACCESS_GRANTS_INSTANCE: Operation = op(
@@ -164,7 +202,7 @@ pub const LIST_ACCESS_GRANTS_LOCATIONS: Operation = op(
     "s3control",
     "ListAccessGrantsLocations",
     "s3:ListAccessGrantsLocations",
-    &[AccessGrantsLocations],
+    &[AccessGrantsLocations, LocationRole, LocationRolePolicies],
 );
 pub const LIST_ACCESS_GRANTS: Operation = op(
     "s3control",
@@ -172,11 +210,48 @@ pub const LIST_ACCESS_GRANTS: Operation = op(
     "s3:ListAccessGrants",
     &[AccessGrants],
 );
+pub const DESCRIBE_LF_IDENTITY_CENTER: Operation = op(
+    "lakeformation",
+    "DescribeLakeFormationIdentityCenterConfiguration",
+    "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
+    &[LfIdentityCenter],
+);
+pub const GET_DATA_LAKE_SETTINGS: Operation = op(
+    "lakeformation",
+    "GetDataLakeSettings",
+    "lakeformation:GetDataLakeSettings",
+    &[LfSettings],
+);
+pub const LIST_PERMISSIONS: Operation = op(
+    "lakeformation",
+    "ListPermissions",
+    "lakeformation:ListPermissions",
+    &[LfPermissions],
+);
+pub const LIST_RESOURCES: Operation = op(
+    "lakeformation",
+    "ListResources",
+    "lakeformation:ListResources",
+    &[LfResources, LfLocationRole],
+);
+pub const LIST_LF_OPT_INS: Operation = op(
+    "lakeformation",
+    "ListLakeFormationOptIns",
+    "lakeformation:ListLakeFormationOptIns",
+    &[LfOptIns],
+);
+pub const GET_TABLE: Operation = op(
+    "glue",
+    "GetTable",
+    "glue:GetTable",
+    &[GlueTables, LfLocationRole],
+);
 
 /// Every operation the collectors can send. All are read-only.
 pub const OPERATIONS: &[Operation] = &[
     GET_CALLER_IDENTITY,
     LIST_INSTANCES,
+    DESCRIBE_INSTANCE,
     GET_USER_ID,
     DESCRIBE_USER,
     LIST_GROUP_MEMBERSHIPS,
@@ -197,6 +272,12 @@ pub const OPERATIONS: &[Operation] = &[
     GET_ACCESS_GRANTS_INSTANCE,
     LIST_ACCESS_GRANTS_LOCATIONS,
     LIST_ACCESS_GRANTS,
+    DESCRIBE_LF_IDENTITY_CENTER,
+    GET_DATA_LAKE_SETTINGS,
+    LIST_PERMISSIONS,
+    LIST_RESOURCES,
+    LIST_LF_OPT_INS,
+    GET_TABLE,
 ];
 
 /// The least-privilege IAM policy that lets studio-doctor run every check.
@@ -221,7 +302,8 @@ pub type OpLog = Arc<Mutex<Vec<String>>>;
 ///
 /// The operation name is read from the request on the wire: the `X-Amz-Target`
 /// header (JSON protocols), the `Action=` form field (query protocols: IAM, STS),
-/// or the method and path (S3 Control's REST-XML).
+/// or the method and path (S3 Control's REST-XML; Lake Formation's REST-JSON,
+/// which posts to `/<Operation>`).
 #[derive(Debug, Clone)]
 pub struct Recorder {
     service: &'static str,
@@ -286,8 +368,18 @@ pub fn operation_name(
         ("GET", "/v20180820/accessgrantsinstance") => "GetAccessGrantsInstance".into(),
         ("GET", "/v20180820/accessgrantsinstance/locations") => "ListAccessGrantsLocations".into(),
         ("GET", "/v20180820/accessgrantsinstance/grants") => "ListAccessGrants".into(),
+        ("POST", p) if is_operation_path(p) => p[1..].to_string(),
         _ => format!("{method} {path}"),
     }
+}
+
+/// `/ListPermissions`: one path segment naming an operation (REST-JSON services
+/// whose every operation is `POST /<Operation>`).
+fn is_operation_path(path: &str) -> bool {
+    path.strip_prefix('/').is_some_and(|name| {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(test)]
@@ -342,6 +434,7 @@ mod tests {
         let want: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.action).collect();
         assert_eq!(actions.into_iter().collect::<BTreeSet<_>>(), want);
         assert!(want.contains("iam:GetRole") && want.contains("s3:ListAccessGrants"));
+        assert!(want.contains("lakeformation:ListPermissions") && want.contains("glue:GetTable"));
     }
 
     #[test]
@@ -363,6 +456,10 @@ mod tests {
             operation_name("GET", uri, None, None),
             "GetAccessGrantsInstance"
         );
+        let uri = "https://lakeformation.ap-northeast-1.amazonaws.com/ListPermissions";
+        assert_eq!(operation_name("POST", uri, None, None), "ListPermissions");
+        let t = Some("AWSGlue.GetTable");
+        assert_eq!(operation_name("POST", "https://x/", t, None), "GetTable");
         let uri = "http://127.0.0.1:5055/v20180820/accessgrantsinstance";
         assert_eq!(
             operation_name("DELETE", uri, None, None),

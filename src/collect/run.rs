@@ -2,6 +2,7 @@
 //! the run deadline, and the call wrapper every read goes through.
 
 use super::error::{SdkError, classify, deadline};
+use super::iam::PolicyHead;
 use super::ops::{OpLog, Operation};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
@@ -10,7 +11,8 @@ use std::error::Error;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use studio_doctor_checks::Unknown;
+use studio_doctor_checks::facts::Caller;
+use studio_doctor_checks::{Fact, Unknown};
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -28,9 +30,14 @@ pub struct Clients {
     pub ids: aws_sdk_identitystore::Client,
     pub iam: aws_sdk_iam::Client,
     pub s3c: aws_sdk_s3control::Client,
+    pub lf: aws_sdk_lakeformation::Client,
+    pub glue: aws_sdk_glue::Client,
 }
 
 pub type Shared<T> = Arc<OnceCell<T>>;
+
+/// Reads shared by key (an ARN), each done once per run.
+pub type Cache<T> = Mutex<HashMap<String, Shared<Result<T, Unknown>>>>;
 
 pub struct Run {
     pub c: Clients,
@@ -39,7 +46,11 @@ pub struct Run {
     deadline: Instant,
     limit: Duration,
     /// Managed policy documents by ARN, so each is read once per run.
-    pub policies: Mutex<HashMap<String, Shared<Result<Value, Unknown>>>>,
+    pub policies: Cache<Value>,
+    /// `iam:GetPolicy` answers by ARN (`None`: no such policy), read once per run.
+    pub policy_heads: Cache<Option<PolicyHead>>,
+    /// `sts:GetCallerIdentity`, read once however many readers need the account.
+    pub caller: OnceCell<Fact<Caller>>,
 }
 
 impl Run {
@@ -52,6 +63,8 @@ impl Run {
             deadline: started + limit,
             limit,
             policies: Mutex::new(HashMap::new()),
+            policy_heads: Mutex::new(HashMap::new()),
+            caller: OnceCell::new(),
         })
     }
 

@@ -3,7 +3,7 @@
 
 use super::error::has_code;
 use super::ops::{
-    DESCRIBE_GROUP, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
+    DESCRIBE_GROUP, DESCRIBE_INSTANCE, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
     LIST_APPLICATION_ASSIGNMENTS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
 };
 use super::run::{Run, all};
@@ -12,7 +12,7 @@ use aws_smithy_types::Document;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{
-    Application, Assignment, IdcGroup, IdcInstance, IdcUser, UserFacts,
+    Application, Assignment, IdcGroup, IdcInstance, IdcRegion, IdcUser, UserFacts,
 };
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
@@ -39,10 +39,83 @@ pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
                     owner_account_id: i.owner_account_id().map(str::to_string),
                     name: i.name().map(str::to_string),
                     status: i.status().map(|s| s.as_str().to_string()),
+                    primary_region: i.primary_region().map(str::to_string),
+                    regions: regions(i.regions()),
+                    key_type: Fact::default(),
                 })
                 .collect()
         })
         .into()
+}
+
+/// What `sso:DescribeInstance` adds to one instance.
+pub struct Details {
+    key_type: Fact<Option<String>>,
+    primary_region: Option<String>,
+    regions: Vec<IdcRegion>,
+}
+
+/// `sso:DescribeInstance` for each listed instance, in order (none when the list is unknown).
+pub async fn details(run: &Arc<Run>, instances: &Fact<Vec<IdcInstance>>) -> Vec<Details> {
+    let Ok(list) = instances.known() else {
+        return Vec::new();
+    };
+    all(list.iter().map(|i| {
+        let (run, arn) = (run.clone(), i.instance_arn.clone());
+        async move { describe_instance(&run, &arn).await }
+    }))
+    .await
+}
+
+async fn describe_instance(run: &Run, arn: &str) -> Details {
+    let out = run
+        .call(
+            &DESCRIBE_INSTANCE,
+            run.c.sso.describe_instance().instance_arn(arn).send(),
+        )
+        .await;
+    match out {
+        Ok(o) => Details {
+            key_type: Fact::Known(
+                o.encryption_configuration_details()
+                    .and_then(|e| e.key_type())
+                    .map(|k| k.as_str().to_string()),
+            ),
+            primary_region: o.primary_region().map(str::to_string),
+            regions: regions(o.regions()),
+        },
+        Err(u) => Details {
+            key_type: Fact::Unknown(u),
+            primary_region: None,
+            regions: Vec::new(),
+        },
+    }
+}
+
+/// Add what `DescribeInstance` said to the listed instances (regions only where
+/// `ListInstances` left them out).
+pub fn apply_details(instances: &mut Fact<Vec<IdcInstance>>, details: Vec<Details>) {
+    let Fact::Known(list) = instances else {
+        return;
+    };
+    for (i, d) in list.iter_mut().zip(details) {
+        i.key_type = d.key_type;
+        if i.primary_region.is_none() {
+            i.primary_region = d.primary_region;
+        }
+        if i.regions.is_empty() {
+            i.regions = d.regions;
+        }
+    }
+}
+
+fn regions(list: &[aws_sdk_ssoadmin::types::RegionMetadata]) -> Vec<IdcRegion> {
+    list.iter()
+        .map(|r| IdcRegion {
+            region_name: r.region_name().unwrap_or_default().to_string(),
+            status: r.status().map(|s| s.as_str().to_string()),
+        })
+        .collect()
 }
 
 /// The identity store to look users up in: the first ACTIVE instance's, else the first's.

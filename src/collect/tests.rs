@@ -29,6 +29,11 @@ const ACCOUNT: &str = "111122223333";
 const APP: &str = "arn:aws:sso::111122223333:application/ssoins-1/apl-1";
 const SHARED: &str = "arn:aws:iam::aws:policy/Shared";
 const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/Boundary";
+const SESSION: &str = "arn:aws:iam::111122223333:policy/Session";
+const TABLE: &str = "sales.orders";
+const GROUP: &str = "arn:aws:identitystore:::group/g-1";
+const USER: &str = "arn:aws:identitystore:::user/u-1";
+const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess";
 
 type Rules = Vec<(&'static str, Rule)>;
 
@@ -105,6 +110,7 @@ impl Harness {
         let target = Target {
             region: "ap-northeast-1".into(),
             users: vec!["alice".into()],
+            tables: vec![TABLE.into()],
             ..Target::default()
         };
         let needs: BTreeSet<Need> = needs.iter().copied().collect();
@@ -143,6 +149,22 @@ fn query_err(status: u16, code: &str) -> HttpResponse {
     )
 }
 
+/// A REST-JSON (Lake Formation) error: the code is in the `x-amzn-ErrorType` header.
+fn rest_err(status: u16, code: &str) -> HttpResponse {
+    let mut r = http(status, &format!(r#"{{"Message":"{code} happened"}}"#));
+    r.headers_mut().insert(
+        "x-amzn-errortype",
+        format!("{code}:http://internal.amazon.com/coral/com.amazonaws.lakeformation/"),
+    );
+    r
+}
+
+/// One `PrincipalResourcePermissions` entry in wire form.
+fn lf_perm(principal: &str, resource: serde_json::Value, perms: &[&str]) -> serde_json::Value {
+    json!({"Principal": {"DataLakePrincipalIdentifier": principal}, "Resource": resource,
+           "Permissions": perms, "PermissionsWithGrantOption": []})
+}
+
 const HTML: &str = "<!doctype html><html><body>Not Implemented</body></html>";
 
 fn all_needs() -> Vec<Need> {
@@ -161,6 +183,19 @@ fn all_needs() -> Vec<Need> {
         AccessGrantsInstance,
         AccessGrantsLocations,
         AccessGrants,
+        IdcInstanceDetails,
+        SessionPolicies,
+        ExecutionRole,
+        ExecutionRolePolicies,
+        LocationRole,
+        LocationRolePolicies,
+        LfIdentityCenter,
+        LfSettings,
+        LfPermissions,
+        LfResources,
+        LfOptIns,
+        LfLocationRole,
+        GlueTables,
     ]
 }
 
@@ -196,6 +231,7 @@ fn iam_role(name: &str, trust: String, boundary: Option<&str>) -> aws_sdk_iam::t
 fn healthy() -> Rules {
     use aws_sdk_emr::Client as Emr;
     use aws_sdk_iam::Client as Iam;
+    use aws_sdk_lakeformation::Client as Lf;
     use aws_sdk_s3control::Client as S3c;
     use aws_sdk_s3control::types::{Grantee, GranteeType, ListAccessGrantEntry, Permission};
     let grant = |id: &str| {
@@ -356,6 +392,65 @@ fn healthy() -> Rules {
                     .build())
                 .build()
         })),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::describe_instance)
+            .then_http_response(json_ok(json!({"InstanceArn": "arn:aws:sso:::instance/ssoins-1",
+                "IdentityStoreId": "d-1", "Status": "ACTIVE", "PrimaryRegion": "ap-northeast-1",
+                "Regions": [{"RegionName": "ap-northeast-1", "Status": "ACTIVE", "IsPrimaryRegion": true}],
+                "EncryptionConfigurationDetails": {"KeyType": "CUSTOMER_MANAGED_KEY",
+                    "KmsKeyArn": "arn:aws:kms:ap-northeast-1:111122223333:key/k-1"}})))),
+        ("iam", mock!(Iam::get_role).then_compute_output(|r| {
+            let name = r.role_name().unwrap_or_default();
+            aws_sdk_iam::operation::get_role::GetRoleOutput::builder()
+                .role(iam_role(name, encoded(&trust("athena.amazonaws.com")), None))
+                .build()
+        })),
+        ("lakeformation", mock!(Lf::describe_lake_formation_identity_center_configuration)
+            .match_requests(|r| r.catalog_id() == Some(ACCOUNT))
+            .then_http_response(json_ok(json!({"CatalogId": ACCOUNT,
+                "InstanceArn": "arn:aws:sso:::instance/ssoins-1",
+                "ApplicationArn": "arn:aws:sso::111122223333:application/ssoins-1/apl-lf"})))),
+        ("lakeformation", mock!(Lf::get_data_lake_settings)
+            .then_http_response(json_ok(json!({"DataLakeSettings": {
+                "DataLakeAdmins": [{"DataLakePrincipalIdentifier": format!("arn:aws:iam::{ACCOUNT}:role/admin")}],
+                "ReadOnlyAdmins": [{"DataLakePrincipalIdentifier": format!("arn:aws:iam::{ACCOUNT}:role/ro")}]}})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| on_table(r, Some("orders")) && r.next_token().is_none())
+            .then_http_response(json_ok(json!({"NextToken": "p2", "PrincipalResourcePermissions": [
+                lf_perm(GROUP, json!({"Table": {"CatalogId": ACCOUNT, "DatabaseName": "sales", "Name": "orders"}}), &["SELECT"]),
+                lf_perm("IAM_ALLOWED_PRINCIPALS", json!({"Table": {"DatabaseName": "sales", "Name": "orders"}}), &["ALL"])]})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| on_table(r, Some("orders")) && r.next_token() == Some("p2"))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(USER, json!({"TableWithColumns": {"DatabaseName": "sales", "Name": "orders",
+                    "ColumnNames": ["id"]}}), &["SELECT"]),
+                lf_perm(GROUP, json!({"Table": {"CatalogId": ACCOUNT, "DatabaseName": "sales", "Name": "orders"}}), &["SELECT"])]})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| on_table(r, None))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(GROUP, json!({"Table": {"DatabaseName": "sales", "TableWildcard": {}}}), &["DESCRIBE"])]})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| r.resource().and_then(|x| x.database()).is_some_and(|d| d.name() == "sales"))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(GROUP, json!({"Database": {"Name": "sales"}}), &["DESCRIBE"]),
+                lf_perm(USER, json!({"DataLocation": {"ResourceArn": "arn:aws:s3:::lake"}}), &["DATA_LOCATION_ACCESS"])]})))),
+        ("lakeformation", mock!(Lf::list_resources)
+            .match_requests(|r| r.next_token().is_none())
+            .then_http_response(json_ok(json!({"NextToken": "r2", "ResourceInfoList": [
+                {"ResourceArn": "arn:aws:s3:::lake", "RoleArn": SLR, "VerificationStatus": "VERIFIED"}]})))),
+        ("lakeformation", mock!(Lf::list_resources)
+            .match_requests(|r| r.next_token() == Some("r2"))
+            .then_http_response(json_ok(json!({"ResourceInfoList": [
+                {"ResourceArn": "arn:aws:s3:::lake/sales", "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/LfRole"),
+                 "HybridAccessEnabled": true, "VerificationStatus": "VERIFICATION_FAILED"}]})))),
+        ("lakeformation", mock!(Lf::list_lake_formation_opt_ins)
+            .then_http_response(json_ok(json!({"LakeFormationOptInsInfoList": [
+                {"Resource": {"Table": {"DatabaseName": "sales", "Name": "orders"}}, "Principal": {"DataLakePrincipalIdentifier": GROUP}},
+                {"Resource": {"Database": {"Name": "sales"}}, "Principal": {"DataLakePrincipalIdentifier": USER}},
+                {"Resource": {"DataLocation": {"ResourceArn": "arn:aws:s3:::lake"}}, "Principal": {"DataLakePrincipalIdentifier": USER}}]})))),
+        ("glue", mock!(aws_sdk_glue::Client::get_table)
+            .match_requests(|r| r.database_name() == Some("sales") && r.name() == Some("orders"))
+            .then_http_response(json_ok(json!({"Table": {"Name": "orders", "DatabaseName": "sales",
+                "StorageDescriptor": {"Location": "s3://lake/sales/orders/"}}})))),
         ("s3control", mock!(S3c::list_access_grants)
             .match_requests(|r| r.next_token().is_none())
             .then_output(move || {
@@ -372,6 +467,20 @@ fn healthy() -> Rules {
                     .build()
             })),
     ]
+}
+
+/// A `ListPermissions` request on a table of `sales`: by name, or the wildcard (`None`).
+fn on_table(
+    r: &aws_sdk_lakeformation::operation::list_permissions::ListPermissionsInput,
+    name: Option<&str>,
+) -> bool {
+    r.resource().and_then(|x| x.table()).is_some_and(|t| {
+        t.database_name() == "sales"
+            && match name {
+                Some(n) => t.name() == Some(n) && t.table_wildcard().is_none(),
+                None => t.table_wildcard().is_some() && t.name().is_none(),
+            }
+    })
 }
 
 /// `overrides` take precedence over the healthy answers.
@@ -471,6 +580,397 @@ async fn healthy_account_reads_every_fact() {
     assert_eq!(grants.len(), 2, "both pages of ListAccessGrants");
     assert_eq!(grants[0].grantee_type, "DIRECTORY_GROUP");
     assert_eq!(grants[0].permission, "READWRITE");
+
+    // Issue 4 facts.
+    let instance = &f.identity_center_instances.known().unwrap()[0];
+    assert_eq!(
+        instance.key_type,
+        Fact::Known(Some("CUSTOMER_MANAGED_KEY".into()))
+    );
+    assert_eq!(
+        instance.primary_region.as_deref(),
+        Some("ap-northeast-1"),
+        "from DescribeInstance when ListInstances leaves it out"
+    );
+    assert_eq!(f.managed_policies[SESSION], Fact::Known(true));
+    for role in ["AthenaRole", "LocationRole", "LfRole"] {
+        assert!(f.roles[role].known().unwrap().is_some(), "{role}");
+    }
+    let athena = f.roles["AthenaRole"].known().unwrap().as_ref().unwrap();
+    assert!(
+        athena.attached_policies.known().is_ok(),
+        "execution role policies"
+    );
+    let lf_role = f.roles["LfRole"].known().unwrap().as_ref().unwrap();
+    assert!(
+        !lf_role.attached_policies.is_collected(),
+        "the Lake Formation location role: trust only"
+    );
+    assert!(
+        !f.roles
+            .contains_key("AWSServiceRoleForLakeFormationDataAccess"),
+        "the longest registered prefix covers the table, not the bucket's SLR registration"
+    );
+    let lf = &f.lake_formation;
+    let idc = lf.identity_center.known().unwrap().as_ref().unwrap();
+    assert_eq!(idc.instance_arn, "arn:aws:sso:::instance/ssoins-1");
+    assert!(idc.application_arn.as_deref().unwrap().ends_with("apl-lf"));
+    let settings = lf.settings.known().unwrap();
+    assert_eq!(
+        settings.data_lake_admins,
+        [format!("arn:aws:iam::{ACCOUNT}:role/admin")]
+    );
+    assert_eq!(
+        settings.read_only_admins,
+        [format!("arn:aws:iam::{ACCOUNT}:role/ro")]
+    );
+    let resources = lf.resources.known().unwrap();
+    assert_eq!(resources.len(), 2, "both pages of ListResources");
+    assert!(resources[1].hybrid_access_enabled);
+    assert_eq!(
+        resources[1].verification_status.as_deref(),
+        Some("VERIFICATION_FAILED")
+    );
+    let opt_ins = lf.opt_ins.known().unwrap();
+    assert_eq!(opt_ins.len(), 2, "the data location opt-in is ignored");
+    assert_eq!(
+        (opt_ins[0].principal.as_str(), opt_ins[0].table.as_deref()),
+        (GROUP, Some("orders"))
+    );
+    assert_eq!(
+        (opt_ins[1].database.as_str(), opt_ins[1].table.as_deref()),
+        ("sales", None)
+    );
+    let table = f.tables[TABLE].known().unwrap().as_ref().unwrap();
+    assert_eq!(table.location.as_deref(), Some("s3://lake/sales/orders/"));
+}
+
+#[tokio::test]
+async fn lf_permissions_read_every_page_of_each_resource() {
+    use studio_doctor_checks::facts::LfPermission;
+    let h = Harness::new(&healthy());
+    let f = h.read(&[Need::LfPermissions]).await;
+    let perm = |principal: &str, table: Option<&str>, wildcard: bool, p: &[&str]| LfPermission {
+        principal: principal.into(),
+        database: "sales".into(),
+        table: table.map(Into::into),
+        table_wildcard: wildcard,
+        permissions: p.iter().map(|x| x.to_string()).collect(),
+    };
+    assert_eq!(
+        f.lake_formation.permissions.known().unwrap(),
+        &vec![
+            // The table, page 1.
+            perm(GROUP, Some("orders"), false, &["SELECT"]),
+            perm("IAM_ALLOWED_PRINCIPALS", Some("orders"), false, &["ALL"]),
+            // Page 2: a column-level grant counts as a table grant; the repeated
+            // group grant is kept once.
+            perm(USER, Some("orders"), false, &["SELECT"]),
+            // All tables of the database, then the database itself.
+            perm(GROUP, None, true, &["DESCRIBE"]),
+            perm(GROUP, None, false, &["DESCRIBE"]),
+        ],
+        "the data location grant is not a table or database grant"
+    );
+    assert_eq!(
+        h.count("lakeformation.ListPermissions"),
+        4,
+        "two pages + wildcard + database"
+    );
+}
+
+#[tokio::test]
+async fn lf_permissions_without_tables_is_an_empty_list() {
+    let h = Harness::new(&healthy());
+    let target = Target {
+        region: "ap-northeast-1".into(),
+        ..Target::default()
+    };
+    let needs = [Need::LfPermissions, Need::GlueTables].into();
+    let f = read(&h.run, target, &needs, &|_| {}).await;
+    assert_eq!(f.lake_formation.permissions, Fact::Known(vec![]));
+    assert!(f.tables.is_empty());
+    assert!(h.run.sent().is_empty());
+}
+
+#[tokio::test]
+async fn lf_permissions_for_two_tables_of_one_database_list_the_database_once() {
+    let h = Harness::new(&with(vec![(
+        "lakeformation",
+        mock!(aws_sdk_lakeformation::Client::list_permissions)
+            .match_requests(|r| on_table(r, Some("items")))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(USER, json!({"Table": {"DatabaseName": "sales", "Name": "items"}}), &["SELECT"])]}))),
+    )]));
+    let target = Target {
+        region: "ap-northeast-1".into(),
+        tables: vec![TABLE.into(), "sales.items".into(), TABLE.into()],
+        ..Target::default()
+    };
+    let f = read(&h.run, target, &[Need::LfPermissions].into(), &|_| {}).await;
+    let perms = f.lake_formation.permissions.known().unwrap();
+    assert!(perms.iter().any(|p| p.table.as_deref() == Some("items")));
+    assert_eq!(
+        h.count("lakeformation.ListPermissions"),
+        5,
+        "orders (2 pages), items, the wildcard and the database once each"
+    );
+}
+
+#[tokio::test]
+async fn lf_identity_center_not_found_is_null_and_errors_name_the_action() {
+    use aws_sdk_lakeformation::Client as Lf;
+    let h = Harness::new(&with(vec![
+        (
+            "lakeformation",
+            mock!(Lf::describe_lake_formation_identity_center_configuration)
+                .then_http_response(|| rest_err(400, "EntityNotFoundException")),
+        ),
+        (
+            "lakeformation",
+            mock!(Lf::list_resources).then_http_response(|| rest_err(403, "AccessDeniedException")),
+        ),
+        (
+            "lakeformation",
+            mock!(Lf::get_data_lake_settings).then_http_response(|| http(404, HTML)),
+        ),
+    ]));
+    let f = h
+        .read(&[
+            Need::LfIdentityCenter,
+            Need::LfResources,
+            Need::LfSettings,
+            Need::LfLocationRole,
+        ])
+        .await;
+    assert_eq!(f.lake_formation.identity_center, Fact::Known(None));
+    let u = unknown(&f.lake_formation.resources);
+    assert_eq!(
+        (u.kind.clone(), u.action.as_str()),
+        (UnknownKind::AccessDenied, "lakeformation:ListResources")
+    );
+    let s = unknown(&f.lake_formation.settings);
+    assert_eq!(
+        (s.kind.clone(), s.action.as_str()),
+        (
+            UnknownKind::Unsupported,
+            "lakeformation:GetDataLakeSettings"
+        )
+    );
+    assert!(
+        f.roles.is_empty(),
+        "no registration, no location role to read"
+    );
+    assert_eq!(h.count("iam.GetRole"), 0);
+}
+
+#[tokio::test]
+async fn glue_table_not_found_is_null() {
+    let h = Harness::new(&with(vec![(
+        "glue",
+        mock!(aws_sdk_glue::Client::get_table)
+            .then_http_response(|| http(400, &json_err("EntityNotFoundException"))),
+    )]));
+    let f = h.read(&[Need::GlueTables, Need::LfLocationRole]).await;
+    assert_eq!(f.tables[TABLE], Fact::Known(None));
+    assert!(f.roles.is_empty());
+
+    let h = Harness::new(&with(vec![(
+        "glue",
+        mock!(aws_sdk_glue::Client::get_table)
+            .then_http_response(|| http(400, &json_err("AccessDeniedException"))),
+    )]));
+    let f = h.read(&[Need::GlueTables]).await;
+    let u = unknown(&f.tables[TABLE]);
+    assert_eq!(
+        (u.kind.clone(), u.action.as_str()),
+        (UnknownKind::AccessDenied, "glue:GetTable")
+    );
+}
+
+#[tokio::test]
+async fn describe_instance_reads_the_key_type_of_each_instance() {
+    use aws_sdk_ssoadmin::Client as Sso;
+    let h = Harness::new(&with(vec![
+        ("ssoadmin", mock!(Sso::list_instances).then_http_response(json_ok(json!({"Instances": [
+            {"InstanceArn": "arn:aws:sso:::instance/ssoins-1", "IdentityStoreId": "d-1", "Status": "ACTIVE",
+             "PrimaryRegion": "us-east-1", "Regions": [{"RegionName": "us-east-1", "Status": "ACTIVE"},
+                 {"RegionName": "ap-northeast-1", "Status": "ACTIVE"}]},
+            {"InstanceArn": "arn:aws:sso:::instance/ssoins-2", "IdentityStoreId": "d-2", "Status": "ACTIVE"},
+            {"InstanceArn": "arn:aws:sso:::instance/ssoins-3", "IdentityStoreId": "d-3", "Status": "ACTIVE"}]})))),
+        ("ssoadmin", mock!(Sso::describe_instance)
+            .match_requests(|r| r.instance_arn() == Some("arn:aws:sso:::instance/ssoins-2"))
+            .then_http_response(json_ok(json!({"InstanceArn": "arn:aws:sso:::instance/ssoins-2",
+                "Status": "ACTIVE"})))),
+        ("ssoadmin", mock!(Sso::describe_instance)
+            .match_requests(|r| r.instance_arn() == Some("arn:aws:sso:::instance/ssoins-3"))
+            .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+    ]));
+    let f = h.read(&[Need::IdcInstanceDetails]).await;
+    let list = f.identity_center_instances.known().unwrap();
+    assert_eq!(
+        list[0].key_type,
+        Fact::Known(Some("CUSTOMER_MANAGED_KEY".into()))
+    );
+    assert_eq!(
+        list[0].primary_region.as_deref(),
+        Some("us-east-1"),
+        "ListInstances' own answer is kept"
+    );
+    assert_eq!(list[0].regions.len(), 2);
+    assert_eq!(list[1].key_type, Fact::Known(None), "no encryption details");
+    assert_eq!(unknown(&list[2].key_type).action, "sso:DescribeInstance");
+    assert_eq!(h.count("ssoadmin.DescribeInstance"), 3);
+
+    let h = Harness::new(&healthy());
+    let f = h.read(&[Need::IdcInstances]).await;
+    let i = &f.identity_center_instances.known().unwrap()[0];
+    assert!(
+        !i.key_type.is_collected(),
+        "DescribeInstance only when needed"
+    );
+    assert_eq!(h.count("ssoadmin.DescribeInstance"), 0);
+}
+
+#[tokio::test]
+async fn session_policies_exist_or_not() {
+    let h = Harness::new(&with(vec![
+        ("emr", mock!(aws_sdk_emr::Client::list_studio_session_mappings)
+            .then_http_response(json_ok(json!({"SessionMappings": [
+                {"StudioId": "es-1", "IdentityId": "g-1", "IdentityType": "GROUP", "SessionPolicyArn": SESSION},
+                {"StudioId": "es-1", "IdentityId": "u-1", "IdentityType": "USER", "SessionPolicyArn": SESSION},
+                {"StudioId": "es-1", "IdentityId": "u-2", "IdentityType": "USER",
+                 "SessionPolicyArn": "arn:aws:iam::111122223333:policy/Gone"}]})))),
+        ("iam", mock!(aws_sdk_iam::Client::get_policy)
+            .match_requests(|r| r.policy_arn() == Some("arn:aws:iam::111122223333:policy/Gone"))
+            .then_http_response(|| query_err(404, "NoSuchEntity"))),
+    ]));
+    let f = h.read(&[Need::SessionPolicies]).await;
+    assert_eq!(f.managed_policies[SESSION], Fact::Known(true));
+    assert_eq!(
+        f.managed_policies["arn:aws:iam::111122223333:policy/Gone"],
+        Fact::Known(false)
+    );
+    assert_eq!(
+        h.count("iam.GetPolicy"),
+        2,
+        "each distinct policy once, across both Studios"
+    );
+    assert_eq!(h.count("iam.GetPolicyVersion"), 0);
+
+    let h = Harness::new(&with(vec![(
+        "iam",
+        mock!(aws_sdk_iam::Client::get_policy)
+            .then_http_response(|| query_err(403, "AccessDenied")),
+    )]));
+    let f = h.read(&[Need::SessionPolicies]).await;
+    assert_eq!(
+        unknown(&f.managed_policies[SESSION]).action,
+        "iam:GetPolicy"
+    );
+}
+
+#[tokio::test]
+async fn roles_named_by_several_sources_are_read_once_with_the_union_of_needs() {
+    use aws_sdk_athena::Client as Athena;
+    use aws_sdk_s3control::Client as S3c;
+    let user_role = format!("arn:aws:iam::{ACCOUNT}:role/UserRole");
+    let exec = user_role.clone();
+    let h = Harness::new(&with(vec![
+        ("athena", mock!(Athena::get_work_group)
+            .match_requests(|r| r.work_group() == Some("idc-wg"))
+            .then_http_response(move || http(200, &json!({"WorkGroup": {"Name": "idc-wg", "State": "ENABLED",
+                "Configuration": {"ExecutionRole": exec,
+                    "IdentityCenterConfiguration": {"EnableIdentityCenter": true}}}}).to_string()))),
+        ("s3control", mock!(S3c::list_access_grants_locations).then_output(|| {
+            aws_sdk_s3control::operation::list_access_grants_locations::ListAccessGrantsLocationsOutput::builder()
+                .access_grants_locations_list(aws_sdk_s3control::types::ListAccessGrantsLocationsEntry::builder()
+                    .access_grants_location_id("loc-1")
+                    .location_scope("s3://results")
+                    .iam_role_arn("arn:aws:iam::111122223333:role/service-role/ServiceRole")
+                    .build())
+                .build()
+        })),
+        ("lakeformation", mock!(aws_sdk_lakeformation::Client::list_resources)
+            .then_http_response(json_ok(json!({"ResourceInfoList": [
+                {"ResourceArn": "arn:aws:s3:::lake/sales", "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/UserRole")}]})))),
+        ("emr", mock!(aws_sdk_emr::Client::list_studio_session_mappings)
+            .then_http_response(json_ok(json!({"SessionMappings": [
+                {"StudioId": "es-1", "IdentityId": "g-1", "IdentityType": "GROUP", "SessionPolicyArn": SHARED}]})))),
+    ]));
+    let f = h.read(&all_needs()).await;
+    assert_eq!(
+        h.count("iam.GetRole"),
+        2,
+        "UserRole (Studio, execution, Lake Formation) and ServiceRole (Studio, location)"
+    );
+    assert_eq!(f.roles.len(), 2);
+    assert_eq!(
+        h.count("iam.GetPolicy"),
+        2,
+        "Shared (attached, and a session policy) + Boundary"
+    );
+    assert_eq!(f.managed_policies[SHARED], Fact::Known(true));
+
+    // Trust from the Studio, policies from the workgroup: one read, with policies.
+    let h = Harness::new(&with(vec![(
+        "athena",
+        mock!(Athena::get_work_group)
+            .match_requests(|r| r.work_group() == Some("idc-wg"))
+            .then_http_response(move || {
+                http(
+                    200,
+                    &json!({"WorkGroup": {"Name": "idc-wg",
+                "Configuration": {"ExecutionRole": user_role,
+                    "IdentityCenterConfiguration": {"EnableIdentityCenter": true}}}})
+                    .to_string(),
+                )
+            }),
+    )]));
+    let f = h.read(&[Need::UserRole, Need::ExecutionRolePolicies]).await;
+    assert_eq!(h.count("iam.GetRole"), 1);
+    let role = f.roles["UserRole"].known().unwrap().as_ref().unwrap();
+    assert!(role.attached_policies.known().is_ok());
+    assert!(!f.roles.contains_key("ServiceRole"));
+}
+
+#[tokio::test]
+async fn execution_roles_are_the_target_workgroups() {
+    use aws_sdk_athena::Client as Athena;
+    let h = Harness::new(&with(vec![(
+        "athena",
+        mock!(Athena::get_work_group)
+            .match_requests(|r| r.work_group() == Some("primary"))
+            .then_http_response(json_ok(json!({"WorkGroup": {"Name": "primary",
+                "Configuration": {"ExecutionRole": "arn:aws:iam::111122223333:role/PlainRole"}}}))),
+    )]));
+    let f = h.read(&[Need::ExecutionRole]).await;
+    assert!(f.roles.contains_key("AthenaRole"));
+    assert!(
+        !f.roles.contains_key("PlainRole"),
+        "a workgroup without Identity Center is not a target"
+    );
+    let role = f.roles["AthenaRole"].known().unwrap().as_ref().unwrap();
+    assert!(!role.attached_policies.is_collected(), "trust only");
+
+    let h = Harness::new(&with(vec![(
+        "athena",
+        mock!(Athena::get_work_group)
+            .match_requests(|r| r.work_group() == Some("primary"))
+            .then_http_response(json_ok(json!({"WorkGroup": {"Name": "primary",
+                "Configuration": {"ExecutionRole": "arn:aws:iam::111122223333:role/PlainRole"}}}))),
+    )]));
+    let target = Target {
+        region: "ap-northeast-1".into(),
+        workgroup: Some("primary".into()),
+        ..Target::default()
+    };
+    let f = read(&h.run, target, &[Need::ExecutionRole].into(), &|_| {}).await;
+    assert_eq!(
+        f.roles.keys().collect::<Vec<_>>(),
+        ["PlainRole"],
+        "--workgroup selects it"
+    );
 }
 
 #[tokio::test]
@@ -484,8 +984,16 @@ async fn each_read_happens_once_and_only_listed_operations_are_sent() {
     }
     // Roles named twice (by name and by ARN) are read once; a managed policy
     // attached to both roles is read once.
-    assert_eq!(h.count("iam.GetRole"), 2);
-    assert_eq!(h.count("iam.GetPolicy"), 2, "Shared once + Boundary once");
+    // UserRole, ServiceRole, AthenaRole (execution), LocationRole (S3 Access
+    // Grants), LfRole (Lake Formation).
+    assert_eq!(h.count("iam.GetRole"), 5);
+    assert_eq!(
+        h.count("iam.GetPolicy"),
+        3,
+        "Shared once + Boundary once + Session once"
+    );
+    assert_eq!(h.count("lakeformation.ListResources"), 2, "two pages");
+    assert_eq!(h.count("glue.GetTable"), 1);
     assert_eq!(h.count("emr.ListStudios"), 2, "two pages");
     assert_eq!(h.count("s3control.ListAccessGrants"), 2, "two pages");
     assert_eq!(h.count("sts.GetCallerIdentity"), 1);

@@ -5,15 +5,9 @@
 use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
+use studio_doctor_checks::path::AccessPath;
 use studio_doctor_checks::run::{CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
-
-/// Checks whose findings are about Identity Center assignments or S3 Access
-/// Grants: fixing them takes effect only after the entitlement change propagates.
-pub const ENTITLEMENT_CHECKS: &[&str] = &["ES008", "WG003", "AG005"];
-
-pub const ENTITLEMENT_NOTE: &str =
-    "Identity Center entitlement changes can take up to an hour to apply.";
 
 /// Width used when the terminal's width is unknown and `COLUMNS` is unset.
 pub const DEFAULT_WIDTH: usize = 100;
@@ -91,13 +85,17 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         }
     }
     out.push('\n');
-    if needs_entitlement_note(report) {
+    for path in &report.access_path {
+        p.access_path(&mut out, path);
+        out.push('\n');
+    }
+    for note in &report.notes {
         p.wrap(
             &mut out,
             "",
             0,
             2,
-            &words(&format!("note: {ENTITLEMENT_NOTE}"), Paint::Plain),
+            &words(&format!("note: {note}"), Paint::Plain),
         );
         out.push('\n');
     }
@@ -106,14 +104,6 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     out.push_str(&p.closing_line(report));
     out.push('\n');
     out
-}
-
-/// Whether the report has a fail or warn from a check in [`ENTITLEMENT_CHECKS`].
-pub fn needs_entitlement_note(report: &Report) -> bool {
-    report
-        .results
-        .iter()
-        .any(|r| is_problem(r.status) && ENTITLEMENT_CHECKS.contains(&r.id))
 }
 
 /// `fail` and `warn`: the results that carry a fix.
@@ -180,6 +170,64 @@ impl Printer<'_> {
         if self.opts.unicode { 1 } else { 4 }
     }
 
+    /// "Can alice query db.t?": the one-line path, then one line per hop.
+    fn access_path(&self, out: &mut String, path: &AccessPath) {
+        let verdict = match path.status {
+            Status::Pass => "yes",
+            Status::Fail => "no",
+            _ => "not certain",
+        };
+        out.push_str(&self.paint(
+            &format!(
+                "Access path: can {} query {}? {verdict}",
+                path.user, path.table
+            ),
+            Paint::Bold,
+        ));
+        out.push('\n');
+        let arrow = if self.opts.unicode { "→" } else { "->" };
+        // Keep each hop whole: wrap between hops only.
+        let (mut current, mut visible) = (String::from("  "), 2);
+        for (i, hop) in path.hops.iter().enumerate() {
+            let mark = self.mark(hop.status);
+            let lead = if i > 0 {
+                format!("{arrow} ")
+            } else {
+                String::new()
+            };
+            let plain = format!("{lead}{mark} {}", hop.step).chars().count();
+            let painted = format!(
+                "{lead}{} {}",
+                self.paint(mark, Paint::Mark(hop.status)),
+                hop.step
+            );
+            if self.opts.width > 0 && i > 0 && visible + 1 + plain > self.opts.width {
+                out.push_str(&current);
+                out.push('\n');
+                (current, visible) = (String::from("    "), 4);
+            } else if i > 0 {
+                current.push(' ');
+                visible += 1;
+            }
+            current.push_str(&painted);
+            visible += plain;
+        }
+        out.push_str(&current);
+        out.push('\n');
+        for hop in path.hops.iter().filter(|h| h.status != Status::Pass) {
+            let checks = match (hop.problems.is_empty(), hop.checks.is_empty()) {
+                (false, _) => format!("see {}", hop.problems.join(", ")),
+                (true, false) => format!("skipped: see {}", hop.checks.join(", ")),
+                (true, true) => "no check reported on it".to_string(),
+            };
+            out.push_str(&format!(
+                "    {} {}: {checks}\n",
+                self.paint(self.mark(hop.status), Paint::Mark(hop.status)),
+                hop.step
+            ));
+        }
+    }
+
     fn header(&self, out: &mut String, report: &Report) {
         let t = &report.target;
         let mut parts = vec![
@@ -194,6 +242,14 @@ impl Printer<'_> {
         if !t.users.is_empty() {
             let label = if t.users.len() == 1 { "user" } else { "users" };
             parts.push(format!("{label} {}", t.users.join(", ")));
+        }
+        if !t.tables.is_empty() {
+            let label = if t.tables.len() == 1 {
+                "table"
+            } else {
+                "tables"
+            };
+            parts.push(format!("{label} {}", t.tables.join(", ")));
         }
         if let Some(s) = &t.studio {
             parts.push(format!("studio {s}"));
@@ -435,6 +491,7 @@ mod tests {
             resource: resource.to_string(),
             remediation: None,
             depends_on: vec![],
+            scopes: vec![],
         }
     }
 
@@ -451,9 +508,19 @@ mod tests {
                 studio: None,
                 workgroup: None,
                 users: vec!["alice".into()],
+                tables: vec![],
             },
             summary: Summary::of(&results),
+            notes: if results.iter().any(|r| {
+                is_problem(r.status)
+                    && studio_doctor_checks::run::ENTITLEMENT_CHECKS.contains(&r.id)
+            }) {
+                vec![studio_doctor_checks::run::ENTITLEMENT_NOTE.to_string()]
+            } else {
+                vec![]
+            },
             results,
+            access_path: vec![],
         }
     }
 
@@ -694,7 +761,7 @@ mod tests {
 
     #[test]
     fn entitlement_note_only_when_an_assignment_or_grant_check_fails_or_warns() {
-        let note = "note: Identity Center entitlement changes can take up to an hour to apply.";
+        let note = "note: Identity Center user and group entitlement changes";
         for (status, shown) in [
             (Status::Fail, true),
             (Status::Warn, true),
@@ -702,7 +769,7 @@ mod tests {
             (Status::Skip, false),
             (Status::Error, false),
         ] {
-            for id in ENTITLEMENT_CHECKS {
+            for id in studio_doctor_checks::run::ENTITLEMENT_CHECKS {
                 let r = report(vec![result(id, Area::EmrStudio, status, "m", "r")]);
                 assert_eq!(render(&r, &opts()).contains(note), shown, "{id} {status:?}");
             }
@@ -828,7 +895,7 @@ mod tests {
         let r = studio_doctor_checks::run(&facts, &all, "0.1.0");
         assert!(!r.results.is_empty());
         let p = Printer { opts: &opts() };
-        let out = render(&r, &opts());
+        let out = render(&r, &HumanOptions { width: 0, ..opts() });
         for res in &r.results {
             let line = format!("  {} {} {}", p.mark(res.status), res.id, res.title);
             assert!(out.contains(&line), "{line:?} missing from\n{out}");

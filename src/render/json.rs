@@ -37,7 +37,14 @@ mod tests {
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["schema_version", "tool", "target", "summary", "results"]
+            [
+                "schema_version",
+                "tool",
+                "target",
+                "summary",
+                "results",
+                "access_path"
+            ]
         );
         assert_eq!(v["tool"]["name"], "studio-doctor");
         assert_eq!(v["target"]["account_id"], "111122223333");

@@ -3,10 +3,10 @@
 //! **What it checks.** The region's S3 Access Grants instance is associated with
 //! IAM Identity Center (`GetAccessGrantsInstance` → `IdentityCenterInstanceArn`
 //! is set), and with the same Identity Center instance that the Identity-Center
-//! workgroups (`IdentityCenterConfiguration.IdentityCenterInstanceArn`) and the
-//! Identity-Center Studios (`IdcInstanceArn`) in scope use. When neither names
-//! an instance, it compares with the region's Identity Center instance
-//! (`sso:ListInstances`).
+//! workgroups (`IdentityCenterConfiguration.IdentityCenterInstanceArn`) in scope
+//! use: Athena writes the results as the workgroup's users. When no workgroup
+//! names an instance, it compares with the region's Identity Center instance
+//! (`sso:ListInstances`). A Studio on another instance is IC004's finding.
 //!
 //! **Why it matters.** Athena writes query results as the signed-in Identity
 //! Center user. S3 Access Grants can only recognise that user, and grants can
@@ -28,14 +28,11 @@
 //! `s3:AssociateAccessGrantsIdentityCenter`.
 //!
 //! **Permissions needed.** `s3:GetAccessGrantsInstance`,
-//! `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `elasticmapreduce:ListStudios`, `elasticmapreduce:DescribeStudio`,
-//! `sso:ListInstances`.
+//! `athena:ListWorkGroups`, `athena:GetWorkGroup`, `sso:ListInstances`.
 //!
 //! **Evidence.** DOC (S3 access-grants-directory-ids: grants to directory
 //! identities need the Identity Center association, and the Identity Center
-//! instance must be in the same region). The "same instance as the workgroups and
-//! Studios" rule is INFERRED (no document states it for S3 Access Grants; the
+//! instance must be in the same region). The "same instance as the workgroups" rule is INFERRED (no document states it for S3 Access Grants; the
 //! QuickSight Athena TIP guide states the same-setup rule): it is reported as a
 //! failure because a user id from one identity store cannot match a grant made in
 //! another.
@@ -48,7 +45,7 @@
 
 use super::ag001::region_idc_instance;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, studio_label, workgroup_label};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::fact::Unknown;
 
 pub const META: Meta = Meta {
@@ -62,7 +59,6 @@ pub const META: Meta = Meta {
         Need::Caller,
         Need::AccessGrantsInstance,
         Need::IdcInstances,
-        Need::Studios,
         Need::Workgroups,
     ],
     docs: &[
@@ -182,8 +178,8 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
 }
 
-/// The Identity Center instances the target workgroups and Identity Center
-/// Studios use, and the facts that could not be read.
+/// The Identity Center instances the target workgroups use, and the facts that
+/// could not be read.
 fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<(&'static str, &'a Unknown)>) {
     let mut users = Vec::new();
     let mut unknowns = Vec::new();
@@ -193,13 +189,6 @@ fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<(&'static str, &'a Unkno
             (!arn.is_empty()).then(|| (workgroup_label(w), arn))
         })),
         Err(u) => unknowns.push(("the Athena workgroups (to compare with)", u)),
-    }
-    match ctx.sso_studios() {
-        Ok(ss) => users.extend(ss.into_iter().filter_map(|s| {
-            let arn = s.idc_instance_arn.as_deref()?;
-            (!arn.is_empty()).then(|| (studio_label(s), arn))
-        })),
-        Err(u) => unknowns.push(("the EMR Studios (to compare with)", u)),
     }
     (users, unknowns)
 }
@@ -217,9 +206,9 @@ fn associate_fix(ctx: &Ctx, arn: Option<&str>, dissociate_first: bool) -> crate:
         "aws s3control associate-access-grants-identity-center --region {region} --account-id {acct} --identity-center-arn {arn}"
     ));
     let summary = if dissociate_first {
-        "Re-associate the S3 Access Grants instance with the Identity Center instance the workgroups and Studios use; grants to the old instance's users and groups must then be recreated"
+        "Re-associate the S3 Access Grants instance with the Identity Center instance the workgroups use; grants to the old instance's users and groups must then be recreated"
     } else {
-        "Associate the S3 Access Grants instance with the Identity Center instance the workgroups and Studios use"
+        "Associate the S3 Access Grants instance with the Identity Center instance the workgroups use"
     };
     remedy(summary, commands, META.docs)
 }
@@ -251,7 +240,6 @@ mod tests {
         let r = only("AG002", &healthy());
         assert_eq!(r.status, Status::Pass, "{}", r.message);
         assert!(r.message.contains("workgroup \"idc-wg\""), "{}", r.message);
-        assert!(r.message.contains("Studio \"analytics\""), "{}", r.message);
     }
 
     #[test]
@@ -294,28 +282,9 @@ mod tests {
     }
 
     #[test]
-    fn a_studio_on_another_instance_fails_too() {
+    fn a_studio_on_another_instance_is_left_to_ic004() {
         let mut f = healthy();
         if let Fact::Known(ss) = &mut f.studios {
-            ss[0].idc_instance_arn = Some(OTHER.into());
-        }
-        let r = only("AG002", &f);
-        assert_eq!(r.status, Status::Fail);
-        assert!(
-            r.message.contains(&format!(
-                "Studio \"analytics\" (es-D1A2B3C4D5E6F7A8B9C0D1E2F) uses {OTHER}"
-            )),
-            "{}",
-            r.message
-        );
-        assert!(!r.message.contains("workgroup"), "{}", r.message);
-    }
-
-    #[test]
-    fn iam_studios_are_not_compared() {
-        let mut f = healthy();
-        if let Fact::Known(ss) = &mut f.studios {
-            ss[0].auth_mode = Some("IAM".into());
             ss[0].idc_instance_arn = Some(OTHER.into());
         }
         assert_eq!(only("AG002", &f).status, Status::Pass);
@@ -355,22 +324,18 @@ mod tests {
     }
 
     #[test]
-    fn errors_when_workgroups_or_studios_are_unknown() {
+    fn errors_when_workgroups_are_unknown() {
         let mut f = healthy();
         f.workgroups = Fact::Unknown(denied("athena:ListWorkGroups"));
         let r = only("AG002", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("athena:ListWorkGroups"), "{}", r.message);
-
-        let mut f = healthy();
-        f.studios = Fact::Unknown(denied("elasticmapreduce:ListStudios"));
-        assert_eq!(only("AG002", &f).status, Status::Error);
     }
 
     #[test]
-    fn a_known_mismatch_fails_even_when_other_facts_are_unknown() {
+    fn a_known_mismatch_fails_with_no_workgroup_to_compare() {
         let mut f = healthy();
-        f.studios = Fact::Unknown(denied("elasticmapreduce:ListStudios"));
+        f.workgroups = Fact::Known(vec![]);
         set_s3ag_idc(&mut f, Some(OTHER));
         assert_eq!(only("AG002", &f).status, Status::Fail);
     }

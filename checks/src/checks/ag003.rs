@@ -327,7 +327,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Pass);
-        assert_eq!(out[0].scope.as_deref(), Some("workgroup:primary"));
+        assert_eq!(out[0].scope, ["workgroup:primary"]);
     }
 
     #[test]

@@ -59,6 +59,7 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
 use super::ag003::results_location;
+use super::ic003::user_scope;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
 use crate::facts::{AccessGrant, UserFacts, WorkGroup};
@@ -70,9 +71,9 @@ pub const META: Meta = Meta {
     area: Area::S3AccessGrants,
     severity: Severity::Error,
     title: "An S3 Access Grant gives the user READWRITE on the query results prefix",
-    // AG001 is listed (though AG002 and AG003 already need it) so that a missing
-    // instance is named as the reason in the skip message, not "AG002 was skipped".
-    depends_on: &["AG002", "AG003"],
+    // IC003: an unknown or disabled --user is reported there, once; this check
+    // skips that user.
+    depends_on: &["AG002", "AG003", "IC003"],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -139,7 +140,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             out.push(scoped(anyone(ctx, w, &dir, per_user, grants)));
         }
         for u in ctx.users() {
-            out.push(scoped(for_user(ctx, w, &dir, per_user, grants, u)));
+            out.push(
+                scoped(for_user(ctx, w, &dir, per_user, grants, u)).scope(user_scope(&u.user_name)),
+            );
         }
     }
     out
@@ -574,35 +577,44 @@ mod tests {
             user: Fact::Known(None),
             groups: Fact::Known(vec![]),
         });
+        // Through the runner, IC003 reports bob and this check skips him.
         let r = results("AG005", &f);
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].status, Status::Pass);
-        assert_eq!(r[1].status, Status::Fail);
-        assert!(r[1].message.contains("\"bob\""), "{}", r[1].message);
+        assert_eq!(r[1].status, Status::Skip);
+        assert!(r[1].message.contains("IC003"), "{}", r[1].message);
+        // Alone, it fails naming him.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[1].verdict, Verdict::Fail);
+        assert!(out[1].message.contains("\"bob\""), "{}", out[1].message);
         assert!(
-            r[1].remediation.as_ref().unwrap().commands[0]
-                .contains("--identity-store-id d-9567a1b2c3")
+            out[1].fix.as_ref().unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3")
         );
+        assert_eq!(out[1].scope, vec!["workgroup:idc-wg", "user:bob"]);
     }
 
     #[test]
     fn errors_when_the_user_or_groups_are_unknown() {
+        // An unreadable user: IC003 errors, so this check skips; alone, it errors.
         let mut f = healthy();
         f.users[0].user = Fact::Unknown(denied("identitystore:GetUserId"));
-        let r = only("AG005", &f);
-        assert_eq!(r.status, Status::Error);
+        assert_eq!(only("AG005", &f).status, Status::Skip);
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Error);
         assert!(
-            r.message.contains("identitystore:GetUserId"),
+            out[0].message.contains("identitystore:GetUserId"),
             "{}",
-            r.message
+            out[0].message
         );
 
         let mut f = healthy();
         f.users[0].groups = Fact::Unknown(denied("identitystore:ListGroupMembershipsForMember"));
         assert_eq!(only("AG005", &f).status, Status::Error);
-        // A user that is known not to exist is still a plain failure.
+        // A user that is known not to exist: IC003 fails, this check skips;
+        // alone, it is still a plain failure.
         f.users[0].user = Fact::Known(None::<IdcUser>);
-        assert_eq!(only("AG005", &f).status, Status::Fail);
+        assert_eq!(only("AG005", &f).status, Status::Skip);
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Fail);
     }
 
     #[test]

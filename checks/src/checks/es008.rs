@@ -45,6 +45,7 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::es003::not_sso;
+use crate::checks::ic003::user_scope;
 use crate::ctx::{Ctx, Principals, studio_label, studio_scope};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio};
@@ -55,7 +56,8 @@ pub const META: Meta = Meta {
     area: Area::EmrStudio,
     severity: Severity::Error,
     title: "Users are assigned to the EMR Studio",
-    depends_on: &["ES001"],
+    // IC003: an unknown or disabled --user is reported there, once; this check skips it.
+    depends_on: &["ES001", "IC003"],
     needs: &[
         Need::Caller,
         Need::Studios,
@@ -112,7 +114,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
     };
     who(ctx)
         .into_iter()
-        .map(|w| match w {
+        .map(|w| (w.scope(), match w {
             Who::Anyone if maps.is_empty() => Outcome::fail(
                 &label,
                 format!("no user or group is assigned to {label}, so nobody can sign in{note}"),
@@ -148,7 +150,8 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             },
             Who::Missing(name) => missing_user(ctx, name, s.idc_instance_arn.as_deref(), &label),
             Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
-        })
+        }))
+        .map(|(scope, o)| scoped(o, scope))
         .collect()
 }
 
@@ -205,6 +208,25 @@ pub(crate) enum Who<'a> {
     Missing(&'a str),
     /// The user's facts could not be read.
     Unread(&'a str, Unknown),
+}
+
+impl Who<'_> {
+    /// `user:<name>` for a `--user`; `None` for `Anyone`.
+    pub(crate) fn scope(&self) -> Option<String> {
+        match self {
+            Who::Anyone => None,
+            Who::User(p) => Some(user_scope(p.user_name)),
+            Who::Missing(n) | Who::Unread(n, _) => Some(user_scope(n)),
+        }
+    }
+}
+
+/// Add the user's scope, if any, to a per-user outcome.
+pub(crate) fn scoped(o: Outcome, scope: Option<String>) -> Outcome {
+    match scope {
+        Some(s) => o.scope(s),
+        None => o,
+    }
 }
 
 /// One entry per `--user`, or `Anyone` without `--user`.
@@ -298,7 +320,7 @@ pub(crate) fn identity_store(ctx: &Ctx, instance: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+    use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcGroup, UserFacts};
     use crate::testkit::{healthy, only, results};
@@ -404,15 +426,33 @@ mod tests {
     }
 
     #[test]
-    fn unknown_user_name_fails_with_the_store() {
+    fn unknown_user_name_skips_behind_ic003_and_fails_alone() {
         let mut f = healthy();
         f.users[0].user = Fact::Known(None);
         let r = only("ES008", &f);
-        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("IC003"), "{}", r.message);
+        // Without the runner (IC003 not evaluated) the check still fails on its own.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Fail);
         assert!(
-            r.message
+            out[0]
+                .message
                 .contains("no Identity Center user named \"alice\" in identity store d-9567a1b2c3")
         );
+        assert_eq!(
+            out[0].scope,
+            vec!["user:alice", "studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]
+        );
+    }
+
+    #[test]
+    fn without_user_the_outcome_has_no_user_scope() {
+        let mut f = healthy();
+        no_user(&mut f);
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
     }
 
     #[test]
@@ -428,9 +468,14 @@ mod tests {
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("ListStudioSessionMappings"));
 
+        // --user alice asked, but its lookup is not in the facts: IC003 errors,
+        // so this check skips; alone, it errors.
         let mut f = healthy();
-        f.users.clear(); // --user alice asked, but its lookup is not in the facts
-        assert_eq!(only("ES008", &f).status, Status::Error);
+        f.users.clear();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("IC003"), "{}", r.message);
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
     }
 
     #[test]

@@ -9,15 +9,41 @@ use crate::check::Check;
 pub mod ag001;
 pub mod ag002;
 pub mod ag003;
+pub mod ag004;
 pub mod ag005;
+pub mod ag006;
 pub mod es001;
+pub mod es002;
 pub mod es003;
 pub mod es004;
 pub mod es005;
 pub mod es006;
+pub mod es007;
 pub mod es008;
+pub mod es009;
+pub mod ic001;
+pub mod ic002;
+pub mod ic003;
+pub mod ic004;
+pub mod lf001;
+pub mod lf002;
+pub mod lf003;
+pub mod lf004;
+pub mod lf005;
+pub mod lf006;
+pub mod lf007;
+pub mod lf008;
+pub mod lf009;
 pub mod wg001;
+pub mod wg002;
 pub mod wg003;
+pub mod wg004;
+pub mod wg005;
+pub mod wg006;
+pub mod wg007;
+pub mod wg008;
+pub mod wg009;
+pub mod wg010;
 
 macro_rules! registry {
     ($($m:ident),* $(,)?) => {
@@ -31,7 +57,9 @@ macro_rules! registry {
 }
 
 registry!(
-    es001, es003, es004, es005, es006, es008, //
-    wg001, wg003, //
-    ag001, ag002, ag003, ag005,
+    ic001, ic002, ic003, ic004, //
+    es001, es002, es003, es004, es005, es006, es007, es008, es009, //
+    wg001, wg002, wg003, wg004, wg005, wg006, wg007, wg008, wg009, wg010, //
+    ag001, ag002, ag003, ag004, ag005, ag006, //
+    lf001, lf002, lf003, lf004, lf005, lf006, lf007, lf008, lf009,
 );

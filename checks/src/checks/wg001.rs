@@ -255,7 +255,7 @@ mod tests {
         assert!(r[0].message.contains("workgroup \"primary\""));
         assert!(r[0].remediation.as_ref().unwrap().commands[0].contains("--name primary-idc"));
         let outs = run(&Ctx::new(&f));
-        assert_eq!(outs[0].scope.as_deref(), Some("workgroup:primary"));
+        assert_eq!(outs[0].scope, ["workgroup:primary"]);
     }
 
     #[test]
@@ -274,7 +274,7 @@ mod tests {
         assert!(r.message.contains("no workgroup named \"nope\""));
         assert!(r.message.contains("idc-wg, primary"));
         assert!(r.remediation.unwrap().commands[0].contains("--name nope"));
-        assert_eq!(run(&Ctx::new(&f))[0].scope, None);
+        assert!(run(&Ctx::new(&f))[0].scope.is_empty());
     }
 
     #[test]

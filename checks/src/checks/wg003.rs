@@ -40,7 +40,7 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::es008::{Who, groups_note, missing_user, user_label, via, who};
+use crate::checks::es008::{Who, groups_note, missing_user, scoped, user_label, via, who};
 use crate::checks::wg001::create_fix;
 use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
 use crate::fact::{Unknown, UnknownKind};
@@ -52,7 +52,8 @@ pub const META: Meta = Meta {
     area: Area::AthenaWorkgroup,
     severity: Severity::Error,
     title: "Users are assigned to the workgroup's Identity Center application",
-    depends_on: &["WG001"],
+    // IC003: an unknown or disabled --user is reported there, once; this check skips it.
+    depends_on: &["WG001", "IC003"],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -149,7 +150,7 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
     };
     who(ctx)
         .into_iter()
-        .map(|x| match x {
+        .map(|x| (x.scope(), match x {
             Who::Anyone if assigned.is_empty() => Outcome::fail(
                 &label,
                 format!("no user or group is assigned to the application of {label} ({arn}), and it requires assignments"),
@@ -183,7 +184,8 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
             },
             Who::Missing(name) => missing_user(ctx, name, w.identity_center_instance_arn.as_deref(), &label),
             Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
-        })
+        }))
+        .map(|(scope, o)| scoped(o, scope))
         .collect()
 }
 
@@ -217,7 +219,7 @@ fn fix(ctx: &Ctx, label: &str, arn: &str, p: Option<&Principals>) -> Remediation
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+    use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Application, Assignment, Facts};
     use crate::testkit::{healthy, only};
@@ -303,15 +305,22 @@ mod tests {
     }
 
     #[test]
-    fn missing_user_fails() {
+    fn missing_user_skips_behind_ic003_and_fails_alone() {
         let mut f = healthy();
         f.users[0].user = Fact::Known(None);
         let r = only("WG003", &f);
-        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("IC003"), "{}", r.message);
+        // Without the runner (IC003 not evaluated) the check still fails on its own.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Fail);
         assert!(
-            r.message
+            out[0]
+                .message
                 .contains("no Identity Center user named \"alice\"")
         );
+        assert_eq!(out[0].scope, vec!["user:alice", "workgroup:idc-wg"]);
     }
 
     #[test]
@@ -344,8 +353,14 @@ mod tests {
         f.applications.clear();
         assert_eq!(only("WG003", &f).status, Status::Error);
 
+        // An unreadable user: IC003 errors, so this check skips; alone, it errors.
         let mut f = healthy();
         f.users[0].user = Fact::Unknown(denied("identitystore:GetUserId"));
+        assert_eq!(only("WG003", &f).status, Status::Skip);
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
+
+        let mut f = healthy();
+        f.users[0].groups = Fact::Unknown(denied("identitystore:ListGroupMembershipsForMember"));
         assert_eq!(only("WG003", &f).status, Status::Error);
     }
 

@@ -1,0 +1,473 @@
+//! # AG004 access-grants-location-role-trust
+//!
+//! **What it checks.** For each target workgroup, the S3 Access Grants location
+//! that covers its query result location (the most specific one, as AG003 finds
+//! it) has an IAM role (`ListAccessGrantsLocations` → `IAMRoleArn`), the role
+//! exists, and its trust policy lets the service principal
+//! `access-grants.s3.amazonaws.com` call `sts:AssumeRole` and `sts:SetContext`.
+//! `sts:SetSourceIdentity` is looked for too; without it the result is a warning.
+//! Conditions are evaluated with what S3 Access Grants sends: `aws:SourceAccount`
+//! (the account), `aws:SourceArn` (the instance,
+//! `arn:aws:s3:<region>:<account>:access-grants/default`) and, for
+//! `sts:SetContext`, `sts:RequestContextProviders` =
+//! `arn:aws:iam::aws:contextProvider/IdentityCenter`. A condition on any other
+//! key gives a warning naming it. The documented trust policy (below) passes.
+//!
+//! **Why it matters.** S3 Access Grants reaches the bucket by assuming the
+//! location's role. For an Identity Center user it also sets the user's identity
+//! on the session with `sts:SetContext`; without that, every grant to a
+//! directory user or group is useless and Athena fails writing query results.
+//! `sts:SetSourceIdentity` serves grants to IAM principals (e.g. the execution
+//! role's grant that KMS-encrypted results need, WG010).
+//!
+//! **How to fix.** Console: IAM → Roles → the location role → Trust relationships
+//! → Edit trust policy. CLI (the report fills in the role, account and region):
+//! `aws iam update-assume-role-policy --role-name <S3AG_LOCATION_ROLE>
+//! --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"AccessGrantsTrustPolicy","Effect":"Allow","Principal":{"Service":"access-grants.s3.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Condition":{"StringEquals":{"aws:SourceAccount":"<ACCOUNT_ID>","aws:SourceArn":"arn:aws:s3:<REGION>:<ACCOUNT_ID>:access-grants/default"}}},{"Sid":"AccessGrantsTrustPolicyWithIDCContext","Effect":"Allow","Principal":{"Service":"access-grants.s3.amazonaws.com"},"Action":"sts:SetContext","Condition":{"StringEquals":{"aws:SourceAccount":"<ACCOUNT_ID>","aws:SourceArn":"arn:aws:s3:<REGION>:<ACCOUNT_ID>:access-grants/default"},"ForAllValues:ArnEquals":{"sts:RequestContextProviders":"arn:aws:iam::aws:contextProvider/IdentityCenter"}}}]}'`.
+//! This replaces the whole trust policy. A location without a role: `aws
+//! s3control update-access-grants-location --access-grants-location-id <ID>
+//! --iam-role-arn <ROLE_ARN>`.
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `s3:ListAccessGrantsLocations`, `iam:GetRole`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** DOC (tip-tutorial-s3 and S3 access-grants-location-register: the
+//! trust policy above; GetDataAccess: the role's trust must allow
+//! "sts:AssumeRole, for directory users or groups sts:SetContext, and for IAM
+//! users or roles sts:SetSourceIdentity"; Quick Suite's Athena page: "should have
+//! the STS:SetContext action in its trust policy for identity propagation").
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::ag003::results_location;
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::account_of;
+use crate::checks::wg004::output_fix;
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::{AccessGrantsLocation, Role, WorkGroup, role_name};
+use crate::policy::{Context, Decision, trust_allows};
+use crate::s3;
+
+pub const META: Meta = Meta {
+    id: "AG004",
+    name: "access-grants-location-role-trust",
+    area: Area::S3AccessGrants,
+    severity: Severity::Error,
+    title: "The S3 Access Grants location role trusts access-grants.s3.amazonaws.com with sts:AssumeRole and sts:SetContext",
+    depends_on: &["AG003"],
+    needs: &[
+        Need::Caller,
+        Need::Workgroups,
+        Need::AccessGrantsLocations,
+        Need::LocationRole,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html",
+    ],
+};
+
+const S3AG: &str = "access-grants.s3.amazonaws.com";
+const IDC_PROVIDER: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+/// The location covering a workgroup's results and its role ARN, or the outcome
+/// to report instead (AG003 fails the first two cases, so they are skipped).
+/// Shared with AG006. (Boxed: an `Outcome` is large.)
+pub(crate) fn location_role<'a>(
+    ctx: &Ctx<'a>,
+    w: &WorkGroup,
+    docs: &[&str],
+) -> Result<(&'a AccessGrantsLocation, &'a str), Box<Outcome>> {
+    let label = workgroup_label(w);
+    let out = results_location(w).map_err(|why| {
+        Outcome::fail(&label, format!("{label} {why} (see AG003)")).fix(output_fix(ctx, w, docs))
+    })?;
+    let locations = ctx
+        .facts
+        .access_grants
+        .locations
+        .known()
+        .map_err(|u| Outcome::unknown(&label, "the S3 Access Grants locations", u))?;
+    let l = s3::covering_location(locations, &s3::as_dir(out)).ok_or_else(|| {
+        Outcome::fail(
+            &label,
+            format!("no S3 Access Grants location covers {label}'s query result location {out} (see AG003)"),
+        )
+        .fix(remedy(
+            "Register the default location s3:// with a role that trusts access-grants.s3.amazonaws.com (see AG003)",
+            vec![format!(
+                "aws s3control create-access-grants-location --region {} --account-id {acct} --location-scope s3:// --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
+                ctx.region(),
+                acct = ctx.account()
+            )],
+            docs,
+        ))
+    })?;
+    match l.iam_role_arn.as_deref().filter(|r| !r.is_empty()) {
+        Some(role) => Ok((l, role)),
+        None => Err(Box::new(Outcome::fail(
+            &label,
+            format!(
+                "S3 Access Grants location {} ({}), which covers {label}'s results, reports no IAM role, so S3 Access Grants cannot reach the bucket",
+                l.access_grants_location_id, l.location_scope
+            ),
+        )
+        .fix(remedy(
+            "Give the location a role that trusts access-grants.s3.amazonaws.com and can read and write the results bucket",
+            vec![format!(
+                "aws s3control update-access-grants-location --region {} --account-id {acct} --access-grants-location-id {} --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
+                ctx.region(),
+                l.access_grants_location_id,
+                acct = ctx.account()
+            )],
+            docs,
+        )))),
+    }
+}
+
+/// `arn:aws:s3:<region>:<account>:access-grants/default` (one instance per
+/// region and account, always `default`).
+pub(crate) fn instance_arn(ctx: &Ctx, account: &str) -> String {
+    format!(
+        "arn:aws:s3:{}:{account}:access-grants/default",
+        ctx.region()
+    )
+}
+
+/// The documented location-role trust policy, filled in.
+pub(crate) fn trust(account: &str, instance: &str) -> String {
+    let cond = format!(
+        r#""StringEquals":{{"aws:SourceAccount":"{account}","aws:SourceArn":"{instance}"}}"#
+    );
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AccessGrantsTrustPolicy","Effect":"Allow","Principal":{{"Service":"{S3AG}"}},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Condition":{{{cond}}}}},{{"Sid":"AccessGrantsTrustPolicyWithIDCContext","Effect":"Allow","Principal":{{"Service":"{S3AG}"}},"Action":"sts:SetContext","Condition":{{{cond},"ForAllValues:ArnEquals":{{"sts:RequestContextProviders":"{IDC_PROVIDER}"}}}}}}]}}"#
+    )
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let (loc, arn) = match location_role(ctx, w, META.docs) {
+        Ok(x) => x,
+        Err(o) => return *o,
+    };
+    let account = account_of(ctx, Some(arn));
+    let instance = instance_arn(ctx, &account);
+    let what = format!(
+        "location role {arn} (S3 Access Grants location {}, {}, covering {}'s results)",
+        loc.access_grants_location_id,
+        loc.location_scope,
+        workgroup_label(w)
+    );
+    match ctx.role(arn) {
+        Err(u) => Outcome::unknown(arn, &what, &u),
+        Ok(None) => Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
+            .fix(remedy(
+                format!(
+                    "Create the role {} with the documented trust policy, then give it the permissions AG006 checks",
+                    role_name(arn)
+                ),
+                vec![create_role_command(arn, &trust(&account, &instance))],
+                META.docs,
+            )),
+        Ok(Some(role)) => judge(role, &what, &account, &instance),
+    }
+}
+
+fn judge(role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
+    let arn = &role.arn;
+    let mut base = Context::new().with("aws:SourceArn", instance);
+    if !account.starts_with('<') {
+        base = base.with("aws:SourceAccount", account);
+    }
+    let idc = base
+        .clone()
+        .with_values("sts:RequestContextProviders", vec![IDC_PROVIDER.into()]);
+    let plain = base.with_values("sts:RequestContextProviders", vec![]);
+    let t = &role.trust_policy;
+    let needed = [
+        (
+            "sts:AssumeRole",
+            trust_allows(t, S3AG, "sts:AssumeRole", &plain),
+        ),
+        (
+            "sts:SetContext",
+            trust_allows(t, S3AG, "sts:SetContext", &idc),
+        ),
+    ];
+    let source = trust_allows(t, S3AG, "sts:SetSourceIdentity", &plain);
+    let fix = |verb: &str| trust_fix(role, account, instance, verb);
+    let denied: Vec<String> = needed
+        .iter()
+        .filter(|(_, d)| d.is_denied())
+        .map(|(a, d)| format!("{a} ({})", d.describe()))
+        .collect();
+    let undecided: Vec<String> = needed
+        .iter()
+        .chain([("sts:SetSourceIdentity", source.clone())].iter())
+        .filter_map(|(a, d)| match d {
+            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    let also = if undecided.is_empty() {
+        String::new()
+    } else {
+        format!("; undecided: {}", undecided.join("; "))
+    };
+    if !denied.is_empty() {
+        return Outcome::fail(
+            arn,
+            format!(
+                "the trust policy of {what} does not let {S3AG} call {}{also}. S3 Access Grants needs sts:AssumeRole and, to act for Identity Center users, sts:SetContext; without them Athena fails writing query results",
+                denied.join(" and ")
+            ),
+        )
+        .fix(fix("Replace"));
+    }
+    if !undecided.is_empty() {
+        return Outcome::warn(
+            arn,
+            format!(
+                "could not decide whether the trust policy of {what} lets {S3AG} call what it needs ({})",
+                undecided.join("; ")
+            ),
+        )
+        .fix(fix("If writing query results fails, replace"));
+    }
+    if source.is_denied() {
+        return Outcome::warn(
+            arn,
+            format!(
+                "{what} trusts {S3AG} with sts:AssumeRole and sts:SetContext but not sts:SetSourceIdentity ({}), which grants to IAM principals need (e.g. the execution role's grant for KMS-encrypted results, WG010)",
+                source.describe()
+            ),
+        )
+        .fix(fix("To serve IAM grantees too, replace"));
+    }
+    Outcome::pass(
+        arn,
+        format!(
+            "{what} trusts {S3AG} with sts:AssumeRole, sts:SetContext and sts:SetSourceIdentity"
+        ),
+    )
+}
+
+fn trust_fix(role: &Role, account: &str, instance: &str, verb: &str) -> Remediation {
+    let name = &role.role_name;
+    remedy(
+        format!(
+            "{verb} the trust policy of {name} with the documented one for {S3AG} (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
+        ),
+        vec![format!(
+            "aws iam update-assume-role-policy --role-name {name} --policy-document '{}'",
+            trust(account, instance)
+        )],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+    use serde_json::{Value, json};
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
+    const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
+
+    fn trust_of(f: &mut Facts) -> &mut Value {
+        match f.roles.get_mut("S3AccessGrantsLocationRole") {
+            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
+            _ => panic!("no location role"),
+        }
+    }
+
+    fn statements(f: &mut Facts) -> &mut Vec<Value> {
+        trust_of(f)["Statement"].as_array_mut().unwrap()
+    }
+
+    fn location(f: &mut Facts) -> &mut AccessGrantsLocation {
+        match &mut f.access_grants.locations {
+            Fact::Known(l) => &mut l[0],
+            Fact::Unknown(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy_with_the_documented_trust() {
+        let r = only("AG004", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert_eq!(r.resource, ARN);
+        assert!(
+            r.message.contains("location default, s3://")
+                && r.message.contains("workgroup \"idc-wg\""),
+            "{}",
+            r.message
+        );
+        // The trust the fix writes is the same document, and passes too.
+        let mut f = healthy();
+        *trust_of(&mut f) = serde_json::from_str(&trust("111122223333", INSTANCE)).unwrap();
+        assert_eq!(only("AG004", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fails_without_the_set_context_statement() {
+        let mut f = healthy();
+        statements(&mut f).retain(|s| s["Sid"] != "AccessGrantsTrustPolicyWithIDCContext");
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(
+            r.message
+                .contains("sts:SetContext (not allowed by any statement)"),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("sts:AssumeRole ("), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws iam update-assume-role-policy --role-name S3AccessGrantsLocationRole --policy-document '{}'",
+                trust("111122223333", INSTANCE)
+            )]
+        );
+        assert!(fix.commands[0].contains(INSTANCE));
+    }
+
+    #[test]
+    fn fails_when_source_arn_names_another_instance() {
+        let mut f = healthy();
+        for s in statements(&mut f) {
+            s["Condition"]["StringEquals"]["aws:SourceArn"] =
+                json!("arn:aws:s3:us-east-1:111122223333:access-grants/default");
+        }
+        assert_eq!(only("AG004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn set_context_for_another_provider_only_fails() {
+        let mut f = healthy();
+        statements(&mut f)[1]["Condition"]["ForAllValues:ArnEquals"]["sts:RequestContextProviders"] =
+            json!("arn:aws:iam::aws:contextProvider/Other");
+        assert_eq!(only("AG004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn missing_set_source_identity_is_a_warning() {
+        let mut f = healthy();
+        statements(&mut f)[0]["Action"] = json!("sts:AssumeRole");
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("not sts:SetSourceIdentity"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn warns_on_a_condition_it_cannot_evaluate() {
+        let mut f = healthy();
+        statements(&mut f)[1]["Condition"]["StringEquals"]["sts:ExternalId"] = json!("x");
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains("sts:ExternalId"), "{}", r.message);
+    }
+
+    #[test]
+    fn fails_when_the_role_is_missing_or_not_reported() {
+        let mut f = healthy();
+        f.roles
+            .insert("S3AccessGrantsLocationRole".into(), Fact::Known(None));
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("does not exist") && r.message.contains(ARN));
+        assert!(r.remediation.unwrap().commands[0].starts_with(
+            "aws iam create-role --role-name S3AccessGrantsLocationRole --assume-role-policy-document"
+        ));
+
+        let mut f = healthy();
+        location(&mut f).iam_role_arn = None;
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("reports no IAM role"), "{}", r.message);
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            vec![
+                "aws s3control update-access-grants-location --region ap-northeast-1 --account-id 111122223333 --access-grants-location-id default --iam-role-arn arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>"
+            ]
+        );
+    }
+
+    #[test]
+    fn gaps_ag003_reports_still_carry_fixes() {
+        let mut f = healthy();
+        location(&mut f).location_scope = "s3://data-lake-111122223333".into();
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].fix.as_ref().unwrap().commands[0].starts_with("aws s3control create-access-grants-location --region ap-northeast-1 --account-id 111122223333 --location-scope s3://"));
+        let mut f = healthy();
+        match &mut f.workgroups {
+            Fact::Known(ws) => ws[0].output_location = None,
+            Fact::Unknown(_) => unreachable!(),
+        }
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].fix.as_ref().unwrap().commands[0].starts_with(
+            "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg"
+        ));
+    }
+
+    #[test]
+    fn skips_when_ag003_fails() {
+        let mut f = healthy();
+        location(&mut f).location_scope = "s3://data-lake-111122223333".into();
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("AG003"), "{}", r.message);
+    }
+
+    #[test]
+    fn unknown_facts_are_errors() {
+        let mut f = healthy();
+        f.roles.insert(
+            "S3AccessGrantsLocationRole".into(),
+            Fact::Unknown(Unknown::new(UnknownKind::AccessDenied, "iam:GetRole", "")),
+        );
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:GetRole") && r.message.contains(ARN));
+        let mut f = healthy();
+        f.access_grants.locations = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "s3:ListAccessGrantsLocations",
+            "",
+        ));
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
+    }
+}

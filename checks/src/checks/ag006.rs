@@ -1,0 +1,515 @@
+//! # AG006 access-grants-location-role-permissions
+//!
+//! **What it checks.** For each target workgroup, the IAM role of the S3 Access
+//! Grants location that covers its query result location (as AG003 finds it) is
+//! allowed, by its inline and attached policies (limited by its permissions
+//! boundary, if any):
+//! - `s3:GetObject` and `s3:PutObject` on an object under the results prefix
+//!   (`arn:aws:s3:::<bucket>/<prefix>/[<user id>/]studio-doctor-example.csv`; the
+//!   user id level is added when the workgroup writes per-user prefixes);
+//! - `s3:ListBucket` on the results bucket (`arn:aws:s3:::<bucket>`).
+//!
+//! Conditions are evaluated with what an S3 Access Grants session carries:
+//! `aws:ResourceAccount` (the account), `s3:AccessGrantsInstanceArn` (the
+//! instance ARN from `GetAccessGrantsInstance`, when known), `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, the policy variable `${identitystore:UserId}` (the
+//! first `--user`'s id, when known) and, for `s3:ListBucket`, `s3:prefix` (the
+//! results prefix). A condition on any other key, or an unknown policy variable,
+//! gives a warning naming it instead of a guess. The documented location-role
+//! policy passes.
+//!
+//! **Why it matters.** S3 Access Grants hands Athena credentials from a session
+//! of the location role, scoped down to the grant. A grant can never give more
+//! than the role itself may do: if the role cannot write the results prefix,
+//! every Identity Center query fails writing its results even with the right
+//! grant (AG005).
+//!
+//! **How to fix.** Add the documented location-role policy. Console: IAM → Roles →
+//! the location role → Add permissions → Create inline policy → JSON. CLI (the
+//! report fills in the account and the instance ARN): `aws iam put-role-policy
+//! --role-name <S3AG_LOCATION_ROLE> --policy-name AccessGrantsLocation
+//! --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"ObjectLevelReadPermissions","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:GetObjectAcl","s3:GetObjectVersionAcl","s3:ListMultipartUploadParts"],"Resource":"arn:aws:s3:::*","Condition":{"StringEquals":{"aws:ResourceAccount":"<ACCOUNT_ID>"},"ArnEquals":{"s3:AccessGrantsInstanceArn":["arn:aws:s3:<REGION>:<ACCOUNT_ID>:access-grants/default"]}}},{"Sid":"ObjectLevelWritePermissions",...,"Action":["s3:PutObject","s3:PutObjectAcl","s3:PutObjectVersionAcl","s3:DeleteObject","s3:DeleteObjectVersion","s3:AbortMultipartUpload"],...},{"Sid":"BucketLevelReadPermissions",...,"Action":["s3:ListBucket"],...}]}'`.
+//! The report picks a policy name the role does not use yet. An explicit Deny
+//! must be removed by hand; a permissions boundary must allow the actions too.
+//! With KMS-encrypted buckets the role also needs `kms:Decrypt` and
+//! `kms:GenerateDataKey` on the key (not checked here).
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `s3:GetAccessGrantsInstance`, `s3:ListAccessGrantsLocations`, `iam:GetRole`,
+//! `iam:ListRolePolicies`, `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`,
+//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** DOC (tip-tutorial-s3 and S3 access-grants-location-register: the
+//! location-role policy above, with its `aws:ResourceAccount` and
+//! `s3:AccessGrantsInstanceArn` conditions; Athena workgroups-identity-center:
+//! the sample location-role policy with Get and Put on the user prefix and
+//! ListBucket). INFERRED: the three actions checked are the minimum for writing
+//! and reading back results; the example object name is only a probe.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::ag003::results_location;
+use crate::checks::ag004::{instance_arn, location_role, trust};
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::{Review, Want, account_of};
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::{Role, WorkGroup, role_name};
+use crate::policy::{self, Context, Decision, arn_account, unused_policy_name};
+use crate::s3;
+use serde_json::json;
+
+pub const META: Meta = Meta {
+    id: "AG006",
+    name: "access-grants-location-role-permissions",
+    area: Area::S3AccessGrants,
+    severity: Severity::Error,
+    title: "The S3 Access Grants location role can read and write the query results prefix",
+    depends_on: &["AG003"],
+    needs: &[
+        Need::Caller,
+        Need::Workgroups,
+        Need::AccessGrantsInstance,
+        Need::AccessGrantsLocations,
+        Need::LocationRolePolicies,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html",
+    ],
+};
+
+const VIEW: &str =
+    "identity-policy view: SCPs, bucket policies and KMS key policies are not included";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+/// What S3 Access Grants asks of the role for one workgroup's results.
+struct Probe {
+    wants: Vec<Want>,
+    /// The results key prefix (`prefix/[user id/]`), for `s3:prefix`.
+    prefix: String,
+    user_id: Option<String>,
+}
+
+fn probe(ctx: &Ctx, w: &WorkGroup, out: &str) -> Probe {
+    let url = s3::parse(out).unwrap_or(s3::S3Url {
+        bucket: "",
+        key: "",
+    });
+    let per_user = w
+        .s3_access_grants
+        .as_ref()
+        .is_some_and(|c| c.create_user_level_prefix);
+    let user_id = ctx
+        .users()
+        .iter()
+        .find_map(|u| ctx.principals(u).ok().flatten())
+        .map(|p| p.user_id.to_string());
+    let mut prefix = s3::as_dir(url.key).trim_start_matches('/').to_string();
+    if per_user {
+        prefix.push_str(user_id.as_deref().unwrap_or("<IDC_USER_ID>"));
+        prefix.push('/');
+    }
+    let object = format!(
+        "arn:aws:s3:::{}/{prefix}studio-doctor-example.csv",
+        url.bucket
+    );
+    Probe {
+        wants: vec![
+            Want::new("s3:GetObject", &object),
+            Want::new("s3:PutObject", &object),
+            Want::new("s3:ListBucket", &format!("arn:aws:s3:::{}", url.bucket)),
+        ],
+        prefix,
+        user_id,
+    }
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let (loc, arn) = match location_role(ctx, w, META.docs) {
+        Ok(x) => x,
+        Err(o) => return *o,
+    };
+    let account = account_of(ctx, Some(arn));
+    let known_instance = match ctx.facts.access_grants.instance.known() {
+        Ok(Some(i)) => Some(i.access_grants_instance_arn.clone()),
+        _ => None,
+    };
+    let instance = known_instance
+        .clone()
+        .unwrap_or_else(|| instance_arn(ctx, &account));
+    let what = format!(
+        "location role {arn} (S3 Access Grants location {}, {}, covering {}'s results)",
+        loc.access_grants_location_id,
+        loc.location_scope,
+        workgroup_label(w)
+    );
+    let role = match ctx.role(arn) {
+        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
+        Ok(None) => {
+            let name = role_name(arn);
+            return Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
+                .fix(remedy(
+                    format!("Create the role {name} with the documented trust policy (AG004) and location-role policy"),
+                    vec![
+                        create_role_command(arn, &trust(&account, &instance)),
+                        put_policy(name, "AccessGrantsLocation", &account, &instance),
+                    ],
+                    META.docs,
+                ));
+        }
+        Ok(Some(r)) => r,
+    };
+    // AG003 passed, so the results location parses.
+    let Ok(out) = results_location(w) else {
+        return Outcome::fail(
+            arn,
+            format!("{} has no results location (see AG003)", workgroup_label(w)),
+        );
+    };
+    let p = probe(ctx, w, out);
+    let base = context(
+        role,
+        &account,
+        known_instance.as_deref(),
+        p.user_id.as_deref(),
+    );
+    let review = match review(role, &p, &base) {
+        Ok(r) => r,
+        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
+    };
+    let mut notes = Vec::new();
+    if known_instance.is_none() {
+        notes.push("the S3 Access Grants instance ARN is not known, so s3:AccessGrantsInstanceArn conditions could not be evaluated".to_string());
+    }
+    if p.prefix.contains("<IDC_USER_ID>") && !review.is_clean() {
+        notes.push("per-user prefixes are on: run with --user <name> to evaluate ${identitystore:UserId} for one user".to_string());
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", notes.join("; "))
+    };
+    if review.is_clean() {
+        return Outcome::pass(
+            arn,
+            format!(
+                "{what} may read, write and list the results prefix s3://{}/{} ({VIEW}){notes}",
+                bucket(out),
+                p.prefix
+            ),
+        );
+    }
+    let pname = unused_policy_name(role, "AccessGrantsLocation");
+    if review.missing.is_empty() {
+        return Outcome::warn(
+            arn,
+            format!(
+                "could not decide whether {what} allows {} ({VIEW}){notes}",
+                review.undecided_list()
+            ),
+        )
+        .fix(policy_fix(
+            role,
+            &review,
+            &pname,
+            &account,
+            &instance,
+            "If writing query results fails, add",
+        ));
+    }
+    let mut msg = format!(
+        "{what} is not allowed {}, so S3 Access Grants cannot give Athena the results prefix and Identity Center queries fail writing results",
+        review.missing_list()
+    );
+    if !review.undecided.is_empty() {
+        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
+    }
+    msg.push_str(&format!(" ({VIEW}){notes}"));
+    Outcome::fail(arn, msg).fix(policy_fix(
+        role, &review, &pname, &account, &instance, "Add",
+    ))
+}
+
+fn bucket(out: &str) -> &str {
+    s3::parse(out).map(|u| u.bucket).unwrap_or_default()
+}
+
+/// The request context of an S3 Access Grants session of the role.
+fn context(role: &Role, account: &str, instance: Option<&str>, user: Option<&str>) -> Context {
+    let mut c = Context::new().with("aws:PrincipalArn", role.arn.clone());
+    if let Some(a) = arn_account(&role.arn) {
+        c = c.with("aws:PrincipalAccount", a);
+    }
+    if !account.starts_with('<') {
+        c = c.with("aws:ResourceAccount", account);
+    }
+    if let Some(i) = instance {
+        c = c.with("s3:AccessGrantsInstanceArn", i);
+    }
+    if let Some(u) = user {
+        c = c.with("identitystore:UserId", u);
+    }
+    c
+}
+
+fn review<'a>(role: &Role, p: &'a Probe, base: &Context) -> Result<Review<'a>, crate::Unknown> {
+    let mut r = Review {
+        missing: Vec::new(),
+        undecided: Vec::new(),
+    };
+    for w in &p.wants {
+        let c = if w.action == "s3:ListBucket" {
+            base.clone().with("s3:prefix", p.prefix.clone())
+        } else {
+            base.clone()
+        };
+        match policy::evaluate_role(role, w.action, &w.resource, &c)? {
+            Decision::Allowed => {}
+            Decision::Undecided { reason } => r.undecided.push((w, reason)),
+            d => r.missing.push((w, d)),
+        }
+    }
+    Ok(r)
+}
+
+/// The documented location-role policy, filled in.
+pub(crate) fn location_policy(account: &str, instance: &str) -> String {
+    let cond = json!({
+        "StringEquals": {"aws:ResourceAccount": account},
+        "ArnEquals": {"s3:AccessGrantsInstanceArn": [instance]}
+    });
+    let st = |sid: &str, actions: &[&str]| json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::*", "Condition": cond});
+    json!({"Version": "2012-10-17", "Statement": [
+        st("ObjectLevelReadPermissions", &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:ListMultipartUploadParts"]),
+        st("ObjectLevelWritePermissions", &["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"]),
+        st("BucketLevelReadPermissions", &["s3:ListBucket"]),
+    ]})
+    .to_string()
+}
+
+fn put_policy(role: &str, pname: &str, account: &str, instance: &str) -> String {
+    format!(
+        "aws iam put-role-policy --role-name {role} --policy-name {pname} --policy-document '{}'",
+        location_policy(account, instance)
+    )
+}
+
+fn policy_fix(
+    role: &Role,
+    review: &Review,
+    pname: &str,
+    account: &str,
+    instance: &str,
+    verb: &str,
+) -> Remediation {
+    let name = &role.role_name;
+    let mut summary = format!(
+        "{verb} the documented S3 Access Grants location-role policy to {name} (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
+    );
+    let denies: Vec<&str> = review
+        .missing
+        .iter()
+        .filter_map(|(_, d)| match d {
+            Decision::ExplicitDeny { statement } => Some(statement.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !denies.is_empty() {
+        summary.push_str(&format!(
+            "; an Allow does not override a Deny: also remove or narrow {}",
+            denies.join(", ")
+        ));
+    }
+    if let Some(crate::Fact::Known(b)) = &role.permissions_boundary {
+        summary.push_str(&format!(
+            "; the permissions boundary {} must allow these actions too",
+            b.name
+        ));
+    }
+    remedy(
+        summary,
+        vec![put_policy(name, pname, account, instance)],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+    use serde_json::Value;
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
+    const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
+    const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+
+    fn role(f: &mut Facts) -> &mut Role {
+        match f.roles.get_mut("S3AccessGrantsLocationRole") {
+            Some(Fact::Known(Some(r))) => r,
+            _ => panic!("no location role"),
+        }
+    }
+
+    fn statements(f: &mut Facts) -> &mut Vec<Value> {
+        match &mut role(f).inline_policies {
+            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
+            Fact::Unknown(_) => panic!(),
+        }
+    }
+
+    fn drop_sid(f: &mut Facts, sid: &str) {
+        statements(f).retain(|s| s["Sid"] != sid);
+    }
+
+    #[test]
+    fn passes_on_healthy_with_the_documented_policy() {
+        let r = only("AG006", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert_eq!(r.resource, ARN);
+        assert!(
+            r.message
+                .contains(&format!("s3://athena-results-111122223333/idc-wg/{UID}/")),
+            "{}",
+            r.message
+        );
+        let mut f = healthy();
+        role(&mut f).inline_policies = Fact::Known(vec![crate::facts::Policy {
+            name: "P".into(),
+            document: serde_json::from_str(&location_policy("111122223333", INSTANCE)).unwrap(),
+        }]);
+        assert_eq!(only("AG006", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fails_without_write() {
+        let mut f = healthy();
+        drop_sid(&mut f, "ObjectLevelWritePermissions");
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(
+            r.message.contains(&format!(
+                "s3:PutObject on arn:aws:s3:::athena-results-111122223333/idc-wg/{UID}/studio-doctor-example.csv (not allowed by any statement)"
+            )),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("s3:GetObject on"), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws iam put-role-policy --role-name S3AccessGrantsLocationRole --policy-name AccessGrantsLocation2 --policy-document '{}'",
+                location_policy("111122223333", INSTANCE)
+            )]
+        );
+        assert!(fix.commands[0].contains(INSTANCE));
+    }
+
+    #[test]
+    fn a_policy_for_another_bucket_fails() {
+        let mut f = healthy();
+        for s in statements(&mut f) {
+            s["Resource"] = json!("arn:aws:s3:::data-lake-111122223333*");
+        }
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message
+                .contains("s3:ListBucket on arn:aws:s3:::athena-results-111122223333"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn the_athena_sample_with_user_id_variable_is_evaluated() {
+        let mut f = healthy();
+        *statements(&mut f) = vec![
+            json!({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                   "Resource": "arn:aws:s3:::athena-results-111122223333/idc-wg/${identitystore:UserId}/*"}),
+            json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::athena-results-111122223333",
+                   "Condition": {"StringLike": {"s3:prefix": ["idc-wg/${identitystore:UserId}", "idc-wg/${identitystore:UserId}/*"]}}}),
+        ];
+        assert_eq!(only("AG006", &f).status, Status::Pass);
+        // Without --user the variable is unknown: a warning, never a pass.
+        f.users.clear();
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains("--user"), "{}", r.message);
+    }
+
+    #[test]
+    fn an_unknown_instance_arn_is_undecided() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Unknown(Unknown::not_collected());
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
+        assert!(out[0].message.contains("s3:AccessGrantsInstanceArn"));
+    }
+
+    #[test]
+    fn fails_when_the_role_does_not_exist() {
+        let mut f = healthy();
+        f.roles
+            .insert("S3AccessGrantsLocationRole".into(), Fact::Known(None));
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Fail);
+        let cmds = r.remediation.unwrap().commands;
+        assert!(cmds[0].starts_with("aws iam create-role --role-name S3AccessGrantsLocationRole"));
+        assert!(cmds[1].contains("--policy-name AccessGrantsLocation "));
+    }
+
+    #[test]
+    fn skips_when_ag003_fails() {
+        let mut f = healthy();
+        match &mut f.access_grants.locations {
+            Fact::Known(l) => l[0].location_scope = "s3://data-lake-111122223333".into(),
+            Fact::Unknown(_) => unreachable!(),
+        }
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("AG003"), "{}", r.message);
+    }
+
+    #[test]
+    fn unreadable_policies_are_an_error() {
+        let mut f = healthy();
+        role(&mut f).attached_policies = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "iam:ListAttachedRolePolicies",
+            "",
+        ));
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(
+            r.message.contains("iam:ListAttachedRolePolicies") && r.message.contains(ARN),
+            "{}",
+            r.message
+        );
+    }
+}

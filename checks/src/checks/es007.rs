@@ -1,0 +1,441 @@
+//! # ES007 studio-service-role-default-s3
+//!
+//! **What it checks.** For every EMR Studio in scope (any authentication mode),
+//! the Studio's service role (`DescribeStudio` → `Studio.ServiceRole`) may read
+//! and write the Studio's default S3 location (`Studio.DefaultS3Location`), by
+//! its inline and attached policies within its permissions boundary:
+//! - `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` on the objects under the
+//!   location (checked on a sample key,
+//!   `arn:aws:s3:::<bucket>/<prefix>/studio-doctor-example`; the fix grants
+//!   `arn:aws:s3:::<bucket>/<prefix>/*`);
+//! - `s3:ListBucket`, `s3:GetEncryptionConfiguration` on the bucket
+//!   (`arn:aws:s3:::<bucket>`).
+//!
+//! A Studio without a default S3 location fails. Deny statements win; a condition
+//! studio-doctor cannot evaluate gives a warning naming it. This is the
+//! identity-policy view: bucket policies, SCPs and KMS key policies are not
+//! included, and the KMS permissions an encrypted Studio also needs are named
+//! but not checked.
+//!
+//! **Why it matters.** EMR Studio keeps Workspaces, notebooks and the Athena SQL
+//! editor's saved state in the default S3 location, through the service role.
+//! The trusted identity propagation setup guide gives the service role exactly
+//! these five actions; without them the Studio cannot save or open Workspaces.
+//! If the Studio (`EncryptionKeyArn`) or the bucket uses a KMS key, the service
+//! role also needs `kms:Decrypt`, `kms:GenerateDataKey`, `kms:ReEncrypt*` and
+//! `kms:DescribeKey` on it.
+//!
+//! **How to fix.** Add an inline policy with the missing actions.
+//! Console: IAM → Roles → (the service role) → Add permissions → Create inline
+//! policy → JSON, paste the document from the report.
+//! CLI (the report fills in the role, the bucket, the prefix and a policy name the
+//! role does not use yet): `aws iam put-role-policy --role-name <SERVICE_ROLE>
+//! --policy-name StudioDefaultS3 --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::<bucket>/<prefix>/*"},{"Effect":"Allow","Action":["s3:ListBucket","s3:GetEncryptionConfiguration"],"Resource":"arn:aws:s3:::<bucket>"}]}'`.
+//! No default S3 location: `aws emr update-studio --studio-id <ID>
+//! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit).
+//!
+//! **Permissions needed.** `elasticmapreduce:ListStudios`,
+//! `elasticmapreduce:DescribeStudio`, `iam:GetRole`, `iam:ListRolePolicies`,
+//! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
+//! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** DOC (setting-up-tip-emr step 1: the service role policy with
+//! `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject` on the bucket's objects and
+//! `s3:ListBucket`, `s3:GetEncryptionConfiguration` on the bucket;
+//! emr-studio-service-role: the KMS actions for an encrypted bucket) and MODEL
+//! (`DefaultS3Location` is required by CreateStudio and updatable by UpdateStudio).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::{Want, account_of, grant_fix, review, role_arn};
+use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::fact::{Unknown, UnknownKind};
+use crate::facts::{Studio, role_name};
+use crate::policy::unused_policy_name;
+use crate::s3;
+
+pub const META: Meta = Meta {
+    id: "ES007",
+    name: "studio-service-role-default-s3",
+    area: Area::EmrStudio,
+    severity: Severity::Error,
+    title: "Studio service role can read and write the Studio's default S3 location",
+    depends_on: &[],
+    needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html",
+    ],
+};
+
+const OBJECT_ACTIONS: [&str; 3] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+const BUCKET_ACTIONS: [&str; 2] = ["s3:ListBucket", "s3:GetEncryptionConfiguration"];
+/// The object key (under the location's prefix) the object actions are checked on.
+const SAMPLE: &str = "studio-doctor-example";
+const POLICY: &str = "StudioDefaultS3";
+const VIEW: &str = "identity-policy view: bucket policies and SCPs are not included";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let studios = match ctx.studios() {
+        Ok(s) => s,
+        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    };
+    studios
+        .into_iter()
+        .map(|s| one(ctx, s).scope(studio_scope(s)))
+        .collect()
+}
+
+fn one(ctx: &Ctx, s: &Studio) -> Outcome {
+    let label = studio_label(s);
+    let Some(svc) = s.service_role.as_deref().filter(|r| !r.is_empty()) else {
+        let u = Unknown::new(
+            UnknownKind::ServiceError,
+            "elasticmapreduce:DescribeStudio",
+            "DescribeStudio returned no ServiceRole",
+        );
+        return Outcome::unknown(&label, &format!("the service role of {label}"), &u);
+    };
+    let loc = s.default_s3_location.as_deref().filter(|l| !l.is_empty());
+    let Some((loc, url)) = loc.and_then(|l| {
+        s3::parse(l)
+            .filter(|u| !u.bucket.is_empty())
+            .map(|u| (l, u))
+    }) else {
+        let why = match loc {
+            None => "has no default S3 location (DefaultS3Location)".to_string(),
+            Some(l) => {
+                format!("has a default S3 location that is not an s3://bucket/prefix URL ({l})")
+            }
+        };
+        return Outcome::fail(
+            &label,
+            format!("{label} {why}; EMR Studio keeps Workspaces and notebooks there"),
+        )
+        .fix(location_fix(ctx, s));
+    };
+    let account = account_of(ctx, s.studio_arn.as_deref());
+    let arn = role_arn(&account, svc);
+    let wants = wants(url.bucket, url.key);
+    let kms = kms_note(s);
+    let role = match ctx.role(svc) {
+        Err(u) => {
+            return Outcome::unknown(&arn, &format!("the policies of service role {arn}"), &u);
+        }
+        Ok(None) => {
+            let all: Vec<&Want> = wants.iter().collect();
+            let mut fix = grant_fix(
+                role_name(svc),
+                POLICY,
+                &all,
+                format!(
+                    "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), then grant it the default S3 location {loc}",
+                    role_name(svc)
+                ),
+                META.docs,
+            );
+            fix.commands
+                .insert(0, create_role_command(&arn, &service_trust(ctx, &account)));
+            return Outcome::fail(
+                &arn,
+                format!("{label}: its service role {arn} does not exist in IAM (NoSuchEntity)"),
+            )
+            .fix(fix);
+        }
+        Ok(Some(r)) => r,
+    };
+    let review = match review(role, &wants) {
+        Ok(r) => r,
+        Err(u) => {
+            return Outcome::unknown(
+                &role.arn,
+                &format!("the policies of service role {}", role.arn),
+                &u,
+            );
+        }
+    };
+    if review.is_clean() {
+        return Outcome::pass(
+            &role.arn,
+            format!(
+                "{label}: service role {} can read, write and delete objects under the default S3 location {loc} and list the bucket{kms} ({VIEW})",
+                role.arn
+            ),
+        );
+    }
+    let fix = grant_fix(
+        &role.role_name,
+        &unused_policy_name(role, POLICY),
+        &review.all(),
+        review.summary(role),
+        META.docs,
+    );
+    let sample = format!(
+        "object actions checked on the sample key {}",
+        wants[0].resource
+    );
+    if review.missing.is_empty() {
+        return Outcome::warn(
+            &role.arn,
+            format!(
+                "{label}: could not decide whether service role {} may use the default S3 location {loc}: {} ({sample}){kms} ({VIEW})",
+                role.arn,
+                review.undecided_list()
+            ),
+        )
+        .fix(fix);
+    }
+    let mut msg = format!(
+        "{label}: service role {} cannot use the default S3 location {loc}, so the Studio cannot save or open Workspaces; missing {} ({sample})",
+        role.arn,
+        review.missing_list()
+    );
+    if !review.undecided.is_empty() {
+        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
+    }
+    msg.push_str(&format!("{kms} ({VIEW})"));
+    Outcome::fail(&role.arn, msg).fix(fix)
+}
+
+/// The five actions the setup guide gives the service role on the location.
+fn wants(bucket: &str, key: &str) -> Vec<Want> {
+    let dir = if key.is_empty() {
+        String::new()
+    } else {
+        s3::as_dir(key)
+    };
+    let objects = format!("arn:aws:s3:::{bucket}/{dir}");
+    let mut v: Vec<Want> = OBJECT_ACTIONS
+        .iter()
+        .map(|&a| Want {
+            action: a,
+            resource: format!("{objects}{SAMPLE}"),
+            grant: format!("{objects}*"),
+        })
+        .collect();
+    for a in BUCKET_ACTIONS {
+        v.push(Want::new(a, &format!("arn:aws:s3:::{bucket}")));
+    }
+    v
+}
+
+/// A reminder of the KMS permissions when the Studio has its own key.
+fn kms_note(s: &Studio) -> String {
+    match s.encryption_key_arn.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => format!(
+            "; the Studio is encrypted with {k}: the service role also needs kms:Decrypt, kms:GenerateDataKey, kms:ReEncrypt* and kms:DescribeKey on it (not checked)"
+        ),
+        None => String::new(),
+    }
+}
+
+fn location_fix(ctx: &Ctx, s: &Studio) -> Remediation {
+    remedy(
+        format!(
+            "Set a default S3 location for {} (console: Amazon EMR → EMR Studio → Studios → the Studio → Edit), then let its service role read and write it",
+            studio_label(s)
+        ),
+        vec![format!(
+            "aws emr update-studio --region {} --studio-id {} --default-s3-location s3://<BUCKET>/<PREFIX>/",
+            ctx.region(),
+            s.studio_id
+        )],
+        &[
+            "https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio.html",
+            META.docs[0],
+        ],
+    )
+}
+
+/// The documented EMR Studio service role trust policy, with this account's values.
+fn service_trust(ctx: &Ctx, account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"elasticmapreduce.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:elasticmapreduce:{}:{account}:*"}}}}}}]}}"#,
+        ctx.region()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::Fact;
+    use crate::facts::{Facts, Policy, Role};
+    use crate::testkit::{healthy, only};
+    use serde_json::{Value, json};
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+
+    fn studio(f: &mut Facts) -> &mut Studio {
+        match &mut f.studios {
+            Fact::Known(v) => &mut v[0],
+            Fact::Unknown(_) => panic!("studios unknown"),
+        }
+    }
+
+    fn service_role(f: &mut Facts) -> &mut Role {
+        match f.roles.get_mut("EMRStudio-ServiceRole") {
+            Some(Fact::Known(Some(r))) => r,
+            _ => panic!("no service role"),
+        }
+    }
+
+    /// The statements of the healthy StudioServiceS3 policy.
+    fn s3_statements(f: &mut Facts) -> &mut Vec<Value> {
+        match &mut service_role(f).inline_policies {
+            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
+            Fact::Unknown(_) => panic!(),
+        }
+    }
+
+    fn doc_of(cmd: &str) -> Value {
+        let start = cmd.find("--policy-document '").unwrap() + "--policy-document '".len();
+        serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("ES007", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains(ARN));
+        assert!(
+            r.message
+                .contains("s3://analytics-studio-111122223333/studio/")
+        );
+    }
+
+    #[test]
+    fn fails_when_objects_are_granted_on_the_bucket_arn_and_the_fix_works() {
+        let mut f = healthy();
+        // The classic mistake: object actions on the bucket ARN, not its objects.
+        s3_statements(&mut f)[0]["Resource"] = json!("arn:aws:s3:::analytics-studio-111122223333");
+        let r = only("ES007", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains(
+            "s3:GetObject on arn:aws:s3:::analytics-studio-111122223333/studio/studio-doctor-example"
+        ), "{}", r.message);
+        assert!(!r.message.contains("s3:ListBucket on"));
+        let cmd = &r.remediation.unwrap().commands[0];
+        assert!(cmd.starts_with(
+            "aws iam put-role-policy --role-name EMRStudio-ServiceRole --policy-name StudioDefaultS3 "
+        ), "{cmd}");
+        let doc = doc_of(cmd);
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            "arn:aws:s3:::analytics-studio-111122223333/studio/*"
+        );
+        assert_eq!(
+            doc["Statement"][0]["Action"],
+            json!(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+        );
+        if let Fact::Known(p) = &mut service_role(&mut f).inline_policies {
+            p.push(Policy {
+                name: "StudioDefaultS3".into(),
+                document: doc,
+            });
+        }
+        assert_eq!(only("ES007", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_grant_on_another_prefix_does_not_count() {
+        let mut f = healthy();
+        s3_statements(&mut f)[0]["Resource"] =
+            json!("arn:aws:s3:::analytics-studio-111122223333/other/*");
+        s3_statements(&mut f)[1]["Action"] = json!("s3:ListBucket");
+        let r = only("ES007", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains(
+                "s3:GetEncryptionConfiguration on arn:aws:s3:::analytics-studio-111122223333 "
+            ),
+            "{}",
+            r.message
+        );
+        // A location on the bucket root is checked and granted on bucket/*.
+        let w = wants("b", "");
+        assert_eq!(w[0].resource, "arn:aws:s3:::b/studio-doctor-example");
+        assert_eq!(w[0].grant, "arn:aws:s3:::b/*");
+        assert_eq!(wants("b", "p")[0].grant, "arn:aws:s3:::b/p/*");
+    }
+
+    #[test]
+    fn fails_without_default_location() {
+        let mut f = healthy();
+        studio(&mut f).default_s3_location = None;
+        let r = only("ES007", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("has no default S3 location"));
+        assert!(r.message.contains("es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
+        assert_eq!(
+            r.remediation.unwrap().commands[0],
+            "aws emr update-studio --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --default-s3-location s3://<BUCKET>/<PREFIX>/"
+        );
+        studio(&mut f).default_s3_location = Some("https://example.com/x".into());
+        assert!(
+            only("ES007", &f)
+                .message
+                .contains("not an s3://bucket/prefix URL")
+        );
+    }
+
+    #[test]
+    fn undecided_is_a_warning_and_kms_is_named() {
+        let mut f = healthy();
+        s3_statements(&mut f)[0]["Condition"] =
+            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}});
+        studio(&mut f).encryption_key_arn =
+            Some("arn:aws:kms:ap-northeast-1:111122223333:key/abcd".into());
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
+        assert!(out[0].message.contains("IpAddress on aws:SourceIp"));
+        assert!(
+            out[0]
+                .message
+                .contains("key/abcd: the service role also needs kms:Decrypt")
+        );
+        assert!(out[0].fix.is_some());
+    }
+
+    #[test]
+    fn a_missing_role_is_created_and_granted() {
+        let mut f = healthy();
+        f.roles
+            .insert("EMRStudio-ServiceRole".into(), Fact::Known(None));
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        let c = &out[0].fix.as_ref().unwrap().commands;
+        assert!(c[0].starts_with("aws iam create-role --role-name EMRStudio-ServiceRole"));
+        assert!(c[1].contains("--policy-name StudioDefaultS3 ") && c[1].contains("s3:ListBucket"));
+    }
+
+    #[test]
+    fn no_studio_is_nothing_to_check() {
+        let mut f = healthy();
+        f.studios = Fact::Known(vec![]);
+        assert_eq!(only("ES007", &f).status, Status::Skip);
+    }
+
+    #[test]
+    fn unreadable_policies_are_an_error() {
+        let mut f = healthy();
+        service_role(&mut f).attached_policies = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "iam:ListAttachedRolePolicies",
+            "no",
+        ));
+        let r = only("ES007", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:ListAttachedRolePolicies") && r.message.contains(ARN));
+        let mut f = healthy();
+        f.roles.remove("EMRStudio-ServiceRole");
+        assert_eq!(only("ES007", &f).status, Status::Error);
+    }
+}

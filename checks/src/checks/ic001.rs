@@ -1,0 +1,278 @@
+//! # IC001 identity-center-instance
+//!
+//! **What it checks.** An ACTIVE IAM Identity Center instance is visible in the
+//! target region (`sso:ListInstances` → `Instances[].Status == "ACTIVE"`). It fails
+//! when the list is empty, or when every instance listed is in another state
+//! (`CREATE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_IN_PROGRESS`). An instance
+//! listed without a status (an older API) counts as active, and the message says so.
+//!
+//! **Why it matters.** Everything else on the path hangs off this instance: the
+//! EMR Studio signs users in through it, the Athena workgroup, Lake Formation and
+//! S3 Access Grants all name it. Trusted identity propagation needs Identity Center
+//! "in the same AWS Region as the AWS services your users access" (or a
+//! multi-Region instance replicated to that region, see IC002). An empty list in
+//! this region while Identity Center works elsewhere usually means it was enabled
+//! in another region.
+//!
+//! **How to fix.** Enable IAM Identity Center in this region. Console: IAM
+//! Identity Center → **Enable**; from the AWS Organizations management account
+//! this creates an organization instance, which AWS recommends. From a member or
+//! standalone account the CLI can create an account instance:
+//! `aws sso-admin create-instance --region <region>` (an account instance only
+//! serves applications in that one account). If Identity Center already lives in
+//! another region, create the Studio, workgroup, Lake Formation configuration and
+//! S3 Access Grants instance there, or replicate the instance to this region
+//! (`aws sso-admin add-region`, see IC002). An instance that is not ACTIVE: wait
+//! for `CREATE_IN_PROGRESS` to finish; read `StatusReason` with
+//! `aws sso-admin describe-instance` for `CREATE_FAILED`.
+//!
+//! **Permissions needed.** `sso:ListInstances` (and `sso:DescribeInstance` for the
+//! fix).
+//!
+//! **Evidence.** MODEL (`ListInstances` → `Status`: `CREATE_IN_PROGRESS`,
+//! `CREATE_FAILED`, `DELETE_IN_PROGRESS`, `ACTIVE`) and DOC (trusted identity
+//! propagation prerequisites: same-Region, or a multi-Region instance; EMR Studio:
+//! enable Identity Center "in the AWS Region where you want to create the EMR
+//! Studio"; Enable IAM Identity Center: organization instances recommended).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListInstances.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-authentication.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::Ctx;
+use crate::facts::IdcInstance;
+
+pub const META: Meta = Meta {
+    id: "IC001",
+    name: "identity-center-instance",
+    area: Area::IdentityCenter,
+    severity: Severity::Error,
+    title: "An ACTIVE IAM Identity Center instance is visible in the region",
+    depends_on: &[],
+    needs: &[Need::IdcInstances],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let region = ctx.region();
+    let res = format!("region {region}");
+    let list = match ctx.facts.identity_center_instances.known() {
+        Ok(l) => l,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &res,
+                "the IAM Identity Center instances",
+                u,
+            )];
+        }
+    };
+    if list.is_empty() {
+        return vec![
+            Outcome::fail(
+                &res,
+                format!(
+                    "no IAM Identity Center instance is visible in {region} (sso:ListInstances returned none): Identity Center is not enabled here, or it was enabled in another region"
+                ),
+            )
+            .fix(remedy(
+                format!(
+                    "Enable IAM Identity Center in {region} (console: IAM Identity Center → Enable; an organization instance from the management account is recommended; the CLI below creates an account instance). If it is enabled in another region, build the Studio, workgroup, Lake Formation and S3 Access Grants there, or replicate the instance to {region} (IC002)"
+                ),
+                vec![
+                    format!("aws sso-admin create-instance --region {region}"),
+                    format!("aws sso-admin list-instances --region {region}"),
+                ],
+                META.docs,
+            )),
+        ];
+    }
+    let active: Vec<&IdcInstance> = list
+        .iter()
+        .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+        .collect();
+    if !active.is_empty() {
+        let names: Vec<String> = active
+            .iter()
+            .map(|i| {
+                let note = if i.status.is_none() {
+                    " (ListInstances reported no status; taken as active)"
+                } else {
+                    ""
+                };
+                format!("{}{note}", label(i))
+            })
+            .collect();
+        return vec![Outcome::pass(
+            &res,
+            format!("ACTIVE in {region}: {}", names.join(", ")),
+        )];
+    }
+    let states: Vec<String> = list
+        .iter()
+        .map(|i| format!("{} is {}", label(i), i.status.as_deref().unwrap_or("?")))
+        .collect();
+    let first = &list[0];
+    let mut commands = vec![format!(
+        "aws sso-admin describe-instance --region {region} --instance-arn {} --query '[Status,StatusReason]'",
+        first.instance_arn
+    )];
+    let summary = match first.status.as_deref() {
+        Some("CREATE_IN_PROGRESS") => {
+            "Wait for the instance to become ACTIVE, then run studio-doctor again".to_string()
+        }
+        Some("CREATE_FAILED") => {
+            commands.push(format!(
+                "aws sso-admin delete-instance --region {region} --instance-arn {}",
+                first.instance_arn
+            ));
+            commands.push(format!("aws sso-admin create-instance --region {region}"));
+            "Read the StatusReason, then delete the failed instance and enable IAM Identity Center again (console: IAM Identity Center → Enable)".to_string()
+        }
+        _ => format!(
+            "The instance is being deleted: once it is gone, enable IAM Identity Center in {region} again (console: IAM Identity Center → Enable) and recreate the resources on the new instance"
+        ),
+    };
+    vec![
+        Outcome::fail(
+            &res,
+            format!(
+                "no ACTIVE IAM Identity Center instance in {region}: {}",
+                states.join(", ")
+            ),
+        )
+        .fix(remedy(summary, commands, META.docs)),
+    ]
+}
+
+/// `instance "seed" (arn..., identity store d-...)`.
+pub fn label(i: &IdcInstance) -> String {
+    let name = i
+        .name
+        .as_deref()
+        .map(|n| format!("\"{n}\" "))
+        .unwrap_or_default();
+    format!(
+        "IAM Identity Center instance {name}({}, identity store {})",
+        i.instance_arn, i.identity_store_id
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::{Status, Verdict};
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, IdcInstance};
+    use crate::testkit::{healthy, only, statuses};
+
+    const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
+
+    fn inst(f: &mut Facts) -> &mut IdcInstance {
+        match &mut f.identity_center_instances {
+            Fact::Known(v) => &mut v[0],
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_with_an_active_instance() {
+        let r = only("IC001", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains(I) && r.message.contains("d-9567a1b2c3"));
+        assert!(r.message.contains("\"seed\""), "{}", r.message);
+    }
+
+    #[test]
+    fn a_missing_status_counts_as_active_and_says_so() {
+        let mut f = healthy();
+        inst(&mut f).status = None;
+        let r = only("IC001", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("no status"), "{}", r.message);
+    }
+
+    #[test]
+    fn fails_without_an_instance() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Known(vec![]);
+        let r = only("IC001", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("ap-northeast-1"), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands[0],
+            "aws sso-admin create-instance --region ap-northeast-1"
+        );
+        assert!(fix.summary.contains("organization instance"));
+        assert!(!fix.docs.is_empty());
+    }
+
+    #[test]
+    fn fails_naming_a_status_that_is_not_active() {
+        let mut f = healthy();
+        inst(&mut f).status = Some("CREATE_IN_PROGRESS".into());
+        let r = only("IC001", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains(&format!(
+                "({I}, identity store d-9567a1b2c3) is CREATE_IN_PROGRESS"
+            )),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert!(fix.summary.starts_with("Wait"));
+        assert!(fix.commands[0].contains(&format!("--instance-arn {I}")));
+
+        inst(&mut f).status = Some("CREATE_FAILED".into());
+        let fix = only("IC001", &f).remediation.unwrap();
+        assert_eq!(fix.commands.len(), 3);
+        assert!(fix.commands[1].starts_with("aws sso-admin delete-instance"));
+    }
+
+    #[test]
+    fn one_active_instance_among_others_passes() {
+        let mut f = healthy();
+        let mut other = inst(&mut f).clone();
+        other.instance_arn = "arn:aws:sso:::instance/ssoins-0000111122223333".into();
+        other.status = Some("DELETE_IN_PROGRESS".into());
+        if let Fact::Known(v) = &mut f.identity_center_instances {
+            v.insert(0, other);
+        }
+        let r = only("IC001", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains(I) && !r.message.contains("ssoins-0000"));
+    }
+
+    #[test]
+    fn a_failure_skips_its_dependants() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Known(vec![]);
+        for id in ["IC002", "IC003", "IC004"] {
+            assert_eq!(statuses(id, &f), vec![Status::Skip], "{id}");
+        }
+    }
+
+    #[test]
+    fn errors_when_instances_are_unknown() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "sso:ListInstances",
+            "no",
+        ));
+        let r = only("IC001", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("sso:ListInstances"), "{}", r.message);
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Error);
+        assert!(out[0].scope.is_empty());
+    }
+}

@@ -1,0 +1,325 @@
+//! # IC002 identity-center-region
+//!
+//! **What it checks.** For each ACTIVE IAM Identity Center instance visible in the
+//! target region (`sso:ListInstances`): the target region is the instance's
+//! primary region (`PrimaryRegion`), or it is one of the instance's additional
+//! regions (`Regions[]`) with `Status == "ACTIVE"` **and** the instance is
+//! encrypted with a customer managed KMS key (`sso:DescribeInstance` →
+//! `EncryptionConfigurationDetails.KeyType == "CUSTOMER_MANAGED_KEY"`). An
+//! instance that reports no primary region (a single-Region instance, or an older
+//! API) passes, because `ListInstances` in this region returned it; the message
+//! says so.
+//!
+//! **Why it matters.** The Identity Center instance, the EMR Studio, the Athena
+//! workgroup, Lake Formation and the S3 Access Grants instance must be in one
+//! region. The only documented exception is "a multi-Region IAM Identity Center
+//! instance configured with a multi-Region customer managed KMS key", replicated
+//! to the region the services run in. Reads (users, groups, applications) work in
+//! every enabled region, so a replica region can look fine while trusted identity
+//! propagation does not work from it.
+//!
+//! **How to fix.** Either recreate the Studio, workgroup, Lake Formation
+//! configuration and S3 Access Grants instance in the instance's primary region,
+//! or replicate the instance to this region: `aws sso-admin add-region --region
+//! <primary region> --instance-arn <instance ARN> --region-name <region>`. Adding
+//! a region requires the multi-Region prerequisites, including a multi-Region
+//! customer managed KMS key for the instance (console: IAM Identity Center →
+//! Settings → Management → Encryption). A region still `ADDING`: wait for it.
+//!
+//! **Permissions needed.** `sso:ListInstances`, `sso:DescribeInstance`.
+//!
+//! **Evidence.** DOC (trusted identity propagation prerequisites: same-Region or
+//! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
+//! Identity Center instance must be in the Access Grants instance's region;
+//! multi-Region IAM Identity Center prerequisites) and MODEL (`PrimaryRegion`,
+//! `Regions[].Status`, `KeyType`, `AddRegion`).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/multi-region-iam-identity-center.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AddRegion.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
+
+use super::ic001::label;
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::ctx::Ctx;
+use crate::facts::IdcInstance;
+
+pub const META: Meta = Meta {
+    id: "IC002",
+    name: "identity-center-region",
+    area: Area::IdentityCenter,
+    severity: Severity::Error,
+    title: "The region is the Identity Center instance's region, or an ACTIVE replica with a customer managed key",
+    depends_on: &["IC001"],
+    needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/multi-region-iam-identity-center.html",
+    ],
+};
+
+const CMK: &str = "CUSTOMER_MANAGED_KEY";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let list = match ctx.facts.identity_center_instances.known() {
+        Ok(l) => l,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                format!("region {}", ctx.region()),
+                "the IAM Identity Center instances",
+                u,
+            )];
+        }
+    };
+    list.iter()
+        .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+        .map(|i| instance(ctx, i))
+        .collect()
+}
+
+fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
+    let region = ctx.region();
+    let res = label(i);
+    let Some(primary) = i.primary_region.as_deref() else {
+        return Outcome::pass(
+            &res,
+            format!(
+                "{res} reports no primary region (a single-Region instance, or an older API); sso:ListInstances in {region} returned it, so it is taken to be in {region}"
+            ),
+        );
+    };
+    if primary == region {
+        return Outcome::pass(&res, format!("{res} has {region} as its primary region"));
+    }
+    let Some(replica) = i.regions.iter().find(|r| r.region_name == region) else {
+        return Outcome::fail(
+            &res,
+            format!(
+                "{res} lives in {primary}, and {region} is not one of its regions ({}): trusted identity propagation does not reach resources in {region}",
+                regions(i)
+            ),
+        )
+        .fix(fix(ctx, i, primary));
+    };
+    let state = replica.status.as_deref().unwrap_or("?");
+    if state != "ACTIVE" {
+        return Outcome::fail(
+            &res,
+            format!(
+                "{region} is an additional region of {res} (primary {primary}), but its status is {state}, not ACTIVE"
+            ),
+        )
+        .fix(remedy(
+            if state == "ADDING" {
+                format!("Wait until {region} is ACTIVE (check with the command below), then run studio-doctor again")
+            } else {
+                format!("{region} is being removed from the instance: add it again, or recreate the resources in {primary}")
+            },
+            vec![format!(
+                "aws sso-admin describe-region --region {primary} --instance-arn {} --region-name {region}",
+                i.instance_arn
+            )],
+            META.docs,
+        ));
+    }
+    let key = match i.key_type.known() {
+        Ok(k) => k.as_deref(),
+        Err(u) => {
+            return Outcome::unknown(&res, &format!("the encryption key type of {res}"), u);
+        }
+    };
+    match key {
+        Some(CMK) => Outcome::pass(
+            &res,
+            format!(
+                "{region} is an ACTIVE additional region of {res} (primary {primary}), encrypted with a customer managed key"
+            ),
+        ),
+        other => Outcome::fail(
+            &res,
+            format!(
+                "{region} is an additional region of {res} (primary {primary}), but the instance is encrypted with {}: cross-Region trusted identity propagation needs a multi-Region customer managed KMS key",
+                other.unwrap_or("no reported key type")
+            ),
+        )
+        .fix(fix(ctx, i, primary)),
+    }
+}
+
+fn regions(i: &IdcInstance) -> String {
+    if i.regions.is_empty() {
+        return "no additional regions".into();
+    }
+    let v: Vec<String> = i
+        .regions
+        .iter()
+        .map(|r| format!("{} {}", r.region_name, r.status.as_deref().unwrap_or("?")))
+        .collect();
+    v.join(", ")
+}
+
+fn fix(ctx: &Ctx, i: &IdcInstance, primary: &str) -> Remediation {
+    let region = ctx.region();
+    remedy(
+        format!(
+            "Recreate the EMR Studio, Athena workgroup, Lake Formation configuration and S3 Access Grants instance in {primary}, or replicate the instance to {region}: this needs a multi-Region customer managed KMS key on the instance first (console: IAM Identity Center → Settings → Management → Encryption), then"
+        ),
+        vec![
+            format!(
+                "aws sso-admin describe-instance --region {primary} --instance-arn {} --query EncryptionConfigurationDetails",
+                i.instance_arn
+            ),
+            format!(
+                "aws sso-admin add-region --region {primary} --instance-arn {} --region-name {region}",
+                i.instance_arn
+            ),
+        ],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::{Status, Verdict};
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, IdcInstance, IdcRegion};
+    use crate::testkit::{healthy, only};
+
+    const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
+
+    fn inst(f: &mut Facts) -> &mut IdcInstance {
+        match &mut f.identity_center_instances {
+            Fact::Known(v) => &mut v[0],
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    fn region(name: &str, status: &str) -> IdcRegion {
+        IdcRegion {
+            region_name: name.into(),
+            status: Some(status.into()),
+        }
+    }
+
+    /// Primary us-east-1, replicated to the target region.
+    fn replica(f: &mut Facts, status: &str, key: &str) {
+        let i = inst(f);
+        i.primary_region = Some("us-east-1".into());
+        i.regions = vec![
+            region("us-east-1", "ACTIVE"),
+            region("ap-northeast-1", status),
+        ];
+        i.key_type = Fact::Known(Some(key.into()));
+    }
+
+    #[test]
+    fn passes_in_the_primary_region() {
+        let r = only("IC002", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("primary region"), "{}", r.message);
+    }
+
+    #[test]
+    fn passes_in_an_active_replica_with_a_customer_managed_key() {
+        let mut f = healthy();
+        replica(&mut f, "ACTIVE", "CUSTOMER_MANAGED_KEY");
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("customer managed key"));
+    }
+
+    #[test]
+    fn passes_with_a_note_without_a_primary_region() {
+        let mut f = healthy();
+        inst(&mut f).primary_region = None;
+        inst(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("no primary region"), "{}", r.message);
+    }
+
+    #[test]
+    fn fails_in_a_replica_without_a_customer_managed_key() {
+        let mut f = healthy();
+        replica(&mut f, "ACTIVE", "AWS_OWNED_KMS_KEY");
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains("AWS_OWNED_KMS_KEY") && r.message.contains("us-east-1"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands[1],
+            format!(
+                "aws sso-admin add-region --region us-east-1 --instance-arn {I} --region-name ap-northeast-1"
+            )
+        );
+        assert!(fix.summary.contains("customer managed KMS key"));
+    }
+
+    #[test]
+    fn fails_when_the_region_is_not_one_of_the_instance() {
+        let mut f = healthy();
+        let i = inst(&mut f);
+        i.primary_region = Some("eu-west-1".into());
+        i.regions = vec![region("eu-west-1", "ACTIVE")];
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains("lives in eu-west-1") && r.message.contains("(eu-west-1 ACTIVE)"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn fails_while_the_replica_is_still_adding() {
+        let mut f = healthy();
+        replica(&mut f, "ADDING", "CUSTOMER_MANAGED_KEY");
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("ADDING"));
+        assert!(r.remediation.unwrap().summary.starts_with("Wait"));
+    }
+
+    #[test]
+    fn errors_when_the_key_type_is_needed_and_unknown() {
+        let mut f = healthy();
+        replica(&mut f, "ACTIVE", "CUSTOMER_MANAGED_KEY");
+        inst(&mut f).key_type = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "sso:DescribeInstance",
+            "no",
+        ));
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("sso:DescribeInstance"), "{}", r.message);
+        // Not needed in the primary region.
+        let mut f = healthy();
+        inst(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
+        assert_eq!(only("IC002", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn skips_when_ic001_fails() {
+        let mut f = healthy();
+        inst(&mut f).status = Some("CREATE_IN_PROGRESS".into());
+        let r = only("IC002", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("IC001"), "{}", r.message);
+    }
+
+    #[test]
+    fn errors_when_instances_are_unknown() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Unknown(Unknown::not_collected());
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Error);
+    }
+}

@@ -1,0 +1,509 @@
+//! # IC004 identity-center-same-instance
+//!
+//! **What it checks.** The components on the query path all use one IAM Identity
+//! Center instance: each Identity Center EMR Studio in scope
+//! (`DescribeStudio` → `IdcInstanceArn`), each Identity Center workgroup in scope
+//! (`GetWorkGroup` → `IdentityCenterConfiguration.IdentityCenterInstanceArn`),
+//! Lake Formation (`DescribeLakeFormationIdentityCenterConfiguration` →
+//! `InstanceArn`) and the S3 Access Grants instance (`GetAccessGrantsInstance` →
+//! `IdentityCenterInstanceArn`). The reference is the region's ACTIVE instance
+//! when exactly one is visible; otherwise the instance most components use. Each
+//! component on another instance is reported, by name, with the fix for that
+//! component. Components that are absent (no Lake Formation configuration, an
+//! Access Grants instance without Identity Center, ...) are left to their own
+//! checks. A fact that cannot be read is named in the message; the check only
+//! passes when every component could be read.
+//!
+//! **Why it matters.** Users and groups are identified by ids that belong to one
+//! identity store. A Studio signing users in through one instance, and a
+//! workgroup, Lake Formation grants or S3 Access Grants that know another
+//! instance's ids, cannot agree on who the user is: queries are denied with
+//! nothing pointing at the cause.
+//!
+//! **How to fix.** Move the odd one out onto the reference instance. Studio and
+//! workgroup: the instance cannot be changed, create a new one (`aws emr
+//! create-studio ... --idc-instance-arn <instance>`, `aws athena
+//! create-work-group ... IdentityCenterInstanceArn`; the report fills in the
+//! rest), reassign users, then delete the old one. Lake Formation: `aws
+//! lakeformation delete-lake-formation-identity-center-configuration` then
+//! `create-lake-formation-identity-center-configuration --instance-arn
+//! <instance>`. S3 Access Grants: `aws s3control
+//! dissociate-access-grants-identity-center` then
+//! `associate-access-grants-identity-center --identity-center-arn <instance>`.
+//! Grants made to the old instance's users and groups must be made again.
+//!
+//! **Permissions needed.** `sso:ListInstances`, `elasticmapreduce:ListStudios`,
+//! `elasticmapreduce:DescribeStudio`, `athena:ListWorkGroups`,
+//! `athena:GetWorkGroup`,
+//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
+//! `s3:GetAccessGrantsInstance`.
+//!
+//! **Evidence.** INFERRED, by analogy with the Amazon Quick Sight documentation
+//! ("IAM Identity Center instance, Athena workgroup, Lake Formation and Amazon S3
+//! Access Grants must all be deployed in the same AWS Region" with one instance)
+//! and DOC (S3 Access Grants and Lake Formation are each associated with one
+//! Identity Center instance). Because the rule is inferred, this check is a
+//! **warning**: a mismatch shows as `warn`.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
+
+use super::es001::recreate_fix;
+use super::wg001::create_fix;
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_label, workgroup_scope};
+use crate::fact::Unknown;
+use crate::facts::{Studio, WorkGroup};
+
+pub const META: Meta = Meta {
+    id: "IC004",
+    name: "identity-center-same-instance",
+    area: Area::IdentityCenter,
+    severity: Severity::Warning,
+    title: "Studio, workgroup, Lake Formation and S3 Access Grants use one Identity Center instance",
+    depends_on: &["IC001"],
+    needs: &[
+        Need::Caller,
+        Need::IdcInstances,
+        Need::Studios,
+        Need::Workgroups,
+        Need::LfIdentityCenter,
+        Need::AccessGrantsInstance,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html",
+    ],
+};
+
+enum Kind<'a> {
+    Studio(&'a Studio),
+    Workgroup(&'a WorkGroup),
+    LakeFormation,
+    AccessGrants,
+}
+
+struct Component<'a> {
+    label: String,
+    arn: &'a str,
+    kind: Kind<'a>,
+}
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let (parts, unknowns) = components(ctx);
+    let res = format!("Identity Center instance in {}", ctx.region());
+    if parts.is_empty() {
+        return unknowns
+            .into_iter()
+            .map(|(what, u)| Outcome::unknown(&res, what, u))
+            .collect();
+    }
+    let (reference, from_region) = reference(ctx, &parts);
+    let agree: Vec<&str> = parts
+        .iter()
+        .filter(|c| c.arn == reference)
+        .map(|c| c.label.as_str())
+        .collect();
+    let unread = if unknowns.is_empty() {
+        String::new()
+    } else {
+        let v: Vec<String> = unknowns.iter().map(|(w, u)| format!("{w} ({u})")).collect();
+        format!("; could not read {}", v.join(", "))
+    };
+    let odd: Vec<Outcome> = parts
+        .iter()
+        .filter(|c| c.arn != reference)
+        .map(|c| {
+            let basis = if from_region {
+                format!("the ACTIVE instance in {} is", ctx.region())
+            } else {
+                format!("{} of the {} components use", agree.len(), parts.len())
+            };
+            let users = if agree.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", agree.join(", "))
+            };
+            let o = Outcome::fail(
+                &c.label,
+                format!(
+                    "{} uses Identity Center instance {}, but {basis} {reference}{users}: user and group ids from one instance mean nothing to the other (inferred){unread}",
+                    c.label, c.arn
+                ),
+            )
+            .fix(fix(ctx, c, reference));
+            match c.kind {
+                Kind::Studio(s) => o.scope(studio_scope(s)),
+                Kind::Workgroup(w) => o.scope(workgroup_scope(w)),
+                _ => o,
+            }
+        })
+        .collect();
+    if !odd.is_empty() {
+        return odd;
+    }
+    if !unknowns.is_empty() {
+        return unknowns
+            .into_iter()
+            .map(|(what, u)| {
+                Outcome::unknown(&res, &format!("{what} (the rest use {reference})"), u)
+            })
+            .collect();
+    }
+    let note = if from_region {
+        format!(", the ACTIVE instance in {}", ctx.region())
+    } else {
+        String::new()
+    };
+    vec![Outcome::pass(
+        &res,
+        format!("{} all use {reference}{note}", agree.join(", ")),
+    )]
+}
+
+/// The components that name an instance, and the facts that could not be read.
+fn components<'a>(ctx: &Ctx<'a>) -> (Vec<Component<'a>>, Vec<(&'static str, &'a Unknown)>) {
+    let mut parts = Vec::new();
+    let mut unknowns = Vec::new();
+    let named = |a: &'a Option<String>| a.as_deref().filter(|a| !a.is_empty());
+    match ctx.sso_studios() {
+        Ok(ss) => parts.extend(ss.into_iter().filter_map(|s| {
+            Some(Component {
+                label: studio_label(s),
+                arn: named(&s.idc_instance_arn)?,
+                kind: Kind::Studio(s),
+            })
+        })),
+        Err(u) => unknowns.push(("the EMR Studios", u)),
+    }
+    match ctx.workgroups() {
+        Ok(ws) => parts.extend(ws.into_iter().filter_map(|w| {
+            Some(Component {
+                label: workgroup_label(w),
+                arn: named(&w.identity_center_instance_arn)?,
+                kind: Kind::Workgroup(w),
+            })
+        })),
+        Err(u) => unknowns.push(("the Athena workgroups", u)),
+    }
+    match ctx.facts.lake_formation.identity_center.known() {
+        Ok(Some(c)) if !c.instance_arn.is_empty() => parts.push(Component {
+            label: "the Lake Formation Identity Center configuration".into(),
+            arn: &c.instance_arn,
+            kind: Kind::LakeFormation,
+        }),
+        Ok(_) => {}
+        Err(u) => unknowns.push(("the Lake Formation Identity Center configuration", u)),
+    }
+    match ctx.facts.access_grants.instance.known() {
+        Ok(Some(i)) => {
+            if let Some(arn) = named(&i.identity_center_instance_arn) {
+                parts.push(Component {
+                    label: format!("S3 Access Grants instance {}", i.access_grants_instance_arn),
+                    arn,
+                    kind: Kind::AccessGrants,
+                });
+            }
+        }
+        Ok(None) => {}
+        Err(u) => unknowns.push(("the S3 Access Grants instance", u)),
+    }
+    (parts, unknowns)
+}
+
+/// The instance everything should use, and whether it is the region's only
+/// ACTIVE instance (else: the one most components use; ties go to a region
+/// instance, then to the first component's).
+fn reference<'a>(ctx: &Ctx<'a>, parts: &[Component<'a>]) -> (&'a str, bool) {
+    let region: Vec<&str> = ctx
+        .facts
+        .identity_center_instances
+        .known()
+        .map(|l| {
+            l.iter()
+                .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+                .map(|i| i.instance_arn.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let [only] = region[..] {
+        return (only, true);
+    }
+    let count = |arn: &str| parts.iter().filter(|c| c.arn == arn).count();
+    let mut best = parts[0].arn;
+    for c in parts {
+        let better = count(c.arn) > count(best)
+            || (count(c.arn) == count(best) && region.contains(&c.arn) && !region.contains(&best));
+        if better {
+            best = c.arn;
+        }
+    }
+    (best, false)
+}
+
+fn fix(ctx: &Ctx, c: &Component, reference: &str) -> Remediation {
+    let (region, acct) = (ctx.region(), ctx.account());
+    match c.kind {
+        Kind::Studio(s) => retarget(
+            ctx,
+            recreate_fix(
+                ctx,
+                Some(s),
+                &format!(
+                    "A Studio's Identity Center instance cannot be changed: create a new Studio on {reference}, assign its users and groups, then delete {}",
+                    c.label
+                ),
+            ),
+            reference,
+        ),
+        Kind::Workgroup(w) => retarget(
+            ctx,
+            create_fix(
+                ctx,
+                &format!("{}-new", w.name),
+                Some(w),
+                &format!(
+                    "A workgroup's Identity Center instance cannot be changed: create a new workgroup on {reference}, assign its users and groups, and use it instead of {}",
+                    c.label
+                ),
+            ),
+            reference,
+        ),
+        Kind::LakeFormation => remedy(
+            format!(
+                "Recreate the Lake Formation Identity Center configuration on {reference}; Lake Formation grants to the old instance's users and groups must then be made again"
+            ),
+            vec![
+                format!(
+                    "aws lakeformation delete-lake-formation-identity-center-configuration --region {region} --catalog-id {acct}"
+                ),
+                format!(
+                    "aws lakeformation create-lake-formation-identity-center-configuration --region {region} --catalog-id {acct} --instance-arn {reference}"
+                ),
+            ],
+            &[META.docs[1]],
+        ),
+        Kind::AccessGrants => remedy(
+            format!(
+                "Re-associate the S3 Access Grants instance with {reference}; grants to the old instance's users and groups must then be made again"
+            ),
+            vec![
+                format!(
+                    "aws s3control dissociate-access-grants-identity-center --region {region} --account-id {acct}"
+                ),
+                format!(
+                    "aws s3control associate-access-grants-identity-center --region {region} --account-id {acct} --identity-center-arn {reference}"
+                ),
+            ],
+            &[META.docs[2]],
+        ),
+    }
+}
+
+/// The shared create-Studio / create-workgroup fixes fill in the region's first
+/// instance: point them at the reference instead.
+fn retarget(ctx: &Ctx, mut r: Remediation, reference: &str) -> Remediation {
+    let filled = ctx
+        .facts
+        .identity_center_instances
+        .known()
+        .ok()
+        .and_then(|l| l.first())
+        .map_or("<IDENTITY_CENTER_INSTANCE_ARN>", |i| {
+            i.instance_arn.as_str()
+        });
+    for c in &mut r.commands {
+        *c = c.replace(filled, reference);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::{Severity, Status, Verdict};
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfIdentityCenter};
+    use crate::testkit::{healthy, only, results};
+
+    const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
+    const OTHER: &str = "arn:aws:sso:::instance/ssoins-0000111122223333";
+
+    fn lf_on(f: &mut Facts, arn: &str) {
+        f.lake_formation.identity_center = Fact::Known(Some(LfIdentityCenter {
+            instance_arn: arn.into(),
+            application_arn: None,
+        }));
+    }
+
+    fn denied(action: &str) -> Unknown {
+        Unknown::new(UnknownKind::AccessDenied, action, "no")
+    }
+
+    #[test]
+    fn is_a_warning_check() {
+        assert_eq!(super::META.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn passes_when_all_use_one_instance() {
+        let r = only("IC004", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        for part in [
+            "Studio \"analytics\"",
+            "workgroup \"idc-wg\"",
+            "Lake Formation",
+            "S3 Access Grants instance",
+        ] {
+            assert!(r.message.contains(part), "{part}: {}", r.message);
+        }
+        assert!(r.message.contains(I));
+    }
+
+    #[test]
+    fn warns_naming_lake_formation_on_another_instance() {
+        let mut f = healthy();
+        lf_on(&mut f, OTHER);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message
+                .starts_with(&format!("the Lake Formation Identity Center configuration uses Identity Center instance {OTHER}")),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("Studio \"analytics\""), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![
+                "aws lakeformation delete-lake-formation-identity-center-configuration --region ap-northeast-1 --catalog-id 111122223333".to_string(),
+                format!("aws lakeformation create-lake-formation-identity-center-configuration --region ap-northeast-1 --catalog-id 111122223333 --instance-arn {I}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_for_a_studio_or_workgroup_with_a_recreate_fix() {
+        let mut f = healthy();
+        if let Fact::Known(ss) = &mut f.studios {
+            ss[0].idc_instance_arn = Some(OTHER.into());
+        }
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
+        let c = &out[0].fix.as_ref().unwrap().commands[0];
+        assert!(
+            c.starts_with("aws emr create-studio")
+                && c.ends_with(&format!("--idc-instance-arn {I}")),
+            "{c}"
+        );
+
+        let mut f = healthy();
+        if let Fact::Known(ws) = &mut f.workgroups {
+            ws[0].identity_center_instance_arn = Some(OTHER.into());
+        }
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(c.contains("--name idc-wg-new"), "{c}");
+        assert!(
+            c.contains(&format!("\"IdentityCenterInstanceArn\":\"{I}\"")),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn warns_for_access_grants_with_reassociate_fix() {
+        let mut f = healthy();
+        if let Fact::Known(Some(i)) = &mut f.access_grants.instance {
+            i.identity_center_instance_arn = Some(OTHER.into());
+        }
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        let c = r.remediation.unwrap().commands;
+        assert!(c[0].starts_with("aws s3control dissociate-access-grants-identity-center"));
+        assert!(c[1].ends_with(&format!("--identity-center-arn {I}")));
+    }
+
+    #[test]
+    fn majority_decides_without_a_single_region_instance() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Known(vec![]);
+        lf_on(&mut f, OTHER);
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0].message.contains("3 of the 4 components use"),
+            "{}",
+            out[0].message
+        );
+        assert!(out[0].resource.contains("Lake Formation"));
+    }
+
+    #[test]
+    fn absent_components_are_ignored() {
+        let mut f = healthy();
+        f.lake_formation.identity_center = Fact::Known(None);
+        f.access_grants.instance = Fact::Known(None);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(!r.message.contains("Lake Formation"));
+
+        let mut f = healthy();
+        f.studios = Fact::Known(vec![]);
+        f.workgroups = Fact::Known(vec![]);
+        f.lake_formation.identity_center = Fact::Known(None);
+        f.access_grants.instance = Fact::Known(None);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Skip, "{}", r.message);
+    }
+
+    #[test]
+    fn unknown_facts_error_unless_a_mismatch_is_known() {
+        let mut f = healthy();
+        f.lake_formation.identity_center = Fact::Unknown(denied(
+            "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
+        ));
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(
+            r.message
+                .contains("DescribeLakeFormationIdentityCenterConfiguration")
+        );
+
+        if let Fact::Known(Some(i)) = &mut f.access_grants.instance {
+            i.identity_center_instance_arn = Some(OTHER.into());
+        }
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("could not read the Lake Formation"),
+            "{}",
+            r.message
+        );
+
+        let mut f = healthy();
+        f.studios = Fact::Unknown(denied("elasticmapreduce:ListStudios"));
+        f.workgroups = Fact::Unknown(denied("athena:ListWorkGroups"));
+        f.lake_formation.identity_center = Fact::Known(None);
+        f.access_grants.instance = Fact::Known(None);
+        let s: Vec<_> = results("IC004", &f).iter().map(|r| r.status).collect();
+        assert_eq!(s, vec![Status::Error, Status::Error]);
+    }
+
+    #[test]
+    fn skips_when_ic001_fails() {
+        let mut f = healthy();
+        f.identity_center_instances = Fact::Known(vec![]);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("IC001"));
+    }
+}

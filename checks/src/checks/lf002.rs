@@ -1,0 +1,421 @@
+//! # LF002 lakeformation-table-select
+//!
+//! **What it checks.** For each `--table DATABASE.TABLE` and each `--user`, the user
+//! or one of their groups holds `SELECT` (or `ALL`) on the table in Lake Formation
+//! (`lakeformation:ListPermissions` on the table, its table wildcard and its
+//! database). Grants count through the table itself and through a table wildcard
+//! ("All tables" of the database). Principals are the Identity Center ARNs
+//! `arn:aws:identitystore:::user/<user id>` and `arn:aws:identitystore:::group/<group id>`.
+//! Without `--user`, it passes when any Identity Center user or group holds
+//! `SELECT`; add `--user <name>` for a precise answer. Without `--table` there is
+//! nothing to check.
+//!
+//! How `ALL` on the **database** is read: Lake Formation lists `ALL` (Super),
+//! `ALTER`, `CREATE_TABLE`, `DESCRIBE` and `DROP` as the permissions of a database
+//! resource, and `SELECT` as a permission of a table resource; the docs do not say
+//! that database Super reaches the tables (an AWS re:Post answer says it "is not
+//! enough" for table operations). So database-level `ALL` alone gives a warning
+//! asking for a table grant, not a pass and not a failure.
+//!
+//! **Why it matters.** In an Identity-Center-enabled workgroup Athena reads the
+//! table as the signed-in user: Lake Formation checks that user's (and their
+//! groups') permissions, not the IAM roles'. Without `SELECT` the query fails
+//! with an access error even when every role has AdministratorAccess. The seed's
+//! author granted `SELECT` and `DESCRIBE` on `flightdata_db.flightdata`.
+//!
+//! **How to fix.** Console: Lake Formation → Permissions → Data lake permissions →
+//! Grant → **IAM Identity Center** → the user or group → Named Data Catalog
+//! resources → the database and table → Table permissions **Select** and
+//! **Describe** → Grant. CLI (the report fills in the ids):
+//! `aws lakeformation grant-permissions --region <REGION> --catalog-id <ACCOUNT_ID>
+//! --principal DataLakePrincipalIdentifier=arn:aws:identitystore:::user/<USER_ID>
+//! --permissions SELECT DESCRIBE --resource
+//! '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'` (or `group/<GROUP_ID>`).
+//! Granting to Identity Center principals needs the Identity Center integration
+//! first (LF001). Entitlement changes can take up to an hour to apply.
+//!
+//! **Permissions needed.** `lakeformation:ListPermissions` (run as a data lake
+//! administrator or read-only administrator: the list is "filtered by the
+//! permissions of the caller", see LF009); with `--user`:
+//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
+//!
+//! **Evidence.** DOC (grant-permissions-sso: the principal format;
+//! lf-permissions-reference: permissions per resource type) and BLOG (SELECT and
+//! DESCRIBE granted on `flightdata_db.flightdata`). INFERRED: database-level `ALL`
+//! is not counted as `SELECT` (warning). Not read: grants through LF-Tag
+//! expressions (LF-TBAC) and data filters; if you grant that way, a failure here
+//! may be false.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/granting-catalog-permissions.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es008::{groups_note, user_label};
+use crate::ctx::{Ctx, Principals};
+use crate::facts::LfPermission;
+use crate::lf::{
+    self, Location, Select, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+};
+
+pub const META: Meta = Meta {
+    id: "LF002",
+    name: "lakeformation-table-select",
+    area: Area::LakeFormation,
+    severity: Severity::Error,
+    title: "The user (or a group) has SELECT on the table in Lake Formation",
+    // IC003: an unknown or disabled --user is reported there, once.
+    depends_on: &["LF001", "IC003"],
+    needs: &[
+        Need::Caller,
+        Need::LfPermissions,
+        Need::Users,
+        Need::GlueTables,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html",
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
+        let label = table_label(name);
+        let perms = match ctx.facts.lake_formation.permissions.known() {
+            Ok(p) => p,
+            Err(u) => {
+                return vec![Outcome::unknown(
+                    &label,
+                    "the Lake Formation permissions",
+                    u,
+                )];
+            }
+        };
+        lf::per_user(ctx, &label, |p| match p {
+            None => anyone(ctx, perms, name, db, table),
+            Some(p) => user(ctx, perms, p, name, db, table),
+        })
+    })
+}
+
+fn anyone(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> Outcome {
+    let label = table_label(name);
+    let holders: Vec<&str> = perms
+        .iter()
+        .filter(|p| is_idc(&p.principal) && lf::holds(p, &["SELECT"]))
+        .filter(|p| lf::reach(p, db, table).is_some())
+        .map(|p| p.principal.as_str())
+        .collect();
+    if !holders.is_empty() {
+        return Outcome::pass(
+            &label,
+            format!(
+                "{} Identity Center principal(s) hold SELECT on {label} ({}); --user <name> gives a precise answer",
+                holders.len(),
+                holders.join(", ")
+            ),
+        );
+    }
+    match lf::select_on(perms, is_idc, db, table) {
+        Select::DatabaseAll(p) => database_all(ctx, &label, db, table, &p.principal, None),
+        _ => Outcome::fail(
+            &label,
+            format!(
+                "no Identity Center user or group holds SELECT on {label} in Lake Formation, so no Identity Center user can query it{}",
+                absent_note(ctx, name)
+            ),
+        )
+        .fix(fix(ctx, db, table, None)),
+    }
+}
+
+fn user(
+    ctx: &Ctx,
+    perms: &[LfPermission],
+    p: &Principals,
+    name: &str,
+    db: &str,
+    table: &str,
+) -> Outcome {
+    let label = table_label(name);
+    let mine = |x: &str| is_users(p, x);
+    match lf::select_on(perms, mine, db, table) {
+        Select::Granted(g, reach) => Outcome::pass(
+            &label,
+            format!(
+                "{} holds {} {} {} ({})",
+                user_label(p),
+                g.permissions.join("+"),
+                reach.describe(db),
+                lf::via(p, &g.principal),
+                label
+            ),
+        ),
+        Select::DatabaseAll(g) => database_all(ctx, &label, db, table, &g.principal, Some(p)),
+        Select::Missing => Outcome::fail(
+            &label,
+            format!(
+                "{} holds no SELECT on {label} in Lake Formation, directly or through a group{}, so their queries on it fail{}",
+                user_label(p),
+                groups_note(p),
+                absent_note(ctx, name)
+            ),
+        )
+        .fix(fix(ctx, db, table, Some(p))),
+    }
+}
+
+/// Only `ALL` on the database: warn (see the doc comment).
+fn database_all(
+    ctx: &Ctx,
+    label: &str,
+    db: &str,
+    table: &str,
+    principal: &str,
+    p: Option<&Principals>,
+) -> Outcome {
+    let who = match p {
+        Some(p) => format!(
+            "{} holds ALL on database {db} {}",
+            user_label(p),
+            lf::via(p, principal)
+        ),
+        None => format!("{principal} holds ALL on database {db}"),
+    };
+    Outcome::warn(
+        label,
+        format!(
+            "{who} but no SELECT on {label}: in Lake Formation database Super covers the database's permissions, and the docs do not say it reaches its tables (inferred); grant SELECT on the table to be sure"
+        ),
+    )
+    .fix(fix(ctx, db, table, p))
+}
+
+fn fix(ctx: &Ctx, db: &str, table: &str, p: Option<&Principals>) -> Remediation {
+    let who = p
+        .map(|p| user_arn(p.user_id))
+        .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".to_string());
+    let commands = vec![grant_command(
+        ctx,
+        &who,
+        "SELECT DESCRIBE",
+        &table_json(db, table),
+    )];
+    let mut summary = format!(
+        "Grant SELECT and DESCRIBE on {db}.{table} to the Identity Center user (console: Lake Formation → Permissions → Data lake permissions → Grant → IAM Identity Center)"
+    );
+    match p.and_then(|p| p.groups.first()) {
+        Some(g) => summary.push_str(&format!(
+            ", or to their group {} with --principal DataLakePrincipalIdentifier={}",
+            g.display_name.as_deref().unwrap_or(&g.group_id),
+            lf::group_arn(&g.group_id)
+        )),
+        None if p.is_none() => summary.push_str(
+            ", or to a group with --principal DataLakePrincipalIdentifier=arn:aws:identitystore:::group/<IDC_GROUP_ID>",
+        ),
+        None => {}
+    }
+    summary.push_str("; Identity Center entitlement changes can take up to an hour to apply");
+    remedy(summary, commands, META.docs)
+}
+
+/// ` (Glue has no such table)` when GetTable said so.
+fn absent_note(ctx: &Ctx, name: &str) -> &'static str {
+    match lf::table_location(ctx, name) {
+        Location::NoTable => " (and Glue has no such table, see LF004)",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::{Status, Verdict};
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfPermission};
+    use crate::testkit::{healthy, only, results};
+
+    const G: &str = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
+    const U: &str = "arn:aws:identitystore:::user/97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+
+    fn perms(f: &mut Facts) -> &mut Vec<LfPermission> {
+        match &mut f.lake_formation.permissions {
+            Fact::Known(p) => p,
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    fn grant(principal: &str, table: Option<&str>, wild: bool, p: &[&str]) -> LfPermission {
+        LfPermission {
+            principal: principal.into(),
+            database: "flightdata_db".into(),
+            table: table.map(Into::into),
+            table_wildcard: wild,
+            permissions: p.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn passes_through_the_group() {
+        let r = only("LF002", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("user \"alice\""), "{}", r.message);
+        assert!(
+            r.message.contains("through group analysts"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("on the table"), "{}", r.message);
+    }
+
+    #[test]
+    fn scopes_by_table_and_user() {
+        let out = run(&Ctx::new(&healthy()));
+        assert_eq!(out.len(), 1);
+        let mut scope = out[0].scope.clone();
+        scope.sort();
+        assert_eq!(scope, ["table:flightdata_db.flightdata", "user:alice"]);
+    }
+
+    #[test]
+    fn fails_with_describe_only() {
+        let mut f = healthy();
+        perms(&mut f)[0].permissions = vec!["DESCRIBE".into()];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains("user \"alice\" (97a4f8e8"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("groups: analysts"), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands[0],
+            format!(
+                "aws lakeformation grant-permissions --region ap-northeast-1 --catalog-id 111122223333 --principal DataLakePrincipalIdentifier={U} --permissions SELECT DESCRIBE --resource '{{\"Table\":{{\"DatabaseName\":\"flightdata_db\",\"Name\":\"flightdata\"}}}}'"
+            )
+        );
+        assert_eq!(fix.commands.len(), 1);
+        assert!(fix.summary.contains(G), "{}", fix.summary);
+        assert!(fix.summary.contains("up to an hour"));
+    }
+
+    #[test]
+    fn counts_all_wildcards_and_direct_grants() {
+        let mut f = healthy();
+        perms(&mut f)[0].permissions = vec!["ALL".into()];
+        assert_eq!(only("LF002", &f).status, Status::Pass);
+
+        let mut f = healthy();
+        *perms(&mut f) = vec![grant(G, None, true, &["SELECT"])];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("table wildcard"), "{}", r.message);
+
+        let mut f = healthy();
+        *perms(&mut f) = vec![grant(U, Some("flightdata"), false, &["SELECT"])];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("directly"), "{}", r.message);
+
+        // Another user's grant, or another table's, does not count.
+        let mut f = healthy();
+        *perms(&mut f) = vec![
+            grant(
+                "arn:aws:identitystore:::user/other",
+                Some("flightdata"),
+                false,
+                &["SELECT"],
+            ),
+            grant(G, Some("other"), false, &["SELECT"]),
+        ];
+        assert_eq!(only("LF002", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn database_all_alone_warns() {
+        let mut f = healthy();
+        *perms(&mut f) = vec![grant(G, None, false, &["ALL"])];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains("ALL on database flightdata_db"),
+            "{}",
+            r.message
+        );
+        assert!(r.remediation.is_some());
+    }
+
+    #[test]
+    fn without_user_any_identity_center_grant_passes() {
+        let mut f = healthy();
+        f.target.users.clear();
+        f.users.clear();
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("--user"), "{}", r.message);
+        // IAM principals do not count.
+        *perms(&mut f) = vec![LfPermission {
+            principal: "arn:aws:iam::111122223333:role/Analyst".into(),
+            ..grant(G, Some("flightdata"), false, &["SELECT"])
+        }];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.remediation.unwrap().commands[0].contains("user/<IDC_USER_ID>"));
+    }
+
+    #[test]
+    fn nothing_to_check_without_a_table() {
+        let mut f = healthy();
+        f.target.tables.clear();
+        assert!(run(&Ctx::new(&f)).is_empty());
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("nothing to check"));
+    }
+
+    #[test]
+    fn skips_an_unknown_user() {
+        let mut f = healthy();
+        f.users[0].user = Fact::Known(None);
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Skip, "{}", r.message);
+        assert!(r.message.contains("IC003"), "{}", r.message);
+        // Judged alone, it fails naming the user.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].message.contains("\"alice\""));
+    }
+
+    #[test]
+    fn skips_when_lf001_fails() {
+        let mut f = healthy();
+        f.lake_formation.identity_center = Fact::Known(None);
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("LF001"));
+    }
+
+    #[test]
+    fn errors_when_permissions_are_unreadable() {
+        let mut f = healthy();
+        f.lake_formation.permissions = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "lakeformation:ListPermissions",
+            "",
+        ));
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("lakeformation:ListPermissions"));
+        // And an unreadable user's groups are an error too.
+        let mut f = healthy();
+        f.users[0].groups = Fact::Unknown(Unknown::not_collected());
+        let r = results("LF002", &f);
+        assert!(r.iter().all(|x| x.status != Status::Pass), "{r:#?}");
+    }
+}

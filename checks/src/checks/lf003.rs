@@ -1,0 +1,297 @@
+//! # LF003 lakeformation-describe
+//!
+//! **What it checks.** For each `--table DATABASE.TABLE` and each `--user`, the user
+//! or one of their groups can see the table and its database in Lake Formation
+//! (`lakeformation:ListPermissions`):
+//! - on the table: `DESCRIBE`, `SELECT` or `ALL`, granted on the table or on all
+//!   tables of its database (table wildcard);
+//! - on the database: `DESCRIBE` or `ALL`, granted on the database itself.
+//!
+//! Without `--user`, any Identity Center user or group counts; add `--user <name>`
+//! for a precise answer. Without `--table` there is nothing to check. A warning.
+//!
+//! **Why it matters.** The Athena SQL editor in EMR Studio lists databases and
+//! tables through the Glue Data Catalog, which Lake Formation filters by the
+//! signed-in user's permissions: without `DESCRIBE` the database or table does not
+//! show up, even when a query naming it would run. The seed's author granted
+//! `DESCRIBE` next to `SELECT`. Lake Formation grants `DESCRIBE` on the database
+//! implicitly when all tables of it are granted, but the docs say so for IAM
+//! principals in the same account only, so studio-doctor asks for an explicit
+//! grant.
+//!
+//! **How to fix.** Console: Lake Formation → Permissions → Data lake permissions →
+//! Grant → **IAM Identity Center** → the user or group → the database (Database
+//! permissions **Describe**) and the table (Table permissions **Describe**).
+//! CLI (the report fills in the ids):
+//! `aws lakeformation grant-permissions --region <REGION> --catalog-id <ACCOUNT_ID>
+//! --principal DataLakePrincipalIdentifier=arn:aws:identitystore:::user/<USER_ID>
+//! --permissions DESCRIBE --resource '{"Database":{"Name":"<DB>"}}'` and the same
+//! with `--resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`.
+//!
+//! **Permissions needed.** `lakeformation:ListPermissions` (as a data lake
+//! administrator or read-only administrator, see LF009); with `--user`:
+//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
+//!
+//! **Evidence.** BLOG (DESCRIBE granted with SELECT) and DOC
+//! (lf-permissions-reference: DESCRIBE per resource type; granting-catalog-permissions:
+//! implicit database DESCRIBE for IAM principals). INFERRED: that a missing
+//! DESCRIBE hides the database or table in the Studio's SQL editor; hence a
+//! warning. Grants through LF-Tag expressions are not read.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/granting-catalog-permissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es008::{groups_note, user_label};
+use crate::ctx::{Ctx, Principals};
+use crate::facts::LfPermission;
+use crate::lf::{
+    self, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+};
+
+pub const META: Meta = Meta {
+    id: "LF003",
+    name: "lakeformation-describe",
+    area: Area::LakeFormation,
+    severity: Severity::Warning,
+    title: "The user (or a group) has DESCRIBE on the table and its database",
+    // IC003: an unknown or disabled --user is reported there, once.
+    depends_on: &["LF001", "IC003"],
+    needs: &[Need::Caller, Need::LfPermissions, Need::Users],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html",
+    ],
+};
+
+const ON_TABLE: &[&str] = &["DESCRIBE", "SELECT"];
+const ON_DATABASE: &[&str] = &["DESCRIBE"];
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
+        let label = table_label(name);
+        let perms = match ctx.facts.lake_formation.permissions.known() {
+            Ok(p) => p,
+            Err(u) => {
+                return vec![Outcome::unknown(
+                    &label,
+                    "the Lake Formation permissions",
+                    u,
+                )];
+            }
+        };
+        lf::per_user(ctx, &label, |p| judge(ctx, perms, p, name, db, table))
+    })
+}
+
+fn judge(
+    ctx: &Ctx,
+    perms: &[LfPermission],
+    p: Option<&Principals>,
+    name: &str,
+    db: &str,
+    table: &str,
+) -> Outcome {
+    let label = table_label(name);
+    let who = |x: &str| match p {
+        Some(p) => is_users(p, x),
+        None => is_idc(x),
+    };
+    let on_table = lf::table_grant(perms, who, db, table, ON_TABLE);
+    let on_db = lf::database_grant(perms, who, db, ON_DATABASE);
+    let subject = match p {
+        Some(p) => user_label(p),
+        None => "any Identity Center user or group".to_string(),
+    };
+    let how = |g: &LfPermission| match p {
+        Some(p) => lf::via(p, &g.principal),
+        None => format!("(granted to {})", g.principal),
+    };
+    if let (Some((t, reach)), Some(d)) = (on_table, on_db) {
+        let hint = if p.is_none() {
+            "; --user <name> gives a precise answer"
+        } else {
+            ""
+        };
+        return Outcome::pass(
+            &label,
+            format!(
+                "{subject} can see {label}: {} {} {}, and {} on database {db} {}{hint}",
+                t.permissions.join("+"),
+                reach.describe(db),
+                how(t),
+                d.permissions.join("+"),
+                how(d)
+            ),
+        );
+    }
+    let mut missing = Vec::new();
+    let mut commands = Vec::new();
+    let principal = p
+        .map(|p| user_arn(p.user_id))
+        .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".into());
+    if on_db.is_none() {
+        missing.push(format!("DESCRIBE on database {db}"));
+        commands.push(grant_command(
+            ctx,
+            &principal,
+            "DESCRIBE",
+            &database_json(db),
+        ));
+    }
+    if on_table.is_none() {
+        missing.push(format!("DESCRIBE (or SELECT) on {label}"));
+        commands.push(grant_command(
+            ctx,
+            &principal,
+            "DESCRIBE",
+            &table_json(db, table),
+        ));
+    }
+    let message = match p {
+        Some(p) => format!(
+            "{} has no {}, directly or through a group{}, so the Studio's SQL editor may not list it (inferred)",
+            user_label(p),
+            missing.join(" and no "),
+            groups_note(p)
+        ),
+        None => format!(
+            "no Identity Center user or group has {}, so the Studio's SQL editor may not list it (inferred)",
+            missing.join(" or ")
+        ),
+    };
+    Outcome::fail(&label, message).fix(fix(commands))
+}
+
+fn fix(commands: Vec<String>) -> Remediation {
+    remedy(
+        "Grant DESCRIBE on the database and the table to the Identity Center user or one of their groups (console: Lake Formation → Permissions → Data lake permissions → Grant → IAM Identity Center); Identity Center entitlement changes can take up to an hour to apply",
+        commands,
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::Status;
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfPermission};
+    use crate::testkit::{healthy, only};
+
+    const U: &str = "arn:aws:identitystore:::user/97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+
+    fn perms(f: &mut Facts) -> &mut Vec<LfPermission> {
+        match &mut f.lake_formation.permissions {
+            Fact::Known(p) => p,
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("LF003", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("through group analysts"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message.contains("database flightdata_db"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn select_without_describe_counts_on_the_table() {
+        let mut f = healthy();
+        perms(&mut f)[0].permissions = vec!["SELECT".into()];
+        assert_eq!(only("LF003", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn warns_without_database_describe() {
+        let mut f = healthy();
+        perms(&mut f).remove(1);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains("no DESCRIBE on database flightdata_db"),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("on table"), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws lakeformation grant-permissions --region ap-northeast-1 --catalog-id 111122223333 --principal DataLakePrincipalIdentifier={U} --permissions DESCRIBE --resource '{{\"Database\":{{\"Name\":\"flightdata_db\"}}}}'"
+            )]
+        );
+    }
+
+    #[test]
+    fn database_all_counts_for_the_database_only() {
+        let mut f = healthy();
+        perms(&mut f)[1].permissions = vec!["ALL".into()];
+        assert_eq!(only("LF003", &f).status, Status::Pass);
+        perms(&mut f).remove(0);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("on table flightdata_db.flightdata"),
+            "{}",
+            r.message
+        );
+        assert_eq!(r.remediation.unwrap().commands.len(), 1);
+    }
+
+    #[test]
+    fn without_user_any_identity_center_principal_counts() {
+        let mut f = healthy();
+        f.target.users.clear();
+        f.users.clear();
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("--user"), "{}", r.message);
+        perms(&mut f).clear();
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message
+                .starts_with("no Identity Center user or group has DESCRIBE"),
+            "{}",
+            r.message
+        );
+        assert_eq!(r.remediation.unwrap().commands.len(), 2);
+    }
+
+    #[test]
+    fn skips_when_lf001_fails() {
+        let mut f = healthy();
+        f.lake_formation.identity_center = Fact::Known(None);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("LF001"));
+    }
+
+    #[test]
+    fn errors_when_permissions_are_unreadable() {
+        let mut f = healthy();
+        f.lake_formation.permissions = Fact::Unknown(Unknown::new(
+            UnknownKind::Throttled,
+            "lakeformation:ListPermissions",
+            "",
+        ));
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Error);
+        let mut f = healthy();
+        f.target.tables.clear();
+        assert!(run(&Ctx::new(&f)).is_empty());
+    }
+}

@@ -1,0 +1,268 @@
+//! # LF004 lakeformation-location-registered
+//!
+//! **What it checks.** For each `--table DATABASE.TABLE`, the table's S3 location
+//! (`glue:GetTable` → `Table.StorageDescriptor.Location`) is inside a data location
+//! registered with Lake Formation (`lakeformation:ListResources` →
+//! `ResourceInfoList[].ResourceArn`; `s3://bucket/prefix` is
+//! `arn:aws:s3:::bucket/prefix`, the longest registered prefix at a `/` boundary
+//! wins). A table Glue does not know, or one without an S3 location, is reported
+//! too. Without `--table` there is nothing to check. A warning.
+//!
+//! **Why it matters.** For a registered location Lake Formation vends temporary
+//! credentials scoped to the signed-in user's permissions, "removing the need to
+//! include S3 permissions in the service role" (the Athena workgroup's execution
+//! role). For a location that is not registered, the query reads S3 with the
+//! execution role's own IAM permissions: it needs `s3:GetObject` and
+//! `s3:ListBucket` on the table location, and per-user Lake Formation control of
+//! the data stops at the catalog.
+//!
+//! **How to fix.** Console: Lake Formation → Administration → **Data lake
+//! locations** → Register location → the S3 path → a custom IAM role (not the
+//! service-linked role: LF005) → Register location. CLI (the report fills in the
+//! path, and the role of an existing custom registration when there is one):
+//! `aws lakeformation register-resource --region <REGION> --resource-arn
+//! arn:aws:s3:::<BUCKET>/<PREFIX> --role-arn arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>`.
+//! The role must trust `lakeformation.amazonaws.com` for `sts:AssumeRole` and
+//! `sts:SetContext` (LF005) and read and write the location; registering needs
+//! `iam:PassRole` on it. Alternatively, give the execution role S3 read on the
+//! table location.
+//!
+//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
+//!
+//! **Evidence.** DOC (tip-tutorial-lf: registering lets Lake Formation vend
+//! credentials; register-location) and MODEL (`ListResources`, `GetTable`).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListResources.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::Ctx;
+use crate::lf::{self, Location, covering_resource, is_service_linked, s3_to_arn, table_label};
+
+pub const META: Meta = Meta {
+    id: "LF004",
+    name: "lakeformation-location-registered",
+    area: Area::LakeFormation,
+    severity: Severity::Warning,
+    title: "The table's S3 location is registered with Lake Formation",
+    depends_on: &[],
+    needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_table(ctx, |name| vec![one(ctx, name)])
+}
+
+fn one(ctx: &Ctx, name: &str) -> Outcome {
+    let label = table_label(name);
+    let location = match lf::table_location(ctx, name) {
+        Location::At(l) => l,
+        Location::Unread(u) => {
+            return Outcome::unknown(&label, &format!("the Glue table {name}"), &u);
+        }
+        Location::NoTable => {
+            return Outcome::fail(
+                &label,
+                format!(
+                    "Glue has no table {name} in account {} ({}): glue:GetTable answered EntityNotFound",
+                    ctx.account(),
+                    ctx.region()
+                ),
+            )
+            .fix(remedy(
+                "Check the --table name (DATABASE.TABLE, as Glue spells it) and the region",
+                vec![format!(
+                    "aws glue get-tables --region {} --catalog-id {} --database-name {} --query 'TableList[].Name'",
+                    ctx.region(),
+                    ctx.account(),
+                    lf::split_table(name).map(|(d, _)| d).unwrap_or("<DATABASE>")
+                )],
+                META.docs,
+            ));
+        }
+        Location::NoLocation => {
+            return Outcome::fail(
+                &label,
+                format!("{label} has no S3 location (StorageDescriptor.Location), so Lake Formation has no data location to vend credentials for (a view?)"),
+            )
+            .fix(remedy(
+                "Check that the table has a storage location in S3",
+                vec![format!(
+                    "aws glue get-table --region {} --catalog-id {} --database-name {} --name {} --query Table.StorageDescriptor.Location",
+                    ctx.region(),
+                    ctx.account(),
+                    lf::split_table(name).map(|(d, _)| d).unwrap_or("<DATABASE>"),
+                    lf::split_table(name).map(|(_, t)| t).unwrap_or("<TABLE>")
+                )],
+                META.docs,
+            ));
+        }
+    };
+    let resources = match ctx.facts.lake_formation.resources.known() {
+        Ok(r) => r,
+        Err(u) => return Outcome::unknown(&label, "the Lake Formation registered locations", u),
+    };
+    if let Some(r) = covering_resource(resources, location) {
+        return Outcome::pass(
+            &label,
+            format!(
+                "{label}'s location {location} is registered with Lake Formation as {} (role {})",
+                r.resource_arn,
+                r.role_arn.as_deref().unwrap_or("not reported")
+            ),
+        );
+    }
+    let have = if resources.is_empty() {
+        "no location is registered".to_string()
+    } else {
+        let arns: Vec<&str> = resources.iter().map(|r| r.resource_arn.as_str()).collect();
+        format!("registered: {}", arns.join(", "))
+    };
+    // Reuse the role of an existing custom registration, if any.
+    let role = resources
+        .iter()
+        .filter_map(|r| r.role_arn.as_deref())
+        .find(|r| !is_service_linked(r))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("arn:aws:iam::{}:role/<LF_LOCATION_ROLE>", ctx.account()));
+    let arn = s3_to_arn(location);
+    Outcome::fail(
+        &label,
+        format!(
+            "{label}'s location {location} is not registered with Lake Formation ({have}): Lake Formation cannot vend credentials for it, so the workgroup's execution role needs its own S3 read access to the location"
+        ),
+    )
+    .fix(remedy(
+        format!(
+            "Register {arn} with a custom role that trusts lakeformation.amazonaws.com for sts:AssumeRole and sts:SetContext (not the service-linked role, see LF005; console: Lake Formation → Administration → Data lake locations → Register location), or give the execution role S3 read on {location}"
+        ),
+        vec![format!(
+            "aws lakeformation register-resource --region {} --resource-arn {arn} --role-arn {role}",
+            ctx.region()
+        )],
+        META.docs,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::Status;
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfResource, Table};
+    use crate::testkit::{healthy, only, statuses};
+
+    const T: &str = "flightdata_db.flightdata";
+
+    fn resources(f: &mut Facts) -> &mut Vec<LfResource> {
+        match &mut f.lake_formation.resources {
+            Fact::Known(r) => r,
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("LF004", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message
+                .contains("arn:aws:s3:::data-lake-111122223333/flightdata")
+        );
+        assert!(r.message.contains("LakeFormationTipRole"));
+        let out = run(&Ctx::new(&healthy()));
+        assert_eq!(out[0].scope, [format!("table:{T}")]);
+    }
+
+    #[test]
+    fn warns_when_another_prefix_is_registered() {
+        let mut f = healthy();
+        resources(&mut f)[0].resource_arn =
+            "arn:aws:s3:::data-lake-111122223333/flightdata-old".into();
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message
+                .contains("s3://data-lake-111122223333/flightdata/")
+        );
+        assert!(
+            r.message
+                .contains("registered: arn:aws:s3:::data-lake-111122223333/flightdata-old")
+        );
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            vec![
+                "aws lakeformation register-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bucket_registration_covers_the_table() {
+        let mut f = healthy();
+        resources(&mut f)[0].resource_arn = "arn:aws:s3:::data-lake-111122223333".into();
+        assert_eq!(only("LF004", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn warns_with_nothing_registered_and_a_placeholder_role() {
+        let mut f = healthy();
+        resources(&mut f).clear();
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.message.contains("no location is registered"));
+        assert!(r.remediation.unwrap().commands[0].ends_with("role/<LF_LOCATION_ROLE>"));
+    }
+
+    #[test]
+    fn a_missing_table_warns_and_skips_dependants() {
+        let mut f = healthy();
+        f.tables.insert(T.into(), Fact::Known(None));
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("no table flightdata_db.flightdata"),
+            "{}",
+            r.message
+        );
+        for id in ["LF005", "LF007", "LF008"] {
+            assert_eq!(statuses(id, &f), [Status::Skip], "{id}");
+        }
+        f.tables
+            .insert(T.into(), Fact::Known(Some(Table { location: None })));
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.message.contains("no S3 location"), "{}", r.message);
+    }
+
+    #[test]
+    fn errors_when_facts_are_unknown() {
+        let mut f = healthy();
+        f.lake_formation.resources = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "lakeformation:ListResources",
+            "",
+        ));
+        assert_eq!(only("LF004", &f).status, Status::Error);
+        let mut f = healthy();
+        f.tables.clear();
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("not collected"), "{}", r.message);
+    }
+
+    #[test]
+    fn nothing_to_check_without_a_table() {
+        let mut f = healthy();
+        f.target.tables.clear();
+        assert!(run(&Ctx::new(&f)).is_empty());
+        assert_eq!(statuses("LF004", &f), [Status::Skip]);
+    }
+}

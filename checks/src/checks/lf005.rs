@@ -1,0 +1,386 @@
+//! # LF005 lakeformation-location-role
+//!
+//! **What it checks.** For each `--table`, the IAM role of the Lake Formation
+//! registration that covers the table's location (`ListResources` → `RoleArn`,
+//! the longest registered prefix, see LF004):
+//! - is not Lake Formation's service-linked role
+//!   (`aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess`);
+//! - exists in IAM, and its trust policy lets `lakeformation.amazonaws.com`
+//!   perform `sts:AssumeRole` and `sts:SetContext` (Deny statements and conditions
+//!   honoured; `aws:SourceAccount` is the account; a condition studio-doctor
+//!   cannot evaluate gives a warning naming it).
+//!
+//! **Why it matters.** With trusted identity propagation Lake Formation assumes
+//! the location role with the Identity Center user's context, which needs
+//! `sts:SetContext`. "Do not select the service linked role if you want to use it
+//! with trusted identity propagation": the role the console wizard creates is the
+//! service-linked role, it "does not include sts:SetContext", and it cannot be
+//! edited. The query then fails reading the table's files.
+//!
+//! **How to fix.** Service-linked role: create a custom role, then deregister the
+//! location and register it again with that role (an SLR registration cannot be
+//! switched in place). Console: Lake Formation → Administration → Data lake
+//! locations → the location → Remove, then Register location with the custom role.
+//! CLI (the report fills in the ARNs): `aws iam create-role --role-name
+//! LakeFormationTipLocationRole --assume-role-policy-document '<trust below>'`,
+//! `aws iam put-role-policy ...` (S3 read and write on the location),
+//! `aws lakeformation deregister-resource --resource-arn arn:aws:s3:::<B>/<P>`,
+//! `aws lakeformation register-resource --resource-arn arn:aws:s3:::<B>/<P>
+//! --role-arn arn:aws:iam::<ACCOUNT_ID>:role/LakeFormationTipLocationRole`.
+//! Custom role with the wrong trust: `aws iam update-assume-role-policy
+//! --role-name <ROLE> --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`
+//! (this replaces the whole trust policy: keep any other statement the role needs).
+//!
+//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
+//! `iam:GetRole`.
+//!
+//! **Evidence.** DOC (tip-tutorial-lf: not the service-linked role, trust with
+//! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
+//! edited) and MODEL (`ListResources` → `RoleArn`).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es004::create_role_command;
+use crate::ctx::Ctx;
+use crate::facts::{LfResource, Role};
+use crate::lf::{self, LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
+use crate::policy::{Context, Decision, allow_document, trust_allows};
+
+pub const META: Meta = Meta {
+    id: "LF005",
+    name: "lakeformation-location-role",
+    area: Area::LakeFormation,
+    severity: Severity::Error,
+    title: "The Lake Formation location role is a custom role trusted for sts:SetContext",
+    depends_on: &["LF004"],
+    needs: &[
+        Need::Caller,
+        Need::GlueTables,
+        Need::LfResources,
+        Need::LfLocationRole,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",
+    ],
+};
+
+const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_table(ctx, |name| {
+        vec![match lf::registration(ctx, name) {
+            Ok((_, r)) => one(ctx, name, r),
+            Err(o) => *o,
+        }]
+    })
+}
+
+fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
+    let reg = format!("registration {}", r.resource_arn);
+    let Some(arn) = r.role_arn.as_deref().filter(|a| !a.is_empty()) else {
+        return Outcome::warn(
+            &reg,
+            format!(
+                "ListResources reported no role for {reg} (covering table {name}), so studio-doctor cannot tell whether it is the service-linked role"
+            ),
+        )
+        .fix(reregister_fix(ctx, r, "If queries fail reading the table, re-register"));
+    };
+    if is_service_linked(arn) {
+        return Outcome::fail(
+            arn,
+            format!(
+                "{reg} (covering table {name}) uses Lake Formation's service-linked role {arn}, which has no sts:SetContext and cannot be edited: Lake Formation cannot carry the Identity Center user's identity to S3"
+            ),
+        )
+        .fix(reregister_fix(ctx, r, "Re-register"));
+    }
+    match ctx.role(arn) {
+        Err(u) => Outcome::unknown(arn, &format!("the location role {arn}"), &u),
+        Ok(None) => Outcome::fail(
+            arn,
+            format!("{reg} (covering table {name}) uses role {arn}, which does not exist in IAM (NoSuchEntity)"),
+        )
+        .fix(remedy(
+            format!(
+                "Create the role {} with a trust policy for {LF_SERVICE} (sts:AssumeRole + sts:SetContext) and S3 read and write on the location",
+                crate::facts::role_name(arn)
+            ),
+            vec![
+                create_role_command(arn, LOCATION_TRUST),
+                put_policy_command(crate::facts::role_name(arn), "LakeFormationLocationAccess", r),
+            ],
+            META.docs,
+        )),
+        Ok(Some(role)) => judge(ctx, name, &reg, role),
+    }
+}
+
+fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
+    let arn = &role.arn;
+    let mut c = Context::new();
+    if !ctx.account().starts_with('<') {
+        c = c.with("aws:SourceAccount", ctx.account());
+    }
+    let results: Vec<(&str, Decision)> = ACTIONS
+        .iter()
+        .map(|a| (*a, trust_allows(&role.trust_policy, LF_SERVICE, a, &c)))
+        .collect();
+    let denied: Vec<String> = results
+        .iter()
+        .filter(|(_, d)| d.is_denied())
+        .map(|(a, d)| format!("{a} ({})", d.describe()))
+        .collect();
+    let undecided: Vec<String> = results
+        .iter()
+        .filter_map(|(a, d)| match d {
+            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    if denied.is_empty() && undecided.is_empty() {
+        return Outcome::pass(
+            arn,
+            format!(
+                "{reg} (covering table {name}) uses role {arn}, which trusts {LF_SERVICE} with sts:AssumeRole and sts:SetContext"
+            ),
+        );
+    }
+    if denied.is_empty() {
+        return Outcome::warn(
+            arn,
+            format!(
+                "could not decide whether the trust policy of {arn} ({reg}, covering table {name}) lets {LF_SERVICE} call sts:AssumeRole and sts:SetContext ({})",
+                undecided.join("; ")
+            ),
+        )
+        .fix(trust_fix(role, "If queries fail reading the table, replace"));
+    }
+    Outcome::fail(
+        arn,
+        format!(
+            "the trust policy of {arn} ({reg}, covering table {name}) does not let {LF_SERVICE} call {}: Lake Formation cannot assume it with the Identity Center user's context",
+            denied.join(" and ")
+        ),
+    )
+    .fix(trust_fix(role, "Replace"))
+}
+
+fn trust_fix(role: &Role, verb: &str) -> Remediation {
+    let name = &role.role_name;
+    remedy(
+        format!(
+            "{verb} the trust policy of {name} with one that lets {LF_SERVICE} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
+        ),
+        vec![format!(
+            "aws iam update-assume-role-policy --role-name {name} --policy-document '{LOCATION_TRUST}'"
+        )],
+        META.docs,
+    )
+}
+
+/// Replace a registration's role with a new custom one.
+fn reregister_fix(ctx: &Ctx, r: &LfResource, verb: &str) -> Remediation {
+    let role_arn = format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account());
+    remedy(
+        format!(
+            "{verb} {} with a custom role trusted by {LF_SERVICE} for sts:AssumeRole and sts:SetContext (a service-linked registration cannot be switched in place: deregister, then register again; console: Lake Formation → Administration → Data lake locations). Registering needs iam:PassRole on the role",
+            r.resource_arn
+        ),
+        vec![
+            create_role_command(SUGGESTED_ROLE, LOCATION_TRUST),
+            put_policy_command(SUGGESTED_ROLE, "LakeFormationLocationAccess", r),
+            format!(
+                "aws lakeformation deregister-resource --region {} --resource-arn {}",
+                ctx.region(),
+                r.resource_arn
+            ),
+            format!(
+                "aws lakeformation register-resource --region {} --resource-arn {} --role-arn {role_arn}",
+                ctx.region(),
+                r.resource_arn
+            ),
+        ],
+        META.docs,
+    )
+}
+
+/// `aws iam put-role-policy` with S3 read and write on the registered location.
+pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
+    let (bucket, objects) = location_arns(&r.resource_arn);
+    let doc = allow_document(&[
+        ("s3:GetObject", &objects),
+        ("s3:PutObject", &objects),
+        ("s3:DeleteObject", &objects),
+        ("s3:ListBucket", &bucket),
+    ]);
+    format!(
+        "aws iam put-role-policy --role-name {role} --policy-name {policy} --policy-document '{doc}'"
+    )
+}
+
+/// The bucket ARN and the objects ARN (`.../*`) of a registered location.
+fn location_arns(resource_arn: &str) -> (String, String) {
+    let trimmed = resource_arn.trim_end_matches('/');
+    let bucket = match trimmed.strip_prefix("arn:aws:s3:::") {
+        Some(rest) => format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest)),
+        None => trimmed.to_string(),
+    };
+    (bucket, format!("{trimmed}/*"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+    use serde_json::json;
+
+    const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess";
+    const ROLE: &str = "arn:aws:iam::111122223333:role/LakeFormationTipRole";
+
+    fn reg(f: &mut Facts) -> &mut LfResource {
+        match &mut f.lake_formation.resources {
+            Fact::Known(r) => &mut r[0],
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    fn trust(f: &mut Facts) -> &mut serde_json::Value {
+        match f.roles.get_mut("LakeFormationTipRole") {
+            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
+            _ => panic!("no role"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("LF005", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert_eq!(r.resource, ROLE);
+        assert!(r.message.contains("sts:SetContext"));
+    }
+
+    #[test]
+    fn fails_on_the_service_linked_role() {
+        let mut f = healthy();
+        reg(&mut f).role_arn = Some(SLR.into());
+        let r = only("LF005", &f);
+        assert_eq!(r.status, Status::Fail, "{}", r.message);
+        assert!(r.message.contains("service-linked role"));
+        let c = r.remediation.unwrap().commands;
+        assert_eq!(c.len(), 4);
+        assert!(c[0].starts_with("aws iam create-role --role-name LakeFormationTipLocationRole "));
+        assert!(
+            c[1].contains(r#""Resource":"arn:aws:s3:::data-lake-111122223333/flightdata/*""#),
+            "{}",
+            c[1]
+        );
+        assert!(
+            c[1].contains(r#""Resource":"arn:aws:s3:::data-lake-111122223333"}"#),
+            "{}",
+            c[1]
+        );
+        assert_eq!(
+            c[2],
+            "aws lakeformation deregister-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"
+        );
+        assert!(
+            c[3].ends_with(
+                "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole"
+            )
+        );
+    }
+
+    #[test]
+    fn fails_without_set_context() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Action"] = json!("sts:AssumeRole");
+        let r = only("LF005", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.message.contains("sts:SetContext (not allowed"),
+            "{}",
+            r.message
+        );
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            vec![format!(
+                "aws iam update-assume-role-policy --role-name LakeFormationTipRole --policy-document '{LOCATION_TRUST}'"
+            )]
+        );
+    }
+
+    #[test]
+    fn warns_on_an_undecidable_condition() {
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] =
+            json!({"StringEquals": {"sts:ExternalId": "x"}});
+        assert_eq!(only("LF005", &f).status, Status::Warn);
+        // aws:SourceAccount is known.
+        trust(&mut f)["Statement"][0]["Condition"] =
+            json!({"StringEquals": {"aws:SourceAccount": "111122223333"}});
+        assert_eq!(only("LF005", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fails_when_the_role_is_gone() {
+        let mut f = healthy();
+        f.roles
+            .insert("LakeFormationTipRole".into(), Fact::Known(None));
+        let r = only("LF005", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("does not exist"));
+        assert!(
+            r.remediation.unwrap().commands[0]
+                .starts_with("aws iam create-role --role-name LakeFormationTipRole ")
+        );
+    }
+
+    #[test]
+    fn skips_when_lf004_warns() {
+        let mut f = healthy();
+        reg(&mut f).resource_arn = "arn:aws:s3:::elsewhere".into();
+        let r = only("LF005", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("LF004"), "{}", r.message);
+    }
+
+    #[test]
+    fn errors_when_the_role_is_unreadable() {
+        let mut f = healthy();
+        f.roles.insert(
+            "LakeFormationTipRole".into(),
+            Fact::Unknown(Unknown::new(UnknownKind::AccessDenied, "iam:GetRole", "")),
+        );
+        let r = only("LF005", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:GetRole"));
+        let mut f = healthy();
+        f.roles.clear();
+        assert_eq!(only("LF005", &f).status, Status::Error);
+    }
+
+    #[test]
+    fn location_arns_split_bucket_and_objects() {
+        assert_eq!(
+            location_arns("arn:aws:s3:::b/p/"),
+            (
+                "arn:aws:s3:::b".to_string(),
+                "arn:aws:s3:::b/p/*".to_string()
+            )
+        );
+        assert_eq!(
+            location_arns("arn:aws:s3:::b"),
+            ("arn:aws:s3:::b".to_string(), "arn:aws:s3:::b/*".to_string())
+        );
+    }
+}

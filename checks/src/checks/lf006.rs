@@ -1,0 +1,215 @@
+//! # LF006 lakeformation-iam-allowed-principals
+//!
+//! **What it checks.** For each `--table DATABASE.TABLE`, the virtual group
+//! `IAM_ALLOWED_PRINCIPALS` (IAMAllowedPrincipals) holds no `ALL` on the table, on
+//! all tables of its database (table wildcard), or on the database itself
+//! (`lakeformation:ListPermissions`). Without `--table` there is nothing to check.
+//! A warning.
+//!
+//! **Why it matters.** `ALL` for IAMAllowedPrincipals is Lake Formation's default
+//! for compatibility with IAM-only access control: "If this permissions exists on
+//! a database or table, all principals will be granted access to the database or
+//! table", and Lake Formation keeps it on new tables of a database whose default
+//! says "Use only IAM access control". While it is there, per-user Lake Formation
+//! permissions are not what decides access, so the grants LF002 and LF003 look at
+//! may not be enforced for the Identity Center user.
+//!
+//! **How to fix.** Revoke it, once every IAM principal that relies on it has the
+//! Lake Formation permissions it needs (jobs, crawlers and roles that read the
+//! table through IAM policies lose access). Console: Lake Formation → Permissions
+//! → Data lake permissions → filter on IAMAllowedPrincipals → Revoke; for the
+//! database also clear "Use only IAM access control for new tables in this
+//! database" (Databases → the database → Edit). CLI (the report fills in the
+//! resource): `aws lakeformation revoke-permissions --region <REGION> --catalog-id
+//! <ACCOUNT_ID> --principal DataLakePrincipalIdentifier=IAM_ALLOWED_PRINCIPALS
+//! --permissions ALL --resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`
+//! (or `{"Database":{"Name":"<DB>"}}`).
+//!
+//! **Permissions needed.** `lakeformation:ListPermissions`.
+//!
+//! **Evidence.** DOC (metadata-permissions: IAMAllowedPrincipal default and its
+//! effect; QuickSight catalog-integration-glue-tip: with Super to
+//! IAMAllowedPrincipals "Lake Formation does not enforce per-user permissions",
+//! an analogous integration) and MODEL (`IAM_ALLOWED_PRINCIPALS`).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/upgrade-glue-lake-formation.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::Ctx;
+use crate::facts::LfPermission;
+use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, table_label};
+
+pub const META: Meta = Meta {
+    id: "LF006",
+    name: "lakeformation-iam-allowed-principals",
+    area: Area::LakeFormation,
+    severity: Severity::Warning,
+    title: "IAMAllowedPrincipals holds no ALL on the table or its database",
+    depends_on: &[],
+    needs: &[Need::Caller, Need::LfPermissions],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/upgrade-glue-lake-formation.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
+        vec![one(ctx, name, db, table)]
+    })
+}
+
+fn one(ctx: &Ctx, name: &str, db: &str, table: &str) -> Outcome {
+    let label = table_label(name);
+    let perms = match ctx.facts.lake_formation.permissions.known() {
+        Ok(p) => p,
+        Err(u) => return Outcome::unknown(&label, "the Lake Formation permissions", u),
+    };
+    let found: Vec<&LfPermission> = perms
+        .iter()
+        .filter(|p| p.principal == IAM_ALLOWED_PRINCIPALS)
+        .filter(|p| p.permissions.iter().any(|x| x == "ALL"))
+        .filter(|p| lf::reach(p, db, table).is_some() || lf::on_database(p, db))
+        .collect();
+    if found.is_empty() {
+        return Outcome::pass(
+            &label,
+            format!("IAMAllowedPrincipals holds no ALL on {label} or on database {db}"),
+        );
+    }
+    let on: Vec<String> = found.iter().map(|p| what(p, name)).collect();
+    let commands = found
+        .iter()
+        .map(|p| {
+            format!(
+                "aws lakeformation revoke-permissions --region {} --catalog-id {} --principal DataLakePrincipalIdentifier={IAM_ALLOWED_PRINCIPALS} --permissions ALL --resource '{}'",
+                ctx.region(),
+                ctx.account(),
+                lf::resource_json(p)
+            )
+        })
+        .collect();
+    Outcome::fail(
+        &label,
+        format!(
+            "IAMAllowedPrincipals holds ALL on {}: IAM-only access control still applies there, so Lake Formation may not enforce the Identity Center user's permissions on {label}",
+            on.join(" and ")
+        ),
+    )
+    .fix(remedy(
+        format!(
+            "Revoke ALL from IAMAllowedPrincipals on {}. Impact: IAM users, roles, jobs and crawlers that read {name} through IAM policies alone lose access: grant them Lake Formation permissions first (console: Lake Formation → Permissions → Data lake permissions → IAMAllowedPrincipals → Revoke; for the database also clear \"Use only IAM access control for new tables\")",
+            on.join(" and ")
+        ),
+        commands,
+        META.docs,
+    ))
+}
+
+fn what(p: &LfPermission, name: &str) -> String {
+    if p.table_wildcard {
+        format!("all tables of database {}", p.database)
+    } else if p.table.is_some() {
+        format!("table {name}")
+    } else {
+        format!("database {}", p.database)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::Status;
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfPermission};
+    use crate::testkit::{healthy, only, statuses};
+
+    fn add(f: &mut Facts, table: Option<&str>, wild: bool, p: &[&str]) {
+        match &mut f.lake_formation.permissions {
+            Fact::Known(v) => v.push(LfPermission {
+                principal: "IAM_ALLOWED_PRINCIPALS".into(),
+                database: "flightdata_db".into(),
+                table: table.map(Into::into),
+                table_wildcard: wild,
+                permissions: p.iter().map(|s| s.to_string()).collect(),
+            }),
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("LF006", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("flightdata_db.flightdata"));
+    }
+
+    #[test]
+    fn warns_on_database_all() {
+        let mut f = healthy();
+        add(&mut f, None, false, &["ALL"]);
+        let r = only("LF006", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains("ALL on database flightdata_db"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert!(fix.summary.contains("Impact"));
+        assert_eq!(
+            fix.commands,
+            vec![
+                "aws lakeformation revoke-permissions --region ap-northeast-1 --catalog-id 111122223333 --principal DataLakePrincipalIdentifier=IAM_ALLOWED_PRINCIPALS --permissions ALL --resource '{\"Database\":{\"Name\":\"flightdata_db\"}}'"
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_on_table_and_wildcard_all() {
+        let mut f = healthy();
+        add(&mut f, Some("flightdata"), false, &["ALL"]);
+        add(&mut f, None, true, &["ALL"]);
+        let r = only("LF006", &f);
+        assert_eq!(r.status, Status::Warn);
+        let c = r.remediation.unwrap().commands;
+        assert_eq!(c.len(), 2);
+        assert!(
+            c[0].ends_with(r#"'{"Table":{"DatabaseName":"flightdata_db","Name":"flightdata"}}'"#)
+        );
+        assert!(
+            c[1].ends_with(r#"'{"Table":{"DatabaseName":"flightdata_db","TableWildcard":{}}}'"#)
+        );
+    }
+
+    #[test]
+    fn other_grants_do_not_count() {
+        let mut f = healthy();
+        add(&mut f, Some("flightdata"), false, &["DESCRIBE"]);
+        add(&mut f, Some("other"), false, &["ALL"]);
+        assert_eq!(only("LF006", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn errors_when_permissions_are_unreadable() {
+        let mut f = healthy();
+        f.lake_formation.permissions = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "lakeformation:ListPermissions",
+            "",
+        ));
+        assert_eq!(only("LF006", &f).status, Status::Error);
+    }
+
+    #[test]
+    fn nothing_to_check_without_a_table() {
+        let mut f = healthy();
+        f.target.tables.clear();
+        assert!(run(&Ctx::new(&f)).is_empty());
+        assert_eq!(statuses("LF006", &f), [Status::Skip]);
+    }
+}

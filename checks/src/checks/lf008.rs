@@ -1,0 +1,219 @@
+//! # LF008 lakeformation-location-verified
+//!
+//! **What it checks.** For each `--table`, the Lake Formation registration that
+//! covers the table's location (LF004) passed Lake Formation's verification
+//! (`ListResources` → `VerificationStatus`): `VERIFIED` passes,
+//! `VERIFICATION_FAILED` fails, `NOT_VERIFIED` (or no status reported) warns.
+//!
+//! **Why it matters.** Lake Formation verifies that it can use the registration's
+//! role on the location. A failed verification means it cannot vend credentials
+//! for the table's files: the role cannot be assumed, or lacks S3 (or KMS)
+//! permissions on the location, and queries fail reading the data.
+//!
+//! **How to fix.** Check the role: its trust (LF005) and its permissions. It
+//! needs `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` on the location's
+//! objects and `s3:ListBucket` on the bucket (plus `kms:Decrypt` and
+//! `kms:GenerateDataKey` for a KMS-encrypted bucket). Console: IAM → Roles → the
+//! role → Add permissions → Create inline policy. CLI (the report fills in the
+//! role and the location): `aws iam put-role-policy --role-name <ROLE>
+//! --policy-name LakeFormationLocationAccess --policy-document '...'`, then read
+//! the status again with `aws lakeformation describe-resource --resource-arn
+//! arn:aws:s3:::<BUCKET>/<PREFIX>`. A service-linked role cannot be edited:
+//! re-register with a custom role (LF005).
+//!
+//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
+//!
+//! **Evidence.** MODEL (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
+//! `NOT_VERIFIED`) and DOC (tip-tutorial-lf: the location role's S3 policy).
+//! INFERRED: the causes of a failed verification listed above.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::lf005::put_policy_command;
+use crate::ctx::Ctx;
+use crate::facts::{LfResource, role_name};
+use crate::lf::{self, is_service_linked};
+use crate::policy::unused_policy_name;
+
+pub const META: Meta = Meta {
+    id: "LF008",
+    name: "lakeformation-location-verified",
+    area: Area::LakeFormation,
+    severity: Severity::Error,
+    title: "The Lake Formation registration of the table's location is verified",
+    depends_on: &["LF004"],
+    needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    lf::each_table(ctx, |name| {
+        vec![match lf::registration(ctx, name) {
+            Ok((_, r)) => one(ctx, name, r),
+            Err(o) => *o,
+        }]
+    })
+}
+
+fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
+    let reg = format!("registration {}", r.resource_arn);
+    let role = r.role_arn.as_deref().unwrap_or("(no role reported)");
+    match r.verification_status.as_deref() {
+        Some("VERIFIED") => Outcome::pass(
+            &reg,
+            format!("{reg} (covering table {name}, role {role}) is VERIFIED"),
+        ),
+        Some("VERIFICATION_FAILED") => Outcome::fail(
+            &reg,
+            format!(
+                "Lake Formation could not verify {reg} (covering table {name}) with role {role} (VERIFICATION_FAILED): it cannot vend credentials for the table's files"
+            ),
+        )
+        .fix(fix(ctx, r)),
+        other => Outcome::warn(
+            &reg,
+            format!(
+                "{reg} (covering table {name}, role {role}) is {}: Lake Formation has not confirmed it can use the role on the location",
+                other.unwrap_or("not reported as verified (no VerificationStatus)")
+            ),
+        )
+        .fix(fix(ctx, r)),
+    }
+}
+
+fn fix(ctx: &Ctx, r: &LfResource) -> Remediation {
+    let describe = format!(
+        "aws lakeformation describe-resource --region {} --resource-arn {} --query ResourceInfo.VerificationStatus",
+        ctx.region(),
+        r.resource_arn
+    );
+    let arn = match r.role_arn.as_deref() {
+        Some(a) if !is_service_linked(a) => a,
+        _ => {
+            return remedy(
+                format!(
+                    "{} is registered with the service-linked role (or none), which cannot be edited: re-register it with a custom role that can read and write the location (see LF005)",
+                    r.resource_arn
+                ),
+                vec![describe],
+                META.docs,
+            );
+        }
+    };
+    let name = role_name(arn);
+    let policy = match ctx.role(arn) {
+        Ok(Some(role)) => unused_policy_name(role, "LakeFormationLocationAccess"),
+        _ => "LakeFormationLocationAccess".to_string(),
+    };
+    remedy(
+        format!(
+            "Check that {name} trusts lakeformation.amazonaws.com (LF005) and give it S3 read and write on {} (plus kms:Decrypt and kms:GenerateDataKey if the bucket uses a KMS key), then read the status again",
+            r.resource_arn
+        ),
+        vec![put_policy_command(name, &policy, r), describe],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::Status;
+    use crate::ctx::Ctx;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, LfResource};
+    use crate::testkit::{healthy, only};
+
+    fn reg(f: &mut Facts) -> &mut LfResource {
+        match &mut f.lake_formation.resources {
+            Fact::Known(r) => &mut r[0],
+            Fact::Unknown(_) => panic!("unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_when_verified() {
+        let r = only("LF008", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("VERIFIED"));
+    }
+
+    #[test]
+    fn fails_when_verification_failed() {
+        let mut f = healthy();
+        reg(&mut f).verification_status = Some("VERIFICATION_FAILED".into());
+        let r = only("LF008", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("LakeFormationTipRole"), "{}", r.message);
+        let c = r.remediation.unwrap().commands;
+        // The role already has an inline policy: a new name, not a replacement.
+        assert!(
+            c[0].starts_with("aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess --policy-document"),
+            "{}",
+            c[0]
+        );
+        assert!(c[0].contains("arn:aws:s3:::data-lake-111122223333/flightdata/*"));
+        assert!(c[1].starts_with("aws lakeformation describe-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"));
+    }
+
+    #[test]
+    fn warns_when_not_verified() {
+        let mut f = healthy();
+        reg(&mut f).verification_status = Some("NOT_VERIFIED".into());
+        let r = only("LF008", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.remediation.is_some());
+        reg(&mut f).verification_status = None;
+        assert_eq!(only("LF008", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn the_service_linked_role_is_not_edited() {
+        let mut f = healthy();
+        let r = reg(&mut f);
+        r.verification_status = Some("VERIFICATION_FAILED".into());
+        r.role_arn = Some("arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess".into());
+        let r = only("LF008", &f);
+        let fix = r.remediation.unwrap();
+        assert!(fix.summary.contains("LF005"));
+        assert!(!fix.commands[0].contains("put-role-policy"));
+    }
+
+    #[test]
+    fn skips_when_lf004_warns() {
+        let mut f = healthy();
+        reg(&mut f).resource_arn = "arn:aws:s3:::another-bucket".into();
+        let r = only("LF008", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("LF004"));
+    }
+
+    #[test]
+    fn errors_when_resources_are_unreadable() {
+        let mut f = healthy();
+        f.lake_formation.resources = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "lakeformation:ListResources",
+            "",
+        ));
+        // LF004 errors on the same table, so LF008 is skipped behind it.
+        let r = only("LF008", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(
+            r.message.contains("could not be evaluated"),
+            "{}",
+            r.message
+        );
+        // Judged alone, it is an error, never a pass.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, crate::check::Verdict::Error);
+    }
+}

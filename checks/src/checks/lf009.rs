@@ -1,0 +1,230 @@
+//! # LF009 lakeformation-caller-admin
+//!
+//! **What it checks.** The identity running studio-doctor
+//! (`sts:GetCallerIdentity` → `Arn`) is a Lake Formation data lake administrator
+//! or read-only administrator in the region (`lakeformation:GetDataLakeSettings` →
+//! `DataLakeAdmins`, `ReadOnlyAdmins`). An assumed-role session
+//! (`arn:aws:sts::<ACCOUNT_ID>:assumed-role/<ROLE>/<SESSION>`) counts as its role
+//! (`arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>`, any path); an IAM user as itself. A
+//! warning.
+//!
+//! **Why it matters.** `ListPermissions` results are "filtered by the permissions
+//! of the caller", and Glue reads can be filtered by Lake Formation too. A caller
+//! that is not an administrator may see only part of the grants, so LF002, LF003,
+//! LF006 and LF007 could report a grant as missing when it exists (or miss an
+//! IAMAllowedPrincipals grant).
+//!
+//! **How to fix.** Make the role studio-doctor runs as a read-only administrator:
+//! it can see every permission and change nothing. Console: Lake Formation →
+//! Administration → **Administrative roles and tasks** → Data lake
+//! administrators → Add → Access type **Read-only administrator** → the role →
+//! Confirm. CLI: `put-data-lake-settings` replaces the whole settings document
+//! (administrators, default permissions, external filtering...), so read it first,
+//! add the role to `ReadOnlyAdmins`, review the file, and write it back:
+//! `aws lakeformation get-data-lake-settings --catalog-id <ACCOUNT_ID> --query
+//! DataLakeSettings > settings.json`; `jq '.ReadOnlyAdmins += [{"DataLakePrincipalIdentifier":"<ROLE_ARN>"}]'
+//! settings.json > settings-new.json`; `aws lakeformation put-data-lake-settings
+//! --catalog-id <ACCOUNT_ID> --data-lake-settings file://settings-new.json`. Only a
+//! data lake administrator can change the settings. Or run studio-doctor as an
+//! existing administrator.
+//!
+//! **Permissions needed.** `lakeformation:GetDataLakeSettings`
+//! (`sts:GetCallerIdentity` needs none).
+//!
+//! **Evidence.** MODEL (`ListPermissions`: "filtered by the permissions of the
+//! caller"; `DataLakeSettings.ReadOnlyAdmins`) and DOC (implicit-permissions:
+//! data lake administrators can see every resource; Lake Formation guidance to run
+//! Glue reads as an administrator).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_PutDataLakeSettings.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::Ctx;
+use crate::facts::role_name;
+use crate::policy::arn_account;
+
+pub const META: Meta = Meta {
+    id: "LF009",
+    name: "lakeformation-caller-admin",
+    area: Area::LakeFormation,
+    severity: Severity::Warning,
+    title: "studio-doctor runs as a Lake Formation (read-only) administrator",
+    depends_on: &[],
+    needs: &[Need::Caller, Need::LfSettings],
+    docs: &[
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_PutDataLakeSettings.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let caller = match ctx.facts.caller.known() {
+        Ok(c) => c,
+        Err(u) => return vec![Outcome::unknown("the caller", "the caller identity", u)],
+    };
+    let settings = match ctx.facts.lake_formation.settings.known() {
+        Ok(s) => s,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &caller.arn,
+                "the Lake Formation data lake settings",
+                u,
+            )];
+        }
+    };
+    let principal = iam_principal(&caller.arn);
+    let is = |list: &[String]| list.iter().any(|a| same(a, &principal));
+    let region = ctx.region();
+    if is(&settings.data_lake_admins) {
+        return vec![Outcome::pass(
+            &principal,
+            format!(
+                "the caller {principal} is a Lake Formation data lake administrator in {region}"
+            ),
+        )];
+    }
+    if is(&settings.read_only_admins) {
+        return vec![Outcome::pass(
+            &principal,
+            format!(
+                "the caller {principal} is a Lake Formation read-only administrator in {region}"
+            ),
+        )];
+    }
+    let account = ctx.account();
+    vec![
+        Outcome::fail(
+            &principal,
+            format!(
+                "the caller {principal} is neither a data lake administrator nor a read-only administrator of Lake Formation in {region}: Lake Formation may hide permissions from it, so the Lake Formation checks may report a grant as missing when it exists"
+            ),
+        )
+        .fix(remedy(
+            format!(
+                "Add {principal} as a read-only administrator (console: Lake Formation → Administration → Administrative roles and tasks → Data lake administrators → Add → Read-only administrator), or run studio-doctor as an administrator. put-data-lake-settings is a write that replaces the WHOLE settings (admins, default permissions, ...): save the current settings, add only the read-only admin, review the file, then put it back, as a data lake administrator"
+            ),
+            vec![
+                format!(
+                    "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json"
+                ),
+                format!(
+                    "jq '.ReadOnlyAdmins = ((.ReadOnlyAdmins // []) + [{{\"DataLakePrincipalIdentifier\":\"{principal}\"}}])' settings.json > settings-new.json"
+                ),
+                format!(
+                    "aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://settings-new.json"
+                ),
+            ],
+            META.docs,
+        )),
+    ]
+}
+
+/// The IAM principal behind a caller ARN: an assumed-role session becomes its role.
+pub fn iam_principal(arn: &str) -> String {
+    let Some(rest) = arn.split_once(":assumed-role/").map(|(_, r)| r) else {
+        return arn.to_string();
+    };
+    let role = rest.split('/').next().unwrap_or(rest);
+    let partition = arn.split(':').nth(1).unwrap_or("aws");
+    let account = arn_account(arn).unwrap_or("");
+    format!("arn:{partition}:iam::{account}:role/{role}")
+}
+
+/// Whether an admin entry names the caller: the same ARN, or (for roles) the same
+/// account and role name whatever the path (a session ARN carries no path).
+fn same(admin: &str, principal: &str) -> bool {
+    if admin == principal {
+        return true;
+    }
+    admin.contains(":role/")
+        && principal.contains(":role/")
+        && arn_account(admin) == arn_account(principal)
+        && role_name(admin) == role_name(principal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::DataLakeSettings;
+    use crate::testkit::{healthy, only};
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/studio-doctor-readonly";
+
+    #[test]
+    fn passes_as_data_lake_admin() {
+        let r = only("LF009", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains(ROLE) && r.message.contains("data lake administrator"));
+    }
+
+    #[test]
+    fn passes_as_read_only_admin_with_a_role_path() {
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Known(DataLakeSettings {
+            data_lake_admins: vec![],
+            read_only_admins: vec![
+                "arn:aws:iam::111122223333:role/ops/studio-doctor-readonly".into(),
+            ],
+        });
+        let r = only("LF009", &f);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.message.contains("read-only"));
+    }
+
+    #[test]
+    fn warns_when_not_an_admin() {
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Known(DataLakeSettings {
+            data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            read_only_admins: vec!["arn:aws:iam::444455556666:role/studio-doctor-readonly".into()],
+        });
+        let r = only("LF009", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("may hide permissions"));
+        let fix = r.remediation.unwrap();
+        assert!(fix.summary.contains("WHOLE settings"));
+        assert_eq!(fix.commands.len(), 3);
+        assert!(fix.commands[1].contains(ROLE));
+        assert!(fix.commands[2].starts_with(
+            "aws lakeformation put-data-lake-settings --region ap-northeast-1 --catalog-id 111122223333"
+        ));
+    }
+
+    #[test]
+    fn caller_arns_map_to_iam_principals() {
+        assert_eq!(
+            iam_principal("arn:aws:sts::111122223333:assumed-role/studio-doctor-readonly/ci"),
+            ROLE
+        );
+        assert_eq!(
+            iam_principal("arn:aws:iam::111122223333:user/alice"),
+            "arn:aws:iam::111122223333:user/alice"
+        );
+        assert!(same("arn:aws:iam::1:role/a/b/R", "arn:aws:iam::1:role/R"));
+        assert!(!same("arn:aws:iam::1:user/R", "arn:aws:iam::1:role/R"));
+        assert!(!same("arn:aws:iam::2:role/R", "arn:aws:iam::1:role/R"));
+    }
+
+    #[test]
+    fn errors_when_settings_or_caller_are_unknown() {
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "lakeformation:GetDataLakeSettings",
+            "",
+        ));
+        let r = only("LF009", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("GetDataLakeSettings"));
+        let mut f = healthy();
+        f.caller = Fact::Unknown(Unknown::not_collected());
+        assert_eq!(only("LF009", &f).status, Status::Error);
+    }
+}

@@ -1,0 +1,167 @@
+//! # WG002 workgroup-enabled
+//!
+//! **What it checks.** Each target workgroup (every Identity-Center-enabled one,
+//! or `--workgroup`) is enabled (`GetWorkGroup` → `WorkGroup.State == ENABLED`).
+//! `DISABLED` fails; a state Athena did not report is a warning.
+//!
+//! **Why it matters.** "Disabling a workgroup prevents queries from running in
+//! it, until you enable it. Queries sent to a disabled workgroup fail." Everything
+//! else on the path can be right and the Athena SQL editor in EMR Studio still
+//! cannot run a query.
+//!
+//! **How to fix.** Enable the workgroup.
+//! Console: Athena → Workgroups → the workgroup → **Enable workgroup** → Enable.
+//! CLI (the report fills in the region and the workgroup):
+//! `aws athena update-work-group --region <REGION> --work-group <WG> --state ENABLED`.
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
+//!
+//! **Evidence.** MODEL (`WorkGroup.State`, enum `ENABLED|DISABLED`;
+//! `UpdateWorkGroup.State`) and DOC (user-created-workgroups: queries sent to a
+//! disabled workgroup fail; workgroups-enabled-disabled).
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/user-created-workgroups.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::WorkGroup;
+
+pub const META: Meta = Meta {
+    id: "WG002",
+    name: "workgroup-enabled",
+    area: Area::AthenaWorkgroup,
+    severity: Severity::Error,
+    title: "Athena workgroup is enabled",
+    depends_on: &["WG001"],
+    needs: &[Need::Workgroups],
+    docs: &[
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    match w.state.as_deref() {
+        Some("ENABLED") => Outcome::pass(&label, format!("{label} is enabled")),
+        Some("DISABLED") => Outcome::fail(
+            &label,
+            format!("{label} is disabled (State: DISABLED), so every query sent to it fails"),
+        )
+        .fix(enable_fix(ctx, w)),
+        other => Outcome::warn(
+            &label,
+            format!(
+                "{label} has state {}; queries run only in an ENABLED workgroup",
+                other.map_or("(not reported)".to_string(), |s| format!("\"{s}\""))
+            ),
+        )
+        .fix(enable_fix(ctx, w)),
+    }
+}
+
+fn enable_fix(ctx: &Ctx, w: &WorkGroup) -> crate::Remediation {
+    remedy(
+        format!(
+            "Enable the workgroup (console: Athena → Workgroups → {} → Enable workgroup)",
+            w.name
+        ),
+        vec![format!(
+            "aws athena update-work-group --region {} --work-group {} --state ENABLED",
+            ctx.region(),
+            w.name
+        )],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+
+    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
+        match &mut f.workgroups {
+            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
+            Fact::Unknown(_) => panic!("workgroups unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("WG002", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains("workgroup \"idc-wg\" is enabled"));
+    }
+
+    #[test]
+    fn fails_when_disabled_with_the_enable_command() {
+        let mut f = healthy();
+        idc_wg(&mut f).state = Some("DISABLED".into());
+        let r = only("WG002", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains("workgroup \"idc-wg\" is disabled"));
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            [
+                "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --state ENABLED"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unreported_state_is_a_warning_not_a_pass() {
+        let mut f = healthy();
+        idc_wg(&mut f).state = None;
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn);
+        assert!(out[0].message.contains("not reported"));
+        assert_eq!(out[0].scope, ["workgroup:idc-wg"]);
+    }
+
+    #[test]
+    fn skips_when_wg001_fails() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        let r = only("WG002", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("WG001"));
+    }
+
+    #[test]
+    fn unknown_workgroups_are_an_error() {
+        let mut f = healthy();
+        f.workgroups = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "athena:ListWorkGroups",
+            "no",
+        ));
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Error);
+        assert!(out[0].message.contains("athena:ListWorkGroups"));
+        assert_eq!(only("WG002", &f).status, Status::Skip);
+    }
+}

@@ -1,0 +1,413 @@
+//! # WG004 workgroup-execution-role
+//!
+//! **What it checks.** Each target workgroup (every Identity-Center-enabled one, or
+//! `--workgroup`) has an execution role (`GetWorkGroup` →
+//! `Configuration.ExecutionRole`, the console's "Service role for IAM Identity
+//! Center access"), the role exists in IAM, and its trust policy (`iam:GetRole` →
+//! `AssumeRolePolicyDocument`) lets the service principal `athena.amazonaws.com`
+//! call `sts:AssumeRole`. It also looks for `sts:SetContext` for the same
+//! principal: a trust without it is a warning, not a failure (see Evidence).
+//! Deny statements and conditions are honoured: `aws:SourceAccount` (the account)
+//! and `aws:SourceArn` (the workgroup's ARN,
+//! `arn:aws:athena:<region>:<account>:workgroup/<name>`) are evaluated; a condition
+//! on any other key gives a warning naming it instead of a guess.
+//!
+//! **Why it matters.** An Identity Center workgroup runs each query with its
+//! execution role, carrying the signed-in user's identity: Athena uses it to ask
+//! Lake Formation for table data and S3 Access Grants for the results prefix. The
+//! API documents the role as "required for IAM Identity Center enabled
+//! workgroups". A role Athena cannot assume (e.g. one created for another
+//! service) makes every query fail before it reads anything.
+//!
+//! **How to fix.** No role, or the role does not exist: create it and set it on
+//! the workgroup (the report fills in the names):
+//! `aws iam create-role --role-name AWSAthenaSQLRole-<WG> --path /service-role/
+//! --assume-role-policy-document '<TRUST>'`, then `aws athena update-work-group
+//! --region <REGION> --work-group <WG> --configuration-updates
+//! '{"ExecutionRole":"arn:aws:iam::<ACCOUNT_ID>:role/service-role/AWSAthenaSQLRole-<WG>"}'`,
+//! and give it the permissions WG005 lists. Wrong trust: console: IAM → Roles →
+//! the role → Trust relationships → Edit trust policy; CLI: `aws iam
+//! update-assume-role-policy --role-name <ROLE> --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"athena.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"],"Condition":{"StringEquals":{"aws:SourceAccount":"<ACCOUNT_ID>"}}}]}'`.
+//! This replaces the whole trust policy: add back any other statement the role
+//! still needs.
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `iam:GetRole`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** MODEL (`WorkGroupConfiguration.ExecutionRole`: "required for IAM
+//! Identity Center enabled workgroups"; updatable with `UpdateWorkGroup`), DOC
+//! (workgroups-identity-center: the console's "Service role for IAM Identity
+//! Center access") and 3P (the trust of a console-generated `AWSAthenaSQLRole-*`
+//! role: `athena.amazonaws.com`, `sts:AssumeRole`). INFERRED: `sts:SetContext`.
+//! No AWS document found says the execution role needs it (the console-generated
+//! role seen has only `sts:AssumeRole`), but the other roles on the trusted
+//! identity propagation path do; so its absence is only a warning.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
+//! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::{account_of, role_arn};
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::{Role, WorkGroup, role_name};
+use crate::policy::{Context, Decision, trust_allows};
+
+pub const META: Meta = Meta {
+    id: "WG004",
+    name: "workgroup-execution-role",
+    area: Area::AthenaWorkgroup,
+    severity: Severity::Error,
+    title: "Athena workgroup has an execution role that athena.amazonaws.com can assume",
+    depends_on: &["WG001"],
+    needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
+    docs: &[
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+        "https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html",
+    ],
+};
+
+const ATHENA: &str = "athena.amazonaws.com";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+/// The workgroup's execution role as an ARN (a bare name is put in the account).
+/// None: the workgroup has none. Shared with WG005 and WG010.
+pub(crate) fn execution_role_arn(ctx: &Ctx, w: &WorkGroup) -> Option<String> {
+    w.execution_role
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .map(|r| role_arn(&account_of(ctx, None), r))
+}
+
+/// `arn:aws:athena:<region>:<account>:workgroup/<name>`.
+pub(crate) fn workgroup_arn(ctx: &Ctx, account: &str, w: &WorkGroup) -> String {
+    format!(
+        "arn:aws:athena:{}:{account}:workgroup/{}",
+        ctx.region(),
+        w.name
+    )
+}
+
+/// The execution-role trust policy studio-doctor recommends.
+pub(crate) fn trust(account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"athena.amazonaws.com"}},"Action":["sts:AssumeRole","sts:SetContext"],"Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}}}}}}]}}"#
+    )
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    let Some(arn) = execution_role_arn(ctx, w) else {
+        return no_role(ctx, w);
+    };
+    match ctx.role(&arn) {
+        Err(u) => Outcome::unknown(&arn, &format!("execution role {arn} of {label}"), &u),
+        Ok(None) => {
+            let account = account_of(ctx, Some(&arn));
+            Outcome::fail(
+                &arn,
+                format!("{label}: its execution role {arn} does not exist in IAM (NoSuchEntity), so Athena cannot run queries in it"),
+            )
+            .fix(remedy(
+                format!(
+                    "Create the role {} with a trust policy for {ATHENA}, then give it the permissions WG005 lists",
+                    role_name(&arn)
+                ),
+                vec![create_role_command(&arn, &trust(&account))],
+                META.docs,
+            ))
+        }
+        Ok(Some(role)) => judge(ctx, w, role),
+    }
+}
+
+fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
+    let label = workgroup_label(w);
+    let arn = &role.arn;
+    let account = account_of(ctx, Some(arn));
+    let mut c = Context::new();
+    if !account.starts_with('<') {
+        c = c
+            .with("aws:SourceAccount", account.clone())
+            .with("aws:SourceArn", workgroup_arn(ctx, &account, w));
+    }
+    let assume = trust_allows(&role.trust_policy, ATHENA, "sts:AssumeRole", &c);
+    let set = trust_allows(&role.trust_policy, ATHENA, "sts:SetContext", &c);
+    let fix = |verb: &str| trust_fix(role, &account, verb);
+    if assume.is_denied() {
+        return Outcome::fail(
+            arn,
+            format!(
+                "{label}: the trust policy of execution role {arn} does not let {ATHENA} call sts:AssumeRole ({}), so Athena cannot run queries in the workgroup",
+                assume.describe()
+            ),
+        )
+        .fix(fix("Replace"));
+    }
+    if let Decision::Undecided { reason } = &assume {
+        return Outcome::warn(
+            arn,
+            format!("{label}: could not decide whether the trust policy of execution role {arn} lets {ATHENA} call sts:AssumeRole ({reason})"),
+        )
+        .fix(fix("If queries fail, replace"));
+    }
+    match set {
+        Decision::Allowed => Outcome::pass(
+            arn,
+            format!("{label}: execution role {arn} trusts {ATHENA} with sts:AssumeRole and sts:SetContext"),
+        ),
+        Decision::Undecided { reason } => Outcome::warn(
+            arn,
+            format!("{label}: execution role {arn} trusts {ATHENA} with sts:AssumeRole; could not decide sts:SetContext ({reason})"),
+        )
+        .fix(fix("If queries fail to carry the user's identity, replace")),
+        d => Outcome::warn(
+            arn,
+            format!(
+                "{label}: execution role {arn} trusts {ATHENA} with sts:AssumeRole but not sts:SetContext ({}). No AWS document found requires it for the execution role, but every other role on the identity propagation path needs it (inferred: if queries fail to carry the user's identity, add it)",
+                d.describe()
+            ),
+        )
+        .fix(fix("If queries fail to carry the user's identity, replace")),
+    }
+}
+
+fn trust_fix(role: &Role, account: &str, verb: &str) -> Remediation {
+    let name = &role.role_name;
+    remedy(
+        format!(
+            "{verb} the trust policy of {name} with one that lets {ATHENA} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
+        ),
+        vec![format!(
+            "aws iam update-assume-role-policy --role-name {name} --policy-document '{}'",
+            trust(account)
+        )],
+        META.docs,
+    )
+}
+
+/// A workgroup without an execution role: fail with the fix. Shared with WG005.
+pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    let account = account_of(ctx, None);
+    let arn = format!(
+        "arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{}",
+        w.name
+    );
+    Outcome::fail(
+        &label,
+        format!("{label} has no execution role (Configuration.ExecutionRole), which Identity Center workgroups require: Athena runs each query with it to reach Lake Formation, Glue and S3 Access Grants for the signed-in user"),
+    )
+    .fix(remedy(
+        format!(
+            "Create an execution role that trusts {ATHENA}, set it on the workgroup (console: Athena → Workgroups → {} → Edit → Service role for IAM Identity Center access), then give it the permissions WG005 lists",
+            w.name
+        ),
+        vec![
+            create_role_command(&arn, &trust(&account)),
+            format!(
+                "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"ExecutionRole\":\"{arn}\"}}'",
+                ctx.region(),
+                w.name
+            ),
+        ],
+        META.docs,
+    ))
+}
+
+/// Set a query result location (AG003 and WG006 report it; dependants that see
+/// the gap reuse this fix).
+pub(crate) fn output_fix(ctx: &Ctx, w: &WorkGroup, docs: &[&str]) -> Remediation {
+    remedy(
+        "Set the workgroup's query result location to an S3 prefix in this region",
+        vec![format!(
+            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"ResultConfigurationUpdates\":{{\"OutputLocation\":\"s3://<RESULTS_BUCKET>/{}/\"}}}}'",
+            ctx.region(),
+            w.name,
+            w.name
+        )],
+        docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only, results};
+    use serde_json::{Value, json};
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg";
+
+    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
+        match &mut f.workgroups {
+            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
+            Fact::Unknown(_) => unreachable!(),
+        }
+    }
+
+    fn trust_of(f: &mut Facts) -> &mut Value {
+        match f.roles.get_mut("AWSAthenaSQLRole-idc-wg") {
+            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
+            _ => panic!("no execution role"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("WG004", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert_eq!(r.resource, ARN);
+        assert!(r.message.contains("workgroup \"idc-wg\""), "{}", r.message);
+    }
+
+    #[test]
+    fn the_recommended_trust_passes() {
+        let mut f = healthy();
+        *trust_of(&mut f) = serde_json::from_str(&trust("111122223333")).unwrap();
+        assert_eq!(only("WG004", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn fails_when_another_service_is_trusted() {
+        let mut f = healthy();
+        trust_of(&mut f)["Statement"][0]["Principal"] = json!({"Service": "glue.amazonaws.com"});
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains(ARN) && r.message.contains("sts:AssumeRole"));
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws iam update-assume-role-policy --role-name AWSAthenaSQLRole-idc-wg --policy-document '{}'",
+                trust("111122223333")
+            )]
+        );
+        assert!(fix.commands[0].contains("\"aws:SourceAccount\":\"111122223333\""));
+    }
+
+    #[test]
+    fn missing_set_context_is_only_a_warning() {
+        let mut f = healthy();
+        trust_of(&mut f)["Statement"][0]["Action"] = json!("sts:AssumeRole");
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("not sts:SetContext") && r.message.contains("inferred"),
+            "{}",
+            r.message
+        );
+        assert!(r.remediation.is_some());
+    }
+
+    #[test]
+    fn evaluates_source_arn_against_the_workgroup() {
+        let mut f = healthy();
+        trust_of(&mut f)["Statement"][0]["Condition"]["ArnLike"] = json!({
+            "aws:SourceArn": "arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-*"
+        });
+        assert_eq!(only("WG004", &f).status, Status::Pass);
+        trust_of(&mut f)["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] =
+            json!("arn:aws:athena:ap-northeast-1:111122223333:workgroup/other");
+        assert_eq!(only("WG004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn warns_on_a_condition_it_cannot_evaluate() {
+        let mut f = healthy();
+        trust_of(&mut f)["Statement"][0]["Condition"] =
+            json!({"StringEquals": {"sts:ExternalId": "x"}});
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains("sts:ExternalId"), "{}", r.message);
+    }
+
+    #[test]
+    fn fails_without_an_execution_role() {
+        let mut f = healthy();
+        idc_wg(&mut f).execution_role = None;
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.resource, "workgroup \"idc-wg\"");
+        assert!(r.message.contains("no execution role"), "{}", r.message);
+        let cmds = r.remediation.unwrap().commands;
+        assert!(
+            cmds[0].starts_with(
+                "aws iam create-role --role-name AWSAthenaSQLRole-idc-wg --path /service-role/ "
+            ),
+            "{}",
+            cmds[0]
+        );
+        assert_eq!(
+            cmds[1],
+            format!(
+                "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{{\"ExecutionRole\":\"{ARN}\"}}'"
+            )
+        );
+    }
+
+    #[test]
+    fn fails_when_the_role_does_not_exist() {
+        let mut f = healthy();
+        f.roles
+            .insert("AWSAthenaSQLRole-idc-wg".into(), Fact::Known(None));
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("does not exist") && r.message.contains(ARN));
+        assert!(r.remediation.unwrap().commands[0].starts_with("aws iam create-role"));
+    }
+
+    #[test]
+    fn skips_when_the_workgroup_has_no_identity_center() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        let r = results("WG004", &f);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].status, Status::Skip);
+        assert!(r[0].message.contains("WG001"), "{}", r[0].message);
+    }
+
+    #[test]
+    fn an_unreadable_role_is_an_error() {
+        let mut f = healthy();
+        f.roles.insert(
+            "AWSAthenaSQLRole-idc-wg".into(),
+            Fact::Unknown(Unknown::new(
+                UnknownKind::AccessDenied,
+                "iam:GetRole",
+                "denied",
+            )),
+        );
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:GetRole") && r.message.contains(ARN));
+        let mut f = healthy();
+        f.roles.clear();
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
+        f.workgroups = Fact::Unknown(Unknown::not_collected());
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
+    }
+}

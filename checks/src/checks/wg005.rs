@@ -1,0 +1,374 @@
+//! # WG005 workgroup-execution-role-permissions
+//!
+//! **What it checks.** For each target workgroup, the execution role's inline and
+//! attached policies (limited by its permissions boundary, if any) allow what an
+//! Identity Center workgroup's role uses:
+//! - `lakeformation:GetDataAccess` on `*` (table data through Lake Formation);
+//! - `glue:GetDatabase`, `glue:GetTable`, `glue:GetPartitions` on
+//!   `arn:aws:glue:<region>:<account>:catalog`;
+//! - `s3:GetDataAccess` and `s3:GetAccessGrantsInstanceForPrefix` on the S3
+//!   Access Grants instance `arn:aws:s3:<region>:<account>:access-grants/default`
+//!   (query results through S3 Access Grants);
+//! - `s3:GetBucketLocation` on the query results bucket (`arn:aws:s3:::<bucket>`).
+//!
+//! One result per workgroup lists every missing action. Deny statements win;
+//! conditions on `aws:PrincipalArn`, `aws:PrincipalAccount` and
+//! `aws:ResourceAccount` are evaluated, any other condition gives a warning naming
+//! it. This is the identity-policy view: service control policies and resource
+//! policies are not included. It is a warning, not a failure: the list comes
+//! from a console-generated role, not from an AWS document (see Evidence).
+//!
+//! **Why it matters.** Athena runs Identity Center queries with the execution
+//! role, carrying the user's identity. Without these permissions it cannot read
+//! the Glue catalog, get table data from Lake Formation, or get credentials from
+//! S3 Access Grants to write the results; the query fails with an access error
+//! that names the role, not the user.
+//!
+//! **How to fix.** Add an inline policy with exactly the missing actions.
+//! Console: IAM → Roles → (the execution role) → Add permissions → Create inline
+//! policy → JSON, paste the document from the report. CLI (the report fills in the
+//! role, the actions and the resources): `aws iam put-role-policy --role-name
+//! <EXECUTION_ROLE> --policy-name AthenaIdcExecution --policy-document
+//! '{"Version":"2012-10-17","Statement":[...]}'`. The report picks a policy name
+//! the role does not use yet, so the command never replaces a policy. An explicit
+//! Deny must be removed by hand; a permissions boundary must allow the actions
+//! too. With KMS-encrypted results or data, the role also needs `kms:Decrypt` and
+//! `kms:GenerateDataKey` on the key (not checked here; see WG010).
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `iam:GetRole`, `iam:ListRolePolicies`, `iam:GetRolePolicy`,
+//! `iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`,
+//! `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** 3P: the action list is the permission set of a console-generated
+//! `AWSAthenaSQLRole-*` execution role (aws-domain.md §3.3 WG-EXECROLE-PERMS); no
+//! AWS document lists the execution role's permissions. DOC (workgroups-identity-
+//! center: Identity Center workgroups need Lake Formation and S3 Access Grants;
+//! Quick Suite's Athena trusted identity propagation page: with KMS-encrypted
+//! results "the S3 Access Grant IAM role and the Athena workgroup role both need
+//! permissions to AWS KMS"). Hence a warning.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+
+use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::checks::ag003::results_location;
+use crate::checks::es004::create_role_command;
+use crate::checks::es005::{Want, account_of, grant_fix, review};
+use crate::checks::wg004::{execution_role_arn, no_role, trust};
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::{WorkGroup, role_name};
+use crate::policy::unused_policy_name;
+use crate::s3;
+
+pub const META: Meta = Meta {
+    id: "WG005",
+    name: "workgroup-execution-role-permissions",
+    area: Area::AthenaWorkgroup,
+    severity: Severity::Warning,
+    title: "Athena workgroup execution role allows Lake Formation, Glue, S3 Access Grants and the results bucket",
+    depends_on: &["WG004"],
+    needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
+    docs: &[
+        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html",
+        "https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html",
+    ],
+};
+
+const GLUE_READ: [&str; 3] = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"];
+
+const VIEW: &str = "identity-policy view: SCPs and resource policies are not included";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+/// What the execution role needs, and a note when the results bucket is unknown.
+fn wants(ctx: &Ctx, w: &WorkGroup, account: &str) -> (Vec<Want>, Option<String>) {
+    let region = ctx.region();
+    let mut v = vec![Want::new("lakeformation:GetDataAccess", "*")];
+    for a in GLUE_READ {
+        v.push(Want::new(
+            a,
+            &format!("arn:aws:glue:{region}:{account}:catalog"),
+        ));
+    }
+    let instance = format!("arn:aws:s3:{region}:{account}:access-grants/default");
+    v.push(Want::new("s3:GetDataAccess", &instance));
+    v.push(Want::new("s3:GetAccessGrantsInstanceForPrefix", &instance));
+    let note = match results_location(w) {
+        Ok(out) => {
+            let bucket = s3::parse(out).map(|u| u.bucket).unwrap_or_default();
+            v.push(Want::new(
+                "s3:GetBucketLocation",
+                &format!("arn:aws:s3:::{bucket}"),
+            ));
+            None
+        }
+        Err(why) => Some(format!(
+            "the workgroup {why}, so s3:GetBucketLocation on the results bucket was not checked (see WG006)"
+        )),
+    };
+    (v, note)
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    let Some(arn) = execution_role_arn(ctx, w) else {
+        return no_role(ctx, w);
+    };
+    let account = account_of(ctx, Some(&arn));
+    let (wants, note) = wants(ctx, w, &account);
+    let note = note.map(|n| format!("; {n}")).unwrap_or_default();
+    let role = match ctx.role(&arn) {
+        Err(u) => {
+            return Outcome::unknown(&arn, &format!("the policies of execution role {arn}"), &u);
+        }
+        Ok(None) => {
+            let all: Vec<&Want> = wants.iter().collect();
+            let mut fix = grant_fix(
+                role_name(&arn),
+                "AthenaIdcExecution",
+                &all,
+                format!(
+                    "Create the execution role {} (see WG004), then grant it these permissions",
+                    role_name(&arn)
+                ),
+                META.docs,
+            );
+            fix.commands
+                .insert(0, create_role_command(&arn, &trust(&account)));
+            return Outcome::fail(
+                &arn,
+                format!("{label}: its execution role {arn} does not exist in IAM (see WG004)"),
+            )
+            .fix(fix);
+        }
+        Ok(Some(r)) => r,
+    };
+    let review = match review(role, &wants) {
+        Ok(r) => r,
+        Err(u) => {
+            return Outcome::unknown(
+                &role.arn,
+                &format!("the policies of execution role {}", role.arn),
+                &u,
+            );
+        }
+    };
+    if review.is_clean() {
+        return Outcome::pass(
+            &role.arn,
+            format!(
+                "{label}: execution role {} allows the {} Lake Formation, Glue, S3 Access Grants and results-bucket permissions a console-generated execution role has ({VIEW}){note}",
+                role.arn,
+                wants.len()
+            ),
+        );
+    }
+    let pname = unused_policy_name(role, "AthenaIdcExecution");
+    if review.missing.is_empty() {
+        return Outcome::warn(
+            &role.arn,
+            format!(
+                "{label}: could not decide whether execution role {} allows {} ({VIEW}){note}",
+                role.arn,
+                review.undecided_list()
+            ),
+        )
+        .fix(grant_fix(
+            &role.role_name,
+            &pname,
+            &review.all(),
+            format!(
+                "studio-doctor could not evaluate some conditions; if queries fail with an access error naming {}, grant these without conditions",
+                role.role_name
+            ),
+            META.docs,
+        ));
+    }
+    let mut msg = format!(
+        "{label}: execution role {} is missing {} permission(s) a console-generated execution role has, so Identity Center queries may fail reading tables or writing results: {}",
+        role.arn,
+        review.missing.len(),
+        review.missing_list()
+    );
+    if !review.undecided.is_empty() {
+        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
+    }
+    msg.push_str(&format!(" ({VIEW}){note}"));
+    Outcome::fail(&role.arn, msg).fix(grant_fix(
+        &role.role_name,
+        &pname,
+        &review.all(),
+        review.summary(role),
+        META.docs,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::{Facts, Role};
+    use crate::testkit::{healthy, only};
+    use serde_json::{Value, json};
+
+    const ARN: &str = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg";
+
+    fn exec_role(f: &mut Facts) -> &mut Role {
+        match f.roles.get_mut("AWSAthenaSQLRole-idc-wg") {
+            Some(Fact::Known(Some(r))) => r,
+            _ => panic!("no execution role"),
+        }
+    }
+
+    fn statements(f: &mut Facts) -> &mut Vec<Value> {
+        match &mut exec_role(f).inline_policies {
+            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
+            Fact::Unknown(_) => panic!(),
+        }
+    }
+
+    fn drop_sid(f: &mut Facts, sid: &str) {
+        statements(f).retain(|s| s["Sid"] != sid);
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("WG005", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert_eq!(r.resource, ARN);
+        assert!(r.message.contains("allows the 7 "), "{}", r.message);
+    }
+
+    #[test]
+    fn warns_listing_missing_access_grants_actions() {
+        let mut f = healthy();
+        drop_sid(&mut f, "AccessGrants");
+        let r = only("WG005", &f);
+        // Warning severity: Verdict::Fail shows as warn.
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("missing 2 permission(s)"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message.contains("s3:GetDataAccess on arn:aws:s3:ap-northeast-1:111122223333:access-grants/default (not allowed by any statement)"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![
+                r#"aws iam put-role-policy --role-name AWSAthenaSQLRole-idc-wg --policy-name AthenaIdcExecution --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetDataAccess","s3:GetAccessGrantsInstanceForPrefix"],"Resource":"arn:aws:s3:ap-northeast-1:111122223333:access-grants/default"}]}'"#
+            ]
+        );
+        assert!(fix.summary.contains("AWSAthenaSQLRole-idc-wg"));
+        assert_eq!(fix.docs.len(), META.docs.len());
+    }
+
+    #[test]
+    fn checks_the_results_bucket() {
+        let mut f = healthy();
+        drop_sid(&mut f, "ResultsBucket");
+        let r = only("WG005", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message
+                .contains("s3:GetBucketLocation on arn:aws:s3:::athena-results-111122223333"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn an_explicit_deny_is_named() {
+        let mut f = healthy();
+        statements(&mut f).push(
+            json!({"Sid": "NoLf", "Effect": "Deny", "Action": "lakeformation:*", "Resource": "*"}),
+        );
+        let r = only("WG005", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.message.contains("NoLf"), "{}", r.message);
+        assert!(r.remediation.unwrap().summary.contains("Deny"));
+    }
+
+    #[test]
+    fn an_undecidable_condition_is_a_warning_not_a_pass() {
+        let mut f = healthy();
+        statements(&mut f)[0]["Condition"] = json!({"StringEquals": {"aws:RequestTag/x": "y"}});
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
+        assert!(out[0].message.contains("aws:RequestTag/x"));
+    }
+
+    #[test]
+    fn skips_when_wg004_fails() {
+        let mut f = healthy();
+        exec_role(&mut f).trust_policy["Statement"][0]["Principal"] =
+            json!({"Service": "glue.amazonaws.com"});
+        let r = only("WG005", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("WG004"), "{}", r.message);
+    }
+
+    #[test]
+    fn gaps_wg004_reports_still_carry_fixes() {
+        // The runner skips these behind WG004; the check itself still explains them.
+        let mut f = healthy();
+        f.roles
+            .insert("AWSAthenaSQLRole-idc-wg".into(), Fact::Known(None));
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        let cmds = &out[0].fix.as_ref().unwrap().commands;
+        assert!(cmds[0].starts_with(
+            "aws iam create-role --role-name AWSAthenaSQLRole-idc-wg --path /service-role/"
+        ));
+        assert!(
+            cmds[1].contains("--policy-name AthenaIdcExecution")
+                && cmds[1].contains("lakeformation:GetDataAccess")
+        );
+        assert_eq!(only("WG005", &f).status, Status::Skip);
+        let mut f = healthy();
+        match &mut f.workgroups {
+            Fact::Known(ws) => ws[0].execution_role = None,
+            Fact::Unknown(_) => unreachable!(),
+        }
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("\"ExecutionRole\""));
+    }
+
+    #[test]
+    fn unreadable_policies_are_an_error() {
+        let mut f = healthy();
+        exec_role(&mut f).inline_policies = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "iam:ListRolePolicies",
+            "",
+        ));
+        let r = only("WG005", &f);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.message.contains("iam:ListRolePolicies") && r.message.contains(ARN));
+    }
+}

@@ -1,0 +1,206 @@
+//! # WG008 workgroup-engine-version
+//!
+//! **What it checks.** Each target workgroup (every Identity-Center-enabled one,
+//! or `--workgroup`) runs on Athena engine version 3
+//! (`Configuration.EngineVersion.EffectiveEngineVersion == "Athena engine
+//! version 3"`). Another engine is a warning; so is an engine Athena did not
+//! report. This is a warning.
+//!
+//! **Why it matters.** "Trusted identity propagation with Amazon Athena requires
+//! the use of Trino", and Athena engine version 3 is the Trino-based SQL engine.
+//! A workgroup pinned to an older engine (or an Apache Spark workgroup, which
+//! trusted identity propagation does not support) is expected to reject or fail
+//! Identity Center queries.
+//!
+//! **How to fix.** Select engine version 3.
+//! Console: Athena → Workgroups → the workgroup → Edit → Query engine version →
+//! **Manual** → Athena engine version 3 → Save.
+//! CLI (the report fills in the region and the workgroup):
+//! `aws athena update-work-group --region <REGION> --work-group <WG>
+//! --configuration-updates '{"EngineVersion":{"SelectedEngineVersion":"Athena
+//! engine version 3"}}'`. An Apache Spark workgroup cannot become a SQL workgroup:
+//! create a new Identity Center SQL workgroup instead (the report gives
+//! `aws athena create-work-group`). Changing the engine needs
+//! `athena:ListEngineVersions`.
+//!
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
+//!
+//! **Evidence.** DOC (tip-usecase-ate: "Trusted identity propagation with Amazon
+//! Athena requires the use of Trino"; Apache Spark is not supported) and INFERRED
+//! (the mapping "Trino" = `Athena engine version 3`; hence a warning). MODEL for
+//! `EngineVersion.EffectiveEngineVersion` / `SelectedEngineVersion`.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/engine-versions-changing.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/engine-versions-reference-0003.html
+//! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::wg001::create_fix;
+use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::facts::WorkGroup;
+
+pub const META: Meta = Meta {
+    id: "WG008",
+    name: "workgroup-engine-version",
+    area: Area::AthenaWorkgroup,
+    severity: Severity::Warning,
+    title: "Athena workgroup runs on engine version 3 (Trino)",
+    depends_on: &["WG001"],
+    needs: &[Need::Workgroups],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html",
+        "https://docs.aws.amazon.com/athena/latest/ug/engine-versions-changing.html",
+    ],
+};
+
+const V3: &str = "Athena engine version 3";
+const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (INFERRED mapping)";
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let workgroups = match ctx.workgroups() {
+        Ok(w) => w,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                "Athena workgroups",
+                "the Athena workgroups",
+                u,
+            )];
+        }
+    };
+    workgroups
+        .into_iter()
+        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
+        .collect()
+}
+
+fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    match w.effective_engine_version.as_deref().filter(|v| !v.is_empty()) {
+        Some(V3) => Outcome::pass(&label, format!("{label} runs on {V3} (Trino)")),
+        Some(v) if v.to_ascii_lowercase().contains("spark") => Outcome::fail(
+            &label,
+            format!("{label} is an Apache Spark workgroup ({v}); {WHY}, and Apache Spark is not supported"),
+        )
+        .fix(create_fix(
+            ctx,
+            &format!("{}-sql", w.name),
+            Some(w),
+            "An Apache Spark workgroup cannot run SQL with trusted identity propagation: create an Identity Center SQL workgroup on engine version 3, then assign its users (WG003)",
+        )),
+        Some(v) => Outcome::fail(
+            &label,
+            format!("{label} runs on \"{v}\"; {WHY}"),
+        )
+        .fix(engine_fix(ctx, w)),
+        None => Outcome::warn(
+            &label,
+            format!("{label}: Athena reported no effective engine version (unknown engine); {WHY}"),
+        )
+        .fix(engine_fix(ctx, w)),
+    }
+}
+
+fn engine_fix(ctx: &Ctx, w: &WorkGroup) -> Remediation {
+    remedy(
+        format!(
+            "Select {V3} for {} (console: Athena → Workgroups → {} → Edit → Query engine version → Manual)",
+            workgroup_label(w),
+            w.name
+        ),
+        vec![format!(
+            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"EngineVersion\":{{\"SelectedEngineVersion\":\"{V3}\"}}}}'",
+            ctx.region(),
+            w.name
+        )],
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Status, Verdict};
+    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::facts::Facts;
+    use crate::testkit::{healthy, only};
+
+    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
+        match &mut f.workgroups {
+            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
+            Fact::Unknown(_) => panic!("workgroups unknown"),
+        }
+    }
+
+    #[test]
+    fn passes_on_healthy() {
+        let r = only("WG008", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains("Athena engine version 3"));
+    }
+
+    #[test]
+    fn an_older_engine_warns_with_the_update_command() {
+        let mut f = healthy();
+        idc_wg(&mut f).effective_engine_version = Some("Athena engine version 2".into());
+        let r = only("WG008", &f);
+        // Warning severity: Verdict::Fail shows as warn.
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(r.message.contains("\"Athena engine version 2\""));
+        assert!(r.message.contains("INFERRED"));
+        assert_eq!(
+            r.remediation.unwrap().commands,
+            [
+                r#"aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{"EngineVersion":{"SelectedEngineVersion":"Athena engine version 3"}}'"#
+            ]
+        );
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn spark_needs_a_new_sql_workgroup() {
+        let mut f = healthy();
+        idc_wg(&mut f).effective_engine_version = Some("PySpark engine version 3".into());
+        let r = only("WG008", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.message.contains("Apache Spark"));
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(
+            c.starts_with("aws athena create-work-group --region ap-northeast-1 --name idc-wg-sql")
+        );
+        assert!(c.contains("Athena engine version 3"));
+    }
+
+    #[test]
+    fn unknown_engine_is_a_warning_not_a_pass() {
+        let mut f = healthy();
+        idc_wg(&mut f).effective_engine_version = None;
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn);
+        assert!(out[0].message.contains("unknown engine"));
+        assert!(out[0].fix.is_some());
+    }
+
+    #[test]
+    fn skips_when_wg001_fails() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        let r = only("WG008", &f);
+        assert_eq!(r.status, Status::Skip);
+        assert!(r.message.contains("WG001"));
+    }
+
+    #[test]
+    fn unknown_workgroups_are_an_error() {
+        let mut f = healthy();
+        f.workgroups = Fact::Unknown(Unknown::new(
+            UnknownKind::AccessDenied,
+            "athena:GetWorkGroup",
+            "no",
+        ));
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Error);
+        assert!(out[0].message.contains("athena:GetWorkGroup"));
+    }
+}

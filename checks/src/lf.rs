@@ -1,0 +1,580 @@
+//! Lake Formation helpers shared by the LF checks: Identity Center principal
+//! ARNs, what a permission list grants on a table, the registered location that
+//! covers a table's S3 location, and the per-table loop.
+//!
+//! Permission semantics (how studio-doctor reads `ListPermissions`):
+//! - A grant reaches a table through the table itself (`Table{DatabaseName, Name}`)
+//!   or through a table wildcard on its database (`Table{DatabaseName,
+//!   TableWildcard}`, "All tables" in the console). `ALL` (Super) on either counts
+//!   as every table permission.
+//! - A database-level grant (`Database{Name}`) carries database permissions only
+//!   (`ALL`, `ALTER`, `CREATE_TABLE`, `DESCRIBE`, `DROP`: lf-permissions-reference
+//!   lists them per resource type). `ALL` on the database is reported separately
+//!   ([`Select::DatabaseAll`]) so that checks can warn instead of passing: the
+//!   docs do not say it reaches the tables, and an AWS re:Post answer says database
+//!   Super "is not enough" for table operations.
+//! - Grants made through LF-Tag expressions (LF-TBAC) are not in the facts.
+
+use crate::check::Outcome;
+use crate::checks::es008::{Who, missing_user, who};
+use crate::checks::ic003::user_scope;
+use crate::ctx::{Ctx, Principals};
+use crate::fact::{Fact, Unknown, UnknownKind};
+use crate::facts::{LfPermission, LfResource};
+use crate::s3;
+
+/// The prefix of Identity Center principals in Lake Formation.
+pub const IDC_PREFIX: &str = "arn:aws:identitystore:::";
+/// The virtual group of every IAM principal (IAM-only access control).
+pub const IAM_ALLOWED_PRINCIPALS: &str = "IAM_ALLOWED_PRINCIPALS";
+/// The Lake Formation service principal (location role trust).
+pub const LF_SERVICE: &str = "lakeformation.amazonaws.com";
+/// The service-linked role Lake Formation offers when registering a location.
+pub const SLR_NAME: &str = "AWSServiceRoleForLakeFormationDataAccess";
+/// The role name studio-doctor suggests for a new location role.
+pub const SUGGESTED_ROLE: &str = "LakeFormationTipLocationRole";
+/// The location role trust policy trusted identity propagation needs.
+pub const LOCATION_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
+
+/// `arn:aws:identitystore:::user/<id>`.
+pub fn user_arn(id: &str) -> String {
+    format!("{IDC_PREFIX}user/{id}")
+}
+
+/// `arn:aws:identitystore:::group/<id>`.
+pub fn group_arn(id: &str) -> String {
+    format!("{IDC_PREFIX}group/{id}")
+}
+
+/// Whether a Lake Formation principal is an Identity Center user or group.
+pub fn is_idc(principal: &str) -> bool {
+    principal.starts_with(IDC_PREFIX)
+}
+
+/// Whether `principal` is this user or one of their groups.
+pub fn is_users(p: &Principals, principal: &str) -> bool {
+    principal == user_arn(p.user_id) || p.groups.iter().any(|g| principal == group_arn(&g.group_id))
+}
+
+/// How a principal reaches the user: `directly` / `through group analysts (id)`.
+pub fn via(p: &Principals, principal: &str) -> String {
+    match principal.strip_prefix(IDC_PREFIX) {
+        Some(rest) if rest.starts_with("group/") => {
+            let id = &rest["group/".len()..];
+            format!("through group {} ({id})", p.group_name(id))
+        }
+        _ => "directly".into(),
+    }
+}
+
+/// The instance Lake Formation is integrated with (to name its identity store).
+pub fn lf_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
+    match ctx.facts.lake_formation.identity_center.known() {
+        Ok(Some(c)) => Some(c.instance_arn.as_str()),
+        _ => None,
+    }
+}
+
+/// `db.table` → (`db`, `table`), split at the first dot.
+pub fn split_table(name: &str) -> Option<(&str, &str)> {
+    name.split_once('.')
+        .filter(|(d, t)| !d.is_empty() && !t.is_empty())
+}
+
+/// `table:<db.table>`.
+pub fn table_scope(name: &str) -> String {
+    format!("table:{name}")
+}
+
+/// `table flightdata_db.flightdata`.
+pub fn table_label(name: &str) -> String {
+    format!("table {name}")
+}
+
+/// One call per `--table`, its outcomes scoped `table:<db.table>`. No `--table`:
+/// no outcomes, and the runner reports "nothing to check".
+pub fn each_table(ctx: &Ctx, f: impl Fn(&str) -> Vec<Outcome>) -> Vec<Outcome> {
+    ctx.facts
+        .target
+        .tables
+        .iter()
+        .flat_map(|t| f(t).into_iter().map(|o| o.scope(table_scope(t))))
+        .collect()
+}
+
+/// Like [`each_table`], for checks that need the database and table names: a
+/// `--table` that is not `DATABASE.TABLE` fails with a fix.
+pub fn each_split_table(
+    ctx: &Ctx,
+    resource_what: &str,
+    f: impl Fn(&str, &str, &str) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    each_table(ctx, |name| match split_table(name) {
+        Some((db, table)) => f(name, db, table),
+        None => vec![bad_table_name(name, resource_what)],
+    })
+}
+
+fn bad_table_name(name: &str, what: &str) -> Outcome {
+    Outcome::fail(
+        table_label(name),
+        format!("--table {name} is not DATABASE.TABLE, so {what} cannot be checked"),
+    )
+    .fix(crate::check::remedy(
+        "Name the table as the Glue database and table joined by a dot",
+        vec!["studio-doctor check --table <DATABASE>.<TABLE>".to_string()],
+        &["https://docs.aws.amazon.com/glue/latest/dg/tables-described.html"],
+    ))
+}
+
+/// The `--user` a per-user outcome is about, if any: its resource names the user
+/// and it gets the `user:<name>` scope.
+pub fn for_user(mut o: Outcome, user: Option<&str>) -> Outcome {
+    match user {
+        Some(u) => {
+            o.resource = format!("{}, user \"{u}\"", o.resource);
+            o.scope(user_scope(u))
+        }
+        None => o,
+    }
+}
+
+/// One outcome per `--user`, or one about "anyone" without `--user`: `judge` gets
+/// the user's principals, or `None`. A `--user` the identity store does not know,
+/// or whose lookup is unknown, is reported here. Each outcome gets the user's scope.
+pub fn per_user(
+    ctx: &Ctx,
+    resource: &str,
+    judge: impl Fn(Option<&Principals>) -> Outcome,
+) -> Vec<Outcome> {
+    who(ctx)
+        .into_iter()
+        .map(|w| {
+            let name = who_name(&w);
+            let o = match w {
+                Who::Anyone => judge(None),
+                Who::User(p) => judge(Some(&p)),
+                Who::Missing(n) => missing_user(ctx, n, lf_instance(ctx), resource),
+                Who::Unread(n, u) => {
+                    Outcome::unknown(resource, &format!("Identity Center user \"{n}\""), &u)
+                }
+            };
+            for_user(o, name)
+        })
+        .collect()
+}
+
+/// The user name a per-user check is asking about (`None` without `--user`).
+fn who_name<'a>(w: &Who<'a>) -> Option<&'a str> {
+    match w {
+        Who::Anyone => None,
+        Who::User(p) => Some(p.user_name),
+        Who::Missing(n) | Who::Unread(n, _) => Some(n),
+    }
+}
+
+/// How a table-level grant reaches the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// A grant on the table itself.
+    Table,
+    /// A grant on all tables of its database (`TableWildcard`).
+    AllTables,
+}
+
+impl Reach {
+    pub fn describe(self, db: &str) -> String {
+        match self {
+            Reach::Table => "on the table".into(),
+            Reach::AllTables => format!("on all tables of {db} (table wildcard)"),
+        }
+    }
+}
+
+/// Whether a grant is on this table, directly or through a table wildcard.
+pub fn reach(p: &LfPermission, db: &str, table: &str) -> Option<Reach> {
+    if p.database != db {
+        return None;
+    }
+    if p.table_wildcard {
+        return Some(Reach::AllTables);
+    }
+    match &p.table {
+        Some(t) if t == table => Some(Reach::Table),
+        _ => None,
+    }
+}
+
+/// Whether a grant is on the database itself (not on its tables).
+pub fn on_database(p: &LfPermission, db: &str) -> bool {
+    p.database == db && p.table.is_none() && !p.table_wildcard
+}
+
+/// Whether the grant holds one of `wanted`; `ALL` counts as every permission.
+pub fn holds(p: &LfPermission, wanted: &[&str]) -> bool {
+    p.permissions
+        .iter()
+        .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
+}
+
+/// A table-level grant to a principal `who` accepts, holding one of `wanted`.
+pub fn table_grant<'a>(
+    perms: &'a [LfPermission],
+    who: impl Fn(&str) -> bool,
+    db: &str,
+    table: &str,
+    wanted: &[&str],
+) -> Option<(&'a LfPermission, Reach)> {
+    let mut found: Vec<(&LfPermission, Reach)> = perms
+        .iter()
+        .filter(|p| who(&p.principal) && holds(p, wanted))
+        .filter_map(|p| reach(p, db, table).map(|r| (p, r)))
+        .collect();
+    // Name the most specific grant: the table's own before a wildcard.
+    found.sort_by_key(|(_, r)| *r != Reach::Table);
+    found.into_iter().next()
+}
+
+/// A database-level grant to a principal `who` accepts, holding one of `wanted`.
+pub fn database_grant<'a>(
+    perms: &'a [LfPermission],
+    who: impl Fn(&str) -> bool,
+    db: &str,
+    wanted: &[&str],
+) -> Option<&'a LfPermission> {
+    perms
+        .iter()
+        .find(|p| who(&p.principal) && on_database(p, db) && holds(p, wanted))
+}
+
+/// What the permission list says about SELECT on `db.table`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Select<'a> {
+    /// `SELECT` or `ALL` on the table or all its database's tables.
+    Granted(&'a LfPermission, Reach),
+    /// Only `ALL` on the database: does not document SELECT on its tables.
+    DatabaseAll(&'a LfPermission),
+    Missing,
+}
+
+/// Does this permission list give a principal `who` accepts SELECT on `db.table`?
+pub fn select_on<'a>(
+    perms: &'a [LfPermission],
+    who: impl Fn(&str) -> bool,
+    db: &str,
+    table: &str,
+) -> Select<'a> {
+    if let Some((p, r)) = table_grant(perms, &who, db, table, &["SELECT"]) {
+        return Select::Granted(p, r);
+    }
+    match database_grant(perms, &who, db, &[]) {
+        Some(p) => Select::DatabaseAll(p),
+        None => Select::Missing,
+    }
+}
+
+/// The `--resource` JSON of a grant: the table, all tables of the database, or the database.
+pub fn resource_json(p: &LfPermission) -> String {
+    if p.table_wildcard {
+        format!(
+            r#"{{"Table":{{"DatabaseName":"{}","TableWildcard":{{}}}}}}"#,
+            p.database
+        )
+    } else {
+        match &p.table {
+            Some(t) => table_json(&p.database, t),
+            None => database_json(&p.database),
+        }
+    }
+}
+
+pub fn table_json(db: &str, table: &str) -> String {
+    format!(r#"{{"Table":{{"DatabaseName":"{db}","Name":"{table}"}}}}"#)
+}
+
+pub fn database_json(db: &str) -> String {
+    format!(r#"{{"Database":{{"Name":"{db}"}}}}"#)
+}
+
+/// `aws lakeformation grant-permissions` for one principal and resource.
+pub fn grant_command(ctx: &Ctx, principal: &str, permissions: &str, resource: &str) -> String {
+    format!(
+        "aws lakeformation grant-permissions --region {} --catalog-id {} --principal DataLakePrincipalIdentifier={principal} --permissions {permissions} --resource '{resource}'",
+        ctx.region(),
+        ctx.account()
+    )
+}
+
+/// `arn:aws:s3:::b/p` → `s3://b/p`. None: not an S3 ARN.
+pub fn arn_to_s3(arn: &str) -> Option<String> {
+    arn.strip_prefix("arn:aws:s3:::")
+        .or_else(|| {
+            // Other partitions: arn:aws-cn:s3:::, arn:aws-us-gov:s3:::
+            let rest = arn.strip_prefix("arn:")?;
+            let (_, rest) = rest.split_once(':')?;
+            rest.strip_prefix("s3:::")
+        })
+        .map(|p| format!("s3://{p}"))
+}
+
+/// `s3://b/p/` (or `s3a://`, `s3n://`) → `arn:aws:s3:::b/p`.
+pub fn s3_to_arn(url: &str) -> String {
+    let path = s3::strip_scheme(&normalize(url))
+        .trim_end_matches('/')
+        .to_string();
+    format!("arn:aws:s3:::{path}")
+}
+
+/// `s3a://` and `s3n://` (Hadoop schemes some tables carry) as `s3://`.
+pub fn normalize(url: &str) -> String {
+    for scheme in ["s3a://", "s3n://"] {
+        if let Some(rest) = url.strip_prefix(scheme) {
+            return format!("s3://{rest}");
+        }
+    }
+    url.to_string()
+}
+
+/// The registered location covering an S3 location: the longest registered prefix
+/// (at a path boundary).
+pub fn covering_resource<'a>(
+    resources: &'a [LfResource],
+    location: &str,
+) -> Option<&'a LfResource> {
+    let location = s3::as_dir(&normalize(location));
+    resources
+        .iter()
+        .filter_map(|r| arn_to_s3(&r.resource_arn).map(|s| (r, s)))
+        .filter(|(_, scope)| s3::parse(scope).is_some_and(|u| !u.bucket.is_empty()))
+        .filter(|(_, scope)| s3::location_covers(scope, &location))
+        .max_by_key(|(_, scope)| scope.trim_end_matches('/').len())
+        .map(|(r, _)| r)
+}
+
+/// Whether a registration role is Lake Formation's service-linked role.
+pub fn is_service_linked(role_arn: &str) -> bool {
+    role_arn.contains("aws-service-role/lakeformation.amazonaws.com/")
+        || crate::facts::role_name(role_arn) == SLR_NAME
+}
+
+/// What the facts say about one `--table`'s S3 location.
+pub enum Location<'a> {
+    At(&'a str),
+    /// `glue:GetTable` answered EntityNotFound.
+    NoTable,
+    /// The table has no `StorageDescriptor.Location` (a view?).
+    NoLocation,
+    Unread(Unknown),
+}
+
+pub fn table_location<'a>(ctx: &Ctx<'a>, name: &str) -> Location<'a> {
+    match ctx.facts.tables.get(name) {
+        None => Location::Unread(Unknown::new(
+            UnknownKind::NotCollected,
+            "glue:GetTable",
+            format!("table {name} is not in the facts"),
+        )),
+        Some(Fact::Unknown(u)) => Location::Unread(u.clone()),
+        Some(Fact::Known(None)) => Location::NoTable,
+        Some(Fact::Known(Some(t))) => match t.location.as_deref().filter(|l| !l.is_empty()) {
+            Some(l) => Location::At(l),
+            None => Location::NoLocation,
+        },
+    }
+}
+
+/// The registration covering a `--table`'s location, for the checks behind LF004:
+/// `Ok((location, registration))`, or the outcome to report instead (LF004 fails
+/// or errors on the same table, so the runner skips it).
+pub fn registration<'a>(
+    ctx: &Ctx<'a>,
+    name: &str,
+) -> Result<(&'a str, &'a LfResource), Box<Outcome>> {
+    let label = table_label(name);
+    let location = match table_location(ctx, name) {
+        Location::At(l) => l,
+        Location::Unread(u) => {
+            return Err(Box::new(Outcome::unknown(
+                &label,
+                &format!("the Glue table {name}"),
+                &u,
+            )));
+        }
+        Location::NoTable | Location::NoLocation => {
+            return Err(Box::new(Outcome::fail(
+                &label,
+                format!("{label} has no S3 location to check (see LF004)"),
+            )));
+        }
+    };
+    let resources = match ctx.facts.lake_formation.resources.known() {
+        Ok(r) => r,
+        Err(u) => {
+            return Err(Box::new(Outcome::unknown(
+                &label,
+                "the Lake Formation registered locations",
+                u,
+            )));
+        }
+    };
+    match covering_resource(resources, location) {
+        Some(r) => Ok((location, r)),
+        None => Err(Box::new(Outcome::fail(
+            &label,
+            format!("no registered Lake Formation location covers {location} (see LF004)"),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn perm(
+        principal: &str,
+        db: &str,
+        table: Option<&str>,
+        wild: bool,
+        p: &[&str],
+    ) -> LfPermission {
+        LfPermission {
+            principal: principal.into(),
+            database: db.into(),
+            table: table.map(Into::into),
+            table_wildcard: wild,
+            permissions: p.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn res(arn: &str) -> LfResource {
+        LfResource {
+            resource_arn: arn.into(),
+            role_arn: None,
+            hybrid_access_enabled: false,
+            verification_status: None,
+        }
+    }
+
+    const U: &str = "arn:aws:identitystore:::user/u1";
+
+    #[test]
+    fn principal_arns() {
+        assert_eq!(user_arn("u1"), U);
+        assert_eq!(group_arn("g1"), "arn:aws:identitystore:::group/g1");
+        assert!(is_idc(U));
+        assert!(!is_idc(IAM_ALLOWED_PRINCIPALS));
+    }
+
+    #[test]
+    fn select_counts_all_and_wildcards() {
+        let me = |p: &str| p == U;
+        let on = |perms: &[LfPermission]| match select_on(perms, me, "db", "t") {
+            Select::Granted(_, r) => Some(r),
+            _ => None,
+        };
+        assert_eq!(
+            on(&[perm(U, "db", Some("t"), false, &["SELECT"])]),
+            Some(Reach::Table)
+        );
+        assert_eq!(
+            on(&[perm(U, "db", Some("t"), false, &["ALL"])]),
+            Some(Reach::Table)
+        );
+        assert_eq!(
+            on(&[perm(U, "db", None, true, &["SELECT"])]),
+            Some(Reach::AllTables)
+        );
+        // The table's own grant is named before a wildcard.
+        assert_eq!(
+            on(&[
+                perm(U, "db", None, true, &["ALL"]),
+                perm(U, "db", Some("t"), false, &["SELECT"])
+            ]),
+            Some(Reach::Table)
+        );
+        assert_eq!(on(&[perm(U, "db", Some("t"), false, &["DESCRIBE"])]), None);
+        assert_eq!(
+            on(&[perm(U, "db", Some("other"), false, &["SELECT"])]),
+            None
+        );
+        assert_eq!(on(&[perm(U, "db2", Some("t"), false, &["SELECT"])]), None);
+        assert_eq!(
+            on(&[perm(
+                "arn:aws:identitystore:::user/u2",
+                "db",
+                Some("t"),
+                false,
+                &["SELECT"]
+            )]),
+            None
+        );
+        // Database-level ALL is reported apart; database DESCRIBE is nothing.
+        let p = [perm(U, "db", None, false, &["ALL"])];
+        assert!(matches!(
+            select_on(&p, me, "db", "t"),
+            Select::DatabaseAll(_)
+        ));
+        let p = [perm(U, "db", None, false, &["DESCRIBE", "CREATE_TABLE"])];
+        assert_eq!(select_on(&p, me, "db", "t"), Select::Missing);
+    }
+
+    #[test]
+    fn resource_json_by_kind() {
+        assert_eq!(
+            resource_json(&perm(U, "db", Some("t"), false, &[])),
+            r#"{"Table":{"DatabaseName":"db","Name":"t"}}"#
+        );
+        assert_eq!(
+            resource_json(&perm(U, "db", None, true, &[])),
+            r#"{"Table":{"DatabaseName":"db","TableWildcard":{}}}"#
+        );
+        assert_eq!(
+            resource_json(&perm(U, "db", None, false, &[])),
+            r#"{"Database":{"Name":"db"}}"#
+        );
+    }
+
+    #[test]
+    fn s3_and_arn_forms() {
+        assert_eq!(arn_to_s3("arn:aws:s3:::b/p").as_deref(), Some("s3://b/p"));
+        assert_eq!(arn_to_s3("arn:aws-cn:s3:::b").as_deref(), Some("s3://b"));
+        assert_eq!(arn_to_s3("arn:aws:iam::1:role/x"), None);
+        assert_eq!(s3_to_arn("s3://b/p/"), "arn:aws:s3:::b/p");
+        assert_eq!(s3_to_arn("s3a://b/p"), "arn:aws:s3:::b/p");
+    }
+
+    #[test]
+    fn longest_registered_prefix_covers() {
+        let rs = [
+            res("arn:aws:s3:::b"),
+            res("arn:aws:s3:::b/data"),
+            res("arn:aws:s3:::c/data"),
+        ];
+        let arn = |l| covering_resource(&rs, l).map(|r| r.resource_arn.as_str());
+        assert_eq!(arn("s3://b/data/t/"), Some("arn:aws:s3:::b/data"));
+        assert_eq!(arn("s3://b/data"), Some("arn:aws:s3:::b/data"));
+        assert_eq!(arn("s3://b/data-old/t/"), Some("arn:aws:s3:::b"));
+        assert_eq!(arn("s3a://c/data/t"), Some("arn:aws:s3:::c/data"));
+        assert_eq!(arn("s3://c/other/"), None);
+        assert_eq!(arn("s3://d/x"), None);
+    }
+
+    #[test]
+    fn service_linked_role() {
+        assert!(is_service_linked(
+            "arn:aws:iam::1:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess"
+        ));
+        assert!(is_service_linked(SLR_NAME));
+        assert!(!is_service_linked(
+            "arn:aws:iam::1:role/LakeFormationTipRole"
+        ));
+    }
+
+    #[test]
+    fn table_names_split_at_the_first_dot() {
+        assert_eq!(split_table("db.t"), Some(("db", "t")));
+        assert_eq!(split_table("db.t.x"), Some(("db", "t.x")));
+        assert_eq!(split_table("db"), None);
+        assert_eq!(split_table(".t"), None);
+    }
+}

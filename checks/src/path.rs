@@ -1,0 +1,216 @@
+//! The access path: "can this user run this query?", hop by hop.
+//!
+//! For each `--user` and `--table`, the path a query takes: the user signs in to
+//! the Studio, the Studio assumes the user role, the query runs in the workgroup,
+//! Lake Formation lets it read the table, S3 Access Grants lets it write the
+//! results. Each hop is marked with the worst result of the checks behind it that
+//! concern this user, table, Studio and workgroup.
+
+use crate::check::Status;
+use crate::ctx::{Ctx, studio_scope, workgroup_scope};
+use crate::run::CheckResult;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessPath {
+    pub user: String,
+    pub table: String,
+    pub studio: Option<String>,
+    pub workgroup: Option<String>,
+    /// The worst hop's status: `pass` means every hop passed.
+    pub status: Status,
+    pub hops: Vec<Hop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hop {
+    pub step: String,
+    pub status: Status,
+    /// The checks behind this hop that reported on it.
+    pub checks: Vec<&'static str>,
+    /// Those of them that failed, warned or errored: where to look first.
+    pub problems: Vec<&'static str>,
+}
+
+/// Which checks stand behind each hop (by id prefix or exact id).
+const IDENTITY: &[&str] = &["IC001", "IC002", "IC003"];
+const SIGN_IN: &[&str] = &["ES001", "ES002", "ES008", "IC004"];
+const USER_ROLE: &[&str] = &["ES003", "ES004", "ES005", "ES006", "ES007", "ES009"];
+const WORKGROUP: &[&str] = &[
+    "WG001", "WG002", "WG003", "WG004", "WG005", "WG008", "WG009",
+];
+const READ: &[&str] = &[
+    "LF001", "LF002", "LF003", "LF004", "LF005", "LF006", "LF007", "LF008", "LF009",
+];
+const WRITE: &[&str] = &[
+    "WG006", "WG007", "WG010", "AG001", "AG002", "AG003", "AG004", "AG005", "AG006",
+];
+
+/// How bad a status is for a path: fail > error > warn > skip > pass.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Pass => 0,
+        Status::Skip => 1,
+        Status::Warn => 2,
+        Status::Error => 3,
+        Status::Fail => 4,
+    }
+}
+
+/// One path per `--user` × `--table`, through the first Studio and workgroup in scope.
+pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
+    let t = &ctx.facts.target;
+    let studio = ctx
+        .sso_studios()
+        .ok()
+        .and_then(|s| s.first().copied())
+        .or_else(|| ctx.studios().ok().and_then(|s| s.first().copied()));
+    let workgroup = ctx.workgroups().ok().and_then(|w| w.first().copied());
+    let mut out = Vec::new();
+    for user in &t.users {
+        for table in &t.tables {
+            let mine = [
+                format!("user:{user}"),
+                format!("table:{table}"),
+                studio.map(studio_scope).unwrap_or_default(),
+                workgroup.map(workgroup_scope).unwrap_or_default(),
+            ];
+            let relevant = |r: &&CheckResult| {
+                r.scopes.iter().all(|s| {
+                    let kind = s.split(':').next().unwrap_or("");
+                    mine.contains(s) || !mine.iter().any(|m| m.starts_with(&format!("{kind}:")))
+                })
+            };
+            let hop = |step: String, ids: &[&str]| {
+                let rs: Vec<&CheckResult> = results
+                    .iter()
+                    .filter(|r| ids.contains(&r.id))
+                    .filter(relevant)
+                    .collect();
+                let status = rs
+                    .iter()
+                    .map(|r| r.status)
+                    .max_by_key(|s| rank(*s))
+                    .unwrap_or(Status::Skip);
+                let mut checks: Vec<&'static str> = rs.iter().map(|r| r.id).collect();
+                checks.dedup();
+                let mut problems: Vec<&'static str> = rs
+                    .iter()
+                    .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+                    .map(|r| r.id)
+                    .collect();
+                problems.dedup();
+                Hop {
+                    step,
+                    status,
+                    checks,
+                    problems,
+                }
+            };
+            let studio_name = studio
+                .map(|s| format!("\"{}\"", s.name))
+                .unwrap_or("(none found)".into());
+            let wg_name = workgroup
+                .map(|w| format!("\"{}\"", w.name))
+                .unwrap_or("(none found)".into());
+            let hops = vec![
+                hop(user.clone(), IDENTITY),
+                hop(format!("signs in to Studio {studio_name}"), SIGN_IN),
+                hop("assumes user role".into(), USER_ROLE),
+                hop(format!("workgroup {wg_name}"), WORKGROUP),
+                hop(format!("reads {table} (Lake Formation)"), READ),
+                hop("writes results (S3 Access Grants)".into(), WRITE),
+            ];
+            let status = hops
+                .iter()
+                .map(|h| h.status)
+                .max_by_key(|s| rank(*s))
+                .unwrap_or(Status::Skip);
+            out.push(AccessPath {
+                user: user.clone(),
+                table: table.clone(),
+                studio: studio.map(|s| s.studio_id.clone()),
+                workgroup: workgroup.map(|w| w.name.clone()),
+                status,
+                hops,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::healthy;
+    use crate::{registry, run};
+
+    fn report(f: &crate::Facts) -> crate::Report {
+        let all: Vec<_> = registry::ALL.iter().collect();
+        run(f, &all, "test")
+    }
+
+    #[test]
+    fn healthy_account_has_a_passing_path() {
+        let r = report(&healthy());
+        assert_eq!(r.access_path.len(), 1);
+        let p = &r.access_path[0];
+        assert_eq!(
+            (p.user.as_str(), p.table.as_str()),
+            ("alice", "flightdata_db.flightdata")
+        );
+        assert_eq!(p.status, Status::Pass);
+        assert_eq!(p.hops.len(), 6);
+        assert_eq!(p.hops[1].step, "signs in to Studio \"analytics\"");
+        assert!(
+            p.hops
+                .iter()
+                .all(|h| h.status == Status::Pass && !h.checks.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_broken_hop_marks_the_path() {
+        let mut f = healthy();
+        f.access_grants.instance = crate::Fact::Known(None);
+        let p = &report(&f).access_path[0];
+        assert_eq!(p.status, Status::Fail);
+        let last = p.hops.last().unwrap();
+        assert_eq!(last.status, Status::Fail);
+        assert!(last.checks.contains(&"AG001"));
+        assert_eq!(
+            last.problems,
+            ["AG001"],
+            "the skipped dependants are not blamed"
+        );
+        assert_eq!(p.hops[4].status, Status::Pass, "reading is not affected");
+    }
+
+    #[test]
+    fn another_users_failure_does_not_mark_this_path() {
+        let mut f = healthy();
+        f.target.users.push("bob".into());
+        f.users.push(crate::facts::UserFacts {
+            user_name: "bob".into(),
+            user: crate::Fact::Known(None),
+            groups: crate::Fact::default(),
+        });
+        let r = report(&f);
+        assert_eq!(r.access_path.len(), 2);
+        assert_eq!(
+            r.access_path[0].status,
+            Status::Pass,
+            "{:#?}",
+            r.access_path[0]
+        );
+        assert_eq!(r.access_path[1].user, "bob");
+        assert_eq!(r.access_path[1].hops[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn no_path_without_user_and_table() {
+        let mut f = healthy();
+        f.target.tables.clear();
+        assert!(report(&f).access_path.is_empty());
+    }
+}

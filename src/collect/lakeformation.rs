@@ -1,0 +1,282 @@
+//! Lake Formation: the Identity Center configuration, data lake settings,
+//! permissions on the `--table`s and their databases, registered locations and
+//! hybrid access opt-ins.
+
+use super::error::{SdkError, has_code};
+use super::ops::{
+    DESCRIBE_LF_IDENTITY_CENTER, GET_DATA_LAKE_SETTINGS, LIST_LF_OPT_INS, LIST_PERMISSIONS,
+    LIST_RESOURCES,
+};
+use super::run::{Run, all, collect_all};
+use aws_sdk_lakeformation::operation::list_lake_formation_opt_ins::ListLakeFormationOptInsError;
+use aws_sdk_lakeformation::operation::list_permissions::ListPermissionsError;
+use aws_sdk_lakeformation::operation::list_resources::ListResourcesError;
+use aws_sdk_lakeformation::types::{
+    DataLakePrincipal, DatabaseResource, LakeFormationOptInsInfo, PrincipalResourcePermissions,
+    Resource, ResourceInfo, TableResource, TableWildcard,
+};
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use studio_doctor_checks::facts::{
+    DataLakeSettings, LfIdentityCenter, LfOptIn, LfPermission, LfResource,
+};
+use studio_doctor_checks::lf::split_table;
+use studio_doctor_checks::{Fact, Unknown, UnknownKind};
+
+/// `DescribeLakeFormationIdentityCenterConfiguration` for the account's catalog.
+/// `null`: no integration (EntityNotFoundException).
+pub async fn identity_center(
+    run: &Run,
+    account: Result<&str, &Unknown>,
+) -> Fact<Option<LfIdentityCenter>> {
+    let account = match account {
+        Ok(a) => a,
+        Err(u) => return Fact::Unknown(u.clone()),
+    };
+    let got = run
+        .call_or_missing(
+            &DESCRIBE_LF_IDENTITY_CENTER,
+            run.c
+                .lf
+                .describe_lake_formation_identity_center_configuration()
+                .catalog_id(account)
+                .send(),
+            |e| {
+                has_code(e, &["EntityNotFoundException"])
+                    || e.as_service_error()
+                        .is_some_and(|s| s.is_entity_not_found_exception())
+            },
+        )
+        .await;
+    got.map(|out| {
+        out.map(|o| LfIdentityCenter {
+            instance_arn: o.instance_arn().unwrap_or_default().to_string(),
+            application_arn: o
+                .application_arn()
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
+        })
+    })
+    .into()
+}
+
+/// `GetDataLakeSettings`: the data lake administrators and read-only administrators.
+pub async fn settings(run: &Run) -> Fact<DataLakeSettings> {
+    let out = run
+        .call(
+            &GET_DATA_LAKE_SETTINGS,
+            run.c.lf.get_data_lake_settings().send(),
+        )
+        .await;
+    out.map(|o| {
+        let ids = |list: &[DataLakePrincipal]| -> Vec<String> {
+            list.iter()
+                .filter_map(|p| p.data_lake_principal_identifier())
+                .map(str::to_string)
+                .collect()
+        };
+        match o.data_lake_settings() {
+            Some(s) => DataLakeSettings {
+                data_lake_admins: ids(s.data_lake_admins()),
+                read_only_admins: ids(s.read_only_admins()),
+            },
+            None => DataLakeSettings::default(),
+        }
+    })
+    .into()
+}
+
+/// One `ListPermissions` resource filter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum On {
+    Table(String, String),
+    AllTables(String),
+    Database(String),
+}
+
+impl On {
+    fn resource(&self) -> Result<Resource, String> {
+        let table = |db: &str, name: Option<&str>| {
+            let b = TableResource::builder().database_name(db);
+            match name {
+                Some(n) => b.name(n),
+                None => b.table_wildcard(TableWildcard::builder().build()),
+            }
+            .build()
+        };
+        let built = match self {
+            On::Table(db, t) => table(db, Some(t)).map(|t| Resource::builder().table(t)),
+            On::AllTables(db) => table(db, None).map(|t| Resource::builder().table(t)),
+            On::Database(db) => DatabaseResource::builder()
+                .name(db)
+                .build()
+                .map(|d| Resource::builder().database(d)),
+        };
+        built.map(|b| b.build()).map_err(|e| e.to_string())
+    }
+}
+
+/// Every principal's permissions on each `db.table`, on all tables of its
+/// database (table wildcard) and on the database itself; identical entries once.
+/// No tables: nothing to list.
+pub async fn permissions(run: &Arc<Run>, tables: &[String]) -> Fact<Vec<LfPermission>> {
+    let mut wanted: BTreeSet<On> = BTreeSet::new();
+    for (db, table) in tables.iter().filter_map(|t| split_table(t)) {
+        wanted.insert(On::Table(db.to_string(), table.to_string()));
+        wanted.insert(On::AllTables(db.to_string()));
+        wanted.insert(On::Database(db.to_string()));
+    }
+    let read = all(wanted.into_iter().map(|on| {
+        let run = run.clone();
+        async move { list_permissions(&run, &on).await }
+    }))
+    .await;
+    let pages = match collect_all(read) {
+        Ok(p) => p,
+        Err(u) => return Fact::Unknown(u),
+    };
+    let mut out: Vec<LfPermission> = Vec::new();
+    for p in pages.iter().flatten().filter_map(permission) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Fact::Known(out)
+}
+
+/// `ListPermissions` on one resource, every page (NextToken by hand: the
+/// operation has no item paginator).
+async fn list_permissions(
+    run: &Run,
+    on: &On,
+) -> Result<Vec<PrincipalResourcePermissions>, Unknown> {
+    let resource = on.resource().map_err(|e| {
+        Unknown::new(
+            UnknownKind::ServiceError,
+            LIST_PERMISSIONS.action,
+            format!("cannot build the resource {on:?}: {e}"),
+        )
+    })?;
+    run.call(&LIST_PERMISSIONS, async {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen: HashSet<String> = HashSet::new();
+        loop {
+            let page = run
+                .c
+                .lf
+                .list_permissions()
+                .resource(resource.clone())
+                .set_next_token(token.take())
+                .send()
+                .await?;
+            out.extend(page.principal_resource_permissions().iter().cloned());
+            match page.next_token().filter(|t| !t.is_empty()) {
+                // A repeated token would loop forever: stop there.
+                Some(t) if seen.insert(t.to_string()) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok::<_, SdkError<ListPermissionsError>>(out)
+    })
+    .await
+}
+
+/// One entry as a fact; `None` for resources other than tables and databases.
+fn permission(p: &PrincipalResourcePermissions) -> Option<LfPermission> {
+    let principal = p.principal()?.data_lake_principal_identifier()?.to_string();
+    let (database, table, table_wildcard) = place(p.resource()?)?;
+    Some(LfPermission {
+        principal,
+        database,
+        table,
+        table_wildcard,
+        permissions: p
+            .permissions()
+            .iter()
+            .map(|x| x.as_str().to_string())
+            .collect(),
+    })
+}
+
+/// The database, table (`None`: the database itself or all its tables) and
+/// whether it is a table wildcard. A column-level grant counts as a table grant.
+fn place(r: &Resource) -> Option<(String, Option<String>, bool)> {
+    if let Some(t) = r.table() {
+        let wildcard = t.table_wildcard().is_some();
+        let name = t.name().filter(|n| !wildcard && !n.is_empty());
+        return Some((
+            t.database_name().to_string(),
+            name.map(str::to_string),
+            wildcard,
+        ));
+    }
+    if let Some(t) = r.table_with_columns() {
+        return Some((
+            t.database_name().to_string(),
+            Some(t.name().to_string()),
+            false,
+        ));
+    }
+    r.database().map(|d| (d.name().to_string(), None, false))
+}
+
+/// `ListResources`: every registered data location.
+pub async fn resources(run: &Run) -> Fact<Vec<LfResource>> {
+    let listed = run
+        .call(&LIST_RESOURCES, async {
+            let mut pages = run.c.lf.list_resources().into_paginator().send();
+            let mut out: Vec<ResourceInfo> = Vec::new();
+            while let Some(page) = pages.next().await {
+                out.extend(page?.resource_info_list().iter().cloned());
+            }
+            Ok::<_, SdkError<ListResourcesError>>(out)
+        })
+        .await;
+    listed
+        .map(|v| {
+            v.iter()
+                .map(|r| LfResource {
+                    resource_arn: r.resource_arn().unwrap_or_default().to_string(),
+                    role_arn: r.role_arn().filter(|a| !a.is_empty()).map(str::to_string),
+                    hybrid_access_enabled: r.hybrid_access_enabled().unwrap_or(false),
+                    verification_status: r.verification_status().map(|s| s.as_str().to_string()),
+                })
+                .collect()
+        })
+        .into()
+}
+
+/// `ListLakeFormationOptIns`: hybrid access mode opt-ins on tables and databases.
+pub async fn opt_ins(run: &Run) -> Fact<Vec<LfOptIn>> {
+    let listed = run
+        .call(&LIST_LF_OPT_INS, async {
+            let mut pages = run
+                .c
+                .lf
+                .list_lake_formation_opt_ins()
+                .into_paginator()
+                .send();
+            let mut out: Vec<LakeFormationOptInsInfo> = Vec::new();
+            while let Some(page) = pages.next().await {
+                out.extend(page?.lake_formation_opt_ins_info_list().iter().cloned());
+            }
+            Ok::<_, SdkError<ListLakeFormationOptInsError>>(out)
+        })
+        .await;
+    listed
+        .map(|v| {
+            v.iter()
+                .filter_map(|o| {
+                    let principal = o.principal()?.data_lake_principal_identifier()?;
+                    let (database, table, _) = place(o.resource()?)?;
+                    Some(LfOptIn {
+                        principal: principal.to_string(),
+                        database,
+                        table,
+                    })
+                })
+                .collect()
+        })
+        .into()
+}

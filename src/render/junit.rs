@@ -1,0 +1,277 @@
+//! JUnit XML (`--format junit`), for CI systems that show test reports (GitLab,
+//! Jenkins, Buildkite, Azure Pipelines).
+//!
+//! One `<testsuite>` per area (in catalog order, areas without results left out),
+//! one `<testcase>` per check and resource, passes included: `name` = `ID resource`,
+//! `classname` = the check's name. `fail` → `<failure>` (the message as its
+//! `message`, the message, fix summary, commands and doc links as its text),
+//! `error` (could not evaluate) → `<error>`, `skip` → `<skipped>` with the reason.
+//!
+//! `warn` is a passing test case whose `<system-out>` holds the warning and its
+//! fix: a warning is not a failure unless the run says so (`--fail-on warning`
+//! changes the exit code, not this report), and test-report viewers have no
+//! "warning" state, so marking it failed would make every warning red.
+
+use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus};
+use quick_junit::{TestSuite, XmlString};
+use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{Area, Status};
+
+/// The JUnit XML document, ending with a newline.
+pub fn render(report: &Report) -> String {
+    let mut junit = JunitReport::new("studio-doctor");
+    for area in Area::ALL {
+        let results: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
+        if results.is_empty() {
+            continue;
+        }
+        let mut suite = TestSuite::new(area.title());
+        let t = &report.target;
+        suite.add_property(Property::new(
+            "account",
+            t.account_id.as_deref().unwrap_or("unknown"),
+        ));
+        suite.add_property(Property::new("region", t.region.as_str()));
+        suite.add_property(Property::new("tool_version", report.tool.version));
+        suite.add_test_cases(results.into_iter().map(test_case));
+        junit.add_test_suite(suite);
+    }
+    // Writing XML into a String cannot fail.
+    let mut text = junit.to_string().expect("a JUnit report serializes");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// `ID resource`, or just `ID` when the result names no resource.
+fn case_name(r: &CheckResult) -> String {
+    if r.resource.is_empty() {
+        r.id.to_string()
+    } else {
+        format!("{} {}", r.id, r.resource)
+    }
+}
+
+/// Message, fix summary, commands and docs, one per line.
+fn details(r: &CheckResult) -> String {
+    let mut text = r.message.trim().to_string();
+    if let Some(fix) = &r.remediation {
+        if !fix.summary.is_empty() {
+            text.push_str(&format!("\nfix: {}", fix.summary));
+        }
+        for cmd in &fix.commands {
+            text.push_str(&format!("\n  $ {cmd}"));
+        }
+        for doc in &fix.docs {
+            text.push_str(&format!("\ndocs: {doc}"));
+        }
+    }
+    text
+}
+
+fn test_case(r: &CheckResult) -> TestCase {
+    let message = XmlString::new(r.message.trim());
+    let status = match r.status {
+        Status::Pass | Status::Warn => TestCaseStatus::success(),
+        Status::Fail => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(message)
+                .set_type(r.severity.to_string())
+                .set_description(details(r));
+            s
+        }
+        Status::Error => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(message)
+                .set_type("could not evaluate")
+                .set_description(r.message.trim());
+            s
+        }
+        Status::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(message);
+            s
+        }
+    };
+    let mut case = TestCase::new(case_name(r), status);
+    case.set_classname(r.name);
+    if r.status == Status::Warn {
+        case.set_system_out(format!("warning: {}", details(r)));
+    }
+    case
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_doctor_checks::{Facts, registry};
+
+    fn report(json: &str) -> Report {
+        let facts = Facts::from_json(json).unwrap();
+        let all: Vec<_> = registry::ALL.iter().collect();
+        studio_doctor_checks::run(&facts, &all, "0.1.0")
+    }
+
+    fn examples() -> [Report; 2] {
+        [
+            report(include_str!("../../examples/healthy-account.json")),
+            report(include_str!("../../examples/blog-account.json")),
+        ]
+    }
+
+    fn attr(node: roxmltree::Node, name: &str) -> usize {
+        node.attribute(name)
+            .unwrap_or_else(|| panic!("no {name} on {node:?}"))
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn both_examples_parse_as_xml_with_counts_matching_the_report() {
+        for r in examples() {
+            let xml = render(&r);
+            let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+            let root = doc.root_element();
+            assert_eq!(root.tag_name().name(), "testsuites");
+            assert_eq!(root.attribute("name"), Some("studio-doctor"));
+            let s = &r.summary;
+            assert_eq!(attr(root, "tests"), r.results.len());
+            assert_eq!(attr(root, "failures"), s.fail);
+            assert_eq!(attr(root, "errors"), s.error);
+            assert_eq!(attr(root, "skipped"), s.skip);
+            let count = |tag: &str| {
+                doc.descendants()
+                    .filter(|n| n.tag_name().name() == tag)
+                    .count()
+            };
+            assert_eq!(count("testcase"), r.results.len());
+            assert_eq!(count("failure"), s.fail);
+            assert_eq!(count("error"), s.error);
+            assert_eq!(count("skipped"), s.skip);
+            // Passes and warnings pass; only warnings print.
+            assert_eq!(count("system-out"), s.warn);
+            // One suite per area with results, in catalog order.
+            let suites: Vec<&str> = root
+                .children()
+                .filter(|n| n.is_element())
+                .map(|n| n.attribute("name").unwrap())
+                .collect();
+            let areas: Vec<&str> = Area::ALL
+                .iter()
+                .filter(|a| r.results.iter().any(|x| x.area == **a))
+                .map(|a| a.title())
+                .collect();
+            assert_eq!(suites, areas);
+            for suite in root.children().filter(|n| n.is_element()) {
+                let cases = suite.children().filter(|n| n.has_tag_name("testcase"));
+                assert_eq!(attr(suite, "tests"), cases.count());
+            }
+        }
+    }
+
+    #[test]
+    fn test_cases_are_named_id_and_resource_with_the_check_name_as_class() {
+        let r = &examples()[1];
+        let xml = render(r);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let cases: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        // Results are grouped by area; find each by name.
+        for res in &r.results {
+            let name = format!("{} {}", res.id, res.resource);
+            let case = cases
+                .iter()
+                .find(|c| c.attribute("name") == Some(name.trim_end()))
+                .unwrap_or_else(|| panic!("no test case {name}"));
+            assert_eq!(case.attribute("classname"), Some(res.name));
+        }
+    }
+
+    #[test]
+    fn a_failure_carries_message_fix_and_commands() {
+        let r = &examples()[1];
+        let fail = r.results.iter().find(|x| x.status == Status::Fail).unwrap();
+        let xml = render(r);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let case = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("testcase")
+                    && n.attribute("name") == Some(&format!("{} {}", fail.id, fail.resource))
+            })
+            .unwrap();
+        let failure = case
+            .children()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(failure.attribute("message"), Some(fail.message.trim()));
+        assert_eq!(failure.attribute("type"), Some("error"));
+        let text = failure.text().unwrap();
+        let fix = fail.remediation.as_ref().unwrap();
+        assert!(text.contains(&format!("fix: {}", fix.summary)), "{text}");
+        for cmd in &fix.commands {
+            assert!(text.contains(&format!("  $ {cmd}")), "{text}");
+        }
+    }
+
+    #[test]
+    fn warnings_pass_with_the_warning_in_system_out() {
+        let r = &examples()[1];
+        let warn = r.results.iter().find(|x| x.status == Status::Warn).unwrap();
+        let xml = render(r);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let case = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("testcase")
+                    && n.attribute("name") == Some(&format!("{} {}", warn.id, warn.resource))
+            })
+            .unwrap();
+        let kids: Vec<&str> = case
+            .children()
+            .filter(|n| n.is_element())
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(kids, ["system-out"]);
+        let out = case.children().find(|n| n.is_element()).unwrap();
+        assert!(
+            out.text()
+                .unwrap()
+                .starts_with(&format!("warning: {}", warn.message.trim()))
+        );
+    }
+
+    #[test]
+    fn errors_and_skips_carry_their_reason_and_xml_specials_survive() {
+        let mut r = examples()[0].clone();
+        r.results[0].status = Status::Error;
+        r.results[0].message = "could not read <role> & \"policy\": AccessDenied".into();
+        r.results[1].status = Status::Skip;
+        r.results[1].message = "skipped: prerequisite <X> failed".into();
+        r.results[2].resource = String::new();
+        r.summary = studio_doctor_checks::run::Summary::of(&r.results);
+        let xml = render(&r);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        let err = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
+        assert_eq!(
+            err.attribute("message"),
+            Some("could not read <role> & \"policy\": AccessDenied")
+        );
+        let skip = doc
+            .descendants()
+            .find(|n| n.has_tag_name("skipped"))
+            .unwrap();
+        assert_eq!(
+            skip.attribute("message"),
+            Some("skipped: prerequisite <X> failed")
+        );
+        assert!(
+            doc.descendants()
+                .any(|n| n.attribute("name") == Some(r.results[2].id)),
+            "no resource: the name is the id alone"
+        );
+    }
+}

@@ -1,0 +1,477 @@
+//! SARIF 2.1.0 (`--format sarif`), for GitHub code scanning and other SARIF viewers.
+//!
+//! - One run. `tool.driver` names studio-doctor, its version and (when the package
+//!   declares a repository) its `informationUri`, and lists one rule per check in
+//!   the registry: `id` = check id (stable, never reused), `name`, `shortDescription`
+//!   = title, `fullDescription`/`help` = the check's documentation (`explain`),
+//!   `helpUri` = its first doc URL, `defaultConfiguration.level` from its severity
+//!   (error → `error`, warning → `warning`, info → `note`).
+//! - `fail` and `warn` results become SARIF results: level `error` for a failure of
+//!   an error-severity check, `note` for an info-severity check, `warning` otherwise.
+//!   The message holds the finding, the fix summary and the fix commands.
+//! - `pass` and `skip` results are not SARIF results. `error` results (a check could
+//!   not be evaluated) are `invocations[0].toolExecutionNotifications`, and then
+//!   `executionSuccessful` is false.
+//! - `partialFingerprints["studioDoctor/v1"]` is the SHA-256 (hex) of check id,
+//!   account, region and resource ([`fingerprint`]): the same finding keeps its
+//!   alert across runs, and the same check in another account or region is another
+//!   alert.
+//!
+//! Location: findings are about AWS resources, not files, but GitHub code scanning
+//! rejects a result without `physicalLocation.artifactLocation.uri` naming a path in
+//! the repository (an `aws://` or `arn:` URI is refused as an unknown scheme). Each
+//! result therefore points at line 1 of [`ARTIFACT`], `studio-doctor.toml`, the
+//! configuration file a team commits next to its workflow (it does not need to
+//! exist for the upload to succeed), and names the resource itself in a
+//! `logicalLocation` of kind `resource`.
+
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultKind,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{Check, Severity, Status, registry};
+
+/// The repository file every result points at (see the module documentation).
+pub const ARTIFACT: &str = "studio-doctor.toml";
+
+/// The `partialFingerprints` key; bump the version if [`fingerprint`] ever changes.
+pub const FINGERPRINT_KEY: &str = "studioDoctor/v1";
+
+/// The `$schema` written into the log.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF log, pretty-printed, ending with a newline.
+pub fn render(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(&log(report)).expect("a SARIF log serializes");
+    text.push('\n');
+    text
+}
+
+/// The SARIF log as a value (for tests and for callers that embed it).
+pub fn log(report: &Report) -> Sarif {
+    let results: Vec<SarifResult> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Warn))
+        .map(|r| result(report, r))
+        .collect();
+    let notifications: Vec<Notification> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Error)
+        .map(notification)
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(notifications.is_empty())
+        .tool_execution_notifications(notifications)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver(report)).build())
+        .invocations(vec![invocation])
+        .results(results)
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+/// The stable identity of a finding: SHA-256 (lowercase hex) of check id, account,
+/// region and resource, separated by NUL bytes. An unknown account hashes as "".
+pub fn fingerprint(id: &str, account: Option<&str>, region: &str, resource: &str) -> String {
+    let mut h = Sha256::new();
+    for (i, part) in [id, account.unwrap_or(""), region, resource]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            h.update([0u8]);
+        }
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn driver(report: &Report) -> ToolComponent {
+    let rules: Vec<ReportingDescriptor> = registry::ALL.iter().map(rule).collect();
+    let info = env!("CARGO_PKG_REPOSITORY");
+    let driver = ToolComponent::builder()
+        .name(report.tool.name)
+        .version(report.tool.version)
+        .rules(rules);
+    if info.is_empty() {
+        driver.build()
+    } else {
+        ToolComponent {
+            information_uri: Some(info.to_string()),
+            ..driver.build()
+        }
+    }
+}
+
+fn rule(check: &Check) -> ReportingDescriptor {
+    let meta = check.meta;
+    let doc = check.explanation();
+    let level = match meta.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let tags = PropertyBag::builder()
+        .tags(vec![
+            serde_json::to_value(meta.area)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        ])
+        .build();
+    let descriptor = ReportingDescriptor::builder()
+        .id(meta.id)
+        .name(meta.name)
+        .short_description(text(meta.title))
+        .full_description(text(&doc))
+        .help(
+            MultiformatMessageString::builder()
+                .text(doc.clone())
+                .markdown(doc)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(serde_json::Value::from(level))
+                .build(),
+        )
+        .properties(tags)
+        .build();
+    ReportingDescriptor {
+        help_uri: meta.docs.first().map(|d| d.to_string()),
+        ..descriptor
+    }
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn rule_index(id: &str) -> Option<i64> {
+    registry::ALL
+        .iter()
+        .position(|c| c.meta.id == id)
+        .and_then(|i| i64::try_from(i).ok())
+}
+
+/// The level of a `fail` or `warn` result.
+fn level(r: &CheckResult) -> ResultLevel {
+    match (r.status, r.severity) {
+        (_, Severity::Info) => ResultLevel::Note,
+        (Status::Fail, Severity::Error) => ResultLevel::Error,
+        _ => ResultLevel::Warning,
+    }
+}
+
+/// The finding, then the fix summary and its commands.
+fn message(r: &CheckResult) -> String {
+    let mut text = r.message.trim().to_string();
+    if let Some(fix) = &r.remediation {
+        if !fix.summary.is_empty() {
+            text.push_str(&format!("\nFix: {}", fix.summary));
+        }
+        for cmd in &fix.commands {
+            text.push_str(&format!("\n$ {cmd}"));
+        }
+    }
+    text
+}
+
+fn result(report: &Report, r: &CheckResult) -> SarifResult {
+    let t = &report.target;
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(ARTIFACT).build())
+        .region(Region::builder().start_line(1).build())
+        .build();
+    let mut location = Location::builder().physical_location(physical).build();
+    if !r.resource.is_empty() {
+        location.logical_locations = Some(vec![
+            LogicalLocation::builder()
+                .name(r.resource.clone())
+                .kind("resource")
+                .build(),
+        ]);
+    }
+    let fp = fingerprint(r.id, t.account_id.as_deref(), &t.region, &r.resource);
+    let mut props = BTreeMap::new();
+    props.insert("status".to_string(), r.status.as_str().into());
+    props.insert("severity".to_string(), r.severity.to_string().into());
+    props.insert("resource".to_string(), r.resource.clone().into());
+    let res = SarifResult::builder()
+        .rule_id(r.id)
+        .kind(ResultKind::Fail)
+        .level(level(r))
+        .message(Message::builder().text(message(r)).build())
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fp)]))
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(props)
+                .build(),
+        )
+        .build();
+    SarifResult {
+        rule_index: rule_index(r.id),
+        ..res
+    }
+}
+
+/// A check that could not be evaluated: a tool execution notification.
+fn notification(r: &CheckResult) -> Notification {
+    let what = if r.resource.is_empty() {
+        String::new()
+    } else {
+        format!(" for {}", r.resource)
+    };
+    let rule = ReportingDescriptorReference::builder().id(r.id).build();
+    Notification::builder()
+        .level(serde_json::Value::from("error"))
+        .message(
+            Message::builder()
+                .text(format!(
+                    "{} could not be evaluated{what}: {}",
+                    r.id,
+                    r.message.trim()
+                ))
+                .build(),
+        )
+        .associated_rule(ReportingDescriptorReference {
+            index: rule_index(r.id),
+            ..rule
+        })
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use std::collections::BTreeSet;
+    use studio_doctor_checks::Facts;
+
+    const SCHEMA: &str = include_str!("../../tests/schemas/sarif-2.1.0.json");
+
+    fn report(json: &str) -> Report {
+        let facts = Facts::from_json(json).unwrap();
+        let all: Vec<_> = registry::ALL.iter().collect();
+        studio_doctor_checks::run(&facts, &all, "0.1.0")
+    }
+
+    fn healthy() -> Report {
+        report(include_str!("../../examples/healthy-account.json"))
+    }
+
+    fn blog() -> Report {
+        report(include_str!("../../examples/blog-account.json"))
+    }
+
+    fn parse(r: &Report) -> Value {
+        serde_json::from_str(&render(r)).unwrap()
+    }
+
+    fn validate(v: &Value) {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(v)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn both_examples_validate_against_the_sarif_schema() {
+        for r in [healthy(), blog()] {
+            validate(&parse(&r));
+        }
+    }
+
+    #[test]
+    fn the_schema_rejects_a_broken_log() {
+        // The validation above can fail: a log without a driver name is refused.
+        let mut v = parse(&blog());
+        v["runs"][0]["tool"]["driver"]
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        assert!(!jsonschema::is_valid(&schema, &v));
+        let mut v = parse(&blog());
+        v["runs"][0]["results"][0]["level"] = json!("fatal");
+        assert!(!jsonschema::is_valid(&schema, &v));
+    }
+
+    #[test]
+    fn driver_has_one_rule_per_check_with_its_documentation() {
+        let v = parse(&healthy());
+        assert_eq!(v["version"], "2.1.0");
+        assert_eq!(v["runs"].as_array().unwrap().len(), 1);
+        let driver = &v["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["name"], "studio-doctor");
+        assert_eq!(driver["version"], "0.1.0");
+        let rules = driver["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), registry::ALL.len());
+        for (rule, check) in rules.iter().zip(registry::ALL) {
+            let m = check.meta;
+            assert_eq!(rule["id"], m.id);
+            assert_eq!(rule["name"], m.name);
+            assert_eq!(rule["shortDescription"]["text"], m.title);
+            assert_eq!(rule["fullDescription"]["text"], check.explanation());
+            assert_eq!(rule["help"]["text"], check.explanation());
+            assert!(
+                rule["help"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("# {}", m.id)),
+                "{rule}"
+            );
+            assert_eq!(rule["helpUri"], m.docs[0]);
+            let level = match m.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            assert_eq!(rule["defaultConfiguration"]["level"], level);
+        }
+    }
+
+    #[test]
+    fn healthy_account_has_no_results_and_a_successful_invocation() {
+        let v = parse(&healthy());
+        assert_eq!(v["runs"][0]["results"], json!([]));
+        let inv = &v["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], true);
+        assert_eq!(inv["toolExecutionNotifications"], json!([]));
+    }
+
+    #[test]
+    fn failures_and_warnings_are_results_with_levels_rules_and_locations() {
+        let r = blog();
+        let v = parse(&r);
+        let problems: Vec<&CheckResult> = r
+            .results
+            .iter()
+            .filter(|x| matches!(x.status, Status::Fail | Status::Warn))
+            .collect();
+        assert!(r.summary.fail > 0 && r.summary.warn > 0, "{:?}", r.summary);
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), problems.len());
+        let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        for (res, p) in results.iter().zip(problems) {
+            assert_eq!(res["ruleId"], p.id);
+            let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[idx]["id"], p.id);
+            let level = match (p.status, p.severity) {
+                (_, Severity::Info) => "note",
+                (Status::Fail, _) => "error",
+                _ => "warning",
+            };
+            assert_eq!(res["level"], level, "{res}");
+            // GitHub needs a repository path; the resource is the logical location.
+            let loc = &res["locations"][0];
+            assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], ARTIFACT);
+            assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1);
+            assert_eq!(loc["logicalLocations"][0]["name"], p.resource);
+            assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
+            let text = res["message"]["text"].as_str().unwrap();
+            assert!(text.starts_with(p.message.trim()), "{text}");
+            let fix = p.remediation.as_ref().unwrap();
+            assert!(text.contains(&format!("\nFix: {}", fix.summary)), "{text}");
+            for cmd in &fix.commands {
+                assert!(text.contains(&format!("\n$ {cmd}")), "{text}");
+            }
+        }
+        let levels: BTreeSet<&str> = results
+            .iter()
+            .map(|x| x["level"].as_str().unwrap())
+            .collect();
+        assert!(levels.contains("error") && levels.contains("warning"));
+    }
+
+    #[test]
+    fn fingerprints_are_deterministic_and_distinct_per_resource() {
+        // Pinned: changing the recipe would reopen every alert (bump FINGERPRINT_KEY).
+        assert_eq!(
+            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x"),
+            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x")
+        );
+        assert_eq!(
+            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x"),
+            "70abc2f4e24082d580597398d69425617115e04e30bf39730683ad0341e937fc"
+        );
+        let base = fingerprint("ES001", Some("1"), "r", "x");
+        for other in [
+            fingerprint("ES002", Some("1"), "r", "x"),
+            fingerprint("ES001", Some("2"), "r", "x"),
+            fingerprint("ES001", None, "r", "x"),
+            fingerprint("ES001", Some("1"), "s", "x"),
+            fingerprint("ES001", Some("1"), "r", "y"),
+            // The separator keeps field boundaries apart.
+            fingerprint("ES001", Some("1r"), "", "x"),
+        ] {
+            assert_ne!(base, other);
+        }
+        let r = blog();
+        let a = parse(&r);
+        assert_eq!(a, parse(&r), "same report, same log");
+        let fps: Vec<&str> = a["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["partialFingerprints"][FINGERPRINT_KEY].as_str().unwrap())
+            .collect();
+        let distinct: BTreeSet<&str> = fps.iter().copied().collect();
+        assert_eq!(distinct.len(), fps.len(), "{fps:?}");
+        assert!(fps.iter().all(|f| f.len() == 64));
+    }
+
+    #[test]
+    fn errors_become_notifications_and_an_unsuccessful_execution() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Pass)
+            .unwrap();
+        r.results[i].status = Status::Error;
+        r.results[i].message = "could not read the thing: AccessDenied".into();
+        let v = parse(&r);
+        validate(&v);
+        let inv = &v["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], false);
+        let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+        assert_eq!(notes.len(), 1);
+        let id = r.results[i].id;
+        assert_eq!(notes[0]["associatedRule"]["id"], id);
+        assert_eq!(notes[0]["level"], "error");
+        assert_eq!(
+            notes[0]["message"]["text"],
+            format!(
+                "{id} could not be evaluated for {}: could not read the thing: AccessDenied",
+                r.results[i].resource
+            )
+        );
+        // Not a result.
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(
+            results.len(),
+            r.summary.fail + r.summary.warn,
+            "pass/skip/error are not results"
+        );
+    }
+}

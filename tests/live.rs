@@ -1,0 +1,504 @@
+//! End-to-end: the real binary against moto server plus the stub in `tests/aws/`
+//! (which serves what moto lacks and injects faults). Run by `scripts/test`, which
+//! installs moto into a venv and sets `STUDIO_DOCTOR_TEST_PYTHON`.
+//!
+//! The core property: for every example account, a live run reports exactly what an
+//! offline run on the same facts reports.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("STUDIO_DOCTOR_TEST_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the live tests need moto: run them with scripts/test (it installs moto into .venv)"
+    );
+    venv
+}
+
+/// One stub (and its moto server) per test: tests never share state.
+struct Stub {
+    child: Child,
+    _stdin: ChildStdin,
+    port: u16,
+    region: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!("stdout is not JSON ({e}): {}\n{}", self.stdout, self.stderr)
+        })
+    }
+}
+
+impl Stub {
+    fn start() -> Stub {
+        let mut child = Command::new(python())
+            .arg(root().join("tests/aws/stub.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tests/aws/stub.py");
+        let stdin = child.stdin.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("READY ")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("stub did not start: {line:?}"));
+        Stub {
+            child,
+            _stdin: stdin,
+            port,
+            region: String::new(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn http(&self, method: &str, path: &str, body: &str) -> Value {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "{path}: {raw}"
+        );
+        serde_json::from_str(body).unwrap_or(Value::Null)
+    }
+
+    /// Seed moto and the stub from a facts file; returns the facts rewritten to the
+    /// ids moto generated (what the live run should find).
+    fn load(&mut self, facts: &Value) -> Value {
+        let answer = self.http("POST", "/_stub/scenario", &facts.to_string());
+        self.region = answer["region"].as_str().unwrap().to_string();
+        answer["facts"].clone()
+    }
+
+    fn faults(&self, rules: Value) {
+        self.http(
+            "POST",
+            "/_stub/faults",
+            &json!({ "rules": rules }).to_string(),
+        );
+    }
+
+    fn page_size(&self, n: u32) {
+        self.http("POST", "/_stub/page_size", &json!({ "n": n }).to_string());
+    }
+
+    fn calls(&self) -> Vec<String> {
+        serde_json::from_value(self.http("GET", "/_stub/calls", "")).unwrap()
+    }
+
+    /// Clear the call log (and the fault rules and page size).
+    fn reset_calls(&self) {
+        self.http("POST", "/_stub/reset", "");
+    }
+
+    /// The binary, pointed at the stub with test credentials and nothing from the host.
+    fn studio_doctor(&self, args: &[&str], max_attempts: u32) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_studio-doctor"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env(
+                "AWS_ENDPOINT_URL",
+                format!("http://127.0.0.1:{}", self.port),
+            )
+            .env("AWS_REGION", &self.region)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", self.dir.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.dir.path().join("credentials"),
+            )
+            .env("AWS_MAX_ATTEMPTS", max_attempts.to_string())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap(),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    /// `check --format json` with the target the facts file records.
+    fn check(&self, facts: &Value, extra: &[&str], max_attempts: u32) -> Run {
+        let mut args: Vec<String> = vec!["check".into(), "--format".into(), "json".into()];
+        for u in facts["target"]["users"].as_array().into_iter().flatten() {
+            args.extend(["--user".into(), u.as_str().unwrap().into()]);
+        }
+        for t in facts["target"]["tables"].as_array().into_iter().flatten() {
+            args.extend(["--table".into(), t.as_str().unwrap().into()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.studio_doctor(&args, max_attempts)
+    }
+
+    /// The report an offline run gives on these facts.
+    fn offline(&self, facts: &Value, extra: &[&str]) -> Run {
+        let path = self.dir.path().join("expected.json");
+        std::fs::write(&path, facts.to_string()).unwrap();
+        let mut args = vec![
+            "check",
+            "--format",
+            "json",
+            "--facts",
+            path.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        self.studio_doctor(&args, 1)
+    }
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut v = vec![
+        root().join("examples/healthy-account.json"),
+        root().join("examples/blog-account.json"),
+    ];
+    let mut traps: Vec<_> = std::fs::read_dir(root().join("examples/traps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    traps.sort();
+    v.extend(traps);
+    v
+}
+
+fn results(report: &Value) -> &Vec<Value> {
+    report["results"].as_array().unwrap()
+}
+
+/// The IAM action prefix of a stub operation's service.
+fn action_of(op: &str) -> String {
+    let (svc, name) = op.split_once('.').unwrap();
+    let prefix = match svc {
+        "emr" => "elasticmapreduce",
+        "s3control" => "s3",
+        other => other,
+    };
+    format!("{prefix}:{name}")
+}
+
+fn permissions() -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_studio-doctor"))
+        .arg("permissions")
+        .output()
+        .unwrap();
+    let policy: Value = serde_json::from_slice(&out.stdout).unwrap();
+    policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_example_account_reads_live_as_it_reads_offline() {
+    let mut stub = Stub::start();
+    for path in examples() {
+        let facts = stub.load(&read(&path));
+        let live = stub.check(&facts, &[], 1);
+        let offline = stub.offline(&facts, &[]);
+        assert_eq!(
+            live.json(),
+            offline.json(),
+            "{}: live and offline reports differ\nstderr: {}",
+            path.display(),
+            live.stderr
+        );
+        assert_eq!(live.code, offline.code, "{}", path.display());
+    }
+}
+
+#[test]
+fn healthy_account_passes_live_and_blog_account_fails() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    let run = stub.check(&facts, &[], 1);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert!(
+        results(&report).iter().all(|r| r["status"] == "pass"),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["target"]["account_id"],
+        facts["caller"]["account_id"]
+    );
+
+    let facts = stub.load(&read(&root().join("examples/blog-account.json")));
+    let run = stub.check(&facts, &[], 1);
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    let es001 = results(&report)
+        .iter()
+        .find(|r| r["id"] == "ES001")
+        .unwrap();
+    assert_eq!(es001["status"], "fail");
+    assert!(es001["resource"].as_str().unwrap().contains("analytics"));
+}
+
+#[test]
+fn saved_live_facts_replay_byte_for_byte() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/blog-account.json")));
+    let saved = stub.dir.path().join("saved.json");
+    let live = stub.check(&facts, &["--save-facts", saved.to_str().unwrap()], 1);
+    let replay = stub.studio_doctor(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--facts",
+            saved.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert_eq!(live.stdout, replay.stdout);
+    assert_eq!(live.code, replay.code);
+}
+
+#[test]
+fn the_tool_only_reads_and_only_what_the_checks_need() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    stub.reset_calls();
+    assert_eq!(stub.check(&facts, &[], 1).code, 0);
+    let allowed = permissions();
+    let calls = stub.calls();
+    assert!(!calls.is_empty());
+    for op in &calls {
+        let action = action_of(op);
+        let verb = action.split(':').nth(1).unwrap();
+        assert!(
+            ["Get", "List", "Describe"]
+                .iter()
+                .any(|p| verb.starts_with(p)),
+            "{op} is not a read"
+        );
+        assert!(
+            allowed.contains(&action),
+            "{action} is not in `permissions`"
+        );
+    }
+    stub.reset_calls();
+    assert_eq!(stub.check(&facts, &["--only", "ES001"], 1).code, 0);
+    let calls = stub.calls();
+    assert!(calls.iter().any(|c| c.starts_with("emr.")));
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.starts_with("s3control.") && !c.starts_with("iam.")),
+        "--only ES001 read {calls:?}"
+    );
+}
+
+#[test]
+fn access_denied_on_one_operation_errors_only_its_dependants() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    for op in [
+        "iam.GetRole",
+        "emr.ListStudios",
+        "emr.ListStudioSessionMappings",
+        "athena.GetWorkGroup",
+        "sso.ListApplicationAssignments",
+        "identitystore.GetUserId",
+        "s3control.GetAccessGrantsInstance",
+        "s3control.ListAccessGrants",
+    ] {
+        stub.faults(json!([{ "op": op, "error": "AccessDenied" }]));
+        let run = stub.check(&facts, &[], 1);
+        let report = run.json();
+        let action = action_of(op);
+        let errors: Vec<_> = results(&report)
+            .iter()
+            .filter(|r| r["status"] == "error")
+            .collect();
+        assert!(!errors.is_empty(), "{op}: nothing errored");
+        for r in &errors {
+            let m = r["message"].as_str().unwrap();
+            assert!(
+                m.contains("AccessDenied") && m.contains(&action),
+                "{op}: {m}"
+            );
+        }
+        for r in results(&report) {
+            assert!(
+                ["pass", "error", "skip"].contains(&r["status"].as_str().unwrap()),
+                "{op}: {r:#}"
+            );
+            if r["status"] == "skip" {
+                assert!(
+                    r["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("could not be evaluated"),
+                    "{op}: {r:#}"
+                );
+            }
+        }
+        assert_eq!(run.code, 3, "{op}");
+    }
+}
+
+#[test]
+fn throttling_that_recovers_gives_the_right_answer() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    let expected = stub.offline(&facts, &[]).json();
+    stub.reset_calls(); // (also clears fault rules: set them after)
+    stub.faults(json!([
+        { "op": "iam.GetRole", "error": "Throttling", "times": 2 },
+        { "op": "emr.DescribeStudio", "error": "Throttling", "times": 1 },
+        { "op": "s3control.ListAccessGrants", "error": "Throttling", "times": 1 },
+    ]));
+    let run = stub.check(&facts, &[], 4);
+    assert_eq!(run.json(), expected, "{}", run.stderr);
+    assert_eq!(run.code, 0);
+    let retried = stub
+        .calls()
+        .iter()
+        .filter(|c| *c == "emr.DescribeStudio")
+        .count();
+    assert_eq!(retried, 2, "one throttled try, then success");
+
+    stub.faults(json!([{ "op": "athena.GetWorkGroup", "error": "Throttling" }]));
+    let run = stub.check(&facts, &[], 2);
+    let report = run.json();
+    assert!(
+        results(&report)
+            .iter()
+            .any(|r| r["status"] == "error" && r["message"].as_str().unwrap().contains("Throttled")),
+        "{report:#}"
+    );
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn a_slow_endpoint_times_out_with_a_clear_message() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    stub.faults(json!([{ "op": "emr.ListStudios", "error": "Timeout", "delay": 8 }]));
+    let run = stub.check(&facts, &["--timeout", "2"], 1);
+    let report = run.json();
+    let es001 = results(&report)
+        .iter()
+        .find(|r| r["id"] == "ES001")
+        .unwrap();
+    assert_eq!(es001["status"], "error");
+    assert!(
+        es001["message"].as_str().unwrap().contains("Timeout"),
+        "{es001:#}"
+    );
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn every_list_is_read_to_the_end_across_pages() {
+    let mut stub = Stub::start();
+    // The healthy account, with the entries that make it pass on the last page.
+    let mut facts = read(&root().join("examples/healthy-account.json"));
+    let group = facts["users"][0]["groups"][0]["group_id"].clone();
+    let wgs = facts["workgroups"].as_array_mut().unwrap();
+    for i in 0..3 {
+        wgs.insert(0, json!({"name": format!("aaa-{i}"), "state": "ENABLED", "enable_identity_center": false}));
+    }
+    let studio = &mut facts["studios"][0];
+    let mappings = studio["session_mappings"].as_array_mut().unwrap();
+    for i in 0..3 {
+        mappings.insert(
+            0,
+            json!({"identity_id": format!("0000000{i}-0000-0000-0000-000000000000"),
+            "identity_type": "GROUP", "session_policy_arn": mappings[0]["session_policy_arn"]}),
+        );
+    }
+    for app in facts["applications"].as_object_mut().unwrap().values_mut() {
+        let list = app["assignments"].as_array_mut().unwrap();
+        for i in 0..3 {
+            list.insert(0, json!({"principal_id": format!("1000000{i}-0000-0000-0000-000000000000"), "principal_type": "GROUP"}));
+        }
+    }
+    let grants = facts["access_grants"]["grants"].as_array_mut().unwrap();
+    for i in 0..3 {
+        let mut g = grants[0].clone();
+        g["access_grant_id"] = json!(format!("other-{i}"));
+        g["grantee_type"] = json!("DIRECTORY_GROUP");
+        g["grantee_identifier"] = json!(format!("2000000{i}-0000-0000-0000-000000000000"));
+        grants.insert(0, g);
+    }
+    let role = &mut facts["roles"]["EMRStudio-UserRole"]["inline_policies"];
+    let doc = role[0].clone();
+    for i in 0..3 {
+        let mut p = doc.clone();
+        p["name"] = json!(format!("Extra{i}"));
+        p["document"]["Statement"] =
+            json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]);
+        role.as_array_mut().unwrap().insert(0, p);
+    }
+    if let Some(perms) = facts["lake_formation"]["permissions"].as_array_mut() {
+        for i in 0..3 {
+            perms.insert(0, json!({"principal": format!("arn:aws:identitystore:::group/3000000{i}-0000-0000-0000-000000000000"),
+                "database": "flightdata_db", "table": "flightdata", "permissions": ["DESCRIBE"]}));
+        }
+    }
+    let _ = group;
+    let facts = stub.load(&facts);
+    stub.page_size(1);
+    let live = stub.check(&facts, &[], 1);
+    assert_eq!(
+        live.json(),
+        stub.offline(&facts, &[]).json(),
+        "{}",
+        live.stderr
+    );
+    assert_eq!(live.code, 0, "{}", live.stderr);
+}
