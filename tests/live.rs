@@ -502,3 +502,72 @@ fn every_list_is_read_to_the_end_across_pages() {
     );
     assert_eq!(live.code, 0, "{}", live.stderr);
 }
+
+/// The binary with a clean environment: no AWS settings from the host.
+fn bare(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_studio-doctor"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"));
+    c
+}
+
+#[test]
+fn missing_region_or_credentials_is_a_one_line_error_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            vec![
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "s3cr3t-value"),
+            ],
+            "no AWS region",
+        ),
+        (vec![("AWS_REGION", "ap-northeast-1")], "no AWS credentials"),
+    ];
+    for (env, needle) in cases {
+        let out = bare(home.path())
+            .args(["check", "--user", "alice"])
+            .envs(env)
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(!err.contains("s3cr3t-value"), "a secret leaked: {err}");
+    }
+    let out = bare(home.path())
+        .args(["check", "--profile", "nope", "--region", "ap-northeast-1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nope"), "names the profile: {err}");
+}
+
+#[test]
+fn secrets_never_appear_in_output_or_saved_facts() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    stub.faults(json!([{ "op": "iam.GetRole", "error": "AccessDenied" }]));
+    let saved = stub.dir.path().join("saved.json");
+    let run = stub.check(&facts, &["--save-facts", saved.to_str().unwrap()], 1);
+    let text = format!(
+        "{}{}{}",
+        run.stdout,
+        run.stderr,
+        std::fs::read_to_string(&saved).unwrap()
+    );
+    // The stub's credentials are "testing"/"testing"; the secret must not be echoed.
+    assert!(!text.contains("AWS_SECRET_ACCESS_KEY"));
+    assert!(!text.to_lowercase().contains("secret_access_key"));
+    assert!(
+        !text.contains("Credential=testing"),
+        "a signature header leaked"
+    );
+}

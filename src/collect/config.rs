@@ -74,10 +74,10 @@ async fn check_credentials(
 
 /// A short reason for a credentials failure, from the provider chain's error text.
 fn reason(text: &str, profile: Option<&str>) -> String {
-    let profile = profile
+    let named = profile
         .map(str::to_string)
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
-        .unwrap_or_else(|| "default".into());
+        .or_else(|| std::env::var("AWS_PROFILE").ok());
+    let profile = named.clone().unwrap_or_else(|| "default".into());
     if let Some(rest) = text.split("profile `").nth(1)
         && let Some((name, tail)) = rest.split_once('`')
         && tail.starts_with(" was not defined")
@@ -89,6 +89,13 @@ fn reason(text: &str, profile: Option<&str>) -> String {
         return format!(
             "the SSO login of profile `{profile}` has expired or was never made: \
              run `aws sso login --profile {profile}`"
+        );
+    }
+    if lower.contains("no credentials found in chain")
+        && let Some(name) = named
+    {
+        return format!(
+            "profile `{name}` gave none: it is not defined in the AWS config files, or has no credentials"
         );
     }
     if lower.contains("no credentials found in chain") {
