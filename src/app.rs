@@ -1,12 +1,16 @@
 //! What each subcommand does. Errors returned here are one-line input errors (exit 2).
 
-use crate::cli::{CheckArgs, Command, FailOnArg, Format, ListArgs, ReportArgs};
-use crate::{collect, render, select};
+use crate::cli::{CatalogFormat, CheckArgs, Cli, Command, FailOnArg, Format, ListArgs, ReportArgs};
+use crate::config::Config;
+use crate::{collect, config, date, render, select};
+use clap::{CommandFactory, ValueEnum};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use studio_doctor_checks::facts::{FACTS_VERSION, Target};
-use studio_doctor_checks::{Check, Facts, FailOn, Need, registry};
+use studio_doctor_checks::run::Report;
+use studio_doctor_checks::{Check, Facts, FailOn, Need, RunOptions, Severity, registry};
 
 /// The blog account, embedded so `demo` works anywhere.
 const DEMO_FACTS: &str = include_str!("../examples/blog-account.json");
@@ -15,11 +19,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Demo(report) => {
             let facts = Facts::from_json(DEMO_FACTS).map_err(|e| format!("embedded demo: {e}"))?;
-            let checks = select::select(&report.only, &report.skip)?;
-            Ok(emit(&facts, &checks, &report))
+            let plan = Plan::new(&report, None)?;
+            emit(&facts, &plan)
         }
         Command::List(args) => {
             print(&list(&args));
@@ -27,7 +31,21 @@ pub fn run(command: Command) -> Result<u8, String> {
         }
         Command::Explain(args) => {
             let check = select::resolve(&args.id)?;
-            print(&explain(check));
+            print(&match args.format {
+                CatalogFormat::Table => explain(check),
+                CatalogFormat::Json => explain_json(check),
+            });
+            Ok(0)
+        }
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "studio-doctor",
+                &mut script,
+            );
+            print(&String::from_utf8_lossy(&script));
             Ok(0)
         }
         Command::Permissions => {
@@ -41,8 +59,168 @@ pub fn run(command: Command) -> Result<u8, String> {
     }
 }
 
+/// What a run does, from the flags and the config file (flags win).
+struct Plan {
+    checks: Vec<&'static Check>,
+    /// The report on stdout: none when `--output FILE` sends it to a file.
+    stdout: Option<Format>,
+    /// `--output`: each file and the format written to it.
+    files: Vec<(Format, PathBuf)>,
+    fail_on: FailOn,
+    options: RunOptions,
+    verbose: bool,
+}
+
+impl Plan {
+    fn new(args: &ReportArgs, config: Option<&Config>) -> Result<Plan, String> {
+        let from_file = |pick: fn(&Config) -> &Vec<String>| config.map(pick).cloned();
+        let only = pick_list(&args.only, from_file(|c| &c.only));
+        let skip = pick_list(&args.skip, from_file(|c| &c.skip));
+        let checks = select::select(&only, &skip)?;
+        let format = args
+            .format
+            .or(config.and_then(|c| c.format))
+            .unwrap_or(Format::Table);
+        let fail_on = match args
+            .fail_on
+            .or(config.and_then(|c| c.fail_on))
+            .unwrap_or(FailOnArg::Error)
+        {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        };
+        let mut options = RunOptions::default();
+        if let Some(c) = config {
+            options.severity = c.severity.clone();
+            options.waivers = c.waivers.clone();
+        }
+        for value in args.severity.iter().filter(|v| !v.trim().is_empty()) {
+            let (id, level) = parse_severity(value)?;
+            options.severity.insert(id, level);
+        }
+        if !options.waivers.is_empty() {
+            options.today = Some(date::today()?);
+        }
+        let mut stdout = Some(format);
+        let mut files: Vec<(Format, PathBuf)> = Vec::new();
+        for value in &args.output {
+            let (named, path) = parse_output(value)?;
+            if named.is_none() {
+                stdout = None;
+            }
+            if files.iter().any(|(_, p)| *p == path) {
+                return Err(format!("--output: {} is given twice", path.display()));
+            }
+            check_writable(&path)?;
+            files.push((named.unwrap_or(format), path));
+        }
+        Ok(Plan {
+            checks,
+            stdout,
+            files,
+            fail_on,
+            options,
+            verbose: args.verbose,
+        })
+    }
+}
+
+/// A list flag given on the command line replaces the config file's list.
+fn pick_list(flag: &[String], file: Option<Vec<String>>) -> Vec<String> {
+    let given: Vec<String> = flag
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .cloned()
+        .collect();
+    if given.is_empty() {
+        file.unwrap_or_default()
+    } else {
+        given
+    }
+}
+
+/// `--severity ID=error|warning|info`.
+fn parse_severity(value: &str) -> Result<(String, Severity), String> {
+    let Some((id, level)) = value.split_once('=') else {
+        return Err(format!(
+            "--severity {value}: expected ID=LEVEL, e.g. ES006=error (levels: error, warning, info)"
+        ));
+    };
+    let check = select::resolve(id.trim())?;
+    let level = match level.trim().to_ascii_lowercase().as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        _ => {
+            return Err(format!(
+                "--severity {value}: unknown level \"{}\" (expected error, warning or info)",
+                level.trim()
+            ));
+        }
+    };
+    Ok((check.meta.id.to_string(), level))
+}
+
+/// `--output FILE` or `--output FORMAT=FILE`. A word of letters and dashes before
+/// the first `=` is a format; `./a=b.txt` is a file.
+fn parse_output(value: &str) -> Result<(Option<Format>, PathBuf), String> {
+    let names = || {
+        Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some((name, file)) = value.split_once('=')
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        let format = Format::from_str(name, true).map_err(|_| {
+            format!(
+                "--output {value}: unknown format \"{name}\" (expected FORMAT=FILE with one of: {})",
+                names()
+            )
+        })?;
+        if file.is_empty() {
+            return Err(format!("--output {value}: no file name after the ="));
+        }
+        return Ok((Some(format), PathBuf::from(file)));
+    }
+    if value.is_empty() {
+        return Err("--output: no file name".to_string());
+    }
+    Ok((None, PathBuf::from(value)))
+}
+
+/// Fail before the run (which may take minutes) if a report file cannot be written.
+fn check_writable(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "cannot write {}: it is a directory",
+            path.display()
+        ));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            parent.display()
+        ));
+    }
+    Ok(())
+}
+
 fn check(args: CheckArgs) -> Result<u8, String> {
-    let checks = select::select(&args.report.only, &args.report.skip)?;
+    let config = config::load(args.config.as_deref(), args.no_config)?;
+    let plan = Plan::new(&args.report, config.as_ref())?;
     let facts = match &args.facts {
         Some(path) => {
             for (flag, given) in [
@@ -61,10 +239,14 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             }
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read facts file {}: {e}", path.display()))?;
-            Facts::from_json(&text)
-                .map_err(|e| format!("{} is not a valid facts file: {e}", path.display()))?
+            let facts = Facts::from_json(&text)
+                .map_err(|e| format!("{} is not a valid facts file: {e}", path.display()))?;
+            if let Some(c) = &config {
+                c.check_target(&facts.target, path)?;
+            }
+            facts
         }
-        None => collect_live(&args, &checks)?,
+        None => collect_live(&args, config.as_ref(), &plan)?,
     };
     if let Some(path) = &args.save_facts {
         let mut text = serde_json::to_string_pretty(&facts).map_err(|e| e.to_string())?;
@@ -72,28 +254,29 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         std::fs::write(path, text)
             .map_err(|e| format!("cannot write facts file {}: {e}", path.display()))?;
     }
-    Ok(emit(&facts, &checks, &args.report))
+    emit(&facts, &plan)
 }
 
-fn collect_live(args: &CheckArgs, checks: &[&'static Check]) -> Result<Facts, String> {
-    let needs: BTreeSet<Need> = registry::with_prerequisites(checks)
+fn collect_live(args: &CheckArgs, config: Option<&Config>, plan: &Plan) -> Result<Facts, String> {
+    let needs: BTreeSet<Need> = registry::with_prerequisites(&plan.checks)
         .iter()
         .flat_map(|c| c.meta.needs.iter().copied())
         .collect();
+    let file = |pick: fn(&Config) -> &Option<String>| config.and_then(|c| pick(c).clone());
     let settings = collect::Settings {
-        region: args.region.clone(),
-        profile: args.profile.clone(),
+        region: args.region.clone().or_else(|| file(|c| &c.region)),
+        profile: args.profile.clone().or_else(|| file(|c| &c.profile)),
         timeout: Duration::from_secs(args.timeout.max(1)),
         call_timeout: Duration::from_secs(args.timeout.clamp(1, 30)),
     };
     let target = Target {
         region: String::new(),
-        studio: args.studio.clone(),
-        workgroup: args.workgroup.clone(),
-        users: args.users.clone(),
-        tables: args.tables.clone(),
+        studio: args.studio.clone().or_else(|| file(|c| &c.studio)),
+        workgroup: args.workgroup.clone().or_else(|| file(|c| &c.workgroup)),
+        users: pick_list(&args.users, config.map(|c| c.users.clone())),
+        tables: pick_list(&args.tables, config.map(|c| c.tables.clone())),
     };
-    let spinner = progress_bar(args.report.format == Format::Table && !args.report.quiet);
+    let spinner = progress_bar(plan.stdout == Some(Format::Table) && !args.report.quiet);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -123,27 +306,39 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Run the checks, print the report, return the exit code.
-fn emit(facts: &Facts, checks: &[&'static Check], args: &ReportArgs) -> u8 {
-    let report = studio_doctor_checks::run(facts, checks, VERSION);
-    let text = match args.format {
-        Format::Json => render::json::render(&report),
+/// Run the checks, write the report files, print the report, return the exit code.
+fn emit(facts: &Facts, plan: &Plan) -> Result<u8, String> {
+    let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
+    for (format, path) in &plan.files {
+        std::fs::write(path, render_as(&report, *format, plan.verbose, false))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(format) = plan.stdout {
+        print(&render_as(&report, format, plan.verbose, true));
+    }
+    Ok(report.exit_code(plan.fail_on) as u8)
+}
+
+/// The report in one format; `stdout`: for this process's stdout (colour allowed).
+fn render_as(report: &Report, format: Format, verbose: bool, stdout: bool) -> String {
+    match format {
         Format::Table => {
-            render::human::render(&report, &render::human::HumanOptions::detect(args.verbose))
+            let mut options = render::human::HumanOptions::detect(verbose);
+            options.color &= stdout;
+            render::human::render(report, &options)
         }
-    };
-    print(&text);
-    let fail_on = match args.fail_on {
-        FailOnArg::Error => FailOn::Error,
-        FailOnArg::Warning => FailOn::Warning,
-        FailOnArg::Never => FailOn::Never,
-    };
-    report.exit_code(fail_on) as u8
+        Format::Json => render::json::render(report),
+        Format::JsonLines => render::jsonl::render(report),
+        Format::Sarif => render::sarif::render(report),
+        Format::Junit => render::junit::render(report),
+        Format::Markdown => render::markdown::render(report),
+        Format::Github => render::github::render(report),
+    }
 }
 
 fn list(args: &ListArgs) -> String {
     match args.format {
-        Format::Json => {
+        CatalogFormat::Json => {
             let rows: Vec<_> = registry::ALL
                 .iter()
                 .map(|c| {
@@ -163,7 +358,7 @@ fn list(args: &ListArgs) -> String {
                 serde_json::to_string_pretty(&rows).unwrap_or_default()
             )
         }
-        Format::Table => {
+        CatalogFormat::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::NOTHING);
             t.set_header(["ID", "NAME", "AREA", "SEVERITY", "TITLE"]);
@@ -198,9 +393,93 @@ fn explain(check: &Check) -> String {
     out
 }
 
+/// `explain --format json`: the catalog entry and the documentation.
+fn explain_json(check: &Check) -> String {
+    let m = check.meta;
+    let entry = serde_json::json!({
+        "id": m.id,
+        "name": m.name,
+        "area": m.area,
+        "severity": m.severity,
+        "title": m.title,
+        "depends_on": m.depends_on,
+        "docs": m.docs,
+        "explanation": check.explanation(),
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&entry).unwrap_or_default()
+    )
+}
+
 /// Print to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_values_are_a_file_or_format_equals_file() {
+        let out = |v: &str| parse_output(v).unwrap();
+        assert_eq!(out("r.sarif"), (None, PathBuf::from("r.sarif")));
+        assert_eq!(
+            out("sarif=out/r.sarif"),
+            (Some(Format::Sarif), PathBuf::from("out/r.sarif"))
+        );
+        assert_eq!(
+            out("JSONL=r.jsonl"),
+            (Some(Format::JsonLines), PathBuf::from("r.jsonl"))
+        );
+        assert_eq!(
+            out("md=a=b.md"),
+            (Some(Format::Markdown), PathBuf::from("a=b.md"))
+        );
+        // Not a format word before the `=`: a file name.
+        assert_eq!(out("./a=b.txt"), (None, PathBuf::from("./a=b.txt")));
+        assert_eq!(out("out.d/x=1"), (None, PathBuf::from("out.d/x=1")));
+        assert!(
+            parse_output("xml=r.xml")
+                .unwrap_err()
+                .contains("unknown format \"xml\"")
+        );
+        assert!(parse_output("").is_err());
+        assert!(parse_output("junit=").is_err());
+    }
+
+    #[test]
+    fn severity_values_resolve_ids_and_levels() {
+        assert_eq!(
+            parse_severity("es006=Error").unwrap(),
+            ("ES006".to_string(), Severity::Error)
+        );
+        assert_eq!(
+            parse_severity(" studio-service-role-athena = info ").unwrap(),
+            ("ES006".to_string(), Severity::Info)
+        );
+        assert!(
+            parse_severity("ES006=warn")
+                .unwrap_err()
+                .contains("unknown level")
+        );
+        assert!(parse_severity("ES006").unwrap_err().contains("ID=LEVEL"));
+        assert!(
+            parse_severity("XX1=error")
+                .unwrap_err()
+                .contains("unknown check id")
+        );
+    }
+
+    #[test]
+    fn flag_lists_replace_file_lists() {
+        let file = Some(vec!["ES001".to_string()]);
+        assert_eq!(pick_list(&[], file.clone()), ["ES001"]);
+        assert_eq!(pick_list(&[" ".into()], file.clone()), ["ES001"]);
+        assert_eq!(pick_list(&["WG001".into()], file), ["WG001"]);
+        assert!(pick_list(&[], None).is_empty());
+    }
 }

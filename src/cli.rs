@@ -1,6 +1,7 @@
 //! Command-line interface (clap derive). Usage errors exit with code 2.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -21,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks against a live account (or a saved facts file).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Run the checks on the example account embedded in the binary (offline).
     Demo(ReportArgs),
     /// List every check: id, name, area, severity, title.
@@ -30,6 +31,15 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the least-privilege IAM policy studio-doctor needs to run every check.
     Permissions,
+    /// Print a shell completion script (e.g. `studio-doctor completions bash > /etc/bash_completion.d/studio-doctor`).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +71,12 @@ pub struct CheckArgs {
     /// Give up on AWS reads after this many seconds in total.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
+    /// Read defaults from this config file (default: ./studio-doctor.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./studio-doctor.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -77,12 +93,19 @@ fn parse_table(value: &str) -> Result<String, String> {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Lowest severity whose failure makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
-    pub fail_on: FailOnArg,
+    /// Output format on stdout [default: table].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout; FORMAT=FILE writes that format to
+    /// FILE as well as the report on stdout (repeatable: `--output sarif=results.sarif`).
+    #[arg(long, value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
+    /// Lowest severity whose failure makes the exit code 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+    /// Use this severity for a check: ID=error|warning|info (comma-separated; repeatable).
+    #[arg(long, value_name = "ID=LEVEL", value_delimiter = ',')]
+    pub severity: Vec<String>,
     /// Run only these checks (comma-separated ids or names; repeatable).
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub only: Vec<String>,
@@ -99,29 +122,102 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Text for people, or JSON for tools.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+    pub format: CatalogFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Check id (e.g. ES004) or name.
     pub id: String,
+    /// Text for people, or JSON for tools.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+    pub format: CatalogFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The report formats (`--format`, `--output FORMAT=FILE`, `format` in the config file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Human-readable report.
     Table,
     /// The versioned JSON report (only JSON on stdout).
     Json,
+    /// One JSON object per result, one per line.
+    #[value(alias = "jsonl")]
+    JsonLines,
+    /// SARIF 2.1.0, for code scanning (GitHub) and SARIF viewers.
+    Sarif,
+    /// JUnit XML, for CI test reports (GitLab, Jenkins, Buildkite).
+    Junit,
+    /// Markdown, for a pull-request comment or a job summary.
+    #[value(alias = "md")]
+    Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
+/// `list` and `explain`: text for people, JSON for tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// Text.
+    #[value(alias = "text")]
+    Table,
+    /// JSON.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOnArg {
     Error,
     Warning,
     Never,
+}
+
+/// Parse the command line. Help and version print as usual; a usage error is one
+/// line on stderr (like every other input error) and exit code 2.
+pub fn parse() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!(
+                "studio-doctor: error: {}",
+                one_line(&e.render().to_string())
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+/// clap's multi-line error as one line: the message, its hints, no usage.
+fn one_line(rendered: &str) -> String {
+    let mut out = String::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') || line.starts_with('[') {
+                " "
+            } else {
+                "; "
+            });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -148,5 +244,40 @@ mod tests {
             assert_eq!(err.exit_code(), 2, "{bad}");
             assert!(err.to_string().contains("DATABASE.TABLE"), "{err}");
         }
+    }
+
+    #[test]
+    fn usage_errors_fold_into_one_line() {
+        let e = Cli::try_parse_from(["studio-doctor", "check", "--format", "yaml"]).unwrap_err();
+        let line = one_line(&e.render().to_string());
+        assert!(
+            line.starts_with("invalid value 'yaml' for '--format <FORMAT>' [possible values: table, json, json-lines, sarif, junit, markdown, github]"),
+            "{line}"
+        );
+        let e = Cli::try_parse_from(["studio-doctor", "check", "--ouput", "x"]).unwrap_err();
+        let line = one_line(&e.render().to_string());
+        assert!(
+            line.starts_with("unexpected argument '--ouput' found; tip:"),
+            "{line}"
+        );
+        assert!(!line.contains("Usage"), "{line}");
+        let e = Cli::try_parse_from(["studio-doctor", "explain"]).unwrap_err();
+        assert_eq!(
+            one_line(&e.render().to_string()),
+            "the following required arguments were not provided: <ID>"
+        );
+    }
+
+    #[test]
+    fn config_and_no_config_conflict() {
+        let e = Cli::try_parse_from([
+            "studio-doctor",
+            "check",
+            "--config",
+            "a.toml",
+            "--no-config",
+        ])
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
     }
 }

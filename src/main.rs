@@ -4,14 +4,15 @@
 mod app;
 mod cli;
 mod collect;
+mod config;
+mod date;
 mod render;
 mod select;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     match app::run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {

@@ -21,9 +21,14 @@ fn resolve_all(list: &[String]) -> Result<Vec<&'static Check>, String> {
         .collect()
 }
 
-/// A check by id (any case) or kebab-case name.
+/// A check by id (any case), renamed id (`registry::ALIASES`) or kebab-case name.
 pub fn resolve(word: &str) -> Result<&'static Check, String> {
-    if let Some(c) = registry::find(word) {
+    resolve_in(word, registry::ALIASES)
+}
+
+/// [`resolve`] with another alias table (for tests of the mechanism).
+pub fn resolve_in(word: &str, aliases: &[(&str, &str)]) -> Result<&'static Check, String> {
+    if let Some(c) = registry::find_in(word, aliases) {
         return Ok(c);
     }
     if let Some(c) = registry::ALL.iter().find(|c| c.meta.name == word) {
@@ -71,6 +76,21 @@ mod tests {
                 .unwrap()
                 .contains("studio-doctor list")
         );
+    }
+
+    #[test]
+    fn renamed_ids_resolve_to_the_new_check() {
+        let aliases = [("ES099", "ES001"), ("WG999", "WG003")];
+        assert_eq!(resolve_in("es099", &aliases).unwrap().meta.id, "ES001");
+        assert_eq!(resolve_in("WG999", &aliases).unwrap().meta.id, "WG003");
+        assert_eq!(
+            resolve_in("studio-auth-mode-identity-center", &aliases)
+                .unwrap()
+                .meta
+                .id,
+            "ES001"
+        );
+        assert!(resolve_in("ES099", &[]).is_err());
     }
 
     #[test]

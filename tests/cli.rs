@@ -332,3 +332,564 @@ fn readme_lists_every_check() {
         "README lists a check that does not exist"
     );
 }
+
+// ---- formats, --output, the catalog as JSON, completions, CI examples ----
+
+const FORMATS: [&str; 7] = [
+    "table",
+    "json",
+    "json-lines",
+    "sarif",
+    "junit",
+    "markdown",
+    "github",
+];
+
+/// The SARIF 2.1.0 schema, with the one pattern it publishes that is not a valid
+/// regex (for `language`, which studio-doctor never sets) removed in memory.
+fn sarif_validator() -> jsonschema::Validator {
+    fn drop_pattern(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                if map
+                    .get("pattern")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.ends_with("]?$"))
+                {
+                    map.remove("pattern");
+                }
+                map.values_mut().for_each(drop_pattern);
+            }
+            Value::Array(items) => items.iter_mut().for_each(drop_pattern),
+            _ => {}
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    drop_pattern(&mut schema);
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// Check that `text` is a well-formed document of `format` for a report with
+/// `results` results (as in the JSON report `json`).
+fn assert_valid(format: &str, text: &str, json: &Value) {
+    let results = json["results"].as_array().unwrap();
+    let problems = results
+        .iter()
+        .filter(|r| r["status"] == "fail" || r["status"] == "warn")
+        .count();
+    match format {
+        "table" => {
+            assert!(text.starts_with("studio-doctor "), "{text}");
+            let last = text.lines().last().unwrap();
+            assert!(
+                last == "No issues found" || last.ends_with(" areas") || last.ends_with(" area"),
+                "{last}"
+            );
+        }
+        "json" => assert_eq!(&serde_json::from_str::<Value>(text).unwrap(), json),
+        "json-lines" => {
+            let lines: Vec<Value> = text
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+                .collect();
+            assert_eq!(lines.len(), results.len());
+            for (line, r) in lines.iter().zip(results) {
+                assert_eq!(line["id"], r["id"]);
+                assert_eq!(line["status"], r["status"]);
+                assert_eq!(line["resource"], r["resource"]);
+            }
+        }
+        "sarif" => {
+            let v: Value = serde_json::from_str(text).unwrap();
+            let errors: Vec<String> = sarif_validator()
+                .iter_errors(&v)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+            assert_eq!(v["version"], "2.1.0");
+            let run = &v["runs"][0];
+            assert_eq!(run["results"].as_array().unwrap().len(), problems);
+            let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect();
+            for r in run["results"].as_array().unwrap() {
+                assert!(rules.contains(&r["ruleId"].as_str().unwrap()), "{r}");
+            }
+        }
+        "junit" => {
+            let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(doc.root_element().tag_name().name(), "testsuites");
+            let cases = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("testcase"))
+                .count();
+            assert_eq!(cases, results.len());
+            let failures = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("failure"))
+                .count();
+            assert_eq!(failures as u64, json["summary"]["fail"].as_u64().unwrap());
+        }
+        "markdown" => {
+            assert!(text.starts_with("### studio-doctor "), "{text}");
+            for r in results
+                .iter()
+                .filter(|r| r["status"] != "pass" && r["status"] != "skip")
+            {
+                assert!(text.contains(r["id"].as_str().unwrap()), "{r}");
+            }
+        }
+        "github" => {
+            let annotations = text.lines().filter(|l| l.starts_with("::")).count();
+            assert!(annotations >= problems, "{text}");
+            for line in text.lines() {
+                assert!(
+                    line.starts_with("::") || line.starts_with("studio-doctor:"),
+                    "{line}"
+                );
+            }
+        }
+        other => panic!("no validation for {other}"),
+    }
+}
+
+/// Text of a report that may vary between releases.
+fn stable(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn every_format_for_both_examples_is_well_formed_and_snapshotted() {
+    for (name, code) in [("healthy-account", 0), ("blog-account", 1)] {
+        let file = example(&format!("{name}.json"));
+        let (_, json) = json_report(&["check", "--facts", &file, "--format", "json"]);
+        for format in FORMATS {
+            let (got, out, err) = run(&["check", "--facts", &file, "--format", format]);
+            assert_eq!(got, code, "{name} {format}: {err}");
+            assert!(err.is_empty(), "{name} {format}: {err}");
+            assert_valid(format, &out, &json);
+            match format {
+                // Snapshotted above as the table and JSON reports; JSON lines is the JSON.
+                "table" | "json" | "json-lines" => {}
+                // The rules carry every check's documentation: snapshot the findings.
+                "sarif" => {
+                    let v: Value = serde_json::from_str(&out).unwrap();
+                    let run = &v["runs"][0];
+                    insta::assert_json_snapshot!(
+                        format!("{name}-sarif-results"),
+                        serde_json::json!({
+                            "results": run["results"],
+                            "invocations": run["invocations"],
+                        })
+                    );
+                }
+                _ => insta::assert_snapshot!(format!("{name}-{format}"), stable(&out)),
+            }
+        }
+    }
+}
+
+#[test]
+fn output_writes_several_formats_in_one_run_and_keeps_the_table_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let blog = example("blog-account.json");
+    let path = |f: &str| dir.path().join(f).display().to_string();
+    let (sarif, junit, md) = (path("r.sarif"), path("r.xml"), path("summary.md"));
+    let (code, out, err) = run(&[
+        "check",
+        "--facts",
+        &blog,
+        "--output",
+        &format!("sarif={sarif}"),
+        "--output",
+        &format!("junit={junit}"),
+        "--output",
+        &format!("md={md}"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with("studio-doctor "),
+        "the table on stdout: {out}"
+    );
+    let (_, json) = json_report(&["check", "--facts", &blog, "--format", "json"]);
+    for (format, file) in [("sarif", &sarif), ("junit", &junit), ("markdown", &md)] {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert_valid(format, &text, &json);
+        let (_, direct, _) = run(&["check", "--facts", &blog, "--format", format]);
+        assert_eq!(
+            text, direct,
+            "{format}: the file holds what --format prints"
+        );
+    }
+}
+
+#[test]
+fn output_file_alone_replaces_stdout_and_uses_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let healthy = example("healthy-account.json");
+    let (code, out, _) = run(&[
+        "check",
+        "--facts",
+        &healthy,
+        "--format",
+        "json",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    let (_, json) = json_report(&["check", "--facts", &healthy, "--format", "json"]);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, json);
+    // A table written to a file has no colour, whatever the terminal.
+    let table = dir.path().join("report.txt");
+    let (code, _, _) = run(&[
+        "check",
+        "--facts",
+        &healthy,
+        "--output",
+        &format!("table={}", table.display()),
+    ]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert!(
+        text.ends_with("No issues found\n") && !text.contains('\u{1b}'),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_formats_and_unwritable_outputs_are_one_line_errors() {
+    let healthy = example("healthy-account.json");
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = dir.path().to_str().unwrap().to_string();
+    let missing = dir.path().join("no/such/dir/r.sarif");
+    let twice = dir.path().join("twice.json");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--format".into(), "yaml".into()],
+            "invalid value 'yaml' for '--format <FORMAT>' [possible values: table, json, json-lines, sarif, junit, markdown, github]",
+        ),
+        (
+            vec!["--output".into(), "yaml=out.yml".into()],
+            "--output yaml=out.yml: unknown format \"yaml\"",
+        ),
+        (vec!["--output".into(), "sarif=".into()], "no file name"),
+        (
+            vec!["--output".into(), format!("sarif={}", missing.display())],
+            "does not exist",
+        ),
+        (
+            vec!["--output".into(), dir_path.clone()],
+            "it is a directory",
+        ),
+        (
+            vec![
+                "--output".into(),
+                format!("json={}", twice.display()),
+                "--output".into(),
+                format!("sarif={}", twice.display()),
+            ],
+            "is given twice",
+        ),
+        (
+            vec!["--severity".into(), "ES006=fatal".into()],
+            "unknown level \"fatal\"",
+        ),
+        (
+            vec!["--severity".into(), "ES006".into()],
+            "expected ID=LEVEL",
+        ),
+        (
+            vec!["--severity".into(), "ES600=error".into()],
+            "unknown check id \"ES600\"",
+        ),
+        (
+            vec!["--fail-on".into(), "sometimes".into()],
+            "invalid value 'sometimes'",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["check".to_string(), "--facts".into(), healthy.clone()];
+        args.extend(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("studio-doctor: error: "), "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    assert!(!missing.exists() && !twice.exists());
+}
+
+#[test]
+fn severity_override_on_the_command_line_changes_status_and_exit_code() {
+    // ES006 is a warning-severity check; its trap warns and exits 0.
+    let es006 = example("traps/ES006.json");
+    let status = |v: &Value, id: &str| -> Vec<(String, String)> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == id)
+            .map(|r| {
+                (
+                    r["severity"].as_str().unwrap().to_string(),
+                    r["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (code, v) = json_report(&["check", "--facts", &es006, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(
+        status(&v, "ES006")
+            .iter()
+            .all(|(s, st)| s == "warning" && st == "warn")
+    );
+    let (code, v) = json_report(&[
+        "check",
+        "--facts",
+        &es006,
+        "--format",
+        "json",
+        "--severity",
+        "es006=error",
+    ]);
+    assert_eq!(code, 1);
+    let es = status(&v, "ES006");
+    assert!(
+        !es.is_empty() && es.iter().all(|(s, st)| s == "error" && st == "fail"),
+        "{es:?}"
+    );
+    // Down to info: still a warning in the report, never a failure, even with --fail-on warning.
+    let (code, v) = json_report(&[
+        "check",
+        "--facts",
+        &es006,
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+        "--severity",
+        "ES001=error,studio-service-role-athena=info",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        status(&v, "ES006")
+            .iter()
+            .all(|(s, st)| s == "info" && st == "warn")
+    );
+    // An error-severity check lowered to warning: its failure warns, exit 0.
+    let es004 = example("traps/ES004.json");
+    assert_eq!(run(&["check", "--facts", &es004]).0, 1);
+    let (code, v) = json_report(&[
+        "check",
+        "--facts",
+        &es004,
+        "--format",
+        "json",
+        "--severity",
+        "ES004=warning",
+    ]);
+    assert_eq!(code, 0);
+    assert!(status(&v, "ES004").iter().any(|(_, st)| st == "warn"));
+}
+
+#[test]
+fn explain_and_list_give_the_catalog_as_json() {
+    let (_, list) = json_report(&["list", "--format", "json"]);
+    for entry in list.as_array().unwrap() {
+        let id = entry["id"].as_str().unwrap();
+        let (code, v) = json_report(&["explain", &id.to_lowercase(), "--format", "json"]);
+        assert_eq!(code, 0);
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "name",
+                "area",
+                "severity",
+                "title",
+                "depends_on",
+                "docs",
+                "explanation"
+            ]
+        );
+        for k in [
+            "id",
+            "name",
+            "area",
+            "severity",
+            "title",
+            "depends_on",
+            "docs",
+        ] {
+            assert_eq!(v[k], entry[k], "{id} {k}");
+        }
+        let (_, text, _) = run(&["explain", id]);
+        let doc = v["explanation"].as_str().unwrap();
+        assert!(doc.contains("How to fix") && text.starts_with(doc), "{id}");
+    }
+    let (code, _, err) = run(&["explain", "ES004", "--format", "sarif"]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+}
+
+#[test]
+fn completions_for_each_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.len() > 500, "{shell}: {out}");
+        for word in [
+            "studio-doctor",
+            "check",
+            "explain",
+            "format",
+            "json-lines",
+            "severity",
+        ] {
+            assert!(out.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).0, 2);
+}
+
+fn yaml(path: &str) -> Value {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn steps_using<'a>(steps: &'a [Value], action: &str) -> Vec<&'a Value> {
+    steps
+        .iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+        .collect()
+}
+
+#[test]
+fn github_actions_example_assumes_a_role_runs_uploads_sarif_and_gates() {
+    let w = yaml("docs/ci/github-actions.yml");
+    assert!(w["on"].is_object(), "{w:#}");
+    assert_eq!(w["permissions"]["id-token"], "write");
+    assert_eq!(w["permissions"]["security-events"], "write");
+    let jobs = w["jobs"].as_object().unwrap();
+    assert_eq!(jobs.len(), 1);
+    let job = jobs.values().next().unwrap();
+    let steps = job["steps"].as_array().unwrap();
+    let aws = steps_using(steps, "aws-actions/configure-aws-credentials@");
+    assert_eq!(aws.len(), 1);
+    assert!(
+        aws[0]["with"]["role-to-assume"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:iam::")
+    );
+    assert!(aws[0]["with"]["aws-region"].is_string());
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("cargo") && r.contains("install"))
+    );
+    let doctor = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("studio-doctor check"))
+        })
+        .expect("a step runs studio-doctor check");
+    let cmd = doctor["run"].as_str().unwrap();
+    for flag in [
+        "--output sarif=results.sarif",
+        "--output markdown=summary.md",
+    ] {
+        assert!(cmd.contains(flag), "{cmd}");
+    }
+    let id = doctor["id"].as_str().unwrap();
+    let upload = steps_using(steps, "github/codeql-action/upload-sarif@");
+    assert_eq!(upload.len(), 1);
+    assert_eq!(upload[0]["with"]["sarif_file"], "results.sarif");
+    assert!(upload[0]["if"].as_str().unwrap().contains("always()"));
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("cat summary.md >> \"$GITHUB_STEP_SUMMARY\""))
+    );
+    let gate = steps.last().unwrap()["run"].as_str().unwrap();
+    assert!(
+        gate.contains(&format!("steps.{id}.outputs.exit-code")),
+        "{gate}"
+    );
+    // The order: credentials, run, upload, summary, gate.
+    let pos = |pred: &dyn Fn(&Value) -> bool| steps.iter().position(pred).unwrap();
+    let at_aws = pos(&|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.contains("configure-aws"))
+    });
+    let at_run = pos(&|s| s["id"] == id);
+    let at_upload = pos(&|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.contains("upload-sarif"))
+    });
+    assert!(at_aws < at_run && at_run < at_upload, "{steps:#?}");
+}
+
+#[test]
+fn gitlab_example_publishes_a_junit_report() {
+    let c = yaml("docs/ci/gitlab-ci.yml");
+    let (name, job) = c
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, j)| j.get("script").is_some())
+        .expect("a job");
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let run = script
+        .iter()
+        .find(|s| s.contains("studio-doctor check"))
+        .unwrap_or_else(|| panic!("{name} does not run studio-doctor check"));
+    let junit = job["artifacts"]["reports"]["junit"].as_str().unwrap();
+    assert!(run.contains(&format!("--output junit={junit}")), "{run}");
+    assert_eq!(job["artifacts"]["when"], "always");
+    assert!(
+        job["id_tokens"].is_object(),
+        "OIDC: an ID token for AssumeRoleWithWebIdentity"
+    );
+    assert!(
+        job["variables"]["AWS_ROLE_ARN"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:iam::")
+    );
+    assert!(job["variables"]["AWS_WEB_IDENTITY_TOKEN_FILE"].is_string());
+}
+
+#[test]
+fn readme_shows_the_ci_examples_as_checked_in() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for file in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(
+            readme.contains(&format!("```yaml\n{text}```\n")),
+            "README's copy of {file} differs from the file"
+        );
+    }
+}

@@ -16,16 +16,32 @@ pub mod tip_regions;
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};
 pub use facts::Facts;
-pub use run::{FailOn, Report, run};
+pub use run::{Date, FailOn, Report, RunOptions, Waiver, run, run_with};
 
 pub mod registry {
     //! The catalog of checks, in report order.
     use crate::check::Check;
     pub use crate::checks::ALL;
 
+    /// Renamed check ids: (old id, new id). An old id keeps working wherever a
+    /// check id is accepted (`--only`, `--skip`, `explain`, `--severity`, waivers).
+    /// Ids are never reused, so an old id never names another check.
+    pub const ALIASES: &[(&str, &str)] = &[];
+
+    /// A check by id (any case) or by a renamed id in [`ALIASES`].
     pub fn find(id: &str) -> Option<&'static Check> {
+        find_in(id, ALIASES)
+    }
+
+    /// [`find`] with another alias table (for tests of the mechanism).
+    pub fn find_in(id: &str, aliases: &[(&str, &str)]) -> Option<&'static Check> {
         let id = id.to_ascii_uppercase();
-        ALL.iter().find(|c| c.meta.id == id)
+        ALL.iter().find(|c| c.meta.id == id).or_else(|| {
+            let (_, new) = aliases
+                .iter()
+                .find(|(old, _)| old.eq_ignore_ascii_case(&id))?;
+            ALL.iter().find(|c| c.meta.id == *new)
+        })
     }
 
     /// The selected checks plus, transitively, their prerequisites, in registry
@@ -49,3 +65,31 @@ pub mod registry {
 
 #[cfg(test)]
 pub mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::registry::{ALIASES, ALL, find, find_in};
+
+    #[test]
+    fn renamed_ids_resolve_through_the_alias_table() {
+        let aliases = [("ES999", "ES004"), ("old-x1", "WG001"), ("ZZ001", "NOPE")];
+        assert_eq!(find_in("es999", &aliases).unwrap().meta.id, "ES004");
+        assert_eq!(find_in("OLD-X1", &aliases).unwrap().meta.id, "WG001");
+        // Current ids win, unknown targets and unknown ids resolve to nothing.
+        assert_eq!(find_in("ES004", &aliases).unwrap().meta.id, "ES004");
+        assert!(find_in("ZZ001", &aliases).is_none());
+        assert!(find_in("ES999", &[]).is_none());
+        assert!(find("ES999").is_none());
+    }
+
+    #[test]
+    fn aliases_name_existing_checks_and_never_shadow_a_current_id() {
+        for (old, new) in ALIASES {
+            assert!(ALL.iter().any(|c| c.meta.id == *new), "{old} -> {new}");
+            assert!(
+                !ALL.iter().any(|c| c.meta.id.eq_ignore_ascii_case(old)),
+                "{old}"
+            );
+        }
+    }
+}

@@ -26,6 +26,114 @@ pub struct CheckResult {
     /// The outcome's scopes (`user:alice`, ...), for the access path.
     #[serde(skip)]
     pub scopes: Vec<String>,
+    /// Set when a waiver covers this result: it keeps its status but does not fail the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// Why a result is waived (from the waiver that matched it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    pub reason: String,
+    pub expires: Option<Date>,
+}
+
+/// A calendar date (`YYYY-MM-DD`): waiver expiry and today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// A valid `YYYY-MM-DD` date (four-digit year, real month and day).
+    pub fn parse(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &text[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let date = Date {
+            year: num(0..4)? as i32,
+            month: num(5..7)?,
+            day: num(8..10)?,
+        };
+        let leap = date.year % 4 == 0 && (date.year % 100 != 0 || date.year % 400 == 0);
+        let days = match date.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&date.day).then_some(date)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A decision to accept a known finding: it stays in the report, marked waived,
+/// and no longer fails the run. Valid through its expiry date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// The check id (canonical, aliases resolved).
+    pub check: String,
+    /// A glob (`*`, `?`) matched against the whole result resource; none matches every resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+}
+
+impl Waiver {
+    fn covers(&self, r: &CheckResult) -> bool {
+        self.check == r.id
+            && matches!(r.status, Status::Fail | Status::Warn | Status::Error)
+            && self
+                .resource
+                .as_deref()
+                .is_none_or(|glob| wildmatch::WildMatch::new(glob).matches(&r.resource))
+    }
+}
+
+/// Waivers that did nothing: they matched no fail, warn or error result of a check
+/// that ran, or their expiry date has passed (they stop waiving then).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WaiverReport {
+    pub unmatched: Vec<Waiver>,
+    pub expired: Vec<Waiver>,
+}
+
+impl WaiverReport {
+    pub fn is_empty(&self) -> bool {
+        self.unmatched.is_empty() && self.expired.is_empty()
+    }
+}
+
+/// How to run: per-check severity overrides, waivers, and today's date (for expiry).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Check id -> the severity to use instead of the check's own.
+    pub severity: BTreeMap<String, Severity>,
+    pub waivers: Vec<Waiver>,
+    /// Today; waivers expire after their date. `None`: no waiver expires.
+    pub today: Option<Date>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -93,6 +201,9 @@ pub struct Report {
     /// Advice that applies to the whole report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Waivers that matched nothing or have expired.
+    #[serde(skip_serializing_if = "WaiverReport::is_empty")]
+    pub waivers: WaiverReport,
 }
 
 /// Checks about assignments and grants: after a fix, the change can take time.
@@ -111,9 +222,10 @@ pub enum FailOn {
 
 impl Report {
     /// 0 clean, 1 something at or above `fail_on` failed, 3 nothing failed but
-    /// some check could not be evaluated.
+    /// some check could not be evaluated. Waived results count for nothing.
     pub fn exit_code(&self, fail_on: FailOn) -> i32 {
-        let failed = self.results.iter().any(|r| match fail_on {
+        let counted = || self.results.iter().filter(|r| r.waived.is_none());
+        let failed = counted().any(|r| match fail_on {
             FailOn::Never => false,
             FailOn::Error => r.status == Status::Fail,
             FailOn::Warning => {
@@ -123,7 +235,7 @@ impl Report {
         });
         if failed {
             1
-        } else if self.summary.error > 0 {
+        } else if counted().any(|r| r.status == Status::Error) {
             3
         } else {
             0
@@ -135,6 +247,16 @@ impl Report {
 /// selected is reported only when it is the root cause of a selected check's skip,
 /// so a failure or an unreadable fact is never hidden behind a skip.
 pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static str) -> Report {
+    run_with(facts, selected, tool_version, &RunOptions::default())
+}
+
+/// [`run`] with severity overrides and waivers.
+pub fn run_with(
+    facts: &Facts,
+    selected: &[&'static Check],
+    tool_version: &'static str,
+    options: &RunOptions,
+) -> Report {
     let ctx = Ctx::new(facts);
     let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let order = registry::with_prerequisites(selected);
@@ -144,6 +266,11 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
     let mut roots: BTreeSet<&str> = BTreeSet::new();
     for check in order {
         let meta = check.meta;
+        let severity = options
+            .severity
+            .get(meta.id)
+            .copied()
+            .unwrap_or(meta.severity);
         let outcomes = match region_blocker(meta.depends_on, &seen) {
             Some((why, message)) => {
                 vec![(Blocker::Skipped(why), Vec::new(), message, String::new())]
@@ -175,7 +302,7 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
             let (status, remediation) = match blocker {
                 Blocker::Ok(Verdict::Pass, _) => (Status::Pass, None),
                 Blocker::Ok(Verdict::Fail, fix) => (
-                    if meta.severity == Severity::Error {
+                    if severity == Severity::Error {
                         Status::Fail
                     } else {
                         Status::Warn
@@ -192,18 +319,20 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
                 name: meta.name,
                 area: meta.area,
                 title: meta.title,
-                severity: meta.severity,
+                severity,
                 status,
                 message,
                 resource,
                 remediation,
                 depends_on: meta.depends_on.to_vec(),
                 scopes: scope,
+                waived: None,
             });
         }
         seen.insert(meta.id, mine);
     }
     results.retain(|r| wanted.contains(r.id) || roots.contains(r.id));
+    let waivers = apply_waivers(&mut results, &wanted, options);
     let access_path = crate::path::paths(&ctx, &results);
     let mut notes = Vec::new();
     if results.iter().any(|r| {
@@ -233,7 +362,37 @@ pub fn run(facts: &Facts, selected: &[&'static Check], tool_version: &'static st
         results,
         access_path,
         notes,
+        waivers,
     }
+}
+
+/// Mark the results the live waivers cover; report the waivers that expired or
+/// matched nothing among the checks that ran. The first matching waiver wins.
+fn apply_waivers(
+    results: &mut [CheckResult],
+    ran: &BTreeSet<&str>,
+    options: &RunOptions,
+) -> WaiverReport {
+    let mut report = WaiverReport::default();
+    for w in &options.waivers {
+        let expired = matches!((w.expires, options.today), (Some(e), Some(t)) if t > e);
+        if expired {
+            report.expired.push(w.clone());
+            continue;
+        }
+        let mut matched = false;
+        for r in results.iter_mut().filter(|r| w.covers(r)) {
+            matched = true;
+            r.waived.get_or_insert_with(|| Waived {
+                reason: w.reason.clone(),
+                expires: w.expires,
+            });
+        }
+        if !matched && ran.contains(w.check.as_str()) {
+            report.unmatched.push(w.clone());
+        }
+    }
+    report
 }
 
 /// Run one check; a panic in it becomes an `error` outcome, never a missing result.
@@ -428,5 +587,185 @@ mod tests {
         assert_eq!(r.exit_code(FailOn::Error), 1);
         assert_eq!(r.exit_code(FailOn::Never), 0);
         assert_eq!(only(&["AG001"], &healthy()).exit_code(FailOn::Warning), 0);
+    }
+
+    fn with(ids: &[&str], f: &Facts, options: &RunOptions) -> Report {
+        let sel: Vec<_> = ids.iter().map(|i| registry::find(i).unwrap()).collect();
+        run_with(f, &sel, "test", options)
+    }
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn waiver(check: &str, resource: Option<&str>, expires: Option<&str>) -> Waiver {
+        Waiver {
+            check: check.into(),
+            resource: resource.map(str::to_string),
+            reason: "accepted".into(),
+            expires: expires.map(date),
+        }
+    }
+
+    /// AG001 fails (error severity) for the whole region.
+    fn no_access_grants() -> Facts {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        f
+    }
+
+    #[test]
+    fn severity_override_changes_the_status_of_a_failure_and_the_exit_code() {
+        let f = no_access_grants();
+        let mut options = RunOptions::default();
+        options.severity.insert("AG001".into(), Severity::Warning);
+        let r = with(&["AG001"], &f, &options);
+        assert_eq!(r.results[0].status, Status::Warn);
+        assert_eq!(r.results[0].severity, Severity::Warning);
+        assert_eq!(r.exit_code(FailOn::Error), 0);
+        assert_eq!(r.exit_code(FailOn::Warning), 1);
+        options.severity.insert("AG001".into(), Severity::Info);
+        let r = with(&["AG001"], &f, &options);
+        assert_eq!(
+            (r.results[0].status, r.results[0].severity),
+            (Status::Warn, Severity::Info)
+        );
+        assert_eq!(r.exit_code(FailOn::Warning), 0, "info never fails the run");
+        // Dependants still skip: the override changes the status, not the verdict.
+        let r = with(&["AG002"], &f, &options);
+        assert!(
+            r.results
+                .iter()
+                .any(|x| x.id == "AG002" && x.status == Status::Skip)
+        );
+    }
+
+    #[test]
+    fn severity_override_to_error_turns_a_warning_check_into_a_failure() {
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Known(crate::facts::DataLakeSettings::default());
+        let plain = with(&["LF009"], &f, &RunOptions::default());
+        assert_eq!(plain.results[0].status, Status::Warn, "{plain:?}");
+        let mut options = RunOptions::default();
+        options.severity.insert("LF009".into(), Severity::Error);
+        let r = with(&["LF009"], &f, &options);
+        assert_eq!(r.results[0].status, Status::Fail);
+        assert_eq!(r.exit_code(FailOn::Error), 1);
+    }
+
+    #[test]
+    fn a_waived_failure_keeps_its_status_but_not_the_exit_code() {
+        let options = RunOptions {
+            waivers: vec![waiver("AG001", None, Some("2030-01-01"))],
+            today: Some(date("2029-12-31")),
+            ..RunOptions::default()
+        };
+        let r = with(&["AG001"], &no_access_grants(), &options);
+        assert_eq!(r.results[0].status, Status::Fail);
+        assert_eq!(
+            r.results[0].waived,
+            Some(Waived {
+                reason: "accepted".into(),
+                expires: Some(date("2030-01-01"))
+            })
+        );
+        assert_eq!(r.summary.fail, 1);
+        assert_eq!(r.exit_code(FailOn::Error), 0);
+        assert!(r.waivers.is_empty());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json["results"][0]["waived"],
+            serde_json::json!({"reason": "accepted", "expires": "2030-01-01"})
+        );
+        assert!(json.get("waivers").is_none());
+    }
+
+    #[test]
+    fn a_waiver_is_valid_through_its_expiry_date_then_expires() {
+        let f = no_access_grants();
+        let w = waiver("AG001", None, Some("2030-01-01"));
+        let on = |today: &str| {
+            with(
+                &["AG001"],
+                &f,
+                &RunOptions {
+                    waivers: vec![w.clone()],
+                    today: Some(date(today)),
+                    ..RunOptions::default()
+                },
+            )
+        };
+        assert!(on("2030-01-01").results[0].waived.is_some());
+        let late = on("2030-01-02");
+        assert!(late.results[0].waived.is_none());
+        assert_eq!(late.exit_code(FailOn::Error), 1);
+        assert_eq!(late.waivers.expired, [w]);
+        assert!(late.waivers.unmatched.is_empty());
+    }
+
+    #[test]
+    fn resource_globs_pick_results_and_unmatched_waivers_are_reported() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Unknown(crate::Unknown::new(
+            crate::UnknownKind::AccessDenied,
+            "s3:GetAccessGrantsInstance",
+            "denied",
+        ));
+        let plain = with(&["AG001"], &f, &RunOptions::default());
+        let resource = plain.results[0].resource.clone();
+        assert!(!resource.is_empty());
+        assert_eq!(plain.exit_code(FailOn::Error), 3);
+        let hit = waiver("AG001", Some(&format!("{}*", &resource[..3])), None);
+        let miss = waiver("AG001", Some("nothing-like-?"), None);
+        let elsewhere = waiver("ES001", None, None);
+        let not_run = waiver("WG001", None, None);
+        let r = with(
+            &["AG001", "ES001"],
+            &f,
+            &RunOptions {
+                waivers: vec![hit, miss.clone(), elsewhere.clone(), not_run],
+                ..RunOptions::default()
+            },
+        );
+        let ag = r.results.iter().find(|x| x.id == "AG001").unwrap();
+        assert!(ag.waived.is_some(), "an error result can be waived");
+        assert_eq!(r.exit_code(FailOn::Error), 0);
+        // ES001 passes: a waiver on a passing check is stale. WG001 did not run.
+        assert_eq!(r.waivers.unmatched, [miss, elsewhere]);
+        assert!(
+            r.results
+                .iter()
+                .find(|x| x.id == "ES001")
+                .unwrap()
+                .waived
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn dates_parse_only_when_real() {
+        assert_eq!(
+            Date::parse("2024-02-29"),
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "24-01-01",
+            "2024/01/01",
+            "2024-1-01x",
+            "+024-01-01",
+            "",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert_eq!(date("2031-07-04").to_string(), "2031-07-04");
+        assert!(date("2030-01-02") > date("2029-12-31"));
     }
 }

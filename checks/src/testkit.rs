@@ -1,9 +1,12 @@
-//! Test helpers: the shipped example accounts and a one-check runner.
+//! Test helpers: the shipped example accounts, a one-check runner, and handles on
+//! the parts of the healthy account that tests mutate.
 
 use crate::check::Status;
-use crate::facts::Facts;
+use crate::fact::{Fact, Unknown, UnknownKind};
+use crate::facts::{Facts, IdcInstance, LfPermission, LfResource, Policy, Role, Studio, WorkGroup};
 use crate::registry;
 use crate::run::{CheckResult, run};
+use serde_json::Value;
 
 pub fn healthy() -> Facts {
     Facts::from_json(include_str!("../../examples/healthy-account.json")).unwrap()
@@ -27,4 +30,112 @@ pub fn only(id: &str, facts: &Facts) -> CheckResult {
     let mut r = results(id, facts);
     assert_eq!(r.len(), 1, "{id} gave {r:#?}");
     r.remove(0)
+}
+
+/// The single result of a check, asserted to be a skip whose message names
+/// `because` (the prerequisite that failed, or "nothing to check").
+pub fn skipped(id: &str, facts: &Facts, because: &str) -> CheckResult {
+    let r = only(id, facts);
+    assert_eq!(r.status, Status::Skip, "{r:#?}");
+    assert!(r.message.contains(because), "{}", r.message);
+    r
+}
+
+/// An AccessDenied reason for a fact, naming the action.
+pub fn denied(action: &str) -> Unknown {
+    Unknown::new(UnknownKind::AccessDenied, action, "no")
+}
+
+/// No `--user`: the per-user checks ask whether anyone is assigned.
+pub fn without_user(f: &mut Facts) {
+    f.users.clear();
+    f.target.users.clear();
+}
+
+/// The first Studio (healthy: "analytics").
+pub fn studio(f: &mut Facts) -> &mut Studio {
+    match &mut f.studios {
+        Fact::Known(v) => &mut v[0],
+        Fact::Unknown(_) => panic!("studios unknown"),
+    }
+}
+
+/// The healthy account's Identity Center workgroup, "idc-wg".
+pub fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
+    match &mut f.workgroups {
+        Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
+        Fact::Unknown(_) => panic!("workgroups unknown"),
+    }
+}
+
+/// The first Identity Center instance (healthy: the region's only one).
+pub fn instance(f: &mut Facts) -> &mut IdcInstance {
+    match &mut f.identity_center_instances {
+        Fact::Known(v) => &mut v[0],
+        Fact::Unknown(_) => panic!("instances unknown"),
+    }
+}
+
+/// The Lake Formation permission list.
+pub fn lf_permissions(f: &mut Facts) -> &mut Vec<LfPermission> {
+    match &mut f.lake_formation.permissions {
+        Fact::Known(p) => p,
+        Fact::Unknown(_) => panic!("permissions unknown"),
+    }
+}
+
+/// A grant of `permissions` on `flightdata_db`: on `table`, on all its tables
+/// (`wildcard`), or on the database itself.
+pub fn lf_grant(
+    principal: &str,
+    table: Option<&str>,
+    wildcard: bool,
+    permissions: &[&str],
+) -> LfPermission {
+    LfPermission {
+        principal: principal.into(),
+        database: "flightdata_db".into(),
+        table: table.map(Into::into),
+        table_wildcard: wildcard,
+        permissions: permissions.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The Lake Formation registered locations.
+pub fn lf_resources(f: &mut Facts) -> &mut Vec<LfResource> {
+    match &mut f.lake_formation.resources {
+        Fact::Known(r) => r,
+        Fact::Unknown(_) => panic!("resources unknown"),
+    }
+}
+
+/// The role with this name; it must be known to exist.
+pub fn role<'a>(f: &'a mut Facts, name: &str) -> &'a mut Role {
+    match f.roles.get_mut(name) {
+        Some(Fact::Known(Some(r))) => r,
+        _ => panic!("no role {name}"),
+    }
+}
+
+/// The role's inline policies; they must be known.
+pub fn inline<'a>(f: &'a mut Facts, role_name: &str) -> &'a mut Vec<Policy> {
+    match &mut role(f, role_name).inline_policies {
+        Fact::Known(p) => p,
+        Fact::Unknown(_) => panic!("inline policies of {role_name} unknown"),
+    }
+}
+
+/// The statements of the role's first inline policy.
+pub fn statements<'a>(f: &'a mut Facts, role_name: &str) -> &'a mut Vec<Value> {
+    inline(f, role_name)[0].document["Statement"]
+        .as_array_mut()
+        .unwrap()
+}
+
+/// The quoted JSON argument of `flag` in a command that ends with it, e.g. the
+/// `--policy-document '...'` of a put-role-policy command.
+pub fn json_arg(cmd: &str, flag: &str) -> Value {
+    let head = format!("{flag} '");
+    let start = cmd.find(&head).unwrap() + head.len();
+    serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
 }

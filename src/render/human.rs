@@ -99,11 +99,37 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         );
         out.push('\n');
     }
+    for line in waiver_lines(report) {
+        p.wrap(&mut out, "", 0, 2, &words(&line, Paint::Plain));
+        out.push('\n');
+    }
     out.push_str(&p.summary_table(report));
     out.push('\n');
     out.push_str(&p.closing_line(report));
     out.push('\n');
     out
+}
+
+/// One line per waiver that expired or matched nothing.
+fn waiver_lines(report: &Report) -> Vec<String> {
+    let name = |w: &studio_doctor_checks::Waiver| match &w.resource {
+        Some(glob) => format!("{} (resource {glob})", w.check),
+        None => w.check.clone(),
+    };
+    let expired = report.waivers.expired.iter().map(|w| {
+        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
+        format!(
+            "waiver: the waiver for {} expired on {date}: it no longer waives anything",
+            name(w)
+        )
+    });
+    let unmatched = report.waivers.unmatched.iter().map(|w| {
+        format!(
+            "waiver: the waiver for {} matched no finding: remove it if the problem is fixed",
+            name(w)
+        )
+    });
+    expired.chain(unmatched).collect()
 }
 
 /// `fail` and `warn`: the results that carry a fix.
@@ -278,6 +304,9 @@ impl Printer<'_> {
             *first = format!("{dash} {first}");
         }
         line.extend(resource);
+        if let Some(w) = &r.waived {
+            line.extend(words(&format!("(waived: {})", w.reason), Paint::Dim));
+        }
         // Continuation lines of the headline start under the title.
         self.wrap(out, &lead, id_col, id_col + r.id.len() + 1, &line);
 
@@ -371,16 +400,25 @@ impl Printer<'_> {
         let issues: Vec<&CheckResult> = report
             .results
             .iter()
-            .filter(|r| is_issue(r.status))
+            .filter(|r| is_issue(r.status) && r.waived.is_none())
             .collect();
+        let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
+        let waived = if waived > 0 {
+            format!(" ({waived} waived)")
+        } else {
+            String::new()
+        };
         if issues.is_empty() {
-            return self.paint("No issues found", Paint::Status(Status::Pass));
+            return self.paint(
+                &format!("No issues found{waived}"),
+                Paint::Status(Status::Pass),
+            );
         }
         let mut areas: Vec<Area> = issues.iter().map(|r| r.area).collect();
         areas.sort();
         areas.dedup();
         let text = format!(
-            "{} in {}",
+            "{} in {}{waived}",
             count(issues.len(), "issue"),
             count(areas.len(), "area")
         );
@@ -492,6 +530,7 @@ mod tests {
             remediation: None,
             depends_on: vec![],
             scopes: vec![],
+            waived: None,
         }
     }
 
@@ -521,6 +560,7 @@ mod tests {
             },
             results,
             access_path: vec![],
+            waivers: Default::default(),
         }
     }
 
@@ -714,6 +754,38 @@ mod tests {
         assert_eq!(
             render(&one, &opts()).lines().last().unwrap(),
             "1 issue in 1 area"
+        );
+    }
+
+    #[test]
+    fn waived_results_are_marked_and_leave_the_issue_count() {
+        let mut r = mixed();
+        r.results[1].waived = Some(studio_doctor_checks::run::Waived {
+            reason: "tracked in JIRA-12".into(),
+            expires: None,
+        });
+        r.waivers.unmatched.push(studio_doctor_checks::Waiver {
+            check: "ES006".into(),
+            resource: Some("arn:*".into()),
+            reason: "old".into(),
+            expires: None,
+        });
+        let out = render(&r, &opts());
+        assert!(
+            line_of(&out, "ES004 ").ends_with("EMRStudio-UserRole (waived: tracked in JIRA-12)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n    fix: Add sts:AssumeRole"),
+            "still shows the fix: {out}"
+        );
+        assert!(
+            out.contains("waiver: the waiver for ES006 (resource arn:*) matched no finding"),
+            "{out}"
+        );
+        assert_eq!(
+            out.lines().last().unwrap(),
+            "2 issues in 2 areas (1 waived)"
         );
     }
 

@@ -2,7 +2,9 @@
 //! Jenkins, Buildkite, Azure Pipelines).
 //!
 //! One `<testsuite>` per area (in catalog order, areas without results left out),
-//! one `<testcase>` per check and resource, passes included: `name` = `ID resource`,
+//! one `<testcase>` per check and resource, passes included: `name` = `ID resource`
+//! (plus `(user NAME)` / `(table DB.T)` when the result is about a user or table its
+//! resource does not name, so that several `--user`s give distinct test cases),
 //! `classname` = the check's name. `fail` → `<failure>` (the message as its
 //! `message`, the message, fix summary, commands and doc links as its text),
 //! `error` (could not evaluate) → `<error>`, `skip` → `<skipped>` with the reason.
@@ -11,6 +13,9 @@
 //! fix: a warning is not a failure unless the run says so (`--fail-on warning`
 //! changes the exit code, not this report), and test-report viewers have no
 //! "warning" state, so marking it failed would make every warning red.
+//!
+//! A waived finding (fail, warn or error) does not fail the run either: it is a
+//! passing test case whose `<system-out>` starts with `waived: <reason>`.
 
 use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus};
 use quick_junit::{TestSuite, XmlString};
@@ -44,13 +49,22 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// `ID resource`, or just `ID` when the result names no resource.
+/// `ID resource` (just `ID` when the result names no resource), then the users and
+/// tables the result is about that the resource does not name.
 fn case_name(r: &CheckResult) -> String {
-    if r.resource.is_empty() {
-        r.id.to_string()
-    } else {
-        format!("{} {}", r.id, r.resource)
+    let mut name = r.id.to_string();
+    if !r.resource.is_empty() {
+        name.push(' ');
+        name.push_str(&r.resource);
     }
+    for scope in &r.scopes {
+        if let Some((kind @ ("user" | "table"), value)) = scope.split_once(':')
+            && !r.resource.contains(value)
+        {
+            name.push_str(&format!(" ({kind} {value})"));
+        }
+    }
+    name
 }
 
 /// Message, fix summary, commands and docs, one per line.
@@ -73,6 +87,7 @@ fn details(r: &CheckResult) -> String {
 fn test_case(r: &CheckResult) -> TestCase {
     let message = XmlString::new(r.message.trim());
     let status = match r.status {
+        _ if r.waived.is_some() => TestCaseStatus::success(),
         Status::Pass | Status::Warn => TestCaseStatus::success(),
         Status::Fail => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -96,8 +111,20 @@ fn test_case(r: &CheckResult) -> TestCase {
     };
     let mut case = TestCase::new(case_name(r), status);
     case.set_classname(r.name);
-    if r.status == Status::Warn {
-        case.set_system_out(format!("warning: {}", details(r)));
+    let label = match r.status {
+        Status::Fail => "failure",
+        Status::Warn => "warning",
+        Status::Error => "could not evaluate",
+        Status::Pass | Status::Skip => "",
+    };
+    match &r.waived {
+        Some(w) if !label.is_empty() => {
+            case.set_system_out(format!("waived: {}\n{label}: {}", w.reason, details(r)));
+        }
+        _ if r.status == Status::Warn => {
+            case.set_system_out(format!("warning: {}", details(r)));
+        }
+        _ => {}
     }
     case
 }
@@ -181,13 +208,35 @@ mod tests {
             .collect();
         // Results are grouped by area; find each by name.
         for res in &r.results {
-            let name = format!("{} {}", res.id, res.resource);
+            let name = case_name(res);
+            assert!(name.starts_with(format!("{} {}", res.id, res.resource).trim_end()));
             let case = cases
                 .iter()
-                .find(|c| c.attribute("name") == Some(name.trim_end()))
+                .find(|c| c.attribute("name") == Some(name.as_str()))
                 .unwrap_or_else(|| panic!("no test case {name}"));
             assert_eq!(case.attribute("classname"), Some(res.name));
         }
+        let names: std::collections::BTreeSet<_> = cases
+            .iter()
+            .map(|c| (c.attribute("classname"), c.attribute("name")))
+            .collect();
+        assert_eq!(names.len(), cases.len(), "test case names are unique");
+    }
+
+    #[test]
+    fn a_user_or_table_the_resource_does_not_name_joins_the_name() {
+        let mut r = examples()[0].results[0].clone();
+        r.resource = "Studio \"analytics\" (es-1)".into();
+        r.scopes = vec!["studio:es-1".into(), "user:bob".into(), "table:db.t".into()];
+        assert_eq!(
+            case_name(&r),
+            format!(
+                "{} Studio \"analytics\" (es-1) (user bob) (table db.t)",
+                r.id
+            )
+        );
+        r.resource = "table db.t".into();
+        assert_eq!(case_name(&r), format!("{} table db.t (user bob)", r.id));
     }
 
     #[test]
@@ -199,14 +248,10 @@ mod tests {
         let case = doc
             .descendants()
             .find(|n| {
-                n.has_tag_name("testcase")
-                    && n.attribute("name") == Some(&format!("{} {}", fail.id, fail.resource))
+                n.has_tag_name("testcase") && n.attribute("name") == Some(case_name(fail).as_str())
             })
             .unwrap();
-        let failure = case
-            .children()
-            .find(|n| n.has_tag_name("failure"))
-            .unwrap();
+        let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
         assert_eq!(failure.attribute("message"), Some(fail.message.trim()));
         assert_eq!(failure.attribute("type"), Some("error"));
         let text = failure.text().unwrap();
@@ -226,8 +271,7 @@ mod tests {
         let case = doc
             .descendants()
             .find(|n| {
-                n.has_tag_name("testcase")
-                    && n.attribute("name") == Some(&format!("{} {}", warn.id, warn.resource))
+                n.has_tag_name("testcase") && n.attribute("name") == Some(case_name(warn).as_str())
             })
             .unwrap();
         let kids: Vec<&str> = case
@@ -245,6 +289,37 @@ mod tests {
     }
 
     #[test]
+    fn waived_findings_pass_with_the_reason_in_system_out() {
+        let mut r = examples()[1].clone();
+        for x in r.results.iter_mut().filter(|x| x.status != Status::Pass) {
+            if x.status != Status::Skip {
+                x.waived = Some(studio_doctor_checks::run::Waived {
+                    reason: "accepted risk".into(),
+                    expires: None,
+                });
+            }
+        }
+        let xml = render(&r);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(attr(root, "failures"), 0);
+        assert_eq!(attr(root, "errors"), 0);
+        assert_eq!(attr(root, "skipped"), r.summary.skip);
+        let outs: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("system-out"))
+            .map(|n| n.text().unwrap())
+            .collect();
+        assert_eq!(outs.len(), r.summary.fail + r.summary.warn);
+        assert!(
+            outs.iter()
+                .all(|o| o.starts_with("waived: accepted risk\n")),
+            "{outs:?}"
+        );
+        assert!(outs.iter().any(|o| o.contains("\nfailure: ")), "{outs:?}");
+    }
+
+    #[test]
     fn errors_and_skips_carry_their_reason_and_xml_specials_survive() {
         let mut r = examples()[0].clone();
         r.results[0].status = Status::Error;
@@ -252,6 +327,7 @@ mod tests {
         r.results[1].status = Status::Skip;
         r.results[1].message = "skipped: prerequisite <X> failed".into();
         r.results[2].resource = String::new();
+        r.results[2].scopes.clear();
         r.summary = studio_doctor_checks::run::Summary::of(&r.results);
         let xml = render(&r);
         let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));

@@ -1,4 +1,9 @@
 //! Renderers: turn a report into text.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod jsonl;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;

@@ -12,38 +12,45 @@
 //! - `pass` and `skip` results are not SARIF results. `error` results (a check could
 //!   not be evaluated) are `invocations[0].toolExecutionNotifications`, and then
 //!   `executionSuccessful` is false.
+//! - A waived finding stays a result, with an `external`, `accepted` suppression
+//!   whose justification is the waiver's reason (viewers hide or dismiss it). A
+//!   waived `error` is still a notification, at level `note`, and does not make
+//!   the execution unsuccessful. Waivers that expired or matched nothing are
+//!   `toolConfigurationNotifications` (`warning` and `note`).
 //! - `partialFingerprints["studioDoctor/v1"]` is the SHA-256 (hex) of check id,
-//!   account, region and resource ([`fingerprint`]): the same finding keeps its
-//!   alert across runs, and the same check in another account or region is another
-//!   alert.
+//!   account, region and resource, plus the result's `user:` and `table:` scopes
+//!   (`fingerprint`): the same finding keeps its alert across runs, the same check
+//!   in another account or region is another alert, and with several `--user`s
+//!   each user's finding on the same Studio is its own alert instead of collapsing
+//!   into one.
 //!
 //! Location: findings are about AWS resources, not files, but GitHub code scanning
 //! rejects a result without `physicalLocation.artifactLocation.uri` naming a path in
 //! the repository (an `aws://` or `arn:` URI is refused as an unknown scheme). Each
-//! result therefore points at line 1 of [`ARTIFACT`], `studio-doctor.toml`, the
-//! configuration file a team commits next to its workflow (it does not need to
-//! exist for the upload to succeed), and names the resource itself in a
-//! `logicalLocation` of kind `resource`.
+//! result therefore points at line 1 of `studio-doctor.toml`, the configuration file
+//! a team commits next to its workflow (it need not exist for the upload to
+//! succeed), and names the resource itself in a `logicalLocation` of kind
+//! `resource`.
 
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultKind,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use studio_doctor_checks::run::{CheckResult, Report};
-use studio_doctor_checks::{Check, Severity, Status, registry};
+use studio_doctor_checks::{Check, Severity, Status, Waiver, registry};
 
 /// The repository file every result points at (see the module documentation).
-pub const ARTIFACT: &str = "studio-doctor.toml";
+const ARTIFACT: &str = "studio-doctor.toml";
 
-/// The `partialFingerprints` key; bump the version if [`fingerprint`] ever changes.
-pub const FINGERPRINT_KEY: &str = "studioDoctor/v1";
+/// The `partialFingerprints` key; bump the version if `fingerprint` ever changes.
+const FINGERPRINT_KEY: &str = "studioDoctor/v1";
 
 /// The `$schema` written into the log.
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The SARIF log, pretty-printed, ending with a newline.
 pub fn render(report: &Report) -> String {
@@ -52,8 +59,8 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// The SARIF log as a value (for tests and for callers that embed it).
-pub fn log(report: &Report) -> Sarif {
+/// The SARIF log as a value.
+fn log(report: &Report) -> Sarif {
     let results: Vec<SarifResult> = report
         .results
         .iter()
@@ -66,10 +73,28 @@ pub fn log(report: &Report) -> Sarif {
         .filter(|r| r.status == Status::Error)
         .map(notification)
         .collect();
+    let unwaived_error = report
+        .results
+        .iter()
+        .any(|r| r.status == Status::Error && r.waived.is_none());
+    let w = &report.waivers;
+    let config: Vec<Notification> = w
+        .expired
+        .iter()
+        .map(|x| waiver_notification(x, true))
+        .chain(w.unmatched.iter().map(|x| waiver_notification(x, false)))
+        .collect();
     let invocation = Invocation::builder()
-        .execution_successful(notifications.is_empty())
-        .tool_execution_notifications(notifications)
-        .build();
+        .execution_successful(!unwaived_error)
+        .tool_execution_notifications(notifications);
+    let invocation = if config.is_empty() {
+        invocation.build()
+    } else {
+        Invocation {
+            tool_configuration_notifications: Some(config),
+            ..invocation.build()
+        }
+    };
     let run = Run::builder()
         .tool(Tool::builder().driver(driver(report)).build())
         .invocations(vec![invocation])
@@ -83,19 +108,38 @@ pub fn log(report: &Report) -> Sarif {
 }
 
 /// The stable identity of a finding: SHA-256 (lowercase hex) of check id, account,
-/// region and resource, separated by NUL bytes. An unknown account hashes as "".
-pub fn fingerprint(id: &str, account: Option<&str>, region: &str, resource: &str) -> String {
+/// region, resource and then each of `scopes` in order, separated by NUL bytes.
+/// An unknown account hashes as "".
+fn fingerprint(
+    id: &str,
+    account: Option<&str>,
+    region: &str,
+    resource: &str,
+    scopes: &[&str],
+) -> String {
     let mut h = Sha256::new();
-    for (i, part) in [id, account.unwrap_or(""), region, resource]
-        .iter()
-        .enumerate()
-    {
+    let parts = [id, account.unwrap_or(""), region, resource];
+    for (i, part) in parts.iter().chain(scopes).enumerate() {
         if i > 0 {
             h.update([0u8]);
         }
         h.update(part.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The result's `user:` and `table:` scopes, sorted: what tells apart the findings
+/// of one check on one resource (Studio, workgroup) for several users and tables.
+fn identity_scopes(r: &CheckResult) -> Vec<&str> {
+    let mut s: Vec<&str> = r
+        .scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| s.starts_with("user:") || s.starts_with("table:"))
+        .collect();
+    s.sort_unstable();
+    s.dedup();
+    s
 }
 
 fn driver(report: &Report) -> ToolComponent {
@@ -204,7 +248,13 @@ fn result(report: &Report, r: &CheckResult) -> SarifResult {
                 .build(),
         ]);
     }
-    let fp = fingerprint(r.id, t.account_id.as_deref(), &t.region, &r.resource);
+    let fp = fingerprint(
+        r.id,
+        t.account_id.as_deref(),
+        &t.region,
+        &r.resource,
+        &identity_scopes(r),
+    );
     let mut props = BTreeMap::new();
     props.insert("status".to_string(), r.status.as_str().into());
     props.insert("severity".to_string(), r.severity.to_string().into());
@@ -216,14 +266,24 @@ fn result(report: &Report, r: &CheckResult) -> SarifResult {
         .message(Message::builder().text(message(r)).build())
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fp)]))
-        .properties(
-            PropertyBag::builder()
-                .additional_properties(props)
-                .build(),
-        )
+        .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
+    let suppressions = r.waived.as_ref().map(|w| {
+        let why = match w.expires {
+            Some(d) => format!("{} (waived until {d})", w.reason),
+            None => w.reason.clone(),
+        };
+        vec![
+            Suppression::builder()
+                .kind(serde_json::Value::from("external"))
+                .status(serde_json::Value::from("accepted"))
+                .justification(why)
+                .build(),
+        ]
+    });
     SarifResult {
         rule_index: rule_index(r.id),
+        suppressions,
         ..res
     }
 }
@@ -235,23 +295,63 @@ fn notification(r: &CheckResult) -> Notification {
     } else {
         format!(" for {}", r.resource)
     };
-    let rule = ReportingDescriptorReference::builder().id(r.id).build();
+    let (level, waived) = match &r.waived {
+        Some(w) => ("note", format!(" (waived: {})", w.reason)),
+        None => ("error", String::new()),
+    };
     Notification::builder()
-        .level(serde_json::Value::from("error"))
+        .level(serde_json::Value::from(level))
         .message(
             Message::builder()
                 .text(format!(
-                    "{} could not be evaluated{what}: {}",
+                    "{} could not be evaluated{what}: {}{waived}",
                     r.id,
                     r.message.trim()
                 ))
                 .build(),
         )
-        .associated_rule(ReportingDescriptorReference {
-            index: rule_index(r.id),
-            ..rule
-        })
+        .associated_rule(rule_ref(r.id))
         .build()
+}
+
+fn rule_ref(id: &str) -> ReportingDescriptorReference {
+    let rule = ReportingDescriptorReference::builder().id(id).build();
+    ReportingDescriptorReference {
+        index: rule_index(id),
+        ..rule
+    }
+}
+
+/// A waiver that expired (`warning`) or matched nothing (`note`).
+fn waiver_notification(w: &Waiver, expired: bool) -> Notification {
+    let name = match &w.resource {
+        Some(glob) => format!("{} (resource {glob})", w.check),
+        None => w.check.clone(),
+    };
+    let (level, text) = if expired {
+        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
+        (
+            "warning",
+            format!("the waiver for {name} expired on {date}: it no longer waives anything"),
+        )
+    } else {
+        (
+            "note",
+            format!("the waiver for {name} matched no finding: remove it if the problem is fixed"),
+        )
+    };
+    let n = Notification::builder()
+        .level(serde_json::Value::from(level))
+        .message(Message::builder().text(text).build())
+        .build();
+    if rule_index(&w.check).is_some() {
+        Notification {
+            associated_rule: Some(rule_ref(&w.check)),
+            ..n
+        }
+    } else {
+        n
+    }
 }
 
 #[cfg(test)]
@@ -281,12 +381,45 @@ mod tests {
         serde_json::from_str(&render(r)).unwrap()
     }
 
-    fn validate(v: &Value) {
-        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
-        let validator = jsonschema::options()
+    /// The official schema's pattern for `language` (which this log never sets) has a
+    /// stray `]` that fails the draft-07 meta-schema's `regex` format; drop it from
+    /// the in-memory copy so the validator compiles. The file stays as published.
+    const BROKEN_PATTERN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+
+    fn drop_broken_pattern(v: &mut Value) -> usize {
+        match v {
+            Value::Object(map) => {
+                let mut n = 0;
+                if map.get("pattern").and_then(Value::as_str) == Some(BROKEN_PATTERN) {
+                    map.remove("pattern");
+                    n += 1;
+                }
+                n + map.values_mut().map(drop_broken_pattern).sum::<usize>()
+            }
+            Value::Array(items) => items.iter_mut().map(drop_broken_pattern).sum(),
+            _ => 0,
+        }
+    }
+
+    fn validator() -> jsonschema::Validator {
+        let mut schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        assert_eq!(
+            schema["title"],
+            "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+        );
+        assert_eq!(
+            drop_broken_pattern(&mut schema),
+            2,
+            "the two `language` patterns"
+        );
+        jsonschema::options()
             .should_validate_formats(true)
             .build(&schema)
-            .unwrap();
+            .unwrap()
+    }
+
+    fn validate(v: &Value) {
+        let validator = validator();
         let errors: Vec<String> = validator
             .iter_errors(v)
             .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -309,11 +442,19 @@ mod tests {
             .as_object_mut()
             .unwrap()
             .remove("name");
-        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
-        assert!(!jsonschema::is_valid(&schema, &v));
+        let validator = validator();
+        assert!(!validator.is_valid(&v));
         let mut v = parse(&blog());
         v["runs"][0]["results"][0]["level"] = json!("fatal");
-        assert!(!jsonschema::is_valid(&schema, &v));
+        assert!(!validator.is_valid(&v));
+        let mut v = parse(&blog());
+        v["runs"][0]["results"][0]["partialFingerprints"][FINGERPRINT_KEY] = json!(1);
+        assert!(!validator.is_valid(&v));
+        // Formats are checked too: `$schema` must be a URI.
+        let mut v = parse(&blog());
+        v["$schema"] = json!("not a uri");
+        assert!(!validator.is_valid(&v));
+        assert!(validator.is_valid(&parse(&blog())));
     }
 
     #[test]
@@ -324,6 +465,12 @@ mod tests {
         let driver = &v["runs"][0]["tool"]["driver"];
         assert_eq!(driver["name"], "studio-doctor");
         assert_eq!(driver["version"], "0.1.0");
+        let repo = env!("CARGO_PKG_REPOSITORY");
+        assert_eq!(
+            driver.get("informationUri").and_then(Value::as_str),
+            (!repo.is_empty()).then_some(repo),
+            "informationUri is the package's repository, when it declares one"
+        );
         let rules = driver["rules"].as_array().unwrap();
         assert_eq!(rules.len(), registry::ALL.len());
         for (rule, check) in rules.iter().zip(registry::ALL) {
@@ -405,24 +552,32 @@ mod tests {
 
     #[test]
     fn fingerprints_are_deterministic_and_distinct_per_resource() {
-        // Pinned: changing the recipe would reopen every alert (bump FINGERPRINT_KEY).
+        let acct = Some("111122223333");
+        let region = "ap-northeast-1";
         assert_eq!(
-            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x"),
-            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x")
+            fingerprint("ES001", acct, region, "Studio x", &[]),
+            fingerprint("ES001", acct, region, "Studio x", &[])
         );
+        // Pinned (computed with Python's hashlib): changing the recipe would reopen
+        // every alert, so it needs a new FINGERPRINT_KEY.
         assert_eq!(
-            fingerprint("ES001", Some("111122223333"), "ap-northeast-1", "Studio x"),
+            fingerprint("ES001", acct, region, "Studio x", &[]),
             "70abc2f4e24082d580597398d69425617115e04e30bf39730683ad0341e937fc"
         );
-        let base = fingerprint("ES001", Some("1"), "r", "x");
+        assert_eq!(
+            fingerprint("ES001", acct, region, "Studio x", &["user:alice"]),
+            "eefdb261115be5d0a0099343344581c87e9908d006ec01f9e41b82825338eeab"
+        );
+        let base = fingerprint("ES001", Some("1"), "r", "x", &[]);
         for other in [
-            fingerprint("ES002", Some("1"), "r", "x"),
-            fingerprint("ES001", Some("2"), "r", "x"),
-            fingerprint("ES001", None, "r", "x"),
-            fingerprint("ES001", Some("1"), "s", "x"),
-            fingerprint("ES001", Some("1"), "r", "y"),
+            fingerprint("ES002", Some("1"), "r", "x", &[]),
+            fingerprint("ES001", Some("2"), "r", "x", &[]),
+            fingerprint("ES001", None, "r", "x", &[]),
+            fingerprint("ES001", Some("1"), "s", "x", &[]),
+            fingerprint("ES001", Some("1"), "r", "y", &[]),
+            fingerprint("ES001", Some("1"), "r", "x", &["user:bob"]),
             // The separator keeps field boundaries apart.
-            fingerprint("ES001", Some("1r"), "", "x"),
+            fingerprint("ES001", Some("1r"), "", "x", &[]),
         ] {
             assert_ne!(base, other);
         }
@@ -438,6 +593,110 @@ mod tests {
         let distinct: BTreeSet<&str> = fps.iter().copied().collect();
         assert_eq!(distinct.len(), fps.len(), "{fps:?}");
         assert!(fps.iter().all(|f| f.len() == 64));
+    }
+
+    #[test]
+    fn one_resource_failing_for_two_users_gives_two_alerts() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        let mut bob = r.results[i].clone();
+        r.results[i].scopes = vec!["studio:es-1".into(), "user:alice".into()];
+        bob.scopes = vec!["user:bob".into(), "studio:es-1".into()];
+        r.results.insert(i + 1, bob);
+        let v = parse(&r);
+        let id = r.results[i].id;
+        let fps: BTreeSet<&str> = v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["ruleId"] == id)
+            .map(|x| x["partialFingerprints"][FINGERPRINT_KEY].as_str().unwrap())
+            .collect();
+        assert_eq!(fps.len(), 2, "{fps:?}");
+        // Other scopes (studio, workgroup) and their order do not matter.
+        let mut x = r.results[i].clone();
+        x.scopes = vec!["user:alice".into()];
+        assert_eq!(identity_scopes(&x), identity_scopes(&r.results[i]));
+    }
+
+    fn waived(reason: &str) -> Option<studio_doctor_checks::run::Waived> {
+        Some(studio_doctor_checks::run::Waived {
+            reason: reason.into(),
+            expires: studio_doctor_checks::Date::parse("2031-01-31"),
+        })
+    }
+
+    #[test]
+    fn waived_findings_are_suppressed_and_waiver_problems_are_configuration_notes() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        r.results[i].waived = waived("accepted until the migration");
+        let j = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Pass)
+            .unwrap();
+        r.results[j].status = Status::Error;
+        r.results[j].waived = waived("no read access yet");
+        let waiver = |check: &str| Waiver {
+            check: check.into(),
+            resource: Some("arn:*".into()),
+            reason: "r".into(),
+            expires: studio_doctor_checks::Date::parse("2020-02-29"),
+        };
+        r.waivers.expired.push(waiver("ES006"));
+        r.waivers.unmatched.push(waiver("ZZ999"));
+        let v = parse(&r);
+        validate(&v);
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        let id = r.results[i].id;
+        let res = results.iter().find(|x| x["ruleId"] == id).unwrap();
+        assert_eq!(
+            res["suppressions"],
+            json!([{
+                "justification": "accepted until the migration (waived until 2031-01-31)",
+                "kind": "external",
+                "status": "accepted"
+            }])
+        );
+        assert_eq!(
+            results
+                .iter()
+                .filter(|x| x.get("suppressions").is_some())
+                .count(),
+            1
+        );
+        let inv = &v["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], true, "the only error is waived");
+        let note = &inv["toolExecutionNotifications"][0];
+        assert_eq!(note["level"], "note");
+        assert!(
+            note["message"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with(" (waived: no read access yet)")
+        );
+        let config = inv["toolConfigurationNotifications"].as_array().unwrap();
+        assert_eq!(config.len(), 2);
+        assert_eq!(config[0]["level"], "warning");
+        assert_eq!(
+            config[0]["message"]["text"],
+            "the waiver for ES006 (resource arn:*) expired on 2020-02-29: it no longer waives anything"
+        );
+        assert_eq!(config[0]["associatedRule"]["id"], "ES006");
+        assert_eq!(config[1]["level"], "note");
+        assert!(
+            config[1].get("associatedRule").is_none(),
+            "unknown check id"
+        );
     }
 
     #[test]

@@ -115,8 +115,8 @@ pub fn region_idc_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use crate::check::Status;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::testkit::{healthy, only};
+    use crate::fact::{Fact, Unknown};
+    use crate::testkit::{denied, healthy, only};
 
     #[test]
     fn passes_when_the_instance_exists() {
@@ -175,11 +175,7 @@ mod tests {
     #[test]
     fn errors_when_the_instance_cannot_be_read() {
         let mut f = healthy();
-        f.access_grants.instance = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "s3:GetAccessGrantsInstance",
-            "",
-        ));
+        f.access_grants.instance = Fact::Unknown(denied("s3:GetAccessGrantsInstance"));
         let r = only("AG001", &f);
         assert_eq!(r.status, Status::Error);
         assert!(

@@ -218,9 +218,9 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, only, skipped};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
     const OTHER: &str = "arn:aws:sso:::instance/ssoins-0000111122223333";
@@ -229,10 +229,6 @@ mod tests {
         if let Fact::Known(Some(i)) = &mut f.access_grants.instance {
             i.identity_center_instance_arn = arn.map(String::from);
         }
-    }
-
-    fn denied(action: &str) -> Unknown {
-        Unknown::new(UnknownKind::AccessDenied, action, "")
     }
 
     #[test]
@@ -318,9 +314,7 @@ mod tests {
     fn skips_when_there_is_no_instance() {
         let mut f = healthy();
         f.access_grants.instance = Fact::Known(None);
-        let r = only("AG002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("AG001"), "{}", r.message);
+        skipped("AG002", &f, "AG001");
     }
 
     #[test]

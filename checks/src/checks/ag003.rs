@@ -43,7 +43,9 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::checks::common::{self, create_default_location_command};
+use crate::checks::wg004::output_fix;
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
 use crate::s3;
 
@@ -67,20 +69,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| check(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![check(ctx, w)])
 }
 
 fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -92,7 +81,7 @@ fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                 &label,
                 format!("{label} {why}, so S3 Access Grants has nothing to grant"),
             )
-            .fix(output_fix(ctx, w));
+            .fix(output_fix(ctx, w, META.docs));
         }
     };
     let locations = match ctx.facts.access_grants.locations.known() {
@@ -141,27 +130,10 @@ pub fn results_location(w: &WorkGroup) -> Result<&str, String> {
     }
 }
 
-fn output_fix(ctx: &Ctx, w: &WorkGroup) -> crate::Remediation {
-    remedy(
-        "Set the workgroup's query result location to an S3 prefix in this region",
-        vec![format!(
-            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"ResultConfigurationUpdates\":{{\"OutputLocation\":\"s3://<RESULTS_BUCKET>/{}/\"}}}}'",
-            ctx.region(),
-            w.name,
-            w.name
-        )],
-        META.docs,
-    )
-}
-
 fn location_fix(ctx: &Ctx) -> crate::Remediation {
     remedy(
         "Register the default location s3:// with an IAM role that trusts access-grants.s3.amazonaws.com for sts:AssumeRole and sts:SetContext and can read and write the results bucket",
-        vec![format!(
-            "aws s3control create-access-grants-location --region {} --account-id {acct} --location-scope s3:// --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-            ctx.region(),
-            acct = ctx.account()
-        )],
+        vec![create_default_location_command(ctx)],
         META.docs,
     )
 }
@@ -171,16 +143,9 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::{Fact, Unknown};
     use crate::facts::{AccessGrantsLocation, Facts};
-    use crate::testkit::{healthy, only, results};
-
-    fn idc_wg(f: &mut Facts) -> &mut crate::facts::WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => unreachable!(),
-        }
-    }
+    use crate::testkit::{denied, healthy, idc_wg, only, results, skipped};
 
     fn set_locations(f: &mut Facts, scopes: &[(&str, &str)]) {
         f.access_grants.locations = Fact::Known(
@@ -334,19 +299,13 @@ mod tests {
     fn skips_when_there_is_no_instance() {
         let mut f = healthy();
         f.access_grants.instance = Fact::Known(None);
-        let r = only("AG003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("AG001"), "{}", r.message);
+        skipped("AG003", &f, "AG001");
     }
 
     #[test]
     fn errors_when_locations_are_unknown() {
         let mut f = healthy();
-        f.access_grants.locations = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "s3:ListAccessGrantsLocations",
-            "",
-        ));
+        f.access_grants.locations = Fact::Unknown(denied("s3:ListAccessGrantsLocations"));
         let r = only("AG003", &f);
         assert_eq!(r.status, Status::Error);
         assert!(

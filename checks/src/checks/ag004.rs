@@ -45,12 +45,12 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::ag003::results_location;
+use crate::checks::common::{self, account_of, create_default_location_command, replace_trust_fix};
 use crate::checks::es004::create_role_command;
-use crate::checks::es005::account_of;
 use crate::checks::wg004::output_fix;
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{AccessGrantsLocation, Role, WorkGroup, role_name};
-use crate::policy::{Context, Decision, trust_allows};
+use crate::policy::{Context, trust_allows};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -77,20 +77,7 @@ const S3AG: &str = "access-grants.s3.amazonaws.com";
 const IDC_PROVIDER: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 /// The location covering a workgroup's results and its role ARN, or the outcome
@@ -118,11 +105,7 @@ pub(crate) fn location_role<'a>(
         )
         .fix(remedy(
             "Register the default location s3:// with a role that trusts access-grants.s3.amazonaws.com (see AG003)",
-            vec![format!(
-                "aws s3control create-access-grants-location --region {} --account-id {acct} --location-scope s3:// --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-                ctx.region(),
-                acct = ctx.account()
-            )],
+            vec![create_default_location_command(ctx)],
             docs,
         ))
     })?;
@@ -218,19 +201,13 @@ fn judge(role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
     ];
     let source = trust_allows(t, S3AG, "sts:SetSourceIdentity", &plain);
     let fix = |verb: &str| trust_fix(role, account, instance, verb);
-    let denied: Vec<String> = needed
-        .iter()
-        .filter(|(_, d)| d.is_denied())
-        .map(|(a, d)| format!("{a} ({})", d.describe()))
-        .collect();
-    let undecided: Vec<String> = needed
-        .iter()
-        .chain([("sts:SetSourceIdentity", source.clone())].iter())
-        .filter_map(|(a, d)| match d {
-            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
-            _ => None,
-        })
-        .collect();
+    let denied = common::denied(&needed);
+    let checked = [
+        needed.as_slice(),
+        &[("sts:SetSourceIdentity", source.clone())],
+    ]
+    .concat();
+    let undecided = common::undecided(&checked);
     let also = if undecided.is_empty() {
         String::new()
     } else {
@@ -275,36 +252,24 @@ fn judge(role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
 }
 
 fn trust_fix(role: &Role, account: &str, instance: &str, verb: &str) -> Remediation {
-    let name = &role.role_name;
-    remedy(
-        format!(
-            "{verb} the trust policy of {name} with the documented one for {S3AG} (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
-        ),
-        vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{}'",
-            trust(account, instance)
-        )],
-        META.docs,
-    )
+    let what = format!("the documented one for {S3AG}");
+    replace_trust_fix(role, verb, &what, &trust(account, instance), META.docs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, idc_wg, only, role, skipped};
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
     const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
 
     fn trust_of(f: &mut Facts) -> &mut Value {
-        match f.roles.get_mut("S3AccessGrantsLocationRole") {
-            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
-            _ => panic!("no location role"),
-        }
+        &mut role(f, "S3AccessGrantsLocationRole").trust_policy
     }
 
     fn statements(f: &mut Facts) -> &mut Vec<Value> {
@@ -432,10 +397,7 @@ mod tests {
         assert_eq!(out[0].verdict, Verdict::Fail);
         assert!(out[0].fix.as_ref().unwrap().commands[0].starts_with("aws s3control create-access-grants-location --region ap-northeast-1 --account-id 111122223333 --location-scope s3://"));
         let mut f = healthy();
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws[0].output_location = None,
-            Fact::Unknown(_) => unreachable!(),
-        }
+        idc_wg(&mut f).output_location = None;
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
         assert!(out[0].fix.as_ref().unwrap().commands[0].starts_with(
@@ -447,9 +409,7 @@ mod tests {
     fn skips_when_ag003_fails() {
         let mut f = healthy();
         location(&mut f).location_scope = "s3://data-lake-111122223333".into();
-        let r = only("AG004", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("AG003"), "{}", r.message);
+        skipped("AG004", &f, "AG003");
     }
 
     #[test]
@@ -457,17 +417,13 @@ mod tests {
         let mut f = healthy();
         f.roles.insert(
             "S3AccessGrantsLocationRole".into(),
-            Fact::Unknown(Unknown::new(UnknownKind::AccessDenied, "iam:GetRole", "")),
+            Fact::Unknown(denied("iam:GetRole")),
         );
         let r = only("AG004", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("iam:GetRole") && r.message.contains(ARN));
         let mut f = healthy();
-        f.access_grants.locations = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "s3:ListAccessGrantsLocations",
-            "",
-        ));
+        f.access_grants.locations = Fact::Unknown(denied("s3:ListAccessGrantsLocations"));
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
     }
 }

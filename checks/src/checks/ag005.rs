@@ -59,6 +59,7 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
 use super::ag003::results_location;
+use super::common::{create_grant_command, unknown_workgroups};
 use super::ic003::user_scope;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
@@ -90,13 +91,7 @@ pub const META: Meta = Meta {
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let workgroups = match ctx.workgroups() {
         Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
+        Err(u) => return vec![unknown_workgroups(u)],
     };
     let mut out = Vec::new();
     for w in workgroups {
@@ -358,8 +353,7 @@ fn no_such_user(ctx: &Ctx, resource: &str, name: &str) -> Outcome {
     ))
 }
 
-/// `create-access-grant` for `prefix`, inside the most specific registered
-/// location that covers it (else the default location `s3://`).
+/// `create-access-grant` of READWRITE on `prefix`.
 fn grant_fix(
     ctx: &Ctx,
     prefix: &str,
@@ -367,26 +361,9 @@ fn grant_fix(
     grantee_id: &str,
     summary: &str,
 ) -> crate::Remediation {
-    let locations = ctx.facts.access_grants.locations.known().ok();
-    let located = locations
-        .and_then(|l| s3::covering_location(l, prefix))
-        .and_then(|l| {
-            s3::sub_prefix(&l.location_scope, prefix)
-                .map(|sub| (l.access_grants_location_id.as_str(), sub))
-        });
-    let (location, sub) = located.unwrap_or_else(|| {
-        (
-            "default",
-            format!("{}*", s3::as_dir(s3::strip_scheme(prefix))),
-        )
-    });
     remedy(
         summary,
-        vec![format!(
-            "aws s3control create-access-grant --region {} --account-id {} --access-grants-location-id {location} --access-grants-location-configuration 'S3SubPrefix={sub}' --grantee GranteeType={grantee_type},GranteeIdentifier={grantee_id} --permission READWRITE",
-            ctx.region(),
-            ctx.account()
-        )],
+        vec![create_grant_command(ctx, prefix, grantee_type, grantee_id)],
         META.docs,
     )
 }
@@ -396,9 +373,9 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{AccessGrant, AccessGrantsLocation, Facts, IdcUser, UserFacts, WorkGroup};
-    use crate::testkit::{healthy, only, results, statuses};
+    use crate::fact::{Fact, Unknown};
+    use crate::facts::{AccessGrant, AccessGrantsLocation, Facts, IdcUser, UserFacts};
+    use crate::testkit::{denied, healthy, idc_wg, only, results, skipped, statuses, without_user};
 
     const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
     const GID: &str = "e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
@@ -411,28 +388,12 @@ mod tests {
         }
     }
 
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => unreachable!(),
-        }
-    }
-
     fn per_user_prefix(f: &mut Facts, on: bool) {
         idc_wg(f)
             .s3_access_grants
             .as_mut()
             .unwrap()
             .create_user_level_prefix = on;
-    }
-
-    fn without_user(f: &mut Facts) {
-        f.users.clear();
-        f.target.users.clear();
-    }
-
-    fn denied(action: &str) -> Unknown {
-        Unknown::new(UnknownKind::AccessDenied, action, "")
     }
 
     #[test]
@@ -661,9 +622,7 @@ mod tests {
         if let Fact::Known(l) = &mut f.access_grants.locations {
             l[0].location_scope = "s3://data-lake-111122223333".into();
         }
-        let r = only("AG005", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("AG003"), "{}", r.message);
+        skipped("AG005", &f, "AG003");
         // AG002: not associated with Identity Center (region-wide).
         let mut f = healthy();
         if let Fact::Known(Some(i)) = &mut f.access_grants.instance {
@@ -673,13 +632,8 @@ mod tests {
         // AG001: no instance; the skip names the root cause.
         let mut f = healthy();
         f.access_grants.instance = Fact::Known(None);
-        let r = only("AG005", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(
-            r.message.contains("AG001") && r.message.contains("failed"),
-            "{}",
-            r.message
-        );
+        let r = skipped("AG005", &f, "AG001");
+        assert!(r.message.contains("failed"), "{}", r.message);
     }
 
     #[test]

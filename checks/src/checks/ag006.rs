@@ -55,11 +55,11 @@
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::ag003::results_location;
 use crate::checks::ag004::{instance_arn, location_role, trust};
+use crate::checks::common::{self, Review, Want, account_of, review_in};
 use crate::checks::es004::create_role_command;
-use crate::checks::es005::{Review, Want, account_of};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::policy::{self, Context, Decision, arn_account, unused_policy_name};
+use crate::policy::{Context, Decision, arn_account, unused_policy_name};
 use crate::s3;
 use serde_json::json;
 
@@ -88,20 +88,7 @@ const VIEW: &str =
     "identity-policy view: SCPs, bucket policies and KMS key policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 /// What S3 Access Grants asks of the role for one workgroup's results.
@@ -195,7 +182,15 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         known_instance.as_deref(),
         p.user_id.as_deref(),
     );
-    let review = match review(role, &p, &base) {
+    // s3:ListBucket is asked with the results prefix.
+    let review = review_in(role, &p.wants, |w| {
+        if w.action == "s3:ListBucket" {
+            base.clone().with("s3:prefix", p.prefix.clone())
+        } else {
+            base.clone()
+        }
+    });
+    let review = match review {
         Ok(r) => r,
         Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
     };
@@ -239,14 +234,11 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             "If writing query results fails, add",
         ));
     }
-    let mut msg = format!(
-        "{what} is not allowed {}, so S3 Access Grants cannot give Athena the results prefix and Identity Center queries fail writing results",
-        review.missing_list()
+    let msg = format!(
+        "{what} is not allowed {}, so S3 Access Grants cannot give Athena the results prefix and Identity Center queries fail writing results{} ({VIEW}){notes}",
+        review.missing_list(),
+        review.undecided_note()
     );
-    if !review.undecided.is_empty() {
-        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
-    }
-    msg.push_str(&format!(" ({VIEW}){notes}"));
     Outcome::fail(arn, msg).fix(policy_fix(
         role, &review, &pname, &account, &instance, "Add",
     ))
@@ -272,26 +264,6 @@ fn context(role: &Role, account: &str, instance: Option<&str>, user: Option<&str
         c = c.with("identitystore:UserId", u);
     }
     c
-}
-
-fn review<'a>(role: &Role, p: &'a Probe, base: &Context) -> Result<Review<'a>, crate::Unknown> {
-    let mut r = Review {
-        missing: Vec::new(),
-        undecided: Vec::new(),
-    };
-    for w in &p.wants {
-        let c = if w.action == "s3:ListBucket" {
-            base.clone().with("s3:prefix", p.prefix.clone())
-        } else {
-            base.clone()
-        };
-        match policy::evaluate_role(role, w.action, &w.resource, &c)? {
-            Decision::Allowed => {}
-            Decision::Undecided { reason } => r.undecided.push((w, reason)),
-            d => r.missing.push((w, d)),
-        }
-    }
-    Ok(r)
 }
 
 /// The documented location-role policy, filled in.
@@ -359,31 +331,22 @@ fn policy_fix(
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::{Fact, Unknown};
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, inline, only, role, skipped, statements};
     use serde_json::Value;
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
     const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
     const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+    const LOCATION_ROLE: &str = "S3AccessGrantsLocationRole";
 
-    fn role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("S3AccessGrantsLocationRole") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no location role"),
-        }
-    }
-
-    fn statements(f: &mut Facts) -> &mut Vec<Value> {
-        match &mut role(f).inline_policies {
-            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
-            Fact::Unknown(_) => panic!(),
-        }
+    fn location_statements(f: &mut Facts) -> &mut Vec<Value> {
+        statements(f, LOCATION_ROLE)
     }
 
     fn drop_sid(f: &mut Facts, sid: &str) {
-        statements(f).retain(|s| s["Sid"] != sid);
+        location_statements(f).retain(|s| s["Sid"] != sid);
     }
 
     #[test]
@@ -398,10 +361,10 @@ mod tests {
             r.message
         );
         let mut f = healthy();
-        role(&mut f).inline_policies = Fact::Known(vec![crate::facts::Policy {
+        *inline(&mut f, LOCATION_ROLE) = vec![crate::facts::Policy {
             name: "P".into(),
             document: serde_json::from_str(&location_policy("111122223333", INSTANCE)).unwrap(),
-        }]);
+        }];
         assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
@@ -433,7 +396,7 @@ mod tests {
     #[test]
     fn a_policy_for_another_bucket_fails() {
         let mut f = healthy();
-        for s in statements(&mut f) {
+        for s in location_statements(&mut f) {
             s["Resource"] = json!("arn:aws:s3:::data-lake-111122223333*");
         }
         let r = only("AG006", &f);
@@ -449,7 +412,7 @@ mod tests {
     #[test]
     fn the_athena_sample_with_user_id_variable_is_evaluated() {
         let mut f = healthy();
-        *statements(&mut f) = vec![
+        *location_statements(&mut f) = vec![
             json!({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                    "Resource": "arn:aws:s3:::athena-results-111122223333/idc-wg/${identitystore:UserId}/*"}),
             json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::athena-results-111122223333",
@@ -475,8 +438,7 @@ mod tests {
     #[test]
     fn fails_when_the_role_does_not_exist() {
         let mut f = healthy();
-        f.roles
-            .insert("S3AccessGrantsLocationRole".into(), Fact::Known(None));
+        f.roles.insert(LOCATION_ROLE.into(), Fact::Known(None));
         let r = only("AG006", &f);
         assert_eq!(r.status, Status::Fail);
         let cmds = r.remediation.unwrap().commands;
@@ -491,19 +453,14 @@ mod tests {
             Fact::Known(l) => l[0].location_scope = "s3://data-lake-111122223333".into(),
             Fact::Unknown(_) => unreachable!(),
         }
-        let r = only("AG006", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("AG003"), "{}", r.message);
+        skipped("AG006", &f, "AG003");
     }
 
     #[test]
     fn unreadable_policies_are_an_error() {
         let mut f = healthy();
-        role(&mut f).attached_policies = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListAttachedRolePolicies",
-            "",
-        ));
+        role(&mut f, LOCATION_ROLE).attached_policies =
+            Fact::Unknown(denied("iam:ListAttachedRolePolicies"));
         let r = only("AG006", &f);
         assert_eq!(r.status, Status::Error);
         assert!(

@@ -43,9 +43,10 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::checks::common;
 use crate::checks::es001::recreate_fix;
 use crate::checks::es003::not_sso;
-use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::ctx::{Ctx, studio_label};
 use crate::facts::Studio;
 
 pub const META: Meta = Meta {
@@ -64,14 +65,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
@@ -117,16 +111,8 @@ fn fix(ctx: &Ctx, s: &Studio) -> crate::Remediation {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
-
-    fn studio(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, only, skipped, studio};
 
     #[test]
     fn passes_on_healthy() {
@@ -172,9 +158,7 @@ mod tests {
     fn skips_iam_studios_behind_es001() {
         let mut f = healthy();
         studio(&mut f).auth_mode = Some("IAM".into());
-        let r = only("ES002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("ES001"));
+        skipped("ES002", &f, "ES001");
         // On its own it still fails the Studio, never passes it.
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Fail);
     }
@@ -182,11 +166,7 @@ mod tests {
     #[test]
     fn unknown_studios_are_an_error_not_a_pass() {
         let mut f = healthy();
-        f.studios = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "elasticmapreduce:DescribeStudio",
-            "no",
-        ));
+        f.studios = Fact::Unknown(denied("elasticmapreduce:DescribeStudio"));
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Error);

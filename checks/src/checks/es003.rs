@@ -46,8 +46,10 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::checks::common;
 use crate::checks::es001::recreate_fix;
-use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::checks::es004::{TRUST, create_role_command};
+use crate::ctx::{Ctx, studio_label};
 use crate::facts::{Studio, role_name};
 
 pub const META: Meta = Meta {
@@ -65,17 +67,8 @@ pub const META: Meta = Meta {
     ],
 };
 
-const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
-
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
@@ -139,10 +132,7 @@ fn new_role_fix(ctx: &Ctx, s: &Studio) -> crate::Remediation {
             studio_label(s)
         ),
     );
-    fix.commands.insert(
-        0,
-        format!("aws iam create-role --role-name {role} --assume-role-policy-document '{TRUST}'"),
-    );
+    fix.commands.insert(0, create_role_command(&role, TRUST));
     fix.docs = META.docs.iter().map(|d| d.to_string()).collect();
     fix
 }
@@ -167,16 +157,8 @@ fn user_role_name(studio: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
-
-    fn studio(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, only, skipped, studio};
 
     #[test]
     fn passes_on_healthy() {
@@ -225,19 +207,13 @@ mod tests {
     fn skips_iam_studios() {
         let mut f = healthy();
         studio(&mut f).auth_mode = Some("IAM".into());
-        let r = only("ES003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("ES001"));
+        skipped("ES003", &f, "ES001");
     }
 
     #[test]
     fn unknown_studios_are_an_error_not_a_pass() {
         let mut f = healthy();
-        f.studios = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "elasticmapreduce:ListStudios",
-            "no",
-        ));
+        f.studios = Fact::Unknown(denied("elasticmapreduce:ListStudios"));
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Error);

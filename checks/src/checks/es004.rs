@@ -45,11 +45,9 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::es001::recreate_fix;
-use crate::checks::es003::not_sso;
-use crate::checks::es005::{account_of, role_arn};
-use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::{self, account_of, replace_trust_fix, role_arn, sso_user_role};
+use crate::ctx::{Ctx, studio_label};
 use crate::facts::{Role, Studio, role_name};
 use crate::policy::{Context, Decision, Principal, trust_allows, trust_allows_principal};
 
@@ -75,22 +73,13 @@ const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
 pub(crate) const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
-    if s.auth_mode.as_deref() != Some("SSO") {
-        return not_sso(ctx, s);
-    }
-    let Some(user) = s.user_role.as_deref().filter(|r| !r.is_empty()) else {
-        return no_user_role(ctx, s);
+    let user = match sso_user_role(ctx, s) {
+        Ok(u) => u,
+        Err(o) => return *o,
     };
     let label = studio_label(s);
     let arn = role_arn(&account_of(ctx, s.studio_arn.as_deref()), user);
@@ -121,13 +110,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
         .map(|a| (*a, trust_allows(&role.trust_policy, EMR, a, &c)))
         .collect();
     let denied: Vec<&(&str, Decision)> = results.iter().filter(|(_, d)| d.is_denied()).collect();
-    let undecided: Vec<String> = results
-        .iter()
-        .filter_map(|(a, d)| match d {
-            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
-            _ => None,
-        })
-        .collect();
+    let undecided = common::undecided(&results);
     if denied.is_empty() && undecided.is_empty() {
         return Outcome::pass(
             arn,
@@ -144,10 +127,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
         )
         .fix(trust_fix(role, "If opening the Studio fails, replace"));
     }
-    let what: Vec<String> = denied
-        .iter()
-        .map(|(a, d)| format!("{a} ({})", d.describe()))
-        .collect();
+    let what = common::denied(&results);
     let mut also = String::new();
     if !undecided.is_empty() {
         also = format!("; undecided: {}", undecided.join("; "));
@@ -194,17 +174,9 @@ fn trust_context(ctx: &Ctx, s: &Studio) -> Context {
     c
 }
 
-fn trust_fix(role: &Role, verb: &str) -> crate::Remediation {
-    let name = &role.role_name;
-    remedy(
-        format!(
-            "{verb} the trust policy of {name} with one that lets {EMR} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
-        ),
-        vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{TRUST}'"
-        )],
-        META.docs,
-    )
+fn trust_fix(role: &Role, verb: &str) -> Remediation {
+    let what = format!("one that lets {EMR} call sts:AssumeRole and sts:SetContext");
+    replace_trust_fix(role, verb, &what, TRUST, META.docs)
 }
 
 /// `aws iam create-role` for a role ARN (keeping its path) or name.
@@ -218,39 +190,19 @@ pub(crate) fn create_role_command(name_or_arn: &str, trust: &str) -> String {
     format!("aws iam create-role --role-name {name}{path} --assume-role-policy-document '{trust}'")
 }
 
-/// A Studio without a user role: ES003 fails it, so the runner skips this.
-fn no_user_role(ctx: &Ctx, s: &Studio) -> Outcome {
-    let label = studio_label(s);
-    Outcome::fail(&label, format!("{label} has no user role (see ES003)")).fix(recreate_fix(
-        ctx,
-        Some(s),
-        "Create a separate user role and a new Studio that uses it (see ES003)",
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, only, role, skipped, studio};
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-UserRole";
 
-    fn studio(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
-
     fn trust(f: &mut Facts) -> &mut Value {
-        match f.roles.get_mut("EMRStudio-UserRole") {
-            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
-            _ => panic!("no user role"),
-        }
+        &mut role(f, "EMRStudio-UserRole").trust_policy
     }
 
     #[test]
@@ -378,22 +330,12 @@ mod tests {
     fn skips_when_es003_fails() {
         let mut f = healthy();
         studio(&mut f).user_role = None;
-        let r = only("ES004", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(
-            r.message.contains("ES003") && r.message.contains("failed"),
-            "{}",
-            r.message
-        );
+        let r = skipped("ES004", &f, "ES003");
+        assert!(r.message.contains("failed"), "{}", r.message);
         let mut f = healthy();
         studio(&mut f).auth_mode = Some("IAM".into());
-        let r = only("ES004", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(
-            r.message.contains("ES001") && r.message.contains("failed"),
-            "{}",
-            r.message
-        );
+        let r = skipped("ES004", &f, "ES001");
+        assert!(r.message.contains("failed"), "{}", r.message);
     }
 
     #[test]
@@ -401,11 +343,7 @@ mod tests {
         let mut f = healthy();
         f.roles.insert(
             "EMRStudio-UserRole".into(),
-            Fact::Unknown(Unknown::new(
-                UnknownKind::AccessDenied,
-                "iam:GetRole",
-                "denied",
-            )),
+            Fact::Unknown(denied("iam:GetRole")),
         );
         let r = only("ES004", &f);
         assert_eq!(r.status, Status::Error);

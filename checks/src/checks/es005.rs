@@ -57,13 +57,13 @@
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::es003::not_sso;
+use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::checks::common::{
+    self, IfMissing, RoleCheck, Want, account_of, role_arn, sso_user_role, workgroup_arns,
+};
 use crate::checks::es004;
-use crate::ctx::{Ctx, studio_label, studio_scope};
-use crate::fact::{Fact, Unknown};
-use crate::facts::{Role, Studio, role_name};
-use crate::policy::{self, Context, Decision, allow_document, arn_account, unused_policy_name};
+use crate::ctx::{Ctx, studio_label};
+use crate::facts::{Studio, role_name};
 
 pub const META: Meta = Meta {
     id: "ES005",
@@ -101,72 +101,42 @@ const GLUE_READ: [&str; 5] = [
     "glue:GetPartitions",
 ];
 
+const POLICY: &str = "StudioAthenaTip";
 const VIEW: &str =
     "identity-policy view: SCPs, session policies and resource policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
-    if s.auth_mode.as_deref() != Some("SSO") {
-        return not_sso(ctx, s);
-    }
-    let label = studio_label(s);
-    let Some(user) = s.user_role.as_deref().filter(|r| !r.is_empty()) else {
-        return Outcome::fail(&label, format!("{label} has no user role (see ES003)")).fix(
-            crate::checks::es001::recreate_fix(
-                ctx,
-                Some(s),
-                "Create a separate user role and a new Studio that uses it (see ES003)",
-            ),
-        );
+    let user = match sso_user_role(ctx, s) {
+        Ok(u) => u,
+        Err(o) => return *o,
     };
+    let label = studio_label(s);
     let account = account_of(ctx, s.studio_arn.as_deref());
     let arn = role_arn(&account, user);
     let (wants, note) = wants(ctx, s, &account);
-    let role = match ctx.role(user) {
-        Err(u) => {
-            return Outcome::unknown(&arn, &format!("the policies of user role {arn}"), &u);
-        }
-        Ok(None) => {
-            let all: Vec<&Want> = wants.iter().collect();
-            let mut fix = grant_fix(
-                role_name(user),
-                "StudioAthenaTip",
-                &all,
-                format!(
-                    "Create the user role {} (see ES004), then grant it what the Athena SQL editor needs",
-                    role_name(user)
-                ),
-                META.docs,
-            );
-            fix.commands
-                .insert(0, es004::create_role_command(&arn, es004::TRUST));
-            return Outcome::fail(
-                &arn,
-                format!("{label}: its user role {arn} does not exist in IAM (NoSuchEntity)"),
-            )
-            .fix(fix);
-        }
-        Ok(Some(r)) => r,
+    let check = RoleCheck {
+        owner: &label,
+        kind: "user role",
+        name: user,
+        arn: &arn,
+        policy: POLICY,
+        docs: META.docs,
     };
-    let review = match review(role, &wants) {
-        Ok(r) => r,
-        Err(u) => {
-            return Outcome::unknown(
-                &role.arn,
-                &format!("the policies of user role {}", role.arn),
-                &u,
-            );
-        }
+    let missing = IfMissing {
+        why: "NoSuchEntity",
+        summary: format!(
+            "Create the user role {} (see ES004), then grant it what the Athena SQL editor needs",
+            role_name(user)
+        ),
+        trust: es004::TRUST.to_string(),
+    };
+    let (role, review) = match check.review(ctx, &wants, missing) {
+        Ok(x) => x,
+        Err(o) => return *o,
     };
     let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
     if review.is_clean() {
@@ -179,7 +149,6 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
             ),
         );
     }
-    let pname = unused_policy_name(role, "StudioAthenaTip");
     if review.missing.is_empty() {
         return Outcome::warn(
             &role.arn,
@@ -189,34 +158,26 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 review.undecided_list()
             ),
         )
-        .fix(grant_fix(
-            &role.role_name,
-            &pname,
-            &review.all(),
+        .fix(check.fix(
+            role,
+            &review,
             format!(
                 "studio-doctor could not evaluate some conditions; if the Athena SQL editor fails, grant these to {} without conditions",
                 role.role_name
             ),
-            META.docs,
         ));
     }
-    let mut msg = format!(
-        "{label}: user role {} is missing {} permission(s) the Athena SQL editor needs: {}{note}",
-        role.arn,
-        review.missing.len(),
-        review.missing_list()
-    );
-    if !review.undecided.is_empty() {
-        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
-    }
-    msg.push_str(&format!(" ({VIEW})"));
-    Outcome::fail(&role.arn, msg).fix(grant_fix(
-        &role.role_name,
-        &pname,
-        &review.all(),
-        review.summary(role),
-        META.docs,
-    ))
+    Outcome::fail(
+        &role.arn,
+        format!(
+            "{label}: user role {} is missing {} permission(s) the Athena SQL editor needs: {}{note}{} ({VIEW})",
+            role.arn,
+            review.missing.len(),
+            review.missing_list(),
+            review.undecided_note()
+        ),
+    )
+    .fix(check.fix(role, &review, review.summary(role)))
 }
 
 /// Everything the user role needs, and a note when no target workgroup is known.
@@ -248,222 +209,33 @@ fn wants(ctx: &Ctx, s: &Studio, account: &str) -> (Vec<Want>, Option<String>) {
     (v, note)
 }
 
-// ---- shared with ES006 ----------------------------------------------------
-
-/// An action a role must be allowed on a resource, and the resource a fix grants
-/// (a pattern when the resource checked is only an example).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Want {
-    pub action: &'static str,
-    pub resource: String,
-    pub grant: String,
-}
-
-impl Want {
-    pub(crate) fn new(action: &'static str, resource: &str) -> Want {
-        Want {
-            action,
-            resource: resource.to_string(),
-            grant: resource.to_string(),
-        }
-    }
-
-    fn granting(mut self, pattern: String) -> Want {
-        self.grant = pattern;
-        self
-    }
-}
-
-/// What a role's policies say about a list of wants: the ones not allowed (with
-/// why) and the ones that depend on something studio-doctor cannot evaluate.
-pub(crate) struct Review<'a> {
-    pub missing: Vec<(&'a Want, Decision)>,
-    pub undecided: Vec<(&'a Want, String)>,
-}
-
-impl<'a> Review<'a> {
-    pub(crate) fn is_clean(&self) -> bool {
-        self.missing.is_empty() && self.undecided.is_empty()
-    }
-
-    pub(crate) fn all(&self) -> Vec<&'a Want> {
-        self.missing
-            .iter()
-            .map(|(w, _)| *w)
-            .chain(self.undecided.iter().map(|(w, _)| *w))
-            .collect()
-    }
-
-    pub(crate) fn missing_list(&self) -> String {
-        self.missing
-            .iter()
-            .map(|(w, d)| format!("{} on {} ({})", w.action, w.resource, d.describe()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    pub(crate) fn undecided_list(&self) -> String {
-        self.undecided
-            .iter()
-            .map(|(w, why)| format!("{} on {} ({why})", w.action, w.resource))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// The fix summary: add a policy, and what a new policy cannot fix.
-    pub(crate) fn summary(&self, role: &Role) -> String {
-        let name = &role.role_name;
-        let mut s = format!(
-            "Add an inline policy to {name} granting the missing actions (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
-        );
-        let mut denies: Vec<&str> = Vec::new();
-        let mut boundary = None;
-        for (_, d) in &self.missing {
-            match d {
-                Decision::ExplicitDeny { statement } if !denies.contains(&statement.as_str()) => {
-                    denies.push(statement)
-                }
-                Decision::OutsideBoundary { boundary: b } => boundary = Some(b.as_str()),
-                _ => {}
-            }
-        }
-        if !denies.is_empty() {
-            s.push_str(&format!(
-                "; an Allow does not override a Deny: also remove or narrow {}",
-                denies.join(", ")
-            ));
-        }
-        if let Some(b) = boundary.or(match &role.permissions_boundary {
-            Some(Fact::Known(p)) => Some(p.name.as_str()),
-            _ => None,
-        }) {
-            s.push_str(&format!(
-                "; the permissions boundary {b} must allow these actions too"
-            ));
-        }
-        s
-    }
-}
-
-/// Evaluate each want against the role's policies.
-pub(crate) fn review<'a>(role: &Role, wants: &'a [Want]) -> Result<Review<'a>, Unknown> {
-    let mut r = Review {
-        missing: Vec::new(),
-        undecided: Vec::new(),
-    };
-    for w in wants {
-        let c = request_context(role, &w.resource);
-        match policy::evaluate_role(role, w.action, &w.resource, &c)? {
-            Decision::Allowed => {}
-            Decision::Undecided { reason } => r.undecided.push((w, reason)),
-            d => r.missing.push((w, d)),
-        }
-    }
-    Ok(r)
-}
-
-/// The request-context keys the facts tell for a role's own request.
-fn request_context(role: &Role, resource: &str) -> Context {
-    let mut c = Context::new().with("aws:PrincipalArn", role.arn.clone());
-    if let Some(a) = arn_account(&role.arn) {
-        c = c.with("aws:PrincipalAccount", a);
-    }
-    if let Some(a) = arn_account(resource) {
-        c = c.with("aws:ResourceAccount", a);
-    }
-    c
-}
-
-/// `aws iam put-role-policy` granting exactly these wants, under a policy name the
-/// role does not use yet.
-pub(crate) fn grant_fix(
-    role: &str,
-    policy_name: &str,
-    wants: &[&Want],
-    summary: String,
-    docs: &[&str],
-) -> Remediation {
-    let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
-    let doc = allow_document(&grants);
-    remedy(
-        summary,
-        vec![format!(
-            "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document '{doc}'"
-        )],
-        docs,
-    )
-}
-
-/// The account: the caller's, else the one in `arn`, else a placeholder.
-pub(crate) fn account_of(ctx: &Ctx, arn: Option<&str>) -> String {
-    match (&ctx.facts.caller, arn.and_then(arn_account)) {
-        (Fact::Known(c), _) => c.account_id.clone(),
-        (_, Some(a)) => a.to_string(),
-        _ => ctx.account().to_string(),
-    }
-}
-
-/// A role ARN from what DescribeStudio returned (a name or an ARN).
-pub(crate) fn role_arn(account: &str, name_or_arn: &str) -> String {
-    if name_or_arn.starts_with("arn:") {
-        name_or_arn.to_string()
-    } else {
-        format!("arn:aws:iam::{account}:role/{name_or_arn}")
-    }
-}
-
-/// The ARNs of the workgroups this run checks; `workgroup/*` and a note when none
-/// is known.
-pub(crate) fn workgroup_arns(ctx: &Ctx, account: &str) -> (Vec<String>, Option<String>) {
-    let arn = |n: &str| format!("arn:aws:athena:{}:{account}:workgroup/{n}", ctx.region());
-    match ctx.workgroups() {
-        Ok(w) if !w.is_empty() => (w.iter().map(|w| arn(&w.name)).collect(), None),
-        Ok(_) => (
-            vec![arn("*")],
-            Some("no Identity Center workgroup is selected, so the Athena actions were checked on workgroup/*".into()),
-        ),
-        Err(u) => (
-            vec![arn("*")],
-            Some(format!(
-                "the workgroups could not be read ({u}), so the Athena actions were checked on workgroup/*"
-            )),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::UnknownKind;
-    use crate::facts::{Facts, Policy};
-    use crate::testkit::{healthy, only};
+    use crate::fact::Fact;
+    use crate::facts::{Facts, Policy, Role};
+    use crate::testkit::{
+        denied, healthy, inline, json_arg, only, role, skipped, statements, studio,
+    };
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-UserRole";
+    const USER_ROLE: &str = "EMRStudio-UserRole";
 
     fn user_role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("EMRStudio-UserRole") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no user role"),
-        }
-    }
-
-    fn inline(f: &mut Facts) -> &mut Vec<Value> {
-        match &mut user_role(f).inline_policies {
-            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
-            Fact::Unknown(_) => panic!(),
-        }
+        role(f, USER_ROLE)
     }
 
     fn drop_sids(f: &mut Facts, sids: &[&str]) {
-        inline(f).retain(|s| !sids.contains(&s["Sid"].as_str().unwrap_or("")));
+        statements(f, USER_ROLE).retain(|s| !sids.contains(&s["Sid"].as_str().unwrap_or("")));
     }
 
-    /// The policy document in a put-role-policy command.
-    fn doc_of(cmd: &str) -> Value {
-        let start = cmd.find("--policy-document '").unwrap() + "--policy-document '".len();
-        serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
+    fn tag_statement(f: &mut Facts) -> &mut Value {
+        statements(f, USER_ROLE)
+            .iter_mut()
+            .find(|s| s["Sid"] == "TagStudioSecrets")
+            .unwrap()
     }
 
     #[test]
@@ -497,20 +269,17 @@ mod tests {
         assert!(cmd.starts_with(
             "aws iam put-role-policy --role-name EMRStudio-UserRole --policy-name StudioAthenaTip2 "
         ), "{cmd}");
-        let doc = doc_of(cmd);
+        let doc = json_arg(cmd, "--policy-document");
         assert_eq!(doc["Statement"].as_array().unwrap().len(), 2);
         assert_eq!(
             doc["Statement"][0]["Resource"],
             "arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:emr-studio-*"
         );
         // Applying the fix makes the check pass.
-        match &mut user_role(&mut f).inline_policies {
-            Fact::Known(p) => p.push(Policy {
-                name: "StudioAthenaTip2".into(),
-                document: doc,
-            }),
-            Fact::Unknown(_) => panic!(),
-        }
+        inline(&mut f, USER_ROLE).push(Policy {
+            name: "StudioAthenaTip2".into(),
+            document: doc,
+        });
         assert_eq!(only("ES005", &f).status, Status::Pass);
     }
 
@@ -521,7 +290,7 @@ mod tests {
             Fact::Known(p) => p.clear(),
             Fact::Unknown(_) => panic!(),
         }
-        inline(&mut f)[0]["Resource"] =
+        statements(&mut f, USER_ROLE)[0]["Resource"] =
             json!("arn:aws:athena:ap-northeast-1:111122223333:workgroup/primary");
         let r = only("ES005", &f);
         assert_eq!(r.status, Status::Fail);
@@ -535,7 +304,7 @@ mod tests {
     #[test]
     fn names_an_explicit_deny_and_a_boundary() {
         let mut f = healthy();
-        inline(&mut f).push(json!({"Sid": "NoPassRole", "Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}));
+        statements(&mut f, USER_ROLE).push(json!({"Sid": "NoPassRole", "Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}));
         let r = only("ES005", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(
@@ -569,11 +338,7 @@ mod tests {
     #[test]
     fn warns_on_conditions_it_cannot_evaluate() {
         let mut f = healthy();
-        let tag = inline(&mut f)
-            .iter_mut()
-            .find(|s| s["Sid"] == "TagStudioSecrets")
-            .unwrap();
-        tag["Condition"] = json!({"StringEquals": {"aws:RequestTag/for-use-with-amazon-emr-managed-policies": "true"}});
+        tag_statement(&mut f)["Condition"] = json!({"StringEquals": {"aws:RequestTag/for-use-with-amazon-emr-managed-policies": "true"}});
         let r = only("ES005", &f);
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("secretsmanager:TagResource"));
@@ -583,19 +348,15 @@ mod tests {
         assert!(r.remediation.is_some());
         // A condition on a key studio-doctor knows is decided.
         let mut f = healthy();
-        let tag = inline(&mut f)
-            .iter_mut()
-            .find(|s| s["Sid"] == "TagStudioSecrets")
-            .unwrap();
-        tag["Condition"] = json!({"StringEquals": {"aws:ResourceAccount": "111122223333"}});
+        tag_statement(&mut f)["Condition"] =
+            json!({"StringEquals": {"aws:ResourceAccount": "111122223333"}});
         assert_eq!(only("ES005", &f).status, Status::Pass);
     }
 
     #[test]
     fn a_missing_role_fails_with_create_and_grant() {
         let mut f = healthy();
-        f.roles
-            .insert("EMRStudio-UserRole".into(), Fact::Known(None));
+        f.roles.insert(USER_ROLE.into(), Fact::Known(None));
         let r = only("ES005", &f);
         assert_eq!(r.status, Status::Fail);
         let c = r.remediation.unwrap().commands;
@@ -606,21 +367,13 @@ mod tests {
     #[test]
     fn skips_when_es003_fails() {
         let mut f = healthy();
-        if let Fact::Known(s) = &mut f.studios {
-            s[0].user_role = None;
-        }
-        let r = only("ES005", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("ES003"));
+        studio(&mut f).user_role = None;
+        skipped("ES005", &f, "ES003");
     }
 
     #[test]
     fn unreadable_policies_are_an_error() {
-        let u = Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListAttachedRolePolicies",
-            "no",
-        );
+        let u = denied("iam:ListAttachedRolePolicies");
         let mut f = healthy();
         user_role(&mut f).attached_policies = Fact::Unknown(u.clone());
         let r = only("ES005", &f);
@@ -629,25 +382,5 @@ mod tests {
         let mut f = healthy();
         user_role(&mut f).permissions_boundary = Some(Fact::Unknown(u));
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
-    }
-
-    #[test]
-    fn helpers() {
-        assert_eq!(role_arn("1", "R"), "arn:aws:iam::1:role/R");
-        assert_eq!(
-            role_arn("1", "arn:aws:iam::2:role/p/R"),
-            "arn:aws:iam::2:role/p/R"
-        );
-        let mut f = healthy();
-        f.caller = Fact::Unknown(Unknown::not_collected());
-        let ctx = Ctx::new(&f);
-        assert_eq!(account_of(&ctx, Some(ARN)), "111122223333");
-        assert_eq!(account_of(&ctx, None), "<ACCOUNT_ID>");
-        // Without --workgroup and no Identity Center workgroup: workgroup/*.
-        let mut f = healthy();
-        f.workgroups = Fact::Known(vec![]);
-        let (arns, note) = workgroup_arns(&Ctx::new(&f), "1");
-        assert_eq!(arns, vec!["arn:aws:athena:ap-northeast-1:1:workgroup/*"]);
-        assert!(note.is_some());
     }
 }

@@ -40,12 +40,12 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::es004::create_role_command;
-use crate::checks::es005::{Want, account_of, grant_fix, review, role_arn, workgroup_arns};
-use crate::ctx::{Ctx, studio_label, studio_scope};
-use crate::fact::{Unknown, UnknownKind};
+use crate::checks::common::{
+    self, IfMissing, RoleCheck, Want, account_of, role_arn, service_role, service_trust,
+    workgroup_arns,
+};
+use crate::ctx::{Ctx, studio_label};
 use crate::facts::{Studio, role_name};
-use crate::policy::unused_policy_name;
 
 pub const META: Meta = Meta {
     id: "ES006",
@@ -69,25 +69,14 @@ pub const META: Meta = Meta {
 const WHY: &str = "the AWS documentation puts the Athena permissions on the user role, but the seed's author needed them on the service role too before the Athena SQL editor worked";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     let label = studio_label(s);
-    let Some(svc) = s.service_role.as_deref().filter(|r| !r.is_empty()) else {
-        let u = Unknown::new(
-            UnknownKind::ServiceError,
-            "elasticmapreduce:DescribeStudio",
-            "DescribeStudio returned no ServiceRole",
-        );
-        return Outcome::unknown(&label, &format!("the service role of {label}"), &u);
+    let svc = match service_role(s) {
+        Ok(r) => r,
+        Err(o) => return *o,
     };
     let account = account_of(ctx, s.studio_arn.as_deref());
     let arn = role_arn(&account, svc);
@@ -99,41 +88,25 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     }
     wants.push(Want::new("athena:ListWorkGroups", "*"));
     let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
-    let role = match ctx.role(svc) {
-        Err(u) => {
-            return Outcome::unknown(&arn, &format!("the policies of service role {arn}"), &u);
-        }
-        Ok(None) => {
-            let all: Vec<&Want> = wants.iter().collect();
-            let mut fix = grant_fix(
-                role_name(svc),
-                "StudioServiceAthena",
-                &all,
-                format!(
-                    "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), give it the S3 permissions of the EMR Studio service role, and the Athena actions",
-                    role_name(svc)
-                ),
-                META.docs,
-            );
-            fix.commands
-                .insert(0, create_role_command(&arn, &service_trust(ctx, &account)));
-            return Outcome::fail(
-                &arn,
-                format!("{label}: its service role {arn} does not exist in IAM (NoSuchEntity)"),
-            )
-            .fix(fix);
-        }
-        Ok(Some(r)) => r,
+    let check = RoleCheck {
+        owner: &label,
+        kind: "service role",
+        name: svc,
+        arn: &arn,
+        policy: "StudioServiceAthena",
+        docs: META.docs,
     };
-    let review = match review(role, &wants) {
-        Ok(r) => r,
-        Err(u) => {
-            return Outcome::unknown(
-                &role.arn,
-                &format!("the policies of service role {}", role.arn),
-                &u,
-            );
-        }
+    let missing = IfMissing {
+        why: "NoSuchEntity",
+        summary: format!(
+            "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), give it the S3 permissions of the EMR Studio service role, and the Athena actions",
+            role_name(svc)
+        ),
+        trust: service_trust(ctx, &account),
+    };
+    let (role, review) = match check.review(ctx, &wants, missing) {
+        Ok(x) => x,
+        Err(o) => return *o,
     };
     if review.is_clean() {
         return Outcome::pass(
@@ -144,13 +117,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
             ),
         );
     }
-    let fix = grant_fix(
-        &role.role_name,
-        &unused_policy_name(role, "StudioServiceAthena"),
-        &review.all(),
-        review.summary(role),
-        META.docs,
-    );
+    let fix = check.fix(role, &review, review.summary(role));
     if review.missing.is_empty() {
         return Outcome::warn(
             &role.arn,
@@ -173,36 +140,24 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     Outcome::fail(&role.arn, msg).fix(fix)
 }
 
-/// The documented EMR Studio service role trust policy, with this account's values.
-fn service_trust(ctx: &Ctx, account: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"elasticmapreduce.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:elasticmapreduce:{}:{account}:*"}}}}}}]}}"#,
-        ctx.region()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, Role};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, inline, only, role, skipped, studio};
     use serde_json::json;
 
     const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+    const SERVICE_ROLE: &str = "EMRStudio-ServiceRole";
 
     fn service_role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("EMRStudio-ServiceRole") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no service role"),
-        }
+        role(f, SERVICE_ROLE)
     }
 
     fn drop_athena(f: &mut Facts) {
-        if let Fact::Known(p) = &mut service_role(f).inline_policies {
-            p.retain(|p| p.name != "StudioServiceAthena");
-        }
+        inline(f, SERVICE_ROLE).retain(|p| p.name != "StudioServiceAthena");
     }
 
     #[test]
@@ -239,9 +194,7 @@ mod tests {
     #[test]
     fn checks_iam_studios_too() {
         let mut f = healthy();
-        if let Fact::Known(s) = &mut f.studios {
-            s[0].auth_mode = Some("IAM".into());
-        }
+        studio(&mut f).auth_mode = Some("IAM".into());
         assert_eq!(only("ES006", &f).status, Status::Pass);
         drop_athena(&mut f);
         assert_eq!(only("ES006", &f).status, Status::Warn);
@@ -250,10 +203,8 @@ mod tests {
     #[test]
     fn undecided_is_a_warning_naming_the_condition() {
         let mut f = healthy();
-        if let Fact::Known(p) = &mut service_role(&mut f).inline_policies {
-            p[1].document["Statement"][0]["Condition"] =
-                json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}});
-        }
+        inline(&mut f, SERVICE_ROLE)[1].document["Statement"][0]["Condition"] =
+            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}});
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
         assert!(out[0].message.contains("IpAddress on aws:SourceIp"));
@@ -262,8 +213,7 @@ mod tests {
     #[test]
     fn a_missing_role_is_reported_with_create_role() {
         let mut f = healthy();
-        f.roles
-            .insert("EMRStudio-ServiceRole".into(), Fact::Known(None));
+        f.roles.insert(SERVICE_ROLE.into(), Fact::Known(None));
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
         let c = &out[0].fix.as_ref().unwrap().commands;
@@ -275,26 +225,18 @@ mod tests {
     fn skips_when_there_is_no_studio() {
         let mut f = healthy();
         f.studios = Fact::Known(vec![]);
-        let r = only("ES006", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("nothing to check"));
+        skipped("ES006", &f, "nothing to check");
     }
 
     #[test]
     fn unreadable_policies_are_an_error() {
         let mut f = healthy();
-        service_role(&mut f).inline_policies = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListRolePolicies",
-            "no",
-        ));
+        service_role(&mut f).inline_policies = Fact::Unknown(denied("iam:ListRolePolicies"));
         let r = only("ES006", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("iam:ListRolePolicies") && r.message.contains(ARN));
         let mut f = healthy();
-        if let Fact::Known(s) = &mut f.studios {
-            s[0].service_role = None;
-        }
+        studio(&mut f).service_role = None;
         assert_eq!(only("ES006", &f).status, Status::Error);
     }
 }

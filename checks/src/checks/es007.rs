@@ -53,12 +53,11 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::es004::create_role_command;
-use crate::checks::es005::{Want, account_of, grant_fix, review, role_arn};
-use crate::ctx::{Ctx, studio_label, studio_scope};
-use crate::fact::{Unknown, UnknownKind};
+use crate::checks::common::{
+    self, IfMissing, RoleCheck, Want, account_of, role_arn, service_role, service_trust,
+};
+use crate::ctx::{Ctx, studio_label};
 use crate::facts::{Studio, role_name};
-use crate::policy::unused_policy_name;
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -83,25 +82,14 @@ const POLICY: &str = "StudioDefaultS3";
 const VIEW: &str = "identity-policy view: bucket policies and SCPs are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .map(|s| one(ctx, s).scope(studio_scope(s)))
-        .collect()
+    common::each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     let label = studio_label(s);
-    let Some(svc) = s.service_role.as_deref().filter(|r| !r.is_empty()) else {
-        let u = Unknown::new(
-            UnknownKind::ServiceError,
-            "elasticmapreduce:DescribeStudio",
-            "DescribeStudio returned no ServiceRole",
-        );
-        return Outcome::unknown(&label, &format!("the service role of {label}"), &u);
+    let svc = match service_role(s) {
+        Ok(r) => r,
+        Err(o) => return *o,
     };
     let loc = s.default_s3_location.as_deref().filter(|l| !l.is_empty());
     let Some((loc, url)) = loc.and_then(|l| {
@@ -125,41 +113,25 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     let arn = role_arn(&account, svc);
     let wants = wants(url.bucket, url.key);
     let kms = kms_note(s);
-    let role = match ctx.role(svc) {
-        Err(u) => {
-            return Outcome::unknown(&arn, &format!("the policies of service role {arn}"), &u);
-        }
-        Ok(None) => {
-            let all: Vec<&Want> = wants.iter().collect();
-            let mut fix = grant_fix(
-                role_name(svc),
-                POLICY,
-                &all,
-                format!(
-                    "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), then grant it the default S3 location {loc}",
-                    role_name(svc)
-                ),
-                META.docs,
-            );
-            fix.commands
-                .insert(0, create_role_command(&arn, &service_trust(ctx, &account)));
-            return Outcome::fail(
-                &arn,
-                format!("{label}: its service role {arn} does not exist in IAM (NoSuchEntity)"),
-            )
-            .fix(fix);
-        }
-        Ok(Some(r)) => r,
+    let check = RoleCheck {
+        owner: &label,
+        kind: "service role",
+        name: svc,
+        arn: &arn,
+        policy: POLICY,
+        docs: META.docs,
     };
-    let review = match review(role, &wants) {
-        Ok(r) => r,
-        Err(u) => {
-            return Outcome::unknown(
-                &role.arn,
-                &format!("the policies of service role {}", role.arn),
-                &u,
-            );
-        }
+    let missing = IfMissing {
+        why: "NoSuchEntity",
+        summary: format!(
+            "Create the service role {} (trusted by elasticmapreduce.amazonaws.com), then grant it the default S3 location {loc}",
+            role_name(svc)
+        ),
+        trust: service_trust(ctx, &account),
+    };
+    let (role, review) = match check.review(ctx, &wants, missing) {
+        Ok(x) => x,
+        Err(o) => return *o,
     };
     if review.is_clean() {
         return Outcome::pass(
@@ -170,13 +142,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
             ),
         );
     }
-    let fix = grant_fix(
-        &role.role_name,
-        &unused_policy_name(role, POLICY),
-        &review.all(),
-        review.summary(role),
-        META.docs,
-    );
+    let fix = check.fix(role, &review, review.summary(role));
     let sample = format!(
         "object actions checked on the sample key {}",
         wants[0].resource
@@ -192,16 +158,16 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
         )
         .fix(fix);
     }
-    let mut msg = format!(
-        "{label}: service role {} cannot use the default S3 location {loc}, so the Studio cannot save or open Workspaces; missing {} ({sample})",
-        role.arn,
-        review.missing_list()
-    );
-    if !review.undecided.is_empty() {
-        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
-    }
-    msg.push_str(&format!("{kms} ({VIEW})"));
-    Outcome::fail(&role.arn, msg).fix(fix)
+    Outcome::fail(
+        &role.arn,
+        format!(
+            "{label}: service role {} cannot use the default S3 location {loc}, so the Studio cannot save or open Workspaces; missing {} ({sample}){}{kms} ({VIEW})",
+            role.arn,
+            review.missing_list(),
+            review.undecided_note()
+        ),
+    )
+    .fix(fix)
 }
 
 /// The five actions the setup guide gives the service role on the location.
@@ -254,50 +220,25 @@ fn location_fix(ctx: &Ctx, s: &Studio) -> Remediation {
     )
 }
 
-/// The documented EMR Studio service role trust policy, with this account's values.
-fn service_trust(ctx: &Ctx, account: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"elasticmapreduce.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:elasticmapreduce:{}:{account}:*"}}}}}}]}}"#,
-        ctx.region()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, Policy, Role};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, inline, json_arg, only, role, statements, studio};
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
-
-    fn studio(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
+    const SERVICE_ROLE: &str = "EMRStudio-ServiceRole";
 
     fn service_role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("EMRStudio-ServiceRole") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no service role"),
-        }
+        role(f, SERVICE_ROLE)
     }
 
     /// The statements of the healthy StudioServiceS3 policy.
     fn s3_statements(f: &mut Facts) -> &mut Vec<Value> {
-        match &mut service_role(f).inline_policies {
-            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
-            Fact::Unknown(_) => panic!(),
-        }
-    }
-
-    fn doc_of(cmd: &str) -> Value {
-        let start = cmd.find("--policy-document '").unwrap() + "--policy-document '".len();
-        serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
+        statements(f, SERVICE_ROLE)
     }
 
     #[test]
@@ -326,7 +267,7 @@ mod tests {
         assert!(cmd.starts_with(
             "aws iam put-role-policy --role-name EMRStudio-ServiceRole --policy-name StudioDefaultS3 "
         ), "{cmd}");
-        let doc = doc_of(cmd);
+        let doc = json_arg(cmd, "--policy-document");
         assert_eq!(
             doc["Statement"][0]["Resource"],
             "arn:aws:s3:::analytics-studio-111122223333/studio/*"
@@ -335,12 +276,10 @@ mod tests {
             doc["Statement"][0]["Action"],
             json!(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
         );
-        if let Fact::Known(p) = &mut service_role(&mut f).inline_policies {
-            p.push(Policy {
-                name: "StudioDefaultS3".into(),
-                document: doc,
-            });
-        }
+        inline(&mut f, SERVICE_ROLE).push(Policy {
+            name: "StudioDefaultS3".into(),
+            document: doc,
+        });
         assert_eq!(only("ES007", &f).status, Status::Pass);
     }
 
@@ -407,8 +346,7 @@ mod tests {
     #[test]
     fn a_missing_role_is_created_and_granted() {
         let mut f = healthy();
-        f.roles
-            .insert("EMRStudio-ServiceRole".into(), Fact::Known(None));
+        f.roles.insert(SERVICE_ROLE.into(), Fact::Known(None));
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
         let c = &out[0].fix.as_ref().unwrap().commands;
@@ -426,16 +364,13 @@ mod tests {
     #[test]
     fn unreadable_policies_are_an_error() {
         let mut f = healthy();
-        service_role(&mut f).attached_policies = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListAttachedRolePolicies",
-            "no",
-        ));
+        service_role(&mut f).attached_policies =
+            Fact::Unknown(denied("iam:ListAttachedRolePolicies"));
         let r = only("ES007", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("iam:ListAttachedRolePolicies") && r.message.contains(ARN));
         let mut f = healthy();
-        f.roles.remove("EMRStudio-ServiceRole");
+        f.roles.remove(SERVICE_ROLE);
         assert_eq!(only("ES007", &f).status, Status::Error);
     }
 }

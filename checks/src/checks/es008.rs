@@ -44,9 +44,10 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common;
 use crate::checks::es003::not_sso;
 use crate::checks::ic003::user_scope;
-use crate::ctx::{Ctx, Principals, studio_label, studio_scope};
+use crate::ctx::{Ctx, Principals, studio_label};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio};
 
@@ -71,18 +72,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    let mut out = Vec::new();
-    for s in studios {
-        let scope = studio_scope(s);
-        for o in studio(ctx, s) {
-            out.push(o.scope(scope.clone()));
-        }
-    }
-    out
+    common::each_studio(ctx, |s| studio(ctx, s))
 }
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
@@ -323,31 +313,15 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcGroup, UserFacts};
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, skipped, studio, without_user};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
 
-    fn st(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
-
     fn maps(f: &mut Facts) -> &mut Vec<SessionMapping> {
-        match &mut st(f).session_mappings {
+        match &mut studio(f).session_mappings {
             Fact::Known(v) => v,
             Fact::Unknown(_) => panic!("mappings unknown"),
         }
-    }
-
-    fn no_user(f: &mut Facts) {
-        f.users.clear();
-        f.target.users.clear();
-    }
-
-    fn denied(action: &str) -> Unknown {
-        Unknown::new(UnknownKind::AccessDenied, action, "no")
     }
 
     #[test]
@@ -397,7 +371,7 @@ mod tests {
     #[test]
     fn optional_assignment_passes_without_mappings() {
         let mut f = healthy();
-        st(&mut f).idc_user_assignment = Some("OPTIONAL".into());
+        studio(&mut f).idc_user_assignment = Some("OPTIONAL".into());
         maps(&mut f).clear();
         assert_eq!(only("ES008", &f).status, Status::Pass);
     }
@@ -405,7 +379,7 @@ mod tests {
     #[test]
     fn absent_assignment_mode_is_treated_as_required() {
         let mut f = healthy();
-        st(&mut f).idc_user_assignment = None;
+        studio(&mut f).idc_user_assignment = None;
         maps(&mut f).clear();
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
@@ -415,7 +389,7 @@ mod tests {
     #[test]
     fn without_user_anyone_mapped_passes_and_mentions_user_flag() {
         let mut f = healthy();
-        no_user(&mut f);
+        without_user(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("--user"));
@@ -429,9 +403,7 @@ mod tests {
     fn unknown_user_name_skips_behind_ic003_and_fails_alone() {
         let mut f = healthy();
         f.users[0].user = Fact::Known(None);
-        let r = only("ES008", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC003"), "{}", r.message);
+        skipped("ES008", &f, "IC003");
         // Without the runner (IC003 not evaluated) the check still fails on its own.
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
@@ -450,7 +422,7 @@ mod tests {
     #[test]
     fn without_user_the_outcome_has_no_user_scope() {
         let mut f = healthy();
-        no_user(&mut f);
+        without_user(&mut f);
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
     }
@@ -462,7 +434,7 @@ mod tests {
         assert_eq!(only("ES008", &f).status, Status::Error);
 
         let mut f = healthy();
-        st(&mut f).session_mappings =
+        studio(&mut f).session_mappings =
             Fact::Unknown(denied("elasticmapreduce:ListStudioSessionMappings"));
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Error);
@@ -472,9 +444,7 @@ mod tests {
         // so this check skips; alone, it errors.
         let mut f = healthy();
         f.users.clear();
-        let r = only("ES008", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC003"), "{}", r.message);
+        skipped("ES008", &f, "IC003");
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
     }
 
@@ -503,7 +473,7 @@ mod tests {
     #[test]
     fn skips_iam_studios() {
         let mut f = healthy();
-        st(&mut f).auth_mode = Some("IAM".into());
+        studio(&mut f).auth_mode = Some("IAM".into());
         assert_eq!(only("ES008", &f).status, Status::Skip);
     }
 }

@@ -46,11 +46,9 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::es001::recreate_fix;
-use crate::checks::es003::not_sso;
+use crate::checks::common::{self, account_of, role_arn, sso_user_role};
 use crate::checks::es004::{TRUST, create_role_command};
-use crate::checks::es005::{account_of, role_arn};
-use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::ctx::{Ctx, studio_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio, role_name};
 use crate::policy::allow_document;
@@ -79,17 +77,7 @@ pub const META: Meta = Meta {
 const WHY: &str = "the EMR documentation says session policies must be attached to the Studio user role (INFERRED check: not verified against a live account)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let studios = match ctx.studios() {
-        Ok(s) => s,
-        Err(u) => return vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    };
-    studios
-        .into_iter()
-        .flat_map(|s| {
-            let scope = studio_scope(s);
-            one(ctx, s).into_iter().map(move |o| o.scope(scope.clone()))
-        })
-        .collect()
+    common::each_studio(ctx, |s| one(ctx, s))
 }
 
 /// What the user role's attached policies are: their ARNs, or why not known.
@@ -100,21 +88,11 @@ enum Attached<'a> {
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
-    if s.auth_mode.as_deref() != Some("SSO") {
-        return vec![not_sso(ctx, s)];
-    }
-    let label = studio_label(s);
-    let Some(user) = s.user_role.as_deref().filter(|r| !r.is_empty()) else {
-        return vec![
-            Outcome::fail(&label, format!("{label} has no user role (see ES003)")).fix(
-                recreate_fix(
-                    ctx,
-                    Some(s),
-                    "Create a separate user role and a new Studio that uses it (see ES003)",
-                ),
-            ),
-        ];
+    let user = match sso_user_role(ctx, s) {
+        Ok(u) => u,
+        Err(o) => return vec![*o],
     };
+    let label = studio_label(s);
     let mappings = match s.session_mappings.known() {
         Ok(m) => m,
         Err(u) => {
@@ -316,23 +294,13 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::facts::{Facts, Role};
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, role, skipped, studio};
 
     const POLICY: &str = "arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy";
     const ROLE: &str = "arn:aws:iam::111122223333:role/EMRStudio-UserRole";
 
-    fn studio(f: &mut Facts) -> &mut Studio {
-        match &mut f.studios {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("studios unknown"),
-        }
-    }
-
     fn user_role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("EMRStudio-UserRole") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no user role"),
-        }
+        role(f, "EMRStudio-UserRole")
     }
 
     fn detach(f: &mut Facts) {
@@ -443,9 +411,7 @@ mod tests {
     fn skips_when_es003_fails() {
         let mut f = healthy();
         studio(&mut f).user_role = None;
-        let r = only("ES009", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("ES003"));
+        skipped("ES009", &f, "ES003");
     }
 
     #[test]
@@ -462,11 +428,10 @@ mod tests {
 
     #[test]
     fn unknown_facts_are_errors_not_passes() {
-        let denied = Unknown::new(UnknownKind::AccessDenied, "iam:GetPolicy", "no");
         // Existence unknown.
         let mut f = healthy();
         f.managed_policies
-            .insert(POLICY.into(), Fact::Unknown(denied.clone()));
+            .insert(POLICY.into(), Fact::Unknown(denied("iam:GetPolicy")));
         let r = only("ES009", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("iam:GetPolicy"));
@@ -478,21 +443,14 @@ mod tests {
         assert!(r.message.contains("not collected"), "{}", r.message);
         // Attached policies unreadable.
         let mut f = healthy();
-        user_role(&mut f).attached_policies = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListAttachedRolePolicies",
-            "no",
-        ));
+        user_role(&mut f).attached_policies = Fact::Unknown(denied("iam:ListAttachedRolePolicies"));
         let r = only("ES009", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains(ROLE));
         // Session mappings unreadable.
         let mut f = healthy();
-        studio(&mut f).session_mappings = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "elasticmapreduce:ListStudioSessionMappings",
-            "no",
-        ));
+        studio(&mut f).session_mappings =
+            Fact::Unknown(denied("elasticmapreduce:ListStudioSessionMappings"));
         assert_eq!(only("ES009", &f).status, Status::Error);
     }
 }

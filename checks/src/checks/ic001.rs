@@ -168,18 +168,10 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, IdcInstance};
-    use crate::testkit::{healthy, only, statuses};
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, instance, only, statuses};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
-
-    fn inst(f: &mut Facts) -> &mut IdcInstance {
-        match &mut f.identity_center_instances {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("unknown"),
-        }
-    }
 
     #[test]
     fn passes_with_an_active_instance() {
@@ -192,7 +184,7 @@ mod tests {
     #[test]
     fn a_missing_status_counts_as_active_and_says_so() {
         let mut f = healthy();
-        inst(&mut f).status = None;
+        instance(&mut f).status = None;
         let r = only("IC001", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("no status"), "{}", r.message);
@@ -217,7 +209,7 @@ mod tests {
     #[test]
     fn fails_naming_a_status_that_is_not_active() {
         let mut f = healthy();
-        inst(&mut f).status = Some("CREATE_IN_PROGRESS".into());
+        instance(&mut f).status = Some("CREATE_IN_PROGRESS".into());
         let r = only("IC001", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(
@@ -231,7 +223,7 @@ mod tests {
         assert!(fix.summary.starts_with("Wait"));
         assert!(fix.commands[0].contains(&format!("--instance-arn {I}")));
 
-        inst(&mut f).status = Some("CREATE_FAILED".into());
+        instance(&mut f).status = Some("CREATE_FAILED".into());
         let fix = only("IC001", &f).remediation.unwrap();
         assert_eq!(fix.commands.len(), 3);
         assert!(fix.commands[1].starts_with("aws sso-admin delete-instance"));
@@ -240,7 +232,7 @@ mod tests {
     #[test]
     fn one_active_instance_among_others_passes() {
         let mut f = healthy();
-        let mut other = inst(&mut f).clone();
+        let mut other = instance(&mut f).clone();
         other.instance_arn = "arn:aws:sso:::instance/ssoins-0000111122223333".into();
         other.status = Some("DELETE_IN_PROGRESS".into());
         if let Fact::Known(v) = &mut f.identity_center_instances {
@@ -263,11 +255,7 @@ mod tests {
     #[test]
     fn errors_when_instances_are_unknown() {
         let mut f = healthy();
-        f.identity_center_instances = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "sso:ListInstances",
-            "no",
-        ));
+        f.identity_center_instances = Fact::Unknown(denied("sso:ListInstances"));
         let r = only("IC001", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("sso:ListInstances"), "{}", r.message);

@@ -184,18 +184,11 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, IdcInstance, IdcRegion};
-    use crate::testkit::{healthy, only};
+    use crate::fact::{Fact, Unknown};
+    use crate::facts::{Facts, IdcRegion};
+    use crate::testkit::{denied, healthy, instance, only, skipped};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
-
-    fn inst(f: &mut Facts) -> &mut IdcInstance {
-        match &mut f.identity_center_instances {
-            Fact::Known(v) => &mut v[0],
-            Fact::Unknown(_) => panic!("unknown"),
-        }
-    }
 
     fn region(name: &str, status: &str) -> IdcRegion {
         IdcRegion {
@@ -206,7 +199,7 @@ mod tests {
 
     /// Primary us-east-1, replicated to the target region.
     fn replica(f: &mut Facts, status: &str, key: &str) {
-        let i = inst(f);
+        let i = instance(f);
         i.primary_region = Some("us-east-1".into());
         i.regions = vec![
             region("us-east-1", "ACTIVE"),
@@ -234,8 +227,8 @@ mod tests {
     #[test]
     fn passes_with_a_note_without_a_primary_region() {
         let mut f = healthy();
-        inst(&mut f).primary_region = None;
-        inst(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
+        instance(&mut f).primary_region = None;
+        instance(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
         let r = only("IC002", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("no primary region"), "{}", r.message);
@@ -265,7 +258,7 @@ mod tests {
     #[test]
     fn fails_when_the_region_is_not_one_of_the_instance() {
         let mut f = healthy();
-        let i = inst(&mut f);
+        let i = instance(&mut f);
         i.primary_region = Some("eu-west-1".into());
         i.regions = vec![region("eu-west-1", "ACTIVE")];
         let r = only("IC002", &f);
@@ -291,27 +284,21 @@ mod tests {
     fn errors_when_the_key_type_is_needed_and_unknown() {
         let mut f = healthy();
         replica(&mut f, "ACTIVE", "CUSTOMER_MANAGED_KEY");
-        inst(&mut f).key_type = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "sso:DescribeInstance",
-            "no",
-        ));
+        instance(&mut f).key_type = Fact::Unknown(denied("sso:DescribeInstance"));
         let r = only("IC002", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("sso:DescribeInstance"), "{}", r.message);
         // Not needed in the primary region.
         let mut f = healthy();
-        inst(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
+        instance(&mut f).key_type = Fact::Unknown(Unknown::not_collected());
         assert_eq!(only("IC002", &f).status, Status::Pass);
     }
 
     #[test]
     fn skips_when_ic001_fails() {
         let mut f = healthy();
-        inst(&mut f).status = Some("CREATE_IN_PROGRESS".into());
-        let r = only("IC002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC001"), "{}", r.message);
+        instance(&mut f).status = Some("CREATE_IN_PROGRESS".into());
+        skipped("IC002", &f, "IC001");
     }
 
     #[test]

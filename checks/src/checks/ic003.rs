@@ -146,9 +146,9 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::{Facts, IdcUser};
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, skipped};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
 
@@ -217,9 +217,7 @@ mod tests {
         f.users.clear();
         f.target.users.clear();
         assert!(run(&Ctx::new(&f)).is_empty());
-        let r = only("IC003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("nothing to check"), "{}", r.message);
+        skipped("IC003", &f, "nothing to check");
     }
 
     #[test]
@@ -239,11 +237,7 @@ mod tests {
     #[test]
     fn errors_when_the_user_is_unknown_or_not_collected() {
         let mut f = healthy();
-        f.users[0].user = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "identitystore:GetUserId",
-            "no",
-        ));
+        f.users[0].user = Fact::Unknown(denied("identitystore:GetUserId"));
         let r = only("IC003", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("identitystore:GetUserId"));
@@ -260,8 +254,6 @@ mod tests {
     fn skips_when_ic001_fails() {
         let mut f = healthy();
         f.identity_center_instances = Fact::Known(vec![]);
-        let r = only("IC003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC001"), "{}", r.message);
+        skipped("IC003", &f, "IC001");
     }
 }

@@ -327,9 +327,9 @@ mod tests {
     use super::run;
     use crate::check::{Severity, Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::{Facts, LfIdentityCenter};
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, skipped};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
     const OTHER: &str = "arn:aws:sso:::instance/ssoins-0000111122223333";
@@ -339,10 +339,6 @@ mod tests {
             instance_arn: arn.into(),
             application_arn: None,
         }));
-    }
-
-    fn denied(action: &str) -> Unknown {
-        Unknown::new(UnknownKind::AccessDenied, action, "no")
     }
 
     #[test]
@@ -502,8 +498,6 @@ mod tests {
     fn skips_when_ic001_fails() {
         let mut f = healthy();
         f.identity_center_instances = Fact::Known(vec![]);
-        let r = only("IC004", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC001"));
+        skipped("IC004", &f, "IC001");
     }
 }

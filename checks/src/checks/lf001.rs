@@ -160,9 +160,9 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::LfIdentityCenter;
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, skipped};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
 
@@ -212,9 +212,7 @@ mod tests {
     fn skips_without_an_instance_in_the_region() {
         let mut f = healthy();
         f.identity_center_instances = Fact::Known(vec![]);
-        let r = only("LF001", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC001"), "{}", r.message);
+        skipped("LF001", &f, "IC001");
         // Judged alone, it still names the cause.
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
@@ -224,10 +222,8 @@ mod tests {
     #[test]
     fn errors_when_the_configuration_is_unreadable() {
         let mut f = healthy();
-        f.lake_formation.identity_center = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
+        f.lake_formation.identity_center = Fact::Unknown(denied(
             "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
-            "",
         ));
         let r = only("LF001", &f);
         assert_eq!(r.status, Status::Error);

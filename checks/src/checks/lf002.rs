@@ -53,6 +53,7 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::each_table_grants;
 use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::LfPermission;
@@ -82,19 +83,8 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
-        let label = table_label(name);
-        let perms = match ctx.facts.lake_formation.permissions.known() {
-            Ok(p) => p,
-            Err(u) => {
-                return vec![Outcome::unknown(
-                    &label,
-                    "the Lake Formation permissions",
-                    u,
-                )];
-            }
-        };
-        lf::per_user(ctx, &label, |p| match p {
+    each_table_grants(ctx, |name, db, table, perms| {
+        lf::per_user(ctx, &table_label(name), |p| match p {
             None => anyone(ctx, perms, name, db, table),
             Some(p) => user(ctx, perms, p, name, db, table),
         })
@@ -235,29 +225,12 @@ mod tests {
     use super::run;
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, LfPermission};
-    use crate::testkit::{healthy, only, results};
+    use crate::fact::{Fact, Unknown};
+    use crate::facts::LfPermission;
+    use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, results, skipped};
 
     const G: &str = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
     const U: &str = "arn:aws:identitystore:::user/97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
-
-    fn perms(f: &mut Facts) -> &mut Vec<LfPermission> {
-        match &mut f.lake_formation.permissions {
-            Fact::Known(p) => p,
-            Fact::Unknown(_) => panic!("unknown"),
-        }
-    }
-
-    fn grant(principal: &str, table: Option<&str>, wild: bool, p: &[&str]) -> LfPermission {
-        LfPermission {
-            principal: principal.into(),
-            database: "flightdata_db".into(),
-            table: table.map(Into::into),
-            table_wildcard: wild,
-            permissions: p.iter().map(|s| s.to_string()).collect(),
-        }
-    }
 
     #[test]
     fn passes_through_the_group() {
@@ -284,7 +257,7 @@ mod tests {
     #[test]
     fn fails_with_describe_only() {
         let mut f = healthy();
-        perms(&mut f)[0].permissions = vec!["DESCRIBE".into()];
+        lf_permissions(&mut f)[0].permissions = vec!["DESCRIBE".into()];
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(
@@ -308,31 +281,31 @@ mod tests {
     #[test]
     fn counts_all_wildcards_and_direct_grants() {
         let mut f = healthy();
-        perms(&mut f)[0].permissions = vec!["ALL".into()];
+        lf_permissions(&mut f)[0].permissions = vec!["ALL".into()];
         assert_eq!(only("LF002", &f).status, Status::Pass);
 
         let mut f = healthy();
-        *perms(&mut f) = vec![grant(G, None, true, &["SELECT"])];
+        *lf_permissions(&mut f) = vec![lf_grant(G, None, true, &["SELECT"])];
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("table wildcard"), "{}", r.message);
 
         let mut f = healthy();
-        *perms(&mut f) = vec![grant(U, Some("flightdata"), false, &["SELECT"])];
+        *lf_permissions(&mut f) = vec![lf_grant(U, Some("flightdata"), false, &["SELECT"])];
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("directly"), "{}", r.message);
 
         // Another user's grant, or another table's, does not count.
         let mut f = healthy();
-        *perms(&mut f) = vec![
-            grant(
+        *lf_permissions(&mut f) = vec![
+            lf_grant(
                 "arn:aws:identitystore:::user/other",
                 Some("flightdata"),
                 false,
                 &["SELECT"],
             ),
-            grant(G, Some("other"), false, &["SELECT"]),
+            lf_grant(G, Some("other"), false, &["SELECT"]),
         ];
         assert_eq!(only("LF002", &f).status, Status::Fail);
     }
@@ -340,7 +313,7 @@ mod tests {
     #[test]
     fn database_all_alone_warns() {
         let mut f = healthy();
-        *perms(&mut f) = vec![grant(G, None, false, &["ALL"])];
+        *lf_permissions(&mut f) = vec![lf_grant(G, None, false, &["ALL"])];
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         assert!(
@@ -360,9 +333,9 @@ mod tests {
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("--user"), "{}", r.message);
         // IAM principals do not count.
-        *perms(&mut f) = vec![LfPermission {
+        *lf_permissions(&mut f) = vec![LfPermission {
             principal: "arn:aws:iam::111122223333:role/Analyst".into(),
-            ..grant(G, Some("flightdata"), false, &["SELECT"])
+            ..lf_grant(G, Some("flightdata"), false, &["SELECT"])
         }];
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Fail);
@@ -374,18 +347,14 @@ mod tests {
         let mut f = healthy();
         f.target.tables.clear();
         assert!(run(&Ctx::new(&f)).is_empty());
-        let r = only("LF002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("nothing to check"));
+        skipped("LF002", &f, "nothing to check");
     }
 
     #[test]
     fn skips_an_unknown_user() {
         let mut f = healthy();
         f.users[0].user = Fact::Known(None);
-        let r = only("LF002", &f);
-        assert_eq!(r.status, Status::Skip, "{}", r.message);
-        assert!(r.message.contains("IC003"), "{}", r.message);
+        skipped("LF002", &f, "IC003");
         // Judged alone, it fails naming the user.
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
@@ -396,19 +365,13 @@ mod tests {
     fn skips_when_lf001_fails() {
         let mut f = healthy();
         f.lake_formation.identity_center = Fact::Known(None);
-        let r = only("LF002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("LF001"));
+        skipped("LF002", &f, "LF001");
     }
 
     #[test]
     fn errors_when_permissions_are_unreadable() {
         let mut f = healthy();
-        f.lake_formation.permissions = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:ListPermissions",
-            "",
-        ));
+        f.lake_formation.permissions = Fact::Unknown(denied("lakeformation:ListPermissions"));
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("lakeformation:ListPermissions"));

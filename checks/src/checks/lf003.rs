@@ -44,6 +44,7 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::each_table_grants;
 use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::LfPermission;
@@ -70,19 +71,10 @@ const ON_TABLE: &[&str] = &["DESCRIBE", "SELECT"];
 const ON_DATABASE: &[&str] = &["DESCRIBE"];
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
-        let label = table_label(name);
-        let perms = match ctx.facts.lake_formation.permissions.known() {
-            Ok(p) => p,
-            Err(u) => {
-                return vec![Outcome::unknown(
-                    &label,
-                    "the Lake Formation permissions",
-                    u,
-                )];
-            }
-        };
-        lf::per_user(ctx, &label, |p| judge(ctx, perms, p, name, db, table))
+    each_table_grants(ctx, |name, db, table, perms| {
+        lf::per_user(ctx, &table_label(name), |p| {
+            judge(ctx, perms, p, name, db, table)
+        })
     })
 }
 
@@ -179,17 +171,9 @@ mod tests {
     use crate::check::Status;
     use crate::ctx::Ctx;
     use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, LfPermission};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{healthy, lf_permissions, only, skipped};
 
     const U: &str = "arn:aws:identitystore:::user/97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
-
-    fn perms(f: &mut Facts) -> &mut Vec<LfPermission> {
-        match &mut f.lake_formation.permissions {
-            Fact::Known(p) => p,
-            Fact::Unknown(_) => panic!("unknown"),
-        }
-    }
 
     #[test]
     fn passes_on_healthy() {
@@ -210,14 +194,14 @@ mod tests {
     #[test]
     fn select_without_describe_counts_on_the_table() {
         let mut f = healthy();
-        perms(&mut f)[0].permissions = vec!["SELECT".into()];
+        lf_permissions(&mut f)[0].permissions = vec!["SELECT".into()];
         assert_eq!(only("LF003", &f).status, Status::Pass);
     }
 
     #[test]
     fn warns_without_database_describe() {
         let mut f = healthy();
-        perms(&mut f).remove(1);
+        lf_permissions(&mut f).remove(1);
         let r = only("LF003", &f);
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         assert!(
@@ -238,9 +222,9 @@ mod tests {
     #[test]
     fn database_all_counts_for_the_database_only() {
         let mut f = healthy();
-        perms(&mut f)[1].permissions = vec!["ALL".into()];
+        lf_permissions(&mut f)[1].permissions = vec!["ALL".into()];
         assert_eq!(only("LF003", &f).status, Status::Pass);
-        perms(&mut f).remove(0);
+        lf_permissions(&mut f).remove(0);
         let r = only("LF003", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(
@@ -259,7 +243,7 @@ mod tests {
         let r = only("LF003", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("--user"), "{}", r.message);
-        perms(&mut f).clear();
+        lf_permissions(&mut f).clear();
         let r = only("LF003", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(
@@ -275,9 +259,7 @@ mod tests {
     fn skips_when_lf001_fails() {
         let mut f = healthy();
         f.lake_formation.identity_center = Fact::Known(None);
-        let r = only("LF003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("LF001"));
+        skipped("LF003", &f, "LF001");
     }
 
     #[test]

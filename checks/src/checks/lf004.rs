@@ -155,18 +155,11 @@ mod tests {
     use super::run;
     use crate::check::Status;
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, LfResource, Table};
-    use crate::testkit::{healthy, only, statuses};
+    use crate::fact::Fact;
+    use crate::facts::Table;
+    use crate::testkit::{denied, healthy, lf_resources, only, statuses};
 
     const T: &str = "flightdata_db.flightdata";
-
-    fn resources(f: &mut Facts) -> &mut Vec<LfResource> {
-        match &mut f.lake_formation.resources {
-            Fact::Known(r) => r,
-            Fact::Unknown(_) => panic!("unknown"),
-        }
-    }
 
     #[test]
     fn passes_on_healthy() {
@@ -184,7 +177,7 @@ mod tests {
     #[test]
     fn warns_when_another_prefix_is_registered() {
         let mut f = healthy();
-        resources(&mut f)[0].resource_arn =
+        lf_resources(&mut f)[0].resource_arn =
             "arn:aws:s3:::data-lake-111122223333/flightdata-old".into();
         let r = only("LF004", &f);
         assert_eq!(r.status, Status::Warn, "{}", r.message);
@@ -207,14 +200,14 @@ mod tests {
     #[test]
     fn a_bucket_registration_covers_the_table() {
         let mut f = healthy();
-        resources(&mut f)[0].resource_arn = "arn:aws:s3:::data-lake-111122223333".into();
+        lf_resources(&mut f)[0].resource_arn = "arn:aws:s3:::data-lake-111122223333".into();
         assert_eq!(only("LF004", &f).status, Status::Pass);
     }
 
     #[test]
     fn warns_with_nothing_registered_and_a_placeholder_role() {
         let mut f = healthy();
-        resources(&mut f).clear();
+        lf_resources(&mut f).clear();
         let r = only("LF004", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(r.message.contains("no location is registered"));
@@ -245,11 +238,7 @@ mod tests {
     #[test]
     fn errors_when_facts_are_unknown() {
         let mut f = healthy();
-        f.lake_formation.resources = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:ListResources",
-            "",
-        ));
+        f.lake_formation.resources = Fact::Unknown(denied("lakeformation:ListResources"));
         assert_eq!(only("LF004", &f).status, Status::Error);
         let mut f = healthy();
         f.tables.clear();

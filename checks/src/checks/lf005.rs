@@ -45,10 +45,11 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::{self, replace_trust_fix};
 use crate::checks::es004::create_role_command;
 use crate::ctx::Ctx;
 use crate::facts::{LfResource, Role};
-use crate::lf::{self, LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
+use crate::lf::{LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
 use crate::policy::{Context, Decision, allow_document, trust_allows};
 
 pub const META: Meta = Meta {
@@ -73,12 +74,7 @@ pub const META: Meta = Meta {
 const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    lf::each_table(ctx, |name| {
-        vec![match lf::registration(ctx, name) {
-            Ok((_, r)) => one(ctx, name, r),
-            Err(o) => *o,
-        }]
-    })
+    common::each_registration(ctx, |name, r| one(ctx, name, r))
 }
 
 fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
@@ -132,18 +128,8 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
         .iter()
         .map(|a| (*a, trust_allows(&role.trust_policy, LF_SERVICE, a, &c)))
         .collect();
-    let denied: Vec<String> = results
-        .iter()
-        .filter(|(_, d)| d.is_denied())
-        .map(|(a, d)| format!("{a} ({})", d.describe()))
-        .collect();
-    let undecided: Vec<String> = results
-        .iter()
-        .filter_map(|(a, d)| match d {
-            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
-            _ => None,
-        })
-        .collect();
+    let denied = common::denied(&results);
+    let undecided = common::undecided(&results);
     if denied.is_empty() && undecided.is_empty() {
         return Outcome::pass(
             arn,
@@ -173,16 +159,8 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
 }
 
 fn trust_fix(role: &Role, verb: &str) -> Remediation {
-    let name = &role.role_name;
-    remedy(
-        format!(
-            "{verb} the trust policy of {name} with one that lets {LF_SERVICE} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
-        ),
-        vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{LOCATION_TRUST}'"
-        )],
-        META.docs,
-    )
+    let what = format!("one that lets {LF_SERVICE} call sts:AssumeRole and sts:SetContext");
+    replace_trust_fix(role, verb, &what, LOCATION_TRUST, META.docs)
 }
 
 /// Replace a registration's role with a new custom one.
@@ -239,26 +217,20 @@ fn location_arns(resource_arn: &str) -> (String, String) {
 mod tests {
     use super::*;
     use crate::check::Status;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, lf_resources, only, role, skipped};
     use serde_json::json;
 
     const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess";
     const ROLE: &str = "arn:aws:iam::111122223333:role/LakeFormationTipRole";
 
     fn reg(f: &mut Facts) -> &mut LfResource {
-        match &mut f.lake_formation.resources {
-            Fact::Known(r) => &mut r[0],
-            Fact::Unknown(_) => panic!("unknown"),
-        }
+        &mut lf_resources(f)[0]
     }
 
     fn trust(f: &mut Facts) -> &mut serde_json::Value {
-        match f.roles.get_mut("LakeFormationTipRole") {
-            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
-            _ => panic!("no role"),
-        }
+        &mut role(f, "LakeFormationTipRole").trust_policy
     }
 
     #[test]
@@ -349,9 +321,7 @@ mod tests {
     fn skips_when_lf004_warns() {
         let mut f = healthy();
         reg(&mut f).resource_arn = "arn:aws:s3:::elsewhere".into();
-        let r = only("LF005", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("LF004"), "{}", r.message);
+        skipped("LF005", &f, "LF004");
     }
 
     #[test]
@@ -359,7 +329,7 @@ mod tests {
         let mut f = healthy();
         f.roles.insert(
             "LakeFormationTipRole".into(),
-            Fact::Unknown(Unknown::new(UnknownKind::AccessDenied, "iam:GetRole", "")),
+            Fact::Unknown(denied("iam:GetRole")),
         );
         let r = only("LF005", &f);
         assert_eq!(r.status, Status::Error);

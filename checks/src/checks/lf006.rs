@@ -38,6 +38,7 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::checks::common::each_table_grants;
 use crate::ctx::Ctx;
 use crate::facts::LfPermission;
 use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, table_label};
@@ -57,17 +58,13 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    lf::each_split_table(ctx, "its Lake Formation grants", |name, db, table| {
-        vec![one(ctx, name, db, table)]
+    each_table_grants(ctx, |name, db, table, perms| {
+        vec![one(ctx, perms, name, db, table)]
     })
 }
 
-fn one(ctx: &Ctx, name: &str, db: &str, table: &str) -> Outcome {
+fn one(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> Outcome {
     let label = table_label(name);
-    let perms = match ctx.facts.lake_formation.permissions.known() {
-        Ok(p) => p,
-        Err(u) => return Outcome::unknown(&label, "the Lake Formation permissions", u),
-    };
     let found: Vec<&LfPermission> = perms
         .iter()
         .filter(|p| p.principal == IAM_ALLOWED_PRINCIPALS)
@@ -124,21 +121,12 @@ mod tests {
     use super::run;
     use crate::check::Status;
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, LfPermission};
-    use crate::testkit::{healthy, only, statuses};
+    use crate::fact::Fact;
+    use crate::facts::Facts;
+    use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, statuses};
 
     fn add(f: &mut Facts, table: Option<&str>, wild: bool, p: &[&str]) {
-        match &mut f.lake_formation.permissions {
-            Fact::Known(v) => v.push(LfPermission {
-                principal: "IAM_ALLOWED_PRINCIPALS".into(),
-                database: "flightdata_db".into(),
-                table: table.map(Into::into),
-                table_wildcard: wild,
-                permissions: p.iter().map(|s| s.to_string()).collect(),
-            }),
-            Fact::Unknown(_) => panic!("unknown"),
-        }
+        lf_permissions(f).push(lf_grant("IAM_ALLOWED_PRINCIPALS", table, wild, p));
     }
 
     #[test]
@@ -197,11 +185,7 @@ mod tests {
     #[test]
     fn errors_when_permissions_are_unreadable() {
         let mut f = healthy();
-        f.lake_formation.permissions = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:ListPermissions",
-            "",
-        ));
+        f.lake_formation.permissions = Fact::Unknown(denied("lakeformation:ListPermissions"));
         assert_eq!(only("LF006", &f).status, Status::Error);
     }
 

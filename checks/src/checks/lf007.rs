@@ -170,17 +170,14 @@ mod tests {
     use super::run;
     use crate::check::Status;
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::{Facts, LfOptIn};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, lf_resources, only, skipped};
 
     const G: &str = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
 
     fn hybrid(f: &mut Facts) {
-        match &mut f.lake_formation.resources {
-            Fact::Known(r) => r[0].hybrid_access_enabled = true,
-            Fact::Unknown(_) => panic!("unknown"),
-        }
+        lf_resources(f)[0].hybrid_access_enabled = true;
     }
 
     fn opt_in(f: &mut Facts, principal: &str, table: Option<&str>) {
@@ -255,19 +252,13 @@ mod tests {
         let mut f = healthy();
         hybrid(&mut f);
         f.lake_formation.resources = Fact::Known(vec![]);
-        let r = only("LF007", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("LF004"));
+        skipped("LF007", &f, "LF004");
     }
 
     #[test]
     fn errors_when_opt_ins_are_unreadable_in_hybrid_mode() {
         let mut f = healthy();
-        f.lake_formation.opt_ins = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:ListLakeFormationOptIns",
-            "",
-        ));
+        f.lake_formation.opt_ins = Fact::Unknown(denied("lakeformation:ListLakeFormationOptIns"));
         // Not hybrid: opt-ins are not needed.
         assert_eq!(only("LF007", &f).status, Status::Pass);
         hybrid(&mut f);

@@ -33,10 +33,11 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common;
 use crate::checks::lf005::put_policy_command;
 use crate::ctx::Ctx;
 use crate::facts::{LfResource, role_name};
-use crate::lf::{self, is_service_linked};
+use crate::lf::is_service_linked;
 use crate::policy::unused_policy_name;
 
 pub const META: Meta = Meta {
@@ -55,12 +56,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    lf::each_table(ctx, |name| {
-        vec![match lf::registration(ctx, name) {
-            Ok((_, r)) => one(ctx, name, r),
-            Err(o) => *o,
-        }]
-    })
+    common::each_registration(ctx, |name, r| one(ctx, name, r))
 }
 
 fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
@@ -128,15 +124,12 @@ mod tests {
     use super::run;
     use crate::check::Status;
     use crate::ctx::Ctx;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::{Facts, LfResource};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, lf_resources, only, skipped};
 
     fn reg(f: &mut Facts) -> &mut LfResource {
-        match &mut f.lake_formation.resources {
-            Fact::Known(r) => &mut r[0],
-            Fact::Unknown(_) => panic!("unknown"),
-        }
+        &mut lf_resources(f)[0]
     }
 
     #[test]
@@ -191,19 +184,13 @@ mod tests {
     fn skips_when_lf004_warns() {
         let mut f = healthy();
         reg(&mut f).resource_arn = "arn:aws:s3:::another-bucket".into();
-        let r = only("LF008", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("LF004"));
+        skipped("LF008", &f, "LF004");
     }
 
     #[test]
     fn errors_when_resources_are_unreadable() {
         let mut f = healthy();
-        f.lake_formation.resources = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:ListResources",
-            "",
-        ));
+        f.lake_formation.resources = Fact::Unknown(denied("lakeformation:ListResources"));
         // LF004 errors on the same table, so LF008 is skipped behind it.
         let r = only("LF008", &f);
         assert_eq!(r.status, Status::Skip);

@@ -151,9 +151,9 @@ fn same(admin: &str, principal: &str) -> bool {
 mod tests {
     use super::*;
     use crate::check::Status;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::{Fact, Unknown};
     use crate::facts::DataLakeSettings;
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, only};
 
     const ROLE: &str = "arn:aws:iam::111122223333:role/studio-doctor-readonly";
 
@@ -215,11 +215,7 @@ mod tests {
     #[test]
     fn errors_when_settings_or_caller_are_unknown() {
         let mut f = healthy();
-        f.lake_formation.settings = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "lakeformation:GetDataLakeSettings",
-            "",
-        ));
+        f.lake_formation.settings = Fact::Unknown(denied("lakeformation:GetDataLakeSettings"));
         let r = only("LF009", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("GetDataLakeSettings"));

@@ -181,9 +181,9 @@ pub(crate) fn create_fix(
 mod tests {
     use super::*;
     use crate::check::Status;
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, only, results, skipped};
 
     fn wgs(f: &mut Facts) -> &mut Vec<WorkGroup> {
         match &mut f.workgroups {
@@ -287,11 +287,7 @@ mod tests {
     #[test]
     fn unknown_workgroups_are_an_error() {
         let mut f = healthy();
-        f.workgroups = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "athena:ListWorkGroups",
-            "no",
-        ));
+        f.workgroups = Fact::Unknown(denied("athena:ListWorkGroups"));
         let r = only("WG001", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("athena:ListWorkGroups"));
@@ -301,8 +297,6 @@ mod tests {
     fn dependants_skip_when_it_fails_region_wide() {
         let mut f = healthy();
         without_idc(&mut f);
-        let r = only("WG003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG001"));
+        skipped("WG003", &f, "WG001");
     }
 }

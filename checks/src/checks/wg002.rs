@@ -26,7 +26,8 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::checks::common;
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
@@ -44,20 +45,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -99,16 +87,8 @@ fn enable_fix(ctx: &Ctx, w: &WorkGroup) -> crate::Remediation {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
-
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => panic!("workgroups unknown"),
-        }
-    }
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, idc_wg, only, skipped};
 
     #[test]
     fn passes_on_healthy() {
@@ -146,19 +126,13 @@ mod tests {
     fn skips_when_wg001_fails() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
-        let r = only("WG002", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG001"));
+        skipped("WG002", &f, "WG001");
     }
 
     #[test]
     fn unknown_workgroups_are_an_error() {
         let mut f = healthy();
-        f.workgroups = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "athena:ListWorkGroups",
-            "no",
-        ));
+        f.workgroups = Fact::Unknown(denied("athena:ListWorkGroups"));
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Error);
         assert!(out[0].message.contains("athena:ListWorkGroups"));

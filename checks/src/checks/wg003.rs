@@ -40,9 +40,10 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common;
 use crate::checks::es008::{Who, groups_note, missing_user, scoped, user_label, via, who};
 use crate::checks::wg001::create_fix;
-use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, Principals, workgroup_label};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::WorkGroup;
 
@@ -68,24 +69,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let wgs = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    let mut out = Vec::new();
-    for w in wgs {
-        let scope = workgroup_scope(w);
-        for o in workgroup(ctx, w) {
-            out.push(o.scope(scope.clone()));
-        }
-    }
-    out
+    common::each_workgroup(ctx, |w| workgroup(ctx, w))
 }
 
 fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
@@ -222,7 +206,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Application, Assignment, Facts};
-    use crate::testkit::{healthy, only};
+    use crate::testkit::{denied, healthy, idc_wg, only, skipped, without_user};
 
     const APP: &str =
         "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-3c4d5e6f7a8b9c0d";
@@ -237,10 +221,6 @@ mod tests {
             Fact::Known(v) => v,
             Fact::Unknown(_) => panic!("assignments unknown"),
         }
-    }
-
-    fn denied(action: &str) -> Unknown {
-        Unknown::new(UnknownKind::AccessDenied, action, "no")
     }
 
     #[test]
@@ -293,8 +273,7 @@ mod tests {
     #[test]
     fn without_user_checks_anyone() {
         let mut f = healthy();
-        f.users.clear();
-        f.target.users.clear();
+        without_user(&mut f);
         let r = only("WG003", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("--user"));
@@ -308,9 +287,7 @@ mod tests {
     fn missing_user_skips_behind_ic003_and_fails_alone() {
         let mut f = healthy();
         f.users[0].user = Fact::Known(None);
-        let r = only("WG003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("IC003"), "{}", r.message);
+        skipped("WG003", &f, "IC003");
         // Without the runner (IC003 not evaluated) the check still fails on its own.
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
@@ -326,9 +303,7 @@ mod tests {
     #[test]
     fn missing_application_arn_fails_with_recreate_fix() {
         let mut f = healthy();
-        if let Fact::Known(w) = &mut f.workgroups {
-            w[0].identity_center_application_arn = None;
-        }
+        idc_wg(&mut f).identity_center_application_arn = None;
         let r = only("WG003", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("no IdentityCenterApplicationArn"));
@@ -368,8 +343,6 @@ mod tests {
     fn skips_a_selected_workgroup_without_idc() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
-        let r = only("WG003", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG001"));
+        skipped("WG003", &f, "WG001");
     }
 }

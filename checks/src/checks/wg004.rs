@@ -51,9 +51,9 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::{self, account_of, replace_trust_fix, role_arn, update_work_group};
 use crate::checks::es004::create_role_command;
-use crate::checks::es005::{account_of, role_arn};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{Role, WorkGroup, role_name};
 use crate::policy::{Context, Decision, trust_allows};
 
@@ -75,20 +75,7 @@ pub const META: Meta = Meta {
 const ATHENA: &str = "athena.amazonaws.com";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 /// The workgroup's execution role as an ARN (a bare name is put in the account).
@@ -194,17 +181,8 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
 }
 
 fn trust_fix(role: &Role, account: &str, verb: &str) -> Remediation {
-    let name = &role.role_name;
-    remedy(
-        format!(
-            "{verb} the trust policy of {name} with one that lets {ATHENA} call sts:AssumeRole and sts:SetContext (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
-        ),
-        vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{}'",
-            trust(account)
-        )],
-        META.docs,
-    )
+    let what = format!("one that lets {ATHENA} call sts:AssumeRole and sts:SetContext");
+    replace_trust_fix(role, verb, &what, &trust(account), META.docs)
 }
 
 /// A workgroup without an execution role: fail with the fix. Shared with WG005.
@@ -226,11 +204,7 @@ pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         ),
         vec![
             create_role_command(&arn, &trust(&account)),
-            format!(
-                "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"ExecutionRole\":\"{arn}\"}}'",
-                ctx.region(),
-                w.name
-            ),
+            update_work_group(ctx, w, &format!(r#"{{"ExecutionRole":"{arn}"}}"#)),
         ],
         META.docs,
     ))
@@ -241,11 +215,13 @@ pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
 pub(crate) fn output_fix(ctx: &Ctx, w: &WorkGroup, docs: &[&str]) -> Remediation {
     remedy(
         "Set the workgroup's query result location to an S3 prefix in this region",
-        vec![format!(
-            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"ResultConfigurationUpdates\":{{\"OutputLocation\":\"s3://<RESULTS_BUCKET>/{}/\"}}}}'",
-            ctx.region(),
-            w.name,
-            w.name
+        vec![update_work_group(
+            ctx,
+            w,
+            &format!(
+                r#"{{"ResultConfigurationUpdates":{{"OutputLocation":"s3://<RESULTS_BUCKET>/{}/"}}}}"#,
+                w.name
+            ),
         )],
         docs,
     )
@@ -255,25 +231,15 @@ pub(crate) fn output_fix(ctx: &Ctx, w: &WorkGroup, docs: &[&str]) -> Remediation
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::{Fact, Unknown};
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, idc_wg, only, results, role};
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg";
 
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => unreachable!(),
-        }
-    }
-
     fn trust_of(f: &mut Facts) -> &mut Value {
-        match f.roles.get_mut("AWSAthenaSQLRole-idc-wg") {
-            Some(Fact::Known(Some(r))) => &mut r.trust_policy,
-            _ => panic!("no execution role"),
-        }
+        &mut role(f, "AWSAthenaSQLRole-idc-wg").trust_policy
     }
 
     #[test]
@@ -395,11 +361,7 @@ mod tests {
         let mut f = healthy();
         f.roles.insert(
             "AWSAthenaSQLRole-idc-wg".into(),
-            Fact::Unknown(Unknown::new(
-                UnknownKind::AccessDenied,
-                "iam:GetRole",
-                "denied",
-            )),
+            Fact::Unknown(denied("iam:GetRole")),
         );
         let r = only("WG004", &f);
         assert_eq!(r.status, Status::Error);

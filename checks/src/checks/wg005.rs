@@ -55,12 +55,10 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::checks::ag003::results_location;
-use crate::checks::es004::create_role_command;
-use crate::checks::es005::{Want, account_of, grant_fix, review};
+use crate::checks::common::{self, IfMissing, RoleCheck, Want, account_of};
 use crate::checks::wg004::{execution_role_arn, no_role, trust};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{WorkGroup, role_name};
-use crate::policy::unused_policy_name;
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -83,20 +81,7 @@ const GLUE_READ: [&str; 3] = ["glue:GetDatabase", "glue:GetTable", "glue:GetPart
 const VIEW: &str = "identity-policy view: SCPs and resource policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 /// What the execution role needs, and a note when the results bucket is unknown.
@@ -136,41 +121,25 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let account = account_of(ctx, Some(&arn));
     let (wants, note) = wants(ctx, w, &account);
     let note = note.map(|n| format!("; {n}")).unwrap_or_default();
-    let role = match ctx.role(&arn) {
-        Err(u) => {
-            return Outcome::unknown(&arn, &format!("the policies of execution role {arn}"), &u);
-        }
-        Ok(None) => {
-            let all: Vec<&Want> = wants.iter().collect();
-            let mut fix = grant_fix(
-                role_name(&arn),
-                "AthenaIdcExecution",
-                &all,
-                format!(
-                    "Create the execution role {} (see WG004), then grant it these permissions",
-                    role_name(&arn)
-                ),
-                META.docs,
-            );
-            fix.commands
-                .insert(0, create_role_command(&arn, &trust(&account)));
-            return Outcome::fail(
-                &arn,
-                format!("{label}: its execution role {arn} does not exist in IAM (see WG004)"),
-            )
-            .fix(fix);
-        }
-        Ok(Some(r)) => r,
+    let check = RoleCheck {
+        owner: &label,
+        kind: "execution role",
+        name: &arn,
+        arn: &arn,
+        policy: "AthenaIdcExecution",
+        docs: META.docs,
     };
-    let review = match review(role, &wants) {
-        Ok(r) => r,
-        Err(u) => {
-            return Outcome::unknown(
-                &role.arn,
-                &format!("the policies of execution role {}", role.arn),
-                &u,
-            );
-        }
+    let missing = IfMissing {
+        why: "see WG004",
+        summary: format!(
+            "Create the execution role {} (see WG004), then grant it these permissions",
+            role_name(&arn)
+        ),
+        trust: trust(&account),
+    };
+    let (role, review) = match check.review(ctx, &wants, missing) {
+        Ok(x) => x,
+        Err(o) => return *o,
     };
     if review.is_clean() {
         return Outcome::pass(
@@ -182,7 +151,6 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             ),
         );
     }
-    let pname = unused_policy_name(role, "AthenaIdcExecution");
     if review.missing.is_empty() {
         return Outcome::warn(
             &role.arn,
@@ -192,63 +160,46 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                 review.undecided_list()
             ),
         )
-        .fix(grant_fix(
-            &role.role_name,
-            &pname,
-            &review.all(),
+        .fix(check.fix(
+            role,
+            &review,
             format!(
                 "studio-doctor could not evaluate some conditions; if queries fail with an access error naming {}, grant these without conditions",
                 role.role_name
             ),
-            META.docs,
         ));
     }
-    let mut msg = format!(
-        "{label}: execution role {} is missing {} permission(s) a console-generated execution role has, so Identity Center queries may fail reading tables or writing results: {}",
-        role.arn,
-        review.missing.len(),
-        review.missing_list()
-    );
-    if !review.undecided.is_empty() {
-        msg.push_str(&format!("; undecided: {}", review.undecided_list()));
-    }
-    msg.push_str(&format!(" ({VIEW}){note}"));
-    Outcome::fail(&role.arn, msg).fix(grant_fix(
-        &role.role_name,
-        &pname,
-        &review.all(),
-        review.summary(role),
-        META.docs,
-    ))
+    Outcome::fail(
+        &role.arn,
+        format!(
+            "{label}: execution role {} is missing {} permission(s) a console-generated execution role has, so Identity Center queries may fail reading tables or writing results: {}{} ({VIEW}){note}",
+            role.arn,
+            review.missing.len(),
+            review.missing_list(),
+            review.undecided_note()
+        ),
+    )
+    .fix(check.fix(role, &review, review.summary(role)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::Fact;
     use crate::facts::{Facts, Role};
-    use crate::testkit::{healthy, only};
-    use serde_json::{Value, json};
+    use crate::testkit::{denied, healthy, idc_wg, only, role, skipped, statements};
+    use serde_json::json;
 
     const ARN: &str = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg";
+    const EXEC_ROLE: &str = "AWSAthenaSQLRole-idc-wg";
 
     fn exec_role(f: &mut Facts) -> &mut Role {
-        match f.roles.get_mut("AWSAthenaSQLRole-idc-wg") {
-            Some(Fact::Known(Some(r))) => r,
-            _ => panic!("no execution role"),
-        }
-    }
-
-    fn statements(f: &mut Facts) -> &mut Vec<Value> {
-        match &mut exec_role(f).inline_policies {
-            Fact::Known(p) => p[0].document["Statement"].as_array_mut().unwrap(),
-            Fact::Unknown(_) => panic!(),
-        }
+        role(f, EXEC_ROLE)
     }
 
     fn drop_sid(f: &mut Facts, sid: &str) {
-        statements(f).retain(|s| s["Sid"] != sid);
+        statements(f, EXEC_ROLE).retain(|s| s["Sid"] != sid);
     }
 
     #[test]
@@ -304,7 +255,7 @@ mod tests {
     #[test]
     fn an_explicit_deny_is_named() {
         let mut f = healthy();
-        statements(&mut f).push(
+        statements(&mut f, EXEC_ROLE).push(
             json!({"Sid": "NoLf", "Effect": "Deny", "Action": "lakeformation:*", "Resource": "*"}),
         );
         let r = only("WG005", &f);
@@ -316,7 +267,8 @@ mod tests {
     #[test]
     fn an_undecidable_condition_is_a_warning_not_a_pass() {
         let mut f = healthy();
-        statements(&mut f)[0]["Condition"] = json!({"StringEquals": {"aws:RequestTag/x": "y"}});
+        statements(&mut f, EXEC_ROLE)[0]["Condition"] =
+            json!({"StringEquals": {"aws:RequestTag/x": "y"}});
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
         assert!(out[0].message.contains("aws:RequestTag/x"));
@@ -327,17 +279,14 @@ mod tests {
         let mut f = healthy();
         exec_role(&mut f).trust_policy["Statement"][0]["Principal"] =
             json!({"Service": "glue.amazonaws.com"});
-        let r = only("WG005", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG004"), "{}", r.message);
+        skipped("WG005", &f, "WG004");
     }
 
     #[test]
     fn gaps_wg004_reports_still_carry_fixes() {
         // The runner skips these behind WG004; the check itself still explains them.
         let mut f = healthy();
-        f.roles
-            .insert("AWSAthenaSQLRole-idc-wg".into(), Fact::Known(None));
+        f.roles.insert(EXEC_ROLE.into(), Fact::Known(None));
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
         let cmds = &out[0].fix.as_ref().unwrap().commands;
@@ -350,10 +299,7 @@ mod tests {
         );
         assert_eq!(only("WG005", &f).status, Status::Skip);
         let mut f = healthy();
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws[0].execution_role = None,
-            Fact::Unknown(_) => unreachable!(),
-        }
+        idc_wg(&mut f).execution_role = None;
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
         assert!(out[0].fix.as_ref().unwrap().commands[1].contains("\"ExecutionRole\""));
@@ -362,11 +308,7 @@ mod tests {
     #[test]
     fn unreadable_policies_are_an_error() {
         let mut f = healthy();
-        exec_role(&mut f).inline_policies = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "iam:ListRolePolicies",
-            "",
-        ));
+        exec_role(&mut f).inline_policies = Fact::Unknown(denied("iam:ListRolePolicies"));
         let r = only("WG005", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("iam:ListRolePolicies") && r.message.contains(ARN));

@@ -49,7 +49,8 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::ag003::results_location;
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::checks::common::{self, update_work_group};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
 use serde_json::{Map, Value, json};
 
@@ -68,20 +69,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -165,11 +153,10 @@ fn fix(ctx: &Ctx, w: &WorkGroup, set_output: bool, set_grants: bool) -> Remediat
             what.join(", "),
             w.name
         ),
-        vec![format!(
-            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{}'",
-            ctx.region(),
-            w.name,
-            Value::Object(updates)
+        vec![update_work_group(
+            ctx,
+            w,
+            &Value::Object(updates).to_string(),
         )],
         META.docs,
     )
@@ -180,21 +167,12 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::{Facts, ResultsAccessGrants};
-    use crate::testkit::{healthy, only};
-
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => panic!("workgroups unknown"),
-        }
-    }
+    use crate::facts::ResultsAccessGrants;
+    use crate::testkit::{healthy, idc_wg, json_arg, only, skipped};
 
     /// The JSON passed to `--configuration-updates`.
     fn updates_of(cmd: &str) -> Value {
-        let start =
-            cmd.find("--configuration-updates '").unwrap() + "--configuration-updates '".len();
-        serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
+        json_arg(cmd, "--configuration-updates")
     }
 
     #[test]
@@ -289,9 +267,7 @@ mod tests {
     fn skips_when_wg001_fails() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
-        let r = only("WG006", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG001"));
+        skipped("WG006", &f, "WG001");
     }
 
     #[test]

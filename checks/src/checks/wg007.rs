@@ -38,7 +38,8 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::checks::common::{self, update_work_group};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
@@ -56,20 +57,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -101,10 +89,10 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                 "Turn on Override client-side settings for {label} (console: Athena → Workgroups → {} → Edit → Settings)",
                 w.name
             ),
-            vec![format!(
-                "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"EnforceWorkGroupConfiguration\":true}}'",
-                ctx.region(),
-                w.name
+            vec![update_work_group(
+                ctx,
+                w,
+                r#"{"EnforceWorkGroupConfiguration":true}"#,
             )],
             META.docs,
         )),
@@ -115,16 +103,8 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
-
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => panic!("workgroups unknown"),
-        }
-    }
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, idc_wg, only, skipped};
 
     #[test]
     fn passes_on_healthy() {
@@ -170,19 +150,13 @@ mod tests {
         let w = idc_wg(&mut f);
         w.s3_access_grants.as_mut().unwrap().enable_s3_access_grants = false;
         w.enforce_workgroup_configuration = Some(false);
-        let r = only("WG007", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG006"));
+        skipped("WG007", &f, "WG006");
     }
 
     #[test]
     fn unknown_workgroups_are_an_error() {
         let mut f = healthy();
-        f.workgroups = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "athena:ListWorkGroups",
-            "no",
-        ));
+        f.workgroups = Fact::Unknown(denied("athena:ListWorkGroups"));
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Error);

@@ -37,8 +37,9 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::{self, update_work_group};
 use crate::checks::wg001::create_fix;
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
@@ -59,20 +60,7 @@ const V3: &str = "Athena engine version 3";
 const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (INFERRED mapping)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -109,10 +97,10 @@ fn engine_fix(ctx: &Ctx, w: &WorkGroup) -> Remediation {
             workgroup_label(w),
             w.name
         ),
-        vec![format!(
-            "aws athena update-work-group --region {} --work-group {} --configuration-updates '{{\"EngineVersion\":{{\"SelectedEngineVersion\":\"{V3}\"}}}}'",
-            ctx.region(),
-            w.name
+        vec![update_work_group(
+            ctx,
+            w,
+            &format!(r#"{{"EngineVersion":{{"SelectedEngineVersion":"{V3}"}}}}"#),
         )],
         META.docs,
     )
@@ -122,16 +110,8 @@ fn engine_fix(ctx: &Ctx, w: &WorkGroup) -> Remediation {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
-    use crate::facts::Facts;
-    use crate::testkit::{healthy, only};
-
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(v) => v.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => panic!("workgroups unknown"),
-        }
-    }
+    use crate::fact::Fact;
+    use crate::testkit::{denied, healthy, idc_wg, only, skipped};
 
     #[test]
     fn passes_on_healthy() {
@@ -186,19 +166,13 @@ mod tests {
     fn skips_when_wg001_fails() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
-        let r = only("WG008", &f);
-        assert_eq!(r.status, Status::Skip);
-        assert!(r.message.contains("WG001"));
+        skipped("WG008", &f, "WG001");
     }
 
     #[test]
     fn unknown_workgroups_are_an_error() {
         let mut f = healthy();
-        f.workgroups = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "athena:GetWorkGroup",
-            "no",
-        ));
+        f.workgroups = Fact::Unknown(denied("athena:GetWorkGroup"));
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Error);
         assert!(out[0].message.contains("athena:GetWorkGroup"));

@@ -45,8 +45,9 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::ag003::results_location;
+use crate::checks::common::{self, create_grant_command};
 use crate::checks::wg004::{execution_role_arn, output_fix};
-use crate::ctx::{Ctx, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{AccessGrant, WorkGroup, role_name};
 use crate::policy::arn_account;
 use crate::s3;
@@ -71,20 +72,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let workgroups = match ctx.workgroups() {
-        Ok(w) => w,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                "Athena workgroups",
-                "the Athena workgroups",
-                u,
-            )];
-        }
-    };
-    workgroups
-        .into_iter()
-        .map(|w| one(ctx, w).scope(workgroup_scope(w)))
-        .collect()
+    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -170,31 +158,13 @@ fn same_role(a: &str, b: &str) -> bool {
             && role_name(a) == role_name(b))
 }
 
-/// `create-access-grant` for the execution role on `dir`, inside the most
-/// specific registered location that covers it (else the default location).
+/// `create-access-grant` for the execution role on `dir`.
 fn grant_fix(ctx: &Ctx, dir: &str, role: &str, enc: &str) -> Remediation {
-    let located = ctx
-        .facts
-        .access_grants
-        .locations
-        .known()
-        .ok()
-        .and_then(|l| s3::covering_location(l, dir))
-        .and_then(|l| {
-            s3::sub_prefix(&l.location_scope, dir)
-                .map(|sub| (l.access_grants_location_id.as_str(), sub))
-        });
-    let (location, sub) =
-        located.unwrap_or_else(|| ("default", format!("{}*", s3::strip_scheme(dir))));
     remedy(
         format!(
             "Grant the execution role READWRITE on the results location (console: Amazon S3 → Access Grants → Create grant → grantee type IAM principal), and let the execution role and the S3 Access Grants location role use the {enc} key (kms:Decrypt, kms:GenerateDataKey; not checked). Or switch the workgroup to SSE_S3"
         ),
-        vec![format!(
-            "aws s3control create-access-grant --region {} --account-id {} --access-grants-location-id {location} --access-grants-location-configuration 'S3SubPrefix={sub}' --grantee GranteeType=IAM,GranteeIdentifier={role} --permission READWRITE",
-            ctx.region(),
-            ctx.account()
-        )],
+        vec![create_grant_command(ctx, dir, "IAM", role)],
         META.docs,
     )
 }
@@ -203,18 +173,11 @@ fn grant_fix(ctx: &Ctx, dir: &str, role: &str, enc: &str) -> Remediation {
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
-    use crate::fact::{Fact, Unknown, UnknownKind};
+    use crate::fact::{Fact, Unknown};
     use crate::facts::Facts;
-    use crate::testkit::{healthy, only, results};
+    use crate::testkit::{denied, healthy, idc_wg, only, results};
 
     const ROLE: &str = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg";
-
-    fn idc_wg(f: &mut Facts) -> &mut WorkGroup {
-        match &mut f.workgroups {
-            Fact::Known(ws) => ws.iter_mut().find(|w| w.name == "idc-wg").unwrap(),
-            Fact::Unknown(_) => unreachable!(),
-        }
-    }
 
     fn kms(f: &mut Facts) {
         idc_wg(f).encryption_option = Some("SSE_KMS".into());
@@ -345,11 +308,7 @@ mod tests {
     fn unknown_grants_are_an_error() {
         let mut f = healthy();
         kms(&mut f);
-        f.access_grants.grants = Fact::Unknown(Unknown::new(
-            UnknownKind::AccessDenied,
-            "s3:ListAccessGrants",
-            "",
-        ));
+        f.access_grants.grants = Fact::Unknown(denied("s3:ListAccessGrants"));
         let r = only("WG010", &f);
         assert_eq!(r.status, Status::Error);
         assert!(r.message.contains("s3:ListAccessGrants"), "{}", r.message);

@@ -1,0 +1,300 @@
+//! GitHub Actions workflow commands (`--format github`): one annotation per finding,
+//! shown on the run's summary page and in the log.
+//!
+//! - `fail` → `::error title=ID title::message (fix: summary)`
+//! - `warn` → `::warning title=ID title::message (fix: summary)`
+//! - `error` → `::notice title=ID title (could not evaluate)::message`
+//!
+//! A waived finding is a `::notice` whose title ends in "(waived)" and whose message
+//! ends with the waiver's reason. A waiver that expired is a `::warning`, one that
+//! matched nothing a `::notice`. `pass` and `skip` print nothing; a last plain line
+//! counts the results for the log. Values are escaped as the runner expects: `%`, CR and LF in the message,
+//! and also `:` and `,` in the `title` property, so every annotation is one line and
+//! report text cannot end it early or inject another command. The fix commands are
+//! left out (GitHub shows at most a few lines of an annotation): the markdown job
+//! summary and the SARIF alerts carry them.
+
+use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{Status, Waiver};
+
+/// The annotations, one per line, then a plain summary line.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for r in &report.results {
+        if let Some(line) = annotation(r) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    for w in &report.waivers.expired {
+        out.push_str(&waiver_annotation(w, true));
+    }
+    for w in &report.waivers.unmatched {
+        out.push_str(&waiver_annotation(w, false));
+    }
+    let s = &report.summary;
+    let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
+    let waived = if waived > 0 {
+        format!(" ({waived} waived)")
+    } else {
+        String::new()
+    };
+    out.push_str(&format!(
+        "studio-doctor: {} failed, {} warnings, {} could not be evaluated, {} passed, {} skipped{waived}\n",
+        s.fail, s.warn, s.error, s.pass, s.skip
+    ));
+    out
+}
+
+/// `::warning` for an expired waiver, `::notice` for one that matched nothing.
+fn waiver_annotation(w: &Waiver, expired: bool) -> String {
+    let name = match &w.resource {
+        Some(glob) => format!("{} (resource {glob})", w.check),
+        None => w.check.clone(),
+    };
+    let (command, title, text) = if expired {
+        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
+        (
+            "warning",
+            "Expired waiver",
+            format!("the waiver for {name} expired on {date}: it no longer waives anything"),
+        )
+    } else {
+        (
+            "notice",
+            "Unused waiver",
+            format!("the waiver for {name} matched no finding: remove it if the problem is fixed"),
+        )
+    };
+    format!(
+        "::{command} title={}::{}\n",
+        escape_property(title),
+        escape_data(&text)
+    )
+}
+
+/// The workflow command for one result, if it is a finding.
+fn annotation(r: &CheckResult) -> Option<String> {
+    let title = format!("{} {}", r.id, r.title);
+    let (command, title, message) = match r.status {
+        Status::Pass | Status::Skip => return None,
+        _ if r.waived.is_some() => {
+            let reason = r.waived.as_ref().map(|w| w.reason.as_str()).unwrap_or("");
+            let body = if r.status == Status::Error {
+                r.message.trim().to_string()
+            } else {
+                with_fix(r)
+            };
+            (
+                "notice",
+                format!("{title} (waived)"),
+                format!("{body} (waived: {reason})"),
+            )
+        }
+        Status::Fail => ("error", title, with_fix(r)),
+        Status::Warn => ("warning", title, with_fix(r)),
+        Status::Error => (
+            "notice",
+            format!("{title} (could not evaluate)"),
+            r.message.trim().to_string(),
+        ),
+    };
+    Some(format!(
+        "::{command} title={}::{}",
+        escape_property(&title),
+        escape_data(&message)
+    ))
+}
+
+fn with_fix(r: &CheckResult) -> String {
+    let message = r.message.trim();
+    match &r.remediation {
+        Some(fix) if !fix.summary.is_empty() => format!("{message} (fix: {})", fix.summary),
+        _ => message.to_string(),
+    }
+}
+
+/// Escape a command's message (after `::`): `%`, CR, LF.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value (`title=...`): as data, plus `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_doctor_checks::{Facts, registry};
+
+    fn report(json: &str) -> Report {
+        let facts = Facts::from_json(json).unwrap();
+        let all: Vec<_> = registry::ALL.iter().collect();
+        studio_doctor_checks::run(&facts, &all, "0.1.0")
+    }
+
+    fn healthy() -> Report {
+        report(include_str!("../../examples/healthy-account.json"))
+    }
+
+    fn blog() -> Report {
+        report(include_str!("../../examples/blog-account.json"))
+    }
+
+    /// Undo the runner's escaping (for checking round trips).
+    fn unescape(s: &str) -> String {
+        s.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    }
+
+    #[test]
+    fn blog_account_snapshot() {
+        let text = render(&blog()).replace("0.1.0", "[version]");
+        insta::assert_snapshot!("blog-account-github", text);
+    }
+
+    #[test]
+    fn one_annotation_per_finding_with_the_right_command() {
+        let r = blog();
+        let text = render(&r);
+        let lines: Vec<&str> = text.lines().collect();
+        let s = &r.summary;
+        assert_eq!(lines.len(), s.fail + s.warn + s.error + 1);
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("::error ")).count(),
+            s.fail
+        );
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("::warning ")).count(),
+            s.warn
+        );
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("::notice ")).count(),
+            s.error
+        );
+        let fail = r.results.iter().find(|x| x.status == Status::Fail).unwrap();
+        let line = annotation(fail).unwrap();
+        let (head, data) = line.split_once("::").unwrap().1.split_once("::").unwrap();
+        assert_eq!(
+            unescape(head.strip_prefix("error title=").unwrap()),
+            format!("{} {}", fail.id, fail.title)
+        );
+        let fix = fail.remediation.as_ref().unwrap();
+        assert_eq!(
+            unescape(data),
+            format!("{} (fix: {})", fail.message.trim(), fix.summary)
+        );
+    }
+
+    #[test]
+    fn healthy_account_prints_only_the_count_line() {
+        let r = healthy();
+        assert_eq!(
+            render(&r),
+            format!(
+                "studio-doctor: 0 failed, 0 warnings, 0 could not be evaluated, {} passed, {} skipped\n",
+                r.summary.pass, r.summary.skip
+            )
+        );
+    }
+
+    #[test]
+    fn errors_are_notices_that_say_could_not_evaluate() {
+        let mut r = healthy();
+        r.results[0].status = Status::Error;
+        r.results[0].message = "could not read the Studios: AccessDenied".into();
+        let line = annotation(&r.results[0]).unwrap();
+        assert_eq!(
+            line,
+            format!(
+                "::notice title={}::could not read the Studios: AccessDenied",
+                escape_property(&format!(
+                    "{} {} (could not evaluate)",
+                    r.results[0].id, r.results[0].title
+                ))
+            )
+        );
+    }
+
+    #[test]
+    fn waived_findings_are_notices_and_waiver_problems_are_reported() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        r.results[i].waived = Some(studio_doctor_checks::run::Waived {
+            reason: "accepted, see TICKET-1".into(),
+            expires: None,
+        });
+        let line = annotation(&r.results[i]).unwrap();
+        let title = format!("{} {} (waived)", r.results[i].id, r.results[i].title);
+        assert!(
+            line.starts_with(&format!("::notice title={}::", escape_property(&title))),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(" (waived: accepted, see TICKET-1)"),
+            "{line}"
+        );
+        let w = |expires| Waiver {
+            check: "ES006".into(),
+            resource: Some("arn:*".into()),
+            reason: "r".into(),
+            expires,
+        };
+        r.waivers
+            .expired
+            .push(w(studio_doctor_checks::Date::parse("2020-01-02")));
+        r.waivers.unmatched.push(w(None));
+        let text = render(&r);
+        assert!(text.contains("\n::warning title=Expired waiver::the waiver for ES006 (resource arn:*) expired on 2020-01-02: it no longer waives anything\n"), "{text}");
+        assert!(text.contains("\n::notice title=Unused waiver::the waiver for ES006 (resource arn:*) matched no finding: remove it if the problem is fixed\n"), "{text}");
+        assert!(text.ends_with(" skipped (1 waived)\n"), "{text}");
+    }
+
+    #[test]
+    fn escaping_follows_the_runner_rules() {
+        assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
+        assert_eq!(escape_data("a:b,c"), "a:b,c", "data keeps : and ,");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        // %3A in the input must not read back as ':'.
+        assert_eq!(unescape(&escape_property("%3A")), "%3A");
+    }
+
+    #[test]
+    fn hostile_text_cannot_start_another_command() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        r.results[i].message = "bad\n::error title=x::injected\r\n::stop-commands::t".into();
+        r.results[i].title = "title, with: punctuation";
+        let line = annotation(&r.results[i]).unwrap();
+        assert!(!line.contains('\n') && !line.contains('\r'));
+        assert!(
+            line.starts_with(&format!(
+                "::error title={} title%2C with%3A punctuation::bad%0A::error",
+                r.results[i].id
+            )),
+            "{line}"
+        );
+        assert_eq!(
+            render(&r).lines().filter(|l| l.starts_with("::")).count(),
+            {
+                let s = &r.summary;
+                s.fail + s.warn + s.error
+            }
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! Markdown (`--format markdown`), for a pull-request comment or
+//! `$GITHUB_STEP_SUMMARY`: a headline, a table of status counts, a table of the
+//! results that did not pass, then one collapsed `<details>` block per failure,
+//! warning and unevaluated check with its message, fix, commands (in a `sh` block)
+//! and doc links, the access path (one line per user and table), the waivers that
+//! expired or matched nothing, and the notes. A waived finding keeps its status
+//! and mark, says "(waived: reason)" and leaves the headline's issue count.
+//!
+//! Report text is escaped: Markdown punctuation is backslash-escaped in prose and
+//! table cells (so `<USER_ROLE_NAME>` shows instead of vanishing as an HTML tag and
+//! a `|` does not split a cell), HTML-escaped inside `<summary>` (raw HTML, where
+//! backslashes would show), and commands sit in a fence longer than any run of
+//! backticks they contain.
+
+use studio_doctor_checks::path::AccessPath;
+use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{Area, Status, Waiver};
+
+/// The Markdown report, ending with a newline.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "### {} {}: {}\n\n",
+        report.tool.name,
+        escape(report.tool.version),
+        headline(report)
+    ));
+    out.push_str(&escape(&target_line(report)));
+    out.push_str("\n\n");
+    out.push_str(&counts_table(report));
+    let others: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .collect();
+    if !others.is_empty() {
+        out.push('\n');
+        out.push_str("| | Check | Title | Resource |\n| --- | --- | --- | --- |\n");
+        for r in others {
+            let waived = r
+                .waived
+                .as_ref()
+                .map(|w| format!(" (waived: {})", escape(&w.reason)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "| {} | {} | {} | {}{waived} |\n",
+                mark(r.status),
+                escape(r.id),
+                escape(r.title),
+                escape(&r.resource)
+            ));
+        }
+    }
+    for r in report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+    {
+        out.push('\n');
+        details(&mut out, r);
+    }
+    for path in &report.access_path {
+        out.push('\n');
+        out.push_str(&access_path(path));
+        out.push('\n');
+    }
+    for line in waiver_lines(report) {
+        out.push_str(&format!("\n> **Waiver:** {}\n", escape(&line)));
+    }
+    for note in &report.notes {
+        out.push_str(&format!("\n> **Note:** {}\n", escape(note)));
+    }
+    out
+}
+
+/// The mark of a status (emoji, as GitHub renders them).
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅",
+        Status::Fail => "❌",
+        Status::Warn => "⚠️",
+        Status::Skip => "⏭️",
+        Status::Error => "☠️",
+    }
+}
+
+/// Escape report text for Markdown prose or a table cell: ASCII punctuation that
+/// can start emphasis, code, links, HTML, entities, headings or strikethrough, or
+/// end a table cell, is backslash-escaped; newlines become `<br>`, so the text
+/// stays on one source line.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.trim().lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        for c in line.trim().chars() {
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '~'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `escape` for text that starts a line: a leading list marker ("- x", "+ x",
+/// "1. x", "1) x") or heading underline ("=") is escaped too.
+fn escape_line_start(text: &str) -> String {
+    let out = escape(text);
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    match out[digits..].chars().next() {
+        Some('-' | '+' | '=') if digits == 0 => format!("\\{out}"),
+        Some('.' | ')') if digits > 0 => format!("{}\\{}", &out[..digits], &out[digits..]),
+        _ => out,
+    }
+}
+
+/// Escape text for raw HTML (inside `<summary>`).
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\n', " ")
+}
+
+/// One line per waiver that expired or matched nothing.
+fn waiver_lines(report: &Report) -> Vec<String> {
+    let name = |w: &Waiver| match &w.resource {
+        Some(glob) => format!("{} (resource {glob})", w.check),
+        None => w.check.clone(),
+    };
+    let expired = report.waivers.expired.iter().map(|w| {
+        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
+        format!(
+            "the waiver for {} expired on {date}: it no longer waives anything",
+            name(w)
+        )
+    });
+    let unmatched = report.waivers.unmatched.iter().map(|w| {
+        format!(
+            "the waiver for {} matched no finding: remove it if the problem is fixed",
+            name(w)
+        )
+    });
+    expired.chain(unmatched).collect()
+}
+
+/// "N issues in M areas" (fail, warn and error count, waived ones left out), or
+/// "No issues found"; then "(K waived)" if any.
+fn headline(report: &Report) -> String {
+    let issues: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+        .filter(|r| r.waived.is_none())
+        .collect();
+    let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
+    let waived = if waived > 0 {
+        format!(" ({waived} waived)")
+    } else {
+        String::new()
+    };
+    if issues.is_empty() {
+        return format!("No issues found{waived}");
+    }
+    let areas = Area::ALL
+        .iter()
+        .filter(|a| issues.iter().any(|r| r.area == **a))
+        .count();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} in {}{waived}",
+        plural(issues.len(), "issue", "issues"),
+        plural(areas, "area", "areas")
+    )
+}
+
+/// "Account …, region …, user …, studio …": what was checked.
+fn target_line(report: &Report) -> String {
+    let t = &report.target;
+    let mut parts = vec![
+        format!(
+            "Account {}",
+            t.account_id
+                .as_deref()
+                .unwrap_or("unknown (could not read)")
+        ),
+        format!("region {}", t.region),
+    ];
+    for u in &t.users {
+        parts.push(format!("user {u}"));
+    }
+    for tb in &t.tables {
+        parts.push(format!("table {tb}"));
+    }
+    if let Some(s) = &t.studio {
+        parts.push(format!("studio {s}"));
+    }
+    if let Some(w) = &t.workgroup {
+        parts.push(format!("workgroup {w}"));
+    }
+    parts.join(", ")
+}
+
+fn counts_table(report: &Report) -> String {
+    let mut head = String::from("|");
+    let mut rule = String::from("|");
+    let mut row = String::from("|");
+    for s in Status::ALL {
+        head.push_str(&format!(" {} {} |", mark(s), s.as_str()));
+        rule.push_str(" ---: |");
+        row.push_str(&format!(" {} |", report.summary.get(s)));
+    }
+    format!("{head}\n{rule}\n{row}\n")
+}
+
+/// A fence for `body`: three backticks, or more than its longest run of them.
+fn fence(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
+}
+
+/// One collapsed block: message, fix, commands, docs.
+fn details(out: &mut String, r: &CheckResult) {
+    let mut what = if r.resource.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", escape_html(&r.resource))
+    };
+    if let Some(w) = &r.waived {
+        what.push_str(&format!(" (waived: {})", escape_html(&w.reason)));
+    }
+    out.push_str(&format!(
+        "<details>\n<summary>{} <b>{}</b> {}{what}</summary>\n\n",
+        mark(r.status),
+        escape_html(r.id),
+        escape_html(r.title)
+    ));
+    if r.status == Status::Error {
+        out.push_str("Could not evaluate: ");
+    }
+    out.push_str(&if r.status == Status::Error {
+        escape(&r.message)
+    } else {
+        escape_line_start(&r.message)
+    });
+    out.push('\n');
+    if let Some(fix) = &r.remediation {
+        if !fix.summary.is_empty() {
+            out.push_str(&format!("\n**Fix:** {}\n", escape(&fix.summary)));
+        }
+        if !fix.commands.is_empty() {
+            let body = fix.commands.join("\n");
+            let f = fence(&body);
+            out.push_str(&format!("\n{f}sh\n{body}\n{f}\n"));
+        }
+        if !fix.docs.is_empty() {
+            let links: Vec<String> = fix.docs.iter().map(|d| format!("<{d}>")).collect();
+            out.push_str(&format!("\n**Docs:** {}\n", links.join(" · ")));
+        }
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// "**Access path:** can alice query db.t? **no** — ✅ alice → ❌ …".
+fn access_path(path: &AccessPath) -> String {
+    let verdict = match path.status {
+        Status::Pass => "yes",
+        Status::Fail => "no",
+        _ => "not certain",
+    };
+    let hops: Vec<String> = path
+        .hops
+        .iter()
+        .map(|h| format!("{} {}", mark(h.status), escape(&h.step)))
+        .collect();
+    format!(
+        "**Access path:** can {} query {}? **{verdict}** — {}",
+        escape(&path.user),
+        escape(&path.table),
+        hops.join(" → ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_doctor_checks::{Facts, registry};
+
+    fn report(json: &str) -> Report {
+        let facts = Facts::from_json(json).unwrap();
+        let all: Vec<_> = registry::ALL.iter().collect();
+        studio_doctor_checks::run(&facts, &all, "0.1.0")
+    }
+
+    fn healthy() -> Report {
+        report(include_str!("../../examples/healthy-account.json"))
+    }
+
+    fn blog() -> Report {
+        report(include_str!("../../examples/blog-account.json"))
+    }
+
+    #[test]
+    fn blog_account_snapshot() {
+        let text = render(&blog()).replace("studio-doctor 0.1.0", "studio-doctor [version]");
+        insta::assert_snapshot!("blog-account-markdown", text);
+    }
+
+    #[test]
+    fn healthy_account_says_no_issues_and_lists_no_findings() {
+        let r = healthy();
+        let text = render(&r);
+        assert!(
+            text.starts_with("### studio-doctor 0.1.0: No issues found\n\n"),
+            "{text}"
+        );
+        assert!(!text.contains("<details>"), "{text}");
+        assert!(text.contains(&format!(
+            "| {} |",
+            [r.summary.pass, 0, 0, r.summary.skip, 0]
+                .map(|n| n.to_string())
+                .join(" | ")
+        )));
+        assert!(text.contains("**Access path:** can alice query flightdata\\_db.flightdata? **yes** — ✅ alice → ✅ signs in to Studio \"analytics\""), "{text}");
+    }
+
+    #[test]
+    fn every_finding_has_a_row_and_a_details_block_with_its_fix() {
+        let r = blog();
+        let text = render(&r);
+        assert_eq!(
+            text.matches("<details>").count(),
+            r.summary.fail + r.summary.warn + r.summary.error
+        );
+        assert_eq!(
+            text.matches("\n| ").count(),
+            3 + 2 + r.results.len() - r.summary.pass,
+            "counts: header, rule, row; others: header, rule, one row each\n{text}"
+        );
+        for x in r
+            .results
+            .iter()
+            .filter(|x| matches!(x.status, Status::Fail | Status::Warn))
+        {
+            let summary = format!(
+                "<summary>{} <b>{}</b> {} — {}</summary>",
+                mark(x.status),
+                x.id,
+                escape_html(x.title),
+                escape_html(&x.resource)
+            );
+            let start = text
+                .find(&summary)
+                .unwrap_or_else(|| panic!("{summary}\n{text}"));
+            let block = &text[start..start + text[start..].find("</details>").unwrap()];
+            assert!(block.contains(&escape_line_start(&x.message)), "{block}");
+            let fix = x.remediation.as_ref().unwrap();
+            assert!(
+                block.contains(&format!("**Fix:** {}", escape(&fix.summary))),
+                "{block}"
+            );
+            for cmd in &fix.commands {
+                assert!(block.contains(&format!("\n{cmd}\n")), "{block}");
+            }
+            for d in &fix.docs {
+                assert!(block.contains(&format!("<{d}>")), "{block}");
+            }
+        }
+    }
+
+    #[test]
+    fn escape_neutralizes_markdown_and_html() {
+        assert_eq!(
+            escape("plain text, ARN arn:aws:iam::1:role/R"),
+            "plain text, ARN arn:aws:iam::1:role/R"
+        );
+        assert_eq!(escape("a | b"), "a \\| b");
+        assert_eq!(escape("<USER_ROLE_NAME>"), "\\<USER\\_ROLE\\_NAME\\>");
+        assert_eq!(
+            escape("*x* `y` [z](u) ~~s~~ & #1 ![i]"),
+            "\\*x\\* \\`y\\` \\[z\\](u) \\~\\~s\\~\\~ \\& \\#1 !\\[i\\]"
+        );
+        assert_eq!(escape("back\\slash"), "back\\\\slash");
+        assert_eq!(escape("line one\nline two"), "line one<br>line two");
+        assert_eq!(escape("- inline"), "- inline");
+        assert_eq!(escape_line_start("- not a list"), "\\- not a list");
+        assert_eq!(escape_line_start("+ not a list"), "\\+ not a list");
+        assert_eq!(escape_line_start("12. not a list"), "12\\. not a list");
+        assert_eq!(escape_line_start("3) not a list"), "3\\) not a list");
+        assert_eq!(escape_line_start("0.1.0 a - b 1. c"), "0\\.1.0 a - b 1. c");
+        assert_eq!(escape_line_start("a - b 1. c"), "a - b 1. c");
+        assert_eq!(escape_html("<b> & \"q\""), "&lt;b&gt; &amp; &quot;q&quot;");
+    }
+
+    #[test]
+    fn hostile_text_stays_in_its_cell_block_and_fence() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        r.results[i].resource = "role | <script>".into();
+        r.results[i].message = "line\n# heading\n</details>".into();
+        let fix = r.results[i].remediation.as_mut().unwrap();
+        fix.commands = vec!["echo '```'".into()];
+        let text = render(&r);
+        assert!(text.contains("| role \\| \\<script\\> |"), "{text}");
+        assert!(text.contains("— role | &lt;script&gt;</summary>"), "{text}");
+        assert!(
+            text.contains("\nline<br>\\# heading<br>\\</details\\>\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n````sh\necho '```'\n````\n"), "{text}");
+        assert_eq!(
+            text.matches("</details>").count(),
+            text.matches("<details>").count()
+        );
+    }
+
+    #[test]
+    fn unknown_account_and_notes_are_shown() {
+        let mut r = healthy();
+        r.target.account_id = None;
+        r.notes.push("changes take time".into());
+        let text = render(&r);
+        assert!(
+            text.contains("\nAccount unknown (could not read), region ap-northeast-1"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\n> **Note:** changes take time\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn waived_findings_are_marked_and_waiver_problems_listed() {
+        let mut r = blog();
+        let i = r
+            .results
+            .iter()
+            .position(|x| x.status == Status::Fail)
+            .unwrap();
+        r.results[i].waived = Some(studio_doctor_checks::run::Waived {
+            reason: "see <TICKET-1>".into(),
+            expires: None,
+        });
+        let w = |expires| Waiver {
+            check: "ES006".into(),
+            resource: Some("arn:*".into()),
+            reason: "r".into(),
+            expires,
+        };
+        r.waivers
+            .expired
+            .push(w(studio_doctor_checks::Date::parse("2020-01-02")));
+        r.waivers.unmatched.push(w(None));
+        let text = render(&r);
+        let x = &r.results[i];
+        assert!(
+            text.contains(&format!(
+                "| ❌ | {} | {} | {} (waived: see \\<TICKET-1\\>) |",
+                x.id,
+                escape(x.title),
+                escape(&x.resource)
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                " — {} (waived: see &lt;TICKET-1&gt;)</summary>",
+                escape_html(&x.resource)
+            )),
+            "{text}"
+        );
+        assert!(text.contains("\n> **Waiver:** the waiver for ES006 (resource arn:\\*) expired on 2020-01-02: it no longer waives anything\n"), "{text}");
+        assert!(text.contains("\n> **Waiver:** the waiver for ES006 (resource arn:\\*) matched no finding: remove it if the problem is fixed\n"), "{text}");
+        assert!(
+            text.starts_with("### studio-doctor 0.1.0: 5 issues in 4 areas (1 waived)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn headline_counts_issues_and_areas() {
+        let mut r = healthy();
+        assert_eq!(headline(&r), "No issues found");
+        r.results[0].status = Status::Warn;
+        assert_eq!(headline(&r), "1 issue in 1 area");
+        let last = r.results.len() - 1;
+        r.results[last].status = Status::Error;
+        assert!(r.results[0].area != r.results[last].area);
+        assert_eq!(headline(&r), "2 issues in 2 areas");
+    }
+}
