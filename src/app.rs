@@ -23,7 +23,7 @@ pub fn run(command: Command) -> Result<u8, String> {
         Command::Demo(report) => {
             let facts = Facts::from_json(DEMO_FACTS).map_err(|e| format!("embedded demo: {e}"))?;
             let plan = Plan::new(&report, None)?;
-            emit(&facts, &plan)
+            emit(&facts, &plan, None)
         }
         Command::List(args) => {
             print(&list(&args));
@@ -221,7 +221,8 @@ fn check_writable(path: &Path) -> Result<(), String> {
 fn check(args: CheckArgs) -> Result<u8, String> {
     let config = config::load(args.config.as_deref(), args.no_config)?;
     let plan = Plan::new(&args.report, config.as_ref())?;
-    let facts = match &args.facts {
+    // How long reading AWS took per area: live runs only, never in the facts.
+    let (facts, timings) = match &args.facts {
         Some(path) => {
             for (flag, given) in [
                 ("--region", args.region.is_some()),
@@ -244,9 +245,12 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             if let Some(c) = &config {
                 c.check_target(&facts.target, path)?;
             }
-            facts
+            (facts, None)
         }
-        None => collect_live(&args, config.as_ref(), &plan)?,
+        None => {
+            let (facts, timings) = collect_live(&args, config.as_ref(), &plan)?;
+            (facts, Some(timings))
+        }
     };
     if let Some(path) = &args.save_facts {
         let mut text = serde_json::to_string_pretty(&facts).map_err(|e| e.to_string())?;
@@ -254,10 +258,14 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         std::fs::write(path, text)
             .map_err(|e| format!("cannot write facts file {}: {e}", path.display()))?;
     }
-    emit(&facts, &plan)
+    emit(&facts, &plan, timings.as_ref())
 }
 
-fn collect_live(args: &CheckArgs, config: Option<&Config>, plan: &Plan) -> Result<Facts, String> {
+fn collect_live(
+    args: &CheckArgs,
+    config: Option<&Config>,
+    plan: &Plan,
+) -> Result<(Facts, collect::Timings), String> {
     let needs: BTreeSet<Need> = registry::with_prerequisites(&plan.checks)
         .iter()
         .flat_map(|c| c.meta.needs.iter().copied())
@@ -287,13 +295,13 @@ fn collect_live(args: &CheckArgs, config: Option<&Config>, plan: &Plan) -> Resul
             s.set_message(what.to_string());
         }
     };
-    let result = runtime.block_on(collect::collect(&settings, target, &needs, &progress));
+    let result = runtime.block_on(collect::collect_timed(&settings, target, &needs, &progress));
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let facts = result.map_err(|e| e.to_string())?;
+    let (facts, timings) = result.map_err(|e| e.to_string())?;
     debug_assert_eq!(facts.facts_version, FACTS_VERSION);
-    Ok(facts)
+    Ok((facts, timings))
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
@@ -307,25 +315,34 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// Run the checks, write the report files, print the report, return the exit code.
-fn emit(facts: &Facts, plan: &Plan) -> Result<u8, String> {
+/// `timings`: how long a live run's reads took per area (none offline).
+fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Result<u8, String> {
     let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
+    let render = |format, stdout| render_as(&report, format, plan.verbose, stdout, timings);
     for (format, path) in &plan.files {
-        std::fs::write(path, render_as(&report, *format, plan.verbose, false))
+        std::fs::write(path, render(*format, false))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(format) = plan.stdout {
-        print(&render_as(&report, format, plan.verbose, true));
+        print(&render(format, true));
     }
     Ok(report.exit_code(plan.fail_on) as u8)
 }
 
-/// The report in one format; `stdout`: for this process's stdout (colour allowed).
-fn render_as(report: &Report, format: Format, verbose: bool, stdout: bool) -> String {
+/// The report in one format; `stdout`: for this process's stdout (colour allowed);
+/// `timings` show in the verbose human report only.
+fn render_as(
+    report: &Report,
+    format: Format,
+    verbose: bool,
+    stdout: bool,
+    timings: Option<&collect::Timings>,
+) -> String {
     match format {
         Format::Table => {
             let mut options = render::human::HumanOptions::detect(verbose);
             options.color &= stdout;
-            render::human::render(report, &options)
+            render::human::render_with_timings(report, &options, timings)
         }
         Format::Json => render::json::render(report),
         Format::JsonLines => render::jsonl::render(report),

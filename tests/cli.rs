@@ -303,6 +303,68 @@ fn snapshots_of_both_reports_for_both_examples() {
     }
 }
 
+/// The published schema of the JSON report (`schemas/report-v1.schema.json`,
+/// kept in step with the report types by `checks/tests/schema.rs`).
+fn report_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report-v1.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn json_reports_of_both_examples_validate_against_the_published_schema() {
+    let validator = report_validator();
+    for name in ["healthy-account.json", "blog-account.json"] {
+        let (_, v) = json_report(&["check", "--facts", &example(name), "--format", "json"]);
+        assert!(!v["access_path"].as_array().unwrap().is_empty(), "{name}");
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    // The validation can fail: the schema refuses what the report never writes.
+    let (_, good) = json_report(&[
+        "check",
+        "--facts",
+        &example("blog-account.json"),
+        "--format",
+        "json",
+    ]);
+    type Breakage = fn(&mut Value);
+    let broken: [(&str, Breakage); 6] = [
+        ("no status", |v| {
+            v["results"][0].as_object_mut().unwrap().remove("status");
+        }),
+        ("unknown status", |v| {
+            v["results"][0]["status"] = "ok".into()
+        }),
+        ("unknown area", |v| v["results"][0]["area"] = "s3".into()),
+        ("other schema version", |v| v["schema_version"] = 2.into()),
+        ("null waiver", |v| v["results"][0]["waived"] = Value::Null),
+        (
+            "date not a date",
+            |v| {
+                v["results"][0]["waived"] =
+                    serde_json::json!({"reason": "r", "expires": "31/12/2030"})
+            },
+        ),
+    ];
+    assert!(validator.is_valid(&good));
+    for (what, mutate) in broken {
+        let mut v = good.clone();
+        mutate(&mut v);
+        assert!(!validator.is_valid(&v), "{what} passed validation");
+    }
+}
+
 #[test]
 fn readme_lists_every_check() {
     let readme =

@@ -9,9 +9,10 @@
 use crate::check::Status;
 use crate::ctx::{Ctx, studio_scope, workgroup_scope};
 use crate::run::CheckResult;
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct AccessPath {
     pub user: String,
     pub table: String,
@@ -22,7 +23,7 @@ pub struct AccessPath {
     pub hops: Vec<Hop>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Hop {
     pub step: String,
     pub status: Status,

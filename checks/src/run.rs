@@ -7,11 +7,12 @@ use crate::fact::Fact;
 use crate::facts::Facts;
 use crate::path::AccessPath;
 use crate::registry;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One line of the report: one check about one resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CheckResult {
     pub id: &'static str,
     pub name: &'static str,
@@ -28,11 +29,12 @@ pub struct CheckResult {
     pub scopes: Vec<String>,
     /// Set when a waiver covers this result: it keeps its status but does not fail the run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Waived")]
     pub waived: Option<Waived>,
 }
 
 /// Why a result is waived (from the waiver that matched it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Waived {
     pub reason: String,
     pub expires: Option<Date>,
@@ -88,14 +90,25 @@ impl Serialize for Date {
     }
 }
 
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
 /// A decision to accept a known finding: it stays in the report, marked waived,
 /// and no longer fails the run. Valid through its expiry date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Waiver {
     /// The check id (canonical, aliases resolved).
     pub check: String,
     /// A glob (`*`, `?`) matched against the whole result resource; none matches every resource.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub resource: Option<String>,
     pub reason: String,
     pub expires: Option<Date>,
@@ -114,7 +127,7 @@ impl Waiver {
 
 /// Waivers that did nothing: they matched no fail, warn or error result of a check
 /// that ran, or their expiry date has passed (they stop waiving then).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct WaiverReport {
     pub unmatched: Vec<Waiver>,
     pub expired: Vec<Waiver>,
@@ -136,7 +149,7 @@ pub struct RunOptions {
     pub today: Option<Date>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -171,13 +184,13 @@ impl Summary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ReportTarget {
     pub account_id: Option<String>,
     pub region: String,
@@ -188,8 +201,9 @@ pub struct ReportTarget {
 }
 
 /// The report: the JSON output's shape (`schema_version` 1).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Report {
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub tool: Tool,
     pub target: ReportTarget,

@@ -6,24 +6,34 @@ use super::ops::{
     LIST_ROLE_POLICIES,
 };
 use super::run::{Run, all, collect_all};
+use super::timing::in_area;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{Policy, Role};
-use studio_doctor_checks::{Fact, Unknown, UnknownKind};
+use studio_doctor_checks::{Area, Fact, Unknown, UnknownKind};
 
-/// Read each role once. `plan`: role name -> whether its policies are needed too.
+/// How to read one role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Its policies are needed too.
+    pub policies: bool,
+    /// The area its reads count for.
+    pub area: Area,
+}
+
+/// Read each role once. `plan`: role name -> how to read it.
 pub async fn roles(
     run: &Arc<Run>,
-    plan: BTreeMap<String, bool>,
+    plan: BTreeMap<String, Plan>,
 ) -> BTreeMap<String, Fact<Option<Role>>> {
-    let read = all(plan.into_iter().map(|(name, policies)| {
+    let read = all(plan.into_iter().map(|(name, plan)| {
         let run = run.clone();
-        async move {
-            let role = role(&run, &name, policies).await;
+        in_area(Some(plan.area), async move {
+            let role = role(&run, &name, plan.policies).await;
             (name, role)
-        }
+        })
     }))
     .await;
     read.into_iter().collect()

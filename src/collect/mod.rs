@@ -18,9 +18,11 @@ mod sso;
 mod sts;
 #[cfg(test)]
 mod tests;
+mod timing;
 
 pub use error::SetupError;
 pub use ops::permissions_policy;
+pub use timing::{AreaTiming, Timings};
 
 use run::Run;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +33,8 @@ use studio_doctor_checks::facts::{
     AccessGrants, FACTS_VERSION, LakeFormation, Studio, Table, Target, WorkGroup, role_name,
 };
 use studio_doctor_checks::lf::covering_resource;
-use studio_doctor_checks::{Fact, Facts, Need};
+use studio_doctor_checks::{Area, Fact, Facts, Need};
+use timing::in_area;
 
 /// How to reach AWS.
 #[derive(Debug, Clone)]
@@ -46,26 +49,15 @@ pub struct Settings {
     pub call_timeout: Duration,
 }
 
-/// Read the facts `needs` asks for about `target`. `progress` is told what is
-/// being read as reads start.
-pub async fn collect(
-    settings: &Settings,
-    target: Target,
-    needs: &BTreeSet<Need>,
-    progress: &dyn Fn(&str),
-) -> Result<Facts, SetupError> {
-    collect_recorded(settings, target, needs, progress)
-        .await
-        .map(|(facts, _)| facts)
-}
-
-/// [`collect`], also returning every operation sent, as `service.Operation`.
-pub async fn collect_recorded(
+/// Read the facts `needs` asks for about `target`, and how long each area's reads
+/// took (kept out of the facts, which must replay byte for byte). `progress` is
+/// told what is being read as reads start.
+pub async fn collect_timed(
     settings: &Settings,
     mut target: Target,
     needs: &BTreeSet<Need>,
     progress: &dyn Fn(&str),
-) -> Result<(Facts, Vec<String>), SetupError> {
+) -> Result<(Facts, Timings), SetupError> {
     let started = tokio::time::Instant::now();
     progress("loading AWS configuration");
     let sdk = config::load(settings).await?;
@@ -74,12 +66,14 @@ pub async fn collect_recorded(
     let clients = config::clients(&sdk, &log, &|_| Vec::new());
     let run = Run::new(clients, log, started, settings.timeout);
     let facts = read(&run, target, needs, progress).await;
-    Ok((facts, run.sent()))
+    Ok((facts, run.timings()))
 }
 
 /// Read the facts with the clients in `run`: five independent groups at once
 /// (caller and S3 Access Grants, Identity Center, Studios, workgroups, Lake
 /// Formation and Glue), then the IAM roles and session policies they name.
+/// Each group's calls count for its area; each role's for the area that first
+/// named it; the session policies' for EMR Studio.
 async fn read(
     run: &Arc<Run>,
     target: Target,
@@ -245,11 +239,11 @@ async fn read(
     };
 
     let (access_grants, (instances, users), studios, (workgroups, apps), (lake_formation, tables)) = tokio::join!(
-        caller_and_grants,
-        identity_center,
-        studios,
-        workgroups,
-        lake
+        in_area(Some(Area::S3AccessGrants), caller_and_grants),
+        in_area(Some(Area::IdentityCenter), identity_center),
+        in_area(Some(Area::EmrStudio), studios),
+        in_area(Some(Area::AthenaWorkgroup), workgroups),
+        in_area(Some(Area::LakeFormation), lake)
     );
 
     let plan = RolePlan::new(needs)
@@ -274,7 +268,11 @@ async fn read(
             return BTreeMap::new();
         }
         progress("reading EMR Studio session policies");
-        iam::policies_exist(run, session_policies).await
+        in_area(
+            Some(Area::EmrStudio),
+            iam::policies_exist(run, session_policies),
+        )
+        .await
     };
     let (roles, managed_policies) = tokio::join!(roles, managed_policies);
 
@@ -295,11 +293,12 @@ async fn read(
     }
 }
 
-/// The roles to read, by role name, each once: true when its policies are needed
-/// too (the union over every source that names it).
+/// The roles to read, by role name, each once: whether its policies are needed
+/// too (the union over every source that names it), and the area of the first
+/// source that names it (its reads count for that area).
 struct RolePlan<'a> {
     needs: &'a BTreeSet<Need>,
-    roles: BTreeMap<String, bool>,
+    roles: BTreeMap<String, iam::Plan>,
 }
 
 impl<'a> RolePlan<'a> {
@@ -314,10 +313,14 @@ impl<'a> RolePlan<'a> {
         self.needs.contains(&n)
     }
 
-    fn add(&mut self, role: Option<&str>, policies: bool) {
+    fn add(&mut self, area: Area, role: Option<&str>, policies: bool) {
         if let Some(r) = role.filter(|r| !r.is_empty()) {
             let name = role_name(r).to_string();
-            *self.roles.entry(name).or_insert(false) |= policies;
+            let plan = self.roles.entry(name).or_insert(iam::Plan {
+                policies: false,
+                area,
+            });
+            plan.policies |= policies;
         }
     }
 
@@ -328,10 +331,10 @@ impl<'a> RolePlan<'a> {
         let service = self.has(Need::ServiceRolePolicies);
         for s in studios.known().map(Vec::as_slice).unwrap_or_default() {
             if user {
-                self.add(s.user_role.as_deref(), user_policies);
+                self.add(Area::EmrStudio, s.user_role.as_deref(), user_policies);
             }
             if service {
-                self.add(s.service_role.as_deref(), true);
+                self.add(Area::EmrStudio, s.service_role.as_deref(), true);
             }
         }
         self
@@ -346,7 +349,7 @@ impl<'a> RolePlan<'a> {
         let policies = self.has(Need::ExecutionRolePolicies);
         for w in workgroups.known().map(Vec::as_slice).unwrap_or_default() {
             if selected || idc_enabled(w) {
-                self.add(w.execution_role.as_deref(), policies);
+                self.add(Area::AthenaWorkgroup, w.execution_role.as_deref(), policies);
             }
         }
         self
@@ -360,7 +363,7 @@ impl<'a> RolePlan<'a> {
         let policies = self.has(Need::LocationRolePolicies);
         let locations = access_grants.locations.known();
         for l in locations.map(Vec::as_slice).unwrap_or_default() {
-            self.add(l.iam_role_arn.as_deref(), policies);
+            self.add(Area::S3AccessGrants, l.iam_role_arn.as_deref(), policies);
         }
         self
     }
@@ -383,7 +386,7 @@ impl<'a> RolePlan<'a> {
             })) = table.known()
                 && let Some(r) = covering_resource(resources, location)
             {
-                self.add(r.role_arn.as_deref(), false);
+                self.add(Area::LakeFormation, r.role_arn.as_deref(), false);
             }
         }
         self

@@ -1,6 +1,7 @@
 //! Every AWS operation the collectors can send, the IAM action it needs, and a
 //! recorder that logs each operation actually sent.
 
+use super::timing::current_area;
 use aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_sts::config::{Intercept, RuntimeComponents};
 use aws_sdk_sts::error::BoxError;
@@ -8,7 +9,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use studio_doctor_checks::Need;
+use studio_doctor_checks::{Area, Need};
 
 /// One AWS API call the collectors may make. (Only `action` is used outside the
 /// tests, which prove the collectors send nothing else.)
@@ -294,11 +295,19 @@ pub fn permissions_policy() -> Value {
     })
 }
 
-/// The operations sent during a run, as `service.Operation`, in the order sent.
-pub type OpLog = Arc<Mutex<Vec<String>>>;
+/// One operation sent: `service.Operation`, and the area it was sent for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub key: String,
+    pub area: Option<Area>,
+}
 
-/// An SDK interceptor that appends `service.Operation` to an [`OpLog`] for every
-/// operation a client serializes (once per operation, not per retry).
+/// The operations sent during a run, in the order sent.
+pub type OpLog = Arc<Mutex<Vec<Sent>>>;
+
+/// An SDK interceptor that appends `service.Operation` (and the area the call is
+/// for, see [`current_area`]) to an [`OpLog`] for every operation a client
+/// serializes (once per operation, not per retry).
 ///
 /// The operation name is read from the request on the wire: the `X-Amz-Target`
 /// header (JSON protocols), the `Action=` form field (query protocols: IAM, STS),
@@ -338,7 +347,10 @@ impl Intercept for Recorder {
             req.body().bytes(),
         );
         if let Ok(mut log) = self.log.lock() {
-            log.push(format!("{}.{}", self.service, name));
+            log.push(Sent {
+                key: format!("{}.{}", self.service, name),
+                area: current_area(),
+            });
         }
         Ok(())
     }

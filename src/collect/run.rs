@@ -4,6 +4,7 @@
 use super::error::{SdkError, classify, deadline};
 use super::iam::PolicyHead;
 use super::ops::{OpLog, Operation};
+use super::timing::{Span, Timings, current_area, in_area, tally};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Caller;
-use studio_doctor_checks::{Fact, Unknown};
+use studio_doctor_checks::{Area, Fact, Unknown};
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -51,6 +52,8 @@ pub struct Run {
     pub policy_heads: Cache<Option<PolicyHead>>,
     /// `sts:GetCallerIdentity`, read once however many readers need the account.
     pub caller: OnceCell<Fact<Caller>>,
+    /// Each call's time in flight, for the area it was sent for.
+    spans: Mutex<Vec<Span>>,
 }
 
 impl Run {
@@ -65,6 +68,7 @@ impl Run {
             policies: Mutex::new(HashMap::new()),
             policy_heads: Mutex::new(HashMap::new()),
             caller: OnceCell::new(),
+            spans: Mutex::new(Vec::new()),
         })
     }
 
@@ -102,6 +106,8 @@ impl Run {
     }
 
     /// The outer error is the run deadline; the inner result is the SDK's.
+    /// The call counts for the current task's area (STS for none), from the
+    /// moment it holds a slot until it ends or is cut off.
     async fn send<T, E>(
         &self,
         op: &Operation,
@@ -111,32 +117,73 @@ impl Run {
         if left.is_zero() {
             return Err(deadline(op.action, self.limit));
         }
+        let area = if op.service == "sts" {
+            None
+        } else {
+            current_area()
+        };
         let guarded = async {
             let _permit = self.sem.acquire().await;
-            fut.await
+            let _timer = area.map(|area| Timer {
+                run: self,
+                area,
+                start: Instant::now(),
+            });
+            in_area(area, fut).await
         };
         tokio::time::timeout(left, guarded)
             .await
             .map_err(|_| deadline(op.action, self.limit))
     }
 
-    /// The operations sent so far, as `service.Operation`.
+    /// The operations sent so far, as `service.Operation` (the tests' view).
+    #[cfg(test)]
     pub fn sent(&self) -> Vec<String> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.log
+            .lock()
+            .map(|l| l.iter().map(|s| s.key.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// How long each area's calls were in flight, and how many requests each sent.
+    pub fn timings(&self) -> Timings {
+        let spans = self.spans.lock().map(|s| s.clone()).unwrap_or_default();
+        let sent = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+        tally(&spans, sent.into_iter().map(|s| s.area))
     }
 }
 
-/// Run futures concurrently as tokio tasks; results in input order.
-/// A panic in a task is re-raised here.
+/// Records a call's span when dropped: when it ends, or is cut off by the deadline.
+struct Timer<'a> {
+    run: &'a Run,
+    area: Area,
+    start: Instant,
+}
+
+impl Drop for Timer<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut spans) = self.run.spans.lock() {
+            spans.push(Span {
+                area: self.area,
+                start: self.start,
+                end: Instant::now(),
+            });
+        }
+    }
+}
+
+/// Run futures concurrently as tokio tasks, each reading for the caller's area;
+/// results in input order. A panic in a task is re-raised here.
 pub async fn all<T, F>(futs: impl IntoIterator<Item = F>) -> Vec<T>
 where
     F: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
+    let area = current_area();
     let mut set = JoinSet::new();
     let mut n = 0;
     for (i, f) in futs.into_iter().enumerate() {
-        set.spawn(async move { (i, f.await) });
+        set.spawn(in_area(area, async move { (i, f.await) }));
         n += 1;
     }
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();

@@ -19,11 +19,11 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Target;
-use studio_doctor_checks::{Fact, Facts, Need, UnknownKind};
+use studio_doctor_checks::{Area, Fact, Facts, Need, UnknownKind};
 
 const ACCOUNT: &str = "111122223333";
 const APP: &str = "arn:aws:sso::111122223333:application/ssoins-1/apl-1";
@@ -37,9 +37,13 @@ const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lakeformation
 
 type Rules = Vec<(&'static str, Rule)>;
 
-/// Records, per attempt, the SDK's own operation name and the request URI as sent.
+/// Records, per attempt, the SDK's own operation name and the request URI as sent
+/// (`.0`), and the SDK's service name, operation name and the request body (`.1`).
 #[derive(Debug, Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, String)>>>);
+struct Seen(
+    Arc<Mutex<Vec<(String, String)>>>,
+    Arc<Mutex<Vec<(String, String, String)>>>,
+);
 
 impl Intercept for Seen {
     fn name(&self) -> &'static str {
@@ -52,8 +56,18 @@ impl Intercept for Seen {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let op = cfg.load::<Metadata>().map(|m| m.name().to_string());
+        let service = cfg.load::<Metadata>().map(|m| m.service().to_string());
         let uri = ctx.request().uri().to_string();
-        self.0.lock().unwrap().push((op.unwrap_or_default(), uri));
+        let body = ctx.request().body().bytes().unwrap_or_default();
+        let body = String::from_utf8_lossy(body).into_owned();
+        self.0
+            .lock()
+            .unwrap()
+            .push((op.clone().unwrap_or_default(), uri));
+        self.1
+            .lock()
+            .unwrap()
+            .push((service.unwrap_or_default(), op.unwrap_or_default(), body));
         Ok(())
     }
 }
@@ -1258,4 +1272,79 @@ fn policy_documents_decode_or_pass_through() {
         "plain JSON is not percent-decoded"
     );
     assert!(parse_policy("%7Bnot json").is_err());
+}
+
+/// The area a request sent for the healthy account is for, judged from the request
+/// alone: the service, and for IAM the role or policy it names. `None`: STS.
+fn area_of(service: &str, op: &str, body: &str) -> Option<Area> {
+    let param = |name: &str| {
+        body.split('&')
+            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+            .map(|v| v.replace("%2F", "/"))
+    };
+    Some(match service.to_ascii_lowercase().as_str() {
+        "sts" => return None,
+        "emr" => Area::EmrStudio,
+        "athena" => Area::AthenaWorkgroup,
+        "identitystore" => Area::IdentityCenter,
+        // Workgroup application assignments are read for the workgroup checks.
+        "sso admin" | "ssoadmin" if op.contains("Application") => Area::AthenaWorkgroup,
+        "sso admin" | "ssoadmin" => Area::IdentityCenter,
+        "s3 control" | "s3control" => Area::S3AccessGrants,
+        "lakeformation" | "glue" => Area::LakeFormation,
+        "iam" => match (param("RoleName").as_deref(), param("PolicyArn")) {
+            (Some("UserRole" | "ServiceRole"), _) => Area::EmrStudio,
+            (Some("AthenaRole"), _) => Area::AthenaWorkgroup,
+            (Some("LocationRole"), _) => Area::S3AccessGrants,
+            (Some("LfRole"), _) => Area::LakeFormation,
+            // Only UserRole attaches it; ServiceRole's boundary; the session policy.
+            (None, Some(p))
+                if ["Shared", "Boundary", "Session"]
+                    .iter()
+                    .any(|n| p.ends_with(n)) =>
+            {
+                Area::EmrStudio
+            }
+            other => panic!("unexpected IAM request {op} {other:?}: {body}"),
+        },
+        other => panic!("unexpected service {other}"),
+    })
+}
+
+#[tokio::test]
+async fn each_area_counts_the_calls_sent_for_it() {
+    use aws_sdk_iam::Client as Iam;
+    // Only UserRole attaches the shared managed policy, so that policy's reads
+    // count for EMR Studio alone (a policy attached across areas counts for
+    // whichever area reads it first).
+    let h = Harness::new(&with(vec![(
+        "iam",
+        mock!(Iam::list_attached_role_policies)
+            .match_requests(|r| r.role_name() != Some("UserRole"))
+            .then_output(|| {
+                aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput::builder()
+                    .is_truncated(false)
+                    .build()
+            }),
+    )]));
+    h.read(&all_needs()).await;
+    let seen = h.seen.1.lock().unwrap().clone();
+    let mut want: BTreeMap<Area, usize> = BTreeMap::new();
+    for (service, op, body) in &seen {
+        if let Some(area) = area_of(service, op, body) {
+            *want.entry(area).or_default() += 1;
+        }
+    }
+    assert_eq!(want.len(), 5, "every area sent something: {want:?}");
+    assert_eq!(h.run.sent().len(), seen.len(), "no retries");
+    let timings = h.run.timings();
+    let got: BTreeMap<Area, usize> = timings.iter().map(|(a, t)| (*a, t.calls)).collect();
+    assert_eq!(got, want);
+    // STS counts for no area.
+    let sts = h.count("sts.GetCallerIdentity");
+    assert_eq!(sts, 1);
+    assert_eq!(got.values().sum::<usize>() + sts, seen.len());
+    for (area, t) in &timings {
+        assert!(t.elapsed > Duration::ZERO, "{area:?} took no time");
+    }
 }

@@ -129,21 +129,7 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use studio_doctor_checks::{Facts, registry};
-
-    fn report(json: &str) -> Report {
-        let facts = Facts::from_json(json).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
-
-    fn healthy() -> Report {
-        report(include_str!("../../examples/healthy-account.json"))
-    }
-
-    fn blog() -> Report {
-        report(include_str!("../../examples/blog-account.json"))
-    }
+    use crate::render::testdata::{blog, first, healthy, waived, waiver};
 
     /// Undo the runner's escaping (for checking round trips).
     fn unescape(s: &str) -> String {
@@ -226,15 +212,8 @@ mod tests {
     #[test]
     fn waived_findings_are_notices_and_waiver_problems_are_reported() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
-        r.results[i].waived = Some(studio_doctor_checks::run::Waived {
-            reason: "accepted, see TICKET-1".into(),
-            expires: None,
-        });
+        let i = first(&r, Status::Fail);
+        r.results[i].waived = waived("accepted, see TICKET-1", None);
         let line = annotation(&r.results[i]).unwrap();
         let title = format!("{} {} (waived)", r.results[i].id, r.results[i].title);
         assert!(
@@ -245,16 +224,9 @@ mod tests {
             line.ends_with(" (waived: accepted, see TICKET-1)"),
             "{line}"
         );
-        let w = |expires| Waiver {
-            check: "ES006".into(),
-            resource: Some("arn:*".into()),
-            reason: "r".into(),
-            expires,
-        };
-        r.waivers
-            .expired
-            .push(w(studio_doctor_checks::Date::parse("2020-01-02")));
-        r.waivers.unmatched.push(w(None));
+        let expired = studio_doctor_checks::Date::parse("2020-01-02");
+        r.waivers.expired.push(waiver("ES006", expired));
+        r.waivers.unmatched.push(waiver("ES006", None));
         let text = render(&r);
         assert!(text.contains("\n::warning title=Expired waiver::the waiver for ES006 (resource arn:*) expired on 2020-01-02: it no longer waives anything\n"), "{text}");
         assert!(text.contains("\n::notice title=Unused waiver::the waiver for ES006 (resource arn:*) matched no finding: remove it if the problem is fixed\n"), "{text}");
@@ -273,11 +245,7 @@ mod tests {
     #[test]
     fn hostile_text_cannot_start_another_command() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
+        let i = first(&r, Status::Fail);
         r.results[i].message = "bad\n::error title=x::injected\r\n::stop-commands::t".into();
         r.results[i].title = "title, with: punctuation";
         let line = annotation(&r.results[i]).unwrap();

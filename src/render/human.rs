@@ -2,6 +2,7 @@
 //! result, details only under problems (all of them with `verbose`), a summary
 //! table and a closing line.
 
+use crate::collect::{AreaTiming, Timings};
 use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
@@ -67,8 +68,20 @@ impl HumanOptions {
     }
 }
 
-/// The whole report as text, ending with a newline.
+/// The whole report as text, ending with a newline. (The app always passes its
+/// timings, so only the tests call this.)
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn render(report: &Report, opts: &HumanOptions) -> String {
+    render_with_timings(report, opts, None)
+}
+
+/// [`render`]; with `verbose`, each area's title also says how long reading AWS
+/// took for it (`timings`: a live run's, none offline).
+pub fn render_with_timings(
+    report: &Report,
+    opts: &HumanOptions,
+    timings: Option<&Timings>,
+) -> String {
     let p = Printer { opts };
     let mut out = String::new();
     p.header(&mut out, report);
@@ -79,6 +92,12 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         }
         out.push('\n');
         out.push_str(&p.paint(area.title(), Paint::Bold));
+        if let Some(t) = timings.and_then(|t| t.get(&area))
+            && opts.verbose
+        {
+            out.push(' ');
+            out.push_str(&p.paint(&read_time(t), Paint::Dim));
+        }
         out.push('\n');
         for r in results {
             p.result(&mut out, r);
@@ -240,16 +259,33 @@ impl Printer<'_> {
         }
         out.push_str(&current);
         out.push('\n');
-        for hop in path.hops.iter().filter(|h| h.status != Status::Pass) {
-            let checks = match (hop.problems.is_empty(), hop.checks.is_empty()) {
-                (false, _) => format!("see {}", hop.problems.join(", ")),
-                (true, false) => format!("skipped: see {}", hop.checks.join(", ")),
-                (true, true) => "no check reported on it".to_string(),
+        let unchecked: Vec<&str> = path
+            .hops
+            .iter()
+            .filter(|h| h.checks.is_empty())
+            .map(|h| h.step.as_str())
+            .collect();
+        for hop in path
+            .hops
+            .iter()
+            .filter(|h| h.status != Status::Pass && !h.checks.is_empty())
+        {
+            let checks = if hop.problems.is_empty() {
+                format!("skipped: see {}", hop.checks.join(", "))
+            } else {
+                format!("see {}", hop.problems.join(", "))
             };
             out.push_str(&format!(
                 "    {} {}: {checks}\n",
                 self.paint(self.mark(hop.status), Paint::Mark(hop.status)),
                 hop.step
+            ));
+        }
+        if !unchecked.is_empty() {
+            out.push_str(&format!(
+                "    {} not checked in this run (see --only/--skip): {}\n",
+                self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip)),
+                unchecked.join(", ")
             ));
         }
     }
@@ -475,6 +511,17 @@ fn words(text: &str, paint: Paint) -> Vec<(String, Paint)> {
         .collect()
 }
 
+/// `(read in 1.2 s, 14 calls)`.
+fn read_time(t: &AreaTiming) -> String {
+    let ms = t.elapsed.as_millis();
+    let time = if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", t.elapsed.as_secs_f64())
+    };
+    format!("(read in {time}, {})", count(t.calls, "call"))
+}
+
 fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -506,8 +553,9 @@ fn table_color(status: Status) -> Color {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::testdata::{healthy, waived};
     use studio_doctor_checks::run::{ReportTarget, Summary, Tool};
-    use studio_doctor_checks::{Facts, Remediation, Severity, registry};
+    use studio_doctor_checks::{Remediation, Severity};
 
     const TRUST_CMD: &str = "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document file://trust.json --region ap-northeast-1 --no-cli-pager";
 
@@ -760,10 +808,7 @@ mod tests {
     #[test]
     fn waived_results_are_marked_and_leave_the_issue_count() {
         let mut r = mixed();
-        r.results[1].waived = Some(studio_doctor_checks::run::Waived {
-            reason: "tracked in JIRA-12".into(),
-            expires: None,
-        });
+        r.results[1].waived = waived("tracked in JIRA-12", None);
         r.waivers.unmatched.push(studio_doctor_checks::Waiver {
             check: "ES006".into(),
             resource: Some("arn:*".into()),
@@ -962,9 +1007,7 @@ mod tests {
 
     #[test]
     fn report_from_the_healthy_example_gets_one_marked_line_per_result() {
-        let facts = Facts::from_json(include_str!("../../examples/healthy-account.json")).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        let r = studio_doctor_checks::run(&facts, &all, "0.1.0");
+        let r = healthy();
         assert!(!r.results.is_empty());
         let p = Printer { opts: &opts() };
         let out = render(&r, &HumanOptions { width: 0, ..opts() });
@@ -1088,5 +1131,73 @@ mod tests {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod timing_tests {
+    use super::*;
+    use std::time::Duration;
+    use studio_doctor_checks::{Facts, registry};
+
+    fn healthy_report() -> Report {
+        let facts = Facts::from_json(include_str!("../../examples/healthy-account.json")).unwrap();
+        let all: Vec<_> = registry::ALL.iter().collect();
+        studio_doctor_checks::run(&facts, &all, "0.1.0")
+    }
+
+    fn options(verbose: bool, color: bool) -> HumanOptions {
+        HumanOptions {
+            color,
+            verbose,
+            unicode: true,
+            width: 0,
+        }
+    }
+
+    #[test]
+    fn area_titles_show_read_times_only_in_verbose_live_runs() {
+        let r = healthy_report();
+        let timings = Timings::from([
+            (
+                Area::EmrStudio,
+                AreaTiming {
+                    elapsed: Duration::from_millis(1234),
+                    calls: 14,
+                },
+            ),
+            (
+                Area::LakeFormation,
+                AreaTiming {
+                    elapsed: Duration::from_millis(340),
+                    calls: 1,
+                },
+            ),
+        ]);
+        let verbose = render_with_timings(&r, &options(true, false), Some(&timings));
+        assert!(
+            verbose.contains("\nEMR Studio (read in 1.2 s, 14 calls)\n"),
+            "{verbose}"
+        );
+        assert!(
+            verbose.contains("\nLake Formation (read in 340 ms, 1 call)\n"),
+            "{verbose}"
+        );
+        // An area that sent no call says nothing.
+        assert!(verbose.contains("\nIAM Identity Center\n"), "{verbose}");
+        assert_eq!(verbose.matches("(read in").count(), 2, "{verbose}");
+        // Without -v, or offline (no timings): the report as before, byte for byte.
+        for (verbose, timings) in [(false, Some(&timings)), (true, None), (false, None)] {
+            let opts = options(verbose, false);
+            let out = render_with_timings(&r, &opts, timings);
+            assert!(!out.contains("read in"), "{out}");
+            assert_eq!(out, render(&r, &opts));
+        }
+        // The suffix is dim, apart from the bold title.
+        let coloured = render_with_timings(&r, &options(true, true), Some(&timings));
+        assert!(
+            coloured.contains(&format!(" {}\n", "(read in 1.2 s, 14 calls)".dimmed())),
+            "{coloured}"
+        );
     }
 }

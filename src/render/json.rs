@@ -13,14 +13,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::testdata::healthy;
     use serde_json::Value;
-    use studio_doctor_checks::{Facts, registry};
-
-    fn healthy() -> Report {
-        let facts = Facts::from_json(include_str!("../../examples/healthy-account.json")).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
 
     #[test]
     fn output_is_pretty_json_ending_in_one_newline() {

@@ -35,21 +35,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::testdata::examples;
     use serde_json::Value;
-    use studio_doctor_checks::{Facts, registry};
-
-    fn report(json: &str) -> Report {
-        let facts = Facts::from_json(json).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
-
-    fn examples() -> [Report; 2] {
-        [
-            report(include_str!("../../examples/healthy-account.json")),
-            report(include_str!("../../examples/blog-account.json")),
-        ]
-    }
 
     #[test]
     fn one_object_per_result_with_the_report_context() {

@@ -132,20 +132,7 @@ fn test_case(r: &CheckResult) -> TestCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use studio_doctor_checks::{Facts, registry};
-
-    fn report(json: &str) -> Report {
-        let facts = Facts::from_json(json).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
-
-    fn examples() -> [Report; 2] {
-        [
-            report(include_str!("../../examples/healthy-account.json")),
-            report(include_str!("../../examples/blog-account.json")),
-        ]
-    }
+    use crate::render::testdata::{examples, waived};
 
     fn attr(node: roxmltree::Node, name: &str) -> usize {
         node.attribute(name)
@@ -293,10 +280,7 @@ mod tests {
         let mut r = examples()[1].clone();
         for x in r.results.iter_mut().filter(|x| x.status != Status::Pass) {
             if x.status != Status::Skip {
-                x.waived = Some(studio_doctor_checks::run::Waived {
-                    reason: "accepted risk".into(),
-                    expires: None,
-                });
+                x.waived = waived("accepted risk", None);
             }
         }
         let xml = render(&r);

@@ -291,21 +291,7 @@ fn access_path(path: &AccessPath) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use studio_doctor_checks::{Facts, registry};
-
-    fn report(json: &str) -> Report {
-        let facts = Facts::from_json(json).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
-
-    fn healthy() -> Report {
-        report(include_str!("../../examples/healthy-account.json"))
-    }
-
-    fn blog() -> Report {
-        report(include_str!("../../examples/blog-account.json"))
-    }
+    use crate::render::testdata::{blog, first, healthy, waived, waiver};
 
     #[test]
     fn blog_account_snapshot() {
@@ -402,11 +388,7 @@ mod tests {
     #[test]
     fn hostile_text_stays_in_its_cell_block_and_fence() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
+        let i = first(&r, Status::Fail);
         r.results[i].resource = "role | <script>".into();
         r.results[i].message = "line\n# heading\n</details>".into();
         let fix = r.results[i].remediation.as_mut().unwrap();
@@ -444,25 +426,11 @@ mod tests {
     #[test]
     fn waived_findings_are_marked_and_waiver_problems_listed() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
-        r.results[i].waived = Some(studio_doctor_checks::run::Waived {
-            reason: "see <TICKET-1>".into(),
-            expires: None,
-        });
-        let w = |expires| Waiver {
-            check: "ES006".into(),
-            resource: Some("arn:*".into()),
-            reason: "r".into(),
-            expires,
-        };
-        r.waivers
-            .expired
-            .push(w(studio_doctor_checks::Date::parse("2020-01-02")));
-        r.waivers.unmatched.push(w(None));
+        let i = first(&r, Status::Fail);
+        r.results[i].waived = waived("see <TICKET-1>", None);
+        let expired = studio_doctor_checks::Date::parse("2020-01-02");
+        r.waivers.expired.push(waiver("ES006", expired));
+        r.waivers.unmatched.push(waiver("ES006", None));
         let text = render(&r);
         let x = &r.results[i];
         assert!(

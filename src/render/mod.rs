@@ -7,3 +7,5 @@ pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+#[cfg(test)]
+pub(crate) mod testdata;

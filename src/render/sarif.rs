@@ -357,25 +357,11 @@ fn waiver_notification(w: &Waiver, expired: bool) -> Notification {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::testdata::{blog, first, healthy, waived, waiver};
     use serde_json::{Value, json};
     use std::collections::BTreeSet;
-    use studio_doctor_checks::Facts;
 
     const SCHEMA: &str = include_str!("../../tests/schemas/sarif-2.1.0.json");
-
-    fn report(json: &str) -> Report {
-        let facts = Facts::from_json(json).unwrap();
-        let all: Vec<_> = registry::ALL.iter().collect();
-        studio_doctor_checks::run(&facts, &all, "0.1.0")
-    }
-
-    fn healthy() -> Report {
-        report(include_str!("../../examples/healthy-account.json"))
-    }
-
-    fn blog() -> Report {
-        report(include_str!("../../examples/blog-account.json"))
-    }
 
     fn parse(r: &Report) -> Value {
         serde_json::from_str(&render(r)).unwrap()
@@ -598,11 +584,7 @@ mod tests {
     #[test]
     fn one_resource_failing_for_two_users_gives_two_alerts() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
+        let i = first(&r, Status::Fail);
         let mut bob = r.results[i].clone();
         r.results[i].scopes = vec!["studio:es-1".into(), "user:alice".into()];
         bob.scopes = vec!["user:bob".into(), "studio:es-1".into()];
@@ -623,37 +605,18 @@ mod tests {
         assert_eq!(identity_scopes(&x), identity_scopes(&r.results[i]));
     }
 
-    fn waived(reason: &str) -> Option<studio_doctor_checks::run::Waived> {
-        Some(studio_doctor_checks::run::Waived {
-            reason: reason.into(),
-            expires: studio_doctor_checks::Date::parse("2031-01-31"),
-        })
-    }
-
     #[test]
     fn waived_findings_are_suppressed_and_waiver_problems_are_configuration_notes() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Fail)
-            .unwrap();
-        r.results[i].waived = waived("accepted until the migration");
-        let j = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Pass)
-            .unwrap();
+        let i = first(&r, Status::Fail);
+        let until = studio_doctor_checks::Date::parse("2031-01-31");
+        r.results[i].waived = waived("accepted until the migration", until);
+        let j = first(&r, Status::Pass);
         r.results[j].status = Status::Error;
-        r.results[j].waived = waived("no read access yet");
-        let waiver = |check: &str| Waiver {
-            check: check.into(),
-            resource: Some("arn:*".into()),
-            reason: "r".into(),
-            expires: studio_doctor_checks::Date::parse("2020-02-29"),
-        };
-        r.waivers.expired.push(waiver("ES006"));
-        r.waivers.unmatched.push(waiver("ZZ999"));
+        r.results[j].waived = waived("no read access yet", until);
+        let expired = studio_doctor_checks::Date::parse("2020-02-29");
+        r.waivers.expired.push(waiver("ES006", expired));
+        r.waivers.unmatched.push(waiver("ZZ999", expired));
         let v = parse(&r);
         validate(&v);
         let results = v["runs"][0]["results"].as_array().unwrap();
@@ -702,11 +665,7 @@ mod tests {
     #[test]
     fn errors_become_notifications_and_an_unsuccessful_execution() {
         let mut r = blog();
-        let i = r
-            .results
-            .iter()
-            .position(|x| x.status == Status::Pass)
-            .unwrap();
+        let i = first(&r, Status::Pass);
         r.results[i].status = Status::Error;
         r.results[i].message = "could not read the thing: AccessDenied".into();
         let v = parse(&r);
