@@ -88,11 +88,17 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                     .filter(|r| ids.contains(&r.id))
                     .filter(relevant)
                     .collect();
-                let status = rs
+                let mut status = rs
                     .iter()
                     .map(|r| r.status)
                     .max_by_key(|s| rank(*s))
                     .unwrap_or(Status::Skip);
+                // A check left out of the run (--only/--skip) leaves the hop unproven.
+                if status == Status::Pass
+                    && ids.iter().any(|id| !results.iter().any(|r| r.id == *id))
+                {
+                    status = Status::Skip;
+                }
                 let mut checks: Vec<&'static str> = rs.iter().map(|r| r.id).collect();
                 checks.dedup();
                 let mut problems: Vec<&'static str> = rs
@@ -206,6 +212,18 @@ mod tests {
         );
         assert_eq!(r.access_path[1].user, "bob");
         assert_eq!(r.access_path[1].hops[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn a_check_left_out_of_the_run_leaves_the_path_unproven() {
+        let f = healthy();
+        let some: Vec<_> = registry::ALL
+            .iter()
+            .filter(|c| c.meta.id != "LF002")
+            .collect();
+        let p = &run(&f, &some, "test").access_path[0];
+        assert_eq!(p.hops[4].status, Status::Skip);
+        assert_ne!(p.status, Status::Pass);
     }
 
     #[test]

@@ -61,8 +61,9 @@ async fn check_credentials(
     };
     match tokio::time::timeout(limit, provider.provide_credentials()).await {
         Ok(Ok(_)) => Ok(()),
+        // Redact before shortening, so no cut-off secret survives.
         Ok(Err(e)) => Err(SetupError::NoCredentials(redact(&reason(
-            &chain(&e),
+            &redact(&chain(&e)),
             profile,
         )))),
         Err(_) => Err(SetupError::NoCredentials(format!(
