@@ -147,6 +147,38 @@ pub enum Need {
     GlueTables,
 }
 
+impl Need {
+    /// Every need, in declaration order.
+    pub const ALL: [Need; 26] = [
+        Need::Caller,
+        Need::IdcInstances,
+        Need::Users,
+        Need::Studios,
+        Need::SessionMappings,
+        Need::Workgroups,
+        Need::WorkgroupAssignments,
+        Need::UserRole,
+        Need::UserRolePolicies,
+        Need::ServiceRolePolicies,
+        Need::AccessGrantsInstance,
+        Need::AccessGrantsLocations,
+        Need::AccessGrants,
+        Need::IdcInstanceDetails,
+        Need::SessionPolicies,
+        Need::ExecutionRole,
+        Need::ExecutionRolePolicies,
+        Need::LocationRole,
+        Need::LocationRolePolicies,
+        Need::LfIdentityCenter,
+        Need::LfSettings,
+        Need::LfPermissions,
+        Need::LfResources,
+        Need::LfOptIns,
+        Need::LfLocationRole,
+        Need::GlueTables,
+    ];
+}
+
 /// Static description of a check: the catalog entry.
 #[derive(Debug)]
 pub struct Meta {
@@ -269,5 +301,51 @@ pub fn remedy(summary: impl Into<String>, commands: Vec<String>, docs: &[&str]) 
         summary: summary.into(),
         commands,
         docs: docs.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Need;
+
+    /// Exhaustive: a new variant does not compile here until it gets the next index,
+    /// and then the test fails until `Need::ALL` lists it.
+    fn index(n: Need) -> usize {
+        match n {
+            Need::Caller => 0,
+            Need::IdcInstances => 1,
+            Need::Users => 2,
+            Need::Studios => 3,
+            Need::SessionMappings => 4,
+            Need::Workgroups => 5,
+            Need::WorkgroupAssignments => 6,
+            Need::UserRole => 7,
+            Need::UserRolePolicies => 8,
+            Need::ServiceRolePolicies => 9,
+            Need::AccessGrantsInstance => 10,
+            Need::AccessGrantsLocations => 11,
+            Need::AccessGrants => 12,
+            Need::IdcInstanceDetails => 13,
+            Need::SessionPolicies => 14,
+            Need::ExecutionRole => 15,
+            Need::ExecutionRolePolicies => 16,
+            Need::LocationRole => 17,
+            Need::LocationRolePolicies => 18,
+            Need::LfIdentityCenter => 19,
+            Need::LfSettings => 20,
+            Need::LfPermissions => 21,
+            Need::LfResources => 22,
+            Need::LfOptIns => 23,
+            Need::LfLocationRole => 24,
+            Need::GlueTables => 25,
+        }
+    }
+
+    #[test]
+    fn need_all_lists_every_variant_once() {
+        for (i, n) in Need::ALL.iter().enumerate() {
+            assert_eq!(index(*n), i, "{n:?}");
+        }
+        assert_eq!(Need::ALL.len(), 26);
     }
 }

@@ -182,35 +182,7 @@ fn lf_perm(principal: &str, resource: serde_json::Value, perms: &[&str]) -> serd
 const HTML: &str = "<!doctype html><html><body>Not Implemented</body></html>";
 
 fn all_needs() -> Vec<Need> {
-    use Need::*;
-    vec![
-        Caller,
-        IdcInstances,
-        Users,
-        Studios,
-        SessionMappings,
-        Workgroups,
-        WorkgroupAssignments,
-        UserRole,
-        UserRolePolicies,
-        ServiceRolePolicies,
-        AccessGrantsInstance,
-        AccessGrantsLocations,
-        AccessGrants,
-        IdcInstanceDetails,
-        SessionPolicies,
-        ExecutionRole,
-        ExecutionRolePolicies,
-        LocationRole,
-        LocationRolePolicies,
-        LfIdentityCenter,
-        LfSettings,
-        LfPermissions,
-        LfResources,
-        LfOptIns,
-        LfLocationRole,
-        GlueTables,
-    ]
+    Need::ALL.to_vec()
 }
 
 fn trust(service: &str) -> String {
