@@ -2,7 +2,8 @@
 """Regenerate examples/blog-account.json and examples/traps/<ID>.json from
 examples/healthy-account.json.
 
-Each trap file is the healthy account with exactly one trap; `check` on it reports
+Each trap file is the healthy account with exactly one trap: `<ID>.json` for a
+check's main trap, `<ID>-<what>.json` for a further setup that trips the same check; `check` on it reports
 that check fail (or warn), its dependants skip, and everything else pass (a test
 enforces this). Run after editing healthy-account.json or adding a trap:
 

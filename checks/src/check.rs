@@ -289,7 +289,11 @@ impl Outcome {
         self
     }
 
-    pub fn fix(mut self, fix: Remediation) -> Self {
+    /// Attach the fix. Placeholders in its commands are quoted for the shell.
+    pub fn fix(mut self, mut fix: Remediation) -> Self {
+        for c in &mut fix.commands {
+            *c = crate::shell::quote_placeholders(c);
+        }
         self.fix = Some(fix);
         self
     }

@@ -11,6 +11,7 @@ pub mod path;
 pub mod policy;
 pub mod run;
 pub mod s3;
+pub mod shell;
 pub mod tip_regions;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};

@@ -151,9 +151,9 @@ mod tests {
         f.caller = Fact::Unknown(Unknown::not_collected());
         f.identity_center_instances = Fact::Unknown(Unknown::not_collected());
         let cmd = &only("AG001", &f).remediation.unwrap().commands[0];
-        assert!(cmd.contains("--account-id <ACCOUNT_ID>"), "{cmd}");
+        assert!(cmd.contains("--account-id '<ACCOUNT_ID>'"), "{cmd}");
         assert!(
-            cmd.contains("--identity-center-arn <IDENTITY_CENTER_INSTANCE_ARN>"),
+            cmd.contains("--identity-center-arn '<IDENTITY_CENTER_INSTANCE_ARN>'"),
             "{cmd}"
         );
     }

@@ -199,7 +199,7 @@ mod tests {
             r.remediation.unwrap().commands,
             vec![
                 "aws s3control create-access-grants-location --region ap-northeast-1 --account-id 111122223333 \
-                 --location-scope s3:// --iam-role-arn arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>"
+                 --location-scope s3:// --iam-role-arn 'arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>'"
             ]
         );
     }

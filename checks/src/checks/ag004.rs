@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(
             r.remediation.unwrap().commands,
             vec![
-                "aws s3control update-access-grants-location --region ap-northeast-1 --account-id 111122223333 --access-grants-location-id default --iam-role-arn arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>"
+                "aws s3control update-access-grants-location --region ap-northeast-1 --account-id 111122223333 --access-grants-location-id default --iam-role-arn 'arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>'"
             ]
         );
     }

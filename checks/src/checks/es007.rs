@@ -209,7 +209,7 @@ fn location_fix(ctx: &Ctx, s: &Studio) -> Remediation {
             studio_label(s)
         ),
         vec![format!(
-            "aws emr update-studio --region {} --studio-id {} --default-s3-location s3://<BUCKET>/<PREFIX>/",
+            "aws emr update-studio --region {} --studio-id {} --default-s3-location 's3://<BUCKET>/<PREFIX>/'",
             ctx.region(),
             s.studio_id
         )],
@@ -315,7 +315,7 @@ mod tests {
         assert!(r.message.contains("es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
         assert_eq!(
             r.remediation.unwrap().commands[0],
-            "aws emr update-studio --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --default-s3-location s3://<BUCKET>/<PREFIX>/"
+            "aws emr update-studio --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --default-s3-location 's3://<BUCKET>/<PREFIX>/'"
         );
         studio(&mut f).default_s3_location = Some("https://example.com/x".into());
         assert!(

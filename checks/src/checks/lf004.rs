@@ -211,7 +211,7 @@ mod tests {
         let r = only("LF004", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(r.message.contains("no location is registered"));
-        assert!(r.remediation.unwrap().commands[0].ends_with("role/<LF_LOCATION_ROLE>"));
+        assert!(r.remediation.unwrap().commands[0].ends_with("role/<LF_LOCATION_ROLE>'"));
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! (administrators, default permissions, external filtering...), so read it first,
 //! add the role to `ReadOnlyAdmins`, review the file, and write it back:
 //! `aws lakeformation get-data-lake-settings --catalog-id <ACCOUNT_ID> --query
-//! DataLakeSettings > settings.json`; `jq '.ReadOnlyAdmins += [{"DataLakePrincipalIdentifier":"<ROLE_ARN>"}]'
+//! DataLakeSettings --output json > settings.json`; `jq '.ReadOnlyAdmins += [{"DataLakePrincipalIdentifier":"<ROLE_ARN>"}]'
 //! settings.json > settings-new.json`; `aws lakeformation put-data-lake-settings
 //! --catalog-id <ACCOUNT_ID> --data-lake-settings file://settings-new.json`. Only a
 //! data lake administrator can change the settings. Or run studio-doctor as an
@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             ),
             vec![
                 format!(
-                    "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json"
+                    "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings --output json > settings.json"
                 ),
                 format!(
                     "jq '.ReadOnlyAdmins = ((.ReadOnlyAdmins // []) + [{{\"DataLakePrincipalIdentifier\":\"{principal}\"}}])' settings.json > settings-new.json"

@@ -2,7 +2,8 @@
 //! documentation: `studio-doctor explain <ID>` prints it.
 //!
 //! To add a check: write `<id>.rs` (copy a neighbour), add its module name to the
-//! `mod` list and to `registry!` below (prerequisites before dependants), and add `examples/traps/<ID>.json`.
+//! `mod` list and to `registry!` below (prerequisites before dependants), and add a trap to `examples/generate.py` (`<ID>`, or `<ID>-<what>` for a further
+//! setup of an existing check), then run it to write `examples/traps/`.
 
 use crate::check::Check;
 

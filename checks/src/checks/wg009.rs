@@ -183,7 +183,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("--name <WORKGROUP_NAME>"));
+        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("--name '<WORKGROUP_NAME>'"));
         assert!(super::META.depends_on.is_empty() && super::META.needs.is_empty());
     }
 }
