@@ -275,7 +275,11 @@ fn collect_live(
         region: args.region.clone().or_else(|| file(|c| &c.region)),
         profile: args.profile.clone().or_else(|| file(|c| &c.profile)),
         timeout: Duration::from_secs(args.timeout.max(1)),
-        call_timeout: Duration::from_secs(args.timeout.clamp(1, 30)),
+        call_timeout: Duration::from_secs(
+            args.call_timeout
+                .unwrap_or(30)
+                .clamp(1, args.timeout.max(1)),
+        ),
     };
     let target = Target {
         region: String::new(),

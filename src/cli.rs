@@ -71,6 +71,10 @@ pub struct CheckArgs {
     /// Give up on AWS reads after this many seconds in total.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
+    /// Give up on one AWS call (retries included) after this many seconds
+    /// (default: 30, or --timeout when that is shorter).
+    #[arg(long, value_name = "SECONDS")]
+    pub call_timeout: Option<u64>,
     /// Read defaults from this config file (default: ./studio-doctor.toml when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

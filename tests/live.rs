@@ -571,3 +571,144 @@ fn secrets_never_appear_in_output_or_saved_facts() {
         "a signature header leaked"
     );
 }
+
+/// One fault of `kind` on every operation a healthy run makes, one at a time: no
+/// panic, nothing that needed the data passes or fails (every result is pass,
+/// error or a skip behind an error), each error names the operation's action and
+/// the kind, and the run exits 3. The operations come from the run itself, so a
+/// new operation is covered without editing this test.
+/// Operations whose answer no verdict on the healthy account depends on: a fault
+/// there must leave every check passing (exit 0).
+const NOT_NEEDED_ON_HEALTHY: &[(&str, &str)] = &[
+    (
+        "identitystore.DescribeGroup",
+        "only the group's display name is lost",
+    ),
+    (
+        "lakeformation.ListLakeFormationOptIns",
+        "read only for data in hybrid access mode; the healthy account has none",
+    ),
+    (
+        "sso.DescribeInstance",
+        "the key type matters only for an instance replicated to other regions",
+    ),
+];
+
+fn fault_matrix(kind: &str, label: &str, extra: &[&str], max_attempts: u32) {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    stub.reset_calls();
+    assert_eq!(stub.check(&facts, &[], 1).code, 0);
+    let mut ops = stub.calls();
+    ops.sort();
+    ops.dedup();
+    assert!(ops.len() > 10, "{ops:?}");
+    let mut bad = Vec::new();
+    for op in &ops {
+        stub.reset_calls();
+        let mut rule = json!({ "op": op, "error": kind });
+        if kind == "Timeout" {
+            rule["delay"] = json!(3);
+        }
+        stub.faults(json!([rule]));
+        let run = stub.check(&facts, extra, max_attempts);
+        if run.stderr.contains("panicked") {
+            bad.push(format!("{op}: panic: {}", run.stderr));
+            continue;
+        }
+        let report: Value = match serde_json::from_str(&run.stdout) {
+            Ok(v) => v,
+            Err(e) => {
+                bad.push(format!(
+                    "{op}: no JSON report ({e}), exit {}: {}",
+                    run.code, run.stderr
+                ));
+                continue;
+            }
+        };
+        let action = action_of(op);
+        let mut errors = 0;
+        for r in results(&report) {
+            let m = r["message"].as_str().unwrap_or_default();
+            match r["status"].as_str().unwrap() {
+                "pass" => {}
+                "error" => {
+                    errors += 1;
+                    if !(m.contains(label) && m.contains(&action)) {
+                        bad.push(format!(
+                            "{op}: {} error does not name {label} on {action}: {m}",
+                            r["id"]
+                        ));
+                    }
+                }
+                "skip" if m.contains("could not be evaluated") => {}
+                s => bad.push(format!("{op}: {} is {s}: {m}", r["id"])),
+            }
+        }
+        let needed = !NOT_NEEDED_ON_HEALTHY.iter().any(|(o, _)| o == op);
+        if needed && (errors == 0 || run.code != 3) {
+            bad.push(format!("{op}: {errors} error results, exit {}", run.code));
+        }
+        if !needed && (errors != 0 || run.code != 0) {
+            bad.push(format!(
+                "{op}: not needed, yet {errors} errors, exit {}",
+                run.code
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{kind}:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn every_operation_denied() {
+    fault_matrix("AccessDenied", "AccessDenied", &[], 1);
+}
+
+#[test]
+fn every_operation_throttled_past_the_retries() {
+    fault_matrix("Throttling", "Throttled", &[], 2);
+}
+
+#[test]
+fn every_operation_failing_with_http_500() {
+    fault_matrix("ServerError", "ServiceError", &[], 1);
+}
+
+#[test]
+fn every_operation_answering_a_malformed_body() {
+    fault_matrix("Malformed", "ServiceError", &[], 1);
+}
+
+#[test]
+fn every_operation_hanging_past_the_time_limit() {
+    fault_matrix("Timeout", "Timeout", &["--call-timeout", "1"], 1);
+}
+
+#[test]
+fn a_run_whose_every_call_hangs_ends_at_its_time_limit() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    // Checks that read no fact (they pass on a facts file with nothing in it).
+    let empty = json!({ "facts_version": 1, "target": facts["target"] });
+    let factless: Vec<Value> = results(&stub.offline(&empty, &[]).json())
+        .iter()
+        .filter(|r| r["status"] == "pass")
+        .map(|r| r["id"].clone())
+        .collect();
+    stub.faults(json!([{ "op": "*", "error": "Timeout", "delay": 60 }]));
+    let started = std::time::Instant::now();
+    let run = stub.check(&facts, &["--timeout", "2"], 1);
+    // Not a benchmark: a hang would take the stub's full 60 s.
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let report = run.json();
+    for r in results(&report) {
+        let m = r["message"].as_str().unwrap();
+        match r["status"].as_str().unwrap() {
+            "error" => assert!(m.contains("Timeout"), "{r:#}"),
+            "skip" => assert!(m.contains("could not be evaluated"), "{r:#}"),
+            "pass" => assert!(factless.contains(&r["id"]), "{r:#}"),
+            s => panic!("{s}: {r:#}"),
+        }
+    }
+    assert_eq!(run.code, 3);
+}

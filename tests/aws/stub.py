@@ -89,7 +89,12 @@ FAULTS = {
     ("rest-xml", "Throttling"): (503, "SlowDown"),
 }
 SERVICE_FAULTS = {("athena", "Throttling"): (400, "TooManyRequestsException")}
-FAULT_KINDS = ("AccessDenied", "Throttling", "Timeout")
+# An internal error, with the code each protocol's services document for it.
+SERVER_ERRORS = {"query": "InternalFailure", "json": "InternalServerException",
+                 "rest-json": "InternalServerException", "rest-xml": "InternalError"}
+# "ServerError": HTTP 500 with that code; "Malformed": HTTP 200 whose body does
+# not parse in the protocol's format; "Timeout": no answer for "delay" seconds.
+FAULT_KINDS = ("AccessDenied", "Throttling", "Timeout", "ServerError", "Malformed")
 TIMEOUT_DELAY = 10.0  # seconds a "Timeout" fault waits when it has no "delay"
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
@@ -332,6 +337,13 @@ class Stub:
         return None
 
     def fault(self, req, kind, data):
+        if kind == "Malformed":
+            xml = req.protocol in ("query", "rest-xml")
+            body = b"<Response><unclosed>" if xml else b'{"truncated": '
+            ctype = "text/xml" if xml else "application/x-amz-json-1.1"
+            return 200, [("Content-Type", ctype)], body
+        if kind == "ServerError":
+            return error(req, SERVER_ERRORS[req.protocol], "We encountered an internal error.", 500)
         status, code = SERVICE_FAULTS.get((req.service, kind)) or FAULTS.get(
             (req.protocol, kind), (400, kind))
         if kind == "AccessDenied":
