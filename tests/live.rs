@@ -135,6 +135,11 @@ impl Stub {
 
     /// The binary, pointed at the stub with test credentials and nothing from the host.
     fn studio_doctor(&self, args: &[&str], max_attempts: u32) -> Run {
+        self.studio_doctor_with(args, max_attempts, &[])
+    }
+
+    /// [`Stub::studio_doctor`] with extra environment (set last, so it wins).
+    fn studio_doctor_with(&self, args: &[&str], max_attempts: u32, env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_studio-doctor"))
             .args(args)
             .env_clear()
@@ -154,6 +159,7 @@ impl Stub {
                 self.dir.path().join("credentials"),
             )
             .env("AWS_MAX_ATTEMPTS", max_attempts.to_string())
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run {
@@ -572,11 +578,98 @@ fn secrets_never_appear_in_output_or_saved_facts() {
     );
 }
 
-/// One fault of `kind` on every operation a healthy run makes, one at a time: no
-/// panic, nothing that needed the data passes or fails (every result is pass,
-/// error or a skip behind an error), each error names the operation's action and
-/// the kind, and the run exits 3. The operations come from the run itself, so a
-/// new operation is covered without editing this test.
+const SENTINEL_KEY: &str = "AKIASENTINEL7Q2W3E4R";
+const SENTINEL_SECRET: &str = "sentinelSecret/9f8e7d6c5b4a3210zyxwvutsrqpon";
+const SENTINEL_TOKEN: &str = "SENTINELsessionTOKEN0123456789abcdefABCDEF";
+
+/// Every format, with and without -v, with a fault and an unknown profile, from
+/// environment credentials and from a profile file: the sentinel secrets appear
+/// in no output, log or saved facts file.
+#[test]
+fn sentinel_secrets_never_appear_anywhere() {
+    let mut stub = Stub::start();
+    stub.load(&read(&root().join("examples/healthy-account.json")));
+    stub.faults(json!([{ "op": "iam.GetRole", "error": "AccessDenied" }]));
+    let profile = format!(
+        "[profile audit]\naws_access_key_id = {SENTINEL_KEY}\n\
+         aws_secret_access_key = {SENTINEL_SECRET}\naws_session_token = {SENTINEL_TOKEN}\n"
+    );
+    std::fs::write(
+        stub.dir.path().join("credentials"),
+        profile.replace("profile ", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        stub.dir.path().join("config"),
+        "[profile audit]\nregion = ap-northeast-1\n",
+    )
+    .unwrap();
+    let from_env = [
+        ("AWS_ACCESS_KEY_ID", SENTINEL_KEY),
+        ("AWS_SECRET_ACCESS_KEY", SENTINEL_SECRET),
+        ("AWS_SESSION_TOKEN", SENTINEL_TOKEN),
+    ];
+    let mut seen = String::new();
+    let saved = stub.dir.path().join("saved.json");
+    let saved_arg = saved.to_str().unwrap().to_string();
+    for format in [
+        "table",
+        "json",
+        "json-lines",
+        "sarif",
+        "junit",
+        "markdown",
+        "github",
+    ] {
+        for verbose in [false, true] {
+            let mut args = vec!["check", "--format", format, "--save-facts", &saved_arg];
+            if verbose {
+                args.push("-v");
+            }
+            for (env, extra) in [
+                (&from_env[..], vec![]),
+                (&[][..], vec!["--profile", "audit"]),
+            ] {
+                let mut a = args.clone();
+                a.extend(extra);
+                let run = stub.studio_doctor_with(&a, 1, env);
+                assert_eq!(run.code, 3, "{format}: {}", run.stderr);
+                seen.push_str(&run.stdout);
+                seen.push_str(&run.stderr);
+                seen.push_str(&std::fs::read_to_string(&saved).unwrap());
+            }
+        }
+    }
+    // A profile that does not exist and one with a broken credential source.
+    for args in [
+        vec!["check", "--profile", "nosuch", "-v"],
+        vec![
+            "check",
+            "--format",
+            "json",
+            "--region",
+            "ap-northeast-1",
+            "-v",
+        ],
+    ] {
+        let run = stub.studio_doctor_with(&args, 1, &from_env[..1]);
+        seen.push_str(&run.stdout);
+        seen.push_str(&run.stderr);
+    }
+    assert!(
+        seen.len() > 10_000,
+        "the runs printed too little to prove anything"
+    );
+    for secret in [
+        SENTINEL_SECRET,
+        SENTINEL_TOKEN,
+        "sentinelSecret",
+        "SENTINELsession",
+    ] {
+        assert!(!seen.contains(secret), "{secret} leaked");
+    }
+}
+
 /// Operations whose answer no verdict on the healthy account depends on: a fault
 /// there must leave every check passing (exit 0).
 const NOT_NEEDED_ON_HEALTHY: &[(&str, &str)] = &[
@@ -594,6 +687,11 @@ const NOT_NEEDED_ON_HEALTHY: &[(&str, &str)] = &[
     ),
 ];
 
+/// One fault of `kind` on every operation a healthy run makes, one at a time: no
+/// panic, nothing that needed the data passes or fails (every result is pass,
+/// error or a skip behind an error), each error names the operation's action and
+/// the kind, and the run exits 3. The operations come from the run itself, so a
+/// new operation is covered without editing this test.
 fn fault_matrix(kind: &str, label: &str, extra: &[&str], max_attempts: u32) {
     let mut stub = Stub::start();
     let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
