@@ -238,7 +238,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                     ));
                 }
             }
-            let text = std::fs::read_to_string(path)
+            let text = read_facts_file(path)
                 .map_err(|e| format!("cannot read facts file {}: {e}", path.display()))?;
             let facts = Facts::from_json(&text)
                 .map_err(|e| format!("{} is not a valid facts file: {e}", path.display()))?;
@@ -438,6 +438,17 @@ fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// A facts file's text, read no further than one byte past the size limit (so
+/// `Facts::from_json` refuses it without reading a huge file or a device whole).
+fn read_facts_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(studio_doctor_checks::facts::MAX_FACTS_BYTES + 1)
+        .read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[cfg(test)]

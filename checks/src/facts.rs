@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 /// The version of the facts file format. Bump on incompatible change.
 pub const FACTS_VERSION: u32 = 1;
 
+/// The largest facts file read (32 MiB): an account with tens of thousands of
+/// grants and assignments saves to a few MiB; anything larger is refused, not read.
+pub const MAX_FACTS_BYTES: u64 = 32 << 20;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Facts {
@@ -447,6 +451,12 @@ pub struct Table {
 impl Facts {
     /// Parse a facts file, with a one-line error on failure.
     pub fn from_json(text: &str) -> Result<Facts, String> {
+        if text.len() as u64 > MAX_FACTS_BYTES {
+            return Err(format!(
+                "larger than {} MiB: not a facts file studio-doctor reads",
+                MAX_FACTS_BYTES >> 20
+            ));
+        }
         let value: Value =
             serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
         match value.get("facts_version").and_then(Value::as_u64) {
