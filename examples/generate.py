@@ -8,10 +8,12 @@ that check fail (or warn), its dependants skip, and everything else pass (a test
 enforces this). Run after editing healthy-account.json or adding a trap:
 
     python3 examples/generate.py
+    python3 examples/generate.py --check   # exit 1 naming stale files (a test runs it)
 """
 import copy
 import json
 import pathlib
+import sys
 
 HERE = pathlib.Path(__file__).parent
 HEALTHY = json.loads((HERE / "healthy-account.json").read_text())
@@ -315,19 +317,37 @@ def blog(f):
     f["workgroups"].sort(key=lambda w: w["name"])
 
 
-def write(path, facts):
-    path.write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n")
+def render(facts):
+    return json.dumps(facts, indent=2, ensure_ascii=False) + "\n"
 
 
-def main():
-    (HERE / "traps").mkdir(exist_ok=True)
+def outputs():
+    """Every generated file: path -> text."""
+    out = {}
     for trap_id, mutate in TRAPS.items():
         f = copy.deepcopy(HEALTHY)
         mutate(f)
-        write(HERE / "traps" / f"{trap_id}.json", f)
+        out[HERE / "traps" / f"{trap_id}.json"] = render(f)
     f = copy.deepcopy(HEALTHY)
     blog(f)
-    write(HERE / "blog-account.json", f)
+    out[HERE / "blog-account.json"] = render(f)
+    return out
+
+
+def main():
+    """Write the files; with --check, only say which are stale or unknown (exit 1)."""
+    files = outputs()
+    if "--check" in sys.argv[1:]:
+        stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
+        extra = [p for p in (HERE / "traps").glob("*.json") if p not in files]
+        for p in stale:
+            print(f"stale: {p.relative_to(HERE.parent)} (run python3 examples/generate.py)")
+        for p in extra:
+            print(f"not generated: {p.relative_to(HERE.parent)} (add it to TRAPS or delete it)")
+        sys.exit(1 if stale or extra else 0)
+    (HERE / "traps").mkdir(exist_ok=True)
+    for p, text in files.items():
+        p.write_text(text)
 
 
 if __name__ == "__main__":

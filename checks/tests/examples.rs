@@ -182,3 +182,21 @@ fn prerequisites_come_before_dependants() {
         }
     }
 }
+
+/// The trap files and the blog account are what `examples/generate.py` writes
+/// from the healthy account today (python3 runs it in `--check` mode).
+#[test]
+fn generated_examples_are_current() {
+    let python = std::env::var("STUDIO_DOCTOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(examples().join("generate.py"))
+        .arg("--check")
+        .output()
+        .expect("python3 runs examples/generate.py");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
