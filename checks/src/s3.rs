@@ -10,9 +10,9 @@
 //!   `LocationScope`): `s3://` (everything), `s3://bucket` or `s3://bucket/prefix`.
 //!   These forms are documented (API `CreateAccessGrantsLocation`).
 //! - a **grant scope** (`ListAccessGrants` → `GrantScope`). Its matching rules are
-//!   INFERRED from the examples in the AWS docs (`s3://bucket-name/prefix*`,
-//!   `S3SubPrefix=prefixB*`, `S3SubPrefix=<bucket>/projects/atlas/*`; aws-domain.md
-//!   §5.3 and §7.3 item 9), not from a specification: a trailing `*` is a prefix
+//!   inferred from the examples in the AWS docs (`s3://bucket-name/prefix*`,
+//!   `S3SubPrefix=prefixB*`, `S3SubPrefix=<bucket>/projects/atlas/*`), not from a
+//!   specification: a trailing `*` is a prefix
 //!   match on the text before it; a scope without `*` is taken as a directory
 //!   (or, with `S3PrefixType=Object`, which listings do not return, one object).
 
@@ -79,7 +79,7 @@ pub fn location_covers(scope: &str, path: &str) -> bool {
     prefix.is_empty() || under(path.key, prefix)
 }
 
-/// Whether a grant scope covers `path` (rules INFERRED from doc examples, see the
+/// Whether a grant scope covers `path` (rules inferred from doc examples, see the
 /// module doc): `s3://` is stripped from both; a trailing `*` matches any path
 /// that starts with the text before it; otherwise the scope is a directory (a
 /// bucket-only scope is the whole bucket) and covers itself and what is under it.
@@ -94,7 +94,7 @@ pub fn grant_covers(grant_scope: &str, path: &str) -> bool {
 
 /// Whether a grant scope covers at least one object under the directory `dir`
 /// (a grant on a user's sub-prefix reaches the results location; so does a grant
-/// on the whole bucket). Same INFERRED rules as [`grant_covers`].
+/// on the whole bucket). Same inferred rules as [`grant_covers`].
 pub fn grant_reaches(grant_scope: &str, dir: &str) -> bool {
     let scope = strip_scheme(grant_scope);
     let dir = as_dir(strip_scheme(dir));

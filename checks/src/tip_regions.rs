@@ -3,7 +3,7 @@
 //! changes: update the list, the date and nothing else.
 //!
 //! Source: the "Considerations and limitations" section of the Athena page below,
-//! as transcribed in the project's reference (`aws-domain.md` §3.2, 23 Regions).
+//! as transcribed there (23 Regions).
 //! Copied on the date in [`READ_ON`]; re-read the page when AWS opens new Regions.
 
 /// Where the list comes from.

@@ -127,7 +127,7 @@ def test_healthy(stub):
     sso = c("sso-admin")
     insts = sso.list_instances()["Instances"]
     check([i["InstanceArn"] for i in insts] == [r["instance_arn"]], "list_instances")
-    check(insts[0].get("Name") == "seed" and insts[0]["IdentityStoreId"] == r["identity_store_id"],
+    check(insts[0].get("Name") == "analytics-org" and insts[0]["IdentityStoreId"] == r["identity_store_id"],
           "instance name + store", insts)
     check(insts[0].get("PrimaryRegion") == region and insts[0]["Regions"][0]["RegionName"] == region,
           "instance regions", insts)

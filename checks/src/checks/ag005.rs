@@ -12,16 +12,15 @@
 //! location (with per-user prefixes: some path under it), and says that `--user`
 //! gives a precise answer.
 //!
-//! Grant scopes are matched by rules INFERRED from the AWS doc examples (a
+//! Grant scopes are matched by rules inferred from the AWS doc examples (a
 //! trailing `*` is a prefix match on the text before it; a scope without `*` is a
 //! directory; a bucket-only scope is the whole bucket). Skipping grants pinned to
-//! an application is INFERRED from the `ApplicationArn` field's documentation
+//! an application is inferred from the `ApplicationArn` field's documentation
 //! ("the grantee can only access the S3 data through this application"); the
 //! message says when grants were skipped for that.
 //!
-//! **Why it matters.** This is the grant the seed's author was missing at the
-//! end: the Studio listed the workgroup and the tables, and every query failed
-//! writing its results, even with AdministratorAccess, because Athena writes
+//! **Why it matters.** Without this grant the Studio lists the workgroup
+//! and the tables, and every query fails writing its results, even with AdministratorAccess, because Athena writes
 //! results as the Identity Center user through S3 Access Grants, not through IAM.
 //! READ or WRITE alone is not enough: Athena writes the results and reads them
 //! back to show them. With per-user prefixes, a grant on another user's prefix
@@ -44,12 +43,12 @@
 //! `s3:ListAccessGrantsLocations` (for the fix), `identitystore:GetUserId`,
 //! `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** BLOG (final trap: queries failed writing results until an S3
-//! Access Grant covered the results location) and DOC (Athena
+//! **Evidence.** Observed in practice (queries failed writing results until an S3
+//! Access Grant covered the results location) and documented (Athena
 //! workgroups-identity-center: the user-id results prefix, and "you must
 //! configure Access Grants to allow only the user permission to the location that
-//! has the user_id prefix"). READWRITE rather than WRITE: DOC sample location
-//! policy (Get and Put on the user prefix) and INFERRED (results are read back).
+//! has the user_id prefix"). READWRITE rather than WRITE: documented sample location
+//! policy (Get and Put on the user prefix) and inferred (results are read back).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
@@ -301,7 +300,7 @@ fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, per_user: bool, grants: &[AccessG
     }
 }
 
-/// A grant pinned to an application serves only that application (INFERRED:
+/// A grant pinned to an application serves only that application (inferred:
 /// Athena's own application is not among the facts, so any pin is skipped).
 fn pinned(g: &AccessGrant) -> bool {
     g.application_arn.as_deref().is_some_and(|a| !a.is_empty())

@@ -39,11 +39,11 @@
 //! `iam:ListRolePolicies`, `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`,
 //! `iam:GetPolicy`, `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (tip-tutorial-s3 and S3 access-grants-location-register: the
+//! **Evidence.** Documented (tip-tutorial-s3 and S3 access-grants-location-register: the
 //! location-role policy above, with its `aws:ResourceAccount` and
 //! `s3:AccessGrantsInstanceArn` conditions; Athena workgroups-identity-center:
 //! the sample location-role policy with Get and Put on the user prefix and
-//! ListBucket). INFERRED: the three actions checked are the minimum for writing
+//! ListBucket). Inferred: the three actions checked are the minimum for writing
 //! and reading back results; the example object name is only a probe.
 //!
 //! **References.**

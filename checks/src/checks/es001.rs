@@ -7,11 +7,11 @@
 //! **Why it matters.** Queries against an Identity-Center-enabled Athena workgroup
 //! can only be run from the Athena SQL editor of an EMR Studio that has IAM Identity
 //! Center enabled. A Studio created with IAM authentication simply does not list the
-//! Identity Center workgroup: there is no error, the workgroup is just invisible
-//! (the seed's trap 2-1). The authentication choice only appears in the console's
-//! **Custom** setup, not in "Interactive workloads" or "Batch jobs" (trap 2-2), and
-//! creating the Studio from a non-English console failed for the seed's author
-//! (trap 2-3): switch the console to English or use the CLI.
+//! Identity Center workgroup: there is no error, the workgroup is just invisible.
+//! The authentication choice only appears in the console's **Custom** setup, not
+//! in "Interactive workloads" or "Batch jobs", and creating the Studio from a
+//! non-English console has been seen to fail: switch the console to English or
+//! use the CLI.
 //!
 //! **How to fix.** `AuthMode` cannot be changed after creation: create a new Studio.
 //! Console: Amazon EMR → EMR Studio → Studios → Create Studio → **Custom** →
@@ -25,8 +25,8 @@
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
 //! `elasticmapreduce:DescribeStudio`.
 //!
-//! **Evidence.** DOC (Athena workgroups-identity-center; EMR emr-studio-create-studio)
-//! and BLOG (traps 2-1, 2-2, 2-3).
+//! **Evidence.** Documented (Athena workgroups-identity-center; EMR emr-studio-create-studio)
+//! and observed in practice.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html

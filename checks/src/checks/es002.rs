@@ -30,10 +30,10 @@
 //! `elasticmapreduce:DescribeStudio`, `sso:ListInstances` (for the instance ARN
 //! in the fix).
 //!
-//! **Evidence.** DOC (setting-up-tip-emr step 2: "Trusted identity
+//! **Evidence.** Documented (setting-up-tip-emr step 2: "Trusted identity
 //! propagation"; emr-studio-athena: with trusted identity propagation on the
 //! Studio, the workgroup must use it too; Athena workgroups-identity-center) and
-//! MODEL (`TrustedIdentityPropagationEnabled` in CreateStudio, "default value is
+//! the API model (`TrustedIdentityPropagationEnabled` in CreateStudio, "default value is
 //! false", absent from UpdateStudio).
 //!
 //! **References.**

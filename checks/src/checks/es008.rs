@@ -11,8 +11,7 @@
 //! **Why it matters.** A Studio created with IAM Identity Center authentication is
 //! an Identity Center application. With `REQUIRED`, "users must be explicitly
 //! assigned to the Studio application to access the Studio"; an unassigned user
-//! cannot open it. This was the seed's trap 2-5: everything else was right, and
-//! the Studio still refused the user until they were assigned.
+//! cannot open it, even when everything else is right.
 //!
 //! **How to fix.** Assign the user, or a group they belong to.
 //! Console: Amazon EMR → EMR Studio → Studios → the Studio → **Assign users and
@@ -28,10 +27,10 @@
 //! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
 //! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
 //!
-//! **Evidence.** MODEL (`IdcUserAssignment`: "If REQUIRED, users must be explicitly
+//! **Evidence.** The API model (`IdcUserAssignment`: "If REQUIRED, users must be explicitly
 //! assigned to the Studio application"; CreateStudioSessionMapping: "Use
 //! CreateStudioSessionMapping to assign users to a Studio when you use IAM
-//! Identity Center authentication") and BLOG (trap 2-5). INFERRED: that a session
+//! Identity Center authentication") and observed in practice. Inferred: that a session
 //! mapping and an assignment on the Studio's Identity Center application are two
 //! views of one assignment (a third-party note says mappings call
 //! `sso:CreateApplicationAssignment`). If you assigned users only in the Identity

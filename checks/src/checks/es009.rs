@@ -31,13 +31,13 @@
 //! `iam:GetPolicy`, `iam:GetRole`, `iam:ListAttachedRolePolicies`,
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** INFERRED, hence a warning: the rule "every session policy exists
+//! **Evidence.** Inferred, hence a warning: the rule "every session policy exists
 //! and is attached to the user role" is inferred from the EMR documentation's
 //! "You must attach session policies to your EMR Studio user role" (the older
 //! emr-studio-user-role page) and the CreateStudioSessionMapping reference
 //! ("applies a session policy to refine Studio permissions for that user or
 //! group"). What exactly fails when a policy is missing was not verified against a
-//! live account. MODEL for the fields (`SessionPolicyArn` is required).
+//! live account. The API model for the fields (`SessionPolicyArn` is required).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
@@ -74,7 +74,7 @@ pub const META: Meta = Meta {
     ],
 };
 
-const WHY: &str = "the EMR documentation says session policies must be attached to the Studio user role (INFERRED check: not verified against a live account)";
+const WHY: &str = "the EMR documentation says session policies must be attached to the Studio user role (inferred check: not verified against a live account)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     common::each_studio(ctx, |s| one(ctx, s))
@@ -328,7 +328,7 @@ mod tests {
         // Warning severity: a failure shows as warn.
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("is not attached to user role"));
-        assert!(r.message.contains("INFERRED"));
+        assert!(r.message.contains("inferred"));
         let fix = r.remediation.unwrap();
         assert_eq!(
             fix.commands,

@@ -29,8 +29,8 @@
 //! **Permissions needed.** `sso:ListInstances` (and `sso:DescribeInstance` for the
 //! fix).
 //!
-//! **Evidence.** MODEL (`ListInstances` → `Status`: `CREATE_IN_PROGRESS`,
-//! `CREATE_FAILED`, `DELETE_IN_PROGRESS`, `ACTIVE`) and DOC (trusted identity
+//! **Evidence.** The API model (`ListInstances` → `Status`: `CREATE_IN_PROGRESS`,
+//! `CREATE_FAILED`, `DELETE_IN_PROGRESS`, `ACTIVE`) and documented (trusted identity
 //! propagation prerequisites: same-Region, or a multi-Region instance; EMR Studio:
 //! enable Identity Center "in the AWS Region where you want to create the EMR
 //! Studio"; Enable IAM Identity Center: organization instances recommended).
@@ -150,7 +150,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     ]
 }
 
-/// `instance "seed" (arn..., identity store d-...)`.
+/// `instance "analytics-org" (arn..., identity store d-...)`.
 pub fn label(i: &IdcInstance) -> String {
     let name = i
         .name
@@ -178,7 +178,7 @@ mod tests {
         let r = only("IC001", &healthy());
         assert_eq!(r.status, Status::Pass, "{}", r.message);
         assert!(r.message.contains(I) && r.message.contains("d-9567a1b2c3"));
-        assert!(r.message.contains("\"seed\""), "{}", r.message);
+        assert!(r.message.contains("\"analytics-org\""), "{}", r.message);
     }
 
     #[test]

@@ -28,10 +28,10 @@
 //!
 //! **Permissions needed.** `sso:ListInstances`, `sso:DescribeInstance`.
 //!
-//! **Evidence.** DOC (trusted identity propagation prerequisites: same-Region or
+//! **Evidence.** Documented (trusted identity propagation prerequisites: same-Region or
 //! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
 //! Identity Center instance must be in the Access Grants instance's region;
-//! multi-Region IAM Identity Center prerequisites) and MODEL (`PrimaryRegion`,
+//! multi-Region IAM Identity Center prerequisites) and the API model (`PrimaryRegion`,
 //! `Regions[].Status`, `KeyType`, `AddRegion`).
 //!
 //! **References.**

@@ -28,8 +28,8 @@
 //! **Permissions needed.** `sso:ListInstances`, `identitystore:GetUserId`,
 //! `identitystore:DescribeUser`.
 //!
-//! **Evidence.** MODEL (`GetUserId` with `UniqueAttribute` `userName`;
-//! `DescribeUser` → `UserStatus` `ENABLED`/`DISABLED`) and DOC (disabling user
+//! **Evidence.** The API model (`GetUserId` with `UniqueAttribute` `userName`;
+//! `DescribeUser` → `UserStatus` `ENABLED`/`DISABLED`) and documented (disabling user
 //! access prevents sign-in to the access portal and "they will no longer have
 //! access to their assigned AWS accounts and applications").
 //!

@@ -38,10 +38,10 @@
 //! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
 //! `s3:GetAccessGrantsInstance`.
 //!
-//! **Evidence.** INFERRED, by analogy with the Amazon Quick Sight documentation
+//! **Evidence.** Inferred, by analogy with the Amazon Quick Sight documentation
 //! ("IAM Identity Center instance, Athena workgroup, Lake Formation and Amazon S3
 //! Access Grants must all be deployed in the same AWS Region" with one instance)
-//! and DOC (S3 Access Grants and Lake Formation are each associated with one
+//! and documented (S3 Access Grants and Lake Formation are each associated with one
 //! Identity Center instance). Because the rule is inferred, this check is a
 //! **warning**: a mismatch shows as `warn`.
 //!

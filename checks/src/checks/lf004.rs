@@ -29,8 +29,8 @@
 //!
 //! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
 //!
-//! **Evidence.** DOC (tip-tutorial-lf: registering lets Lake Formation vend
-//! credentials; register-location) and MODEL (`ListResources`, `GetTable`).
+//! **Evidence.** Documented (tip-tutorial-lf: registering lets Lake Formation vend
+//! credentials; register-location) and the API model (`ListResources`, `GetTable`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html

@@ -35,9 +35,9 @@
 //! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
 //! `iam:GetRole`.
 //!
-//! **Evidence.** DOC (tip-tutorial-lf: not the service-linked role, trust with
+//! **Evidence.** Documented (tip-tutorial-lf: not the service-linked role, trust with
 //! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
-//! edited) and MODEL (`ListResources` → `RoleArn`).
+//! edited) and the API model (`ListResources` → `RoleArn`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html

@@ -27,10 +27,10 @@
 //!
 //! **Permissions needed.** `lakeformation:ListPermissions`.
 //!
-//! **Evidence.** DOC (metadata-permissions: IAMAllowedPrincipal default and its
+//! **Evidence.** Documented (metadata-permissions: IAMAllowedPrincipal default and its
 //! effect; QuickSight catalog-integration-glue-tip: with Super to
 //! IAMAllowedPrincipals "Lake Formation does not enforce per-user permissions",
-//! an analogous integration) and MODEL (`IAM_ALLOWED_PRINCIPALS`).
+//! an analogous integration) and the API model (`IAM_ALLOWED_PRINCIPALS`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html

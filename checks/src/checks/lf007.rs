@@ -27,9 +27,9 @@
 //! `lakeformation:ListLakeFormationOptIns`; with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** DOC (hybrid-access-mode: opt-in makes Lake Formation permissions
-//! effective for the chosen principals) and MODEL (`HybridAccessEnabled`,
-//! `ListLakeFormationOptIns`). INFERRED: that an Identity Center user without an
+//! **Evidence.** Documented (hybrid-access-mode: opt-in makes Lake Formation permissions
+//! effective for the chosen principals) and the API model (`HybridAccessEnabled`,
+//! `ListLakeFormationOptIns`). Inferred: that an Identity Center user without an
 //! opt-in is not served by Lake Formation in hybrid mode (not documented for
 //! Identity Center principals); hence a warning.
 //!

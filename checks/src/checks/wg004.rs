@@ -35,11 +35,11 @@
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
 //! `iam:GetRole`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** MODEL (`WorkGroupConfiguration.ExecutionRole`: "required for IAM
-//! Identity Center enabled workgroups"; updatable with `UpdateWorkGroup`), DOC
+//! **Evidence.** The API model (`WorkGroupConfiguration.ExecutionRole`: "required for IAM
+//! Identity Center enabled workgroups"; updatable with `UpdateWorkGroup`), documented
 //! (workgroups-identity-center: the console's "Service role for IAM Identity
-//! Center access") and 3P (the trust of a console-generated `AWSAthenaSQLRole-*`
-//! role: `athena.amazonaws.com`, `sts:AssumeRole`). INFERRED: `sts:SetContext`.
+//! Center access") and observed in practice (the trust of a console-generated `AWSAthenaSQLRole-*`
+//! role: `athena.amazonaws.com`, `sts:AssumeRole`). Inferred: `sts:SetContext`.
 //! No AWS document found says the execution role needs it (the console-generated
 //! role seen has only `sts:AssumeRole`), but the other roles on the trusted
 //! identity propagation path do; so its absence is only a warning.

@@ -40,9 +40,9 @@
 //! `iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`,
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** 3P: the action list is the permission set of a console-generated
-//! `AWSAthenaSQLRole-*` execution role (aws-domain.md §3.3 WG-EXECROLE-PERMS); no
-//! AWS document lists the execution role's permissions. DOC (workgroups-identity-
+//! **Evidence.** Observed in practice: the action list is the permission set of a console-generated
+//! `AWSAthenaSQLRole-*` execution role; no
+//! AWS document lists the execution role's permissions. Documented (workgroups-identity-
 //! center: Identity Center workgroups need Lake Formation and S3 Access Grants;
 //! Quick Suite's Athena trusted identity propagation page: with KMS-encrypted
 //! results "the S3 Access Grant IAM role and the Athena workgroup role both need

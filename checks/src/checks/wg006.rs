@@ -32,13 +32,13 @@
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
 //!
-//! **Evidence.** DOC (workgroups-identity-center, "Considerations and
+//! **Evidence.** Documented (workgroups-identity-center, "Considerations and
 //! limitations": S3 Access Grants must be configured for trusted identity
 //! propagation identities; the creation steps: "Enable S3 Access Grants" is
-//! selected by default) and MODEL (`QueryResultsS3AccessGrantsConfiguration`:
+//! selected by default) and the API model (`QueryResultsS3AccessGrantsConfiguration`:
 //! `EnableS3AccessGrants`, `CreateUserLevelPrefix`, `AuthenticationType`
 //! `DIRECTORY_IDENTITY`; both settings are in `WorkGroupConfigurationUpdates`).
-//! A missing result location failing is INFERRED from S3 Access Grants governing
+//! A missing result location failing is inferred from S3 Access Grants governing
 //! it; AG003 reports it too.
 //!
 //! **References.**

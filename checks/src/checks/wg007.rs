@@ -25,11 +25,11 @@
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
 //!
-//! **Evidence.** DOC (workgroups-identity-center, creation steps: the user
+//! **Evidence.** Documented (workgroups-identity-center, creation steps: the user
 //! identity prefix "automatically enables the override client-side settings
 //! option ... a requirement for the user identity prefix feature";
 //! workgroups-settings-override: without it the client's settings, result
-//! location included, are used) and MODEL
+//! location included, are used) and the API model
 //! (`EnforceWorkGroupConfiguration` is in `WorkGroupConfigurationUpdates`).
 //!
 //! **References.**

@@ -25,9 +25,9 @@
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
 //!
-//! **Evidence.** DOC (tip-usecase-ate: "Trusted identity propagation with Amazon
-//! Athena requires the use of Trino"; Apache Spark is not supported) and INFERRED
-//! (the mapping "Trino" = `Athena engine version 3`; hence a warning). MODEL for
+//! **Evidence.** Documented (tip-usecase-ate: "Trusted identity propagation with Amazon
+//! Athena requires the use of Trino"; Apache Spark is not supported) and inferred
+//! (the mapping "Trino" = `Athena engine version 3`; hence a warning). The API model for
 //! `EngineVersion.EffectiveEngineVersion` / `SelectedEngineVersion`.
 //!
 //! **References.**
@@ -57,7 +57,7 @@ pub const META: Meta = Meta {
 };
 
 const V3: &str = "Athena engine version 3";
-const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (INFERRED mapping)";
+const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (inferred mapping)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     common::each_workgroup(ctx, |w| vec![one(ctx, w)])
@@ -128,7 +128,7 @@ mod tests {
         // Warning severity: Verdict::Fail shows as warn.
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("\"Athena engine version 2\""));
-        assert!(r.message.contains("INFERRED"));
+        assert!(r.message.contains("inferred"));
         assert_eq!(
             r.remediation.unwrap().commands,
             [

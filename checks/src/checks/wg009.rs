@@ -21,7 +21,7 @@
 //!
 //! **Permissions needed.** None.
 //!
-//! **Evidence.** DOC (Athena, "Use IAM Identity Center enabled Athena
+//! **Evidence.** Documented (Athena, "Use IAM Identity Center enabled Athena
 //! workgroups", Considerations and limitations: the supported Regions).
 //!
 //! **References.**

@@ -31,10 +31,10 @@
 //! `s3:ListAccessGrants`, `s3:ListAccessGrantsLocations` (for the fix),
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** DOC (workgroups-identity-center, workgroup creation: "provide
+//! **Evidence.** Documented (workgroups-identity-center, workgroup creation: "provide
 //! grants to the Service role for IAM Identity Center from Amazon S3 Access
 //! Grants"; Quick Suite's Athena trusted identity propagation page: both roles
-//! need KMS permissions). INFERRED: the permission READWRITE (the doc does not say
+//! need KMS permissions). Inferred: the permission READWRITE (the doc does not say
 //! which; Athena writes the results and reads them back) and the grant scope
 //! matching rules (see AG005). A warning, as the domain notes recommend.
 //!
