@@ -275,6 +275,7 @@ fn collect_live(
         region: args.region.clone().or_else(|| file(|c| &c.region)),
         profile: args.profile.clone().or_else(|| file(|c| &c.profile)),
         timeout: Duration::from_secs(args.timeout.max(1)),
+        concurrency: usize::from(args.concurrency),
         call_timeout: Duration::from_secs(
             args.call_timeout
                 .unwrap_or(30)

@@ -810,3 +810,28 @@ fn a_run_whose_every_call_hangs_ends_at_its_time_limit() {
     }
     assert_eq!(run.code, 3);
 }
+
+/// `--concurrency 1`: one call in flight per service at most, and the same answer.
+#[test]
+fn concurrency_bounds_the_calls_in_flight_per_service() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    let expected = stub.offline(&facts, &[]).json();
+    stub.reset_calls();
+    stub.http("POST", "/_stub/latency", &json!({ "ms": 20 }).to_string());
+    let run = stub.check(&facts, &["--concurrency", "1"], 1);
+    assert_eq!(run.json(), expected, "{}", run.stderr);
+    let stats = stub.http("GET", "/_stub/stats", "");
+    let by_service = stats["max_in_flight_by_service"].as_object().unwrap();
+    assert!(by_service.len() >= 5, "{stats:#}");
+    assert!(by_service.values().all(|n| n == 1), "{stats:#}");
+    assert!(
+        stats["max_in_flight"].as_u64().unwrap() > 1,
+        "services still overlap: {stats:#}"
+    );
+    stub.http("POST", "/_stub/latency", &json!({ "ms": 0 }).to_string());
+    assert_eq!(
+        stub.studio_doctor(&["check", "--concurrency", "0"], 1).code,
+        2
+    );
+}

@@ -47,6 +47,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// Each call's limit, retries included.
     pub call_timeout: Duration,
+    /// Calls in flight to one service at once (`--concurrency`).
+    pub concurrency: usize,
 }
 
 /// Read the facts `needs` asks for about `target`, and how long each area's reads
@@ -64,7 +66,13 @@ pub async fn collect_timed(
     target.region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let log = ops::OpLog::default();
     let clients = config::clients(&sdk, &log, &|_| Vec::new());
-    let run = Run::new(clients, log, started, settings.timeout);
+    let run = Run::with_concurrency(
+        clients,
+        log,
+        started,
+        settings.timeout,
+        settings.concurrency,
+    );
     let facts = read(&run, target, needs, progress).await;
     Ok((facts, run.timings()))
 }

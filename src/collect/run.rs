@@ -18,7 +18,8 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// Calls in flight at once, across all services.
+/// Calls in flight at once to one service in the tests (the CLI's default too).
+#[cfg(test)]
 pub const MAX_IN_FLIGHT: usize = 8;
 
 /// One client per service, each with the operation recorder installed.
@@ -43,7 +44,10 @@ pub type Cache<T> = Mutex<HashMap<String, Shared<Result<T, Unknown>>>>;
 pub struct Run {
     pub c: Clients,
     pub log: OpLog,
-    sem: Semaphore,
+    /// One bounded pool per service, so a slow or throttling service does not hold
+    /// the slots of the others.
+    pools: Mutex<HashMap<&'static str, Arc<Semaphore>>>,
+    per_service: usize,
     deadline: Instant,
     limit: Duration,
     /// Managed policy documents by ARN, so each is read once per run.
@@ -58,11 +62,24 @@ pub struct Run {
 
 impl Run {
     /// The run's deadline is `started + limit`.
+    #[cfg(test)]
     pub fn new(c: Clients, log: OpLog, started: Instant, limit: Duration) -> Arc<Run> {
+        Run::with_concurrency(c, log, started, limit, MAX_IN_FLIGHT)
+    }
+
+    /// [`Run::new`] with `per_service` calls in flight to each service at most.
+    pub fn with_concurrency(
+        c: Clients,
+        log: OpLog,
+        started: Instant,
+        limit: Duration,
+        per_service: usize,
+    ) -> Arc<Run> {
         Arc::new(Run {
             c,
             log,
-            sem: Semaphore::new(MAX_IN_FLIGHT),
+            pools: Mutex::new(HashMap::new()),
+            per_service: per_service.max(1),
             deadline: started + limit,
             limit,
             policies: Mutex::new(HashMap::new()),
@@ -105,6 +122,15 @@ impl Run {
         }
     }
 
+    /// The bounded pool of `service`'s calls.
+    fn pool(&self, service: &'static str) -> Arc<Semaphore> {
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        pools
+            .entry(service)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_service)))
+            .clone()
+    }
+
     /// The outer error is the run deadline; the inner result is the SDK's.
     /// The call counts for the current task's area (STS for none), from the
     /// moment it holds a slot until it ends or is cut off.
@@ -122,8 +148,9 @@ impl Run {
         } else {
             current_area()
         };
+        let pool = self.pool(op.service);
         let guarded = async {
-            let _permit = self.sem.acquire().await;
+            let _permit = pool.acquire().await;
             let _timer = area.map(|area| Timer {
                 run: self,
                 area,

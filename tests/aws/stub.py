@@ -21,6 +21,8 @@ Control API, JSON, on the stub port:
                                    stub, seeds both; answers the ids it used
   POST /_stub/faults               {"rules": [{"op", "error", "times", "delay"}]}
   POST /_stub/page_size            {"n": 1}   (null: back to defaults)
+  POST /_stub/latency              {"ms": 50} added to every AWS call (0: none)
+  GET  /_stub/stats                {"calls": N, "max_in_flight": N, "by_op": {op: N}}
   GET  /_stub/calls                ["sts.GetCallerIdentity", "iam.GetRole", ...]
   POST /_stub/reset                clears calls, faults and page size (keeps data)
 
@@ -267,6 +269,16 @@ def studio_wire(s, summary=False):
 # The stub
 
 
+def chain_depth(timeline):
+    """The longest chain of calls each starting after the previous one ended: with
+    no wait for a free slot, the run's dependent round trips."""
+    best = []
+    for start, end in sorted(timeline):
+        d = 1 + max((b for e, b in best if e <= start), default=0)
+        best.append((end, d))
+    return max((b for _, b in best), default=0)
+
+
 class Stub:
     def __init__(self, moto):
         self.moto = moto
@@ -275,6 +287,9 @@ class Stub:
         self.seed_lock = threading.Lock()
         self.data = Data()
         self.calls, self.rules, self.page_size = [], [], None
+        self.latency, self.in_flight, self.max_in_flight = 0.0, 0, 0
+        self.timeline = []  # (start, end) of every AWS call since the last reset
+        self.service_in_flight, self.service_max = {}, {}
         # Operations answered here: name -> method(req, data) -> (status, headers, body).
         self.local = {
             "emr.ListStudios": self.list_studios,
@@ -308,6 +323,24 @@ class Stub:
     # ---- dispatch
 
     def handle(self, req):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            n = self.service_in_flight[req.service] = self.service_in_flight.get(req.service, 0) + 1
+            self.service_max[req.service] = max(self.service_max.get(req.service, 0), n)
+            latency = self.latency
+        start = time.monotonic()
+        try:
+            if latency:
+                time.sleep(latency)
+            return self.handle_now(req)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+                self.service_in_flight[req.service] -= 1
+                self.timeline.append((start, time.monotonic()))
+
+    def handle_now(self, req):
         with self.lock:
             self.calls.append(req.name)
             rule = self.take_fault(req.name)
@@ -717,9 +750,22 @@ class Stub:
         if method == "GET" and path == "/_stub/calls":
             with self.lock:
                 return list(self.calls)
+        if method == "POST" and path == "/_stub/latency":
+            with self.lock:
+                self.latency = float(json.loads(body).get("ms") or 0) / 1000.0
+            return {"ok": True}
+        if method == "GET" and path == "/_stub/stats":
+            with self.lock:
+                by_op = {}
+                for c in self.calls:
+                    by_op[c] = by_op.get(c, 0) + 1
+                return {"calls": len(self.calls), "max_in_flight": self.max_in_flight,
+                        "max_in_flight_by_service": dict(sorted(self.service_max.items())),
+                        "depth": chain_depth(self.timeline), "by_op": dict(sorted(by_op.items()))}
         if method == "POST" and path == "/_stub/reset":
             with self.lock:
                 self.calls, self.rules, self.page_size = [], [], None
+                self.max_in_flight, self.timeline, self.service_max = 0, [], {}
             return {"ok": True}
         raise LookupError(f"no control endpoint {method} {path}")
 

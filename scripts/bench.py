@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Benchmark of a live run against moto + the test stub on loopback (see scripts/bench).
+
+Prints figures; asserts nothing. Per run: wall time, AWS calls, most calls in
+flight, peak RSS, and the ratio of the wall time to the ideal (the run's
+dependent round trips times the added latency); per preset: median, min, max and
+the calls per operation.
+"""
+import argparse
+import copy
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def healthy():
+    with open(os.path.join(ROOT, "examples/healthy-account.json")) as f:
+        return json.load(f)
+
+
+def hexid(prefix, i, width):
+    return f"{prefix}{i:0{width}x}"
+
+
+def guid(i, tag):
+    return f"{i:08x}-{tag}-7000-8000-{i:012x}"
+
+
+def scaled(n):
+    """The healthy account with `n` extra workgroups, mappings, assignments, grants."""
+    facts = healthy()
+    facts["workgroups"] += [{"name": f"bulk-{i:04d}", "state": "ENABLED",
+                             "enable_identity_center": False} for i in range(n)]
+    studio = facts["studios"][0]
+    policy = studio["session_mappings"][-1]["session_policy_arn"]
+    studio["session_mappings"][:0] = [{"identity_id": guid(i, "0000"), "identity_type": "GROUP",
+                                       "session_policy_arn": policy} for i in range(n)]
+    for app in facts["applications"].values():
+        app["assignments"][:0] = [{"principal_id": guid(i, "1111"), "principal_type": "GROUP"}
+                                  for i in range(n)]
+    grant = facts["access_grants"]["grants"][0]
+    facts["access_grants"]["grants"][:0] = [
+        dict(grant, access_grant_id=f"bulk-{i}", grantee_type="DIRECTORY_GROUP",
+             grantee_identifier=guid(i, "2222")) for i in range(n)]
+    return facts
+
+
+def large():
+    """100 Studios (10 with Identity Center), 500 workgroups (10 with Identity
+    Center), 10,000 assignments, 20,000 Lake Formation permissions, 5,000 access
+    grants, 500 session mappings."""
+    facts = healthy()
+    base_studio = facts["studios"][0]
+    base_wg = next(w for w in facts["workgroups"] if w["name"] == "idc-wg")
+    base_app_arn = base_wg["identity_center_application_arn"]
+    base_app = facts["applications"][base_app_arn]
+    account, region = "111122223333", facts["target"]["region"]
+    studios = []
+    for i in range(100):
+        sid = "es-" + hexid("B", i, 24).upper()
+        s = copy.deepcopy(base_studio)
+        s.update(studio_id=sid, name=f"studio-{i:03d}",
+                 studio_arn=f"arn:aws:elasticmapreduce:{region}:{account}:studio/{sid}",
+                 url=f"https://{sid}.emrstudio-prod.{region}.amazonaws.com")
+        if i >= 10:
+            s.update(auth_mode="IAM", trusted_identity_propagation_enabled=False, session_mappings=[])
+            for k in ("user_role", "idc_instance_arn", "idc_user_assignment"):
+                s.pop(k, None)
+        else:
+            own = s["session_mappings"]
+            s["session_mappings"] = own + [
+                {"identity_id": guid(i * 100 + j, "0000"), "identity_type": "GROUP",
+                 "session_policy_arn": own[-1]["session_policy_arn"]} for j in range(50 - len(own))]
+        studios.append(s)
+    studios[0] = base_studio
+    base_studio["session_mappings"] += [
+        {"identity_id": guid(9000 + j, "0000"), "identity_type": "GROUP",
+         "session_policy_arn": base_studio["session_mappings"][-1]["session_policy_arn"]}
+        for j in range(50 - len(base_studio["session_mappings"]))]
+    facts["studios"] = studios
+    workgroups, apps = [base_wg], {}
+    for i in range(1, 10):
+        w = copy.deepcopy(base_wg)
+        arn = base_app_arn[: base_app_arn.rfind("/") + 1] + hexid("apl-", i, 16)
+        w.update(name=f"idc-wg-{i}", identity_center_application_arn=arn,
+                 output_location=f"s3://athena-results-{account}/idc-wg-{i}/")
+        workgroups.append(w)
+        apps[arn] = copy.deepcopy(base_app)
+    workgroups += [{"name": f"bulk-{i:04d}", "state": "ENABLED", "enable_identity_center": False}
+                   for i in range(490)]
+    facts["workgroups"] = workgroups
+    apps[base_app_arn] = base_app
+    for k, (arn, app) in enumerate(sorted(apps.items())):
+        app["assignments"] = app["assignments"] + [
+            {"principal_id": guid(k * 1000 + j, "1111"), "principal_type": "GROUP"}
+            for j in range(1000 - len(app["assignments"]))]
+    facts["applications"] = apps
+    lake = facts["lake_formation"]
+    db = lake["permissions"][0]["database"]
+    lake["permissions"] += [
+        {"principal": f"arn:aws:identitystore:::group/{guid(j, '3333')}", "database": db,
+         **({"table": "flightdata"} if j % 2 else {}), "permissions": ["DESCRIBE"]}
+        for j in range(20000 - len(lake["permissions"]))]
+    grant = facts["access_grants"]["grants"][0]
+    facts["access_grants"]["grants"] += [
+        dict(grant, access_grant_id=f"bulk-{j}", grantee_type="DIRECTORY_GROUP",
+             grantee_identifier=guid(j, "2222")) for j in range(4999)]
+    return facts
+
+
+class Stub:
+    def __init__(self, python):
+        self.proc = subprocess.Popen([python, os.path.join(ROOT, "tests/aws/stub.py")],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.port = int(self.proc.stdout.readline().split()[1])
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
+        with urllib.request.urlopen(req, timeout=3600) as r:
+            return json.load(r)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def run_once(binary, env, args):
+    t = time.time()
+    child = subprocess.Popen([binary, *args], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    err = child.stderr.read().decode(errors="replace")
+    return {"wall": time.time() - t, "rss_mib": usage.ru_maxrss / 1024,
+            "exit": os.waitstatus_to_exitcode(status), "stderr": err}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", default="healthy", help="healthy, large, or a number of extra items")
+    ap.add_argument("--latency", type=float, default=0, help="ms the stub adds to every AWS call")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=None, help="passed to studio-doctor")
+    ap.add_argument("--binary", default=None)
+    ap.add_argument("--python", default=sys.executable)
+    a = ap.parse_args()
+
+    facts = {"healthy": healthy, "large": large}.get(a.scale, lambda: scaled(int(a.scale)))()
+    stub = Stub(a.python)
+    try:
+        t = time.time()
+        answer = stub.call("POST", "/_stub/scenario", facts)
+        print(f"preset {a.scale}: seeded in {time.time() - t:.1f}s; latency {a.latency:g} ms; "
+              f"binary {a.binary}")
+        home = tempfile.mkdtemp()
+        env = {"PATH": os.environ["PATH"], "HOME": home,
+               "AWS_ENDPOINT_URL": f"http://127.0.0.1:{stub.port}", "AWS_REGION": answer["region"],
+               "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": f"{home}/c",
+               "AWS_SHARED_CREDENTIALS_FILE": f"{home}/k"}
+        args = ["check", "--format", "json", "-q", "--timeout", "600"]
+        for u in facts["target"].get("users", []):
+            args += ["--user", u]
+        for tbl in facts["target"].get("tables", []):
+            args += ["--table", tbl]
+        if a.concurrency:
+            args += ["--concurrency", str(a.concurrency)]
+        # Calibration: with room for every call at once, the longest chain of
+        # calls is the number of dependent round trips.
+        stub.call("POST", "/_stub/reset", {})
+        stub.call("POST", "/_stub/latency", {"ms": a.latency or 20})
+        run_once(a.binary, env, args[:-2] + ["--concurrency", "256"] if a.concurrency else
+                 args + ["--concurrency", "256"])
+        d = stub.call("GET", "/_stub/stats")["depth"]
+        print(f"dependent round trips: {d}")
+        walls = []
+        for i in range(a.runs):
+            stub.call("POST", "/_stub/reset", {})
+            stub.call("POST", "/_stub/latency", {"ms": a.latency})
+            r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
+            stats = stub.call("GET", "/_stub/stats")
+            ideal = d * a.latency / 1000
+            ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
+            print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
+                  f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
+                  f"exit {r['exit']}  {ratio}")
+            if r["exit"] not in (0, 1):
+                print("  stderr: " + r["stderr"].strip()[-400:])
+            walls.append(r["wall"])
+        print(f"wall: median {statistics.median(walls):.2f}s  min {min(walls):.2f}s  "
+              f"max {max(walls):.2f}s")
+        print(f"facts file: {os.path.getsize(f'{home}/facts.json') / 1024:.0f} KiB")
+        print("calls per operation: " + ", ".join(f"{k} {v}" for k, v in stats["by_op"].items()))
+    finally:
+        stub.close()
+
+
+if __name__ == "__main__":
+    main()
