@@ -46,7 +46,7 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, account_of, role_arn, sso_user_role};
+use crate::checks::common::{self, account_of, real_role_arn, role_arn, sso_user_role};
 use crate::checks::es004::{TRUST, create_role_command};
 use crate::ctx::{Ctx, studio_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
@@ -140,7 +140,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             .service_role
             .as_deref()
             .filter(|r| !r.is_empty())
-            .map(|r| role_arn(&account, r)),
+            .map(|r| real_role_arn(ctx, &account, r).0),
     };
     by_policy
         .into_iter()
