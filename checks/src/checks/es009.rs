@@ -7,7 +7,8 @@
 //! (`iam:ListAttachedRolePolicies`). One result per distinct session policy, naming
 //! the users and groups mapped to it. A Studio without session mappings passes
 //! here (ES008 checks that users are assigned). Studios with IAM authentication
-//! are ES001's failures and are skipped. This is a warning.
+//! are ES001's failures and are skipped. This is a warning. What each session
+//! policy allows is judged by ES005, which intersects it with the user role.
 //!
 //! **Why it matters.** With Identity Center authentication, a session mapping
 //! assigns a user or group to the Studio together with a session policy, which
@@ -23,21 +24,24 @@
 //! arn:aws:iam::<account>:policy/<SESSION_POLICY>`. A policy that does not exist:
 //! create it (`aws iam create-policy --policy-name <SESSION_POLICY>
 //! --policy-document ...`; the report proposes a document with what the Athena SQL
-//! editor needs, review it), then attach it; or point the mapping at an existing
+//! editor needs, with `iam:PassRole` on the service role's full ARN as `iam:GetRole`
+//! gives it, review it), then attach it; or point the mapping at an existing
 //! attached policy with `aws emr update-studio-session-mapping`.
 //!
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
 //! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `iam:GetPolicy`, `iam:GetRole`, `iam:ListAttachedRolePolicies`,
+//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `iam:GetRole`,
+//! `iam:ListAttachedRolePolicies`,
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** INFERRED, hence a warning: the rule "every session policy exists
+//! **Evidence.** Inferred, hence a warning: the rule "every session policy exists
 //! and is attached to the user role" is inferred from the EMR documentation's
 //! "You must attach session policies to your EMR Studio user role" (the older
 //! emr-studio-user-role page) and the CreateStudioSessionMapping reference
 //! ("applies a session policy to refine Studio permissions for that user or
 //! group"). What exactly fails when a policy is missing was not verified against a
-//! live account. MODEL for the fields (`SessionPolicyArn` is required).
+//! live account. The fields are as the EMR API model documents them
+//! (`SessionPolicyArn` is required).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
@@ -375,6 +379,21 @@ mod tests {
         assert_eq!(
             c[1],
             "aws iam attach-role-policy --role-name EMRStudio-UserRole --policy-arn arn:aws:iam::111122223333:policy/team/Gone"
+        );
+    }
+
+    #[test]
+    fn the_proposed_policy_passes_the_service_role_by_its_real_path() {
+        let mut f = healthy();
+        role(&mut f, "EMRStudio-ServiceRole").arn =
+            "arn:aws:iam::111122223333:role/service-role/EMRStudio-ServiceRole".into();
+        studio(&mut f).service_role = Some("EMRStudio-ServiceRole".into());
+        f.managed_policies.insert(POLICY.into(), Fact::Known(false));
+        let r = only("ES009", &f);
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(
+            c.contains("arn:aws:iam::111122223333:role/service-role/EMRStudio-ServiceRole"),
+            "{c}"
         );
     }
 
