@@ -107,7 +107,7 @@ use crate::checks::es008::{Who, scoped, user_label, who};
 use crate::ctx::{Ctx, studio_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
-use crate::policy::{Decision, allow_document};
+use crate::policy::{Decision, allow_document, arn_account};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -253,6 +253,8 @@ enum Session<'w> {
 struct Mapped<'w> {
     arn: String,
     who: String,
+    /// The mappings' `(IdentityType, IdentityId)`.
+    identities: Vec<(String, String)>,
     session: Session<'w>,
 }
 
@@ -400,11 +402,11 @@ impl<'a> Base<'a> {
         for m in &mapped {
             match &m.session {
                 Session::Gone => parts.push(format!(
-                    "session policy {} of the session mapping for {} does not exist in IAM, so it allows none of them",
+                    "session policy {} of the session mapping for {} does not exist in IAM, so the Studio session has none of the permissions the Athena SQL editor needs",
                     m.arn, m.who
                 )),
                 Session::Judged(x) if !x.missing.is_empty() => parts.push(format!(
-                    "session policy {} of the session mapping for {} removes {} of them from the Studio session: {}",
+                    "session policy {} of the session mapping for {} removes {} permission(s) the Athena SQL editor needs from the Studio session: {}",
                     m.arn,
                     m.who,
                     x.missing.len(),
@@ -439,7 +441,7 @@ impl<'a> Base<'a> {
             "{label}: {}{undecided_text}{unread_text}{tail}",
             parts.join("; ")
         );
-        let fix = self.fix(&mapped);
+        let fix = self.fix(s, &mapped);
         let o = if fails {
             Outcome::fail(&role.arn, message)
         } else {
@@ -461,6 +463,10 @@ impl<'a> Base<'a> {
             .map(|(arn, ms)| Mapped {
                 arn: arn.to_string(),
                 who: mapping_names(&ms),
+                identities: ms
+                    .iter()
+                    .map(|m| (m.identity_type.clone(), m.identity_id.clone()))
+                    .collect(),
                 session: self.session(arn),
             })
             .collect()
@@ -499,7 +505,7 @@ impl<'a> Base<'a> {
     }
 
     /// Grant what the role lacks, and extend each session policy that removes it.
-    fn fix(&self, mapped: &[Mapped]) -> Remediation {
+    fn fix(&self, s: &Studio, mapped: &[Mapped]) -> Remediation {
         let role = self.role;
         let r = self.review;
         let mut summaries = Vec::new();
@@ -528,7 +534,9 @@ impl<'a> Base<'a> {
                     .session_policies
                     .get(&m.arn)
                     .and_then(|d| match d {
-                        Fact::Known(Some(doc)) => Some(extend_session_policy(m, doc, x)),
+                        Fact::Known(Some(doc)) => {
+                            Some(extend_session_policy(self.ctx, s, m, doc, x))
+                        }
                         _ => None,
                     }),
                 _ => None,
@@ -570,7 +578,15 @@ fn mapping_names(maps: &[&SessionMapping]) -> String {
 
 /// A new default version of the session policy: its statements plus an Allow of
 /// what it removes.
-fn extend_session_policy(m: &Mapped, doc: &Value, x: &Review) -> Remediation {
+/// An AWS managed policy cannot be changed: a copy of it, extended, and the
+/// mappings pointed at the copy.
+fn extend_session_policy(
+    ctx: &Ctx,
+    s: &Studio,
+    m: &Mapped,
+    doc: &Value,
+    x: &Review,
+) -> Remediation {
     let grants: Vec<(&str, &str)> = x
         .all()
         .iter()
@@ -604,14 +620,38 @@ fn extend_session_policy(m: &Mapped, doc: &Value, x: &Review) -> Remediation {
             denies.join(", ")
         ));
     }
-    remedy(
-        summary,
-        vec![format!(
-            "aws iam create-policy-version --policy-arn {} --set-as-default --policy-document '{new_doc}'",
-            m.arn
-        )],
-        &SESSION_DOCS,
-    )
+    if arn_account(&m.arn) != Some("aws") {
+        return remedy(
+            summary,
+            vec![format!(
+                "aws iam create-policy-version --policy-arn {} --set-as-default --policy-document '{new_doc}'",
+                m.arn
+            )],
+            &SESSION_DOCS,
+        );
+    }
+    let copy = format!("{name}-StudioSession");
+    let copy_arn = format!("arn:aws:iam::{}:policy/{copy}", ctx.account());
+    summary = format!(
+        "{} is an AWS managed policy, which cannot be changed: create a customer managed policy {copy} with its statements plus what it removes, and point the session mapping(s) for {} at it (attach it to the user role too, see ES009){}",
+        m.arn,
+        m.who,
+        summary
+            .split_once("; an Allow")
+            .map(|(_, d)| format!("; an Allow{d}"))
+            .unwrap_or_default()
+    );
+    let mut commands = vec![format!(
+        "aws iam create-policy --policy-name {copy} --policy-document '{new_doc}'"
+    )];
+    commands.extend(m.identities.iter().map(|(kind, id)| {
+        format!(
+            "aws emr update-studio-session-mapping --region {} --studio-id {} --identity-type {kind} --identity-id {id} --session-policy-arn {copy_arn}",
+            ctx.region(),
+            s.studio_id
+        )
+    }));
+    remedy(summary, commands, &SESSION_DOCS)
 }
 
 /// Create the session policy a mapping names, allowing what the Athena SQL editor needs.
@@ -920,7 +960,7 @@ mod tests {
         let r = only("ES005", &f);
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains(&format!(
-            "session policy {SESSION} of the session mapping for GROUP analysts (e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f) removes 6 of them"
+            "session policy {SESSION} of the session mapping for GROUP analysts (e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f) removes 6 permission(s)"
         )), "{}", r.message);
         assert!(r.message.contains(
             "athena:StartQueryExecution on arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg (not allowed by any statement)"
@@ -946,6 +986,45 @@ mod tests {
             "keeps what it had"
         );
         apply(&mut f, &fix.commands);
+        assert_eq!(only("ES005", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn an_aws_managed_session_policy_is_copied_not_changed() {
+        let mut f = healthy();
+        let managed = "arn:aws:iam::aws:policy/AmazonAthenaFullAccess";
+        f.session_policies.insert(
+            managed.into(),
+            Fact::Known(Some(json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "lakeformation:GetDataAccess"], "Resource": "*"}]}))),
+        );
+        if let Fact::Known(m) = &mut studio(&mut f).session_mappings {
+            m[0].session_policy_arn = Some(managed.into());
+        }
+        let r = only("ES005", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.summary
+                .contains("AWS managed policy, which cannot be changed")
+        );
+        let copy = "arn:aws:iam::111122223333:policy/AmazonAthenaFullAccess-StudioSession";
+        assert!(fix.commands[0].starts_with(
+            "aws iam create-policy --policy-name AmazonAthenaFullAccess-StudioSession --policy-document '"
+        ));
+        assert_eq!(
+            fix.commands[1],
+            format!(
+                "aws emr update-studio-session-mapping --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --identity-type GROUP --identity-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --session-policy-arn {copy}"
+            )
+        );
+        // Applied: the copy exists and the mapping names it.
+        let doc = json_arg(&fix.commands[0], "--policy-document");
+        f.session_policies
+            .insert(copy.into(), Fact::Known(Some(doc)));
+        if let Fact::Known(m) = &mut studio(&mut f).session_mappings {
+            m[0].session_policy_arn = Some(copy.into());
+        }
         assert_eq!(only("ES005", &f).status, Status::Pass);
     }
 
