@@ -152,6 +152,7 @@ const GLUE_READ: [&str; 5] = [
 ];
 
 const POLICY: &str = "StudioAthenaTip";
+const PATH_UNKNOWN: &str = "the service role's path is not known";
 const VIEW: &str = "identity-policy view: SCPs and resource policies are not included";
 const SESSION_DOCS: [&str; 3] = [
     "https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudioSessionMapping.html",
@@ -223,7 +224,7 @@ fn path_undecided<'w>(wants: &'w [Want], review: &mut Review<'w>, why: &Unknown)
             review.undecided.push((
                 w,
                 format!(
-                    "the service role's path is not known ({why}); a role under a path such as /service-role/ has it in its ARN"
+                    "{PATH_UNKNOWN} ({why}); a role under a path such as /service-role/ has it in its ARN"
                 ),
             ));
         }
@@ -429,7 +430,10 @@ impl<'a> Base<'a> {
         let undecided_text = if undecided_notes.is_empty() {
             String::new()
         } else if parts.is_empty() {
-            format!("could not decide whether {}", undecided_notes.join("; "))
+            format!(
+                "could not decide whether these are allowed: {}",
+                undecided_notes.join("; ")
+            )
         } else {
             format!("; undecided: {}", undecided_notes.join("; "))
         };
@@ -511,7 +515,17 @@ impl<'a> Base<'a> {
         let mut summaries = Vec::new();
         let mut commands = Vec::new();
         let mut docs: Vec<String> = Vec::new();
-        if !r.is_clean() {
+        let path_only = r.missing.is_empty()
+            && r.undecided
+                .iter()
+                .all(|(w, why)| w.action == "iam:PassRole" && why.starts_with(PATH_UNKNOWN));
+        if !r.is_clean() && path_only {
+            // Granting the same ARN again would not help: the path must be known.
+            summaries.push(format!(
+                "studio-doctor could not read the service role, so the path in its ARN is not known: make sure iam:PassRole in the policies of {} names the role's full ARN, path included (IAM → Roles → the service role shows it), or let studio-doctor read the role (iam:GetRole, see studio-doctor permissions) and run again",
+                role.role_name
+            ));
+        } else if !r.is_clean() {
             let summary = if r.missing.is_empty() {
                 format!(
                     "studio-doctor could not evaluate some conditions; if the Athena SQL editor fails, grant these to {} without conditions",
@@ -1189,6 +1203,8 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Warn, "{out:#?}");
         assert!(out[0].message.contains("path is not known"));
+        let fix = out[0].fix.as_ref().unwrap();
+        assert!(fix.commands.is_empty() && fix.summary.contains("full ARN, path included"));
     }
 
     #[test]
