@@ -77,7 +77,8 @@
 //! operations performed on a Data Catalog resource require permission on the
 //! resource and all the ancestors of that resource" (Specifying AWS Glue resource
 //! ARNs; Athena's Glue fine-grained access page says the same for every non-delete
-//! action); list actions are judged on the objects the editor must see.
+//! action, naming the SHOW statements among them, so the list actions
+//! are judged on the database and table the editor lists).
 //! Session policies: CreateStudioSessionMapping "applies a session policy to
 //! refine Studio permissions for that user or group", and a session's permissions
 //! are the intersection of the role's identity-based policies and the session
