@@ -62,12 +62,49 @@ def es004(f):
     role(f, "EMRStudio-UserRole")["trust_policy"]["Statement"][0]["Action"] = "sts:AssumeRole"
 
 
+SESSION_POLICY = "arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy"
+
+
+def session_statements(f):
+    """The session policy's statements: its document in `session_policies` and its
+    copy attached to the user role (one IAM policy, so both change together)."""
+    attached = next(p for p in role(f, "EMRStudio-UserRole")["attached_policies"]
+                    if p["name"] == SESSION_POLICY)
+    doc = f["session_policies"][SESSION_POLICY]
+    attached["document"] = doc
+    return doc["Statement"]
+
+
 def es005(f):
     # The seed's trap 2-4: no secretsmanager:TagResource, no iam:PassRole.
+    drop = ("TagStudioSecrets", "PassServiceRole")
     doc = role(f, "EMRStudio-UserRole")["inline_policies"][0]["document"]
-    doc["Statement"] = [
-        s for s in doc["Statement"] if s.get("Sid") not in ("TagStudioSecrets", "PassServiceRole")
-    ]
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") not in drop]
+    session_statements(f)[:] = [s for s in session_statements(f) if s.get("Sid") not in drop]
+
+
+def es005_glue_catalog_only(f):
+    # Glue granted on the catalog only: reading a table needs its database and the table too.
+    catalog = "arn:aws:glue:ap-northeast-1:111122223333:catalog"
+    for s in role(f, "EMRStudio-UserRole")["inline_policies"][0]["document"]["Statement"]:
+        if s.get("Sid") == "GlueRead":
+            s["Resource"] = catalog
+    st = session_statements(f)
+    st[0]["Action"] = [a for a in st[0]["Action"] if not a.startswith("glue:")]
+    st.append({"Sid": "GlueRead", "Effect": "Allow", "Action": "glue:Get*", "Resource": catalog})
+
+
+def es005_session_policy(f):
+    # The group's session policy allows no Athena actions: the Studio session cannot query.
+    st = session_statements(f)
+    st[0]["Action"] = [a for a in st[0]["Action"] if not a.startswith("athena:")]
+
+
+def es005_service_role_path(f):
+    # The service role lives under /service-role/ and DescribeStudio gives its bare
+    # name; iam:PassRole is granted on the ARN without the path.
+    role(f, "EMRStudio-ServiceRole")["arn"] = "arn:aws:iam::111122223333:role/service-role/EMRStudio-ServiceRole"
+    studio(f)["service_role"] = "EMRStudio-ServiceRole"
 
 
 def es006(f):
@@ -151,6 +188,14 @@ def wg005(f):
     # The execution role cannot get S3 Access Grants credentials for the results.
     doc = role(f, "AWSAthenaSQLRole-idc-wg")["inline_policies"][0]["document"]
     doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "AccessGrants"]
+
+
+def wg005_glue_catalog_only(f):
+    # Glue granted on the catalog only: reading a table needs its database and the table too.
+    doc = role(f, "AWSAthenaSQLRole-idc-wg")["inline_policies"][0]["document"]
+    for s in doc["Statement"]:
+        if s.get("Sid") == "GlueCatalog":
+            s["Resource"] = "arn:aws:glue:ap-northeast-1:111122223333:catalog"
 
 
 def wg010(f):
@@ -264,6 +309,9 @@ TRAPS = {
     "ES003": es003,
     "ES004": es004,
     "ES005": es005,
+    "ES005-glue-catalog-only": es005_glue_catalog_only,
+    "ES005-session-policy": es005_session_policy,
+    "ES005-service-role-path": es005_service_role_path,
     "ES006": es006,
     "ES008": es008,
     "WG001": wg001,
@@ -281,6 +329,7 @@ TRAPS = {
     "WG008": wg008,
     "WG004": wg004,
     "WG005": wg005,
+    "WG005-glue-catalog-only": wg005_glue_catalog_only,
     "WG010": wg010,
     "AG004": ag004,
     "AG006": ag006,

@@ -293,6 +293,38 @@ fn healthy_account_passes_live_and_blog_account_fails() {
 }
 
 #[test]
+fn user_role_permission_traps_fail_live() {
+    // Glue on the catalog only, a session policy without Athena, PassRole without
+    // the service role's path: each read from moto + stub, each an ES005 failure.
+    let mut stub = Stub::start();
+    for (trap, needle) in [
+        ("ES005-glue-catalog-only", "glue:GetTable on arn:aws:glue:"),
+        (
+            "ES005-session-policy",
+            "policy/EMRStudio-SessionPolicy of the session mapping for GROUP analysts",
+        ),
+        ("ES005-service-role-path", "iam:PassRole on arn:aws:iam::"),
+    ] {
+        let facts = stub.load(&read(&root().join(format!("examples/traps/{trap}.json"))));
+        let run = stub.check(&facts, &["--only", "ES005"], 1);
+        let report = run.json();
+        let r = results(&report)
+            .iter()
+            .find(|r| r["id"] == "ES005")
+            .unwrap();
+        let message = r["message"].as_str().unwrap();
+        assert_eq!(r["status"], "fail", "{trap}: {message}");
+        assert!(message.contains(needle), "{trap}: {message}");
+        if trap == "ES005-service-role-path" {
+            assert!(
+                message.contains(":role/service-role/EMRStudio-ServiceRole"),
+                "{message}"
+            );
+        }
+    }
+}
+
+#[test]
 fn saved_live_facts_replay_byte_for_byte() {
     let mut stub = Stub::start();
     let facts = stub.load(&read(&root().join("examples/blog-account.json")));

@@ -121,7 +121,7 @@ pub enum Need {
     AccessGrants,
     /// `sso:DescribeInstance`: the instance's encryption key type.
     IdcInstanceDetails,
-    /// `iam:GetPolicy` for each session mapping's policy.
+    /// `iam:GetPolicy` for each session mapping's policy (+ `GetPolicyVersion`: its document).
     SessionPolicies,
     /// The workgroups' execution roles (trust policy).
     ExecutionRole,

@@ -52,6 +52,11 @@ pub struct Facts {
     /// whether the policy exists.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub managed_policies: BTreeMap<String, Fact<bool>>,
+    /// `iam:GetPolicy` + `GetPolicyVersion` for the same session policies, by ARN:
+    /// the default version's document, URL-decoded and parsed. `null`: no such
+    /// policy. Absent from files saved before it was collected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub session_policies: BTreeMap<String, Fact<Option<Value>>>,
     /// Lake Formation in the target region.
     #[serde(default, skip_serializing_if = "LakeFormation::is_empty")]
     pub lake_formation: LakeFormation,

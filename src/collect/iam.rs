@@ -272,6 +272,27 @@ pub async fn policies_exist(
     read.into_iter().collect()
 }
 
+/// Each session policy's default version document (`iam:GetPolicy` +
+/// `GetPolicyVersion`), by ARN; `None`: NoSuchEntity.
+pub async fn session_policies(
+    run: &Arc<Run>,
+    arns: BTreeSet<String>,
+) -> BTreeMap<String, Fact<Option<Value>>> {
+    let read = all(arns.into_iter().map(|arn| {
+        let run = run.clone();
+        async move {
+            let doc = match policy_head(&run, &arn).await {
+                Err(u) => Err(u),
+                Ok(None) => Ok(None),
+                Ok(Some(_)) => managed_policy(&run, &arn).await.map(|p| Some(p.document)),
+            };
+            (arn, Fact::from(doc))
+        }
+    }))
+    .await;
+    read.into_iter().collect()
+}
+
 /// Parse an IAM policy document: URL-encoded as IAM returns it, or already plain
 /// JSON (some endpoints, e.g. moto's policy versions, return it decoded).
 pub fn parse_policy(text: &str) -> Result<Value, String> {

@@ -273,16 +273,18 @@ async fn read(
     };
     let managed_policies = async {
         if session_policies.is_empty() {
-            return BTreeMap::new();
+            return (BTreeMap::new(), BTreeMap::new());
         }
         progress("reading EMR Studio session policies");
-        in_area(
-            Some(Area::EmrStudio),
-            iam::policies_exist(run, session_policies),
-        )
+        in_area(Some(Area::EmrStudio), async {
+            tokio::join!(
+                iam::policies_exist(run, session_policies.clone()),
+                iam::session_policies(run, session_policies.clone())
+            )
+        })
         .await
     };
-    let (roles, managed_policies) = tokio::join!(roles, managed_policies);
+    let (roles, (managed_policies, session_policies)) = tokio::join!(roles, managed_policies);
 
     Facts {
         facts_version: FACTS_VERSION,
@@ -296,6 +298,7 @@ async fn read(
         roles,
         access_grants,
         managed_policies,
+        session_policies,
         lake_formation,
         tables,
     }
@@ -341,8 +344,9 @@ impl<'a> RolePlan<'a> {
             if user {
                 self.add(Area::EmrStudio, s.user_role.as_deref(), user_policies);
             }
-            if service {
-                self.add(Area::EmrStudio, s.service_role.as_deref(), true);
+            // The user role's iam:PassRole is judged on the service role's real ARN.
+            if service || user_policies {
+                self.add(Area::EmrStudio, s.service_role.as_deref(), service);
             }
         }
         self

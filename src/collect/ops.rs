@@ -191,8 +191,18 @@ pub const GET_POLICY: Operation = op(
         SessionPolicies,
     ],
 );
-pub const GET_POLICY_VERSION: Operation =
-    op("iam", "GetPolicyVersion", "iam:GetPolicyVersion", POLICIES);
+pub const GET_POLICY_VERSION: Operation = op(
+    "iam",
+    "GetPolicyVersion",
+    "iam:GetPolicyVersion",
+    &[
+        UserRolePolicies,
+        ServiceRolePolicies,
+        ExecutionRolePolicies,
+        LocationRolePolicies,
+        SessionPolicies,
+    ],
+);
 pub const GET_ACCESS_GRANTS_INSTANCE: Operation = op(
     "s3control",
     "GetAccessGrantsInstance",

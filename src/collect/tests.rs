@@ -842,7 +842,15 @@ async fn session_policies_exist_or_not() {
         2,
         "each distinct policy once, across both Studios"
     );
-    assert_eq!(h.count("iam.GetPolicyVersion"), 0);
+    // The documents: the default version of each policy that exists, read once.
+    assert_eq!(h.count("iam.GetPolicyVersion"), 1);
+    assert!(
+        matches!(&f.session_policies[SESSION], Fact::Known(Some(d)) if d["Statement"].is_array())
+    );
+    assert_eq!(
+        f.session_policies["arn:aws:iam::111122223333:policy/Gone"],
+        Fact::Known(None)
+    );
 
     let h = Harness::new(&with(vec![(
         "iam",
@@ -852,6 +860,10 @@ async fn session_policies_exist_or_not() {
     let f = h.read(&[Need::SessionPolicies]).await;
     assert_eq!(
         unknown(&f.managed_policies[SESSION]).action,
+        "iam:GetPolicy"
+    );
+    assert_eq!(
+        unknown(&f.session_policies[SESSION]).action,
         "iam:GetPolicy"
     );
 }
@@ -918,6 +930,32 @@ async fn roles_named_by_several_sources_are_read_once_with_the_union_of_needs() 
     let role = f.roles["UserRole"].known().unwrap().as_ref().unwrap();
     assert!(role.attached_policies.known().is_ok());
     assert!(!f.roles.contains_key("ServiceRole"));
+}
+
+#[tokio::test]
+async fn the_user_role_policies_bring_the_service_roles_real_arn() {
+    // ES005 judges iam:PassRole on the service role's ARN as GetRole gives it.
+    let h = Harness::new(&with(vec![]));
+    let f = h.read(&[Need::UserRolePolicies]).await;
+    let service = f.roles["ServiceRole"].known().unwrap().as_ref().unwrap();
+    assert_eq!(
+        service.arn,
+        format!("arn:aws:iam::{ACCOUNT}:role/ServiceRole")
+    );
+    assert!(
+        !service.attached_policies.is_collected(),
+        "trust only: its own policies are not needed"
+    );
+    assert!(
+        f.roles["UserRole"]
+            .known()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .attached_policies
+            .known()
+            .is_ok()
+    );
 }
 
 #[tokio::test]

@@ -887,6 +887,10 @@ class Stub:
                               PolicyDocument=json.dumps(document))
             created.add(arn)
 
+        # Session policies with their documents (GetPolicyVersion serves them).
+        for arn, document in (facts.get("session_policies") or {}).items():
+            if known(document):
+                ensure_policy(arn, known(document))
         for key, role in (facts.get("roles") or {}).items():
             role = known(role)
             if not role:

@@ -156,6 +156,26 @@ pub(crate) fn role_arn(account: &str, name_or_arn: &str) -> String {
     }
 }
 
+/// The ARN of a role DescribeStudio or GetWorkGroup names (a name or an ARN), with
+/// the role's real path: GetRole's ARN when the facts have the role. A bare name
+/// whose role could not be read gives an ARN without a path and the reason the
+/// path is not known (a role under `/service-role/` has that in its ARN, and IAM
+/// matches `iam:PassRole` on the full ARN).
+pub(crate) fn real_role_arn(
+    ctx: &Ctx,
+    account: &str,
+    name_or_arn: &str,
+) -> (String, Option<Unknown>) {
+    if name_or_arn.starts_with("arn:") {
+        return (name_or_arn.to_string(), None);
+    }
+    match ctx.role(name_or_arn) {
+        Ok(Some(r)) => (r.arn.clone(), None),
+        Ok(None) => (role_arn(account, name_or_arn), None),
+        Err(u) => (role_arn(account, name_or_arn), Some(u)),
+    }
+}
+
 /// The ARNs of the workgroups this run checks; `workgroup/*` and a note when none
 /// is known.
 pub(crate) fn workgroup_arns(ctx: &Ctx, account: &str) -> (Vec<String>, Option<String>) {
@@ -173,6 +193,61 @@ pub(crate) fn workgroup_arns(ctx: &Ctx, account: &str) -> (Vec<String>, Option<S
             )),
         ),
     }
+}
+
+/// Glue actions that act on a table (the others act on a database).
+const GLUE_TABLE_ACTIONS: [&str; 5] = [
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+];
+
+/// Each Glue action on the Data Catalog resources a query of the target tables
+/// touches, and a note when no `--table` names them. A Data Catalog action needs
+/// permission on the resource and all its ancestors: a database action on the
+/// catalog and `database/<db>`, a table action on those and `table/<db>/<table>`.
+/// Without `--table` (or with none in `DATABASE.TABLE` form): `database/*` and
+/// `table/*/*`.
+pub(crate) fn glue_wants(
+    ctx: &Ctx,
+    account: &str,
+    actions: &[&'static str],
+) -> (Vec<Want>, Option<String>) {
+    let base = format!("arn:aws:glue:{}:{account}", ctx.region());
+    let mut tables: Vec<(&str, &str)> = ctx
+        .facts
+        .target
+        .tables
+        .iter()
+        .filter_map(|t| lf::split_table(t))
+        .collect();
+    let note = if tables.is_empty() {
+        tables.push(("*", "*"));
+        Some("no --table names a table, so the Glue actions were checked on every database and table (database/*, table/*/*)".to_string())
+    } else {
+        None
+    };
+    let mut v: Vec<Want> = actions
+        .iter()
+        .map(|a| Want::new(a, &format!("{base}:catalog")))
+        .collect();
+    for (db, table) in tables {
+        for a in actions {
+            let mut arns = vec![format!("{base}:database/{db}")];
+            if GLUE_TABLE_ACTIONS.contains(a) {
+                arns.push(format!("{base}:table/{db}/{table}"));
+            }
+            for arn in arns {
+                let w = Want::new(a, &arn);
+                if !v.contains(&w) {
+                    v.push(w);
+                }
+            }
+        }
+    }
+    (v, note)
 }
 
 // ---- permission policies ------------------------------------------------------

@@ -7,7 +7,8 @@
 //! (`iam:ListAttachedRolePolicies`). One result per distinct session policy, naming
 //! the users and groups mapped to it. A Studio without session mappings passes
 //! here (ES008 checks that users are assigned). Studios with IAM authentication
-//! are ES001's failures and are skipped. This is a warning.
+//! are ES001's failures and are skipped. This is a warning. What each session
+//! policy allows is judged by ES005, which intersects it with the user role.
 //!
 //! **Why it matters.** With Identity Center authentication, a session mapping
 //! assigns a user or group to the Studio together with a session policy, which
@@ -23,12 +24,14 @@
 //! arn:aws:iam::<account>:policy/<SESSION_POLICY>`. A policy that does not exist:
 //! create it (`aws iam create-policy --policy-name <SESSION_POLICY>
 //! --policy-document ...`; the report proposes a document with what the Athena SQL
-//! editor needs, review it), then attach it; or point the mapping at an existing
+//! editor needs, with `iam:PassRole` on the service role's full ARN as `iam:GetRole`
+//! gives it, review it), then attach it; or point the mapping at an existing
 //! attached policy with `aws emr update-studio-session-mapping`.
 //!
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
 //! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `iam:GetPolicy`, `iam:GetRole`, `iam:ListAttachedRolePolicies`,
+//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `iam:GetRole`,
+//! `iam:ListAttachedRolePolicies`,
 //! `sts:GetCallerIdentity`.
 //!
 //! **Evidence.** Inferred, hence a warning: the rule "every session policy exists
@@ -37,7 +40,8 @@
 //! emr-studio-user-role page) and the CreateStudioSessionMapping reference
 //! ("applies a session policy to refine Studio permissions for that user or
 //! group"). What exactly fails when a policy is missing was not verified against a
-//! live account. The API model for the fields (`SessionPolicyArn` is required).
+//! live account. The fields are as the EMR API model documents them
+//! (`SessionPolicyArn` is required).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
@@ -46,7 +50,7 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, account_of, role_arn, sso_user_role};
+use crate::checks::common::{self, account_of, real_role_arn, role_arn, sso_user_role};
 use crate::checks::es004::{TRUST, create_role_command};
 use crate::ctx::{Ctx, studio_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
@@ -140,7 +144,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             .service_role
             .as_deref()
             .filter(|r| !r.is_empty())
-            .map(|r| role_arn(&account, r)),
+            .map(|r| real_role_arn(ctx, &account, r).0),
     };
     by_policy
         .into_iter()
@@ -375,6 +379,21 @@ mod tests {
         assert_eq!(
             c[1],
             "aws iam attach-role-policy --role-name EMRStudio-UserRole --policy-arn arn:aws:iam::111122223333:policy/team/Gone"
+        );
+    }
+
+    #[test]
+    fn the_proposed_policy_passes_the_service_role_by_its_real_path() {
+        let mut f = healthy();
+        role(&mut f, "EMRStudio-ServiceRole").arn =
+            "arn:aws:iam::111122223333:role/service-role/EMRStudio-ServiceRole".into();
+        studio(&mut f).service_role = Some("EMRStudio-ServiceRole".into());
+        f.managed_policies.insert(POLICY.into(), Fact::Known(false));
+        let r = only("ES009", &f);
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(
+            c.contains("arn:aws:iam::111122223333:role/service-role/EMRStudio-ServiceRole"),
+            "{c}"
         );
     }
 

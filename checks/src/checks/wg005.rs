@@ -4,8 +4,11 @@
 //! attached policies (limited by its permissions boundary, if any) allow what an
 //! Identity Center workgroup's role uses:
 //! - `lakeformation:GetDataAccess` on `*` (table data through Lake Formation);
-//! - `glue:GetDatabase`, `glue:GetTable`, `glue:GetPartitions` on
-//!   `arn:aws:glue:<region>:<account>:catalog`;
+//! - `glue:GetDatabase`, `glue:GetTable`, `glue:GetPartitions` on the Glue Data
+//!   Catalog resource and all its ancestors: each on
+//!   `arn:aws:glue:<region>:<account>:catalog` and `database/<db>` of each
+//!   `--table db.table`, the table actions also on `table/<db>/<table>`; without
+//!   `--table`, on `database/*` and `table/*/*`;
 //! - `s3:GetDataAccess` and `s3:GetAccessGrantsInstanceForPrefix` on the S3
 //!   Access Grants instance `arn:aws:s3:<region>:<account>:access-grants/default`
 //!   (query results through S3 Access Grants);
@@ -40,22 +43,29 @@
 //! `iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`,
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** Observed in practice: the action list is the permission set of a console-generated
-//! `AWSAthenaSQLRole-*` execution role; no
-//! AWS document lists the execution role's permissions. Documented (workgroups-identity-
-//! center: Identity Center workgroups need Lake Formation and S3 Access Grants;
-//! Quick Suite's Athena trusted identity propagation page: with KMS-encrypted
-//! results "the S3 Access Grant IAM role and the Athena workgroup role both need
-//! permissions to AWS KMS"). Hence a warning.
+//! **Evidence.** Documented: "All operations performed on a Data Catalog
+//! resource require permission on the resource and all the ancestors of that
+//! resource" (AWS Glue, Specifying AWS Glue resource ARNs); Athena says the same
+//! for every non-delete action (Configure access to databases and tables in the
+//! AWS Glue Data Catalog). A role whose Glue statement names only the catalog
+//! is denied `GetTable`. Observed in practice: the action list is the permission
+//! set of a console-generated `AWSAthenaSQLRole-*` execution role; no AWS
+//! document lists the execution role's permissions. Documented (workgroups-
+//! identity-center: Identity Center workgroups need Lake Formation and S3 Access
+//! Grants; Quick Suite's Athena trusted identity propagation page: with
+//! KMS-encrypted results "the S3 Access Grant IAM role and the Athena workgroup
+//! role both need permissions to AWS KMS"). Hence a warning.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
+//! - https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::checks::ag003::results_location;
-use crate::checks::common::{self, IfMissing, RoleCheck, Want, account_of};
+use crate::checks::common::{self, IfMissing, RoleCheck, Want, account_of, glue_wants};
 use crate::checks::wg004::{execution_role_arn, no_role, trust};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{WorkGroup, role_name};
@@ -88,16 +98,12 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 fn wants(ctx: &Ctx, w: &WorkGroup, account: &str) -> (Vec<Want>, Option<String>) {
     let region = ctx.region();
     let mut v = vec![Want::new("lakeformation:GetDataAccess", "*")];
-    for a in GLUE_READ {
-        v.push(Want::new(
-            a,
-            &format!("arn:aws:glue:{region}:{account}:catalog"),
-        ));
-    }
+    let (glue, glue_note) = glue_wants(ctx, account, &GLUE_READ);
+    v.extend(glue);
     let instance = format!("arn:aws:s3:{region}:{account}:access-grants/default");
     v.push(Want::new("s3:GetDataAccess", &instance));
     v.push(Want::new("s3:GetAccessGrantsInstanceForPrefix", &instance));
-    let note = match results_location(w) {
+    let bucket_note = match results_location(w) {
         Ok(out) => {
             let bucket = s3::parse(out).map(|u| u.bucket).unwrap_or_default();
             v.push(Want::new(
@@ -110,7 +116,8 @@ fn wants(ctx: &Ctx, w: &WorkGroup, account: &str) -> (Vec<Want>, Option<String>)
             "the workgroup {why}, so s3:GetBucketLocation on the results bucket was not checked (see WG006)"
         )),
     };
-    (v, note)
+    let notes: Vec<String> = glue_note.into_iter().chain(bucket_note).collect();
+    (v, (!notes.is_empty()).then(|| notes.join("; ")))
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -207,7 +214,61 @@ mod tests {
         let r = only("WG005", &healthy());
         assert_eq!(r.status, Status::Pass, "{r:#?}");
         assert_eq!(r.resource, ARN);
-        assert!(r.message.contains("allows the 7 "), "{}", r.message);
+        assert!(r.message.contains("allows the 12 "), "{}", r.message);
+    }
+
+    #[test]
+    fn glue_needs_the_database_and_the_table_not_only_the_catalog() {
+        let glue = "arn:aws:glue:ap-northeast-1:111122223333";
+        let mut f = healthy();
+        let catalog_only = |f: &mut Facts, resource: serde_json::Value| {
+            for s in statements(f, EXEC_ROLE).iter_mut() {
+                if s["Sid"] == "GlueCatalog" {
+                    s["Resource"] = resource.clone();
+                }
+            }
+        };
+        catalog_only(&mut f, json!(format!("{glue}:catalog")));
+        let r = only("WG005", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("missing 5 permission(s)")
+                && r.message.contains(&format!(
+                    "glue:GetPartitions on {glue}:table/flightdata_db/flightdata"
+                )),
+            "{}",
+            r.message
+        );
+        // The fix grants on the database and the table; applied, the check passes.
+        let fix = r.remediation.unwrap();
+        let doc = crate::testkit::json_arg(&fix.commands[0], "--policy-document");
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            format!("{glue}:database/flightdata_db")
+        );
+        crate::testkit::inline(&mut f, EXEC_ROLE).push(crate::facts::Policy {
+            name: "AthenaIdcExecution".into(),
+            document: doc,
+        });
+        assert_eq!(only("WG005", &f).status, Status::Pass);
+        // Without --table: every database and table.
+        let mut f = healthy();
+        f.target.tables.clear();
+        catalog_only(
+            &mut f,
+            json!([
+                format!("{glue}:catalog"),
+                format!("{glue}:database/flightdata_db")
+            ]),
+        );
+        let r = only("WG005", &f);
+        assert!(
+            r.message
+                .contains(&format!("glue:GetDatabase on {glue}:database/*")),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("no --table names a table"));
     }
 
     #[test]
