@@ -161,9 +161,9 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
         .fix(check.fix(
             role,
             &review,
-            format!(
-                "studio-doctor could not evaluate some conditions; if the Athena SQL editor fails, grant these to {} without conditions",
-                role.role_name
+            common::undecided_grant_summary(
+                &role.role_name,
+                "the Athena SQL editor fails with an access error naming these actions",
             ),
         ));
     }

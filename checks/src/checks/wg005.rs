@@ -163,9 +163,12 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         .fix(check.fix(
             role,
             &review,
-            format!(
-                "studio-doctor could not evaluate some conditions; if queries fail with an access error naming {}, grant these without conditions",
-                role.role_name
+            common::undecided_grant_summary(
+                &role.role_name,
+                &format!(
+                    "queries fail with an access error naming {}",
+                    role.role_name
+                ),
             ),
         ));
     }
