@@ -10,8 +10,13 @@
 //! (the account), `aws:SourceArn` (the instance,
 //! `arn:aws:s3:<region>:<account>:access-grants/default`) and, for
 //! `sts:SetContext`, `sts:RequestContextProviders` =
-//! `arn:aws:iam::aws:contextProvider/IdentityCenter`. A condition on any other
-//! key gives a warning naming it. The documented trust policy (below) passes.
+//! `arn:aws:iam::aws:contextProvider/IdentityCenter` and
+//! `sts:RequestContext/identitycenter:InstanceArn` = the Identity Center instance
+//! associated with S3 Access Grants (on `sts:AssumeRole` the provider key is
+//! present for directory users and absent for IAM grantees: decided only when
+//! both agree). A condition on any other key, or an operator studio-doctor does
+//! not evaluate, gives a warning naming it, and the fix keeps it. The documented
+//! trust policy (below) passes.
 //!
 //! **Why it matters.** S3 Access Grants reaches the bucket by assuming the
 //! location's role. For an Identity Center user it also sets the user's identity
@@ -38,6 +43,7 @@
 //! the STS:SetContext action in its trust policy for identity propagation").
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html

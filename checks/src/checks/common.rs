@@ -314,9 +314,11 @@ pub(crate) fn review_in<'a>(
 /// - `aws:ResourceAccount`, "the AWS account ID for the account with the resources
 ///   evaluated in the request": the account in the resource ARN; for `*` (list
 ///   actions, `lakeformation:GetDataAccess`) the role's own account, whose
-///   resources the request reads. Not set for S3 ARNs, which carry no account.
+///   resources the request reads. Not set for S3 bucket and object ARNs, which
+///   carry no account (the bucket owner is not in the facts).
 /// - `aws:RequestedRegion`: the target region, where the Studio, workgroup and
-///   catalog are. Not set for S3 (the bucket's region is not in the facts). For
+///   catalog are. For S3 the region in the ARN (S3 Access Grants); not set for a
+///   bucket or object, whose region is not in the facts. For
 ///   `iam:PassRole`, which "the service then checks" inside its own regional
 ///   request, AWS does not document whether the region is that service's or IAM's
 ///   `us-east-1`: a condition on it is decided only when both agree.
@@ -340,12 +342,17 @@ fn request_context(ctx: &Ctx, role: &Role, w: &Want) -> Context {
         "*" => own,
         r => arn_account(r),
     };
-    if let Some(a) = account.filter(|_| service != "s3") {
+    if let Some(a) = account {
         c = c.with("aws:ResourceAccount", a);
     }
     let region = ctx.region().to_string();
+    let arn_region = w.resource.split(':').nth(3).filter(|r| !r.is_empty());
     match service.as_str() {
-        "s3" => {}
+        "s3" => {
+            if let Some(r) = arn_region {
+                c = c.with("aws:RequestedRegion", r);
+            }
+        }
         "iam" if region != "us-east-1" => {
             c = c.with_either(
                 "aws:RequestedRegion",
@@ -718,6 +725,10 @@ mod tests {
             Want::new("athena:ListWorkGroups", "*"),
             Want::new("lakeformation:GetDataAccess", "*"),
             Want::new(
+                "s3:GetDataAccess",
+                "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default",
+            ),
+            Want::new(
                 "glue:GetTable",
                 "arn:aws:glue:ap-northeast-1:111122223333:catalog",
             ),
@@ -736,7 +747,7 @@ mod tests {
         );
         assert_eq!(
             review_with(conditional("*", cond("us-east-1")), &wants),
-            (4, 0)
+            (5, 0)
         );
         // A data-perimeter Deny on another account does not apply.
         let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [

@@ -5,10 +5,17 @@
 //! `Role.AssumeRolePolicyDocument`) lets the service principal
 //! `elasticmapreduce.amazonaws.com` perform both `sts:AssumeRole` and
 //! `sts:SetContext` (`sts:*` and `*` count). Deny statements and conditions are
-//! honoured: `aws:SourceAccount` (the account) and `aws:SourceArn` (the Studio's
-//! ARN) are evaluated; a condition on any other key, or an operator studio-doctor
-//! does not evaluate, gives a warning naming the condition instead of a guess. A
-//! user role that IAM does not know fails.
+//! honoured, with what EMR sends: `aws:SourceAccount` (the account);
+//! `aws:SourceArn`, which AWS documents only as an EMR ARN of the region and
+//! account (`arn:aws:elasticmapreduce:<region>:<account>:*` passes, another
+//! region or account fails, and a trust pinned to the Studio's own ARN is a
+//! warning, never a pass); for `sts:SetContext` `sts:RequestContextProviders` =
+//! `arn:aws:iam::aws:contextProvider/IdentityCenter` and
+//! `sts:RequestContext/identitycenter:InstanceArn` = the Studio's Identity Center
+//! instance (on `sts:AssumeRole` the provider key may be present or not: decided
+//! only when both agree). A condition on any other key, or an operator
+//! studio-doctor does not evaluate, gives a warning naming the condition instead
+//! of a guess, and the fix keeps it. A user role that IAM does not know fails.
 //!
 //! **Why it matters.** With trusted identity propagation, EMR Studio assumes the
 //! user role on behalf of the signed-in Identity Center user and sets the user's
@@ -41,6 +48,8 @@
 //! principal, the check warns instead of failing.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html

@@ -15,10 +15,23 @@
 //!   on `...:secret:emr-studio-*`);
 //! - `iam:PassRole` on the Studio's service role.
 //!
-//! One result per Studio lists every missing action. Deny statements win;
-//! conditions on keys studio-doctor knows (`aws:PrincipalArn`,
-//! `aws:PrincipalAccount`, `aws:ResourceAccount`) are evaluated, any other
-//! condition gives a warning naming it. This is the identity-policy view: service
+//! One result per Studio lists every missing action. Deny statements win.
+//! Which policy forms make the result a warning instead of a verdict: a
+//! condition on a key studio-doctor does not know, an operator it does not
+//! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
+//! is not known, a wildcard in the service or resource-type part of a `Resource`
+//! ARN (`arn:aws:iam::*:*/Name`, which the IAM documentation calls incorrect
+//! usage), and a malformed statement; the fix then keeps those conditions.
+//! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
+//! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
+//! every request carries are evaluated: `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:ResourceAccount` (not for S3
+//! buckets and objects) and `aws:RequestedRegion` (the target region; not for S3
+//! buckets and objects); for `iam:PassRole` of the service role also
+//! `iam:PassedToService` = `elasticmapreduce.amazonaws.com`, while
+//! `aws:RequestedRegion` is decided only when the Studio's region and `us-east-1`
+//! agree (AWS does not document which one a PassRole check sees). This is the
+//! identity-policy view: service
 //! control policies, session policies (the Studio's session mappings) and resource
 //! policies are not included.
 //!
@@ -52,6 +65,8 @@
 //! both documents share; the resources are the narrowest ones the documents allow.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html

@@ -7,8 +7,12 @@
 //!   (`aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess`);
 //! - exists in IAM, and its trust policy lets `lakeformation.amazonaws.com`
 //!   perform `sts:AssumeRole` and `sts:SetContext` (Deny statements and conditions
-//!   honoured; `aws:SourceAccount` is the account; a condition studio-doctor
-//!   cannot evaluate gives a warning naming it).
+//!   honoured; `aws:SourceAccount` is the account; for `sts:SetContext`
+//!   `sts:RequestContextProviders` is Identity Center's context provider and
+//!   `sts:RequestContext/identitycenter:InstanceArn` the instance of Lake
+//!   Formation's integration; `aws:SourceArn` is not documented for Lake
+//!   Formation, so a condition on it, like any condition studio-doctor
+//!   cannot evaluate, gives a warning naming it, and the fix keeps it).
 //!
 //! **Why it matters.** With trusted identity propagation Lake Formation assumes
 //! the location role with the Identity Center user's context, which needs
@@ -40,6 +44,7 @@
 //! edited) and MODEL (`ListResources` → `RoleArn`).
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html

@@ -7,10 +7,16 @@
 //! `AssumeRolePolicyDocument`) lets the service principal `athena.amazonaws.com`
 //! call `sts:AssumeRole`. It also looks for `sts:SetContext` for the same
 //! principal: a trust without it is a warning, not a failure (see Evidence).
-//! Deny statements and conditions are honoured: `aws:SourceAccount` (the account)
-//! and `aws:SourceArn` (the workgroup's ARN,
-//! `arn:aws:athena:<region>:<account>:workgroup/<name>`) are evaluated; a condition
-//! on any other key gives a warning naming it instead of a guess.
+//! Deny statements and conditions are honoured, with what Athena sends:
+//! `aws:SourceAccount` (the account); `aws:SourceArn`, an Athena ARN of the region
+//! and account whose exact value no AWS page gives (`arn:aws:athena:<region>:<account>:*`
+//! passes; a trust pinned to the workgroup's ARN,
+//! `arn:aws:athena:<region>:<account>:workgroup/<name>`, is a warning, never a
+//! pass); for `sts:SetContext` `sts:RequestContextProviders` = Identity Center's
+//! context provider and `sts:RequestContext/identitycenter:InstanceArn` = the
+//! workgroup's instance. A condition on any other key, or an operator
+//! studio-doctor does not evaluate, gives a warning naming it instead of a guess,
+//! and the fix keeps it.
 //!
 //! **Why it matters.** An Identity Center workgroup runs each query with its
 //! execution role, carrying the signed-in user's identity: Athena uses it to ask
@@ -45,6 +51,8 @@
 //! identity propagation path do; so its absence is only a warning.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
