@@ -539,8 +539,7 @@ pub(crate) fn source_arn_undocumented(c: Context, likely: &str) -> Context {
         _ => return c,
     };
     let why = format!(
-        "AWS does not document which ARN {} sends as aws:SourceArn ({likely} is only the likely one)",
-        parts[2]
+        "AWS does not document which ARN the calling service sends as aws:SourceArn ({likely} is only the likely one)"
     );
     c.with_either(
         "aws:SourceArn",
@@ -563,7 +562,7 @@ pub(crate) fn undecided_trust_verb(symptom: &str) -> String {
 /// when `symptom` happens.
 pub(crate) fn undecided_grant_summary(role: &str, symptom: &str) -> String {
     format!(
-        "studio-doctor could not evaluate some conditions of {role}'s policies, which does not make them wrong: keep them. Only if {symptom}, add the policy below, which grants exactly these actions on these resources"
+        "studio-doctor could not evaluate the conditions or resource forms of {role}'s policies named above, which does not make them wrong: keep them. Only if {symptom}, add the policy below, which grants exactly these actions on these resources"
     )
 }
 
