@@ -6,8 +6,9 @@
 //! `elasticmapreduce.amazonaws.com` perform both `sts:AssumeRole` and
 //! `sts:SetContext` (`sts:*` and `*` count). Deny statements and conditions are
 //! honoured, with what EMR sends: `aws:SourceAccount` (the account);
-//! `aws:SourceArn`, which AWS documents only as an EMR ARN of the region and
-//! account (`arn:aws:elasticmapreduce:<region>:<account>:*` passes, another
+//! `aws:SourceArn`, which the EMR Studio service-role page shows only as an EMR
+//! ARN of the region and account
+//! (`arn:aws:elasticmapreduce:<region>:<account>:*` passes, another
 //! region or account fails, and a trust pinned to the Studio's own ARN is a
 //! warning, never a pass); for `sts:SetContext` `sts:RequestContextProviders` =
 //! `arn:aws:iam::aws:contextProvider/IdentityCenter` and
@@ -49,6 +50,7 @@
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
