@@ -265,12 +265,13 @@ def es004_source_arn_pinned(f):
 
 
 def es005_resource_type_wildcard(f):
-    # PassRole granted on a wildcard resource type, which the ARN documentation
-    # calls incorrect usage: whether IAM matches it is not documented.
+    # Secret tagging granted with a wildcard in the resource type (`s*` for
+    # `secret`), which the ARN documentation calls incorrect usage: whether IAM
+    # matches it is not documented.
     doc = role(f, "EMRStudio-UserRole")["inline_policies"][0]["document"]
     for s in doc["Statement"]:
-        if s.get("Sid") == "PassServiceRole":
-            s["Resource"] = "arn:aws:iam::111122223333:*/EMRStudio-ServiceRole"
+        if s.get("Sid") == "TagStudioSecrets":
+            s["Resource"] = "arn:aws:secretsmanager:*:*:s*:emr-studio-*"
 
 
 TRAPS = {

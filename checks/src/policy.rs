@@ -20,8 +20,9 @@
 //! - A wildcard in the service segment ("You can't use a wildcard in the service
 //!   segment") or in the resource type ("You cannot use a wildcard in the portion
 //!   of the ARN that specifies the resource type", ARN page), for example
-//!   `arn:aws:iam::*:*/Name`, is incorrect usage whose effect is not documented:
-//!   a statement that matches only that way is undecided, never a match.
+//!   `arn:aws:secretsmanager:*:*:s*:name`, is incorrect usage whose effect is not
+//!   documented: a statement that matches only that way is undecided, never a
+//!   match.
 //! - Policy variables are substituted only in documents with `"Version":
 //!   "2012-10-17"` (otherwise they "are treated as literal strings"), only after
 //!   the fifth colon of a `Resource` ("You can't use a variable to replace parts of

@@ -16,8 +16,8 @@
 //! condition on a key studio-doctor does not know, an operator it does not
 //! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
 //! is not known, a wildcard in the service or resource-type part of a `Resource`
-//! ARN (`arn:aws:iam::*:*/Name`, which the IAM documentation calls incorrect
-//! usage), and a malformed statement; the fix then keeps those conditions.
+//! ARN (`arn:aws:secretsmanager:*:*:s*:name`, which the IAM documentation calls
+//! incorrect usage), and a malformed statement; the fix then keeps those conditions.
 //! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
 //! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
 //! every request carries are evaluated: `aws:PrincipalArn`,
