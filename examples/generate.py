@@ -304,6 +304,24 @@ def lf009(f):
     f["lake_formation"]["settings"]["data_lake_admins"] = ["arn:aws:iam::111122223333:role/DataLakeAdmin"]
 
 
+def es004_source_arn_pinned(f):
+    # The user role trusts EMR only for a request whose aws:SourceArn is the
+    # Studio's own ARN; AWS does not document that EMR sends that ARN.
+    stmt = role(f, "EMRStudio-UserRole")["trust_policy"]["Statement"][0]
+    stmt["Condition"] = {"ArnEquals": {"aws:SourceArn": studio(f)["studio_arn"]}}
+
+
+def es005_resource_type_wildcard(f):
+    # Secret tagging granted with a wildcard in the resource type (`s*` for
+    # `secret`), which the ARN documentation calls incorrect usage: whether IAM
+    # matches it is not documented.
+    r = role(f, "EMRStudio-UserRole")
+    for p in r["inline_policies"] + r["attached_policies"]:
+        for s in p["document"]["Statement"]:
+            if s.get("Sid") == "TagStudioSecrets":
+                s["Resource"] = "arn:aws:secretsmanager:*:*:s*:emr-studio-*"
+
+
 TRAPS = {
     "ES001": es001,
     "ES003": es003,
@@ -347,6 +365,8 @@ TRAPS = {
     "LF007": lf007,
     "LF008": lf008,
     "LF009": lf009,
+    "ES004-source-arn-pinned": es004_source_arn_pinned,
+    "ES005-resource-type-wildcard": es005_resource_type_wildcard,
 }
 
 

@@ -2,20 +2,46 @@
 //! and "does this trust policy let this service assume the role?". Pure, no I/O.
 //!
 //! It handles what the Studio roles need: `Effect` Allow/Deny (explicit deny wins),
-//! `Action`/`NotAction` (case-insensitive `*`/`?`), `Resource`/`NotResource`
-//! (case-sensitive, ARN segment by segment), `Principal`/`NotPrincipal` in trust
-//! policies, policy variables it knows the value of, and the common condition
-//! operators (`String*`, `Arn*`, `Bool`, `Null`, with `...IfExists` and
-//! `ForAllValues:`/`ForAnyValue:`) on keys whose values the caller passes in a
-//! [`Context`].
+//! `Action`/`NotAction` (case-insensitive `*`/`?`), `Resource`/`NotResource`,
+//! `Principal`/`NotPrincipal` in trust policies, policy variables it knows the
+//! value of, and the common condition operators (`String*`, `Arn*`, `Bool`,
+//! `Null`, with `...IfExists` and `ForAllValues:`/`ForAnyValue:`) on keys whose
+//! values the caller passes in a [`Context`].
+//!
+//! Decisions taken from the IAM User Guide:
+//! - ARN matching is case-sensitive in every segment, partition, service and
+//!   region included ("Case-sensitive matching of the ARN", condition operators
+//!   page); `arn:aws:IAM::...` does not match an IAM ARN.
+//! - In `Resource`/`NotResource` a `*` or `?` stays inside its colon-separated
+//!   segment, except a `*` that ends a segment: it "can expand to match beyond the
+//!   colon boundaries" (Resource element page). So `arn:aws:athena:*` matches every
+//!   Athena ARN. After the fifth colon (the resource part) wildcards match any
+//!   character. ARN condition operators check the six segments one by one.
+//! - A wildcard in the service segment ("You can't use a wildcard in the service
+//!   segment") or in the resource type ("You cannot use a wildcard in the portion
+//!   of the ARN that specifies the resource type", ARN page), for example
+//!   `arn:aws:secretsmanager:*:*:s*:name`, is incorrect usage whose effect is not
+//!   documented: a statement that matches only that way is undecided, never a
+//!   match.
+//! - Policy variables are substituted only in documents with `"Version":
+//!   "2012-10-17"` (otherwise they "are treated as literal strings"), only after
+//!   the fifth colon of a `Resource` ("You can't use a variable to replace parts of
+//!   the ARN before the fifth colon"), and only in string and ARN conditions.
 //!
 //! What it cannot decide (another operator, a key not in the context, an unknown
-//! policy variable, a malformed statement) it does not guess: an Allow that only
-//! matches through such a statement, or a Deny that might apply through one, gives
-//! [`Decision::Undecided`] naming the statement and the reason. We looked at the
-//! `iam-rs` crate (a complete engine) but keep this one small so that undecidable
-//! conditions are reported, not guessed. SCPs, session policies and resource
-//! policies are out of scope: results are the identity-policy view.
+//! policy variable, one of the incorrect forms above, a malformed statement) it
+//! does not guess: an Allow that only matches through such a statement, or a
+//! Deny that might apply through one, gives [`Decision::Undecided`] naming the
+//! statement and the reason. We looked at the `iam-rs` crate (a complete engine)
+//! but keep this one small so that undecidable conditions are reported, not
+//! guessed. SCPs, session policies and resource policies are out of scope:
+//! results are the identity-policy view.
+//!
+//! References:
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 
 use crate::fact::{Fact, Unknown};
 use crate::facts::Role;
@@ -75,10 +101,14 @@ impl Decision {
 }
 
 /// Known request-context values, by condition key (keys are case-insensitive).
-/// A key with no values is known to be absent from the request.
+/// A key with no values is known to be absent from the request. A key can also
+/// be known only up to a few candidates (AWS does not document which one it
+/// sends): a condition on it is decided only when every candidate decides it
+/// the same way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     keys: BTreeMap<String, Vec<String>>,
+    either: BTreeMap<String, (Vec<Vec<String>>, String)>,
 }
 
 impl Context {
@@ -93,13 +123,28 @@ impl Context {
 
     /// Set a multi-valued key (an empty list: known to be absent).
     pub fn with_values(mut self, key: &str, values: Vec<String>) -> Self {
-        self.keys.insert(key.to_ascii_lowercase(), values);
+        let key = key.to_ascii_lowercase();
+        self.either.remove(&key);
+        self.keys.insert(key, values);
         self
     }
 
-    /// The key's values; `None` when the key is not known.
+    /// The key holds one of `candidates` (each a list of values; an empty list:
+    /// absent), and `why` says why it is not known which (for messages).
+    pub fn with_either(mut self, key: &str, candidates: Vec<Vec<String>>, why: &str) -> Self {
+        let key = key.to_ascii_lowercase();
+        self.keys.remove(&key);
+        self.either.insert(key, (candidates, why.to_string()));
+        self
+    }
+
+    /// The key's values; `None` when the key is not known (or only up to candidates).
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.keys.get(&key.to_ascii_lowercase()).map(Vec::as_slice)
+    }
+
+    fn candidates(&self, key: &str) -> Option<&(Vec<Vec<String>>, String)> {
+        self.either.get(&key.to_ascii_lowercase())
     }
 }
 
@@ -308,6 +353,7 @@ fn decide(docs: &[(String, &Value)], r: &Request) -> Decision {
     let mut maybe_allow = Vec::new();
     let mut maybe_deny = Vec::new();
     for (name, doc) in docs {
+        let vars = supports_variables(doc);
         for (label, st) in statements(name, doc) {
             if !st.is_object() {
                 let why = format!("{label} cannot be read");
@@ -316,7 +362,7 @@ fn decide(docs: &[(String, &Value)], r: &Request) -> Decision {
                 continue;
             }
             let effect = st.get("Effect").and_then(Value::as_str);
-            match (effect, applies(st, r)) {
+            match (effect, applies(st, r, vars)) {
                 (_, Match::No) => {}
                 (Some("Deny"), Match::Yes) => return Decision::ExplicitDeny { statement: label },
                 (Some("Deny"), Match::Maybe(why)) => maybe_deny.push(format!("{label}: {why}")),
@@ -380,11 +426,20 @@ fn statements<'a>(name: &str, doc: &'a Value) -> Vec<(String, &'a Value)> {
         .collect()
 }
 
-fn applies(st: &Value, r: &Request) -> Match {
+/// Policy variables are substituted only under `"Version": "2012-10-17"`:
+/// "If you don't include the Version element and set it to an appropriate version
+/// date, variables like ${aws:username} are treated as literal strings".
+fn supports_variables(doc: &Value) -> bool {
+    doc.get("Version").and_then(Value::as_str) == Some("2012-10-17")
+}
+
+/// Does the statement apply? `vars`: substitute policy variables (see
+/// [`supports_variables`]).
+fn applies(st: &Value, r: &Request, vars: bool) -> Match {
     principal_part(st, r)
         .and(|| action_part(st, r))
-        .and(|| resource_part(st, r))
-        .and(|| condition_part(st.get("Condition"), r.ctx))
+        .and(|| resource_part(st, r, vars))
+        .and(|| condition_part(st.get("Condition"), r.ctx, vars))
 }
 
 fn principal_part(st: &Value, r: &Request) -> Match {
@@ -438,17 +493,22 @@ fn action_part(st: &Value, r: &Request) -> Match {
     }
 }
 
-fn resource_part(st: &Value, r: &Request) -> Match {
+fn resource_part(st: &Value, r: &Request, vars: bool) -> Match {
     let Some(resource) = r.resource else {
         return Match::Yes;
     };
-    let one = |p: &String| match substitute(p, r.ctx) {
-        Ok(p) => arn_match(&p, resource, "its resource"),
-        Err((widened, var)) => arn_match(&widened, resource, "its resource").and(|| {
-            Match::Maybe(format!(
-                "its resource {p} uses the policy variable {var}, whose value is not known"
-            ))
-        }),
+    let one = |p: &String| {
+        if !vars {
+            return resource_match(p, resource);
+        }
+        match substitute_resource(p, r.ctx) {
+            Ok(p) => resource_match(&p, resource),
+            Err((widened, var)) => resource_match(&widened, resource).and(|| {
+                Match::Maybe(format!(
+                    "its resource {p} uses the policy variable {var}, whose value is not known"
+                ))
+            }),
+        }
     };
     match (st.get("Resource"), st.get("NotResource")) {
         (Some(v), None) => match strings(v) {
@@ -463,8 +523,22 @@ fn resource_part(st: &Value, r: &Request) -> Match {
     }
 }
 
-/// Replace `${key}` with the context value. Err: the pattern with every unknown
-/// variable widened to `*`, and the first unknown variable.
+/// Substitute policy variables in a `Resource` pattern, only after the fifth
+/// colon: "You can use a policy variable in the Resource element, but only in the
+/// resource portion of the ARN. This portion of the ARN appears after the fifth
+/// colon (:)." Before it (or in a pattern with fewer colons) `${...}` is literal.
+fn substitute_resource(p: &str, ctx: &Context) -> Result<String, (String, String)> {
+    let Some((at, _)) = p.match_indices(':').nth(4) else {
+        return Ok(p.to_string());
+    };
+    let (head, tail) = p.split_at(at + 1);
+    substitute(tail, ctx)
+        .map(|t| format!("{head}{t}"))
+        .map_err(|(t, var)| (format!("{head}{t}"), var))
+}
+
+/// Replace `${key}` (or `${key, 'default'}`) with the context value. Err: the
+/// pattern with every unknown variable widened to `*`, and the first unknown one.
 fn substitute(p: &str, ctx: &Context) -> Result<String, (String, String)> {
     let mut out = String::new();
     let mut unknown: Option<String> = None;
@@ -477,9 +551,14 @@ fn substitute(p: &str, ctx: &Context) -> Result<String, (String, String)> {
             break;
         };
         let var = &rest[start..start + len + 1];
-        let key = var[2..var.len() - 1].split(',').next().unwrap_or("").trim();
-        match ctx.get(key) {
-            Some([v]) => out.push_str(v),
+        let (key, default) = match var[2..var.len() - 1].split_once(',') {
+            Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\''))),
+            None => (var[2..var.len() - 1].trim(), None),
+        };
+        match (ctx.get(key), default) {
+            (Some([v]), _) => out.push_str(v),
+            (Some([]), Some(d)) => out.push_str(d),
+            _ if key == "$" => out.push('$'),
             _ => {
                 out.push('*');
                 unknown.get_or_insert_with(|| var.to_string());
@@ -494,9 +573,117 @@ fn substitute(p: &str, ctx: &Context) -> Result<String, (String, String)> {
     }
 }
 
-/// Case-sensitive `*`/`?` match; ARNs are matched segment by segment. A pattern
-/// that starts like an ARN but has fewer than six segments only matches a full ARN
-/// if a wildcard spans colons, which we do not guess about.
+/// How one character of a `Resource` pattern matches.
+#[derive(Clone, Copy)]
+enum Tok {
+    Lit(char),
+    /// `?`; `colon`: it may match a colon.
+    One {
+        colon: bool,
+    },
+    /// `*`; `colon`: it may run over colons.
+    Star {
+        colon: bool,
+    },
+}
+
+/// A `Resource` pattern as tokens. In the first five colon-separated segments a
+/// `?` or `*` stays inside its segment, except a `*` that ends a segment (or the
+/// pattern): "If the * wildcard is the last character of a resource ARN segment,
+/// it can expand to match beyond the colon boundaries." After the fifth colon
+/// (the resource part, which keeps its colons) both match any character.
+fn tokens(pattern: &str) -> Vec<Tok> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut colons = 0;
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let resource = colons >= 5;
+            match c {
+                '*' => Tok::Star {
+                    colon: resource || chars.get(i + 1).is_none_or(|n| *n == ':'),
+                },
+                '?' => Tok::One { colon: resource },
+                ':' => {
+                    colons += 1;
+                    Tok::Lit(':')
+                }
+                c => Tok::Lit(c),
+            }
+        })
+        .collect()
+}
+
+/// Case-sensitive glob match of tokens against a value.
+fn glob(toks: &[Tok], value: &str) -> bool {
+    let v: Vec<char> = value.chars().collect();
+    let ok = |colon: bool, c: char| colon || c != ':';
+    let mut dp = vec![false; v.len() + 1];
+    dp[0] = true;
+    for t in toks {
+        let mut next = vec![false; v.len() + 1];
+        for j in 0..=v.len() {
+            next[j] = match *t {
+                Tok::Star { colon } => dp[j] || (j > 0 && next[j - 1] && ok(colon, v[j - 1])),
+                Tok::One { colon } => j > 0 && dp[j - 1] && ok(colon, v[j - 1]),
+                Tok::Lit(c) => j > 0 && dp[j - 1] && v[j - 1] == c,
+            };
+        }
+        dp = next;
+    }
+    dp[v.len()]
+}
+
+/// Does a `Resource` pattern match the requested resource? Case-sensitive (the
+/// ARN operators are "Case-sensitive matching of the ARN"). A match through a
+/// form the ARN documentation calls incorrect (a wildcard in the service
+/// segment, or in the resource type) is not guessed about.
+fn resource_match(pattern: &str, resource: &str) -> Match {
+    if !glob(&tokens(pattern), resource) {
+        return Match::No;
+    }
+    if !pattern.starts_with("arn:") || !wild(pattern) {
+        return Match::Yes;
+    }
+    let segments: Vec<&str> = pattern.splitn(6, ':').collect();
+    if segments.get(2).is_none_or(|s| wild(s)) {
+        return Match::Maybe(format!(
+            "its resource {pattern} has a wildcard in (or in place of) the service segment, which the IAM documentation does not allow (\"You can't use a wildcard in the service segment\"), so whether IAM matches it is not known"
+        ));
+    }
+    if let (Some(part), Some(kind)) = (segments.get(5), resource_type(resource))
+        && *part != "*"
+        && wild(&part.chars().take(kind.chars().count()).collect::<String>())
+    {
+        return Match::Maybe(format!(
+            "its resource {pattern} has a wildcard in the resource type ({kind}), which the ARN documentation calls incorrect usage, so whether IAM matches it is not known"
+        ));
+    }
+    Match::Yes
+}
+
+fn wild(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+/// The resource type of an ARN (`role` in `...:role/x`, `secret` in
+/// `...:secret:x`, `catalog` in `...:catalog`); `None` where the resource part is
+/// a plain name (S3 buckets and objects, SQS queues, SNS topics) or not an ARN.
+fn resource_type(arn: &str) -> Option<&str> {
+    let s: Vec<&str> = arn.splitn(6, ':').collect();
+    if s.len() < 6 || s[0] != "arn" {
+        return None;
+    }
+    if (s[2] == "s3" && s[3].is_empty() && s[4].is_empty()) || matches!(s[2], "sqs" | "sns") {
+        return None;
+    }
+    s[5].split(['/', ':']).next()
+}
+
+/// ARN condition operators: "Each of the six colon-delimited components of the
+/// ARN is checked separately" (case-sensitive). A pattern that starts like an
+/// ARN but has fewer than six segments is not guessed about.
 fn arn_match(pattern: &str, value: &str, what: &str) -> Match {
     let p: Vec<&str> = pattern.splitn(6, ':').collect();
     let v: Vec<&str> = value.splitn(6, ':').collect();
@@ -548,7 +735,7 @@ const OPERATORS: &[(&str, bool)] = &[
     ("Bool", false),
 ];
 
-fn condition_part(cond: Option<&Value>, ctx: &Context) -> Match {
+fn condition_part(cond: Option<&Value>, ctx: &Context, vars: bool) -> Match {
     let Some(cond) = cond else {
         return Match::Yes;
     };
@@ -559,12 +746,38 @@ fn condition_part(cond: Option<&Value>, ctx: &Context) -> Match {
         let Value::Object(keys) = block else {
             return Match::Maybe(format!("its condition {op} is not an object"));
         };
-        all(keys, |(key, values)| condition(op, key, values, ctx))
+        all(keys, |(key, values)| condition(op, key, values, ctx, vars))
     })
 }
 
-/// One `op: {key: values}` test.
-fn condition(op_name: &str, key: &str, values: &Value, ctx: &Context) -> Match {
+/// One `op: {key: values}` test. A key known only up to candidates is decided
+/// when every candidate gives the same answer.
+fn condition(op_name: &str, key: &str, values: &Value, ctx: &Context, vars: bool) -> Match {
+    let Some((candidates, why)) = ctx.candidates(key) else {
+        return condition_known(op_name, key, values, ctx, vars);
+    };
+    let results: Vec<Match> = candidates
+        .iter()
+        .map(|c| {
+            let known = ctx.clone().with_values(key, c.clone());
+            condition_known(op_name, key, values, &known, vars)
+        })
+        .collect();
+    if let Some(m) = results.iter().find(|m| matches!(m, Match::Maybe(_))) {
+        return m.clone();
+    }
+    if results.iter().all(|m| *m == Match::Yes) {
+        Match::Yes
+    } else if results.iter().all(|m| *m == Match::No) {
+        Match::No
+    } else {
+        Match::Maybe(format!(
+            "condition {op_name} on {key} cannot be evaluated: {why}"
+        ))
+    }
+}
+
+fn condition_known(op_name: &str, key: &str, values: &Value, ctx: &Context, vars: bool) -> Match {
     let undecidable = |why: &str| Match::Maybe(format!("condition {op_name} on {key} {why}"));
     let (set, rest) = if let Some(r) = op_name.strip_prefix("ForAnyValue:") {
         (SetOp::AnyValue, r)
@@ -594,8 +807,14 @@ fn condition(op_name: &str, key: &str, values: &Value, ctx: &Context) -> Match {
     let Some(&(_, negated)) = OPERATORS.iter().find(|(n, _)| *n == base) else {
         return undecidable("cannot be evaluated: studio-doctor does not evaluate this operator");
     };
+    // Variables work "in any condition that involves the string operators or the
+    // ARN operators", not with Boolean ones.
     let mut wanted = Vec::new();
     for p in &policy {
+        if !vars || base == "Bool" {
+            wanted.push(p.clone());
+            continue;
+        }
         match substitute(p, ctx) {
             Ok(p) => wanted.push(p),
             Err((_, var)) => {
@@ -721,18 +940,21 @@ mod tests {
             ev(doc, "secretsmanager:TagResource", other),
             Decision::ImplicitDeny
         );
-        // `*` in the region segment does not swallow the account segment.
+        // A `*` inside a segment stays in it; one that ends a segment may run
+        // over colons. IAM User Guide, Resource element: "If the * wildcard is the
+        // last character of a resource ARN segment, it can expand to match beyond
+        // the colon boundaries."
+        let doc = allow(json!("iam:*"), json!("arn:aws:iam::1*2:role/x"));
+        assert!(ev(doc.clone(), "iam:PassRole", "arn:aws:iam::1002:role/x").is_allowed());
+        assert!(ev(doc, "iam:PassRole", "arn:aws:iam::1:2:role/x").is_denied());
         let doc = allow(json!("iam:*"), json!("arn:aws:iam::*:role/x"));
         assert!(ev(doc.clone(), "iam:PassRole", "arn:aws:iam::1:role/x").is_allowed());
-        assert!(ev(doc, "iam:PassRole", "arn:aws:iam::1:2:role/x").is_denied());
-        // A pattern with fewer segments is not guessed about.
+        assert!(ev(doc, "iam:PassRole", "arn:aws:iam::1:2:role/x").is_allowed());
+        // So a pattern with fewer segments is decided: the region's `*` spans
+        // region and account.
         let doc = allow(json!("athena:*"), json!("arn:aws:athena:*:workgroup/x"));
-        let d = ev(
-            doc.clone(),
-            "athena:GetWorkGroup",
-            "arn:aws:athena:r:1:workgroup/x",
-        );
-        assert!(undecided(&d).contains("not a full ARN"), "{d:?}");
+        let wg = "arn:aws:athena:r:1:workgroup/x";
+        assert!(ev(doc.clone(), "athena:GetWorkGroup", wg).is_allowed());
         assert!(ev(doc, "athena:GetWorkGroup", "arn:aws:athena:r:1:workgroup/y").is_denied());
         // The resource segment keeps its colons.
         let doc = allow(
@@ -1005,28 +1227,219 @@ mod tests {
 
     #[test]
     fn policy_variables() {
+        // IAM User Guide, policy variables: "You can use a policy variable in the
+        // Resource element, but only in the resource portion of the ARN. This
+        // portion of the ARN appears after the fifth colon (:)."
+        let doc = allow(json!("s3:*"), json!("arn:aws:s3:::b/${aws:username}/*"));
+        let alice = Context::new().with("aws:username", "alice");
+        assert!(
+            ev_ctx(
+                doc.clone(),
+                "s3:GetObject",
+                "arn:aws:s3:::b/alice/x",
+                &alice
+            )
+            .is_allowed()
+        );
+        assert!(ev_ctx(doc.clone(), "s3:GetObject", "arn:aws:s3:::b/bob/x", &alice).is_denied());
+        // Unknown variable: undecided when it could match, denied when it cannot.
+        let d = ev(doc.clone(), "s3:GetObject", "arn:aws:s3:::b/alice/x");
+        assert!(undecided(&d).contains("${aws:username}"), "{d:?}");
+        assert!(ev(doc, "s3:GetObject", "arn:aws:s3:::other/alice/x").is_denied());
+        // A default applies when the key is known to be absent.
+        let doc = allow(
+            json!("s3:*"),
+            json!("arn:aws:s3:::b/${aws:PrincipalTag/team, 'shared'}/*"),
+        );
+        let untagged = Context::new().with_values("aws:PrincipalTag/team", vec![]);
+        assert!(ev_ctx(doc, "s3:GetObject", "arn:aws:s3:::b/shared/x", &untagged).is_allowed());
+    }
+
+    #[test]
+    fn variables_before_the_fifth_colon_are_literal_text() {
+        // "You can't use a variable to replace parts of the ARN before the fifth
+        // colon, such as the service or account." (IAM User Guide, policy
+        // variables): the statement does not match a real account.
+        let ctx = Context::new().with("aws:PrincipalAccount", ACCT);
+        let doc = allow(
+            json!("glue:*"),
+            json!("arn:aws:glue:*:${aws:PrincipalAccount}:catalog"),
+        );
+        let catalog = "arn:aws:glue:ap-northeast-1:111122223333:catalog";
+        assert_eq!(
+            ev_ctx(doc, "glue:GetTable", catalog, &ctx),
+            Decision::ImplicitDeny
+        );
         let doc = allow(
             json!("iam:PassRole"),
             json!("arn:aws:iam::${aws:PrincipalAccount}:role/EMR*"),
         );
-        let ctx = Context::new().with("aws:PrincipalAccount", ACCT);
-        let arn = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
-        assert!(ev_ctx(doc.clone(), "iam:PassRole", arn, &ctx).is_allowed());
-        assert!(
-            ev_ctx(
-                doc.clone(),
+        let role = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+        assert_eq!(
+            ev_ctx(doc, "iam:PassRole", role, &ctx),
+            Decision::ImplicitDeny
+        );
+        // A Deny written that way does not apply either.
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "glue:*", "Resource": "arn:aws:glue:*:${aws:PrincipalAccount}:*"}]});
+        assert!(ev_ctx(doc, "glue:GetTable", catalog, &ctx).is_allowed());
+    }
+
+    #[test]
+    fn without_version_2012_10_17_variables_are_literal_text() {
+        // "If you don't include the Version element and set it to an appropriate
+        // version date, variables like ${aws:username} are treated as literal
+        // strings in the policy." (IAM User Guide, policy variables)
+        let ctx = Context::new().with("aws:username", "alice");
+        for version in [None, Some("2008-10-17")] {
+            let mut doc = json!({"Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/${aws:username}/*"},
+                {"Effect": "Allow", "Action": "athena:*", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/owner": "${aws:username}"}}}]});
+            if let Some(v) = version {
+                doc["Version"] = json!(v);
+            }
+            let literal = "arn:aws:s3:::b/${aws:username}/x";
+            assert!(
+                ev_ctx(doc.clone(), "s3:GetObject", "arn:aws:s3:::b/alice/x", &ctx).is_denied()
+            );
+            assert!(ev_ctx(doc.clone(), "s3:GetObject", literal, &ctx).is_allowed());
+            let owner = ctx.clone().with("aws:PrincipalTag/owner", "alice");
+            assert!(ev_ctx(doc.clone(), "athena:GetWorkGroup", "r", &owner).is_denied());
+            let owner = ctx
+                .clone()
+                .with("aws:PrincipalTag/owner", "${aws:username}");
+            assert!(ev_ctx(doc, "athena:GetWorkGroup", "r", &owner).is_allowed());
+        }
+        // And variables are never substituted in Boolean conditions: "You can't
+        // use a policy variable with other operators, such as ... Boolean".
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+            "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "${aws:ViaAWSService}"}}}]});
+        let ctx = Context::new()
+            .with("aws:SecureTransport", "true")
+            .with("aws:ViaAWSService", "true");
+        assert!(ev_ctx(doc, "a:b", "r", &ctx).is_denied());
+    }
+
+    #[test]
+    fn a_wildcard_in_the_resource_type_is_never_a_pass() {
+        // IAM User Guide, ARNs: "You cannot use a wildcard in the portion of the
+        // ARN that specifies the resource type, such as the term user in an IAM
+        // ARN." It does not say what IAM does then: warn, naming the statement.
+        let svc = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+        let secret = "arn:aws:secretsmanager:r:111122223333:secret:emr-studio-x";
+        let cases = [
+            (
                 "iam:PassRole",
-                "arn:aws:iam::444455556666:role/EMRx",
-                &ctx
+                "arn:aws:iam::*:*/EMRStudio-ServiceRole",
+                svc,
+            ),
+            (
+                "iam:PassRole",
+                "arn:aws:iam::111122223333:r?le/EMRStudio-*",
+                svc,
+            ),
+            (
+                "secretsmanager:TagResource",
+                "arn:aws:secretsmanager:*:*:s*:emr-studio-x",
+                secret,
+            ),
+        ];
+        for (action, pattern, arn) in cases {
+            let doc = json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "Odd", "Effect": "Allow", "Action": action, "Resource": pattern}]});
+            let d = ev(doc, action, arn);
+            let why = undecided(&d);
+            assert!(
+                why.contains("\"Odd\"") && why.contains("resource type"),
+                "{why}"
+            );
+            // As a Deny it might apply, so an allowed action becomes undecided.
+            let doc = json!({"Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Sid": "OddDeny", "Effect": "Deny", "Action": action, "Resource": pattern}]});
+            assert!(undecided(&ev(doc, action, arn)).contains("OddDeny"));
+        }
+        // Wildcards after a literal type are fine, as in the documented
+        // `arn:aws:athena:*:<account>:workgroup*`; so is a whole segment `*`.
+        let wg = "arn:aws:athena:r:111122223333:workgroup/idc-wg";
+        for pattern in [
+            "arn:aws:athena:*:111122223333:workgroup*",
+            "arn:aws:athena:*:*:*",
+        ] {
+            assert!(
+                ev(
+                    allow(json!("athena:*"), json!(pattern)),
+                    "athena:GetWorkGroup",
+                    wg
+                )
+                .is_allowed()
+            );
+        }
+        // S3 bucket and object ARNs have no resource type.
+        let doc = allow(json!("s3:*"), json!("arn:aws:s3:::*-results/*"));
+        assert!(ev(doc, "s3:PutObject", "arn:aws:s3:::my-results/x").is_allowed());
+    }
+
+    #[test]
+    fn short_arns_with_a_trailing_wildcard() {
+        // "If the * wildcard is the last character of a resource ARN segment, it
+        // can expand to match beyond the colon boundaries." (IAM User Guide,
+        // Resource element)
+        let wg = "arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg";
+        let doc = allow(json!("athena:*"), json!("arn:aws:athena:*"));
+        assert!(ev(doc.clone(), "athena:GetWorkGroup", wg).is_allowed());
+        assert!(ev(doc, "glue:GetTable", "arn:aws:glue:r:1:catalog").is_denied());
+        // In NotResource alike.
+        let doc = json!({"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:athena:*"}]});
+        assert!(ev(doc.clone(), "athena:GetWorkGroup", wg).is_denied());
+        assert!(ev(doc, "glue:GetTable", "arn:aws:glue:r:1:catalog").is_allowed());
+        // `arn:aws:*` puts the wildcard in the service segment: "You can't use a
+        // wildcard in the service segment that identifies the AWS product."
+        for pattern in ["arn:aws:*", "arn:*", "arn:aws:a*:*"] {
+            let doc = json!({"Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": pattern}]});
+            let d = ev(doc.clone(), "athena:GetWorkGroup", wg);
+            assert!(
+                undecided(&d).contains("service segment"),
+                "{pattern}: {d:?}"
+            );
+            let not =
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": pattern}]});
+            undecided(&ev(not, "athena:GetWorkGroup", wg));
+        }
+        // Another partition never matches.
+        let doc = allow(json!("*"), json!("arn:aws:athena:*"));
+        assert!(
+            ev(
+                doc,
+                "athena:GetWorkGroup",
+                "arn:aws-cn:athena:r:1:workgroup/x"
             )
             .is_denied()
         );
-        // Unknown variable: undecided when it could match, denied when it cannot.
-        let d = ev(doc.clone(), "iam:PassRole", arn);
-        assert!(undecided(&d).contains("${aws:PrincipalAccount}"));
-        assert!(ev(doc, "iam:PassRole", "arn:aws:iam::1:role/Other").is_denied());
-        let doc = allow(json!("s3:*"), json!("arn:aws:s3:::b/${aws:username}/*"));
-        undecided(&ev(doc, "s3:GetObject", "arn:aws:s3:::b/alice/x"));
+    }
+
+    #[test]
+    fn arn_matching_is_case_sensitive_in_every_segment() {
+        // The decision recorded in the module doc: ARN operators are
+        // "Case-sensitive matching of the ARN" (IAM User Guide, condition
+        // operators), and so is Resource matching, partition, service and region
+        // included. AWS's own ARNs use lower case there.
+        let wg = "arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg";
+        for pattern in [
+            "arn:AWS:athena:ap-northeast-1:111122223333:workgroup/idc-wg",
+            "arn:aws:Athena:ap-northeast-1:111122223333:workgroup/idc-wg",
+            "arn:aws:athena:AP-NORTHEAST-1:111122223333:workgroup/idc-wg",
+            "arn:aws:athena:ap-northeast-1:111122223333:workgroup/IDC-WG",
+        ] {
+            let doc = allow(json!("athena:*"), json!(pattern));
+            assert_eq!(
+                ev(doc, "athena:GetWorkGroup", wg),
+                Decision::ImplicitDeny,
+                "{pattern}"
+            );
+        }
     }
 
     #[test]

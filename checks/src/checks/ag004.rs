@@ -10,8 +10,13 @@
 //! (the account), `aws:SourceArn` (the instance,
 //! `arn:aws:s3:<region>:<account>:access-grants/default`) and, for
 //! `sts:SetContext`, `sts:RequestContextProviders` =
-//! `arn:aws:iam::aws:contextProvider/IdentityCenter`. A condition on any other
-//! key gives a warning naming it. The documented trust policy (below) passes.
+//! `arn:aws:iam::aws:contextProvider/IdentityCenter` and
+//! `sts:RequestContext/identitycenter:InstanceArn` = the Identity Center instance
+//! associated with S3 Access Grants (on `sts:AssumeRole` the provider key is
+//! present for directory users and absent for IAM grantees: decided only when
+//! both agree). A condition on any other key, or an operator studio-doctor does
+//! not evaluate, gives a warning naming it, and the fix keeps it. The documented
+//! trust policy (below) passes.
 //!
 //! **Why it matters.** S3 Access Grants reaches the bucket by assuming the
 //! location's role. For an Identity Center user it also sets the user's identity
@@ -38,6 +43,7 @@
 //! the STS:SetContext action in its trust policy for identity propagation").
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html
@@ -45,7 +51,9 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::ag003::results_location;
-use crate::checks::common::{self, account_of, create_default_location_command, replace_trust_fix};
+use crate::checks::common::{
+    self, IDC_PROVIDER, account_of, create_default_location_command, replace_trust_fix,
+};
 use crate::checks::es004::create_role_command;
 use crate::checks::wg004::output_fix;
 use crate::ctx::{Ctx, workgroup_label};
@@ -74,7 +82,6 @@ pub const META: Meta = Meta {
 };
 
 const S3AG: &str = "access-grants.s3.amazonaws.com";
-const IDC_PROVIDER: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     common::each_workgroup(ctx, |w| vec![one(ctx, w)])
@@ -174,32 +181,36 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                 vec![create_role_command(arn, &trust(&account, &instance))],
                 META.docs,
             )),
-        Ok(Some(role)) => judge(role, &what, &account, &instance),
+        Ok(Some(role)) => judge(ctx, role, &what, &account, &instance),
     }
 }
 
-fn judge(role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
-    let arn = &role.arn;
-    let mut base = Context::new().with("aws:SourceArn", instance);
+/// What S3 Access Grants' request for `action` carries: the documented
+/// `aws:SourceAccount` (the account) and `aws:SourceArn` (the instance,
+/// `arn:aws:s3:<region>:<account>:access-grants/default`), and the trusted
+/// identity propagation keys of [`common::tip_trust_context`] with the Identity
+/// Center instance associated with S3 Access Grants.
+fn trust_context(ctx: &Ctx, account: &str, instance: &str, action: &str) -> Context {
+    let mut c = Context::new().with("aws:SourceArn", instance);
     if !account.starts_with('<') {
-        base = base.with("aws:SourceAccount", account);
+        c = c.with("aws:SourceAccount", account);
     }
-    let idc = base
-        .clone()
-        .with_values("sts:RequestContextProviders", vec![IDC_PROVIDER.into()]);
-    let plain = base.with_values("sts:RequestContextProviders", vec![]);
+    let idc = match ctx.facts.access_grants.instance.known() {
+        Ok(Some(i)) => i.identity_center_instance_arn.as_deref(),
+        _ => None,
+    };
+    common::tip_trust_context(&c, action, idc)
+}
+
+fn judge(ctx: &Ctx, role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
+    let arn = &role.arn;
     let t = &role.trust_policy;
+    let allows = |a: &str| trust_allows(t, S3AG, a, &trust_context(ctx, account, instance, a));
     let needed = [
-        (
-            "sts:AssumeRole",
-            trust_allows(t, S3AG, "sts:AssumeRole", &plain),
-        ),
-        (
-            "sts:SetContext",
-            trust_allows(t, S3AG, "sts:SetContext", &idc),
-        ),
+        ("sts:AssumeRole", allows("sts:AssumeRole")),
+        ("sts:SetContext", allows("sts:SetContext")),
     ];
-    let source = trust_allows(t, S3AG, "sts:SetSourceIdentity", &plain);
+    let source = allows("sts:SetSourceIdentity");
     let fix = |verb: &str| trust_fix(role, account, instance, verb);
     let denied = common::denied(&needed);
     let checked = [
@@ -231,7 +242,7 @@ fn judge(role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
                 undecided.join("; ")
             ),
         )
-        .fix(fix("If writing query results fails, replace"));
+        .fix(fix(&common::undecided_trust_verb("writing query results fails")));
     }
     if source.is_denied() {
         return Outcome::warn(
@@ -353,6 +364,23 @@ mod tests {
             "{}",
             r.message
         );
+    }
+
+    #[test]
+    fn set_context_names_the_identity_center_instance() {
+        // IAM Identity Center's STS context keys: identitycenter:InstanceArn is
+        // "the ARN of the instance of IAM Identity Center that issued the context
+        // assertion", here the instance associated with S3 Access Grants.
+        let mut f = healthy();
+        let idc = match &f.access_grants.instance {
+            Fact::Known(Some(i)) => i.identity_center_instance_arn.clone().unwrap(),
+            _ => unreachable!(),
+        };
+        statements(&mut f)[1]["Condition"]["ArnEquals"] =
+            json!({"sts:RequestContext/identitycenter:InstanceArn": idc});
+        assert_eq!(only("AG004", &f).status, Status::Pass);
+        statements(&mut f)[1]["Condition"]["ArnEquals"] = json!({"sts:RequestContext/identitycenter:InstanceArn": "arn:aws:sso:::instance/ssoins-other"});
+        assert_eq!(only("AG004", &f).status, Status::Fail);
     }
 
     #[test]

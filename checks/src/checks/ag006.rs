@@ -10,13 +10,20 @@
 //! - `s3:ListBucket` on the results bucket (`arn:aws:s3:::<bucket>`).
 //!
 //! Conditions are evaluated with what an S3 Access Grants session carries:
-//! `aws:ResourceAccount` (the account), `s3:AccessGrantsInstanceArn` (the
-//! instance ARN from `GetAccessGrantsInstance`, when known), `aws:PrincipalArn`,
-//! `aws:PrincipalAccount`, the policy variable `${identitystore:UserId}` (the
-//! first `--user`'s id, when known) and, for `s3:ListBucket`, `s3:prefix` (the
-//! results prefix). A condition on any other key, or an unknown policy variable,
-//! gives a warning naming it instead of a guess. The documented location-role
-//! policy passes.
+//! `aws:ResourceAccount` (the account; the results bucket is taken to be the
+//! account's own), `s3:AccessGrantsInstanceArn` (the instance ARN from
+//! `GetAccessGrantsInstance`, when known), `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:RequestedRegion` (the
+//! target region: S3 Access Grants data must be in the instance's region), the
+//! policy variable `${identitystore:UserId}` (the first `--user`'s id, when known)
+//! and, for `s3:ListBucket`, `s3:prefix` (the results prefix). Which policy forms
+//! make the result a warning instead of a verdict: a condition on any other key,
+//! an operator studio-doctor does not evaluate, an unknown policy variable, a
+//! wildcard in the service or resource-type part of a `Resource` ARN (incorrect
+//! usage per the IAM documentation), a malformed statement; the fix then keeps
+//! those conditions. Policy variables count only under `"Version": "2012-10-17"`
+//! and after the fifth colon of an ARN. The documented location-role policy
+//! passes.
 //!
 //! **Why it matters.** S3 Access Grants hands Athena credentials from a session
 //! of the location role, scoped down to the grant. A grant can never give more
@@ -47,6 +54,7 @@
 //! and reading back results; the example object name is only a probe.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
@@ -177,6 +185,7 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     };
     let p = probe(ctx, w, out);
     let base = context(
+        ctx.region(),
         role,
         &account,
         known_instance.as_deref(),
@@ -248,9 +257,24 @@ fn bucket(out: &str) -> &str {
     s3::parse(out).map(|u| u.bucket).unwrap_or_default()
 }
 
-/// The request context of an S3 Access Grants session of the role.
-fn context(role: &Role, account: &str, instance: Option<&str>, user: Option<&str>) -> Context {
-    let mut c = Context::new().with("aws:PrincipalArn", role.arn.clone());
+/// The request context of an S3 Access Grants session of the role, writing the
+/// results bucket: the keys of every request (`aws:PrincipalArn`, the role's ARN
+/// for a role session; `aws:PrincipalAccount`; `aws:PrincipalType`;
+/// `aws:RequestedRegion`, the target region, since "Your S3 data must be in the
+/// same Region as your S3 Access Grants instance"), `aws:ResourceAccount` (the
+/// account: the results bucket is taken to be the account's own, which the facts
+/// do not show), and the S3 Access Grants keys.
+fn context(
+    region: &str,
+    role: &Role,
+    account: &str,
+    instance: Option<&str>,
+    user: Option<&str>,
+) -> Context {
+    let mut c = Context::new()
+        .with("aws:PrincipalArn", role.arn.clone())
+        .with("aws:PrincipalType", "AssumedRole")
+        .with("aws:RequestedRegion", region);
     if let Some(a) = arn_account(&role.arn) {
         c = c.with("aws:PrincipalAccount", a);
     }
@@ -424,6 +448,23 @@ mod tests {
         let r = only("AG006", &f);
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("--user"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_region_condition_is_decided() {
+        // aws:RequestedRegion: "This key is always included in the request
+        // context" (IAM User Guide); S3 Access Grants data "must be in the same
+        // Region as your S3 Access Grants instance", the target region.
+        let mut f = healthy();
+        for s in location_statements(&mut f) {
+            s["Condition"]["StringEquals"]["aws:RequestedRegion"] = json!("ap-northeast-1");
+            s["Condition"]["StringEquals"]["aws:PrincipalType"] = json!("AssumedRole");
+        }
+        assert_eq!(only("AG006", &f).status, Status::Pass);
+        for s in location_statements(&mut f) {
+            s["Condition"]["StringEquals"]["aws:RequestedRegion"] = json!("us-east-1");
+        }
+        assert_eq!(only("AG006", &f).status, Status::Fail);
     }
 
     #[test]

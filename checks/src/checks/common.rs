@@ -358,8 +358,8 @@ impl<'a> Review<'a> {
 
 /// Evaluate each want against the role's policies, in the request context the
 /// facts tell for the role's own request.
-pub(crate) fn review<'a>(role: &Role, wants: &'a [Want]) -> Result<Review<'a>, Unknown> {
-    review_in(role, wants, |w| request_context(role, &w.resource))
+pub(crate) fn review<'a>(ctx: &Ctx, role: &Role, wants: &'a [Want]) -> Result<Review<'a>, Unknown> {
+    review_in(role, wants, |w| request_context(ctx, role, w))
 }
 
 /// Evaluate each want against the role's policies, in the context `context` gives it.
@@ -382,16 +382,77 @@ pub(crate) fn review_in<'a>(
     Ok(r)
 }
 
-/// The request-context keys the facts tell for a role's own request.
-fn request_context(role: &Role, resource: &str) -> Context {
-    let mut c = Context::new().with("aws:PrincipalArn", role.arn.clone());
-    if let Some(a) = arn_account(&role.arn) {
+/// The keys AWS sends with the role's own request for `w.action` on
+/// `w.resource` in the target region, as far as the facts tell:
+/// - `aws:PrincipalArn` (for a role session "the ARN of the role"),
+///   `aws:PrincipalAccount`, `aws:PrincipalType` (`AssumedRole`): always sent.
+/// - `aws:ResourceAccount`, "the AWS account ID for the account with the resources
+///   evaluated in the request": the account in the resource ARN; for `*` (list
+///   actions, `lakeformation:GetDataAccess`) the role's own account, whose
+///   resources the request reads. Not set for S3 bucket and object ARNs, which
+///   carry no account (the bucket owner is not in the facts).
+/// - `aws:RequestedRegion`: the target region, where the Studio, workgroup and
+///   catalog are. For S3 the region in the ARN (S3 Access Grants); not set for a
+///   bucket or object, whose region is not in the facts. For
+///   `iam:PassRole`, which "the service then checks" inside its own regional
+///   request, AWS does not document whether the region is that service's or IAM's
+///   `us-east-1`: a condition on it is decided only when both agree.
+/// - `iam:PassedToService` for `iam:PassRole` of a Studio's service role:
+///   `elasticmapreduce.amazonaws.com`, the service the role is passed to.
+fn request_context(ctx: &Ctx, role: &Role, w: &Want) -> Context {
+    let mut c = Context::new()
+        .with("aws:PrincipalArn", role.arn.clone())
+        .with("aws:PrincipalType", "AssumedRole");
+    let own = arn_account(&role.arn);
+    if let Some(a) = own {
         c = c.with("aws:PrincipalAccount", a);
     }
-    if let Some(a) = arn_account(resource) {
+    let service = w
+        .action
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let account = match w.resource.as_str() {
+        "*" => own,
+        r => arn_account(r),
+    };
+    if let Some(a) = account {
         c = c.with("aws:ResourceAccount", a);
     }
+    let region = ctx.region().to_string();
+    let arn_region = w.resource.split(':').nth(3).filter(|r| !r.is_empty());
+    match service.as_str() {
+        "s3" => {
+            if let Some(r) = arn_region {
+                c = c.with("aws:RequestedRegion", r);
+            }
+        }
+        "iam" if region != "us-east-1" => {
+            c = c.with_either(
+                "aws:RequestedRegion",
+                vec![vec![region], vec!["us-east-1".into()]],
+                "AWS does not document whether aws:RequestedRegion for iam:PassRole is the region of the calling service or us-east-1, where IAM's endpoint is",
+            );
+        }
+        _ => c = c.with("aws:RequestedRegion", region),
+    }
+    if w.action.eq_ignore_ascii_case("iam:PassRole") && passed_to_emr(ctx, &w.resource) {
+        c = c.with("iam:PassedToService", "elasticmapreduce.amazonaws.com");
+    }
     c
+}
+
+/// Is this role the service role of a Studio in scope (so `iam:PassRole` passes
+/// it to EMR Studio)?
+fn passed_to_emr(ctx: &Ctx, role_arn: &str) -> bool {
+    ctx.studios().is_ok_and(|studios| {
+        studios.iter().any(|s| {
+            s.service_role
+                .as_deref()
+                .is_some_and(|r| role_name(r) == role_name(role_arn))
+        })
+    })
 }
 
 /// `aws iam put-role-policy` granting exactly these wants as `policy_name`.
@@ -478,7 +539,7 @@ impl RoleCheck<'_> {
             }
             Ok(Some(r)) => r,
         };
-        match review(role, wants) {
+        match review(ctx, role, wants) {
             Ok(r) => Ok((role, r)),
             Err(u) => Err(Box::new(Outcome::unknown(
                 &role.arn,
@@ -501,6 +562,84 @@ impl RoleCheck<'_> {
 }
 
 // ---- trust policies ---------------------------------------------------------
+
+/// Identity Center's context provider: the value of `sts:RequestContextProviders`
+/// when a service sets an Identity Center user's context on a role session, as in
+/// the documented trust policies (`"ForAllValues:ArnEquals":
+/// {"sts:RequestContextProviders": "arn:aws:iam::aws:contextProvider/IdentityCenter"}`).
+pub(crate) const IDC_PROVIDER: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
+
+/// The keys a service's role assumption for trusted identity propagation adds to
+/// `base` (its `aws:Source*` keys) for `action`:
+/// - `sts:SetContext`: `sts:RequestContextProviders` = [`IDC_PROVIDER`] and
+///   `sts:RequestContext/identitycenter:InstanceArn` = the Identity Center
+///   instance, when known (IAM Identity Center's STS context keys page: "the ARN
+///   of the instance of IAM Identity Center that issued the context assertion").
+/// - `sts:AssumeRole`: the providers key is present when the service passes the
+///   user's context with the call and absent when it does not; a condition on it
+///   is decided only when both agree.
+/// - any other action (`sts:SetSourceIdentity`): no context provider.
+pub(crate) fn tip_trust_context(base: &Context, action: &str, instance: Option<&str>) -> Context {
+    match action {
+        "sts:SetContext" => {
+            let c = base
+                .clone()
+                .with_values("sts:RequestContextProviders", vec![IDC_PROVIDER.into()]);
+            match instance {
+                Some(i) => c.with("sts:RequestContext/identitycenter:InstanceArn", i),
+                None => c,
+            }
+        }
+        "sts:AssumeRole" => base.clone().with_either(
+            "sts:RequestContextProviders",
+            vec![vec![], vec![IDC_PROVIDER.into()]],
+            "the key is present only when the service passes the user's Identity Center context with the call",
+        ),
+        _ => base
+            .clone()
+            .with_values("sts:RequestContextProviders", vec![]),
+    }
+}
+
+/// `aws:SourceArn` of a service whose documentation does not say which of its
+/// ARNs it sends: the `likely` one (the Studio, the workgroup) or another ARN of
+/// the same service, region and account. A trust policy pinned to the likely
+/// ARN is then undecided, never a pass; one pinned elsewhere is denied.
+pub(crate) fn source_arn_undocumented(c: Context, likely: &str) -> Context {
+    let parts: Vec<&str> = likely.splitn(6, ':').collect();
+    let other = match parts.as_slice() {
+        ["arn", partition, service, region, account, _] => {
+            format!("arn:{partition}:{service}:{region}:{account}:another-resource")
+        }
+        _ => return c,
+    };
+    let why = format!(
+        "AWS does not document which ARN the calling service sends as aws:SourceArn ({likely} is only the likely one)"
+    );
+    c.with_either(
+        "aws:SourceArn",
+        vec![vec![likely.to_string()], vec![other]],
+        &why,
+    )
+}
+
+/// The start of a trust fix when only a condition could not be evaluated
+/// (`replace_trust_fix` goes on with " the trust policy of ..."): studio-doctor
+/// never suggests dropping a condition it merely could not evaluate.
+pub(crate) fn undecided_trust_verb(symptom: &str) -> String {
+    format!(
+        "studio-doctor could not evaluate a condition of this trust policy, which does not make it wrong: keep it if it holds for the service's call. Only if {symptom}, replace"
+    )
+}
+
+/// The fix summary when only conditions of permission policies could not be
+/// evaluated: keep them; the policy below adds exactly the actions, only for
+/// when `symptom` happens.
+pub(crate) fn undecided_grant_summary(role: &str, symptom: &str) -> String {
+    format!(
+        "studio-doctor could not evaluate the conditions or resource forms of {role}'s policies named above, which does not make them wrong: keep them. Only if {symptom}, add the policy below, which grants exactly these actions on these resources"
+    )
+}
 
 /// `action (why)` for each action the trust policy denies.
 pub(crate) fn denied(decisions: &[(&str, Decision)]) -> Vec<String> {
@@ -621,6 +760,133 @@ mod tests {
         let (arns, note) = workgroup_arns(&Ctx::new(&f), "1");
         assert_eq!(arns, vec!["arn:aws:athena:ap-northeast-1:1:workgroup/*"]);
         assert!(note.is_some());
+    }
+
+    const USER_ROLE: &str = "EMRStudio-UserRole";
+    const SERVICE_ROLE: &str = "arn:aws:iam::111122223333:role/EMRStudio-ServiceRole";
+
+    /// Review `wants` against the user role with `doc` as its only policy.
+    fn review_with(doc: serde_json::Value, wants: &[Want]) -> (usize, usize) {
+        let mut f = healthy();
+        *crate::testkit::inline(&mut f, USER_ROLE) = vec![crate::facts::Policy {
+            name: "P".into(),
+            document: doc,
+        }];
+        crate::testkit::role(&mut f, USER_ROLE).attached_policies = Fact::Known(vec![]);
+        let ctx = Ctx::new(&f);
+        let role = ctx.role(USER_ROLE).unwrap().unwrap();
+        let r = review(&ctx, role, wants).unwrap();
+        (r.missing.len(), r.undecided.len())
+    }
+
+    fn conditional(action: &str, cond: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": "*", "Condition": cond}]})
+    }
+
+    #[test]
+    fn keys_aws_always_sends_are_decided() {
+        // IAM User Guide, global condition keys: aws:PrincipalArn,
+        // aws:PrincipalAccount and aws:RequestedRegion: "This key is always
+        // included in the request context"; aws:ResourceAccount: "always included
+        // in the request context for most service actions", "equal to the AWS
+        // account ID for the account with the resources evaluated in the request".
+        let wants = [
+            Want::new(
+                "athena:GetWorkGroup",
+                "arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-wg",
+            ),
+            Want::new("athena:ListWorkGroups", "*"),
+            Want::new("lakeformation:GetDataAccess", "*"),
+            Want::new(
+                "s3:GetDataAccess",
+                "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default",
+            ),
+            Want::new(
+                "glue:GetTable",
+                "arn:aws:glue:ap-northeast-1:111122223333:catalog",
+            ),
+        ];
+        let cond = |region: &str| {
+            serde_json::json!({
+                "StringEquals": {"aws:ResourceAccount": "111122223333",
+                                 "aws:PrincipalAccount": "111122223333",
+                                 "aws:RequestedRegion": region,
+                                 "aws:PrincipalType": "AssumedRole"},
+                "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/EMRStudio-UserRole"}})
+        };
+        assert_eq!(
+            review_with(conditional("*", cond("ap-northeast-1")), &wants),
+            (0, 0)
+        );
+        assert_eq!(
+            review_with(conditional("*", cond("us-east-1")), &wants),
+            (5, 0)
+        );
+        // A data-perimeter Deny on another account does not apply.
+        let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:ResourceAccount": "111122223333"}}}]});
+        assert_eq!(review_with(doc, &wants), (0, 0));
+        // S3 ARNs carry neither account nor region: not guessed.
+        let object = [Want::new("s3:GetObject", "arn:aws:s3:::studio-bucket/x")];
+        let doc = conditional(
+            "s3:*",
+            serde_json::json!({"StringEquals": {"aws:ResourceAccount": "111122223333"}}),
+        );
+        assert_eq!(review_with(doc, &object), (0, 1));
+    }
+
+    #[test]
+    fn pass_role_of_the_service_role_is_passed_to_emr() {
+        // IAM User Guide, iam:PassedToService: "Specifies the service principal of
+        // the service to which a role can be passed"; EMR Studio's service role is
+        // passed to elasticmapreduce.amazonaws.com.
+        let wants = [Want::new("iam:PassRole", SERVICE_ROLE)];
+        let to = |service: &str| {
+            conditional(
+                "iam:PassRole",
+                serde_json::json!({"StringEquals": {"iam:PassedToService": service}}),
+            )
+        };
+        assert_eq!(
+            review_with(to("elasticmapreduce.amazonaws.com"), &wants),
+            (0, 0)
+        );
+        assert_eq!(review_with(to("ec2.amazonaws.com"), &wants), (1, 0));
+        // The region of a PassRole check is not documented: decided only when the
+        // Studio's region and us-east-1 agree.
+        let region = |r: serde_json::Value| {
+            conditional(
+                "iam:PassRole",
+                serde_json::json!({"StringEquals": {"aws:RequestedRegion": r}}),
+            )
+        };
+        assert_eq!(
+            review_with(region(serde_json::json!("ap-northeast-1")), &wants),
+            (0, 1)
+        );
+        assert_eq!(
+            review_with(
+                region(serde_json::json!(["ap-northeast-1", "us-east-1"])),
+                &wants
+            ),
+            (0, 0)
+        );
+        assert_eq!(
+            review_with(region(serde_json::json!("eu-west-1")), &wants),
+            (1, 0)
+        );
+        // Another role is not passed to EMR as far as studio-doctor knows.
+        let other = [Want::new(
+            "iam:PassRole",
+            "arn:aws:iam::111122223333:role/Other",
+        )];
+        assert_eq!(
+            review_with(to("elasticmapreduce.amazonaws.com"), &other),
+            (0, 1)
+        );
     }
 
     #[test]

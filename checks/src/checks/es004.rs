@@ -5,10 +5,18 @@
 //! `Role.AssumeRolePolicyDocument`) lets the service principal
 //! `elasticmapreduce.amazonaws.com` perform both `sts:AssumeRole` and
 //! `sts:SetContext` (`sts:*` and `*` count). Deny statements and conditions are
-//! honoured: `aws:SourceAccount` (the account) and `aws:SourceArn` (the Studio's
-//! ARN) are evaluated; a condition on any other key, or an operator studio-doctor
-//! does not evaluate, gives a warning naming the condition instead of a guess. A
-//! user role that IAM does not know fails.
+//! honoured, with what EMR sends: `aws:SourceAccount` (the account);
+//! `aws:SourceArn`, which the EMR Studio service-role page shows only as an EMR
+//! ARN of the region and account
+//! (`arn:aws:elasticmapreduce:<region>:<account>:*` passes, another
+//! region or account fails, and a trust pinned to the Studio's own ARN is a
+//! warning, never a pass); for `sts:SetContext` `sts:RequestContextProviders` =
+//! `arn:aws:iam::aws:contextProvider/IdentityCenter` and
+//! `sts:RequestContext/identitycenter:InstanceArn` = the Studio's Identity Center
+//! instance (on `sts:AssumeRole` the provider key may be present or not: decided
+//! only when both agree). A condition on any other key, or an operator
+//! studio-doctor does not evaluate, gives a warning naming the condition instead
+//! of a guess, and the fix keeps it. A user role that IAM does not know fails.
 //!
 //! **Why it matters.** With trusted identity propagation, EMR Studio assumes the
 //! user role on behalf of the signed-in Identity Center user and sets the user's
@@ -40,6 +48,9 @@
 //! principal, the check warns instead of failing.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-service-role.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
@@ -103,10 +114,10 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
 fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
     let label = studio_label(s);
     let arn = &role.arn;
-    let c = trust_context(ctx, s);
+    let c = |a: &str| trust_context(ctx, s, a);
     let results: Vec<(&str, Decision)> = ACTIONS
         .iter()
-        .map(|a| (*a, trust_allows(&role.trust_policy, EMR, a, &c)))
+        .map(|a| (*a, trust_allows(&role.trust_policy, EMR, a, &c(a))))
         .collect();
     let denied: Vec<&(&str, Decision)> = results.iter().filter(|(_, d)| d.is_denied()).collect();
     let undecided = common::undecided(&results);
@@ -124,7 +135,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
                 undecided.join("; ")
             ),
         )
-        .fix(trust_fix(role, "If opening the Studio fails, replace"));
+        .fix(trust_fix(role, &common::undecided_trust_verb("opening the Studio fails")));
     }
     let what = common::denied(&results);
     let mut also = String::new();
@@ -138,7 +149,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
         .map(|r| role_arn(&account_of(ctx, Some(arn)), r));
     if let Some(svc) = &service_arn
         && denied.iter().all(|(a, _)| {
-            trust_allows_principal(&role.trust_policy, Principal::Aws(svc), a, &c).is_allowed()
+            trust_allows_principal(&role.trust_policy, Principal::Aws(svc), a, &c(a)).is_allowed()
         })
     {
         return Outcome::warn(
@@ -160,17 +171,21 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
     .fix(trust_fix(role, "Replace"))
 }
 
-/// What EMR's request carries, as far as the facts tell.
-fn trust_context(ctx: &Ctx, s: &Studio) -> Context {
+/// What EMR's request for `action` carries, as far as the facts tell:
+/// `aws:SourceAccount` (the account), `aws:SourceArn` (an EMR ARN of this region
+/// and account; which one is not documented, the Studio's is likely), and the
+/// trusted identity propagation keys of [`common::tip_trust_context`] with the
+/// Studio's Identity Center instance.
+fn trust_context(ctx: &Ctx, s: &Studio, action: &str) -> Context {
     let mut c = Context::new();
     let account = account_of(ctx, s.studio_arn.as_deref());
     if !account.starts_with('<') {
         c = c.with("aws:SourceAccount", account);
     }
     if let Some(a) = &s.studio_arn {
-        c = c.with("aws:SourceArn", a.clone());
+        c = common::source_arn_undocumented(c, a);
     }
-    c
+    common::tip_trust_context(&c, action, s.idc_instance_arn.as_deref())
 }
 
 fn trust_fix(role: &Role, verb: &str) -> Remediation {
@@ -289,6 +304,69 @@ mod tests {
         trust(&mut f)["Statement"][0]["Condition"] =
             json!({"ArnLike": {"aws:SourceArn": "arn:aws:elasticmapreduce:*:111122223333:*"}});
         studio(&mut f).studio_arn = None;
+        assert_eq!(only("ES004", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn a_source_arn_pinned_to_the_studio_is_not_a_pass() {
+        // IAM User Guide, aws:SourceArn: the calling service "must pass the ARN of
+        // the original resource"; the EMR documentation only shows
+        // `arn:aws:elasticmapreduce:<region>:<account>:*`, not which ARN EMR
+        // Studio sends when it assumes the user role. Pinned to the Studio's own
+        // ARN: a warning, never a pass.
+        let studio_arn = studio(&mut healthy()).studio_arn.clone().unwrap();
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] =
+            json!({"ArnEquals": {"aws:SourceArn": studio_arn}});
+        let r = only("ES004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("does not document which ARN"),
+            "{}",
+            r.message
+        );
+        // The fix keeps the condition studio-doctor could not evaluate.
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.summary.contains("does not make it wrong: keep it"),
+            "{}",
+            fix.summary
+        );
+        // Pinned to a Studio in another region: AWS never sends that, so it fails.
+        trust(&mut f)["Statement"][0]["Condition"] = json!({"ArnLike": {"aws:SourceArn":
+            "arn:aws:elasticmapreduce:us-east-1:111122223333:*"}});
+        assert_eq!(only("ES004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn set_context_carries_the_identity_center_context() {
+        // The documented trust statements for trusted identity propagation limit
+        // sts:SetContext with "ForAllValues:ArnEquals": {"sts:RequestContextProviders":
+        // "arn:aws:iam::aws:contextProvider/IdentityCenter"}; IAM Identity Center's
+        // STS context keys include identitycenter:InstanceArn, "the ARN of the
+        // instance of IAM Identity Center that issued the context assertion".
+        let instance = studio(&mut healthy()).idc_instance_arn.clone().unwrap();
+        let mut f = healthy();
+        trust(&mut f)["Statement"] = json!([
+            {"Effect": "Allow", "Principal": {"Service": EMR}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"Service": EMR}, "Action": "sts:SetContext",
+             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER},
+                           "Null": {"sts:RequestContextProviders": "false"},
+                           "StringEquals": {"sts:RequestContext/identitycenter:InstanceArn": instance}}}]);
+        assert_eq!(
+            only("ES004", &f).status,
+            Status::Pass,
+            "{:#?}",
+            only("ES004", &f)
+        );
+        trust(&mut f)["Statement"][1]["Condition"]["StringEquals"]["sts:RequestContext/identitycenter:InstanceArn"] =
+            json!("arn:aws:sso:::instance/ssoins-other");
+        assert_eq!(only("ES004", &f).status, Status::Fail);
+        // On sts:AssumeRole the provider key may be present or not: decided only
+        // when both give the same answer.
+        let mut f = healthy();
+        trust(&mut f)["Statement"][0]["Condition"] = json!({"ForAnyValue:ArnEquals":
+            {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER}});
         assert_eq!(only("ES004", &f).status, Status::Warn);
     }
 

@@ -31,10 +31,25 @@
 //!
 //! One result per Studio and `--user` lists every missing action and which
 //! policy removed it: the user role's, or the session policy of which mapping.
-//! Deny statements win; conditions on keys studio-doctor knows are evaluated, any
-//! other condition gives a warning naming it. Service control policies and
+//! Deny statements win. Service control policies and
 //! resource policies are not included. A session policy that could not be read
 //! is an error, never a pass.
+//!
+//! Which policy forms make the result a warning instead of a verdict: a
+//! condition on a key studio-doctor does not know, an operator it does not
+//! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
+//! is not known, a wildcard in the service or resource-type part of a `Resource`
+//! ARN (`arn:aws:secretsmanager:*:*:s*:name`, which the IAM documentation calls
+//! incorrect usage), and a malformed statement; the fix then keeps those conditions.
+//! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
+//! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
+//! every request carries are evaluated: `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:ResourceAccount` (not for S3
+//! buckets and objects) and `aws:RequestedRegion` (the target region; not for S3
+//! buckets and objects); for `iam:PassRole` of the service role also
+//! `iam:PassedToService` = `elasticmapreduce.amazonaws.com`, while
+//! `aws:RequestedRegion` is decided only when the Studio's region and `us-east-1`
+//! agree (AWS does not document which one a PassRole check sees).
 //!
 //! **Why it matters.** With trusted identity propagation the Studio runs Athena
 //! queries with the user role's session, scoped to the Identity Center user.
@@ -87,6 +102,8 @@
 //! session policy applies when several mappings match one user.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
@@ -503,7 +520,7 @@ impl<'a> Base<'a> {
             }]),
             permissions_boundary: None,
         };
-        match common::review(&alone, self.wants) {
+        match common::review(self.ctx, &alone, self.wants) {
             Ok(r) => Session::Judged(r),
             Err(u) => Session::Unread(u),
         }
@@ -528,9 +545,9 @@ impl<'a> Base<'a> {
             ));
         } else if !r.is_clean() {
             let summary = if r.missing.is_empty() {
-                format!(
-                    "studio-doctor could not evaluate some conditions; if the Athena SQL editor fails, grant these to {} without conditions",
-                    role.role_name
+                common::undecided_grant_summary(
+                    &role.role_name,
+                    "the Athena SQL editor fails with an access error naming these actions",
                 )
             } else {
                 r.summary(role)

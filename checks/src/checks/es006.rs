@@ -6,7 +6,19 @@
 //! (`arn:aws:athena:<region>:<account>:workgroup/<name>`; `workgroup/*` when no
 //! workgroup is selected) and `athena:ListWorkGroups` on `*`, by its inline and
 //! attached policies within its permissions boundary. Missing actions are a
-//! warning; conditions studio-doctor cannot evaluate are a warning naming them.
+//! warning.
+//! Which policy forms make the result a warning instead of a verdict: a
+//! condition on a key studio-doctor does not know, an operator it does not
+//! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
+//! is not known, a wildcard in the service or resource-type part of a `Resource`
+//! ARN (`arn:aws:secretsmanager:*:*:s*:name`, which the IAM documentation calls
+//! incorrect usage), and a malformed statement; the fix then keeps those conditions.
+//! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
+//! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
+//! every request carries are evaluated: `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:ResourceAccount` (not for S3
+//! buckets and objects) and `aws:RequestedRegion` (the target region; not for S3
+//! buckets and objects).
 //! This is the identity-policy view (no SCPs, no resource policies).
 //!
 //! **Why it matters.** The AWS documentation puts the Athena permissions on the

@@ -11,8 +11,19 @@
 //! - `s3:ListBucket`, `s3:GetEncryptionConfiguration` on the bucket
 //!   (`arn:aws:s3:::<bucket>`).
 //!
-//! A Studio without a default S3 location fails. Deny statements win; a condition
-//! studio-doctor cannot evaluate gives a warning naming it. This is the
+//! A Studio without a default S3 location fails. Deny statements win.
+//! Which policy forms make the result a warning instead of a verdict: a
+//! condition on a key studio-doctor does not know, an operator it does not
+//! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
+//! is not known, a wildcard in the service or resource-type part of a `Resource`
+//! ARN (`arn:aws:secretsmanager:*:*:s*:name`, which the IAM documentation calls
+//! incorrect usage), and a malformed statement; the fix then keeps those conditions.
+//! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
+//! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
+//! every request carries are evaluated: `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:ResourceAccount` (not for S3
+//! buckets and objects) and `aws:RequestedRegion` (the target region; not for S3
+//! buckets and objects). This is the
 //! identity-policy view: bucket policies, SCPs and KMS key policies are not
 //! included, and the KMS permissions an encrypted Studio also needs are named
 //! but not checked.

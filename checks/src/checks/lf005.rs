@@ -7,8 +7,12 @@
 //!   (`aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess`);
 //! - exists in IAM, and its trust policy lets `lakeformation.amazonaws.com`
 //!   perform `sts:AssumeRole` and `sts:SetContext` (Deny statements and conditions
-//!   honoured; `aws:SourceAccount` is the account; a condition studio-doctor
-//!   cannot evaluate gives a warning naming it).
+//!   honoured; `aws:SourceAccount` is the account; for `sts:SetContext`
+//!   `sts:RequestContextProviders` is Identity Center's context provider and
+//!   `sts:RequestContext/identitycenter:InstanceArn` the instance of Lake
+//!   Formation's integration; `aws:SourceArn` is not documented for Lake
+//!   Formation, so a condition on it, like any condition studio-doctor
+//!   cannot evaluate, gives a warning naming it, and the fix keeps it).
 //!
 //! **Why it matters.** With trusted identity propagation Lake Formation assumes
 //! the location role with the Identity Center user's context, which needs
@@ -40,6 +44,7 @@
 //! edited) and the API model (`ListResources` → `RoleArn`).
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
@@ -120,13 +125,12 @@ fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
 
 fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
     let arn = &role.arn;
-    let mut c = Context::new();
-    if !ctx.account().starts_with('<') {
-        c = c.with("aws:SourceAccount", ctx.account());
-    }
     let results: Vec<(&str, Decision)> = ACTIONS
         .iter()
-        .map(|a| (*a, trust_allows(&role.trust_policy, LF_SERVICE, a, &c)))
+        .map(|a| {
+            let c = trust_context(ctx, a);
+            (*a, trust_allows(&role.trust_policy, LF_SERVICE, a, &c))
+        })
         .collect();
     let denied = common::denied(&results);
     let undecided = common::undecided(&results);
@@ -146,7 +150,10 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
                 undecided.join("; ")
             ),
         )
-        .fix(trust_fix(role, "If queries fail reading the table, replace"));
+        .fix(trust_fix(
+            role,
+            &common::undecided_trust_verb("queries fail reading the table"),
+        ));
     }
     Outcome::fail(
         arn,
@@ -156,6 +163,23 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
         ),
     )
     .fix(trust_fix(role, "Replace"))
+}
+
+/// What Lake Formation's request for `action` carries, as far as the facts tell:
+/// `aws:SourceAccount` (the account; `aws:SourceArn` is not documented for Lake
+/// Formation, so a condition on it is a warning) and the trusted identity
+/// propagation keys of [`common::tip_trust_context`] with the Identity Center
+/// instance of Lake Formation's integration.
+fn trust_context(ctx: &Ctx, action: &str) -> Context {
+    let mut c = Context::new();
+    if !ctx.account().starts_with('<') {
+        c = c.with("aws:SourceAccount", ctx.account());
+    }
+    let instance = match ctx.facts.lake_formation.identity_center.known() {
+        Ok(Some(i)) => Some(i.instance_arn.as_str()),
+        _ => None,
+    };
+    common::tip_trust_context(&c, action, instance)
 }
 
 fn trust_fix(role: &Role, verb: &str) -> Remediation {
@@ -288,6 +312,37 @@ mod tests {
             vec![format!(
                 "aws iam update-assume-role-policy --role-name LakeFormationTipRole --policy-document '{LOCATION_TRUST}'"
             )]
+        );
+    }
+
+    #[test]
+    fn set_context_carries_the_identity_center_context() {
+        // The documented trust statements for trusted identity propagation limit
+        // sts:SetContext with "ForAllValues:ArnEquals": {"sts:RequestContextProviders":
+        // "arn:aws:iam::aws:contextProvider/IdentityCenter"}; the instance is the one
+        // that issued the context (IAM Identity Center's STS context keys page).
+        let mut f = healthy();
+        let instance = match &f.lake_formation.identity_center {
+            crate::fact::Fact::Known(Some(i)) => i.instance_arn.clone(),
+            _ => unreachable!(),
+        };
+        trust(&mut f)["Statement"] = json!([
+            {"Effect": "Allow", "Principal": {"Service": LF_SERVICE}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"Service": LF_SERVICE}, "Action": "sts:SetContext",
+             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER},
+                           "ArnEquals": {"sts:RequestContext/identitycenter:InstanceArn": instance}}}]);
+        assert_eq!(only("LF005", &f).status, Status::Pass);
+        let r = {
+            trust(&mut f)["Statement"][1]["Condition"] =
+                json!({"StringEquals": {"sts:ExternalId": "x"}});
+            only("LF005", &f)
+        };
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.remediation
+                .unwrap()
+                .summary
+                .contains("keep it if it holds")
         );
     }
 

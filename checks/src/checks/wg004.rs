@@ -7,10 +7,16 @@
 //! `AssumeRolePolicyDocument`) lets the service principal `athena.amazonaws.com`
 //! call `sts:AssumeRole`. It also looks for `sts:SetContext` for the same
 //! principal: a trust without it is a warning, not a failure (see Evidence).
-//! Deny statements and conditions are honoured: `aws:SourceAccount` (the account)
-//! and `aws:SourceArn` (the workgroup's ARN,
-//! `arn:aws:athena:<region>:<account>:workgroup/<name>`) are evaluated; a condition
-//! on any other key gives a warning naming it instead of a guess.
+//! Deny statements and conditions are honoured, with what Athena sends:
+//! `aws:SourceAccount` (the account); `aws:SourceArn`, an Athena ARN of the region
+//! and account whose exact value no AWS page gives (`arn:aws:athena:<region>:<account>:*`
+//! passes; a trust pinned to the workgroup's ARN,
+//! `arn:aws:athena:<region>:<account>:workgroup/<name>`, is a warning, never a
+//! pass); for `sts:SetContext` `sts:RequestContextProviders` = Identity Center's
+//! context provider and `sts:RequestContext/identitycenter:InstanceArn` = the
+//! workgroup's instance. A condition on any other key, or an operator
+//! studio-doctor does not evaluate, gives a warning naming it instead of a guess,
+//! and the fix keeps it.
 //!
 //! **Why it matters.** An Identity Center workgroup runs each query with its
 //! execution role, carrying the signed-in user's identity: Athena uses it to ask
@@ -45,6 +51,8 @@
 //! identity propagation path do; so its absence is only a warning.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/userguide/condition-context-keys-sts-idc.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
@@ -133,14 +141,19 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
     let label = workgroup_label(w);
     let arn = &role.arn;
     let account = account_of(ctx, Some(arn));
-    let mut c = Context::new();
-    if !account.starts_with('<') {
-        c = c
-            .with("aws:SourceAccount", account.clone())
-            .with("aws:SourceArn", workgroup_arn(ctx, &account, w));
-    }
-    let assume = trust_allows(&role.trust_policy, ATHENA, "sts:AssumeRole", &c);
-    let set = trust_allows(&role.trust_policy, ATHENA, "sts:SetContext", &c);
+    let c = |a: &str| trust_context(ctx, w, &account, a);
+    let assume = trust_allows(
+        &role.trust_policy,
+        ATHENA,
+        "sts:AssumeRole",
+        &c("sts:AssumeRole"),
+    );
+    let set = trust_allows(
+        &role.trust_policy,
+        ATHENA,
+        "sts:SetContext",
+        &c("sts:SetContext"),
+    );
     let fix = |verb: &str| trust_fix(role, &account, verb);
     if assume.is_denied() {
         return Outcome::fail(
@@ -157,7 +170,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
             arn,
             format!("{label}: could not decide whether the trust policy of execution role {arn} lets {ATHENA} call sts:AssumeRole ({reason})"),
         )
-        .fix(fix("If queries fail, replace"));
+        .fix(fix(&common::undecided_trust_verb("queries fail")));
     }
     match set {
         Decision::Allowed => Outcome::pass(
@@ -168,7 +181,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
             arn,
             format!("{label}: execution role {arn} trusts {ATHENA} with sts:AssumeRole; could not decide sts:SetContext ({reason})"),
         )
-        .fix(fix("If queries fail to carry the user's identity, replace")),
+        .fix(fix(&common::undecided_trust_verb("queries fail to carry the user's identity"))),
         d => Outcome::warn(
             arn,
             format!(
@@ -178,6 +191,20 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
         )
         .fix(fix("If queries fail to carry the user's identity, replace")),
     }
+}
+
+/// What Athena's request for `action` carries, as far as the facts tell:
+/// `aws:SourceAccount` (the account), `aws:SourceArn` (an Athena ARN of this
+/// region and account; which one is not documented, the workgroup's is likely),
+/// and the trusted identity propagation keys of [`common::tip_trust_context`]
+/// with the workgroup's Identity Center instance.
+fn trust_context(ctx: &Ctx, w: &WorkGroup, account: &str, action: &str) -> Context {
+    let mut c = Context::new();
+    if !account.starts_with('<') {
+        c = c.with("aws:SourceAccount", account);
+        c = common::source_arn_undocumented(c, &workgroup_arn(ctx, account, w));
+    }
+    common::tip_trust_context(&c, action, w.identity_center_instance_arn.as_deref())
 }
 
 fn trust_fix(role: &Role, account: &str, verb: &str) -> Remediation {
@@ -290,15 +317,47 @@ mod tests {
     }
 
     #[test]
-    fn evaluates_source_arn_against_the_workgroup() {
+    fn a_source_arn_pinned_to_the_workgroup_is_not_a_pass() {
+        // IAM User Guide, aws:SourceArn: the calling service "must pass the ARN of
+        // the original resource"; no Athena page says which ARN Athena sends when
+        // it assumes the execution role. Any Athena ARN of the account and region
+        // passes; one pinned to the workgroup is a warning, never a pass.
         let mut f = healthy();
         trust_of(&mut f)["Statement"][0]["Condition"]["ArnLike"] = json!({
-            "aws:SourceArn": "arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-*"
+            "aws:SourceArn": "arn:aws:athena:ap-northeast-1:111122223333:*"
         });
         assert_eq!(only("WG004", &f).status, Status::Pass);
         trust_of(&mut f)["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] =
+            json!("arn:aws:athena:ap-northeast-1:111122223333:workgroup/idc-*");
+        let r = only("WG004", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("does not document which ARN"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.summary.contains("keep it if it holds"),
+            "{}",
+            fix.summary
+        );
+        trust_of(&mut f)["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] =
             json!("arn:aws:athena:ap-northeast-1:111122223333:workgroup/other");
         assert_eq!(only("WG004", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn set_context_carries_the_identity_center_context() {
+        // The documented trust statements for trusted identity propagation limit
+        // sts:SetContext with "ForAllValues:ArnEquals": {"sts:RequestContextProviders":
+        // "arn:aws:iam::aws:contextProvider/IdentityCenter"}.
+        let mut f = healthy();
+        trust_of(&mut f)["Statement"] = json!([
+            {"Effect": "Allow", "Principal": {"Service": ATHENA}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"Service": ATHENA}, "Action": "sts:SetContext",
+             "Condition": {"ForAnyValue:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER}}}]);
+        assert_eq!(only("WG004", &f).status, Status::Pass);
     }
 
     #[test]

@@ -14,10 +14,19 @@
 //!   (query results through S3 Access Grants);
 //! - `s3:GetBucketLocation` on the query results bucket (`arn:aws:s3:::<bucket>`).
 //!
-//! One result per workgroup lists every missing action. Deny statements win;
-//! conditions on `aws:PrincipalArn`, `aws:PrincipalAccount` and
-//! `aws:ResourceAccount` are evaluated, any other condition gives a warning naming
-//! it. This is the identity-policy view: service control policies and resource
+//! One result per workgroup lists every missing action. Deny statements win.
+//! Which policy forms make the result a warning instead of a verdict: a
+//! condition on a key studio-doctor does not know, an operator it does not
+//! evaluate (`IpAddress`, `Numeric*`, `Date*`, ...), a policy variable whose value
+//! is not known, a wildcard in the service or resource-type part of a `Resource`
+//! ARN (`arn:aws:secretsmanager:*:*:s*:name`, which the IAM documentation calls
+//! incorrect usage), and a malformed statement; the fix then keeps those conditions.
+//! Policy variables count only under `"Version": "2012-10-17"` and after the fifth
+//! colon of an ARN (elsewhere they are literal text, as IAM treats them). Keys
+//! every request carries are evaluated: `aws:PrincipalArn`,
+//! `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:ResourceAccount` (not for S3
+//! buckets and objects) and `aws:RequestedRegion` (the target region; not for S3
+//! buckets and objects). This is the identity-policy view: service control policies and resource
 //! policies are not included. It is a warning, not a failure: the list comes
 //! from a console-generated role, not from an AWS document (see Evidence).
 //!
@@ -57,6 +66,7 @@
 //! role both need permissions to AWS KMS"). Hence a warning.
 //!
 //! **References.**
+//! - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
 //! - https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html
@@ -170,9 +180,12 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         .fix(check.fix(
             role,
             &review,
-            format!(
-                "studio-doctor could not evaluate some conditions; if queries fail with an access error naming {}, grant these without conditions",
-                role.role_name
+            common::undecided_grant_summary(
+                &role.role_name,
+                &format!(
+                    "queries fail with an access error naming {}",
+                    role.role_name
+                ),
             ),
         ));
     }
