@@ -42,9 +42,8 @@ def wg001(f):
     # Created without IAM Identity Center: no application, no instance.
     w = idc_wg(f)
     w["enable_identity_center"] = False
-    w.pop("identity_center_application_arn")
+    f["applications"].pop(w.pop("identity_center_application_arn"))
     w.pop("identity_center_instance_arn")
-    f["applications"] = {}
 
 
 def es001(f):
@@ -218,6 +217,22 @@ def lf002(f):
     lf_table_grant(f)["permissions"] = ["DESCRIBE"]
 
 
+def lf002_tag_mismatch(f):
+    # SELECT only through an LF-Tag expression the table's tags do not match.
+    lf_table_grant(f)["permissions"] = ["DESCRIBE"]
+    f["lake_formation"]["tag_permissions"] = [{
+        "principal": lf_table_grant(f)["principal"], "resource_type": "TABLE",
+        "expression": [{"key": "domain", "values": ["finance"]}], "permissions": ["SELECT"]}]
+
+
+def lf002_saved_expression(f):
+    # SELECT only through a saved LF-Tag expression, which is not evaluated.
+    lf_table_grant(f)["permissions"] = ["DESCRIBE"]
+    f["lake_formation"]["tag_permissions"] = [{
+        "principal": lf_table_grant(f)["principal"], "resource_type": "TABLE",
+        "expression_name": "flight-readers", "permissions": ["SELECT"]}]
+
+
 def lf003(f):
     # SELECT and DESCRIBE on the table, nothing on the database.
     f["lake_formation"]["permissions"] = [lf_table_grant(f)]
@@ -237,10 +252,12 @@ def lf005(f):
 
 
 def lf006(f):
-    # The database still grants Super to IAMAllowedPrincipals.
-    f["lake_formation"]["permissions"].append(
-        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "permissions": ["ALL"]}
-    )
+    # The default settings kept: Super to IAMAllowedPrincipals on the database and on the table.
+    f["lake_formation"]["permissions"] += [
+        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "permissions": ["ALL"]},
+        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "table": "flightdata",
+         "permissions": ["ALL"]},
+    ]
 
 
 def lf007(f):
@@ -255,6 +272,12 @@ def lf008(f):
 def lf009(f):
     # studio-doctor runs as a role that is no Lake Formation administrator.
     f["lake_formation"]["settings"]["data_lake_admins"] = ["arn:aws:iam::111122223333:role/DataLakeAdmin"]
+
+
+def lf010(f):
+    # "Require assignments" turned on for Lake Formation's application, nobody assigned.
+    arn = f["lake_formation"]["identity_center"]["application_arn"]
+    f["applications"][arn] = {"assignment_required": True, "assignments": []}
 
 
 TRAPS = {
@@ -289,6 +312,8 @@ TRAPS = {
     "WG009": wg009,
     "LF001": lf001,
     "LF002": lf002,
+    "LF002-tag-mismatch": lf002_tag_mismatch,
+    "LF002-saved-expression": lf002_saved_expression,
     "LF003": lf003,
     "LF004": lf004,
     "LF005": lf005,
@@ -296,6 +321,7 @@ TRAPS = {
     "LF007": lf007,
     "LF008": lf008,
     "LF009": lf009,
+    "LF010": lf010,
 }
 
 
@@ -308,7 +334,7 @@ def blog(f):
     ag001(f)  # final trap: no S3 Access Grants
     # The traps the author was lucky not to hit, in their console-default form:
     lf005(f)  # data location registered with the wizard's service-linked role
-    lf006(f)  # IAMAllowedPrincipals still holds ALL on the database
+    lf006(f)  # IAMAllowedPrincipals still holds ALL on the database and the table
     idc_wg(f)["name"] = "flightdata-wg"
     idc_wg_out = "s3://athena-results-111122223333/flightdata-wg/"
     next(w for w in f["workgroups"] if w["name"] == "flightdata-wg")["output_location"] = idc_wg_out

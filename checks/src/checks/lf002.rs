@@ -56,9 +56,11 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common::each_table_grants;
 use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
+use crate::fact::Unknown;
 use crate::facts::LfPermission;
 use crate::lf::{
-    self, Location, Select, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+    self, Access, Location, Select, grant_command, is_idc, is_users, table_json, table_label,
+    user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -72,6 +74,8 @@ pub const META: Meta = Meta {
     needs: &[
         Need::Caller,
         Need::LfPermissions,
+        Need::LfTagGrants,
+        Need::LfDataFilters,
         Need::Users,
         Need::GlueTables,
     ],
@@ -93,32 +97,38 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn anyone(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> Outcome {
     let label = table_label(name);
-    let holders: Vec<&str> = perms
-        .iter()
-        .filter(|p| is_idc(&p.principal) && lf::holds(p, &["SELECT"]))
-        .filter(|p| lf::reach(p, db, table).is_some())
-        .map(|p| p.principal.as_str())
-        .collect();
-    if !holders.is_empty() {
-        return Outcome::pass(
+    let how = |x: &str| format!("(granted to {x})");
+    match lf::table_access(ctx, perms, &is_idc, name, db, table, &["SELECT"]) {
+        a if a.found() => Outcome::pass(
             &label,
             format!(
-                "{} Identity Center principal(s) hold SELECT on {label} ({}); --user <name> gives a precise answer",
-                holders.len(),
-                holders.join(", ")
+                "an Identity Center principal holds {} ({label}); --user <name> gives a precise answer",
+                a.describe(db, &how)
             ),
-        );
-    }
-    match lf::select_on(perms, is_idc, db, table) {
-        Select::DatabaseAll(p) => database_all(ctx, &label, db, table, &p.principal, None),
-        _ => Outcome::fail(
-            &label,
-            format!(
-                "no Identity Center user or group holds SELECT on {label} in Lake Formation, so no Identity Center user can query it{}",
-                absent_note(ctx, name)
-            ),
-        )
-        .fix(fix(ctx, db, table, None)),
+        ),
+        Access::Unread(what, u) => unread(&label, &what, &u),
+        other => match lf::select_on(perms, is_idc, db, table) {
+            Select::DatabaseAll(p) => database_all(ctx, &label, db, table, &p.principal, None),
+            _ => match other {
+                Access::NotEvaluated(what) => not_evaluated(
+                    ctx,
+                    &label,
+                    "no Identity Center user or group holds SELECT through a grant studio-doctor evaluates",
+                    &what,
+                    db,
+                    table,
+                    None,
+                ),
+                _ => Outcome::fail(
+                    &label,
+                    format!(
+                        "no Identity Center user or group holds SELECT on {label} in Lake Formation (named grants, data cells filters and LF-Tag expressions read), so no Identity Center user can query it{}",
+                        absent_note(ctx, name)
+                    ),
+                )
+                .fix(fix(ctx, db, table, None)),
+            },
+        },
     }
 }
 
@@ -132,30 +142,68 @@ fn user(
 ) -> Outcome {
     let label = table_label(name);
     let mine = |x: &str| is_users(p, x);
-    match lf::select_on(perms, mine, db, table) {
-        Select::Granted(g, reach) => Outcome::pass(
+    let how = |x: &str| lf::via(p, x);
+    match lf::table_access(ctx, perms, &mine, name, db, table, &["SELECT"]) {
+        a if a.found() => Outcome::pass(
             &label,
-            format!(
-                "{} holds {} {} {} ({})",
-                user_label(p),
-                g.permissions.join("+"),
-                reach.describe(db),
-                lf::via(p, &g.principal),
-                label
-            ),
+            format!("{} holds {} ({label})", user_label(p), a.describe(db, &how)),
         ),
-        Select::DatabaseAll(g) => database_all(ctx, &label, db, table, &g.principal, Some(p)),
-        Select::Missing => Outcome::fail(
-            &label,
-            format!(
-                "{} holds no SELECT on {label} in Lake Formation, directly or through a group{}, so their queries on it fail{}",
-                user_label(p),
-                groups_note(p),
-                absent_note(ctx, name)
-            ),
-        )
-        .fix(fix(ctx, db, table, Some(p))),
+        Access::Unread(what, u) => unread(&label, &what, &u),
+        other => match lf::select_on(perms, mine, db, table) {
+            Select::DatabaseAll(g) => database_all(ctx, &label, db, table, &g.principal, Some(p)),
+            _ => match other {
+                Access::NotEvaluated(what) => not_evaluated(
+                    ctx,
+                    &label,
+                    &format!(
+                        "{} holds no SELECT on {label} through a grant studio-doctor evaluates",
+                        user_label(p)
+                    ),
+                    &what,
+                    db,
+                    table,
+                    Some(p),
+                ),
+                _ => Outcome::fail(
+                    &label,
+                    format!(
+                        "{} holds no SELECT on {label} in Lake Formation, directly or through a group{} (named grants, data cells filters and LF-Tag expressions read), so their queries on it fail{}",
+                        user_label(p),
+                        groups_note(p),
+                        absent_note(ctx, name)
+                    ),
+                )
+                .fix(fix(ctx, db, table, Some(p))),
+            },
+        },
     }
+}
+
+/// A fact needed to rule out a grant path could not be read: an error, not a failure.
+fn unread(label: &str, what: &str, u: &Unknown) -> Outcome {
+    Outcome::unknown(
+        label,
+        &format!("{what} (no named grant gives SELECT on the table, so access depends on it)"),
+        u,
+    )
+}
+
+/// No grant found, but a grant path exists that is not evaluated: warn.
+#[allow(clippy::too_many_arguments)]
+fn not_evaluated(
+    ctx: &Ctx,
+    label: &str,
+    lead: &str,
+    what: &str,
+    db: &str,
+    table: &str,
+    p: Option<&Principals>,
+) -> Outcome {
+    Outcome::warn(
+        label,
+        format!("{lead}; not evaluated: {what}, so access is not certain"),
+    )
+    .fix(fix(ctx, db, table, p))
 }
 
 /// Only `ALL` on the database: warn (see the doc comment).
@@ -227,7 +275,38 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::{Fact, Unknown};
     use crate::facts::LfPermission;
+    use crate::facts::{LfFilterPermission, LfTableTags, LfTag, LfTagPermission};
     use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, results, skipped};
+
+    fn tag(key: &str, values: &[&str]) -> LfTag {
+        LfTag {
+            key: key.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    /// A SELECT grant to the group through an LF-Tag expression, and nothing named.
+    fn tag_grant(f: &mut crate::facts::Facts, expression: Vec<LfTag>, name: Option<&str>) {
+        lf_permissions(f)[0].permissions = vec!["DESCRIBE".into()];
+        f.lake_formation.tag_permissions = Fact::Known(vec![LfTagPermission {
+            principal: G.into(),
+            resource_type: "TABLE".into(),
+            expression,
+            expression_name: name.map(Into::into),
+            permissions: vec!["SELECT".into(), "DESCRIBE".into()],
+        }]);
+    }
+
+    fn tags(f: &mut crate::facts::Facts) -> &mut LfTableTags {
+        match f
+            .lake_formation
+            .table_tags
+            .get_mut("flightdata_db.flightdata")
+        {
+            Some(Fact::Known(t)) => t,
+            _ => panic!("no tags"),
+        }
+    }
 
     const G: &str = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
     const U: &str = "arn:aws:identitystore:::user/97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -308,6 +387,136 @@ mod tests {
             lf_grant(G, Some("other"), false, &["SELECT"]),
         ];
         assert_eq!(only("LF002", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_matching_lf_tag_expression_gives_access() {
+        // The healthy database carries domain=flights; the table inherits it.
+        let mut f = healthy();
+        tag_grant(&mut f, vec![tag("domain", &["flights", "weather"])], None);
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message
+                .contains("LF-Tag expression (domain=flights|weather)"),
+            "{}",
+            r.message
+        );
+        // Every key must match: a second key the table lacks fails it.
+        tag_grant(
+            &mut f,
+            vec![tag("domain", &["flights"]), tag("level", &["public"])],
+            None,
+        );
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Fail, "{}", r.message);
+        assert!(
+            r.message.contains("LF-Tag expressions read"),
+            "{}",
+            r.message
+        );
+        // The table's own value overrides the database's.
+        tags(&mut f).table = vec![tag("level", &["public"])];
+        assert_eq!(only("LF002", &f).status, Status::Pass);
+        tags(&mut f).table = vec![tag("domain", &["finance"]), tag("level", &["public"])];
+        assert_eq!(only("LF002", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_column_match_gives_those_columns() {
+        let mut f = healthy();
+        tag_grant(&mut f, vec![tag("level", &["public"])], None);
+        tags(&mut f).columns = vec![crate::facts::LfColumnTags {
+            name: "carrier".into(),
+            tags: vec![tag("level", &["public"])],
+        }];
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("on columns carrier only"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn a_saved_expression_is_not_evaluated_and_warns() {
+        let mut f = healthy();
+        tag_grant(&mut f, vec![], Some("flight-readers"));
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("\"flight-readers\""), "{}", r.message);
+        assert!(r.message.contains("not certain"), "{}", r.message);
+        // The printed fix (a named grant) makes it certain.
+        let fix = r.remediation.unwrap();
+        assert!(fix.commands[0].contains("--permissions SELECT DESCRIBE"));
+        lf_permissions(&mut f).push(lf_grant(
+            U,
+            Some("flightdata"),
+            false,
+            &["SELECT", "DESCRIBE"],
+        ));
+        assert_eq!(only("LF002", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn unreadable_tags_are_an_error_not_a_failure() {
+        let mut f = healthy();
+        tag_grant(&mut f, vec![tag("domain", &["flights"])], None);
+        f.lake_formation.table_tags.insert(
+            "flightdata_db.flightdata".into(),
+            Fact::Unknown(denied("lakeformation:GetResourceLFTags")),
+        );
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Error, "{}", r.message);
+        assert!(r.message.contains("GetResourceLFTags"), "{}", r.message);
+        // Without a named grant, unreadable LF-Tag grants are an error too.
+        let mut f = healthy();
+        lf_permissions(&mut f)[0].permissions = vec!["DESCRIBE".into()];
+        f.lake_formation.tag_permissions = Fact::Unknown(Unknown::not_collected());
+        assert_eq!(only("LF002", &f).status, Status::Error);
+        // With a named grant they do not matter.
+        let mut f = healthy();
+        f.lake_formation.tag_permissions = Fact::Unknown(Unknown::not_collected());
+        f.lake_formation.filter_permissions = Fact::Unknown(Unknown::not_collected());
+        assert_eq!(only("LF002", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_data_cells_filter_grant_gives_access() {
+        let mut f = healthy();
+        lf_permissions(&mut f)[0].permissions = vec!["DESCRIBE".into()];
+        let grant = LfFilterPermission {
+            principal: G.into(),
+            database: "flightdata_db".into(),
+            table: "flightdata".into(),
+            filter: "domestic-only".into(),
+            permissions: vec!["SELECT".into()],
+        };
+        f.lake_formation.filter_permissions = Fact::Known(vec![grant.clone()]);
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("data cells filter \"domestic-only\""),
+            "{}",
+            r.message
+        );
+        // A filter on another table does not count.
+        f.lake_formation.filter_permissions = Fact::Known(vec![LfFilterPermission {
+            table: "other".into(),
+            ..grant
+        }]);
+        assert_eq!(only("LF002", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_not_certain_answer_makes_the_access_path_not_certain() {
+        let mut f = healthy();
+        tag_grant(&mut f, vec![], Some("flight-readers"));
+        let all: Vec<_> = crate::registry::ALL.iter().collect();
+        let p = &crate::run(&f, &all, "test").access_path[0];
+        assert_eq!(p.hops[4].status, Status::Warn);
+        assert_eq!(p.status, Status::Warn, "{p:#?}");
     }
 
     #[test]

@@ -49,7 +49,7 @@ use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::LfPermission;
 use crate::lf::{
-    self, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+    self, Access, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -60,7 +60,13 @@ pub const META: Meta = Meta {
     title: "The user (or a group) has DESCRIBE on the table and its database",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF001", "IC003"],
-    needs: &[Need::Caller, Need::LfPermissions, Need::Users],
+    needs: &[
+        Need::Caller,
+        Need::LfPermissions,
+        Need::LfTagGrants,
+        Need::LfDataFilters,
+        Need::Users,
+    ],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html",
         "https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html",
@@ -91,17 +97,17 @@ fn judge(
         Some(p) => is_users(p, x),
         None => is_idc(x),
     };
-    let on_table = lf::table_grant(perms, who, db, table, ON_TABLE);
-    let on_db = lf::database_grant(perms, who, db, ON_DATABASE);
+    let on_table = lf::table_access(ctx, perms, &who, name, db, table, ON_TABLE);
+    let on_db = lf::database_access(ctx, perms, &who, name, db, ON_DATABASE);
     let subject = match p {
         Some(p) => user_label(p),
         None => "any Identity Center user or group".to_string(),
     };
-    let how = |g: &LfPermission| match p {
-        Some(p) => lf::via(p, &g.principal),
-        None => format!("(granted to {})", g.principal),
+    let how = |x: &str| match p {
+        Some(p) => lf::via(p, x),
+        None => format!("(granted to {x})"),
     };
-    if let (Some((t, reach)), Some(d)) = (on_table, on_db) {
+    if on_table.found() && on_db.found() {
         let hint = if p.is_none() {
             "; --user <name> gives a precise answer"
         } else {
@@ -110,21 +116,24 @@ fn judge(
         return Outcome::pass(
             &label,
             format!(
-                "{subject} can see {label}: {} {} {}, and {} on database {db} {}{hint}",
-                t.permissions.join("+"),
-                reach.describe(db),
-                how(t),
-                d.permissions.join("+"),
-                how(d)
+                "{subject} can see {label}: {}, and {}{hint}",
+                on_table.describe(db, &how),
+                on_db.describe(db, &how)
             ),
         );
     }
+    for a in [&on_table, &on_db] {
+        if let Access::Unread(what, u) = a {
+            return Outcome::unknown(&label, what, u);
+        }
+    }
     let mut missing = Vec::new();
+    let mut unsure = Vec::new();
     let mut commands = Vec::new();
     let principal = p
         .map(|p| user_arn(p.user_id))
         .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".into());
-    if on_db.is_none() {
+    if !on_db.found() {
         missing.push(format!("DESCRIBE on database {db}"));
         commands.push(grant_command(
             ctx,
@@ -133,7 +142,7 @@ fn judge(
             &database_json(db),
         ));
     }
-    if on_table.is_none() {
+    if !on_table.found() {
         missing.push(format!("DESCRIBE (or SELECT) on {label}"));
         commands.push(grant_command(
             ctx,
@@ -141,6 +150,22 @@ fn judge(
             "DESCRIBE",
             &table_json(db, table),
         ));
+    }
+    for a in [&on_db, &on_table] {
+        if let Access::NotEvaluated(w) = a {
+            unsure.push(w.clone());
+        }
+    }
+    if !unsure.is_empty() {
+        return Outcome::warn(
+            &label,
+            format!(
+                "{subject} has no {} through a grant studio-doctor evaluates; not evaluated: {}, so whether the Studio's SQL editor lists it is not certain",
+                missing.join(" and no "),
+                unsure.join("; ")
+            ),
+        )
+        .fix(fix(commands));
     }
     let message = match p {
         Some(p) => format!(
@@ -253,6 +278,45 @@ mod tests {
             r.message
         );
         assert_eq!(r.remediation.unwrap().commands.len(), 2);
+    }
+
+    #[test]
+    fn lf_tag_grants_count_on_the_table_and_the_database() {
+        use crate::facts::{LfTag, LfTagPermission};
+        let g = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
+        let grant = |kind: &str| LfTagPermission {
+            principal: g.into(),
+            resource_type: kind.into(),
+            expression: vec![LfTag {
+                key: "domain".into(),
+                values: vec!["flights".into()],
+            }],
+            expression_name: None,
+            permissions: vec!["DESCRIBE".into()],
+        };
+        let mut f = healthy();
+        lf_permissions(&mut f).clear();
+        f.lake_formation.tag_permissions = Fact::Known(vec![grant("TABLE"), grant("DATABASE")]);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("LF-Tag expression (domain=flights)"),
+            "{}",
+            r.message
+        );
+        // Only the TABLE expression: the database is missing.
+        f.lake_formation.tag_permissions = Fact::Known(vec![grant("TABLE")]);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("DESCRIBE on database"), "{}", r.message);
+        // A saved expression is not evaluated: still a warning, saying so.
+        f.lake_formation.tag_permissions = Fact::Known(vec![LfTagPermission {
+            expression: vec![],
+            expression_name: Some("readers".into()),
+            ..grant("DATABASE")
+        }]);
+        let r = only("LF003", &f);
+        assert!(r.message.contains("not evaluated"), "{}", r.message);
     }
 
     #[test]
