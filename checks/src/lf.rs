@@ -20,7 +20,8 @@
 //!   one of the expression's values. A table inherits its database's tags and a
 //!   column its table's, unless the table (column) assigns its own value to the
 //!   key. A `TABLE` expression that matches only some columns gives those columns.
-//!   A grant through a saved (named) LF-Tag expression is not evaluated.
+//!   A grant through a saved (named) LF-Tag expression, or with a `*` value, is
+//!   not evaluated: the checks warn instead of deciding.
 
 use crate::check::Outcome;
 use crate::checks::es008::{Who, missing_user, who};
@@ -437,8 +438,16 @@ fn tag_access<'a>(
                 .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
         })
         .collect();
+    // A saved expression (no body here) or a `*` value is not evaluated.
     let (with_body, named): (Vec<&LfTagPermission>, Vec<&LfTagPermission>) =
-        mine.into_iter().partition(|g| !g.expression.is_empty());
+        mine.into_iter().partition(|g| {
+            !g.expression.is_empty()
+                && !g
+                    .expression
+                    .iter()
+                    .flat_map(|t| &t.values)
+                    .any(|v| v.contains('*'))
+        });
     if !with_body.is_empty() {
         let tags = match table_tags(ctx, name) {
             Ok(t) => t,
@@ -459,7 +468,7 @@ fn tag_access<'a>(
     }
     let names: Vec<String> = named.iter().map(|g| expression_text(g)).collect();
     Access::NotEvaluated(format!(
-        "{} grant(s) through the saved LF-Tag expression(s) {}",
+        "{} grant(s) through the LF-Tag expression(s) {} (saved expressions and `*` values are not evaluated)",
         names.len(),
         names.join(", ")
     ))
@@ -826,6 +835,54 @@ mod tests {
         assert!(!is_service_linked(
             "arn:aws:iam::1:role/LakeFormationTipRole"
         ));
+    }
+
+    fn t(key: &str, values: &[&str]) -> LfTag {
+        LfTag {
+            key: key.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn lf_tag_expressions_and_keys_or_values() {
+        let tags = [t("module", &["sales"]), t("division", &["consumer"])];
+        assert!(tags_match(&[t("module", &["sales"])], &tags));
+        assert!(tags_match(
+            &[
+                t("Module", &["sales"]),
+                t("division", &["consumer", "commercial"])
+            ],
+            &tags
+        ));
+        assert!(!tags_match(
+            &[t("module", &["sales"]), t("region", &["west"])],
+            &tags
+        ));
+        assert!(!tags_match(&[t("module", &["orders"])], &tags));
+        assert!(!tags_match(&[], &tags));
+    }
+
+    #[test]
+    fn own_tags_override_inherited_ones() {
+        let db = [t("module", &["sales"]), t("level", &["public"])];
+        let eff = effective_tags(&db, &[t("level", &["secret"])]);
+        assert!(tags_match(&[t("module", &["sales"])], &eff));
+        assert!(!tags_match(&[t("level", &["public"])], &eff));
+        let tags = LfTableTags {
+            database: db.to_vec(),
+            table: vec![t("level", &["secret"])],
+            columns: vec![crate::facts::LfColumnTags {
+                name: "id".into(),
+                tags: vec![t("level", &["public"])],
+            }],
+        };
+        assert_eq!(
+            table_match(&[t("level", &["public"])], &tags),
+            Some(vec!["id".to_string()])
+        );
+        assert_eq!(table_match(&[t("module", &["sales"])], &tags), Some(vec![]));
+        assert_eq!(table_match(&[t("module", &["hr"])], &tags), None);
     }
 
     #[test]

@@ -1,14 +1,34 @@
 //! # LF002 lakeformation-table-select
 //!
 //! **What it checks.** For each `--table DATABASE.TABLE` and each `--user`, the user
-//! or one of their groups holds `SELECT` (or `ALL`) on the table in Lake Formation
-//! (`lakeformation:ListPermissions` on the table, its table wildcard and its
-//! database). Grants count through the table itself and through a table wildcard
-//! ("All tables" of the database). Principals are the Identity Center ARNs
-//! `arn:aws:identitystore:::user/<user id>` and `arn:aws:identitystore:::group/<group id>`.
-//! Without `--user`, it passes when any Identity Center user or group holds
-//! `SELECT`; add `--user <name>` for a precise answer. Without `--table` there is
-//! nothing to check.
+//! or one of their groups holds `SELECT` (or `ALL`) on the table in Lake Formation,
+//! through any of the grant paths Lake Formation evaluates:
+//! - a named grant on the table, on all tables of its database (table wildcard),
+//!   or on some of its columns (`lakeformation:ListPermissions` on the table, its
+//!   table wildcard and its database);
+//! - a grant on one of the table's data cells filters
+//!   (`lakeformation:ListDataCellsFilter`, then `ListPermissions` on each filter):
+//!   the user can query the table, limited to the filter's rows and columns;
+//! - a grant through an LF-Tag expression on `TABLE` resources
+//!   (`ListPermissions` with `ResourceType` `LF_TAG_POLICY`) that the table's
+//!   LF-Tags match (`lakeformation:GetResourceLFTags`): keys are combined with AND,
+//!   the values of a key with OR; a table inherits its database's tags unless it
+//!   assigns its own value to the key, and a column its table's; an expression
+//!   that matches only some columns gives those columns.
+//!
+//! Principals are the Identity Center ARNs `arn:aws:identitystore:::user/<user id>`
+//! and `arn:aws:identitystore:::group/<group id>`. Without `--user`, it passes when
+//! any Identity Center user or group holds `SELECT`; add `--user <name>` for a
+//! precise answer. Without `--table` there is nothing to check.
+//!
+//! What is not evaluated is never a failure: a grant through a saved (named)
+//! LF-Tag expression, or an expression with a `*` value, gives a warning that
+//! names it ("not certain"), and a grant path whose facts could not be read (the
+//! LF-Tag grants, the table's tags, the filter grants) gives an error when no
+//! other grant decides. When the caller is not a Lake Formation administrator
+//! or read-only administrator (LF009), a missing grant may only be hidden from
+//! it (`ListPermissions` is "filtered by the permissions of the caller"), so it
+//! is a warning too.
 //!
 //! How `ALL` on the **database** is read: Lake Formation lists `ALL` (Super),
 //! `ALTER`, `CREATE_TABLE`, `DESCRIBE` and `DROP` as the permissions of a database
@@ -20,8 +40,7 @@
 //! **Why it matters.** In an Identity-Center-enabled workgroup Athena reads the
 //! table as the signed-in user: Lake Formation checks that user's (and their
 //! groups') permissions, not the IAM roles'. Without `SELECT` the query fails
-//! with an access error even when every role has AdministratorAccess. The seed's
-//! author granted `SELECT` and `DESCRIBE` on `flightdata_db.flightdata`.
+//! with an access error even when every role has AdministratorAccess.
 //!
 //! **How to fix.** Console: Lake Formation → Permissions → Data lake permissions →
 //! Grant → **IAM Identity Center** → the user or group → Named Data Catalog
@@ -34,27 +53,39 @@
 //! Granting to Identity Center principals needs the Identity Center integration
 //! first (LF001). Entitlement changes can take up to an hour to apply.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions` (run as a data lake
-//! administrator or read-only administrator: the list is "filtered by the
-//! permissions of the caller", see LF009); with `--user`:
+//! **Permissions needed.** `lakeformation:ListPermissions`,
+//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (run as
+//! a data lake administrator or read-only administrator: the list is "filtered by
+//! the permissions of the caller", see LF009); with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** DOC (grant-permissions-sso: the principal format;
-//! lf-permissions-reference: permissions per resource type) and BLOG (SELECT and
-//! DESCRIBE granted on `flightdata_db.flightdata`). INFERRED: database-level `ALL`
-//! is not counted as `SELECT` (warning). Not read: grants through LF-Tag
-//! expressions (LF-TBAC) and data filters; if you grant that way, a failure here
-//! may be false.
+//! **Evidence.** Documented: the principal format (grant-permissions-sso), the
+//! permissions per resource type (lf-permissions-reference), how LF-Tag
+//! expressions match (managing-tag-expressions: keys AND, values OR;
+//! TBAC-assigning-tags: inherited values can be overridden; lf-tag-considerations:
+//! one value per key on a resource, and access to the matching databases, tables
+//! and columns), data cells filters (data-filtering) and the `ListPermissions` /
+//! `GetResourceLFTags` / `ListDataCellsFilter` API models. Observed in practice:
+//! `SELECT` and `DESCRIBE` granted on the table make the Studio's Athena queries
+//! work. Inferred: database-level `ALL` is not counted as `SELECT` (warning).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/granting-catalog-permissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/tag-based-access-control.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/managing-tag-expressions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-assigning-tags.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-tag-considerations.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/data-filtering.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetResourceLFTags.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict, remedy};
 use crate::checks::common::each_table_grants;
 use crate::checks::es008::{groups_note, user_label};
+use crate::checks::lf009::caller_admin;
 use crate::ctx::{Ctx, Principals};
 use crate::fact::Unknown;
 use crate::facts::LfPermission;
@@ -76,12 +107,14 @@ pub const META: Meta = Meta {
         Need::LfPermissions,
         Need::LfTagGrants,
         Need::LfDataFilters,
+        Need::LfSettings,
         Need::Users,
         Need::GlueTables,
     ],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html",
         "https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/managing-tag-expressions.html",
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
     ],
 };
@@ -119,14 +152,17 @@ fn anyone(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) 
                     table,
                     None,
                 ),
-                _ => Outcome::fail(
+                _ => hidden(
+                    ctx,
+                    Outcome::fail(
                     &label,
                     format!(
                         "no Identity Center user or group holds SELECT on {label} in Lake Formation (named grants, data cells filters and LF-Tag expressions read), so no Identity Center user can query it{}",
                         absent_note(ctx, name)
                     ),
                 )
-                .fix(fix(ctx, db, table, None)),
+                .fix(fix(ctx, db, table, None))
+                ),
             },
         },
     }
@@ -164,7 +200,9 @@ fn user(
                     table,
                     Some(p),
                 ),
-                _ => Outcome::fail(
+                _ => hidden(
+                    ctx,
+                    Outcome::fail(
                     &label,
                     format!(
                         "{} holds no SELECT on {label} in Lake Formation, directly or through a group{} (named grants, data cells filters and LF-Tag expressions read), so their queries on it fail{}",
@@ -173,9 +211,27 @@ fn user(
                         absent_note(ctx, name)
                     ),
                 )
-                .fix(fix(ctx, db, table, Some(p))),
+                .fix(fix(ctx, db, table, Some(p)))
+                ),
             },
         },
+    }
+}
+
+/// A missing grant seen by a caller that is no Lake Formation administrator may be
+/// hidden from it (`ListPermissions` is filtered by the caller's permissions):
+/// then the failure is a warning that says so.
+fn hidden(ctx: &Ctx, o: Outcome) -> Outcome {
+    match caller_admin(ctx) {
+        Ok((principal, None)) => Outcome {
+            verdict: Verdict::Warn,
+            message: format!(
+                "{}; but the caller {principal} is not a Lake Formation administrator, and Lake Formation filters the grants it lists by the caller's permissions, so a grant may be hidden (see LF009)",
+                o.message
+            ),
+            ..o
+        },
+        _ => o,
     }
 }
 
@@ -517,6 +573,20 @@ mod tests {
         let p = &crate::run(&f, &all, "test").access_path[0];
         assert_eq!(p.hops[4].status, Status::Warn);
         assert_eq!(p.status, Status::Warn, "{p:#?}");
+    }
+
+    #[test]
+    fn a_missing_grant_seen_by_a_non_administrator_warns() {
+        let mut f = healthy();
+        lf_permissions(&mut f)[0].permissions = vec!["DESCRIBE".into()];
+        f.lake_formation.settings = Fact::Known(crate::facts::DataLakeSettings {
+            data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            read_only_admins: vec![],
+        });
+        let r = only("LF002", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("may be hidden"), "{}", r.message);
+        assert!(r.remediation.is_some());
     }
 
     #[test]

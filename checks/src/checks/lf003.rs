@@ -3,9 +3,16 @@
 //! **What it checks.** For each `--table DATABASE.TABLE` and each `--user`, the user
 //! or one of their groups can see the table and its database in Lake Formation
 //! (`lakeformation:ListPermissions`):
-//! - on the table: `DESCRIBE`, `SELECT` or `ALL`, granted on the table or on all
-//!   tables of its database (table wildcard);
-//! - on the database: `DESCRIBE` or `ALL`, granted on the database itself.
+//! - on the table: `DESCRIBE`, `SELECT` or `ALL`, granted on the table, on all
+//!   tables of its database (table wildcard), on one of its data cells filters,
+//!   or through an LF-Tag expression on `TABLE` resources that the table's tags
+//!   match (matched as LF002 describes);
+//! - on the database: `DESCRIBE` or `ALL`, granted on the database itself or
+//!   through an LF-Tag expression on `DATABASE` resources that the database's
+//!   tags match (`lakeformation:GetResourceLFTags`).
+//!
+//! A grant through a saved LF-Tag expression (or one with a `*` value) is not
+//! evaluated: the warning then says the answer is not certain.
 //!
 //! Without `--user`, any Identity Center user or group counts; add `--user <name>`
 //! for a precise answer. Without `--table` there is nothing to check. A warning.
@@ -13,8 +20,7 @@
 //! **Why it matters.** The Athena SQL editor in EMR Studio lists databases and
 //! tables through the Glue Data Catalog, which Lake Formation filters by the
 //! signed-in user's permissions: without `DESCRIBE` the database or table does not
-//! show up, even when a query naming it would run. The seed's author granted
-//! `DESCRIBE` next to `SELECT`. Lake Formation grants `DESCRIBE` on the database
+//! show up, even when a query naming it would run. Lake Formation grants `DESCRIBE` on the database
 //! implicitly when all tables of it are granted, but the docs say so for IAM
 //! principals in the same account only, so studio-doctor asks for an explicit
 //! grant.
@@ -28,20 +34,24 @@
 //! --permissions DESCRIBE --resource '{"Database":{"Name":"<DB>"}}'` and the same
 //! with `--resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions` (as a data lake
+//! **Permissions needed.** `lakeformation:ListPermissions`,
+//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (as a data lake
 //! administrator or read-only administrator, see LF009); with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** BLOG (DESCRIBE granted with SELECT) and DOC
-//! (lf-permissions-reference: DESCRIBE per resource type; granting-catalog-permissions:
-//! implicit database DESCRIBE for IAM principals). INFERRED: that a missing
+//! **Evidence.** Documented: DESCRIBE per resource type (lf-permissions-reference),
+//! implicit database DESCRIBE for IAM principals only (granting-catalog-permissions),
+//! LF-Tag expression matching (managing-tag-expressions, TBAC-assigning-tags).
+//! Observed in practice: DESCRIBE granted next to SELECT. Inferred: that a missing
 //! DESCRIBE hides the database or table in the Studio's SQL editor; hence a
-//! warning. Grants through LF-Tag expressions are not read.
+//! warning.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/granting-catalog-permissions.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/managing-tag-expressions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-assigning-tags.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common::each_table_grants;

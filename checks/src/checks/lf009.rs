@@ -12,7 +12,8 @@
 //! of the caller", and Glue reads can be filtered by Lake Formation too. A caller
 //! that is not an administrator may see only part of the grants, so LF002, LF003,
 //! LF006 and LF007 could report a grant as missing when it exists (or miss an
-//! IAMAllowedPrincipals grant).
+//! IAMAllowedPrincipals grant). While this check fails, LF006 is skipped (it could
+//! pass on an incomplete list) and a grant LF002 finds missing is a warning.
 //!
 //! **How to fix.** Make the role studio-doctor runs as a read-only administrator:
 //! it can see every permission and change nothing. Console: Lake Formation →
