@@ -491,6 +491,49 @@ fn first<'a>(answers: Vec<Access<'a>>) -> Access<'a> {
         .unwrap_or(Access::Missing)
 }
 
+/// For a failure message: the principal's `TABLE` LF-Tag expressions holding one of
+/// `wanted` that do not match the table, and the table's tags
+/// (`; LF-Tag expression (k=v) does not match its tags (k=w)`), or nothing.
+pub fn unmatched_tags(
+    ctx: &Ctx,
+    who: &dyn Fn(&str) -> bool,
+    name: &str,
+    wanted: &[&str],
+) -> String {
+    let Ok(grants) = ctx.facts.lake_formation.tag_permissions.known() else {
+        return String::new();
+    };
+    let exprs: Vec<String> = grants
+        .iter()
+        .filter(|g| who(&g.principal) && g.resource_type == "TABLE" && !g.expression.is_empty())
+        .filter(|g| {
+            g.permissions
+                .iter()
+                .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
+        })
+        .map(expression_text)
+        .collect();
+    let Ok(tags) = table_tags(ctx, name) else {
+        return String::new();
+    };
+    if exprs.is_empty() {
+        return String::new();
+    }
+    let on: Vec<String> = effective_tags(&tags.database, &tags.table)
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.values.join("|")))
+        .collect();
+    format!(
+        "; LF-Tag expression {} does not match its tags ({})",
+        exprs.join(", "),
+        if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.join(", ")
+        }
+    )
+}
+
 /// Whether a principal `who` accepts holds one of `wanted` on `db.table` through
 /// a named grant, a data cells filter of the table, or an LF-Tag expression.
 pub fn table_access<'a>(

@@ -205,9 +205,10 @@ fn user(
                     Outcome::fail(
                     &label,
                     format!(
-                        "{} holds no SELECT on {label} in Lake Formation, directly or through a group{} (named grants, data cells filters and LF-Tag expressions read), so their queries on it fail{}",
+                        "{} holds no SELECT on {label} in Lake Formation, directly or through a group{} (named grants, data cells filters and LF-Tag expressions read{}), so their queries on it fail{}",
                         user_label(p),
                         groups_note(p),
+                        lf::unmatched_tags(ctx, &mine, name, &["SELECT"]),
                         absent_note(ctx, name)
                     ),
                 )
@@ -468,6 +469,13 @@ mod tests {
         assert_eq!(r.status, Status::Fail, "{}", r.message);
         assert!(
             r.message.contains("LF-Tag expressions read"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message.contains(
+                "LF-Tag expression (domain=flights AND level=public) does not match its tags (domain=flights)"
+            ),
             "{}",
             r.message
         );
