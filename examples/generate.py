@@ -44,9 +44,8 @@ def wg001(f):
     # Created without IAM Identity Center: no application, no instance.
     w = idc_wg(f)
     w["enable_identity_center"] = False
-    w.pop("identity_center_application_arn")
+    f["applications"].pop(w.pop("identity_center_application_arn"))
     w.pop("identity_center_instance_arn")
-    f["applications"] = {}
 
 
 def es001(f):
@@ -265,6 +264,22 @@ def lf002(f):
     lf_table_grant(f)["permissions"] = ["DESCRIBE"]
 
 
+def lf002_tag_mismatch(f):
+    # SELECT only through an LF-Tag expression the table's tags do not match.
+    lf_table_grant(f)["permissions"] = ["DESCRIBE"]
+    f["lake_formation"]["tag_permissions"] = [{
+        "principal": lf_table_grant(f)["principal"], "resource_type": "TABLE",
+        "expression": [{"key": "domain", "values": ["finance"]}], "permissions": ["SELECT"]}]
+
+
+def lf002_saved_expression(f):
+    # SELECT only through a saved LF-Tag expression, which is not evaluated.
+    lf_table_grant(f)["permissions"] = ["DESCRIBE"]
+    f["lake_formation"]["tag_permissions"] = [{
+        "principal": lf_table_grant(f)["principal"], "resource_type": "TABLE",
+        "expression_name": "flight-readers", "permissions": ["SELECT"]}]
+
+
 def lf003(f):
     # SELECT and DESCRIBE on the table, nothing on the database.
     f["lake_formation"]["permissions"] = [lf_table_grant(f)]
@@ -284,10 +299,12 @@ def lf005(f):
 
 
 def lf006(f):
-    # The database still grants Super to IAMAllowedPrincipals.
-    f["lake_formation"]["permissions"].append(
-        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "permissions": ["ALL"]}
-    )
+    # The default settings kept: Super to IAMAllowedPrincipals on the database and on the table.
+    f["lake_formation"]["permissions"] += [
+        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "permissions": ["ALL"]},
+        {"principal": "IAM_ALLOWED_PRINCIPALS", "database": "flightdata_db", "table": "flightdata",
+         "permissions": ["ALL"]},
+    ]
 
 
 def lf007(f):
@@ -320,6 +337,12 @@ def es005_resource_type_wildcard(f):
         for s in p["document"]["Statement"]:
             if s.get("Sid") == "TagStudioSecrets":
                 s["Resource"] = "arn:aws:secretsmanager:*:*:s*:emr-studio-*"
+
+
+def lf010(f):
+    # "Require assignments" turned on for Lake Formation's application, nobody assigned.
+    arn = f["lake_formation"]["identity_center"]["application_arn"]
+    f["applications"][arn] = {"assignment_required": True, "assignments": []}
 
 
 TRAPS = {
@@ -358,6 +381,8 @@ TRAPS = {
     "WG009": wg009,
     "LF001": lf001,
     "LF002": lf002,
+    "LF002-tag-mismatch": lf002_tag_mismatch,
+    "LF002-saved-expression": lf002_saved_expression,
     "LF003": lf003,
     "LF004": lf004,
     "LF005": lf005,
@@ -367,6 +392,7 @@ TRAPS = {
     "LF009": lf009,
     "ES004-source-arn-pinned": es004_source_arn_pinned,
     "ES005-resource-type-wildcard": es005_resource_type_wildcard,
+    "LF010": lf010,
 }
 
 
@@ -379,7 +405,7 @@ def blog(f):
     ag001(f)  # final trap: no S3 Access Grants
     # The traps the author was lucky not to hit, in their console-default form:
     lf005(f)  # data location registered with the wizard's service-linked role
-    lf006(f)  # IAMAllowedPrincipals still holds ALL on the database
+    lf006(f)  # IAMAllowedPrincipals still holds ALL on the database and the table
     idc_wg(f)["name"] = "flightdata-wg"
     idc_wg_out = "s3://athena-results-111122223333/flightdata-wg/"
     next(w for w in f["workgroups"] if w["name"] == "flightdata-wg")["output_location"] = idc_wg_out

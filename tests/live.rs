@@ -541,6 +541,53 @@ fn every_list_is_read_to_the_end_across_pages() {
     assert_eq!(live.code, 0, "{}", live.stderr);
 }
 
+#[test]
+fn lake_formation_tag_and_filter_grants_read_live_as_offline() {
+    let mut stub = Stub::start();
+    // The healthy account with SELECT only through a data cells filter, and an
+    // LF-Tag grant on the database's tags next to it.
+    let mut facts = read(&root().join("examples/healthy-account.json"));
+    let lake = &mut facts["lake_formation"];
+    let group = lake["permissions"][0]["principal"].clone();
+    lake["permissions"][0]["permissions"] = json!(["DESCRIBE"]);
+    lake["filter_permissions"] = json!([{"principal": group, "database": "flightdata_db",
+        "table": "flightdata", "filter": "domestic-only", "permissions": ["SELECT"]}]);
+    lake["tag_permissions"] = json!([{"principal": group, "resource_type": "DATABASE",
+        "expression": [{"key": "domain", "values": ["flights"]}], "permissions": ["DESCRIBE"]}]);
+    lake["table_tags"]["flightdata_db.flightdata"]["columns"] =
+        json!([{"name": "carrier", "tags": [{"key": "level", "values": ["public"]}]}]);
+    let facts = stub.load(&facts);
+    let saved = stub.dir.path().join("lf.json");
+    let live = stub.check(&facts, &["--save-facts", saved.to_str().unwrap()], 1);
+    assert_eq!(
+        live.json(),
+        stub.offline(&facts, &[]).json(),
+        "{}",
+        live.stderr
+    );
+    assert_eq!(live.code, 0, "{}", live.stderr);
+    let lf002 = results(&live.json())
+        .iter()
+        .find(|r| r["id"] == "LF002")
+        .cloned()
+        .unwrap();
+    assert!(
+        lf002["message"]
+            .as_str()
+            .unwrap()
+            .contains("data cells filter"),
+        "{lf002:#}"
+    );
+    // What was read live is what the facts say.
+    let saved = read(&saved);
+    for key in ["filter_permissions", "tag_permissions", "table_tags"] {
+        assert_eq!(
+            saved["lake_formation"][key], facts["lake_formation"][key],
+            "{key}"
+        );
+    }
+}
+
 /// The binary with a clean environment: no AWS settings from the host.
 fn bare(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_studio-doctor"));

@@ -145,11 +145,17 @@ pub enum Need {
     LfLocationRole,
     /// `glue:GetTable` for each `--table`.
     GlueTables,
+    /// Grants through LF-Tag expressions, and each `--table`'s LF-Tags.
+    LfTagGrants,
+    /// Grants on each `--table`'s data cells filters.
+    LfDataFilters,
+    /// Assignment configuration and assignments of Lake Formation's Identity Center application.
+    LfApplicationAssignments,
 }
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 26] = [
+    pub const ALL: [Need; 29] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -176,6 +182,9 @@ impl Need {
         Need::LfOptIns,
         Need::LfLocationRole,
         Need::GlueTables,
+        Need::LfTagGrants,
+        Need::LfDataFilters,
+        Need::LfApplicationAssignments,
     ];
 }
 
@@ -342,6 +351,9 @@ mod tests {
             Need::LfOptIns => 23,
             Need::LfLocationRole => 24,
             Need::GlueTables => 25,
+            Need::LfTagGrants => 26,
+            Need::LfDataFilters => 27,
+            Need::LfApplicationAssignments => 28,
         }
     }
 
@@ -350,6 +362,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 26);
+        assert_eq!(Need::ALL.len(), 29);
     }
 }

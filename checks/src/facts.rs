@@ -372,6 +372,17 @@ pub struct LakeFormation {
     /// `lakeformation:ListLakeFormationOptIns` (hybrid access mode).
     #[serde(default, skip_serializing_if = "not_collected")]
     pub opt_ins: Fact<Vec<LfOptIn>>,
+    /// `lakeformation:ListPermissions` with `ResourceType` `LF_TAG_POLICY`: grants
+    /// made through LF-Tag expressions (all principals).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub tag_permissions: Fact<Vec<LfTagPermission>>,
+    /// `lakeformation:GetResourceLFTags` on each `--table`, by `db.table`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub table_tags: BTreeMap<String, Fact<LfTableTags>>,
+    /// `lakeformation:ListDataCellsFilter` on each `--table`, then `ListPermissions`
+    /// on each filter: the grants on the tables' data cells filters.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub filter_permissions: Fact<Vec<LfFilterPermission>>,
 }
 
 impl LakeFormation {
@@ -381,7 +392,66 @@ impl LakeFormation {
             && !self.permissions.is_collected()
             && !self.resources.is_collected()
             && !self.opt_ins.is_collected()
+            && !self.tag_permissions.is_collected()
+            && self.table_tags.is_empty()
+            && !self.filter_permissions.is_collected()
     }
+}
+
+/// One LF-Tag (`LFTag` / `LFTagPair`): a key and its values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfTag {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// One grant on an `LFTagPolicy` resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfTagPermission {
+    pub principal: String,
+    /// `DATABASE` or `TABLE`: the kind of resource the expression selects.
+    pub resource_type: String,
+    /// The expression: every key must match one of its values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expression: Vec<LfTag>,
+    /// A saved (named) LF-Tag expression the grant refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression_name: Option<String>,
+    pub permissions: Vec<String>,
+}
+
+/// `GetResourceLFTags` on a table: the tags on its database, on the table, and on
+/// its columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfTableTags {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub database: Vec<LfTag>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub table: Vec<LfTag>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<LfColumnTags>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfColumnTags {
+    pub name: String,
+    pub tags: Vec<LfTag>,
+}
+
+/// One grant on a `DataCellsFilter` resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfFilterPermission {
+    pub principal: String,
+    pub database: String,
+    pub table: String,
+    /// The data cells filter's name.
+    pub filter: String,
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,14 +13,24 @@
 //!   ([`Select::DatabaseAll`]) so that checks can warn instead of passing: the
 //!   docs do not say it reaches the tables, and an AWS re:Post answer says database
 //!   Super "is not enough" for table operations.
-//! - Grants made through LF-Tag expressions (LF-TBAC) are not in the facts.
+//! - A grant on a data cells filter of the table (`DataCellsFilter`) gives its
+//!   permissions on the table, limited to the filter's rows and columns.
+//! - A grant through an LF-Tag expression (`LFTagPolicy`) reaches a table whose
+//!   tags match the expression: every key of the expression has, on the table,
+//!   one of the expression's values. A table inherits its database's tags and a
+//!   column its table's, unless the table (column) assigns its own value to the
+//!   key. A `TABLE` expression that matches only some columns gives those columns.
+//!   A grant through a saved (named) LF-Tag expression, or with a `*` value, is
+//!   not evaluated: the checks warn instead of deciding.
 
 use crate::check::Outcome;
 use crate::checks::es008::{Who, missing_user, who};
 use crate::checks::ic003::user_scope;
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{LfPermission, LfResource};
+use crate::facts::{
+    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission,
+};
 use crate::s3;
 
 /// The prefix of Identity Center principals in Lake Formation.
@@ -180,6 +190,8 @@ pub enum Reach {
     Table,
     /// A grant on all tables of its database (`TableWildcard`).
     AllTables,
+    /// A grant on the database itself (database permissions only).
+    Database,
 }
 
 impl Reach {
@@ -187,6 +199,7 @@ impl Reach {
         match self {
             Reach::Table => "on the table".into(),
             Reach::AllTables => format!("on all tables of {db} (table wildcard)"),
+            Reach::Database => format!("on database {db}"),
         }
     }
 }
@@ -271,6 +284,303 @@ pub fn select_on<'a>(
         Some(p) => Select::DatabaseAll(p),
         None => Select::Missing,
     }
+}
+
+/// How principals reach a table (or its database) with one of the wanted
+/// permissions, every grant path considered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access<'a> {
+    /// A named grant on the table (or the database, for [`database_access`]).
+    Named(&'a LfPermission, Reach),
+    /// A grant on one of the table's data cells filters.
+    Filter(&'a LfFilterPermission),
+    /// A grant through a matching LF-Tag expression; the columns when only
+    /// some columns match.
+    Tag(&'a LfTagPermission, Vec<String>),
+    /// No grant found, but grants exist that studio-doctor does not evaluate.
+    NotEvaluated(String),
+    /// A fact needed to decide could not be read: what, and why.
+    Unread(String, Unknown),
+    Missing,
+}
+
+impl Access<'_> {
+    /// `SELECT+DESCRIBE on the table` / `... through data cells filter "f"` /
+    /// `... through LF-Tag expression (k=v)`, followed by how it reaches the user.
+    pub fn describe(&self, db: &str, how: &dyn Fn(&str) -> String) -> String {
+        match self {
+            Access::Named(g, r) => format!(
+                "{} {} {}",
+                g.permissions.join("+"),
+                r.describe(db),
+                how(&g.principal)
+            ),
+            Access::Filter(g) => format!(
+                "{} through data cells filter \"{}\" (the filter limits the rows and columns returned) {}",
+                g.permissions.join("+"),
+                g.filter,
+                how(&g.principal)
+            ),
+            Access::Tag(g, cols) => {
+                let on = if cols.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on columns {} only", cols.join(", "))
+                };
+                format!(
+                    "{} through LF-Tag expression {}{on} {}",
+                    g.permissions.join("+"),
+                    expression_text(g),
+                    how(&g.principal)
+                )
+            }
+            Access::NotEvaluated(w) => format!("not evaluated: {w}"),
+            Access::Unread(w, u) => format!("could not read {w}: {u}"),
+            Access::Missing => "no grant".into(),
+        }
+    }
+
+    pub fn found(&self) -> bool {
+        matches!(
+            self,
+            Access::Named(..) | Access::Filter(_) | Access::Tag(..)
+        )
+    }
+}
+
+/// `(module=sales|orders AND level=public)`, or the saved expression's name.
+pub fn expression_text(g: &LfTagPermission) -> String {
+    if g.expression.is_empty() {
+        return format!("\"{}\"", g.expression_name.as_deref().unwrap_or("?"));
+    }
+    let parts: Vec<String> = g
+        .expression
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.values.join("|")))
+        .collect();
+    format!("({})", parts.join(" AND "))
+}
+
+/// The tags that apply: `base` with each key `own` assigns replaced by its value.
+pub fn effective_tags(base: &[LfTag], own: &[LfTag]) -> Vec<LfTag> {
+    let mut out: Vec<LfTag> = base
+        .iter()
+        .filter(|b| !own.iter().any(|o| o.key.eq_ignore_ascii_case(&b.key)))
+        .cloned()
+        .collect();
+    out.extend(own.iter().cloned());
+    out
+}
+
+/// Whether a resource with these tags matches the expression: each key of the
+/// expression has one of its values on the resource.
+pub fn tags_match(expression: &[LfTag], tags: &[LfTag]) -> bool {
+    !expression.is_empty()
+        && expression.iter().all(|e| {
+            tags.iter().any(|t| {
+                t.key.eq_ignore_ascii_case(&e.key) && t.values.iter().any(|v| e.values.contains(v))
+            })
+        })
+}
+
+/// A `TABLE` expression against a table: `Some(vec![])` when the table matches,
+/// `Some(columns)` when only those columns match, `None` when nothing does.
+fn table_match(expression: &[LfTag], tags: &LfTableTags) -> Option<Vec<String>> {
+    let table = effective_tags(&tags.database, &tags.table);
+    if tags_match(expression, &table) {
+        return Some(Vec::new());
+    }
+    let cols: Vec<String> = tags
+        .columns
+        .iter()
+        .filter(|c| tags_match(expression, &effective_tags(&table, &c.tags)))
+        .map(|c| c.name.clone())
+        .collect();
+    (!cols.is_empty()).then_some(cols)
+}
+
+/// The LF-Tags of a `--table`, as collected.
+fn table_tags<'a>(ctx: &Ctx<'a>, name: &str) -> Result<&'a LfTableTags, Unknown> {
+    match ctx.facts.lake_formation.table_tags.get(name) {
+        Some(Fact::Known(t)) => Ok(t),
+        Some(Fact::Unknown(u)) => Err(u.clone()),
+        None => Err(Unknown::new(
+            UnknownKind::NotCollected,
+            "lakeformation:GetResourceLFTags",
+            format!("the LF-Tags of {name} are not in the facts"),
+        )),
+    }
+}
+
+/// Whether an expression matches: `Some(columns)` (empty: the whole resource).
+type Matcher = dyn Fn(&[LfTag], &LfTableTags) -> Option<Vec<String>>;
+
+/// The LF-Tag grants of kind `kind` (`TABLE` / `DATABASE`) to a principal `who`
+/// accepts, holding one of `wanted`, matched against `matches`.
+fn tag_access<'a>(
+    ctx: &Ctx<'a>,
+    who: &dyn Fn(&str) -> bool,
+    name: &str,
+    kind: &str,
+    wanted: &[&str],
+    matches: &Matcher,
+) -> Access<'a> {
+    let grants = match ctx.facts.lake_formation.tag_permissions.known() {
+        Ok(g) => g,
+        Err(u) => return Access::Unread("the LF-Tag grants".into(), u.clone()),
+    };
+    let mine: Vec<&LfTagPermission> = grants
+        .iter()
+        .filter(|g| who(&g.principal) && g.resource_type == kind)
+        .filter(|g| {
+            g.permissions
+                .iter()
+                .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
+        })
+        .collect();
+    // A saved expression (no body here) or a `*` value is not evaluated.
+    let (with_body, named): (Vec<&LfTagPermission>, Vec<&LfTagPermission>) =
+        mine.into_iter().partition(|g| {
+            !g.expression.is_empty()
+                && !g
+                    .expression
+                    .iter()
+                    .flat_map(|t| &t.values)
+                    .any(|v| v.contains('*'))
+        });
+    if !with_body.is_empty() {
+        let tags = match table_tags(ctx, name) {
+            Ok(t) => t,
+            Err(u) => return Access::Unread(format!("the LF-Tags of {name}"), u),
+        };
+        let mut found: Vec<(&LfTagPermission, Vec<String>)> = with_body
+            .into_iter()
+            .filter_map(|g| matches(&g.expression, tags).map(|c| (g, c)))
+            .collect();
+        // A whole-table match before a column match.
+        found.sort_by_key(|(_, c)| !c.is_empty());
+        if let Some((g, c)) = found.into_iter().next() {
+            return Access::Tag(g, c);
+        }
+    }
+    if named.is_empty() {
+        return Access::Missing;
+    }
+    let names: Vec<String> = named.iter().map(|g| expression_text(g)).collect();
+    Access::NotEvaluated(format!(
+        "{} grant(s) through the LF-Tag expression(s) {} (saved expressions and `*` values are not evaluated)",
+        names.len(),
+        names.join(", ")
+    ))
+}
+
+/// The first of several answers that decides, in order of certainty: a grant
+/// found, then an unreadable fact, then a grant path not evaluated.
+fn first<'a>(answers: Vec<Access<'a>>) -> Access<'a> {
+    let rank = |a: &Access| match a {
+        Access::Named(..) => 0,
+        Access::Filter(_) => 1,
+        Access::Tag(..) => 2,
+        Access::Unread(..) => 3,
+        Access::NotEvaluated(_) => 4,
+        Access::Missing => 5,
+    };
+    answers
+        .into_iter()
+        .min_by_key(|a| rank(a))
+        .unwrap_or(Access::Missing)
+}
+
+/// For a failure message: the principal's `TABLE` LF-Tag expressions holding one of
+/// `wanted` that do not match the table, and the table's tags
+/// (`; LF-Tag expression (k=v) does not match its tags (k=w)`), or nothing.
+pub fn unmatched_tags(
+    ctx: &Ctx,
+    who: &dyn Fn(&str) -> bool,
+    name: &str,
+    wanted: &[&str],
+) -> String {
+    let Ok(grants) = ctx.facts.lake_formation.tag_permissions.known() else {
+        return String::new();
+    };
+    let exprs: Vec<String> = grants
+        .iter()
+        .filter(|g| who(&g.principal) && g.resource_type == "TABLE" && !g.expression.is_empty())
+        .filter(|g| {
+            g.permissions
+                .iter()
+                .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
+        })
+        .map(expression_text)
+        .collect();
+    let Ok(tags) = table_tags(ctx, name) else {
+        return String::new();
+    };
+    if exprs.is_empty() {
+        return String::new();
+    }
+    let on: Vec<String> = effective_tags(&tags.database, &tags.table)
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.values.join("|")))
+        .collect();
+    format!(
+        "; LF-Tag expression {} does not match its tags ({})",
+        exprs.join(", "),
+        if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.join(", ")
+        }
+    )
+}
+
+/// Whether a principal `who` accepts holds one of `wanted` on `db.table` through
+/// a named grant, a data cells filter of the table, or an LF-Tag expression.
+pub fn table_access<'a>(
+    ctx: &Ctx<'a>,
+    perms: &'a [LfPermission],
+    who: &dyn Fn(&str) -> bool,
+    name: &str,
+    db: &str,
+    table: &str,
+    wanted: &[&str],
+) -> Access<'a> {
+    if let Some((g, r)) = table_grant(perms, who, db, table, wanted) {
+        return Access::Named(g, r);
+    }
+    let filter = match ctx.facts.lake_formation.filter_permissions.known() {
+        Ok(list) => list
+            .iter()
+            .find(|g| {
+                who(&g.principal)
+                    && g.database == db
+                    && g.table == table
+                    && g.permissions
+                        .iter()
+                        .any(|x| x == "ALL" || wanted.contains(&x.as_str()))
+            })
+            .map_or(Access::Missing, Access::Filter),
+        Err(u) => Access::Unread("the grants on data cells filters".into(), u.clone()),
+    };
+    let tag = tag_access(ctx, who, name, "TABLE", wanted, &table_match);
+    first(vec![filter, tag])
+}
+
+/// Whether a principal `who` accepts holds one of `wanted` on database `db`
+/// through a named grant on it or an LF-Tag expression matching its tags.
+pub fn database_access<'a>(
+    ctx: &Ctx<'a>,
+    perms: &'a [LfPermission],
+    who: &dyn Fn(&str) -> bool,
+    name: &str,
+    db: &str,
+    wanted: &[&str],
+) -> Access<'a> {
+    if let Some(g) = database_grant(perms, who, db, wanted) {
+        return Access::Named(g, Reach::Database);
+    }
+    let db_match = |e: &[LfTag], t: &LfTableTags| tags_match(e, &t.database).then(Vec::new);
+    tag_access(ctx, who, name, "DATABASE", wanted, &db_match)
 }
 
 /// The `--resource` JSON of a grant: the table, all tables of the database, or the database.
@@ -568,6 +878,54 @@ mod tests {
         assert!(!is_service_linked(
             "arn:aws:iam::1:role/LakeFormationTipRole"
         ));
+    }
+
+    fn t(key: &str, values: &[&str]) -> LfTag {
+        LfTag {
+            key: key.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn lf_tag_expressions_and_keys_or_values() {
+        let tags = [t("module", &["sales"]), t("division", &["consumer"])];
+        assert!(tags_match(&[t("module", &["sales"])], &tags));
+        assert!(tags_match(
+            &[
+                t("Module", &["sales"]),
+                t("division", &["consumer", "commercial"])
+            ],
+            &tags
+        ));
+        assert!(!tags_match(
+            &[t("module", &["sales"]), t("region", &["west"])],
+            &tags
+        ));
+        assert!(!tags_match(&[t("module", &["orders"])], &tags));
+        assert!(!tags_match(&[], &tags));
+    }
+
+    #[test]
+    fn own_tags_override_inherited_ones() {
+        let db = [t("module", &["sales"]), t("level", &["public"])];
+        let eff = effective_tags(&db, &[t("level", &["secret"])]);
+        assert!(tags_match(&[t("module", &["sales"])], &eff));
+        assert!(!tags_match(&[t("level", &["public"])], &eff));
+        let tags = LfTableTags {
+            database: db.to_vec(),
+            table: vec![t("level", &["secret"])],
+            columns: vec![crate::facts::LfColumnTags {
+                name: "id".into(),
+                tags: vec![t("level", &["public"])],
+            }],
+        };
+        assert_eq!(
+            table_match(&[t("level", &["public"])], &tags),
+            Some(vec!["id".to_string()])
+        );
+        assert_eq!(table_match(&[t("module", &["sales"])], &tags), Some(vec![]));
+        assert_eq!(table_match(&[t("module", &["hr"])], &tags), None);
     }
 
     #[test]

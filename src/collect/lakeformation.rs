@@ -4,21 +4,24 @@
 
 use super::error::{SdkError, has_code};
 use super::ops::{
-    DESCRIBE_LF_IDENTITY_CENTER, GET_DATA_LAKE_SETTINGS, LIST_LF_OPT_INS, LIST_PERMISSIONS,
-    LIST_RESOURCES,
+    DESCRIBE_LF_IDENTITY_CENTER, GET_DATA_LAKE_SETTINGS, GET_RESOURCE_LF_TAGS,
+    LIST_DATA_CELLS_FILTER, LIST_LF_OPT_INS, LIST_PERMISSIONS, LIST_RESOURCES,
 };
 use super::run::{Run, all, collect_all};
+use aws_sdk_lakeformation::operation::list_data_cells_filter::ListDataCellsFilterError;
 use aws_sdk_lakeformation::operation::list_lake_formation_opt_ins::ListLakeFormationOptInsError;
 use aws_sdk_lakeformation::operation::list_permissions::ListPermissionsError;
 use aws_sdk_lakeformation::operation::list_resources::ListResourcesError;
 use aws_sdk_lakeformation::types::{
-    DataLakePrincipal, DatabaseResource, LakeFormationOptInsInfo, PrincipalResourcePermissions,
-    Resource, ResourceInfo, TableResource, TableWildcard,
+    DataCellsFilterResource, DataLakePrincipal, DataLakeResourceType, DatabaseResource,
+    LakeFormationOptInsInfo, LfTagPair, PrincipalResourcePermissions, Resource, ResourceInfo,
+    TableResource, TableWildcard,
 };
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{
-    DataLakeSettings, LfIdentityCenter, LfOptIn, LfPermission, LfResource,
+    DataLakeSettings, LfColumnTags, LfFilterPermission, LfIdentityCenter, LfOptIn, LfPermission,
+    LfResource, LfTableTags, LfTag, LfTagPermission,
 };
 use studio_doctor_checks::lf::split_table;
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
@@ -144,8 +147,7 @@ pub async fn permissions(run: &Arc<Run>, tables: &[String]) -> Fact<Vec<LfPermis
     Fact::Known(out)
 }
 
-/// `ListPermissions` on one resource, every page (NextToken by hand: the
-/// operation has no item paginator).
+/// `ListPermissions` on one resource, every page.
 async fn list_permissions(
     run: &Run,
     on: &On,
@@ -157,6 +159,16 @@ async fn list_permissions(
             format!("cannot build the resource {on:?}: {e}"),
         )
     })?;
+    list_pages(run, Some(resource), None).await
+}
+
+/// `ListPermissions` with a resource or a resource type, every page (NextToken
+/// by hand: the operation has no item paginator).
+async fn list_pages(
+    run: &Run,
+    resource: Option<Resource>,
+    kind: Option<DataLakeResourceType>,
+) -> Result<Vec<PrincipalResourcePermissions>, Unknown> {
     run.call(&LIST_PERMISSIONS, async {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
@@ -166,7 +178,8 @@ async fn list_permissions(
                 .c
                 .lf
                 .list_permissions()
-                .resource(resource.clone())
+                .set_resource(resource.clone())
+                .set_resource_type(kind.clone())
                 .set_next_token(token.take())
                 .send()
                 .await?;
@@ -279,4 +292,186 @@ pub async fn opt_ins(run: &Run) -> Fact<Vec<LfOptIn>> {
                 .collect()
         })
         .into()
+}
+
+/// `ListPermissions` with `ResourceType` `LF_TAG_POLICY`: every grant made through
+/// an LF-Tag expression.
+pub async fn tag_permissions(run: &Run) -> Fact<Vec<LfTagPermission>> {
+    let listed = list_pages(run, None, Some(DataLakeResourceType::LfTagPolicy)).await;
+    listed
+        .map(|v| {
+            v.iter()
+                .filter_map(|p| {
+                    let principal = p.principal()?.data_lake_principal_identifier()?;
+                    let policy = p.resource()?.lf_tag_policy()?;
+                    Some(LfTagPermission {
+                        principal: principal.to_string(),
+                        resource_type: policy.resource_type().as_str().to_string(),
+                        expression: policy
+                            .expression()
+                            .iter()
+                            .map(|t| LfTag {
+                                key: t.tag_key().to_string(),
+                                values: t.tag_values().to_vec(),
+                            })
+                            .collect(),
+                        expression_name: policy
+                            .expression_name()
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string),
+                        permissions: p
+                            .permissions()
+                            .iter()
+                            .map(|x| x.as_str().to_string())
+                            .collect(),
+                    })
+                })
+                .collect()
+        })
+        .into()
+}
+
+/// `GetResourceLFTags` on each `db.table`: the tags of its database, the table and
+/// its columns.
+pub async fn table_tags(run: &Arc<Run>, tables: &[String]) -> BTreeMap<String, Fact<LfTableTags>> {
+    let read = all(tables
+        .iter()
+        .filter(|t| split_table(t).is_some())
+        .map(|name| {
+            let (run, name) = (run.clone(), name.clone());
+            async move {
+                let (db, table) = split_table(&name).unwrap_or_default();
+                let resource = TableResource::builder()
+                    .database_name(db)
+                    .name(table)
+                    .build()
+                    .map(|t| Resource::builder().table(t).build());
+                let fact = match resource {
+                    Err(e) => Fact::Unknown(Unknown::new(
+                        UnknownKind::ServiceError,
+                        GET_RESOURCE_LF_TAGS.action,
+                        e.to_string(),
+                    )),
+                    Ok(r) => run
+                        .call(
+                            &GET_RESOURCE_LF_TAGS,
+                            run.c.lf.get_resource_lf_tags().resource(r).send(),
+                        )
+                        .await
+                        .map(|o| LfTableTags {
+                            database: tags(o.lf_tag_on_database()),
+                            table: tags(o.lf_tags_on_table()),
+                            columns: o
+                                .lf_tags_on_columns()
+                                .iter()
+                                .map(|c| LfColumnTags {
+                                    name: c.name().unwrap_or_default().to_string(),
+                                    tags: tags(c.lf_tags()),
+                                })
+                                .collect(),
+                        })
+                        .into(),
+                };
+                (name, fact)
+            }
+        }))
+    .await;
+    read.into_iter().collect()
+}
+
+fn tags(list: &[LfTagPair]) -> Vec<LfTag> {
+    list.iter()
+        .map(|t| LfTag {
+            key: t.tag_key().to_string(),
+            values: t.tag_values().to_vec(),
+        })
+        .collect()
+}
+
+/// `ListDataCellsFilter` on each `db.table`, then `ListPermissions` on each filter.
+pub async fn filter_permissions(
+    run: &Arc<Run>,
+    tables: &[String],
+) -> Fact<Vec<LfFilterPermission>> {
+    let listed = all(tables.iter().filter_map(|t| split_table(t)).map(|(db, t)| {
+        let (run, db, t) = (run.clone(), db.to_string(), t.to_string());
+        async move { filters_of(&run, &db, &t).await }
+    }))
+    .await;
+    let filters: Vec<(String, String, String)> = match collect_all(listed) {
+        Ok(v) => v.into_iter().flatten().collect(),
+        Err(u) => return Fact::Unknown(u),
+    };
+    let read = all(filters.into_iter().map(|(db, t, name)| {
+        let run = run.clone();
+        async move {
+            let resource = Resource::builder()
+                .data_cells_filter(
+                    DataCellsFilterResource::builder()
+                        .database_name(&db)
+                        .table_name(&t)
+                        .name(&name)
+                        .build(),
+                )
+                .build();
+            list_pages(&run, Some(resource), None).await.map(|v| {
+                v.iter()
+                    .filter_map(|p| {
+                        Some(LfFilterPermission {
+                            principal: p.principal()?.data_lake_principal_identifier()?.to_string(),
+                            database: db.clone(),
+                            table: t.clone(),
+                            filter: name.clone(),
+                            permissions: p
+                                .permissions()
+                                .iter()
+                                .map(|x| x.as_str().to_string())
+                                .collect(),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        }
+    }))
+    .await;
+    match collect_all(read) {
+        Ok(v) => Fact::Known(v.into_iter().flatten().collect()),
+        Err(u) => Fact::Unknown(u),
+    }
+}
+
+/// The data cells filters of one table, as (database, table, filter name).
+async fn filters_of(
+    run: &Run,
+    db: &str,
+    table: &str,
+) -> Result<Vec<(String, String, String)>, Unknown> {
+    let resource = TableResource::builder()
+        .database_name(db)
+        .name(table)
+        .build()
+        .map_err(|e| {
+            Unknown::new(
+                UnknownKind::ServiceError,
+                LIST_DATA_CELLS_FILTER.action,
+                e.to_string(),
+            )
+        })?;
+    run.call(&LIST_DATA_CELLS_FILTER, async {
+        let mut pages = run
+            .c
+            .lf
+            .list_data_cells_filter()
+            .table(resource.clone())
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            for f in page?.data_cells_filters() {
+                out.push((db.to_string(), table.to_string(), f.name().to_string()));
+            }
+        }
+        Ok::<_, SdkError<ListDataCellsFilterError>>(out)
+    })
+    .await
 }

@@ -181,17 +181,49 @@ async fn read(
         (workgroups, sso::applications(run, arns).await)
     };
 
-    let lake = async {
+    // Boxed: the group's state is large, and a debug build's test thread stack small.
+    let lake = Box::pin(async {
         let want_resources = has(N::LfResources) || has(N::LfLocationRole);
         let want_tables = has(N::GlueTables) || has(N::LfLocationRole);
         let identity_center = async {
-            if !has(N::LfIdentityCenter) {
-                return Fact::default();
+            if !has(N::LfIdentityCenter) && !has(N::LfApplicationAssignments) {
+                return (Fact::default(), BTreeMap::new());
             }
             progress("reading Lake Formation");
             let caller = sts::caller(run).await;
             let account = caller.known().map(|c| c.account_id.as_str());
-            lakeformation::identity_center(run, account).await
+            let config = lakeformation::identity_center(run, account).await;
+            let app = match &config {
+                Fact::Known(Some(c)) if has(N::LfApplicationAssignments) => {
+                    c.application_arn.clone()
+                }
+                _ => None,
+            };
+            let Some(app) = app else {
+                return (config, BTreeMap::new());
+            };
+            progress("reading Lake Formation application assignments");
+            (config, sso::applications(run, [app].into()).await)
+        };
+        let tag_permissions = async {
+            if !has(N::LfTagGrants) {
+                return Fact::default();
+            }
+            progress("reading Lake Formation LF-Tag grants");
+            lakeformation::tag_permissions(run).await
+        };
+        let table_tags = async {
+            if !has(N::LfTagGrants) {
+                return BTreeMap::new();
+            }
+            lakeformation::table_tags(run, &target.tables).await
+        };
+        let filter_permissions = async {
+            if !has(N::LfDataFilters) {
+                return Fact::default();
+            }
+            progress("reading Lake Formation data cells filters");
+            lakeformation::filter_permissions(run, &target.tables).await
         };
         let settings = async {
             if !has(N::LfSettings) {
@@ -228,13 +260,22 @@ async fn read(
             progress("reading Glue tables");
             glue::tables(run, &target.tables).await
         };
-        let (identity_center, settings, permissions, resources, opt_ins, tables) = tokio::join!(
+        let (
+            (identity_center, lf_apps),
+            settings,
+            permissions,
+            resources,
+            opt_ins,
+            tables,
+            (tag_permissions, table_tags, filter_permissions),
+        ) = tokio::join!(
             identity_center,
             settings,
             permissions,
             resources,
             opt_ins,
-            tables
+            tables,
+            async { tokio::join!(tag_permissions, table_tags, filter_permissions) }
         );
         let lake = LakeFormation {
             identity_center,
@@ -242,11 +283,20 @@ async fn read(
             permissions,
             resources,
             opt_ins,
+            tag_permissions,
+            table_tags,
+            filter_permissions,
         };
-        (lake, tables)
-    };
+        (lake, tables, lf_apps)
+    });
 
-    let (access_grants, (instances, users), studios, (workgroups, apps), (lake_formation, tables)) = tokio::join!(
+    let (
+        access_grants,
+        (instances, users),
+        studios,
+        (workgroups, mut apps),
+        (lake_formation, tables, lf_apps),
+    ) = tokio::join!(
         in_area(Some(Area::S3AccessGrants), caller_and_grants),
         in_area(Some(Area::IdentityCenter), identity_center),
         in_area(Some(Area::EmrStudio), studios),
@@ -254,6 +304,7 @@ async fn read(
         in_area(Some(Area::LakeFormation), lake)
     );
 
+    apps.extend(lf_apps);
     let plan = RolePlan::new(needs)
         .studios(&studios)
         .workgroups(&workgroups, target.workgroup.is_some())

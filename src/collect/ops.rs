@@ -93,6 +93,7 @@ pub const GET_CALLER_IDENTITY: Operation = op(
         LocationRole,
         LocationRolePolicies,
         LfIdentityCenter,
+        LfApplicationAssignments,
     ],
 );
 pub const LIST_INSTANCES: Operation = op(
@@ -161,13 +162,13 @@ pub const GET_ASSIGNMENT_CONFIGURATION: Operation = op(
     "ssoadmin",
     "GetApplicationAssignmentConfiguration",
     "sso:GetApplicationAssignmentConfiguration",
-    &[WorkgroupAssignments],
+    &[WorkgroupAssignments, LfApplicationAssignments],
 );
 pub const LIST_APPLICATION_ASSIGNMENTS: Operation = op(
     "ssoadmin",
     "ListApplicationAssignments",
     "sso:ListApplicationAssignments",
-    &[WorkgroupAssignments],
+    &[WorkgroupAssignments, LfApplicationAssignments],
 );
 pub const GET_ROLE: Operation = op("iam", "GetRole", "iam:GetRole", ROLES);
 pub const LIST_ROLE_POLICIES: Operation =
@@ -225,7 +226,7 @@ pub const DESCRIBE_LF_IDENTITY_CENTER: Operation = op(
     "lakeformation",
     "DescribeLakeFormationIdentityCenterConfiguration",
     "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
-    &[LfIdentityCenter],
+    &[LfIdentityCenter, LfApplicationAssignments],
 );
 pub const GET_DATA_LAKE_SETTINGS: Operation = op(
     "lakeformation",
@@ -237,7 +238,19 @@ pub const LIST_PERMISSIONS: Operation = op(
     "lakeformation",
     "ListPermissions",
     "lakeformation:ListPermissions",
-    &[LfPermissions],
+    &[LfPermissions, LfTagGrants, LfDataFilters],
+);
+pub const GET_RESOURCE_LF_TAGS: Operation = op(
+    "lakeformation",
+    "GetResourceLFTags",
+    "lakeformation:GetResourceLFTags",
+    &[LfTagGrants],
+);
+pub const LIST_DATA_CELLS_FILTER: Operation = op(
+    "lakeformation",
+    "ListDataCellsFilter",
+    "lakeformation:ListDataCellsFilter",
+    &[LfDataFilters],
 );
 pub const LIST_RESOURCES: Operation = op(
     "lakeformation",
@@ -288,6 +301,8 @@ pub const OPERATIONS: &[Operation] = &[
     LIST_PERMISSIONS,
     LIST_RESOURCES,
     LIST_LF_OPT_INS,
+    GET_RESOURCE_LF_TAGS,
+    LIST_DATA_CELLS_FILTER,
     GET_TABLE,
 ];
 

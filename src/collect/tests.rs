@@ -419,6 +419,27 @@ fn healthy() -> Rules {
             .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
                 lf_perm(GROUP, json!({"Database": {"Name": "sales"}}), &["DESCRIBE"]),
                 lf_perm(USER, json!({"DataLocation": {"ResourceArn": "arn:aws:s3:::lake"}}), &["DATA_LOCATION_ACCESS"])]})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| r.resource_type() == Some(&aws_sdk_lakeformation::types::DataLakeResourceType::LfTagPolicy))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(GROUP, json!({"LFTagPolicy": {"CatalogId": ACCOUNT, "ResourceType": "TABLE",
+                    "Expression": [{"TagKey": "domain", "TagValues": ["sales", "ops"]}]}}), &["SELECT"]),
+                lf_perm(USER, json!({"LFTagPolicy": {"ResourceType": "DATABASE", "ExpressionName": "readers"}}), &["DESCRIBE"])]})))),
+        ("lakeformation", mock!(Lf::list_permissions)
+            .match_requests(|r| r.resource().and_then(|x| x.data_cells_filter()).is_some_and(|f| f.name() == Some("f1")))
+            .then_http_response(json_ok(json!({"PrincipalResourcePermissions": [
+                lf_perm(USER, json!({"DataCellsFilter": {"TableCatalogId": ACCOUNT, "DatabaseName": "sales",
+                    "TableName": "orders", "Name": "f1"}}), &["SELECT"])]})))),
+        ("lakeformation", mock!(Lf::get_resource_lf_tags)
+            .match_requests(|r| r.resource().and_then(|x| x.table()).is_some_and(|t| t.name() == Some("orders")))
+            .then_http_response(json_ok(json!({
+                "LFTagOnDatabase": [{"CatalogId": ACCOUNT, "TagKey": "domain", "TagValues": ["sales"]}],
+                "LFTagsOnTable": [{"TagKey": "level", "TagValues": ["internal"]}],
+                "LFTagsOnColumns": [{"Name": "card", "LFTags": [{"TagKey": "level", "TagValues": ["secret"]}]}]})))),
+        ("lakeformation", mock!(Lf::list_data_cells_filter)
+            .then_http_response(json_ok(json!({"DataCellsFilters": [
+                {"TableCatalogId": ACCOUNT, "DatabaseName": "sales", "TableName": "orders", "Name": "f1",
+                 "ColumnWildcard": {}}]})))),
         ("lakeformation", mock!(Lf::list_resources)
             .match_requests(|r| r.next_token().is_none())
             .then_http_response(json_ok(json!({"NextToken": "r2", "ResourceInfoList": [
@@ -629,6 +650,32 @@ async fn healthy_account_reads_every_fact() {
     );
     let table = f.tables[TABLE].known().unwrap().as_ref().unwrap();
     assert_eq!(table.location.as_deref(), Some("s3://lake/sales/orders/"));
+    let tagged = lf.tag_permissions.known().unwrap();
+    assert_eq!(tagged.len(), 2);
+    assert_eq!(
+        (
+            tagged[0].resource_type.as_str(),
+            tagged[0].expression[0].values.len()
+        ),
+        ("TABLE", 2)
+    );
+    assert_eq!(tagged[1].expression_name.as_deref(), Some("readers"));
+    let tags = lf.table_tags[TABLE].known().unwrap();
+    assert_eq!(tags.database[0].key, "domain");
+    assert_eq!(tags.table[0].values, ["internal"]);
+    assert_eq!(tags.columns[0].name, "card");
+    let filtered = lf.filter_permissions.known().unwrap();
+    assert_eq!(
+        (
+            filtered[0].principal.as_str(),
+            filtered[0].filter.as_str(),
+            filtered[0].table.as_str()
+        ),
+        (USER, "f1", "orders")
+    );
+    // Lake Formation's own application is read with the workgroups'.
+    let lf_app = &f.applications["arn:aws:sso::111122223333:application/ssoins-1/apl-lf"];
+    assert_eq!(lf_app.assignment_required, Fact::Known(true));
 }
 
 #[tokio::test]
@@ -1297,7 +1344,10 @@ fn area_of(service: &str, op: &str, body: &str) -> Option<Area> {
         "emr" => Area::EmrStudio,
         "athena" => Area::AthenaWorkgroup,
         "identitystore" => Area::IdentityCenter,
-        // Workgroup application assignments are read for the workgroup checks.
+        // Lake Formation's application is read with Lake Formation, the workgroups' with them.
+        "sso admin" | "ssoadmin" if op.contains("Application") && body.contains("apl-lf") => {
+            Area::LakeFormation
+        }
         "sso admin" | "ssoadmin" if op.contains("Application") => Area::AthenaWorkgroup,
         "sso admin" | "ssoadmin" => Area::IdentityCenter,
         "s3 control" | "s3control" => Area::S3AccessGrants,

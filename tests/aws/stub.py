@@ -234,6 +234,9 @@ class Data:
         self.lf_resources = {}  # resource ARN -> facts lake_formation.resources entry
         self.lf_opt_ins = []  # facts lake_formation.opt_ins
         self.lf_permissions = []  # facts lake_formation.permissions
+        self.lf_tag_permissions = []  # facts lake_formation.tag_permissions
+        self.lf_table_tags = {}  # "db.table" -> facts lake_formation.table_tags entry
+        self.lf_filter_permissions = []  # facts lake_formation.filter_permissions
         self.caller_arn = None  # facts caller.arn: who the tool runs as
         self.wg_apps = {}  # workgroup name -> IdentityCenterApplicationArn
         self.wg_disabled = set()  # workgroups to show as DISABLED
@@ -308,6 +311,9 @@ class Stub:
             # moto's ListPermissions fails (HTTP 500, KeyError 'TableWildcard') when a
             # TableWildcard query meets a named-table grant; AWS answers it.
             "lakeformation.ListPermissions": self.lf_permissions,
+            # moto keeps table tags apart from database tags and lists no data cells filters.
+            "lakeformation.GetResourceLFTags": self.lf_resource_tags,
+            "lakeformation.ListDataCellsFilter": self.lf_data_filters,
             # The scenario's caller (e.g. an assumed data-lake-admin role), not moto's user.
             "sts.GetCallerIdentity": self.caller_identity,
         }
@@ -640,10 +646,16 @@ class Stub:
 
     def lf_permissions(self, req, d):
         """ListPermissions filtered like AWS: by principal and by the exact resource
-        (a named table, a database's table wildcard, or a database)."""
+        (a named table, a database's table wildcard, or a database), by a data cells
+        filter, or by ResourceType LF_TAG_POLICY (grants through LF-Tag expressions)."""
         body = req.json()
         want = (body.get("Principal") or {}).get("DataLakePrincipalIdentifier")
         res = body.get("Resource") or {}
+        kind = body.get("ResourceType")
+        if kind and kind.startswith("LF_TAG_POLICY") or "DataCellsFilter" in res:
+            rows = [r for r in self.lf_policy_rows(d, kind, res)
+                    if not want or r["Principal"]["DataLakePrincipalIdentifier"] == want]
+            return self.lf_permission_page(body, rows)
         rows = []
         for p in d.lf_permissions:
             if want and p["principal"] != want:
@@ -668,8 +680,76 @@ class Stub:
                 wire = {"Database": {"CatalogId": d.account, "Name": p["database"]}}
             rows.append({"Principal": {"DataLakePrincipalIdentifier": p["principal"]}, "Resource": wire,
                          "Permissions": p["permissions"], "PermissionsWithGrantOption": []})
+        return self.lf_permission_page(body, rows)
+
+    def lf_permission_page(self, body, rows):
         page, token = self.paginate(rows, body.get("NextToken"), body.get("MaxResults"))
         out = {"PrincipalResourcePermissions": page}
+        if token:
+            out["NextToken"] = token
+        return reply_json(out, content_type="application/json")
+
+    def lf_policy_rows(self, d, kind, res):
+        """Grants on LF-Tag policies (ResourceType LF_TAG_POLICY[_TABLE|_DATABASE]) or
+        on one data cells filter."""
+        if "DataCellsFilter" in res:
+            f = res["DataCellsFilter"]
+            return [{"Principal": {"DataLakePrincipalIdentifier": p["principal"]},
+                     "Resource": {"DataCellsFilter": {"TableCatalogId": d.account, "DatabaseName": p["database"],
+                                                      "TableName": p["table"], "Name": p["filter"]}},
+                     "Permissions": p["permissions"], "PermissionsWithGrantOption": []}
+                    for p in d.lf_filter_permissions
+                    if (p["database"], p["table"], p["filter"])
+                    == (f.get("DatabaseName"), f.get("TableName"), f.get("Name"))]
+        only = {"LF_TAG_POLICY_TABLE": "TABLE", "LF_TAG_POLICY_DATABASE": "DATABASE"}.get(kind)
+        rows = []
+        for p in d.lf_tag_permissions:
+            if only and p["resource_type"] != only:
+                continue
+            policy = {"CatalogId": d.account, "ResourceType": p["resource_type"],
+                      "Expression": [{"TagKey": t["key"], "TagValues": t["values"]}
+                                     for t in p.get("expression", [])]}
+            if p.get("expression_name"):
+                policy["ExpressionName"] = p["expression_name"]
+            rows.append({"Principal": {"DataLakePrincipalIdentifier": p["principal"]},
+                         "Resource": {"LFTagPolicy": policy},
+                         "Permissions": p["permissions"], "PermissionsWithGrantOption": []})
+        return rows
+
+    def lf_resource_tags(self, req, d):
+        """GetResourceLFTags on a table: its database's, its own and its columns' tags."""
+        table = (req.json().get("Resource") or {}).get("Table") or {}
+        name = f"{table.get('DatabaseName')}.{table.get('Name')}"
+        tags = known(d.lf_table_tags.get(name))
+        if tags is None:
+            return error(req, "EntityNotFoundException", f"Table {name} not found", 400)
+
+        def pairs(lst):
+            return [{"CatalogId": d.account, "TagKey": t["key"], "TagValues": t["values"]} for t in lst]
+
+        out = {}
+        if tags.get("database"):
+            out["LFTagOnDatabase"] = pairs(tags["database"])
+        if tags.get("table"):
+            out["LFTagsOnTable"] = pairs(tags["table"])
+        if tags.get("columns"):
+            out["LFTagsOnColumns"] = [{"Name": c["name"], "LFTags": pairs(c["tags"])} for c in tags["columns"]]
+        return reply_json(out, content_type="application/json")
+
+    def lf_data_filters(self, req, d):
+        """ListDataCellsFilter on a table: the filters the facts' grants name."""
+        body = req.json()
+        table = body.get("Table") or {}
+        seen, filters = set(), []
+        for p in d.lf_filter_permissions:
+            key = (p["database"], p["table"], p["filter"])
+            if key in seen or (table and (p["database"], p["table"]) != (table.get("DatabaseName"), table.get("Name"))):
+                continue
+            seen.add(key)
+            filters.append({"TableCatalogId": d.account, "DatabaseName": p["database"], "TableName": p["table"],
+                            "Name": p["filter"], "ColumnWildcard": {}})
+        page, token = self.paginate(filters, body.get("NextToken"), body.get("MaxResults"))
+        out = {"DataCellsFilters": page}
         if token:
             out["NextToken"] = token
         return reply_json(out, content_type="application/json")
@@ -957,6 +1037,9 @@ class Stub:
             data.lf_resources[r["resource_arn"]] = r
         data.lf_opt_ins = known(lake.get("opt_ins"), [])
         data.lf_permissions = known(lake.get("permissions"), [])
+        data.lf_tag_permissions = known(lake.get("tag_permissions"), [])
+        data.lf_table_tags = lake.get("table_tags") or {}
+        data.lf_filter_permissions = known(lake.get("filter_permissions"), [])
         # The Identity Center configuration; "lake_formation_identity_center" is an older spelling.
         data.lake_formation = known(facts.get("lake_formation_identity_center",
                                               lake.get("identity_center")))

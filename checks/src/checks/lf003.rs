@@ -3,9 +3,16 @@
 //! **What it checks.** For each `--table DATABASE.TABLE` and each `--user`, the user
 //! or one of their groups can see the table and its database in Lake Formation
 //! (`lakeformation:ListPermissions`):
-//! - on the table: `DESCRIBE`, `SELECT` or `ALL`, granted on the table or on all
-//!   tables of its database (table wildcard);
-//! - on the database: `DESCRIBE` or `ALL`, granted on the database itself.
+//! - on the table: `DESCRIBE`, `SELECT` or `ALL`, granted on the table, on all
+//!   tables of its database (table wildcard), on one of its data cells filters,
+//!   or through an LF-Tag expression on `TABLE` resources that the table's tags
+//!   match (matched as LF002 describes);
+//! - on the database: `DESCRIBE` or `ALL`, granted on the database itself or
+//!   through an LF-Tag expression on `DATABASE` resources that the database's
+//!   tags match (`lakeformation:GetResourceLFTags`).
+//!
+//! A grant through a saved LF-Tag expression (or one with a `*` value) is not
+//! evaluated: the warning then says the answer is not certain.
 //!
 //! Without `--user`, any Identity Center user or group counts; add `--user <name>`
 //! for a precise answer. Without `--table` there is nothing to check. A warning.
@@ -13,8 +20,7 @@
 //! **Why it matters.** The Athena SQL editor in EMR Studio lists databases and
 //! tables through the Glue Data Catalog, which Lake Formation filters by the
 //! signed-in user's permissions: without `DESCRIBE` the database or table does not
-//! show up, even when a query naming it would run. A working setup grants
-//! `DESCRIBE` next to `SELECT`. Lake Formation grants `DESCRIBE` on the database
+//! show up, even when a query naming it would run. Lake Formation grants `DESCRIBE` on the database
 //! implicitly when all tables of it are granted, but the docs say so for IAM
 //! principals in the same account only, so studio-doctor asks for an explicit
 //! grant.
@@ -28,20 +34,24 @@
 //! --permissions DESCRIBE --resource '{"Database":{"Name":"<DB>"}}'` and the same
 //! with `--resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions` (as a data lake
+//! **Permissions needed.** `lakeformation:ListPermissions`,
+//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (as a data lake
 //! administrator or read-only administrator, see LF009); with `--user`:
 //! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** Observed in practice (DESCRIBE granted with SELECT) and documented
-//! (lf-permissions-reference: DESCRIBE per resource type; granting-catalog-permissions:
-//! implicit database DESCRIBE for IAM principals). Inferred: that a missing
+//! **Evidence.** Documented: DESCRIBE per resource type (lf-permissions-reference),
+//! implicit database DESCRIBE for IAM principals only (granting-catalog-permissions),
+//! LF-Tag expression matching (managing-tag-expressions, TBAC-assigning-tags).
+//! Observed in practice: DESCRIBE granted next to SELECT. Inferred: that a missing
 //! DESCRIBE hides the database or table in the Studio's SQL editor; hence a
-//! warning. Grants through LF-Tag expressions are not read.
+//! warning.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/granting-catalog-permissions.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/managing-tag-expressions.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-assigning-tags.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common::each_table_grants;
@@ -49,7 +59,7 @@ use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::LfPermission;
 use crate::lf::{
-    self, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+    self, Access, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -60,7 +70,13 @@ pub const META: Meta = Meta {
     title: "The user (or a group) has DESCRIBE on the table and its database",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF001", "IC003"],
-    needs: &[Need::Caller, Need::LfPermissions, Need::Users],
+    needs: &[
+        Need::Caller,
+        Need::LfPermissions,
+        Need::LfTagGrants,
+        Need::LfDataFilters,
+        Need::Users,
+    ],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html",
         "https://docs.aws.amazon.com/lake-formation/latest/dg/grant-permissions-sso.html",
@@ -91,17 +107,17 @@ fn judge(
         Some(p) => is_users(p, x),
         None => is_idc(x),
     };
-    let on_table = lf::table_grant(perms, who, db, table, ON_TABLE);
-    let on_db = lf::database_grant(perms, who, db, ON_DATABASE);
+    let on_table = lf::table_access(ctx, perms, &who, name, db, table, ON_TABLE);
+    let on_db = lf::database_access(ctx, perms, &who, name, db, ON_DATABASE);
     let subject = match p {
         Some(p) => user_label(p),
         None => "any Identity Center user or group".to_string(),
     };
-    let how = |g: &LfPermission| match p {
-        Some(p) => lf::via(p, &g.principal),
-        None => format!("(granted to {})", g.principal),
+    let how = |x: &str| match p {
+        Some(p) => lf::via(p, x),
+        None => format!("(granted to {x})"),
     };
-    if let (Some((t, reach)), Some(d)) = (on_table, on_db) {
+    if on_table.found() && on_db.found() {
         let hint = if p.is_none() {
             "; --user <name> gives a precise answer"
         } else {
@@ -110,21 +126,24 @@ fn judge(
         return Outcome::pass(
             &label,
             format!(
-                "{subject} can see {label}: {} {} {}, and {} on database {db} {}{hint}",
-                t.permissions.join("+"),
-                reach.describe(db),
-                how(t),
-                d.permissions.join("+"),
-                how(d)
+                "{subject} can see {label}: {}, and {}{hint}",
+                on_table.describe(db, &how),
+                on_db.describe(db, &how)
             ),
         );
     }
+    for a in [&on_table, &on_db] {
+        if let Access::Unread(what, u) = a {
+            return Outcome::unknown(&label, what, u);
+        }
+    }
     let mut missing = Vec::new();
+    let mut unsure = Vec::new();
     let mut commands = Vec::new();
     let principal = p
         .map(|p| user_arn(p.user_id))
         .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".into());
-    if on_db.is_none() {
+    if !on_db.found() {
         missing.push(format!("DESCRIBE on database {db}"));
         commands.push(grant_command(
             ctx,
@@ -133,7 +152,7 @@ fn judge(
             &database_json(db),
         ));
     }
-    if on_table.is_none() {
+    if !on_table.found() {
         missing.push(format!("DESCRIBE (or SELECT) on {label}"));
         commands.push(grant_command(
             ctx,
@@ -141,6 +160,22 @@ fn judge(
             "DESCRIBE",
             &table_json(db, table),
         ));
+    }
+    for a in [&on_db, &on_table] {
+        if let Access::NotEvaluated(w) = a {
+            unsure.push(w.clone());
+        }
+    }
+    if !unsure.is_empty() {
+        return Outcome::warn(
+            &label,
+            format!(
+                "{subject} has no {} through a grant studio-doctor evaluates; not evaluated: {}, so whether the Studio's SQL editor lists it is not certain",
+                missing.join(" and no "),
+                unsure.join("; ")
+            ),
+        )
+        .fix(fix(commands));
     }
     let message = match p {
         Some(p) => format!(
@@ -253,6 +288,45 @@ mod tests {
             r.message
         );
         assert_eq!(r.remediation.unwrap().commands.len(), 2);
+    }
+
+    #[test]
+    fn lf_tag_grants_count_on_the_table_and_the_database() {
+        use crate::facts::{LfTag, LfTagPermission};
+        let g = "arn:aws:identitystore:::group/e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f";
+        let grant = |kind: &str| LfTagPermission {
+            principal: g.into(),
+            resource_type: kind.into(),
+            expression: vec![LfTag {
+                key: "domain".into(),
+                values: vec!["flights".into()],
+            }],
+            expression_name: None,
+            permissions: vec!["DESCRIBE".into()],
+        };
+        let mut f = healthy();
+        lf_permissions(&mut f).clear();
+        f.lake_formation.tag_permissions = Fact::Known(vec![grant("TABLE"), grant("DATABASE")]);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("LF-Tag expression (domain=flights)"),
+            "{}",
+            r.message
+        );
+        // Only the TABLE expression: the database is missing.
+        f.lake_formation.tag_permissions = Fact::Known(vec![grant("TABLE")]);
+        let r = only("LF003", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("DESCRIBE on database"), "{}", r.message);
+        // A saved expression is not evaluated: still a warning, saying so.
+        f.lake_formation.tag_permissions = Fact::Known(vec![LfTagPermission {
+            expression: vec![],
+            expression_name: Some("readers".into()),
+            ..grant("DATABASE")
+        }]);
+        let r = only("LF003", &f);
+        assert!(r.message.contains("not evaluated"), "{}", r.message);
     }
 
     #[test]

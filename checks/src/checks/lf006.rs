@@ -1,10 +1,24 @@
 //! # LF006 lakeformation-iam-allowed-principals
 //!
 //! **What it checks.** For each `--table DATABASE.TABLE`, the virtual group
-//! `IAM_ALLOWED_PRINCIPALS` (IAMAllowedPrincipals) holds no `ALL` on the table, on
-//! all tables of its database (table wildcard), or on the database itself
+//! `IAM_ALLOWED_PRINCIPALS` (IAMAllowedPrincipals) holds no `ALL` on the table or
+//! on all tables of its database (table wildcard)
 //! (`lakeformation:ListPermissions`). Without `--table` there is nothing to check.
 //! A warning.
+//!
+//! `ALL` on the **database** alone does not count against the table: `Super`
+//! "enables a principal to perform every supported Lake Formation operation on
+//! the database or table on which it is granted", and the upgrade guide revokes it
+//! "on each table and database" separately, so a table without its own grant is
+//! under Lake Formation permissions. The finding then passes and names the
+//! database grant: tables created later in that database get their own
+//! IAMAllowedPrincipals grant while the database's "Use only IAM access control
+//! for new tables in this database" default is on.
+//!
+//! A pass needs a complete list: `ListPermissions` is "filtered by the permissions
+//! of the caller", so when the caller is not a Lake Formation data lake
+//! administrator or read-only administrator (LF009) a grant to
+//! IAMAllowedPrincipals may be hidden, and the result is a warning saying so.
 //!
 //! **Why it matters.** `ALL` for IAMAllowedPrincipals is Lake Formation's default
 //! for compatibility with IAM-only access control: "If this permissions exists on
@@ -25,20 +39,29 @@
 //! --permissions ALL --resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`
 //! (or `{"Database":{"Name":"<DB>"}}`).
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`.
+//! **Permissions needed.** `lakeformation:ListPermissions`,
+//! `lakeformation:GetDataLakeSettings` (and the caller should be a Lake Formation
+//! administrator or read-only administrator, see LF009).
 //!
 //! **Evidence.** Documented (metadata-permissions: IAMAllowedPrincipal default and its
 //! effect; QuickSight catalog-integration-glue-tip: with Super to
 //! IAMAllowedPrincipals "Lake Formation does not enforce per-user permissions",
-//! an analogous integration) and the API model (`IAM_ALLOWED_PRINCIPALS`).
+//! an analogous integration; change-settings and upgrade-glue-lake-formation:
+//! Super applies to the database or table it is granted on, and is revoked per
+//! table and per database) and the API model (`IAM_ALLOWED_PRINCIPALS`; `ListPermissions`
+//! "filtered by the permissions of the caller").
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/upgrade-glue-lake-formation.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/upgrade-glue-lake-formation-background.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::checks::common::each_table_grants;
+use crate::checks::lf009::caller_admin;
 use crate::ctx::Ctx;
 use crate::facts::LfPermission;
 use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, table_label};
@@ -48,12 +71,14 @@ pub const META: Meta = Meta {
     name: "lakeformation-iam-allowed-principals",
     area: Area::LakeFormation,
     severity: Severity::Warning,
-    title: "IAMAllowedPrincipals holds no ALL on the table or its database",
-    depends_on: &[],
-    needs: &[Need::Caller, Need::LfPermissions],
+    title: "IAMAllowedPrincipals holds no ALL on the table",
+    // LF009: a caller that is no Lake Formation administrator may not see the grants.
+    depends_on: &["LF009"],
+    needs: &[Need::Caller, Need::LfPermissions, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",
         "https://docs.aws.amazon.com/lake-formation/latest/dg/upgrade-glue-lake-formation.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html",
     ],
 };
 
@@ -69,13 +94,10 @@ fn one(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> 
         .iter()
         .filter(|p| p.principal == IAM_ALLOWED_PRINCIPALS)
         .filter(|p| p.permissions.iter().any(|x| x == "ALL"))
-        .filter(|p| lf::reach(p, db, table).is_some() || lf::on_database(p, db))
+        .filter(|p| lf::reach(p, db, table).is_some())
         .collect();
     if found.is_empty() {
-        return Outcome::pass(
-            &label,
-            format!("IAMAllowedPrincipals holds no ALL on {label} or on database {db}"),
-        );
+        return none_found(ctx, perms, &label, db);
     }
     let on: Vec<String> = found.iter().map(|p| what(p, name)).collect();
     let commands = found
@@ -106,6 +128,37 @@ fn one(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> 
     ))
 }
 
+/// No grant reaches the table: a pass when the caller sees every grant.
+fn none_found(ctx: &Ctx, perms: &[LfPermission], label: &str, db: &str) -> Outcome {
+    let on_db = perms.iter().any(|p| {
+        p.principal == IAM_ALLOWED_PRINCIPALS
+            && lf::on_database(p, db)
+            && p.permissions.iter().any(|x| x == "ALL")
+    });
+    let note = if on_db {
+        format!(
+            "; it holds ALL on database {db}, which applies to the database itself, not to its existing tables (tables created later get their own grant while the database's \"Use only IAM access control for new tables\" default is on)"
+        )
+    } else {
+        String::new()
+    };
+    match caller_admin(ctx) {
+        Err(o) => *o,
+        Ok((principal, Some(role))) => Outcome::pass(
+            label,
+            format!(
+                "IAMAllowedPrincipals holds no ALL on {label} or on all tables of {db}, as seen by {principal}, a Lake Formation {role}{note}"
+            ),
+        ),
+        Ok((principal, None)) => Outcome::warn(
+            label,
+            format!(
+                "no ALL for IAMAllowedPrincipals on {label} is visible, but the caller {principal} is not a Lake Formation administrator, and ListPermissions is filtered by the caller's permissions, so such a grant may be hidden (see LF009){note}"
+            ),
+        ),
+    }
+}
+
 fn what(p: &LfPermission, name: &str) -> String {
     if p.table_wildcard {
         format!("all tables of database {}", p.database)
@@ -119,11 +172,11 @@ fn what(p: &LfPermission, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::run;
-    use crate::check::Status;
+    use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
     use crate::fact::Fact;
-    use crate::facts::Facts;
-    use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, statuses};
+    use crate::facts::{DataLakeSettings, Facts};
+    use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, skipped, statuses};
 
     fn add(f: &mut Facts, table: Option<&str>, wild: bool, p: &[&str]) {
         lf_permissions(f).push(lf_grant("IAM_ALLOWED_PRINCIPALS", table, wild, p));
@@ -137,24 +190,60 @@ mod tests {
     }
 
     #[test]
-    fn warns_on_database_all() {
+    fn database_all_alone_does_not_reach_the_table() {
         let mut f = healthy();
         add(&mut f, None, false, &["ALL"]);
         let r = only("LF006", &f);
-        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
         assert!(
             r.message.contains("ALL on database flightdata_db"),
             "{}",
             r.message
         );
+        assert!(r.message.contains("not to its existing tables"));
+        // With the table's own grant (the default settings' pair) it warns on the table.
+        add(&mut f, Some("flightdata"), false, &["ALL"]);
+        let r = only("LF006", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("Impact"));
         assert_eq!(
             fix.commands,
             vec![
-                "aws lakeformation revoke-permissions --region ap-northeast-1 --catalog-id 111122223333 --principal DataLakePrincipalIdentifier=IAM_ALLOWED_PRINCIPALS --permissions ALL --resource '{\"Database\":{\"Name\":\"flightdata_db\"}}'"
+                "aws lakeformation revoke-permissions --region ap-northeast-1 --catalog-id 111122223333 --principal DataLakePrincipalIdentifier=IAM_ALLOWED_PRINCIPALS --permissions ALL --resource '{\"Table\":{\"DatabaseName\":\"flightdata_db\",\"Name\":\"flightdata\"}}'"
             ]
         );
+        // The printed fix applied: the table's grant revoked, the check passes.
+        lf_permissions(&mut f)
+            .retain(|p| !(p.principal == "IAM_ALLOWED_PRINCIPALS" && p.table.is_some()));
+        assert_eq!(only("LF006", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn does_not_pass_when_the_caller_may_not_see_every_grant() {
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Known(DataLakeSettings {
+            data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            read_only_admins: vec![],
+        });
+        skipped("LF006", &f, "LF009");
+        // Judged alone, it warns instead of passing.
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Warn, "{}", out[0].message);
+        assert!(
+            out[0].message.contains("may be hidden"),
+            "{}",
+            out[0].message
+        );
+        assert!(out[0].message.contains("LF009"), "{}", out[0].message);
+        // A grant it can see is still reported as found.
+        add(&mut f, Some("flightdata"), false, &["ALL"]);
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail, "{}", out[0].message);
+        // Unknown settings: no pass either.
+        let mut f = healthy();
+        f.lake_formation.settings = Fact::Unknown(denied("lakeformation:GetDataLakeSettings"));
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Error);
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! of the caller", and Glue reads can be filtered by Lake Formation too. A caller
 //! that is not an administrator may see only part of the grants, so LF002, LF003,
 //! LF006 and LF007 could report a grant as missing when it exists (or miss an
-//! IAMAllowedPrincipals grant).
+//! IAMAllowedPrincipals grant). While this check fails, LF006 is skipped (it could
+//! pass on an incomplete list) and a grant LF002 finds missing is a warning.
 //!
 //! **How to fix.** Make the role studio-doctor runs as a read-only administrator:
 //! it can see every permission and change nothing. Console: Lake Formation →
@@ -63,37 +64,15 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let caller = match ctx.facts.caller.known() {
-        Ok(c) => c,
-        Err(u) => return vec![Outcome::unknown("the caller", "the caller identity", u)],
+    let (principal, role) = match caller_admin(ctx) {
+        Ok(x) => x,
+        Err(o) => return vec![*o],
     };
-    let settings = match ctx.facts.lake_formation.settings.known() {
-        Ok(s) => s,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                &caller.arn,
-                "the Lake Formation data lake settings",
-                u,
-            )];
-        }
-    };
-    let principal = iam_principal(&caller.arn);
-    let is = |list: &[String]| list.iter().any(|a| same(a, &principal));
     let region = ctx.region();
-    if is(&settings.data_lake_admins) {
+    if let Some(role) = role {
         return vec![Outcome::pass(
             &principal,
-            format!(
-                "the caller {principal} is a Lake Formation data lake administrator in {region}"
-            ),
-        )];
-    }
-    if is(&settings.read_only_admins) {
-        return vec![Outcome::pass(
-            &principal,
-            format!(
-                "the caller {principal} is a Lake Formation read-only administrator in {region}"
-            ),
+            format!("the caller {principal} is a Lake Formation {role} in {region}"),
         )];
     }
     let account = ctx.account();
@@ -122,6 +101,42 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             META.docs,
         )),
     ]
+}
+
+/// The caller as an IAM principal, and which Lake Formation administrator it is
+/// (`data lake administrator`, `read-only administrator`, or `None`); or the
+/// outcome to report when the caller or the settings are unknown.
+pub(crate) fn caller_admin(ctx: &Ctx) -> Result<(String, Option<&'static str>), Box<Outcome>> {
+    let caller = match ctx.facts.caller.known() {
+        Ok(c) => c,
+        Err(u) => {
+            return Err(Box::new(Outcome::unknown(
+                "the caller",
+                "the caller identity",
+                u,
+            )));
+        }
+    };
+    let settings = match ctx.facts.lake_formation.settings.known() {
+        Ok(s) => s,
+        Err(u) => {
+            return Err(Box::new(Outcome::unknown(
+                &caller.arn,
+                "the Lake Formation data lake settings",
+                u,
+            )));
+        }
+    };
+    let principal = iam_principal(&caller.arn);
+    let is = |list: &[String]| list.iter().any(|a| same(a, &principal));
+    let role = if is(&settings.data_lake_admins) {
+        Some("data lake administrator")
+    } else if is(&settings.read_only_admins) {
+        Some("read-only administrator")
+    } else {
+        None
+    };
+    Ok((principal, role))
 }
 
 /// The IAM principal behind a caller ARN: an assumed-role session becomes its role.

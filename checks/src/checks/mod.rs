@@ -37,6 +37,7 @@ pub mod lf006;
 pub mod lf007;
 pub mod lf008;
 pub mod lf009;
+pub mod lf010;
 pub mod wg001;
 pub mod wg002;
 pub mod wg003;
@@ -64,5 +65,6 @@ registry!(
     es001, es002, es003, es004, es005, es006, es007, es008, es009, //
     wg001, wg002, wg003, wg004, wg005, wg006, wg007, wg008, wg009, wg010, //
     ag001, ag002, ag003, ag004, ag005, ag006, //
-    lf001, lf002, lf003, lf004, lf005, lf006, lf007, lf008, lf009,
+    // LF009 before LF006, which depends on it.
+    lf001, lf002, lf003, lf004, lf005, lf009, lf006, lf007, lf008, lf010,
 );

@@ -1,0 +1,297 @@
+//! # LF010 lakeformation-application-assignment
+//!
+//! **What it checks.** Lake Formation's IAM Identity Center application (the
+//! `ApplicationArn` of
+//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`): when its
+//! assignment configuration says assignments are required
+//! (`sso:GetApplicationAssignmentConfiguration` → `AssignmentRequired = true`),
+//! each `--user` or one of their groups is assigned to it
+//! (`sso:ListApplicationAssignments`). Without `--user`, it passes when anyone is
+//! assigned. An application that does not require assignments passes. A warning.
+//!
+//! **Why it matters.** For an Identity Center application, "If
+//! AssignmentsRequired is true (default value), users don't have access to the
+//! application unless an assignment is created". The Lake Formation application
+//! is created without that requirement; once someone turns it on, every user and
+//! group that queries through trusted identity propagation must be assigned by
+//! hand, and an unassigned user's queries can be refused even though their Lake
+//! Formation grants (LF002) are in place.
+//!
+//! **How to fix.** Assign the user or one of their groups to the application
+//! (the report fills in the ids): `aws sso-admin create-application-assignment
+//! --application-arn <LF_APPLICATION_ARN> --principal-id <USER_OR_GROUP_ID>
+//! --principal-type USER` (or `GROUP`). Or, if the requirement was turned on by
+//! mistake, turn it off again: `aws sso-admin
+//! put-application-assignment-configuration --application-arn
+//! <LF_APPLICATION_ARN> --no-assignment-required`.
+//!
+//! **Permissions needed.**
+//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
+//! `sso:GetApplicationAssignmentConfiguration`, `sso:ListApplicationAssignments`;
+//! with `--user`: `identitystore:GetUserId`,
+//! `identitystore:ListGroupMembershipsForMember`.
+//!
+//! **Evidence.** Documented: the assignment rule of Identity Center applications
+//! (GetApplicationAssignmentConfiguration / PutApplicationAssignmentConfiguration).
+//! Inferred: that Lake Formation's application applies it to queries that reach it
+//! through trusted identity propagation (no Lake Formation page says so); hence
+//! a warning, not a failure.
+//!
+//! **References.**
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_GetApplicationAssignmentConfiguration.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutApplicationAssignmentConfiguration.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateApplicationAssignment.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html
+
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::es008::{groups_note, user_label, via};
+use crate::ctx::{Ctx, Principals};
+use crate::fact::{Unknown, UnknownKind};
+use crate::facts::Assignment;
+use crate::lf;
+
+pub const META: Meta = Meta {
+    id: "LF010",
+    name: "lakeformation-application-assignment",
+    area: Area::LakeFormation,
+    severity: Severity::Warning,
+    title: "The user is assigned to Lake Formation's Identity Center application when it requires assignments",
+    // LF001: without the integration there is no application.
+    depends_on: &["LF001", "IC003"],
+    needs: &[
+        Need::Caller,
+        Need::LfIdentityCenter,
+        Need::LfApplicationAssignments,
+        Need::Users,
+    ],
+    docs: &[
+        "https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_GetApplicationAssignmentConfiguration.html",
+        "https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateApplicationAssignment.html",
+        "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",
+    ],
+};
+
+pub fn run(ctx: &Ctx) -> Vec<Outcome> {
+    let resource = format!("Lake Formation in {}", ctx.region());
+    let arn = match ctx.facts.lake_formation.identity_center.known() {
+        Ok(Some(c)) => match c.application_arn.as_deref() {
+            Some(a) => a,
+            None => {
+                return vec![Outcome::pass(
+                    resource,
+                    "the Lake Formation Identity Center configuration names no application",
+                )];
+            }
+        },
+        // No integration: LF001 fails it.
+        Ok(None) => return Vec::new(),
+        Err(u) => {
+            return vec![Outcome::unknown(
+                resource,
+                "the Lake Formation Identity Center configuration",
+                u,
+            )];
+        }
+    };
+    let label = format!("Lake Formation application {arn}");
+    let Some(app) = ctx.facts.applications.get(arn) else {
+        let why = Unknown::new(
+            UnknownKind::NotCollected,
+            "sso:GetApplicationAssignmentConfiguration",
+            format!("application {arn} is not in the facts"),
+        );
+        return vec![Outcome::unknown(
+            &label,
+            &format!("the assignments of {arn}"),
+            &why,
+        )];
+    };
+    let required = match app.assignment_required.known() {
+        Ok(r) => *r,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &label,
+                &format!("the assignment configuration of {arn}"),
+                u,
+            )];
+        }
+    };
+    if !required {
+        return vec![Outcome::pass(
+            &label,
+            "Lake Formation's Identity Center application does not require assignments (its default)",
+        )];
+    }
+    let assigned = match app.assignments.known() {
+        Ok(a) => a,
+        Err(u) => {
+            return vec![Outcome::unknown(
+                &label,
+                &format!("the assignments of {arn}"),
+                u,
+            )];
+        }
+    };
+    lf::per_user(ctx, &label, |p| judge(ctx, &label, arn, assigned, p))
+}
+
+fn judge(
+    ctx: &Ctx,
+    label: &str,
+    arn: &str,
+    assigned: &[Assignment],
+    p: Option<&Principals>,
+) -> Outcome {
+    let Some(p) = p else {
+        return if assigned.is_empty() {
+            Outcome::fail(
+                label,
+                format!("Lake Formation's Identity Center application ({arn}) requires assignments and no user or group is assigned to it"),
+            )
+            .fix(fix(ctx, arn, None))
+        } else {
+            Outcome::pass(
+                label,
+                format!(
+                    "{} principal(s) are assigned to Lake Formation's Identity Center application, which requires assignments; --user <name> gives a precise answer",
+                    assigned.len()
+                ),
+            )
+        };
+    };
+    match assigned
+        .iter()
+        .find(|a| p.matches(&a.principal_type, &a.principal_id))
+    {
+        Some(a) => Outcome::pass(
+            label,
+            format!(
+                "{} is assigned to Lake Formation's Identity Center application {}",
+                user_label(p),
+                via(p, &a.principal_type, &a.principal_id)
+            ),
+        ),
+        None => Outcome::fail(
+            label,
+            format!(
+                "Lake Formation's Identity Center application ({arn}) requires assignments and {} is not assigned, directly or through a group{}, so their queries may be refused (inferred)",
+                user_label(p),
+                groups_note(p)
+            ),
+        )
+        .fix(fix(ctx, arn, Some(p))),
+    }
+}
+
+fn fix(ctx: &Ctx, arn: &str, p: Option<&Principals>) -> Remediation {
+    let cmd = |id: &str, kind: &str| {
+        format!(
+            "aws sso-admin create-application-assignment --region {} --application-arn {arn} --principal-id {id} --principal-type {kind}",
+            ctx.region()
+        )
+    };
+    let mut commands = match p {
+        Some(p) => {
+            let mut c = vec![cmd(p.user_id, "USER")];
+            c.extend(p.groups.iter().map(|g| cmd(&g.group_id, "GROUP")));
+            c
+        }
+        None => vec![cmd("<IDC_USER_ID>", "USER"), cmd("<IDC_GROUP_ID>", "GROUP")],
+    };
+    commands.push(format!(
+        "aws sso-admin put-application-assignment-configuration --region {} --application-arn {arn} --no-assignment-required",
+        ctx.region()
+    ));
+    remedy(
+        "Assign the user or one of their groups to Lake Formation's Identity Center application (run one of the create-application-assignment commands), or, if \"Require assignments\" was turned on by mistake, turn it off again (the last command; then every Identity Center user may use the application)",
+        commands,
+        META.docs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run;
+    use crate::check::Status;
+    use crate::ctx::Ctx;
+    use crate::fact::Fact;
+    use crate::facts::{Application, Assignment, Facts};
+    use crate::testkit::{denied, healthy, only, skipped, without_user};
+
+    const APP: &str =
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-7a8b9c0d1e2f3a4b";
+
+    fn app(f: &mut Facts) -> &mut Application {
+        f.applications.get_mut(APP).expect("the LF application")
+    }
+
+    fn required(f: &mut Facts, assignments: Vec<Assignment>) {
+        *app(f) = Application {
+            assignment_required: Fact::Known(true),
+            assignments: Fact::Known(assignments),
+        };
+    }
+
+    #[test]
+    fn passes_when_assignments_are_not_required() {
+        let r = only("LF010", &healthy());
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("does not require"), "{}", r.message);
+    }
+
+    #[test]
+    fn warns_when_required_and_the_user_is_not_assigned() {
+        let mut f = healthy();
+        required(&mut f, vec![]);
+        let r = only("LF010", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("user \"alice\""), "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.commands.len(), 3);
+        assert!(fix.commands[1].contains(
+            "--principal-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --principal-type GROUP"
+        ));
+        // The printed fix applied: the group assigned, the check passes.
+        required(
+            &mut f,
+            vec![Assignment {
+                principal_id: "e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f".into(),
+                principal_type: "GROUP".into(),
+            }],
+        );
+        let r = only("LF010", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("through group"), "{}", r.message);
+    }
+
+    #[test]
+    fn without_user_anyone_assigned_passes() {
+        let mut f = healthy();
+        without_user(&mut f);
+        required(&mut f, vec![]);
+        assert_eq!(only("LF010", &f).status, Status::Warn);
+        required(
+            &mut f,
+            vec![Assignment {
+                principal_id: "x".into(),
+                principal_type: "USER".into(),
+            }],
+        );
+        assert_eq!(only("LF010", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn unknown_facts_are_errors_and_no_integration_skips() {
+        let mut f = healthy();
+        app(&mut f).assignment_required =
+            Fact::Unknown(denied("sso:GetApplicationAssignmentConfiguration"));
+        assert_eq!(only("LF010", &f).status, Status::Error);
+        let mut f = healthy();
+        f.applications.remove(APP);
+        assert_eq!(only("LF010", &f).status, Status::Error);
+        let mut f = healthy();
+        f.lake_formation.identity_center = Fact::Known(None);
+        skipped("LF010", &f, "LF001");
+        assert!(run(&Ctx::new(&f)).is_empty());
+    }
+}
