@@ -257,6 +257,11 @@ def lf009(f):
     f["lake_formation"]["settings"]["data_lake_admins"] = ["arn:aws:iam::111122223333:role/DataLakeAdmin"]
 
 
+def wg001_regular(f):
+    # The regular workgroup "primary" is the one the Studio's users query through.
+    f["target"]["workgroup"] = "primary"
+
+
 TRAPS = {
     "ES001": es001,
     "ES003": es003,
@@ -296,6 +301,7 @@ TRAPS = {
     "LF007": lf007,
     "LF008": lf008,
     "LF009": lf009,
+    "WG001-regular": wg001_regular,
 }
 
 

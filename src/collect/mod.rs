@@ -70,8 +70,9 @@ pub async fn collect_timed(
 }
 
 /// Read the facts with the clients in `run`: five independent groups at once
-/// (caller and S3 Access Grants, Identity Center, Studios, workgroups, Lake
-/// Formation and Glue), then the IAM roles and session policies they name.
+/// (caller and S3 Access Grants, Identity Center instances, Studios, workgroups,
+/// Lake Formation and Glue), then the IAM roles and session policies they name
+/// and the `--user`s, in the identity store of the instance those groups use.
 /// Each group's calls count for its area; each role's for the area that first
 /// named it; the session policies' for EMR Studio.
 async fn read(
@@ -109,26 +110,15 @@ async fn read(
     let identity_center = async {
         let details = has(N::IdcInstanceDetails);
         if !has(N::IdcInstances) && !want_users && !details {
-            return (Fact::default(), Vec::new());
+            return Fact::default();
         }
         progress("reading IAM Identity Center instances");
         let mut instances = sso::instances(run).await;
-        let users = async {
-            if !want_users {
-                return Vec::new();
-            }
-            progress("reading Identity Center users and groups");
-            sso::users(run, &instances, &target.users).await
-        };
-        let described = async {
-            if !details {
-                return Vec::new();
-            }
-            sso::details(run, &instances).await
-        };
-        let (users, described) = tokio::join!(users, described);
-        sso::apply_details(&mut instances, described);
-        (instances, users)
+        if details {
+            let described = sso::details(run, &instances).await;
+            sso::apply_details(&mut instances, described);
+        }
+        instances
     };
 
     let studios = async {
@@ -238,7 +228,7 @@ async fn read(
         (lake, tables)
     };
 
-    let (access_grants, (instances, users), studios, (workgroups, apps), (lake_formation, tables)) = tokio::join!(
+    let (access_grants, instances, studios, (workgroups, apps), (lake_formation, tables)) = tokio::join!(
         in_area(Some(Area::S3AccessGrants), caller_and_grants),
         in_area(Some(Area::IdentityCenter), identity_center),
         in_area(Some(Area::EmrStudio), studios),
@@ -274,23 +264,42 @@ async fn read(
         )
         .await
     };
-    let (roles, managed_policies) = tokio::join!(roles, managed_policies);
-
-    Facts {
+    let mut facts = Facts {
         facts_version: FACTS_VERSION,
         target,
         caller: run.caller.get().cloned().unwrap_or_default(),
         identity_center_instances: instances,
-        users,
+        users: Vec::new(),
+        users_identity_store_id: None,
         studios,
         workgroups,
         applications: apps,
-        roles,
+        roles: BTreeMap::new(),
         access_grants,
-        managed_policies,
+        managed_policies: BTreeMap::new(),
         lake_formation,
         tables,
+    };
+    // Users are looked up in the store of the instance the resources read above
+    // use: with an account instance beside the organization instance, the first
+    // one listed may be the wrong one.
+    let store = want_users.then(|| sso::user_store(&facts));
+    if let Some(Ok(Some(s))) = &store {
+        facts.users_identity_store_id = Some(s.clone());
     }
+    let names = facts.target.users.clone();
+    let users = async {
+        let Some(store) = store else {
+            return Vec::new();
+        };
+        progress("reading Identity Center users and groups");
+        in_area(Some(Area::IdentityCenter), sso::users(run, store, &names)).await
+    };
+    let (roles, managed_policies, users) = tokio::join!(roles, managed_policies, users);
+    facts.roles = roles;
+    facts.managed_policies = managed_policies;
+    facts.users = users;
+    facts
 }
 
 /// The roles to read, by role name, each once: whether its policies are needed

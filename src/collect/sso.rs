@@ -11,6 +11,8 @@ use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribut
 use aws_smithy_types::Document;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use studio_doctor_checks::Facts;
+use studio_doctor_checks::ctx::Ctx;
 use studio_doctor_checks::facts::{
     Application, Assignment, IdcGroup, IdcInstance, IdcRegion, IdcUser, UserFacts,
 };
@@ -118,23 +120,39 @@ fn regions(list: &[aws_sdk_ssoadmin::types::RegionMetadata]) -> Vec<IdcRegion> {
         .collect()
 }
 
-/// The identity store to look users up in: the first ACTIVE instance's, else the first's.
-pub fn identity_store(instances: &Fact<Vec<IdcInstance>>) -> Result<Option<String>, Unknown> {
-    let list = instances.known().map_err(Clone::clone)?;
-    let pick = list
-        .iter()
-        .find(|i| i.status.as_deref() == Some("ACTIVE"))
-        .or_else(|| list.first());
-    Ok(pick.map(|i| i.identity_store_id.clone()))
+/// The identity store to look users up in: that of the Identity Center instance
+/// the Studio, workgroup, Lake Formation and S3 Access Grants in `facts` use (the
+/// checks' own rule, `Ctx::idc_instance`), not whichever instance is listed first.
+/// `Ok(None)`: no instance in the region.
+pub fn user_store(facts: &Facts) -> Result<Option<String>, Unknown> {
+    facts
+        .identity_center_instances
+        .known()
+        .map_err(Clone::clone)?;
+    let ctx = Ctx::new(facts);
+    let Some(choice) = ctx.idc_instance() else {
+        return Ok(None);
+    };
+    match ctx.identity_store() {
+        Some(store) => Ok(Some(store.to_string())),
+        None => Err(Unknown::new(
+            UnknownKind::ServiceError,
+            GET_USER_ID.action,
+            format!(
+                "the Identity Center instance the resources use ({}) is not among the instances sso:ListInstances shows, so its identity store is unknown",
+                choice.arn
+            ),
+        )),
+    }
 }
 
-/// One `UserFacts` per user name, in order.
+/// One `UserFacts` per user name, in order, looked up in `store` ([`user_store`]).
 pub async fn users(
     run: &Arc<Run>,
-    instances: &Fact<Vec<IdcInstance>>,
+    store: Result<Option<String>, Unknown>,
     names: &[String],
 ) -> Vec<UserFacts> {
-    let store = match identity_store(instances) {
+    let store = match store {
         Ok(Some(store)) => store,
         Ok(None) => {
             let u = Unknown::new(

@@ -46,7 +46,7 @@
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common;
 use crate::checks::es003::not_sso;
-use crate::checks::ic003::user_scope;
+use crate::checks::ic003::{find_user_fix, looked_up_in, user_scope};
 use crate::ctx::{Ctx, Principals, studio_label};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio};
@@ -138,7 +138,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
                 )
                 .fix(fix(ctx, s, maps, Some(&p))),
             },
-            Who::Missing(name) => missing_user(ctx, name, s.idc_instance_arn.as_deref(), &label),
+            Who::Missing(name) => missing_user(ctx, name, &label),
             Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
         }))
         .map(|(scope, o)| scoped(o, scope))
@@ -274,37 +274,13 @@ pub(crate) fn groups_note(p: &Principals) -> String {
 }
 
 /// A `--user` the identity store does not know.
-pub(crate) fn missing_user(
-    ctx: &Ctx,
-    name: &str,
-    instance: Option<&str>,
-    resource: &str,
-) -> Outcome {
-    let store = identity_store(ctx, instance);
+pub(crate) fn missing_user(ctx: &Ctx, name: &str, resource: &str) -> Outcome {
+    let store = looked_up_in(ctx);
     Outcome::fail(
         resource,
         format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
     )
-    .fix(remedy(
-        format!("Check the user name (the Identity Center userName; users synced from Entra ID usually have their UPN), or create or sync the user \"{name}\""),
-        vec![format!(
-            "aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'",
-            ctx.region()
-        )],
-        &["https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html"],
-    ))
-}
-
-/// The identity store of this instance (or of the region's first instance).
-pub(crate) fn identity_store(ctx: &Ctx, instance: Option<&str>) -> String {
-    let list = ctx.facts.identity_center_instances.known().ok();
-    list.and_then(|l| {
-        l.iter()
-            .find(|i| Some(i.instance_arn.as_str()) == instance)
-            .or(l.first())
-    })
-    .map(|i| i.identity_store_id.clone())
-    .unwrap_or_else(|| "<IDENTITY_STORE_ID>".into())
+    .fix(find_user_fix(ctx, name, store))
 }
 
 #[cfg(test)]
