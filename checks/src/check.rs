@@ -145,11 +145,14 @@ pub enum Need {
     LfLocationRole,
     /// `glue:GetTable` for each `--table`.
     GlueTables,
+    /// The Identity Center application of each Identity Center Studio
+    /// (`sso:ListApplications`), its assignment configuration and assignments.
+    StudioApplications,
 }
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 26] = [
+    pub const ALL: [Need; 27] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -176,6 +179,7 @@ impl Need {
         Need::LfOptIns,
         Need::LfLocationRole,
         Need::GlueTables,
+        Need::StudioApplications,
     ];
 }
 
@@ -342,6 +346,7 @@ mod tests {
             Need::LfOptIns => 23,
             Need::LfLocationRole => 24,
             Need::GlueTables => 25,
+            Need::StudioApplications => 26,
         }
     }
 
@@ -350,6 +355,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 26);
+        assert_eq!(Need::ALL.len(), 27);
     }
 }

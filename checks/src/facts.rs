@@ -190,6 +190,12 @@ pub struct Studio {
     /// `elasticmapreduce:ListStudioSessionMappings`.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub session_mappings: Fact<Vec<SessionMapping>>,
+    /// The Studio's Identity Center application: `sso:ListApplications` on the
+    /// Studio's instance (this account's applications), the one whose
+    /// `PortalOptions.SignInOptions.ApplicationUrl` is the Studio's `Url`
+    /// (DescribeStudio names no application). `null`: none matched.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub application_arn: Fact<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

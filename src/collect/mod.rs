@@ -124,8 +124,9 @@ async fn read(
     let studios = async {
         let want_mappings = has(N::SessionMappings) || has(N::SessionPolicies);
         let roles = has(N::UserRole) || has(N::UserRolePolicies) || has(N::ServiceRolePolicies);
-        if !has(N::Studios) && !want_mappings && !roles {
-            return Fact::default();
+        let want_apps = has(N::StudioApplications);
+        if !has(N::Studios) && !want_mappings && !roles && !want_apps {
+            return (Fact::default(), BTreeMap::new());
         }
         progress("reading EMR Studios");
         let mut studios = emr::studios(run, target.studio.as_deref()).await;
@@ -139,7 +140,45 @@ async fn read(
                 studio.session_mappings = m;
             }
         }
-        studios
+        let mut apps = BTreeMap::new();
+        if let Fact::Known(list) = &mut studios
+            && want_apps
+        {
+            progress("reading EMR Studio Identity Center applications");
+            let caller = sts::caller(run).await;
+            let account = caller.known().ok().map(|c| c.account_id.as_str());
+            // Studios with Identity Center authentication, an instance and a URL.
+            let sso: Vec<usize> = (0..list.len())
+                .filter(|&i| {
+                    let s = &list[i];
+                    s.auth_mode.as_deref() == Some("SSO")
+                        && s.idc_instance_arn.is_some()
+                        && s.url.is_some()
+                })
+                .collect();
+            let keys: Vec<(String, String)> = sso
+                .iter()
+                .map(|&i| {
+                    let s = &list[i];
+                    (
+                        s.idc_instance_arn.clone().unwrap_or_default(),
+                        s.url.clone().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let found = sso::studio_applications(run, account, &keys).await;
+            for (&i, f) in sso.iter().zip(found) {
+                list[i].application_arn = f;
+            }
+            let arns: BTreeSet<String> = list
+                .iter()
+                .filter_map(|s| s.application_arn.known().ok().cloned().flatten())
+                .collect();
+            if !arns.is_empty() {
+                apps = sso::applications(run, arns).await;
+            }
+        }
+        (studios, apps)
     };
 
     let workgroups = async {
@@ -228,7 +267,13 @@ async fn read(
         (lake, tables)
     };
 
-    let (access_grants, instances, studios, (workgroups, apps), (lake_formation, tables)) = tokio::join!(
+    let (
+        access_grants,
+        instances,
+        (studios, studio_apps),
+        (workgroups, mut apps),
+        (lake_formation, tables),
+    ) = tokio::join!(
         in_area(Some(Area::S3AccessGrants), caller_and_grants),
         in_area(Some(Area::IdentityCenter), identity_center),
         in_area(Some(Area::EmrStudio), studios),
@@ -264,6 +309,7 @@ async fn read(
         )
         .await
     };
+    apps.extend(studio_apps);
     let mut facts = Facts {
         facts_version: FACTS_VERSION,
         target,

@@ -4,7 +4,7 @@
 use super::error::has_code;
 use super::ops::{
     DESCRIBE_GROUP, DESCRIBE_INSTANCE, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
-    LIST_APPLICATION_ASSIGNMENTS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
+    LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
 };
 use super::run::{Run, all};
 use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
@@ -337,4 +337,77 @@ async fn application(run: &Run, arn: &str) -> Application {
             })
             .into(),
     }
+}
+
+/// The Identity Center application of each Studio, given as `(instance ARN, URL)`,
+/// in order: `sso:ListApplications` once per instance (this account's
+/// applications), then the application whose sign-in URL is the Studio's URL.
+/// `Known(None)`: the list was read and no application matched.
+pub async fn studio_applications(
+    run: &Arc<Run>,
+    account: Option<&str>,
+    studios: &[(String, String)],
+) -> Vec<Fact<Option<String>>> {
+    let instances: Vec<String> = studios
+        .iter()
+        .map(|(i, _)| i.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let lists = all(instances.iter().map(|i| {
+        let (run, i, account) = (run.clone(), i.clone(), account.map(str::to_string));
+        async move { list_applications(&run, &i, account.as_deref()).await }
+    }))
+    .await;
+    let by_instance: BTreeMap<&str, &Listed> = instances
+        .iter()
+        .map(String::as_str)
+        .zip(lists.iter())
+        .collect();
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('/')
+            .eq_ignore_ascii_case(b.trim_end_matches('/'))
+    };
+    studios
+        .iter()
+        .map(|(i, url)| match by_instance[i.as_str()] {
+            Ok(apps) => Fact::Known(
+                apps.iter()
+                    .find(|(_, u)| same(u, url))
+                    .map(|(arn, _)| arn.clone()),
+            ),
+            Err(u) => Fact::Unknown(u.clone()),
+        })
+        .collect()
+}
+
+/// `(application ARN, sign-in URL)` of an instance's applications, or why not.
+type Listed = Result<Vec<(String, String)>, Unknown>;
+
+/// `(application ARN, sign-in URL)` of the instance's applications in this account.
+async fn list_applications(run: &Run, instance: &str, account: Option<&str>) -> Listed {
+    let mut req = run.c.sso.list_applications().instance_arn(instance);
+    if let Some(a) = account {
+        req = req.filter(
+            aws_sdk_ssoadmin::types::ListApplicationsFilter::builder()
+                .application_account(a)
+                .build(),
+        );
+    }
+    let listed = run
+        .call(
+            &LIST_APPLICATIONS,
+            req.into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await?;
+    Ok(listed
+        .iter()
+        .filter_map(|a| {
+            let url = a.portal_options()?.sign_in_options()?.application_url()?;
+            Some((a.application_arn()?.to_string(), url.to_string()))
+        })
+        .collect())
 }

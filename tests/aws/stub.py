@@ -476,10 +476,13 @@ class Stub:
         return reply_json(self.instance_wire(found[0], d, describe=True))
 
     def app_wire(self, arn, app, d):
+        sign_in = {"Origin": "IDENTITY_CENTER"}
+        if app.get("url"):  # an application users open at its own URL (an EMR Studio)
+            sign_in = {"Origin": "APPLICATION", "ApplicationUrl": app["url"]}
         return {"ApplicationArn": arn, "ApplicationProviderArn": app["provider"],
                 "Name": app["name"], "ApplicationAccount": d.account,
                 "InstanceArn": d.instance_arn, "Status": "ENABLED", "CreatedDate": CREATED,
-                "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": {"Origin": "IDENTITY_CENTER"}}}
+                "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": sign_in}}
 
     def find_app(self, req, d):
         arn = req.json().get("ApplicationArn")
@@ -492,7 +495,8 @@ class Stub:
     def list_applications(self, req, d):
         body = req.json()
         provider = (body.get("Filter") or {}).get("ApplicationProvider")
-        apps = [] if body.get("InstanceArn") != d.instance_arn else [
+        account = (body.get("Filter") or {}).get("ApplicationAccount")
+        apps = [] if body.get("InstanceArn") != d.instance_arn or account not in (None, d.account) else [
             self.app_wire(arn, a, d) for arn, a in d.apps.items()
             if not provider or a["provider"] == provider]
         page, token = self.paginate(apps, body.get("NextToken"), body.get("MaxResults"))
@@ -984,6 +988,11 @@ class Stub:
         for wg in known(facts.get("workgroups"), []):
             if wg.get("identity_center_application_arn"):
                 refer(wg["identity_center_application_arn"], wg["name"], "athena")
+        for s in known(facts.get("studios"), []):
+            app_arn = known(s.get("application_arn"))
+            if app_arn:
+                refer(app_arn, s["name"], "emrstudio")
+                data.apps[app_arn]["url"] = s.get("url")
         inst = known((facts.get("access_grants") or {}).get("instance"))
         if inst and inst.get("identity_center_application_arn"):
             refer(inst["identity_center_application_arn"], "S3AccessGrants", "s3")
