@@ -7,7 +7,9 @@
 //! Lake Formation (`DescribeLakeFormationIdentityCenterConfiguration` →
 //! `InstanceArn`) and the S3 Access Grants instance (`GetAccessGrantsInstance` →
 //! `IdentityCenterInstanceArn`). The reference is the region's ACTIVE instance
-//! when exactly one is visible; otherwise the instance most components use. Each
+//! when exactly one is visible; otherwise (`ListInstances` lists organization
+//! and account instances alike) the instance most components use, and the
+//! per-user checks look users up in its identity store. Each
 //! component on another instance is reported, by name, with the fix for that
 //! component. Components that are absent (no Lake Formation configuration, an
 //! Access Grants instance without Identity Center, ...) are left to their own
@@ -335,6 +337,48 @@ mod tests {
         let c = r.remediation.unwrap().commands;
         assert!(c[0].starts_with("aws s3control dissociate-access-grants-identity-center"));
         assert!(c[1].ends_with(&format!("--identity-center-arn {I}")));
+    }
+
+    /// An account instance listed before the instance the components use.
+    fn account_instance_first(f: &mut Facts) {
+        if let Fact::Known(v) = &mut f.identity_center_instances {
+            let mut other = v[0].clone();
+            other.instance_arn = OTHER.into();
+            other.identity_store_id = "d-0000000000".into();
+            v.insert(0, other);
+        }
+    }
+
+    #[test]
+    fn with_several_instances_the_components_decide_and_the_pass_says_so() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message
+                .contains(&format!("all use {I} (2 ACTIVE instances")),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn with_several_instances_the_odd_studio_is_recreated_on_the_majority_instance() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        if let Fact::Known(ss) = &mut f.studios {
+            ss[0].idc_instance_arn = Some(OTHER.into());
+        }
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("3 of the 4 components use"),
+            "{}",
+            r.message
+        );
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(c.ends_with(&format!("--idc-instance-arn {I}")), "{c}");
     }
 
     #[test]
