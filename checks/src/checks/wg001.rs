@@ -206,15 +206,17 @@ fn idc_grants(ctx: &Ctx) -> Vec<String> {
         let Some((db, table)) = lf::split_table(name) else {
             continue;
         };
-        let mut who: Vec<String> = perms
+        let mut who: Vec<String> = Vec::new();
+        for p in perms
             .iter()
             .filter(|p| lf::is_idc(&p.principal) && lf::reach(p, db, table).is_some())
-            .map(|p| {
-                let id = p.principal.rsplit('/').next().unwrap_or_default();
-                names(id).unwrap_or_else(|| p.principal.clone())
-            })
-            .collect();
-        who.dedup();
+        {
+            let id = p.principal.rsplit('/').next().unwrap_or_default();
+            let name = names(id).unwrap_or_else(|| p.principal.clone());
+            if !who.contains(&name) {
+                who.push(name);
+            }
+        }
         if !who.is_empty() {
             out.push(format!("{name} ({})", who.join(", ")));
         }
