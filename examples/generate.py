@@ -112,13 +112,26 @@ def es006(f):
     r["inline_policies"] = [p for p in r["inline_policies"] if p["name"] != "StudioServiceAthena"]
 
 
+def studio_app(f):
+    return f["applications"][studio(f)["application_arn"]]
+
+
 def es008(f):
+    # Nobody is assigned: no session mapping, nothing on the Studio's application.
     studio(f)["session_mappings"] = []
+    studio_app(f)["assignments"] = []
+
+
+def es008_unlocated(f):
+    # No session mapping, and the Studio's Identity Center application could not
+    # be located, so an assignment made on it directly cannot be ruled out.
+    es008(f)
+    f["applications"].pop(studio(f)["application_arn"])
+    studio(f)["application_arn"] = None
 
 
 def wg003(f):
-    for app in f["applications"].values():
-        app["assignments"] = []
+    f["applications"][idc_wg(f)["identity_center_application_arn"]]["assignments"] = []
 
 
 def ag001(f):
@@ -345,6 +358,11 @@ def lf010(f):
     f["applications"][arn] = {"assignment_required": True, "assignments": []}
 
 
+def wg001_regular(f):
+    # The regular workgroup "primary" is the one the Studio's users query through.
+    f["target"]["workgroup"] = "primary"
+
+
 TRAPS = {
     "ES001": es001,
     "ES003": es003,
@@ -393,6 +411,8 @@ TRAPS = {
     "ES004-source-arn-pinned": es004_source_arn_pinned,
     "ES005-resource-type-wildcard": es005_resource_type_wildcard,
     "LF010": lf010,
+    "WG001-regular": wg001_regular,
+    "ES008-unlocated": es008_unlocated,
 }
 
 

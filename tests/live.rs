@@ -178,6 +178,11 @@ impl Stub {
         for t in facts["target"]["tables"].as_array().into_iter().flatten() {
             args.extend(["--table".into(), t.as_str().unwrap().into()]);
         }
+        for flag in ["studio", "workgroup"] {
+            if let Some(v) = facts["target"][flag].as_str() {
+                args.extend([format!("--{flag}"), v.into()]);
+            }
+        }
         args.extend(extra.iter().map(|s| s.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.studio_doctor(&args, max_attempts)
@@ -322,6 +327,47 @@ fn user_role_permission_traps_fail_live() {
             );
         }
     }
+}
+
+#[test]
+fn users_are_looked_up_in_the_instance_the_resources_use() {
+    // An account instance is listed before the organization instance that the
+    // Studio, workgroup, Lake Formation and S3 Access Grants use; the users live
+    // in the organization instance's identity store.
+    let mut stub = Stub::start();
+    let mut healthy = read(&root().join("examples/healthy-account.json"));
+    let mut other = healthy["identity_center_instances"][0].clone();
+    other["instance_arn"] = json!("arn:aws:sso:::instance/ssoins-0000111122223333");
+    other["identity_store_id"] = json!("d-0000000000");
+    other["name"] = json!("team");
+    healthy["identity_center_instances"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, other);
+    let facts = stub.load(&healthy);
+    assert_eq!(
+        facts["identity_center_instances"][0]["identity_store_id"],
+        "d-0000000000"
+    );
+    let live = stub.check(&facts, &[], 1);
+    let offline = stub.offline(&facts, &[]);
+    assert_eq!(live.json(), offline.json(), "{}", live.stderr);
+    assert_eq!(live.code, 0, "{}", live.stdout);
+    let report = live.json();
+    assert!(
+        results(&report).iter().all(|r| r["status"] == "pass"),
+        "{report:#}"
+    );
+    let ic003 = results(&report)
+        .iter()
+        .find(|r| r["id"] == "IC003")
+        .unwrap();
+    let store = facts["users_identity_store_id"].as_str().unwrap();
+    assert_ne!(store, "d-0000000000");
+    assert!(
+        ic003["message"].as_str().unwrap().contains(store),
+        "{ic003:#}"
+    );
 }
 
 #[test]

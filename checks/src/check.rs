@@ -151,11 +151,14 @@ pub enum Need {
     LfDataFilters,
     /// Assignment configuration and assignments of Lake Formation's Identity Center application.
     LfApplicationAssignments,
+    /// The Identity Center application of each Identity Center Studio
+    /// (`sso:ListApplications`), its assignment configuration and assignments.
+    StudioApplications,
 }
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 29] = [
+    pub const ALL: [Need; 30] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -185,6 +188,7 @@ impl Need {
         Need::LfTagGrants,
         Need::LfDataFilters,
         Need::LfApplicationAssignments,
+        Need::StudioApplications,
     ];
 }
 
@@ -354,6 +358,7 @@ mod tests {
             Need::LfTagGrants => 26,
             Need::LfDataFilters => 27,
             Need::LfApplicationAssignments => 28,
+            Need::StudioApplications => 29,
         }
     }
 
@@ -362,6 +367,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 29);
+        assert_eq!(Need::ALL.len(), 30);
     }
 }

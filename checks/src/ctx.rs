@@ -1,7 +1,7 @@
 //! What a check sees: the facts, plus the target selection every check shares.
 
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{Facts, IdcGroup, Role, Studio, UserFacts, WorkGroup, role_name};
+use crate::facts::{Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup, role_name};
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
@@ -81,14 +81,25 @@ impl<'a> Ctx<'a> {
         Ok(v)
     }
 
-    /// The workgroups this run checks: the one named by `--workgroup`, or every
-    /// Identity-Center-enabled one.
-    pub fn workgroups(&self) -> Result<Vec<&'a WorkGroup>, &'a Unknown> {
+    /// The workgroups this run targets: the one named by `--workgroup` (whatever its
+    /// authentication), or every Identity-Center-enabled one.
+    pub fn target_workgroups(&self) -> Result<Vec<&'a WorkGroup>, &'a Unknown> {
         let all = self.all_workgroups()?;
         Ok(match &self.facts.target.workgroup {
             Some(sel) => all.into_iter().filter(|w| &w.name == sel).collect(),
             None => all.into_iter().filter(|w| idc_enabled(w)).collect(),
         })
+    }
+
+    /// The Identity-Center-enabled target workgroups: what the checks of an
+    /// Identity Center workgroup's settings judge. A regular workgroup named by
+    /// `--workgroup` is judged by WG001, WG002 and WG003 only.
+    pub fn workgroups(&self) -> Result<Vec<&'a WorkGroup>, &'a Unknown> {
+        Ok(self
+            .target_workgroups()?
+            .into_iter()
+            .filter(|w| idc_enabled(w))
+            .collect())
     }
 
     /// An IAM role by name or ARN. `Ok(None)`: IAM says it does not exist.
@@ -102,6 +113,128 @@ impl<'a> Ctx<'a> {
                 format!("role {} is not in the facts", role_name(name_or_arn)),
             )),
         }
+    }
+
+    /// The Identity Center instances the components in scope name (Studios with
+    /// Identity Center authentication, Identity Center workgroups, the Lake
+    /// Formation configuration, the S3 Access Grants instance), and the facts
+    /// that could not be read.
+    pub fn idc_components(&self) -> (Vec<IdcComponent<'a>>, Vec<(&'static str, &'a Unknown)>) {
+        let mut parts = Vec::new();
+        let mut unknowns = Vec::new();
+        let named = |a: &'a Option<String>| a.as_deref().filter(|a| !a.is_empty());
+        match self.sso_studios() {
+            Ok(ss) => parts.extend(ss.into_iter().filter_map(|s| {
+                Some(IdcComponent {
+                    label: studio_label(s),
+                    arn: named(&s.idc_instance_arn)?,
+                    kind: IdcPart::Studio(s),
+                })
+            })),
+            Err(u) => unknowns.push(("the EMR Studios", u)),
+        }
+        match self.workgroups() {
+            Ok(ws) => parts.extend(ws.into_iter().filter_map(|w| {
+                Some(IdcComponent {
+                    label: workgroup_label(w),
+                    arn: named(&w.identity_center_instance_arn)?,
+                    kind: IdcPart::Workgroup(w),
+                })
+            })),
+            Err(u) => unknowns.push(("the Athena workgroups", u)),
+        }
+        match self.facts.lake_formation.identity_center.known() {
+            Ok(Some(c)) if !c.instance_arn.is_empty() => parts.push(IdcComponent {
+                label: "the Lake Formation Identity Center configuration".into(),
+                arn: &c.instance_arn,
+                kind: IdcPart::LakeFormation,
+            }),
+            Ok(_) => {}
+            Err(u) => unknowns.push(("the Lake Formation Identity Center configuration", u)),
+        }
+        match self.facts.access_grants.instance.known() {
+            Ok(Some(i)) => {
+                if let Some(arn) = named(&i.identity_center_instance_arn) {
+                    parts.push(IdcComponent {
+                        label: format!(
+                            "S3 Access Grants instance {}",
+                            i.access_grants_instance_arn
+                        ),
+                        arn,
+                        kind: IdcPart::AccessGrants,
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(u) => unknowns.push(("the S3 Access Grants instance", u)),
+        }
+        (parts, unknowns)
+    }
+
+    /// The region's ACTIVE instances (an instance listed without a status counts).
+    pub fn active_instances(&self) -> Vec<&'a IdcInstance> {
+        self.facts
+            .identity_center_instances
+            .known()
+            .map(|l| {
+                l.iter()
+                    .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The Identity Center instance the path uses: the region's only ACTIVE
+    /// instance; with several (an organization instance beside account instances),
+    /// the one most components name (ties go to a listed instance, then to the
+    /// first component's); with no component naming one, the first ACTIVE
+    /// instance. Per-user lookups use this instance's identity store.
+    pub fn idc_instance(&self) -> Option<IdcChoice<'a>> {
+        let active = self.active_instances();
+        if let [only] = active[..] {
+            return Some(IdcChoice {
+                arn: &only.instance_arn,
+                basis: Basis::OnlyActive,
+            });
+        }
+        let (parts, _) = self.idc_components();
+        let listed = |arn: &str| active.iter().any(|i| i.instance_arn == arn);
+        let count = |arn: &str| parts.iter().filter(|c| c.arn == arn).count();
+        let mut best = match parts.first() {
+            Some(c) => c.arn,
+            None => {
+                return active.first().map(|i| IdcChoice {
+                    arn: &i.instance_arn,
+                    basis: Basis::FirstListed,
+                });
+            }
+        };
+        for c in &parts {
+            let better = count(c.arn) > count(best)
+                || (count(c.arn) == count(best) && listed(c.arn) && !listed(best));
+            if better {
+                best = c.arn;
+            }
+        }
+        Some(IdcChoice {
+            arn: best,
+            basis: Basis::Components {
+                agree: count(best),
+                total: parts.len(),
+            },
+        })
+    }
+
+    /// The identity store of the instance the path uses, when it is listed.
+    pub fn identity_store(&self) -> Option<&'a str> {
+        let arn = self.idc_instance()?.arn;
+        self.facts
+            .identity_center_instances
+            .known()
+            .ok()?
+            .iter()
+            .find(|i| i.instance_arn == arn)
+            .map(|i| i.identity_store_id.as_str())
     }
 
     pub fn users(&self) -> &'a [UserFacts] {
@@ -120,6 +253,38 @@ impl<'a> Ctx<'a> {
             groups,
         }))
     }
+}
+
+/// A component on the query path that names an Identity Center instance.
+pub struct IdcComponent<'a> {
+    pub label: String,
+    pub arn: &'a str,
+    pub kind: IdcPart<'a>,
+}
+
+/// Which component names the instance.
+pub enum IdcPart<'a> {
+    Studio(&'a Studio),
+    Workgroup(&'a WorkGroup),
+    LakeFormation,
+    AccessGrants,
+}
+
+/// The instance the path uses, and why that one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdcChoice<'a> {
+    pub arn: &'a str,
+    pub basis: Basis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The region's only ACTIVE instance.
+    OnlyActive,
+    /// Several instances: `agree` of the `total` components name it.
+    Components { agree: usize, total: usize },
+    /// Several instances and no component names one: the first listed ACTIVE one.
+    FirstListed,
 }
 
 /// Whether a workgroup was created with IAM Identity Center.

@@ -33,6 +33,11 @@ pub struct Facts {
     /// One entry per `--user`: the Identity Store lookup and the user's groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserFacts>,
+    /// The identity store every `--user` was looked up in: that of the Identity
+    /// Center instance the Studio, workgroup, Lake Formation and S3 Access Grants
+    /// use (`Ctx::idc_instance`). Absent when no user was looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_identity_store_id: Option<String>,
     /// `elasticmapreduce:ListStudios` + `DescribeStudio` for each Studio checked.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub studios: Fact<Vec<Studio>>,
@@ -194,6 +199,12 @@ pub struct Studio {
     /// `elasticmapreduce:ListStudioSessionMappings`.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub session_mappings: Fact<Vec<SessionMapping>>,
+    /// The Studio's Identity Center application: `sso:ListApplications` on the
+    /// Studio's instance (this account's applications), the one whose
+    /// `PortalOptions.SignInOptions.ApplicationUrl` is the Studio's `Url`
+    /// (DescribeStudio names no application). `null`: none matched.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub application_arn: Fact<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

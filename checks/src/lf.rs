@@ -164,7 +164,7 @@ pub fn per_user(
             let o = match w {
                 Who::Anyone => judge(None),
                 Who::User(p) => judge(Some(&p)),
-                Who::Missing(n) => missing_user(ctx, n, lf_instance(ctx), resource),
+                Who::Missing(n) => missing_user(ctx, n, resource),
                 Who::Unread(n, u) => {
                     Outcome::unknown(resource, &format!("Identity Center user \"{n}\""), &u)
                 }

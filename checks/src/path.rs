@@ -66,7 +66,10 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
         .ok()
         .and_then(|s| s.first().copied())
         .or_else(|| ctx.studios().ok().and_then(|s| s.first().copied()));
-    let workgroup = ctx.workgroups().ok().and_then(|w| w.first().copied());
+    let workgroup = ctx
+        .target_workgroups()
+        .ok()
+        .and_then(|w| w.first().copied());
     let mut out = Vec::new();
     for user in &t.users {
         for table in &t.tables {

@@ -70,6 +70,7 @@ async fn describe(run: &Run, id: &str) -> Result<Studio, Unknown> {
         workspace_security_group_id: text(s.workspace_security_group_id()),
         engine_security_group_id: text(s.engine_security_group_id()),
         session_mappings: Fact::default(),
+        application_arn: Fact::default(),
     })
 }
 

@@ -78,8 +78,9 @@ pub async fn collect_timed(
 }
 
 /// Read the facts with the clients in `run`: five independent groups at once
-/// (caller and S3 Access Grants, Identity Center, Studios, workgroups, Lake
-/// Formation and Glue), then the IAM roles and session policies they name.
+/// (caller and S3 Access Grants, Identity Center instances, Studios, workgroups,
+/// Lake Formation and Glue), then the IAM roles and session policies they name
+/// and the `--user`s, in the identity store of the instance those groups use.
 /// Each group's calls count for its area; each role's for the area that first
 /// named it; the session policies' for EMR Studio.
 async fn read(
@@ -117,33 +118,23 @@ async fn read(
     let identity_center = async {
         let details = has(N::IdcInstanceDetails);
         if !has(N::IdcInstances) && !want_users && !details {
-            return (Fact::default(), Vec::new());
+            return Fact::default();
         }
         progress("reading IAM Identity Center instances");
         let mut instances = sso::instances(run).await;
-        let users = async {
-            if !want_users {
-                return Vec::new();
-            }
-            progress("reading Identity Center users and groups");
-            sso::users(run, &instances, &target.users).await
-        };
-        let described = async {
-            if !details {
-                return Vec::new();
-            }
-            sso::details(run, &instances).await
-        };
-        let (users, described) = tokio::join!(users, described);
-        sso::apply_details(&mut instances, described);
-        (instances, users)
+        if details {
+            let described = sso::details(run, &instances).await;
+            sso::apply_details(&mut instances, described);
+        }
+        instances
     };
 
     let studios = async {
         let want_mappings = has(N::SessionMappings) || has(N::SessionPolicies);
         let roles = has(N::UserRole) || has(N::UserRolePolicies) || has(N::ServiceRolePolicies);
-        if !has(N::Studios) && !want_mappings && !roles {
-            return Fact::default();
+        let want_apps = has(N::StudioApplications);
+        if !has(N::Studios) && !want_mappings && !roles && !want_apps {
+            return (Fact::default(), BTreeMap::new());
         }
         progress("reading EMR Studios");
         let mut studios = emr::studios(run, target.studio.as_deref()).await;
@@ -157,7 +148,45 @@ async fn read(
                 studio.session_mappings = m;
             }
         }
-        studios
+        let mut apps = BTreeMap::new();
+        if let Fact::Known(list) = &mut studios
+            && want_apps
+        {
+            progress("reading EMR Studio Identity Center applications");
+            let caller = sts::caller(run).await;
+            let account = caller.known().ok().map(|c| c.account_id.as_str());
+            // Studios with Identity Center authentication, an instance and a URL.
+            let sso: Vec<usize> = (0..list.len())
+                .filter(|&i| {
+                    let s = &list[i];
+                    s.auth_mode.as_deref() == Some("SSO")
+                        && s.idc_instance_arn.is_some()
+                        && s.url.is_some()
+                })
+                .collect();
+            let keys: Vec<(String, String)> = sso
+                .iter()
+                .map(|&i| {
+                    let s = &list[i];
+                    (
+                        s.idc_instance_arn.clone().unwrap_or_default(),
+                        s.url.clone().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let found = sso::studio_applications(run, account, &keys).await;
+            for (&i, f) in sso.iter().zip(found) {
+                list[i].application_arn = f;
+            }
+            let arns: BTreeSet<String> = list
+                .iter()
+                .filter_map(|s| s.application_arn.known().ok().cloned().flatten())
+                .collect();
+            if !arns.is_empty() {
+                apps = sso::applications(run, arns).await;
+            }
+        }
+        (studios, apps)
     };
 
     let workgroups = async {
@@ -292,8 +321,8 @@ async fn read(
 
     let (
         access_grants,
-        (instances, users),
-        studios,
+        instances,
+        (studios, studio_apps),
         (workgroups, mut apps),
         (lake_formation, tables, lf_apps),
     ) = tokio::join!(
@@ -335,24 +364,46 @@ async fn read(
         })
         .await
     };
-    let (roles, (managed_policies, session_policies)) = tokio::join!(roles, managed_policies);
-
-    Facts {
+    apps.extend(studio_apps);
+    let mut facts = Facts {
         facts_version: FACTS_VERSION,
         target,
         caller: run.caller.get().cloned().unwrap_or_default(),
         identity_center_instances: instances,
-        users,
+        users: Vec::new(),
+        users_identity_store_id: None,
         studios,
         workgroups,
         applications: apps,
-        roles,
+        roles: BTreeMap::new(),
         access_grants,
-        managed_policies,
-        session_policies,
+        managed_policies: BTreeMap::new(),
+        session_policies: BTreeMap::new(),
         lake_formation,
         tables,
+    };
+    // Users are looked up in the store of the instance the resources read above
+    // use: with an account instance beside the organization instance, the first
+    // one listed may be the wrong one.
+    let store = want_users.then(|| sso::user_store(&facts));
+    if let Some(Ok(Some(s))) = &store {
+        facts.users_identity_store_id = Some(s.clone());
     }
+    let names = facts.target.users.clone();
+    let users = async {
+        let Some(store) = store else {
+            return Vec::new();
+        };
+        progress("reading Identity Center users and groups");
+        in_area(Some(Area::IdentityCenter), sso::users(run, store, &names)).await
+    };
+    let (roles, (managed_policies, session_policies), users) =
+        tokio::join!(roles, managed_policies, users);
+    facts.roles = roles;
+    facts.managed_policies = managed_policies;
+    facts.session_policies = session_policies;
+    facts.users = users;
+    facts
 }
 
 /// The roles to read, by role name, each once: whether its policies are needed

@@ -73,6 +73,7 @@ const STUDIOS: &[Need] = &[
     UserRole,
     UserRolePolicies,
     ServiceRolePolicies,
+    StudioApplications,
 ];
 const WORKGROUPS: &[Need] = &[
     Workgroups,
@@ -94,6 +95,7 @@ pub const GET_CALLER_IDENTITY: Operation = op(
         LocationRolePolicies,
         LfIdentityCenter,
         LfApplicationAssignments,
+        StudioApplications,
     ],
 );
 pub const LIST_INSTANCES: Operation = op(
@@ -162,13 +164,27 @@ pub const GET_ASSIGNMENT_CONFIGURATION: Operation = op(
     "ssoadmin",
     "GetApplicationAssignmentConfiguration",
     "sso:GetApplicationAssignmentConfiguration",
-    &[WorkgroupAssignments, LfApplicationAssignments],
+    &[
+        WorkgroupAssignments,
+        LfApplicationAssignments,
+        StudioApplications,
+    ],
 );
 pub const LIST_APPLICATION_ASSIGNMENTS: Operation = op(
     "ssoadmin",
     "ListApplicationAssignments",
     "sso:ListApplicationAssignments",
-    &[WorkgroupAssignments, LfApplicationAssignments],
+    &[
+        WorkgroupAssignments,
+        LfApplicationAssignments,
+        StudioApplications,
+    ],
+);
+pub const LIST_APPLICATIONS: Operation = op(
+    "ssoadmin",
+    "ListApplications",
+    "sso:ListApplications",
+    &[StudioApplications],
 );
 pub const GET_ROLE: Operation = op("iam", "GetRole", "iam:GetRole", ROLES);
 pub const LIST_ROLE_POLICIES: Operation =
@@ -287,6 +303,7 @@ pub const OPERATIONS: &[Operation] = &[
     GET_WORK_GROUP,
     GET_ASSIGNMENT_CONFIGURATION,
     LIST_APPLICATION_ASSIGNMENTS,
+    LIST_APPLICATIONS,
     GET_ROLE,
     LIST_ROLE_POLICIES,
     GET_ROLE_POLICY,

@@ -4,13 +4,15 @@
 use super::error::has_code;
 use super::ops::{
     DESCRIBE_GROUP, DESCRIBE_INSTANCE, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
-    LIST_APPLICATION_ASSIGNMENTS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
+    LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
 };
 use super::run::{Run, all};
 use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
 use aws_smithy_types::Document;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use studio_doctor_checks::Facts;
+use studio_doctor_checks::ctx::Ctx;
 use studio_doctor_checks::facts::{
     Application, Assignment, IdcGroup, IdcInstance, IdcRegion, IdcUser, UserFacts,
 };
@@ -118,23 +120,39 @@ fn regions(list: &[aws_sdk_ssoadmin::types::RegionMetadata]) -> Vec<IdcRegion> {
         .collect()
 }
 
-/// The identity store to look users up in: the first ACTIVE instance's, else the first's.
-pub fn identity_store(instances: &Fact<Vec<IdcInstance>>) -> Result<Option<String>, Unknown> {
-    let list = instances.known().map_err(Clone::clone)?;
-    let pick = list
-        .iter()
-        .find(|i| i.status.as_deref() == Some("ACTIVE"))
-        .or_else(|| list.first());
-    Ok(pick.map(|i| i.identity_store_id.clone()))
+/// The identity store to look users up in: that of the Identity Center instance
+/// the Studio, workgroup, Lake Formation and S3 Access Grants in `facts` use (the
+/// checks' own rule, `Ctx::idc_instance`), not whichever instance is listed first.
+/// `Ok(None)`: no instance in the region.
+pub fn user_store(facts: &Facts) -> Result<Option<String>, Unknown> {
+    facts
+        .identity_center_instances
+        .known()
+        .map_err(Clone::clone)?;
+    let ctx = Ctx::new(facts);
+    let Some(choice) = ctx.idc_instance() else {
+        return Ok(None);
+    };
+    match ctx.identity_store() {
+        Some(store) => Ok(Some(store.to_string())),
+        None => Err(Unknown::new(
+            UnknownKind::ServiceError,
+            GET_USER_ID.action,
+            format!(
+                "the Identity Center instance the resources use ({}) is not among the instances sso:ListInstances shows, so its identity store is unknown",
+                choice.arn
+            ),
+        )),
+    }
 }
 
-/// One `UserFacts` per user name, in order.
+/// One `UserFacts` per user name, in order, looked up in `store` ([`user_store`]).
 pub async fn users(
     run: &Arc<Run>,
-    instances: &Fact<Vec<IdcInstance>>,
+    store: Result<Option<String>, Unknown>,
     names: &[String],
 ) -> Vec<UserFacts> {
-    let store = match identity_store(instances) {
+    let store = match store {
         Ok(Some(store)) => store,
         Ok(None) => {
             let u = Unknown::new(
@@ -319,4 +337,77 @@ async fn application(run: &Run, arn: &str) -> Application {
             })
             .into(),
     }
+}
+
+/// The Identity Center application of each Studio, given as `(instance ARN, URL)`,
+/// in order: `sso:ListApplications` once per instance (this account's
+/// applications), then the application whose sign-in URL is the Studio's URL.
+/// `Known(None)`: the list was read and no application matched.
+pub async fn studio_applications(
+    run: &Arc<Run>,
+    account: Option<&str>,
+    studios: &[(String, String)],
+) -> Vec<Fact<Option<String>>> {
+    let instances: Vec<String> = studios
+        .iter()
+        .map(|(i, _)| i.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let lists = all(instances.iter().map(|i| {
+        let (run, i, account) = (run.clone(), i.clone(), account.map(str::to_string));
+        async move { list_applications(&run, &i, account.as_deref()).await }
+    }))
+    .await;
+    let by_instance: BTreeMap<&str, &Listed> = instances
+        .iter()
+        .map(String::as_str)
+        .zip(lists.iter())
+        .collect();
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('/')
+            .eq_ignore_ascii_case(b.trim_end_matches('/'))
+    };
+    studios
+        .iter()
+        .map(|(i, url)| match by_instance[i.as_str()] {
+            Ok(apps) => Fact::Known(
+                apps.iter()
+                    .find(|(_, u)| same(u, url))
+                    .map(|(arn, _)| arn.clone()),
+            ),
+            Err(u) => Fact::Unknown(u.clone()),
+        })
+        .collect()
+}
+
+/// `(application ARN, sign-in URL)` of an instance's applications, or why not.
+type Listed = Result<Vec<(String, String)>, Unknown>;
+
+/// `(application ARN, sign-in URL)` of the instance's applications in this account.
+async fn list_applications(run: &Run, instance: &str, account: Option<&str>) -> Listed {
+    let mut req = run.c.sso.list_applications().instance_arn(instance);
+    if let Some(a) = account {
+        req = req.filter(
+            aws_sdk_ssoadmin::types::ListApplicationsFilter::builder()
+                .application_account(a)
+                .build(),
+        );
+    }
+    let listed = run
+        .call(
+            &LIST_APPLICATIONS,
+            req.into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await?;
+    Ok(listed
+        .iter()
+        .filter_map(|a| {
+            let url = a.portal_options()?.sign_in_options()?.application_url()?;
+            Some((a.application_arn()?.to_string(), url.to_string()))
+        })
+        .collect())
 }

@@ -1408,3 +1408,66 @@ async fn each_area_counts_the_calls_sent_for_it() {
         assert!(t.elapsed > Duration::ZERO, "{area:?} took no time");
     }
 }
+
+#[tokio::test]
+async fn the_studio_application_is_the_one_with_the_studio_url() {
+    const URL: &str = "https://es-1.emrstudio-prod.ap-northeast-1.amazonaws.com";
+    const STUDIO_APP: &str = "arn:aws:sso::111122223333:application/ssoins-1/apl-studio";
+    let h = Harness::new(&with(vec![
+        ("emr", mock!(aws_sdk_emr::Client::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-1"))
+            .then_http_response(json_ok(json!({"Studio": {"StudioId": "es-1", "Name": "analytics",
+                "AuthMode": "SSO", "Url": URL, "IdcInstanceArn": "arn:aws:sso:::instance/ssoins-1"}})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_applications)
+            .match_requests(|r| {
+                r.instance_arn() == Some("arn:aws:sso:::instance/ssoins-1")
+                    && r.filter().and_then(|f| f.application_account()) == Some(ACCOUNT)
+            })
+            .then_http_response(json_ok(json!({"Applications": [
+                {"ApplicationArn": APP, "PortalOptions": {"SignInOptions": {"Origin": "IDENTITY_CENTER"}}},
+                {"ApplicationArn": STUDIO_APP, "PortalOptions": {"SignInOptions":
+                    {"Origin": "APPLICATION", "ApplicationUrl": format!("{URL}/")}}}]})))),
+    ]));
+    let f = h.read(&[Need::StudioApplications]).await;
+    let studios = f.studios.known().unwrap();
+    let analytics = studios.iter().find(|s| s.studio_id == "es-1").unwrap();
+    assert_eq!(
+        analytics.application_arn,
+        Fact::Known(Some(STUDIO_APP.into()))
+    );
+    // An IAM Studio has no Identity Center application to look for.
+    let other = studios.iter().find(|s| s.studio_id == "es-2").unwrap();
+    assert!(!other.application_arn.is_collected());
+    let app = &f.applications[STUDIO_APP];
+    assert_eq!(app.assignment_required, Fact::Known(true));
+    assert_eq!(app.assignments.known().unwrap().len(), 2);
+    assert_eq!(h.count("ssoadmin.ListApplications"), 1);
+}
+
+#[tokio::test]
+async fn no_application_with_the_studio_url_is_known_none_and_a_denied_list_is_unknown() {
+    let h = Harness::new(&with(vec![
+        ("emr", mock!(aws_sdk_emr::Client::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-1"))
+            .then_http_response(json_ok(json!({"Studio": {"StudioId": "es-1", "Name": "analytics",
+                "AuthMode": "SSO", "Url": "https://es-1.example", "IdcInstanceArn": "arn:aws:sso:::instance/ssoins-1"}})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_applications)
+            .then_http_response(json_ok(json!({"Applications": [
+                {"ApplicationArn": APP, "PortalOptions": {"SignInOptions": {"Origin": "IDENTITY_CENTER"}}}]})))),
+    ]));
+    let f = h.read(&[Need::StudioApplications]).await;
+    let s = &f.studios.known().unwrap()[0];
+    assert_eq!(s.application_arn, Fact::Known(None));
+
+    let h = Harness::new(&with(vec![
+        ("emr", mock!(aws_sdk_emr::Client::describe_studio)
+            .match_requests(|r| r.studio_id() == Some("es-1"))
+            .then_http_response(json_ok(json!({"Studio": {"StudioId": "es-1", "Name": "analytics",
+                "AuthMode": "SSO", "Url": "https://es-1.example", "IdcInstanceArn": "arn:aws:sso:::instance/ssoins-1"}})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_applications)
+            .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+    ]));
+    let f = h.read(&[Need::StudioApplications]).await;
+    let s = &f.studios.known().unwrap()[0];
+    assert_eq!(unknown(&s.application_arn).action, "sso:ListApplications");
+}

@@ -224,6 +224,10 @@ class Data:
         self.account = None
         self.instance_arn = None
         self.instance = {}  # facts' IdC instance (name, status), ids already rewritten
+        # The facts' instances in ListInstances order: None stands for moto's own
+        # instance (the one the users live in), a dict for a further instance the
+        # stub serves itself (e.g. an account instance beside the organization one).
+        self.instance_order = [None]
         self.no_instances = False  # facts say: no Identity Center instance
         self.studios = []  # facts studios, session_mappings resolved to lists
         self.apps = {}  # ARN -> {"assignment_required", "assignments", "name", "provider"}
@@ -470,42 +474,66 @@ class Stub:
         status, _, body = self.forward(sub)
         return json.loads(body).get("Instances", []) if status == 200 else []
 
+    @staticmethod
+    def facts_fields(facts, describe):
+        """What the facts say about an instance: name, status, regions, and for
+        DescribeInstance the encryption key type."""
+        out = {}
+        for key, wire in (("name", "Name"), ("status", "Status"), ("primary_region", "PrimaryRegion")):
+            if facts.get(key):
+                out[wire] = facts[key]
+        if facts.get("regions"):
+            out["Regions"] = [{"RegionName": r["region_name"], "Status": r.get("status"),
+                               "IsPrimaryRegion": r["region_name"] == facts.get("primary_region"),
+                               "AddedDate": CREATED} for r in facts["regions"]]
+        key_type = known(facts.get("key_type"))
+        if describe and key_type:
+            out["EncryptionConfigurationDetails"] = {"KeyType": key_type, "EncryptionStatus": "ENABLED"}
+        return out
+
     def instance_wire(self, inst, d, describe=False):
-        """moto's instance, with what the facts say about it (name, status, regions,
-        and for DescribeInstance the encryption key type)."""
-        inst, facts = dict(inst), d.instance
+        """moto's instance, with what the facts say about it."""
+        inst = dict(inst)
         if inst.get("InstanceArn") == d.instance_arn:
-            for key, wire in (("name", "Name"), ("status", "Status"), ("primary_region", "PrimaryRegion")):
-                if facts.get(key):
-                    inst[wire] = facts[key]
-            if facts.get("regions"):
-                inst["Regions"] = [{"RegionName": r["region_name"], "Status": r.get("status"),
-                                    "IsPrimaryRegion": r["region_name"] == facts.get("primary_region"),
-                                    "AddedDate": CREATED} for r in facts["regions"]]
-            key_type = known(facts.get("key_type"))
-            if describe and key_type:
-                inst["EncryptionConfigurationDetails"] = {"KeyType": key_type, "EncryptionStatus": "ENABLED"}
+            inst.update(self.facts_fields(d.instance, describe))
         return {k: v for k, v in inst.items() if v is not None}
+
+    def extra_wire(self, facts, d, describe=False):
+        """A further instance of the facts, as ListInstances/DescribeInstance show it."""
+        inst = {"InstanceArn": facts["instance_arn"], "IdentityStoreId": facts["identity_store_id"],
+                "OwnerAccountId": facts.get("owner_account_id", d.account), "CreatedDate": CREATED}
+        inst.update(self.facts_fields(facts, describe))
+        return inst
 
     def patch_list_instances(self, req, d, answer):
         if d.no_instances:
             return reply_json({"Instances": []})
         obj = json.loads(answer[2])
-        obj["Instances"] = [self.instance_wire(i, d) for i in obj.get("Instances", [])]
+        own = [self.instance_wire(i, d) for i in obj.get("Instances", [])]
+        listed = []
+        for extra in d.instance_order:
+            listed.extend(own if extra is None else [self.extra_wire(extra, d)])
+        obj["Instances"] = listed
         return reply_json(obj)
 
     def describe_instance(self, req, d):
         arn = req.json().get("InstanceArn")
+        extra = [i for i in d.instance_order if i and i["instance_arn"] == arn]
+        if extra and not d.no_instances:
+            return reply_json(self.extra_wire(extra[0], d, describe=True))
         found = [i for i in self.moto_instances(req) if i.get("InstanceArn") == arn]
         if not found or d.no_instances:
             return error(req, "ResourceNotFoundException", f"Instance {arn} does not exist")
         return reply_json(self.instance_wire(found[0], d, describe=True))
 
     def app_wire(self, arn, app, d):
+        sign_in = {"Origin": "IDENTITY_CENTER"}
+        if app.get("url"):  # an application users open at its own URL (an EMR Studio)
+            sign_in = {"Origin": "APPLICATION", "ApplicationUrl": app["url"]}
         return {"ApplicationArn": arn, "ApplicationProviderArn": app["provider"],
                 "Name": app["name"], "ApplicationAccount": d.account,
                 "InstanceArn": d.instance_arn, "Status": "ENABLED", "CreatedDate": CREATED,
-                "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": {"Origin": "IDENTITY_CENTER"}}}
+                "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": sign_in}}
 
     def find_app(self, req, d):
         arn = req.json().get("ApplicationArn")
@@ -518,7 +546,8 @@ class Stub:
     def list_applications(self, req, d):
         body = req.json()
         provider = (body.get("Filter") or {}).get("ApplicationProvider")
-        apps = [] if body.get("InstanceArn") != d.instance_arn else [
+        account = (body.get("Filter") or {}).get("ApplicationAccount")
+        apps = [] if body.get("InstanceArn") != d.instance_arn or account not in (None, d.account) else [
             self.app_wire(arn, a, d) for arn, a in d.apps.items()
             if not provider or a["provider"] == provider]
         page, token = self.paginate(apps, body.get("NextToken"), body.get("MaxResults"))
@@ -885,9 +914,13 @@ class Stub:
         if region != facts_region:
             swaps.append((facts_region, region))
         facts_insts = known(facts.get("identity_center_instances"), [])
+        # moto's instance plays the one the users were looked up in (else the first);
+        # the stub serves the others itself, in the facts' order.
+        main = next((i for i, inst in enumerate(facts_insts)
+                     if inst["identity_store_id"] == facts.get("users_identity_store_id")), 0)
         if facts_insts:
-            swaps.append((facts_insts[0]["instance_arn"].rsplit("/", 1)[-1], inst_arn.rsplit("/", 1)[-1]))
-            swaps.append((facts_insts[0]["identity_store_id"], store))
+            swaps.append((facts_insts[main]["instance_arn"].rsplit("/", 1)[-1], inst_arn.rsplit("/", 1)[-1]))
+            swaps.append((facts_insts[main]["identity_store_id"], store))
         for old, new in swaps:
             text = text.replace(old, new)
         facts = json.loads(text)
@@ -916,8 +949,9 @@ class Stub:
         for old, new in ids.items():
             text = text.replace(old, new)
         facts = json.loads(text)
-        if facts_insts and facts_insts[0].get("name"):
-            client("sso-admin").update_instance(InstanceArn=inst_arn, Name=facts_insts[0]["name"])
+        facts_insts = known(facts.get("identity_center_instances"), [])
+        if facts_insts and facts_insts[main].get("name"):
+            client("sso-admin").update_instance(InstanceArn=inst_arn, Name=facts_insts[main]["name"])
 
         # 3. IAM roles and policies, 4. Athena workgroups, 5. Glue tables and Lake Formation.
         skipped = self.seed_roles(iam, facts, account)
@@ -928,7 +962,8 @@ class Stub:
         # 6. The stub's own data.
         data.region, data.account, data.instance_arn = region, account, inst_arn
         data.caller_arn = (known(facts.get("caller")) or {}).get("arn")
-        data.instance = known(facts.get("identity_center_instances"), [{}])[0] if facts_insts else {}
+        data.instance = facts_insts[main] if facts_insts else {}
+        data.instance_order = [None if i == main else inst for i, inst in enumerate(facts_insts)] or [None]
         data.no_instances = facts.get("identity_center_instances") == []
         data.user_status = user_status
         for s in known(facts.get("studios"), []):
@@ -1098,6 +1133,11 @@ class Stub:
         for wg in known(facts.get("workgroups"), []):
             if wg.get("identity_center_application_arn"):
                 refer(wg["identity_center_application_arn"], wg["name"], "athena")
+        for s in known(facts.get("studios"), []):
+            app_arn = known(s.get("application_arn"))
+            if app_arn:
+                refer(app_arn, s["name"], "emrstudio")
+                data.apps[app_arn]["url"] = s.get("url")
         inst = known((facts.get("access_grants") or {}).get("instance"))
         if inst and inst.get("identity_center_application_arn"):
             refer(inst["identity_center_application_arn"], "S3AccessGrants", "s3")

@@ -44,6 +44,21 @@ pub(crate) fn each_workgroup<'a>(
     }
 }
 
+/// Like [`each_workgroup`], over `Ctx::target_workgroups`: a regular workgroup
+/// named by `--workgroup` included.
+pub(crate) fn each_target_workgroup<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&'a WorkGroup) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    match ctx.target_workgroups() {
+        Ok(workgroups) => workgroups
+            .into_iter()
+            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .collect(),
+        Err(u) => vec![unknown_workgroups(u)],
+    }
+}
+
 /// The outcome when the workgroups could not be read.
 pub(crate) fn unknown_workgroups(u: &Unknown) -> Outcome {
     Outcome::unknown("Athena workgroups", "the Athena workgroups", u)

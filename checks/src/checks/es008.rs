@@ -2,16 +2,34 @@
 //!
 //! **What it checks.** Every EMR Studio in scope lets the user in. With
 //! `IdcUserAssignment == "OPTIONAL"` every user of the Identity Center instance may
-//! sign in: pass. Otherwise (`REQUIRED`, or not reported: treated as required) the
-//! Studio's session mappings (`ListStudioSessionMappings`) must include each
-//! `--user` (`IdentityType USER`, their user id) or one of their groups
-//! (`IdentityType GROUP`). Without `--user`, at least one user or group must be
-//! mapped; add `--user <name>` for a per-user answer.
+//! sign in: pass. Otherwise (`REQUIRED`, or not reported: treated as required) each
+//! `--user` must be assigned to the Studio, directly or through a group: by a
+//! session mapping (`ListStudioSessionMappings`, `IdentityType USER` with their
+//! user id, or `GROUP` with one of their groups' ids), or by an assignment on the
+//! Studio's Identity Center application. Without `--user`, at least one user or
+//! group must be assigned; add `--user <name>` for a per-user answer.
+//!
+//! The Studio's application: DescribeStudio does not name it. studio-doctor lists
+//! this account's applications on the Studio's instance (`sso:ListApplications`
+//! with `ApplicationAccount`) and takes the one whose sign-in URL
+//! (`PortalOptions.SignInOptions.ApplicationUrl`) is the Studio's URL, then reads
+//! its assignments (`sso:ListApplicationAssignments`). That match is inferred (no
+//! document names the Studio application's provider or URL), so:
+//! - a session mapping for the user or a group: **pass**;
+//! - no mapping, the application located and its assignments read, and the user
+//!   in neither: **fail**;
+//! - no mapping but an assignment on the application only: **warning** (how EMR
+//!   Studio treats a user without a session mapping, and so without a session
+//!   policy, is not documented);
+//! - no mapping and the application not located or not readable: **warning**,
+//!   saying that an assignment made on the application directly was not evaluated.
 //!
 //! **Why it matters.** A Studio created with IAM Identity Center authentication is
-//! an Identity Center application. With `REQUIRED`, "users must be explicitly
-//! assigned to the Studio application to access the Studio"; an unassigned user
-//! cannot open it, even when everything else is right.
+//! an Identity Center application ("Create a Studio" needs `sso:CreateApplication`).
+//! With `REQUIRED`, "users must be explicitly assigned to the Studio application to
+//! access the Studio"; an unassigned user cannot open it. This is observed in
+//! practice: everything else was right, and the Studio still refused the user until
+//! they were assigned.
 //!
 //! **How to fix.** Assign the user, or a group they belong to.
 //! Console: Amazon EMR → EMR Studio → Studios → the Studio → **Assign users and
@@ -20,35 +38,42 @@
 //! --identity-type USER --identity-id <user id> --session-policy-arn <policy ARN>`
 //! (or `--identity-type GROUP --identity-id <group id>`). The report fills in the
 //! ids, and reuses the session policy of an existing mapping when there is one. The
-//! session policy must be attached to the Studio's user role.
+//! session policy must be attached to the Studio's user role. Assigning users
+//! through a session mapping also assigns them on the Studio's application
+//! ("Assign users or groups to a Studio" needs `sso:CreateApplicationAssignment`).
 //!
 //! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`;
-//! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
+//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
+//! `sso:ListApplications`, `sso:ListApplicationAssignments`,
+//! `sso:GetApplicationAssignmentConfiguration`, `sts:GetCallerIdentity`; with
+//! `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
 //! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
 //!
-//! **Evidence.** The API model (`IdcUserAssignment`: "If REQUIRED, users must be explicitly
-//! assigned to the Studio application"; CreateStudioSessionMapping: "Use
-//! CreateStudioSessionMapping to assign users to a Studio when you use IAM
-//! Identity Center authentication") and observed in practice. Inferred: that a session
-//! mapping and an assignment on the Studio's Identity Center application are two
-//! views of one assignment (a third-party note says mappings call
-//! `sso:CreateApplicationAssignment`). If you assigned users only in the Identity
-//! Center console, verify there before acting on a failure here.
+//! **Evidence.** Documented: `IdcUserAssignment` ("If REQUIRED, users must be
+//! explicitly assigned to the Studio application to access the Studio");
+//! CreateStudioSessionMapping ("Use CreateStudioSessionMapping to assign users to a
+//! Studio when you use IAM Identity Center authentication"); the EMR Studio
+//! administrator permissions (creating a Studio calls `sso:CreateApplication`,
+//! assigning users calls `sso:CreateApplicationAssignment`); DescribeStudio returns
+//! no application ARN; ListApplications returns each application's sign-in URL.
+//! Observed in practice: an unassigned user refused by the Studio. Inferred: that
+//! the Studio's application is the one whose sign-in URL is the Studio's URL.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-manage-users.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-admin-permissions.html
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudioSessionMapping.html
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListApplications.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common;
 use crate::checks::es003::not_sso;
-use crate::checks::ic003::user_scope;
+use crate::checks::ic003::{find_user_fix, looked_up_in, user_scope};
 use crate::ctx::{Ctx, Principals, studio_label};
 use crate::fact::{Unknown, UnknownKind};
-use crate::facts::{SessionMapping, Studio};
+use crate::facts::{Assignment, SessionMapping, Studio};
 
 pub const META: Meta = Meta {
     id: "ES008",
@@ -62,6 +87,7 @@ pub const META: Meta = Meta {
         Need::Caller,
         Need::Studios,
         Need::SessionMappings,
+        Need::StudioApplications,
         Need::Users,
     ],
     docs: &[
@@ -101,14 +127,30 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             )];
         }
     };
+    let app = application(ctx, s);
     who(ctx)
         .into_iter()
         .map(|w| (w.scope(), match w {
-            Who::Anyone if maps.is_empty() => Outcome::fail(
-                &label,
-                format!("no user or group is assigned to {label}, so nobody can sign in{note}"),
-            )
-            .fix(fix(ctx, s, maps, None)),
+            Who::Anyone if maps.is_empty() => {
+                let o = match &app {
+                    App::Read { assigned: [], .. } => Outcome::fail(
+                        &label,
+                        format!("no user or group is assigned to {label} (no session mapping, no assignment on its Identity Center application), so nobody can sign in{note}"),
+                    ),
+                    App::Read { arn, assigned } => Outcome::warn(
+                        &label,
+                        format!(
+                            "{label} has no session mappings; {} principal(s) are assigned only on its Identity Center application {arn}. {ONLY_APP}{note}",
+                            assigned.len()
+                        ),
+                    ),
+                    App::NotRead(why) => Outcome::warn(
+                        &label,
+                        format!("{label} has no session mappings, so nobody may be able to sign in{note}; {why}, so an assignment made on it directly was not evaluated"),
+                    ),
+                };
+                o.fix(fix(ctx, s, maps, None))
+            }
             Who::Anyone => Outcome::pass(
                 &label,
                 format!(
@@ -122,26 +164,83 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
                     &label,
                     format!("{} is assigned to {label} {}", user_label(&p), via(&p, &m.identity_type, &m.identity_id)),
                 ),
-                None => Outcome::fail(
-                    &label,
-                    format!(
-                        "{} is not assigned to {label}, so they cannot open it: {}{}{note}",
-                        user_label(&p),
-                        if maps.is_empty() {
-                            "the Studio has no session mappings at all".to_string()
-                        } else {
-                            format!("none of its {} session mapping(s) is for the user or their groups", maps.len())
+                None => {
+                    let mapped = if maps.is_empty() {
+                        "the Studio has no session mappings at all".to_string()
+                    } else {
+                        format!("none of its {} session mapping(s) is for the user or their groups", maps.len())
+                    };
+                    let who = user_label(&p);
+                    let groups = groups_note(&p);
+                    let o = match &app {
+                        App::Read { arn, assigned } => match assigned.iter().find(|a| p.matches(&a.principal_type, &a.principal_id)) {
+                            Some(a) => Outcome::warn(
+                                &label,
+                                format!(
+                                    "{who} has no session mapping on {label} ({mapped}) but is assigned to its Identity Center application {arn} {}. {ONLY_APP}{note}",
+                                    via(&p, &a.principal_type, &a.principal_id)
+                                ),
+                            ),
+                            None => Outcome::fail(
+                                &label,
+                                format!("{who} is not assigned to {label}, so they cannot open it: {mapped}, and neither they nor their groups are assigned to its Identity Center application {arn}{groups}{note}"),
+                            ),
                         },
-                        groups_note(&p)
-                    ),
-                )
-                .fix(fix(ctx, s, maps, Some(&p))),
+                        App::NotRead(why) => Outcome::warn(
+                            &label,
+                            format!("{who} has no session mapping on {label}, so they may not be able to open it: {mapped}{groups}{note}; {why}, so an assignment made on it directly was not evaluated"),
+                        ),
+                    };
+                    o.fix(fix(ctx, s, maps, Some(&p)))
+                }
             },
-            Who::Missing(name) => missing_user(ctx, name, s.idc_instance_arn.as_deref(), &label),
+            Who::Missing(name) => missing_user(ctx, name, &label),
             Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
         }))
         .map(|(scope, o)| scoped(o, scope))
         .collect()
+}
+
+const ONLY_APP: &str = "EMR Studio assigns users through session mappings, which carry their session policy; whether it lets in a user assigned only on the application is not documented (inferred)";
+
+/// The Studio's Identity Center application, as far as it could be read.
+enum App<'a> {
+    Read {
+        arn: &'a str,
+        assigned: &'a [Assignment],
+    },
+    /// Why its assignments are unknown.
+    NotRead(String),
+}
+
+fn application<'a>(ctx: &Ctx<'a>, s: &'a Studio) -> App<'a> {
+    let arn = match s.application_arn.known() {
+        Ok(Some(arn)) => arn,
+        Ok(None) => {
+            return App::NotRead(
+                "DescribeStudio names no Identity Center application and none of this account's applications on the Studio's instance has the Studio's URL as its sign-in URL, so the Studio's application could not be located".into(),
+            );
+        }
+        Err(u) => {
+            return App::NotRead(format!(
+                "the Studio's Identity Center application could not be located ({u})"
+            ));
+        }
+    };
+    match ctx
+        .facts
+        .applications
+        .get(arn)
+        .map(|a| a.assignments.known())
+    {
+        Some(Ok(assigned)) => App::Read { arn, assigned },
+        Some(Err(u)) => App::NotRead(format!(
+            "the assignments of its Identity Center application {arn} could not be read ({u})"
+        )),
+        None => App::NotRead(format!(
+            "its Identity Center application {arn} is not in the facts"
+        )),
+    }
 }
 
 fn fix(ctx: &Ctx, s: &Studio, maps: &[SessionMapping], p: Option<&Principals>) -> Remediation {
@@ -273,37 +372,13 @@ pub(crate) fn groups_note(p: &Principals) -> String {
 }
 
 /// A `--user` the identity store does not know.
-pub(crate) fn missing_user(
-    ctx: &Ctx,
-    name: &str,
-    instance: Option<&str>,
-    resource: &str,
-) -> Outcome {
-    let store = identity_store(ctx, instance);
+pub(crate) fn missing_user(ctx: &Ctx, name: &str, resource: &str) -> Outcome {
+    let store = looked_up_in(ctx);
     Outcome::fail(
         resource,
         format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
     )
-    .fix(remedy(
-        format!("Check the user name (the Identity Center userName; users synced from Entra ID usually have their UPN), or create or sync the user \"{name}\""),
-        vec![format!(
-            "aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'",
-            ctx.region()
-        )],
-        &["https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html"],
-    ))
-}
-
-/// The identity store of this instance (or of the region's first instance).
-pub(crate) fn identity_store(ctx: &Ctx, instance: Option<&str>) -> String {
-    let list = ctx.facts.identity_center_instances.known().ok();
-    list.and_then(|l| {
-        l.iter()
-            .find(|i| Some(i.instance_arn.as_str()) == instance)
-            .or(l.first())
-    })
-    .map(|i| i.identity_store_id.clone())
-    .unwrap_or_else(|| "<IDENTITY_STORE_ID>".into())
+    .fix(find_user_fix(ctx, name, store))
 }
 
 #[cfg(test)]
@@ -321,6 +396,23 @@ mod tests {
             Fact::Known(v) => v,
             Fact::Unknown(_) => panic!("mappings unknown"),
         }
+    }
+
+    const APP: &str =
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-5e6f7a8b9c0d1e2f";
+
+    /// The assignments on the Studio's Identity Center application.
+    fn app_assignments(f: &mut Facts) -> &mut Vec<crate::facts::Assignment> {
+        match &mut f.applications.get_mut(APP).unwrap().assignments {
+            Fact::Known(v) => v,
+            Fact::Unknown(_) => panic!("assignments unknown"),
+        }
+    }
+
+    /// Nobody assigned: no session mapping, nothing on the application.
+    fn unassign(f: &mut Facts) {
+        maps(f).clear();
+        app_assignments(f).clear();
     }
 
     #[test]
@@ -342,7 +434,7 @@ mod tests {
     #[test]
     fn fails_without_mappings_with_a_filled_fix() {
         let mut f = healthy();
-        maps(&mut f).clear();
+        unassign(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("alice") && r.message.contains("analysts"));
@@ -361,10 +453,81 @@ mod tests {
     fn fails_when_only_another_group_is_mapped_and_reuses_its_policy() {
         let mut f = healthy();
         maps(&mut f)[0].identity_id = "other-group".into();
+        app_assignments(&mut f)[0].principal_id = "other-group".into();
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
         let c = r.remediation.unwrap().commands;
         assert!(c[0].contains("arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy"));
+    }
+
+    #[test]
+    fn the_fix_really_fixes() {
+        let mut f = healthy();
+        unassign(&mut f);
+        let c = only("ES008", &f).remediation.unwrap().commands;
+        // Run the first command: a USER mapping for alice.
+        assert!(c[0].contains(&format!("--identity-type USER --identity-id {ALICE}")));
+        maps(&mut f).push(SessionMapping {
+            identity_id: ALICE.into(),
+            identity_name: None,
+            identity_type: "USER".into(),
+            session_policy_arn: Some("arn:aws:iam::111122223333:policy/P".into()),
+        });
+        assert_eq!(only("ES008", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn without_a_mapping_an_assignment_on_the_application_only_is_a_warning() {
+        let mut f = healthy();
+        maps(&mut f).clear();
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains(&format!(
+                "assigned to its Identity Center application {APP} through group analysts"
+            )),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("(inferred)"));
+        without_user(&mut f);
+        assert_eq!(only("ES008", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn without_a_mapping_and_without_the_application_it_is_a_warning_naming_what_was_not_evaluated()
+    {
+        let mut f = healthy();
+        unassign(&mut f);
+        studio(&mut f).application_arn = Fact::Known(None);
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains("could not be located") && r.message.contains("was not evaluated"),
+            "{}",
+            r.message
+        );
+        assert!(r.remediation.is_some());
+
+        studio(&mut f).application_arn = Fact::Unknown(denied("sso:ListApplications"));
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.message.contains("sso:ListApplications"), "{}", r.message);
+
+        // Located, but its assignments unreadable.
+        studio(&mut f).application_arn = Fact::Known(Some(APP.into()));
+        f.applications.get_mut(APP).unwrap().assignments =
+            Fact::Unknown(denied("sso:ListApplicationAssignments"));
+        let r = only("ES008", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("sso:ListApplicationAssignments"),
+            "{}",
+            r.message
+        );
+
+        without_user(&mut f);
+        assert_eq!(only("ES008", &f).status, Status::Warn);
     }
 
     #[test]
@@ -379,7 +542,7 @@ mod tests {
     fn absent_assignment_mode_is_treated_as_required() {
         let mut f = healthy();
         studio(&mut f).idc_user_assignment = None;
-        maps(&mut f).clear();
+        unassign(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("treated as REQUIRED"));
@@ -392,7 +555,7 @@ mod tests {
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Pass);
         assert!(r.message.contains("--user"));
-        maps(&mut f).clear();
+        unassign(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));

@@ -1,47 +1,68 @@
 //! # IC003 identity-center-user
 //!
-//! **What it checks.** Each `--user` names a user of the region's IAM Identity
-//! Center identity store (`identitystore:GetUserId` with the `userName`
-//! attribute), and that user is not disabled (`identitystore:DescribeUser` →
-//! `UserStatus != "DISABLED"`; a store that reports no status passes, and the
-//! message says so). One result per `--user`. Without `--user` there is nothing to
-//! check, and the report shows the check as skipped: pass `--user <name>`.
+//! **What it checks.** Each `--user` names a user of the identity store of the
+//! IAM Identity Center instance the query path uses (`identitystore:GetUserId`
+//! with the `userName` attribute), and that user is not disabled
+//! (`identitystore:DescribeUser` → `UserStatus != "DISABLED"`; a store that
+//! reports no status passes, and the message says so). One result per `--user`.
+//! Without `--user` there is nothing to check, and the report shows the check as
+//! skipped: pass `--user <name>`.
+//!
+//! Which instance: `sso:ListInstances` lists organization *and* account
+//! instances visible to the caller. With one ACTIVE instance, that one; with
+//! several, the one the EMR Studio (`IdcInstanceArn`), the Identity Center
+//! workgroup (`IdentityCenterInstanceArn`), Lake Formation and S3 Access Grants
+//! name (most of them, as IC004 decides); with several and none of them naming
+//! one, the first ACTIVE instance, and a user not found there is only a warning.
+//! The facts record the store the users were looked up in
+//! (`users_identity_store_id`); a lookup in another store than the path's is
+//! reported as not evaluated.
 //!
 //! **Why it matters.** Every per-user check (Studio assignment, workgroup
 //! assignment, S3 Access Grants, Lake Formation grants) looks the user up first.
 //! A name that does not resolve (a typo, or a user the external identity provider
 //! never provisioned over SCIM) would make each of them fail for the same reason;
-//! they are skipped instead and this check names the cause. A disabled user
-//! cannot sign in to the access portal or the EMR Studio at all, whatever else is
-//! right.
+//! they are skipped instead and this check names the cause. User and group ids
+//! belong to one identity store: a user looked up in another instance's store
+//! (an account instance beside the organization instance) is a different user, or
+//! none. A disabled user cannot sign in to the access portal or the EMR Studio at
+//! all, whatever else is right.
 //!
 //! **How to fix.** Unknown user: check the exact `userName` (users synced from
-//! Entra ID usually carry their UPN): `aws identitystore list-users
-//! --identity-store-id <d-...> --filters
-//! AttributePath=UserName,AttributeValue=<name>`. If the user comes from an
-//! external identity provider, check that they are in scope of the SCIM
-//! provisioning (assigned to the Identity Center enterprise application) and that
-//! the last provisioning cycle succeeded. Disabled user: enable them in the
-//! identity provider (for SCIM-provisioned users), or in the console: IAM
-//! Identity Center → Users → the user → **Enable user access**.
+//! Entra ID usually carry their UPN): `aws identitystore get-user-id
+//! --identity-store-id <d-...> --alternate-identifier
+//! '{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"<name>"}}'`
+//! (`ListUsers` filters are deprecated: "please use GetUserId API instead"). If
+//! the user comes from an external identity provider, check that they are in scope
+//! of the SCIM provisioning (assigned to the Identity Center enterprise
+//! application) and that the last provisioning cycle succeeded. Disabled user:
+//! enable them in the identity provider (for SCIM-provisioned users), or in the
+//! console: IAM Identity Center → Users → the user → **Enable user access**.
 //!
 //! **Permissions needed.** `sso:ListInstances`, `identitystore:GetUserId`,
-//! `identitystore:DescribeUser`.
+//! `identitystore:DescribeUser`; to know which instance the path uses:
+//! `elasticmapreduce:ListStudios`, `elasticmapreduce:DescribeStudio`,
+//! `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
+//! `s3:GetAccessGrantsInstance`.
 //!
-//! **Evidence.** The API model (`GetUserId` with `UniqueAttribute` `userName`;
-//! `DescribeUser` → `UserStatus` `ENABLED`/`DISABLED`) and documented (disabling user
-//! access prevents sign-in to the access portal and "they will no longer have
-//! access to their assigned AWS accounts and applications").
+//! **Evidence.** Documented: `GetUserId` with `UniqueAttribute` `userName`;
+//! `ListUsers` `Filters` deprecated in favour of `GetUserId`; `DescribeUser` →
+//! `UserStatus` `ENABLED`/`DISABLED`; `ListInstances` lists "organization and
+//! account instances"; disabling user access prevents sign-in to the access portal
+//! and "they will no longer have access to their assigned AWS accounts and
+//! applications".
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_ListUsers.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_DescribeUser.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListInstances.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html
 
-use super::es008::identity_store;
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::Ctx;
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
 
@@ -52,7 +73,15 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Each --user exists in Identity Center and is enabled",
     depends_on: &["IC001"],
-    needs: &[Need::IdcInstances, Need::Users],
+    needs: &[
+        Need::Caller,
+        Need::IdcInstances,
+        Need::Users,
+        Need::Studios,
+        Need::Workgroups,
+        Need::LfIdentityCenter,
+        Need::AccessGrantsInstance,
+    ],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html",
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html",
@@ -88,29 +117,38 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     out
 }
 
+/// The identity store the users were looked up in (older facts files do not
+/// say: then the store of the instance the path uses).
+pub fn looked_up_in<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.facts
+        .users_identity_store_id
+        .as_deref()
+        .or_else(|| ctx.identity_store())
+        .unwrap_or("<IDENTITY_STORE_ID>")
+}
+
 fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
     let name = &u.user_name;
     let res = format!("user \"{name}\"");
-    let store = identity_store(ctx, None);
+    let store = looked_up_in(ctx);
     let region = ctx.region();
+    if let (Some(want), Some(choice)) = (ctx.identity_store(), ctx.idc_instance())
+        && want != store
+    {
+        let why = Unknown::new(UnknownKind::NotCollected, "identitystore:GetUserId", "");
+        return Outcome::unknown(
+            &res,
+            &format!(
+                "Identity Center user \"{name}\" in identity store {want} of instance {} (the instance the path uses; the facts hold a lookup in {store})",
+                choice.arn
+            ),
+            &why,
+        )
+        .scope(user_scope(name));
+    }
     let verdict = match u.user.known() {
         Err(why) => Outcome::unknown(&res, &format!("Identity Center user \"{name}\""), why),
-        Ok(None) => Outcome::fail(
-            &res,
-            format!("no user named \"{name}\" in identity store {store}"),
-        )
-        .fix(remedy(
-            "Check the exact userName (users synced from Entra ID usually have their UPN); if the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
-            vec![
-                format!(
-                    "aws identitystore list-users --region {region} --identity-store-id {store} --filters AttributePath=UserName,AttributeValue={name}"
-                ),
-                format!(
-                    "aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'"
-                ),
-            ],
-            META.docs,
-        )),
+        Ok(None) => not_found(ctx, name, store),
         Ok(Some(user)) => {
             let who = format!("user \"{name}\" ({})", user.user_id);
             match user.status.as_deref() {
@@ -139,6 +177,50 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
         }
     };
     verdict.scope(user_scope(name))
+}
+
+fn not_found(ctx: &Ctx, name: &str, store: &str) -> Outcome {
+    let res = format!("user \"{name}\"");
+    let guessed = ctx.idc_instance().filter(|c| c.basis == Basis::FirstListed);
+    let o = match guessed {
+        Some(c) => Outcome::warn(
+            &res,
+            format!(
+                "no user named \"{name}\" in identity store {store} of instance {}, the first of {} ACTIVE Identity Center instances; no Studio, workgroup, Lake Formation or S3 Access Grants configuration in scope names an instance, so the user may be in another one's store",
+                c.arn,
+                ctx.active_instances().len()
+            ),
+        ),
+        None => Outcome::fail(
+            &res,
+            format!("no user named \"{name}\" in identity store {store}"),
+        ),
+    };
+    o.fix(find_user_fix(ctx, name, store))
+}
+
+/// Look the user name up the way this check does, and list the store's user names.
+pub(crate) fn find_user_fix(ctx: &Ctx, name: &str, store: &str) -> Remediation {
+    let region = ctx.region();
+    let id = serde_json::json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
+    remedy(
+        "Check the exact userName (users synced from Entra ID usually have their UPN); if the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
+        vec![
+            format!(
+                "aws identitystore get-user-id --region {region} --identity-store-id {store} --alternate-identifier {}",
+                single_quoted(&id.to_string())
+            ),
+            format!(
+                "aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'"
+            ),
+        ],
+        META.docs,
+    )
+}
+
+/// `s` as one single-quoted shell word.
+fn single_quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]
@@ -194,9 +276,86 @@ mod tests {
         let fix = r.remediation.unwrap();
         assert_eq!(
             fix.commands[0],
-            "aws identitystore list-users --region ap-northeast-1 --identity-store-id d-9567a1b2c3 --filters AttributePath=UserName,AttributeValue=alice"
+            r#"aws identitystore get-user-id --region ap-northeast-1 --identity-store-id d-9567a1b2c3 --alternate-identifier '{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"alice"}}'"#
         );
+        assert!(fix.commands.iter().all(|c| !c.contains("--filters")));
         assert!(fix.summary.contains("SCIM"));
+    }
+
+    #[test]
+    fn the_lookup_command_is_one_shell_word_whatever_the_name() {
+        let fix = super::find_user_fix(&Ctx::new(&healthy()), "o'brien \"x\"", "d-1");
+        let words = crate::shell::words(&fix.commands[0]).unwrap();
+        let arg: serde_json::Value = serde_json::from_str(&words.last().unwrap().value).unwrap();
+        assert_eq!(arg["UniqueAttribute"]["AttributeValue"], "o'brien \"x\"");
+    }
+
+    /// An account instance listed before the organization instance the Studio,
+    /// workgroup, Lake Formation and S3 Access Grants use.
+    fn account_instance_first(f: &mut Facts) {
+        if let Fact::Known(v) = &mut f.identity_center_instances {
+            let mut other = v[0].clone();
+            other.instance_arn = OTHER.into();
+            other.identity_store_id = OTHER_STORE.into();
+            other.name = Some("team".into());
+            v.insert(0, other);
+        }
+    }
+
+    const OTHER: &str = "arn:aws:sso:::instance/ssoins-0000111122223333";
+    const OTHER_STORE: &str = "d-0000000000";
+
+    #[test]
+    fn with_several_instances_names_the_store_of_the_instance_the_path_uses() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        f.users_identity_store_id = Some("d-9567a1b2c3".into());
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message.contains("identity store d-9567a1b2c3"),
+            "{}",
+            r.message
+        );
+
+        f.users[0].user = Fact::Known(None);
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.message.contains("d-9567a1b2c3"), "{}", r.message);
+        assert!(r.remediation.unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3"));
+    }
+
+    #[test]
+    fn a_lookup_in_another_store_than_the_paths_is_not_evaluated() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        f.users_identity_store_id = Some(OTHER_STORE.into());
+        f.users[0].user = Fact::Known(None);
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Error, "{}", r.message);
+        assert!(
+            r.message.contains("identity store d-9567a1b2c3")
+                && r.message.contains(&format!("lookup in {OTHER_STORE}")),
+            "{}",
+            r.message
+        );
+        // Its dependants skip for the user instead of judging the wrong user.
+        skipped("ES008", &f, "IC003");
+    }
+
+    #[test]
+    fn a_user_missing_from_a_guessed_instance_is_a_warning() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        f.studios = Fact::Known(vec![]);
+        f.workgroups = Fact::Known(vec![]);
+        f.lake_formation.identity_center = Fact::Known(None);
+        f.access_grants.instance = Fact::Known(None);
+        f.users_identity_store_id = Some(OTHER_STORE.into());
+        f.users[0].user = Fact::Known(None);
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(r.message.contains("the first of 2 ACTIVE"), "{}", r.message);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! Lake Formation (`DescribeLakeFormationIdentityCenterConfiguration` →
 //! `InstanceArn`) and the S3 Access Grants instance (`GetAccessGrantsInstance` →
 //! `IdentityCenterInstanceArn`). The reference is the region's ACTIVE instance
-//! when exactly one is visible; otherwise the instance most components use. Each
+//! when exactly one is visible; otherwise (`ListInstances` lists organization
+//! and account instances alike) the instance most components use, and the
+//! per-user checks look users up in its identity store. Each
 //! component on another instance is reported, by name, with the fix for that
 //! component. Components that are absent (no Lake Formation configuration, an
 //! Access Grants instance without Identity Center, ...) are left to their own
@@ -52,11 +54,9 @@
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
 
 use super::es001::recreate_fix;
-use super::wg001::create_fix;
+use super::wg001::create_fix_on;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_label, workgroup_scope};
-use crate::fact::Unknown;
-use crate::facts::{Studio, WorkGroup};
+use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, studio_scope, workgroup_scope};
 
 pub const META: Meta = Meta {
     id: "IC004",
@@ -80,29 +80,20 @@ pub const META: Meta = Meta {
     ],
 };
 
-enum Kind<'a> {
-    Studio(&'a Studio),
-    Workgroup(&'a WorkGroup),
-    LakeFormation,
-    AccessGrants,
-}
-
-struct Component<'a> {
-    label: String,
-    arn: &'a str,
-    kind: Kind<'a>,
-}
-
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let (parts, unknowns) = components(ctx);
+    let (parts, unknowns) = ctx.idc_components();
     let res = format!("Identity Center instance in {}", ctx.region());
-    if parts.is_empty() {
-        return unknowns
-            .into_iter()
-            .map(|(what, u)| Outcome::unknown(&res, what, u))
-            .collect();
-    }
-    let (reference, from_region) = reference(ctx, &parts);
+    let choice = match ctx.idc_instance() {
+        Some(c) if !parts.is_empty() => c,
+        _ => {
+            return unknowns
+                .into_iter()
+                .map(|(what, u)| Outcome::unknown(&res, what, u))
+                .collect();
+        }
+    };
+    let reference = choice.arn;
+    let from_region = choice.basis == Basis::OnlyActive;
     let agree: Vec<&str> = parts
         .iter()
         .filter(|c| c.arn == reference)
@@ -137,8 +128,8 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             )
             .fix(fix(ctx, c, reference));
             match c.kind {
-                Kind::Studio(s) => o.scope(studio_scope(s)),
-                Kind::Workgroup(w) => o.scope(workgroup_scope(w)),
+                IdcPart::Studio(s) => o.scope(studio_scope(s)),
+                IdcPart::Workgroup(w) => o.scope(workgroup_scope(w)),
                 _ => o,
             }
         })
@@ -157,7 +148,15 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let note = if from_region {
         format!(", the ACTIVE instance in {}", ctx.region())
     } else {
-        String::new()
+        let n = ctx.active_instances().len();
+        if n > 1 {
+            format!(
+                " ({n} ACTIVE instances are visible in {}; per-user lookups use this one)",
+                ctx.region()
+            )
+        } else {
+            String::new()
+        }
     };
     vec![Outcome::pass(
         &res,
@@ -165,91 +164,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     )]
 }
 
-/// The components that name an instance, and the facts that could not be read.
-fn components<'a>(ctx: &Ctx<'a>) -> (Vec<Component<'a>>, Vec<(&'static str, &'a Unknown)>) {
-    let mut parts = Vec::new();
-    let mut unknowns = Vec::new();
-    let named = |a: &'a Option<String>| a.as_deref().filter(|a| !a.is_empty());
-    match ctx.sso_studios() {
-        Ok(ss) => parts.extend(ss.into_iter().filter_map(|s| {
-            Some(Component {
-                label: studio_label(s),
-                arn: named(&s.idc_instance_arn)?,
-                kind: Kind::Studio(s),
-            })
-        })),
-        Err(u) => unknowns.push(("the EMR Studios", u)),
-    }
-    match ctx.workgroups() {
-        Ok(ws) => parts.extend(ws.into_iter().filter_map(|w| {
-            Some(Component {
-                label: workgroup_label(w),
-                arn: named(&w.identity_center_instance_arn)?,
-                kind: Kind::Workgroup(w),
-            })
-        })),
-        Err(u) => unknowns.push(("the Athena workgroups", u)),
-    }
-    match ctx.facts.lake_formation.identity_center.known() {
-        Ok(Some(c)) if !c.instance_arn.is_empty() => parts.push(Component {
-            label: "the Lake Formation Identity Center configuration".into(),
-            arn: &c.instance_arn,
-            kind: Kind::LakeFormation,
-        }),
-        Ok(_) => {}
-        Err(u) => unknowns.push(("the Lake Formation Identity Center configuration", u)),
-    }
-    match ctx.facts.access_grants.instance.known() {
-        Ok(Some(i)) => {
-            if let Some(arn) = named(&i.identity_center_instance_arn) {
-                parts.push(Component {
-                    label: format!("S3 Access Grants instance {}", i.access_grants_instance_arn),
-                    arn,
-                    kind: Kind::AccessGrants,
-                });
-            }
-        }
-        Ok(None) => {}
-        Err(u) => unknowns.push(("the S3 Access Grants instance", u)),
-    }
-    (parts, unknowns)
-}
-
-/// The instance everything should use, and whether it is the region's only
-/// ACTIVE instance (else: the one most components use; ties go to a region
-/// instance, then to the first component's).
-fn reference<'a>(ctx: &Ctx<'a>, parts: &[Component<'a>]) -> (&'a str, bool) {
-    let region: Vec<&str> = ctx
-        .facts
-        .identity_center_instances
-        .known()
-        .map(|l| {
-            l.iter()
-                .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
-                .map(|i| i.instance_arn.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    if let [only] = region[..] {
-        return (only, true);
-    }
-    let count = |arn: &str| parts.iter().filter(|c| c.arn == arn).count();
-    let mut best = parts[0].arn;
-    for c in parts {
-        let better = count(c.arn) > count(best)
-            || (count(c.arn) == count(best) && region.contains(&c.arn) && !region.contains(&best));
-        if better {
-            best = c.arn;
-        }
-    }
-    (best, false)
-}
-
-fn fix(ctx: &Ctx, c: &Component, reference: &str) -> Remediation {
+fn fix(ctx: &Ctx, c: &IdcComponent, reference: &str) -> Remediation {
     let (region, acct) = (ctx.region(), ctx.account());
     match c.kind {
-        Kind::Studio(s) => retarget(
-            ctx,
+        IdcPart::Studio(s) => retarget(
             recreate_fix(
                 ctx,
                 Some(s),
@@ -260,20 +178,17 @@ fn fix(ctx: &Ctx, c: &Component, reference: &str) -> Remediation {
             ),
             reference,
         ),
-        Kind::Workgroup(w) => retarget(
+        IdcPart::Workgroup(w) => create_fix_on(
             ctx,
-            create_fix(
-                ctx,
-                &format!("{}-new", w.name),
-                Some(w),
-                &format!(
-                    "A workgroup's Identity Center instance cannot be changed: create a new workgroup on {reference}, assign its users and groups, and use it instead of {}",
-                    c.label
-                ),
+            &format!("{}-new", w.name),
+            Some(w),
+            Some(reference),
+            &format!(
+                "A workgroup's Identity Center instance cannot be changed: create a new workgroup on {reference}, assign its users and groups, and use it instead of {}",
+                c.label
             ),
-            reference,
         ),
-        Kind::LakeFormation => remedy(
+        IdcPart::LakeFormation => remedy(
             format!(
                 "Recreate the Lake Formation Identity Center configuration on {reference}; Lake Formation grants to the old instance's users and groups must then be made again"
             ),
@@ -287,7 +202,7 @@ fn fix(ctx: &Ctx, c: &Component, reference: &str) -> Remediation {
             ],
             &[META.docs[1]],
         ),
-        Kind::AccessGrants => remedy(
+        IdcPart::AccessGrants => remedy(
             format!(
                 "Re-associate the S3 Access Grants instance with {reference}; grants to the old instance's users and groups must then be made again"
             ),
@@ -304,20 +219,16 @@ fn fix(ctx: &Ctx, c: &Component, reference: &str) -> Remediation {
     }
 }
 
-/// The shared create-Studio / create-workgroup fixes fill in the region's first
-/// instance: point them at the reference instead.
-fn retarget(ctx: &Ctx, mut r: Remediation, reference: &str) -> Remediation {
-    let filled = ctx
-        .facts
-        .identity_center_instances
-        .known()
-        .ok()
-        .and_then(|l| l.first())
-        .map_or("<IDENTITY_CENTER_INSTANCE_ARN>", |i| {
-            i.instance_arn.as_str()
-        });
+/// The shared create-Studio fix fills in an instance of its own choosing: point
+/// its `--idc-instance-arn` at the reference instead.
+fn retarget(mut r: Remediation, reference: &str) -> Remediation {
+    const FLAG: &str = "--idc-instance-arn ";
     for c in &mut r.commands {
-        *c = c.replace(filled, reference);
+        if let Some(at) = c.find(FLAG) {
+            let start = at + FLAG.len();
+            let end = c[start..].find(' ').map_or(c.len(), |n| start + n);
+            c.replace_range(start..end, reference);
+        }
     }
     r
 }
@@ -426,6 +337,48 @@ mod tests {
         let c = r.remediation.unwrap().commands;
         assert!(c[0].starts_with("aws s3control dissociate-access-grants-identity-center"));
         assert!(c[1].ends_with(&format!("--identity-center-arn {I}")));
+    }
+
+    /// An account instance listed before the instance the components use.
+    fn account_instance_first(f: &mut Facts) {
+        if let Fact::Known(v) = &mut f.identity_center_instances {
+            let mut other = v[0].clone();
+            other.instance_arn = OTHER.into();
+            other.identity_store_id = "d-0000000000".into();
+            v.insert(0, other);
+        }
+    }
+
+    #[test]
+    fn with_several_instances_the_components_decide_and_the_pass_says_so() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(
+            r.message
+                .contains(&format!("all use {I} (2 ACTIVE instances")),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn with_several_instances_the_odd_studio_is_recreated_on_the_majority_instance() {
+        let mut f = healthy();
+        account_instance_first(&mut f);
+        if let Fact::Known(ss) = &mut f.studios {
+            ss[0].idc_instance_arn = Some(OTHER.into());
+        }
+        let r = only("IC004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains("3 of the 4 components use"),
+            "{}",
+            r.message
+        );
+        let c = &r.remediation.unwrap().commands[0];
+        assert!(c.ends_with(&format!("--idc-instance-arn {I}")), "{c}");
     }
 
     #[test]

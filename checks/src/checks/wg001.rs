@@ -3,49 +3,84 @@
 //! **What it checks.** With `--workgroup W`: W exists and was created with IAM
 //! Identity Center authentication (`GetWorkGroup` →
 //! `Configuration.IdentityCenterConfiguration.EnableIdentityCenter == true`, or a
-//! non-empty `WorkGroup.IdentityCenterApplicationArn`). Without `--workgroup`: at
-//! least one workgroup in the region is Identity-Center-enabled; each one passes
-//! and is what the other workgroup checks look at.
+//! non-empty `WorkGroup.IdentityCenterApplicationArn`). A regular workgroup (IAM
+//! authentication) named by `--workgroup` is a **warning**, not a failure: it
+//! says that the Lake Formation grants to Identity Center users and groups may not
+//! be what authorizes queries there, and with `--table` it names those grants.
+//! Without `--workgroup`: at least one workgroup in the region is
+//! Identity-Center-enabled; each one passes and is what the other workgroup checks
+//! look at.
 //!
-//! **Why it matters.** Identity Center users can query through trusted identity
-//! propagation only in a workgroup created with IAM Identity Center
-//! authentication; an EMR Studio with Identity Center lists only those. The
-//! authentication method cannot be changed later: "You cannot change the
-//! authentication method for the workgroup after the workgroup is created", and
-//! `UpdateWorkGroup` has no `IdentityCenterConfiguration`. Creating such a
-//! workgroup from a non-English console has been seen to fail: use the English
-//! console or the CLI.
+//! **Why it matters.** Identity Center users query through trusted identity
+//! propagation in a workgroup created with IAM Identity Center authentication: its
+//! users must be assigned to its Identity Center application, and Lake Formation
+//! and S3 Access Grants see the signed-in user. The authentication method cannot be
+//! changed later: "You cannot change the authentication method for the workgroup
+//! after the workgroup is created", and `UpdateWorkGroup` has no
+//! `IdentityCenterConfiguration`. Creating such a workgroup from the console in a
+//! language other than English has been observed to fail: use the English console
+//! or the CLI.
+//!
+//! A regular workgroup: the Athena documentation lists two workgroup options for
+//! Athena SQL in an EMR Studio with IAM Identity Center ("Regular WorkGroups – No
+//! user/group assignments needed", and Identity Center enabled workgroups), and
+//! says existing workgroups "can propagate identity to downstream services". The
+//! EMR documentation says that with trusted identity propagation on the Studio "the
+//! workgroup that you use must also use trusted identity propagation". Neither page
+//! says whose identity Lake Formation judges in a regular workgroup. If the
+//! identity does not reach it, queries are authorized as the Studio's IAM role and
+//! the Lake Formation grants to Identity Center users and groups do not apply
+//! (inferred). Because the documents disagree, this is a warning; the checks of an
+//! Identity Center workgroup's own settings (execution role, S3 Access Grants for
+//! results, ...) do not apply to a regular workgroup and skip it.
 //!
 //! **How to fix.** Create a new workgroup with Identity Center enabled.
 //! Console (in English): Athena → Workgroups → Create workgroup → Authentication:
 //! **IAM Identity Center** → Service role for IAM Identity Center access → Query
 //! result location → Create user identity based S3 prefix → Override client-side
-//! settings → Create. CLI (the report fills in the region, the instance ARN, the
-//! account and the old workgroup's result location):
+//! settings → Create. CLI (the report fills in the region, the instance the Studio
+//! and the other components use, the account and the old workgroup's result
+//! location): the execution role first (`ExecutionRole` "is required for IAM
+//! Identity Center enabled workgroups"; WG005 lists the permissions it needs):
+//! `aws iam create-role --role-name AWSAthenaSQLRole-<name> --path /service-role/
+//! --assume-role-policy-document '<trust for athena.amazonaws.com>'`, then
 //! `aws athena create-work-group --region <region> --name <old>-idc --configuration
 //! '{"ResultConfiguration":{"OutputLocation":"s3://..."},"EnforceWorkGroupConfiguration":true,
 //! "EngineVersion":{"SelectedEngineVersion":"Athena engine version 3"},
-//! "ExecutionRole":"arn:aws:iam::<account>:role/service-role/<ATHENA_IDC_ROLE>",
+//! "ExecutionRole":"arn:aws:iam::<account>:role/service-role/AWSAthenaSQLRole-<name>",
 //! "IdentityCenterConfiguration":{"EnableIdentityCenter":true,"IdentityCenterInstanceArn":"arn:aws:sso:::instance/..."},
 //! "QueryResultsS3AccessGrantsConfiguration":{"EnableS3AccessGrants":true,"CreateUserLevelPrefix":true,"AuthenticationType":"DIRECTORY_IDENTITY"}}'`.
 //! Then assign users to its application (WG003).
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `sso:ListInstances` (for the instance ARN in the fix).
+//! `sso:ListInstances` (for the instance ARN in the fix),
+//! `lakeformation:ListPermissions` (to name the grants a regular workgroup may
+//! bypass).
 //!
-//! **Evidence.** The API model (`IdentityCenterConfiguration` in CreateWorkGroup, absent
-//! from `WorkGroupConfigurationUpdates`), documented (workgroups-identity-center,
-//! creating-workgroups) and observed in practice.
+//! **Evidence.** Documented: `IdentityCenterConfiguration` in CreateWorkGroup,
+//! absent from `WorkGroupConfigurationUpdates`; `ExecutionRole` required for
+//! Identity Center enabled workgroups (API reference); workgroups-identity-center
+//! (both workgroup options, authentication cannot change); emr-studio-athena (the
+//! workgroup must use trusted identity propagation). Observed in practice: console
+//! creation failing in a non-English console language. Inferred: that Lake
+//! Formation grants to Identity Center principals do not apply in a regular
+//! workgroup.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_IdentityCenterConfiguration.html
+//! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
 
+use super::es004::create_role_command;
+use super::wg004::trust;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::account_of;
 use crate::ctx::{Ctx, idc_enabled, workgroup_label, workgroup_scope};
 use crate::facts::WorkGroup;
+use crate::lf;
 use serde_json::json;
 
 pub const META: Meta = Meta {
@@ -55,9 +90,15 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup uses IAM Identity Center authentication",
     depends_on: &[],
-    needs: &[Need::Caller, Need::Workgroups, Need::IdcInstances],
+    needs: &[
+        Need::Caller,
+        Need::Workgroups,
+        Need::IdcInstances,
+        Need::LfPermissions,
+    ],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
+        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html",
         "https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html",
     ],
 };
@@ -109,52 +150,121 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     idc.into_iter().map(|w| judge(ctx, w)).collect()
 }
 
-const RECREATE: &str = "IAM Identity Center cannot be switched on for an existing workgroup: create a new one with it (use the English console or the CLI: creating it from a non-English console has been seen to fail)";
+const RECREATE: &str = "IAM Identity Center cannot be switched on for an existing workgroup: create a new one with it (use the English console or the CLI; other console languages have been seen to fail)";
 
 fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
     if idc_enabled(w) {
-        Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication"))
-    } else {
-        Outcome::fail(
+        return Outcome::pass(
             &label,
-            format!("{label} was created without IAM Identity Center, so Identity Center users cannot query through it and an Identity Center EMR Studio does not list it"),
+            format!("{label} uses IAM Identity Center authentication"),
         )
-        .fix(create_fix(ctx, &format!("{}-idc", w.name), Some(w), RECREATE))
+        .scope(workgroup_scope(w));
     }
+    let grants = idc_grants(ctx);
+    let effect = if grants.is_empty() {
+        "Lake Formation grants to Identity Center users and groups may not apply there".to_string()
+    } else {
+        format!(
+            "the Lake Formation grants to Identity Center principals on {} may not apply there",
+            grants.join("; ")
+        )
+    };
+    Outcome::warn(
+        &label,
+        format!(
+            "{label} is a regular workgroup (IAM authentication), not an Identity Center one. The Athena documentation lists regular workgroups as an option in an EMR Studio with IAM Identity Center (no user assignments needed); the EMR documentation says the workgroup must use trusted identity propagation. Unless the user's identity reaches Lake Formation, which the documentation does not settle, queries there are authorized as the Studio's IAM role and {effect} (inferred). Use an Identity Center workgroup to have them judged per user"
+        ),
+    )
+    .fix(create_fix(ctx, &format!("{}-idc", w.name), Some(w), RECREATE))
     .scope(workgroup_scope(w))
 }
 
-/// `aws athena create-work-group` for an Identity-Center-enabled workgroup,
-/// reusing what the old workgroup tells us. Shared with WG003.
+/// `db.table (group analysts, user alice)` for each `--table` with Lake Formation
+/// grants to Identity Center principals; empty without `--table` or when the
+/// grants could not be read.
+fn idc_grants(ctx: &Ctx) -> Vec<String> {
+    let Ok(perms) = ctx.facts.lake_formation.permissions.known() else {
+        return Vec::new();
+    };
+    let names = |id: &str| {
+        ctx.users()
+            .iter()
+            .filter_map(|u| ctx.principals(u).ok().flatten())
+            .find_map(|p| {
+                if p.user_id == id {
+                    Some(format!("user {}", p.user_name))
+                } else if p.groups.iter().any(|g| g.group_id == id) {
+                    Some(format!("group {}", p.group_name(id)))
+                } else {
+                    None
+                }
+            })
+    };
+    let mut out = Vec::new();
+    for name in &ctx.facts.target.tables {
+        let Some((db, table)) = lf::split_table(name) else {
+            continue;
+        };
+        let mut who: Vec<String> = Vec::new();
+        for p in perms
+            .iter()
+            .filter(|p| lf::is_idc(&p.principal) && lf::reach(p, db, table).is_some())
+        {
+            let id = p.principal.rsplit('/').next().unwrap_or_default();
+            let name = names(id).unwrap_or_else(|| p.principal.clone());
+            if !who.contains(&name) {
+                who.push(name);
+            }
+        }
+        if !who.is_empty() {
+            out.push(format!("{name} ({})", who.join(", ")));
+        }
+    }
+    out
+}
+
+/// `aws athena create-work-group` for an Identity-Center-enabled workgroup on the
+/// instance the path uses, reusing what the old workgroup tells us; an execution
+/// role is created first when there is none to reuse (the create-work-group
+/// command is always the last one). Shared with WG003, WG008 and WG009.
 pub(crate) fn create_fix(
     ctx: &Ctx,
     name: &str,
     old: Option<&WorkGroup>,
     summary: &str,
 ) -> Remediation {
+    create_fix_on(ctx, name, old, None, summary)
+}
+
+/// [`create_fix`] on a given instance (IC004 moves a workgroup to another one).
+pub(crate) fn create_fix_on(
+    ctx: &Ctx,
+    name: &str,
+    old: Option<&WorkGroup>,
+    instance: Option<&str>,
+    summary: &str,
+) -> Remediation {
     let output = old
         .and_then(|w| w.output_location.clone())
         .unwrap_or_else(|| "s3://<RESULTS_BUCKET>/<PREFIX>/".into());
-    // An Identity Center workgroup's execution role can be reused; others have none to reuse.
-    let role = old
+    let account = account_of(ctx, None);
+    let mut commands = Vec::new();
+    // An Identity Center workgroup's execution role can be reused; else create one.
+    let role = match old
         .filter(|w| idc_enabled(w))
         .and_then(|w| w.execution_role.clone())
-        .unwrap_or_else(|| {
-            format!(
-                "arn:aws:iam::{}:role/service-role/<ATHENA_IDC_ROLE>",
-                ctx.account()
-            )
-        });
-    let instance = ctx
-        .facts
-        .identity_center_instances
-        .known()
-        .ok()
-        .and_then(|l| l.first())
-        .map_or("<IDENTITY_CENTER_INSTANCE_ARN>".to_string(), |i| {
-            i.instance_arn.clone()
-        });
+    {
+        Some(r) => r,
+        None => {
+            let arn = format!("arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{name}");
+            commands.push(create_role_command(&arn, &trust(&account)));
+            arn
+        }
+    };
+    let instance = instance
+        .or_else(|| ctx.idc_instance().map(|c| c.arn))
+        .unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
     let config = json!({
         "ResultConfiguration": {"OutputLocation": output},
         "EnforceWorkGroupConfiguration": true,
@@ -167,23 +277,29 @@ pub(crate) fn create_fix(
             "AuthenticationType": "DIRECTORY_IDENTITY"
         }
     });
-    remedy(
-        summary,
-        vec![format!(
-            "aws athena create-work-group --region {} --name {name} --configuration '{config}'",
-            ctx.region()
-        )],
-        META.docs,
-    )
+    commands.push(format!(
+        "aws athena create-work-group --region {} --name {name} --configuration '{config}'",
+        ctx.region()
+    ));
+    let summary = if commands.len() > 1 {
+        format!(
+            "{summary}. The new workgroup needs an execution role: the first command creates one that trusts athena.amazonaws.com; give it the permissions WG005 lists"
+        )
+    } else {
+        summary.to_string()
+    };
+    remedy(summary, commands, META.docs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+    use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{denied, healthy, only, results, skipped};
+    use crate::testkit::{denied, healthy, json_arg, only, results, skipped};
+
+    const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
 
     fn wgs(f: &mut Facts) -> &mut Vec<WorkGroup> {
         match &mut f.workgroups {
@@ -192,12 +308,44 @@ mod tests {
         }
     }
 
-    /// The seed's trap 1: idc-wg created without Identity Center.
+    /// idc-wg created without Identity Center.
     fn without_idc(f: &mut Facts) {
         let w = &mut wgs(f)[0];
         w.enable_identity_center = Some(false);
         w.identity_center_application_arn = None;
         w.identity_center_instance_arn = None;
+    }
+
+    /// Run the fix's create-work-group command against the facts: the workgroup
+    /// it creates, with what the command says.
+    fn apply(f: &mut Facts, fix: &Remediation) -> String {
+        let cmd = fix.commands.last().unwrap();
+        assert!(cmd.starts_with("aws athena create-work-group"), "{cmd}");
+        let name = cmd
+            .split(" --name ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        let c = json_arg(cmd, "--configuration");
+        let idc = &c["IdentityCenterConfiguration"];
+        wgs(f).push(WorkGroup {
+            name: name.to_string(),
+            state: Some("ENABLED".into()),
+            identity_center_application_arn: None,
+            enable_identity_center: idc["EnableIdentityCenter"].as_bool(),
+            identity_center_instance_arn: idc["IdentityCenterInstanceArn"].as_str().map(Into::into),
+            execution_role: c["ExecutionRole"].as_str().map(Into::into),
+            output_location: c["ResultConfiguration"]["OutputLocation"]
+                .as_str()
+                .map(Into::into),
+            encryption_option: None,
+            enforce_workgroup_configuration: c["EnforceWorkGroupConfiguration"].as_bool(),
+            s3_access_grants: None,
+            effective_engine_version: None,
+        });
+        name.to_string()
     }
 
     #[test]
@@ -208,7 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn fails_region_wide_when_none_is_idc_enabled() {
+    fn fails_region_wide_when_none_is_idc_enabled_and_the_fix_creates_role_and_workgroup() {
         let mut f = healthy();
         without_idc(&mut f);
         let r = only("WG001", &f);
@@ -219,16 +367,58 @@ mod tests {
             r.message
         );
         let fix = r.remediation.unwrap();
-        assert!(fix.summary.contains("English"));
-        let c = &fix.commands[0];
+        assert!(fix.summary.contains("English") && fix.summary.contains("WG005"));
+        let role = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg-idc";
+        assert!(
+            fix.commands[0].starts_with(
+                "aws iam create-role --role-name AWSAthenaSQLRole-idc-wg-idc --path /service-role/"
+            ),
+            "{}",
+            fix.commands[0]
+        );
+        let c = &fix.commands[1];
         assert!(c.contains("--region ap-northeast-1 --name idc-wg-idc"));
         assert!(c.contains(r#""OutputLocation":"s3://athena-results-111122223333/idc-wg/""#));
-        assert!(c.contains(
-            r#""IdentityCenterInstanceArn":"arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6""#
-        ));
+        assert!(c.contains(&format!(r#""IdentityCenterInstanceArn":"{I}""#)));
         assert!(c.contains(r#""EnableIdentityCenter":true"#));
         assert!(c.contains(r#""AuthenticationType":"DIRECTORY_IDENTITY""#));
-        assert!(c.contains("arn:aws:iam::111122223333:role/service-role/<ATHENA_IDC_ROLE>"));
+        assert!(c.contains(&format!(r#""ExecutionRole":"{role}""#)), "{c}");
+
+        apply(&mut f, &fix);
+        assert_eq!(only("WG001", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn an_idc_workgroup_keeps_its_execution_role_in_the_fix() {
+        let mut f = healthy();
+        let old = wgs(&mut f)[0].clone();
+        let fix = create_fix(&Ctx::new(&f), "x", Some(&old), "s");
+        assert_eq!(fix.commands.len(), 1);
+        assert!(fix.commands[0].contains("AWSAthenaSQLRole-idc-wg\""));
+    }
+
+    #[test]
+    fn the_fix_uses_the_instance_the_path_uses_not_the_first_listed() {
+        let mut f = healthy();
+        without_idc(&mut f);
+        // An account instance listed first; the Studio, Lake Formation and S3
+        // Access Grants use the healthy instance.
+        if let Fact::Known(v) = &mut f.identity_center_instances {
+            let mut other = v[0].clone();
+            other.instance_arn = "arn:aws:sso:::instance/ssoins-0000111122223333".into();
+            other.identity_store_id = "d-0000000000".into();
+            v.insert(0, other);
+        }
+        let c = only("WG001", &f)
+            .remediation
+            .unwrap()
+            .commands
+            .pop()
+            .unwrap();
+        assert!(
+            c.contains(&format!(r#""IdentityCenterInstanceArn":"{I}""#)),
+            "{c}"
+        );
     }
 
     #[test]
@@ -238,24 +428,69 @@ mod tests {
         let r = only("WG001", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("no workgroups"));
-        let c = &r.remediation.unwrap().commands[0];
+        let c = r.remediation.unwrap().commands;
         assert!(
-            c.contains("<NEW_WORKGROUP_NAME>")
-                && c.contains("arn:aws:iam::111122223333:role/service-role/<ATHENA_IDC_ROLE>")
+            c[0].contains("'AWSAthenaSQLRole-<NEW_WORKGROUP_NAME>'"),
+            "{}",
+            c[0]
         );
+        assert!(c[1].contains("<NEW_WORKGROUP_NAME>"));
     }
 
     #[test]
-    fn selected_workgroup_without_idc_fails_scoped() {
+    fn a_selected_regular_workgroup_is_a_warning_naming_the_grants_it_may_bypass() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
         let r = results("WG001", &f);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].status, Status::Fail);
-        assert!(r[0].message.contains("workgroup \"primary\""));
-        assert!(r[0].remediation.as_ref().unwrap().commands[0].contains("--name primary-idc"));
-        let outs = run(&Ctx::new(&f));
-        assert_eq!(outs[0].scope, ["workgroup:primary"]);
+        assert_eq!(r[0].status, Status::Warn, "{}", r[0].message);
+        let m = &r[0].message;
+        assert!(
+            m.contains("workgroup \"primary\" is a regular workgroup"),
+            "{m}"
+        );
+        assert!(m.contains("trusted identity propagation"), "{m}");
+        assert!(
+            m.contains("Lake Formation grants to Identity Center principals on flightdata_db.flightdata (group analysts) may not apply"),
+            "{m}"
+        );
+        assert!(m.contains("(inferred)"), "{m}");
+        let fix = r[0].remediation.clone().unwrap();
+        assert!(fix.commands.last().unwrap().contains("--name primary-idc"));
+        assert_eq!(run(&Ctx::new(&f))[0].scope, ["workgroup:primary"]);
+        assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Warn);
+
+        // The fix: the new Identity Center workgroup, selected, passes.
+        let name = apply(&mut f, &fix);
+        f.target.workgroup = Some(name);
+        assert_eq!(only("WG001", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_selected_regular_workgroup_without_tables_warns_in_general_terms() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        f.target.tables.clear();
+        let r = only("WG001", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message.contains(
+                "Lake Formation grants to Identity Center users and groups may not apply"
+            ),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn dependants_judge_a_selected_regular_workgroup_only_where_they_apply() {
+        let mut f = healthy();
+        f.target.workgroup = Some("primary".into());
+        assert_eq!(only("WG002", &f).status, Status::Pass);
+        assert_eq!(only("WG003", &f).status, Status::Pass);
+        for id in ["WG004", "WG006", "WG008", "AG003"] {
+            skipped(id, &f, "nothing to check");
+        }
     }
 
     #[test]
@@ -273,7 +508,14 @@ mod tests {
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("no workgroup named \"nope\""));
         assert!(r.message.contains("idc-wg, primary"));
-        assert!(r.remediation.unwrap().commands[0].contains("--name nope"));
+        assert!(
+            r.remediation
+                .unwrap()
+                .commands
+                .last()
+                .unwrap()
+                .contains("--name nope ")
+        );
         assert!(run(&Ctx::new(&f))[0].scope.is_empty());
     }
 

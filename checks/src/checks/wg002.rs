@@ -1,7 +1,7 @@
 //! # WG002 workgroup-enabled
 //!
 //! **What it checks.** Each target workgroup (every Identity-Center-enabled one,
-//! or `--workgroup`) is enabled (`GetWorkGroup` → `WorkGroup.State == ENABLED`).
+//! or `--workgroup`, a regular workgroup included) is enabled (`GetWorkGroup` → `WorkGroup.State == ENABLED`).
 //! `DISABLED` fails; a state Athena did not report is a warning.
 //!
 //! **Why it matters.** "Disabling a workgroup prevents queries from running in
@@ -45,7 +45,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    common::each_target_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn skips_when_wg001_fails() {
         let mut f = healthy();
-        f.target.workgroup = Some("primary".into());
+        f.target.workgroup = Some("nope".into());
         skipped("WG002", &f, "WG001");
     }
 

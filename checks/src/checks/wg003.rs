@@ -7,7 +7,9 @@
 //! (`sso:GetApplicationAssignmentConfiguration` → `AssignmentRequired`), each
 //! `--user` or one of their groups must be among its assignments
 //! (`sso:ListApplicationAssignments`). Without `--user`, at least one user or group
-//! must be assigned; add `--user <name>` for a per-user answer.
+//! must be assigned; add `--user <name>` for a per-user answer. A regular
+//! workgroup named by `--workgroup` passes: "Regular WorkGroups – No user/group
+//! assignments needed" (workgroups-identity-center; WG001 warns about it).
 //!
 //! **Why it matters.** "To access Trusted identity propagation enabled workgroups,
 //! IAM Identity Center users must be assigned to the IdentityCenterApplicationArn
@@ -43,7 +45,7 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::checks::common;
 use crate::checks::es008::{Who, groups_note, missing_user, scoped, user_label, via, who};
 use crate::checks::wg001::create_fix;
-use crate::ctx::{Ctx, Principals, workgroup_label};
+use crate::ctx::{Ctx, Principals, idc_enabled, workgroup_label};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::WorkGroup;
 
@@ -69,11 +71,19 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| workgroup(ctx, w))
+    common::each_target_workgroup(ctx, |w| workgroup(ctx, w))
 }
 
 fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
     let label = workgroup_label(w);
+    if !idc_enabled(w) {
+        return vec![Outcome::pass(
+            &label,
+            format!(
+                "{label} is a regular workgroup: it has no Identity Center application, and Identity Center users need no assignment to use it from the EMR Studio (WG001 says what that means for Lake Formation grants)"
+            ),
+        )];
+    }
     let Some(arn) = w
         .identity_center_application_arn
         .as_deref()
@@ -166,7 +176,7 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
                 )
                 .fix(fix(ctx, &label, arn, Some(&p))),
             },
-            Who::Missing(name) => missing_user(ctx, name, w.identity_center_instance_arn.as_deref(), &label),
+            Who::Missing(name) => missing_user(ctx, name, &label),
             Who::Unread(name, u) => Outcome::unknown(&label, &format!("Identity Center user \"{name}\""), &u),
         }))
         .map(|(scope, o)| scoped(o, scope))
@@ -340,9 +350,14 @@ mod tests {
     }
 
     #[test]
-    fn skips_a_selected_workgroup_without_idc() {
+    fn a_selected_regular_workgroup_needs_no_assignment() {
         let mut f = healthy();
         f.target.workgroup = Some("primary".into());
+        let r = only("WG003", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("regular workgroup"), "{}", r.message);
+
+        f.target.workgroup = Some("nope".into());
         skipped("WG003", &f, "WG001");
     }
 }

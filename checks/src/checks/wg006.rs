@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn skips_when_wg001_fails() {
         let mut f = healthy();
-        f.target.workgroup = Some("primary".into());
+        f.target.workgroup = Some("nope".into());
         skipped("WG006", &f, "WG001");
     }
 

@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn skips_when_wg001_fails() {
         let mut f = healthy();
-        f.target.workgroup = Some("primary".into());
+        f.target.workgroup = Some("nope".into());
         skipped("WG008", &f, "WG001");
     }
 

@@ -70,11 +70,15 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         .and_then(|w| w.first().map(|w| w.name.clone()))
         .unwrap_or_else(|| "<WORKGROUP_NAME>".into());
     let old = ctx.workgroups().ok().and_then(|w| w.first().copied());
-    let create = create_fix(ctx, &name, old, "").commands.remove(0).replacen(
-        &format!("--region {region} "),
-        &format!("--region {to} "),
-        1,
-    );
+    let create = create_fix(ctx, &name, old, "")
+        .commands
+        .pop()
+        .unwrap_or_default()
+        .replacen(
+            &format!("--region {region} "),
+            &format!("--region {to} "),
+            1,
+        );
     vec![
         Outcome::fail(
             &res,
