@@ -145,11 +145,13 @@ pub enum Need {
     LfLocationRole,
     /// `glue:GetTable` for each `--table`.
     GlueTables,
+    /// `s3:GetBucketLocation` of the target workgroups' results buckets.
+    ResultsBucket,
 }
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 26] = [
+    pub const ALL: [Need; 27] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -176,6 +178,7 @@ impl Need {
         Need::LfOptIns,
         Need::LfLocationRole,
         Need::GlueTables,
+        Need::ResultsBucket,
     ];
 }
 
@@ -342,6 +345,7 @@ mod tests {
             Need::LfOptIns => 23,
             Need::LfLocationRole => 24,
             Need::GlueTables => 25,
+            Need::ResultsBucket => 26,
         }
     }
 
@@ -350,6 +354,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 26);
+        assert_eq!(Need::ALL.len(), 27);
     }
 }

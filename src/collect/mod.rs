@@ -13,6 +13,7 @@ mod iam;
 mod lakeformation;
 mod ops;
 mod run;
+mod s3;
 mod s3control;
 mod sso;
 mod sts;
@@ -154,7 +155,8 @@ async fn read(
 
     let workgroups = async {
         let roles = has(N::ExecutionRole) || has(N::ExecutionRolePolicies);
-        if !has(N::Workgroups) && !has(N::WorkgroupAssignments) && !roles {
+        if !has(N::Workgroups) && !has(N::WorkgroupAssignments) && !roles && !has(N::ResultsBucket)
+        {
             return (Fact::default(), BTreeMap::new());
         }
         progress("reading Athena workgroups");
@@ -274,7 +276,25 @@ async fn read(
         )
         .await
     };
-    let (roles, managed_policies) = tokio::join!(roles, managed_policies);
+    let bucket_names = if has(N::ResultsBucket) {
+        results_buckets(&workgroups, target.workgroup.is_some())
+    } else {
+        BTreeSet::new()
+    };
+    let buckets = async {
+        if bucket_names.is_empty() {
+            return BTreeMap::new();
+        }
+        progress("reading the query results buckets");
+        let caller = sts::caller(run).await;
+        let account = caller.known().map(|c| c.account_id.as_str());
+        in_area(
+            Some(Area::S3AccessGrants),
+            s3::buckets(run, account, bucket_names),
+        )
+        .await
+    };
+    let (roles, managed_policies, buckets) = tokio::join!(roles, managed_policies, buckets);
 
     Facts {
         facts_version: FACTS_VERSION,
@@ -287,6 +307,7 @@ async fn read(
         applications: apps,
         roles,
         access_grants,
+        buckets,
         managed_policies,
         lake_formation,
         tables,
@@ -391,6 +412,22 @@ impl<'a> RolePlan<'a> {
         }
         self
     }
+}
+
+/// The results buckets of the target workgroups (`--workgroup`, else the
+/// Identity-Center-enabled ones) that write to S3.
+fn results_buckets(workgroups: &Fact<Vec<WorkGroup>>, selected: bool) -> BTreeSet<String> {
+    workgroups
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|w| selected || idc_enabled(w))
+        .filter(|w| w.managed_query_results != Some(true))
+        .filter_map(|w| studio_doctor_checks::s3::parse(w.output_location.as_deref()?))
+        .map(|u| u.bucket.to_string())
+        .filter(|b| !b.is_empty())
+        .collect()
 }
 
 /// The distinct session policy ARNs of the Studios' session mappings.

@@ -33,6 +33,7 @@ pub struct Clients {
     pub s3c: aws_sdk_s3control::Client,
     pub lf: aws_sdk_lakeformation::Client,
     pub glue: aws_sdk_glue::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 pub type Shared<T> = Arc<OnceCell<T>>;
