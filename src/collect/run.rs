@@ -109,7 +109,7 @@ impl Run {
     /// The outer error is the run deadline; the inner result is the SDK's.
     /// The call counts for the current task's area (STS for none), from the
     /// moment it holds a slot until it ends or is cut off.
-    async fn send<T, E>(
+    pub async fn send<T, E>(
         &self,
         op: &Operation,
         fut: impl Future<Output = Result<T, SdkError<E>>>,

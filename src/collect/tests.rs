@@ -798,6 +798,55 @@ async fn a_missing_or_foreign_results_bucket_is_a_fact_or_unknown() {
 }
 
 #[tokio::test]
+async fn a_results_bucket_in_another_region_is_asked_again_there() {
+    // S3 redirects a request sent to the wrong region, naming the bucket's.
+    let h = Harness::new(&with(vec![(
+        "s3",
+        mock!(aws_sdk_s3::Client::get_bucket_location)
+            .sequence()
+            .http_response(|| {
+                let mut r = http(
+                    301,
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>moved</Message></Error>"#,
+                );
+                r.headers_mut().insert("x-amz-bucket-region", "us-east-1");
+                r
+            })
+            .http_response(|| {
+                http(
+                    200,
+                    r#"<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#,
+                )
+            })
+            .build(),
+    )]));
+    let f = h.read(&[Need::ResultsBucket]).await;
+    assert_eq!(
+        f.buckets["results"]
+            .known()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .region,
+        "us-east-1"
+    );
+    let uris: Vec<String> = h
+        .seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(op, _)| op == "GetBucketLocation")
+        .map(|(_, uri)| uri.clone())
+        .collect();
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert!(
+        uris[1].contains("us-east-1"),
+        "asked again in the bucket's region: {uris:?}"
+    );
+}
+
+#[tokio::test]
 async fn glue_table_not_found_is_null() {
     let h = Harness::new(&with(vec![(
         "glue",

@@ -12,7 +12,9 @@
 //! The bucket is read with `s3:GetBucketLocation` sent with `ExpectedBucketOwner`
 //! set to this account: S3 answers a bucket owned by another account with 403
 //! AccessDenied, so such a bucket never passes (the result is an error naming
-//! the cause). A bucket in another region fails. A workgroup whose
+//! the cause). A bucket in another region fails (when S3 redirects the request
+//! to the bucket's region, it is asked again there, so the owner is still
+//! judged). A workgroup whose
 //! `ResultConfiguration.ExpectedBucketOwner` names another account than the
 //! bucket's (this one) fails: Athena's writes would be refused. A workgroup that
 //! keeps its results in Athena-managed storage (`ManagedQueryResultsConfiguration`)
