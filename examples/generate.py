@@ -227,6 +227,53 @@ def ag006(f):
     doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "ObjectLevelWritePermissions"]
 
 
+def ag003_bucket_region(f):
+    # The results bucket is in another region than S3 Access Grants.
+    f["buckets"]["athena-results-111122223333"]["region"] = "us-east-1"
+
+
+def ag003_expected_owner(f):
+    # The workgroup expects another account to own its results bucket.
+    idc_wg(f)["expected_bucket_owner"] = "444455556666"
+
+
+def ag004_grant_location(f):
+    # The grant is in the default location, whose role lacks sts:SetContext; a
+    # more specific location over the results bucket has a healthy role.
+    broken = copy.deepcopy(role(f, "S3AccessGrantsLocationRole"))
+    broken["role_name"] = "S3AccessGrantsDefaultRole"
+    broken["arn"] = "arn:aws:iam::111122223333:role/S3AccessGrantsDefaultRole"
+    t = broken["trust_policy"]
+    t["Statement"] = [s for s in t["Statement"] if s.get("Sid") != "AccessGrantsTrustPolicyWithIDCContext"]
+    f["roles"]["S3AccessGrantsDefaultRole"] = broken
+    locations = f["access_grants"]["locations"]
+    locations[0]["iam_role_arn"] = broken["arn"]
+    locations.append({
+        "access_grants_location_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+        "location_scope": "s3://athena-results-111122223333",
+        "iam_role_arn": "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole",
+    })
+
+
+def ag005_pinned_elsewhere(f):
+    # The user's grant is pinned to another Identity Center application.
+    f["access_grants"]["grants"][0]["application_arn"] = (
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-9f8e7d6c5b4a3f2e")
+
+
+def ag005_no_star(f):
+    # The user's prefix granted without the trailing `*`: one key, not the prefix.
+    g = f["access_grants"]["grants"][0]
+    g["grant_scope"] = g["grant_scope"].rstrip("*")
+
+
+def wg006_managed_results(f):
+    # Athena-managed query results: no S3 result location at all.
+    w = idc_wg(f)
+    w.pop("output_location")
+    w["managed_query_results"] = True
+
+
 def ic001(f):
     # The instance is still being created: nothing can use it yet.
     f["identity_center_instances"][0]["status"] = "CREATE_IN_PROGRESS"
@@ -413,6 +460,12 @@ TRAPS = {
     "LF010": lf010,
     "WG001-regular": wg001_regular,
     "ES008-unlocated": es008_unlocated,
+    "AG003-bucket-region": ag003_bucket_region,
+    "AG003-expected-owner": ag003_expected_owner,
+    "AG004-grant-location": ag004_grant_location,
+    "AG005-pinned-elsewhere": ag005_pinned_elsewhere,
+    "AG005-no-star": ag005_no_star,
+    "WG006-managed-results": wg006_managed_results,
 }
 
 

@@ -438,6 +438,7 @@ fn access_denied_on_one_operation_errors_only_its_dependants() {
         "identitystore.GetUserId",
         "s3control.GetAccessGrantsInstance",
         "s3control.ListAccessGrants",
+        "s3.GetBucketLocation",
     ] {
         stub.faults(json!([{ "op": op, "error": "AccessDenied" }]));
         let run = stub.check(&facts, &[], 1);

@@ -154,11 +154,13 @@ pub enum Need {
     /// The Identity Center application of each Identity Center Studio
     /// (`sso:ListApplications`), its assignment configuration and assignments.
     StudioApplications,
+    /// `s3:GetBucketLocation` of the target workgroups' results buckets.
+    ResultsBucket,
 }
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 30] = [
+    pub const ALL: [Need; 31] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -189,6 +191,7 @@ impl Need {
         Need::LfDataFilters,
         Need::LfApplicationAssignments,
         Need::StudioApplications,
+        Need::ResultsBucket,
     ];
 }
 
@@ -359,6 +362,7 @@ mod tests {
             Need::LfDataFilters => 27,
             Need::LfApplicationAssignments => 28,
             Need::StudioApplications => 29,
+            Need::ResultsBucket => 30,
         }
     }
 
@@ -367,6 +371,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 30);
+        assert_eq!(Need::ALL.len(), 31);
     }
 }

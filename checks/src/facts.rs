@@ -53,6 +53,12 @@ pub struct Facts {
     /// S3 Access Grants in the target region.
     #[serde(default, skip_serializing_if = "AccessGrants::is_empty")]
     pub access_grants: AccessGrants,
+    /// `s3:GetBucketLocation` of each target workgroup's results bucket, by bucket
+    /// name, sent with `ExpectedBucketOwner` = the caller's account: a known
+    /// bucket is owned by that account (S3 answers 403 AccessDenied for a bucket
+    /// owned elsewhere). `null`: no such bucket (NoSuchBucket).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub buckets: BTreeMap<String, Fact<Option<Bucket>>>,
     /// `iam:GetPolicy` for managed policies named by session mappings, by ARN:
     /// whether the policy exists.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -241,6 +247,14 @@ pub struct WorkGroup {
     /// `SSE_S3`, `SSE_KMS` or `CSE_KMS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_option: Option<String>,
+    /// `Configuration.ResultConfiguration.ExpectedBucketOwner`: the account Athena
+    /// requires to own the results bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bucket_owner: Option<String>,
+    /// `Configuration.ManagedQueryResultsConfiguration.Enabled`: results are kept
+    /// in Athena-owned storage (such a workgroup has no `OutputLocation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_query_results: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_workgroup_configuration: Option<bool>,
     /// `Configuration.QueryResultsS3AccessGrantsConfiguration`.
@@ -361,6 +375,15 @@ pub struct AccessGrant {
     pub grant_scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_arn: Option<String>,
+}
+
+/// An S3 bucket the caller's account owns (`s3:GetBucketLocation`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    /// The bucket's region (`LocationConstraint`; an empty one is `us-east-1`,
+    /// the legacy `EU` is `eu-west-1`).
+    pub region: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

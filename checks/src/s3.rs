@@ -9,14 +9,21 @@
 //! - a registered **location scope** (`ListAccessGrantsLocations` →
 //!   `LocationScope`): `s3://` (everything), `s3://bucket` or `s3://bucket/prefix`.
 //!   These forms are documented (API `CreateAccessGrantsLocation`).
-//! - a **grant scope** (`ListAccessGrants` → `GrantScope`). Its matching rules are
-//!   inferred from the examples in the AWS docs (`s3://bucket-name/prefix*`,
-//!   `S3SubPrefix=prefixB*`, `S3SubPrefix=<bucket>/projects/atlas/*`), not from a
-//!   specification: a trailing `*` is a prefix
-//!   match on the text before it; a scope without `*` is taken as a directory
-//!   (or, with `S3PrefixType=Object`, which listings do not return, one object).
+//! - a **grant scope** (`ListAccessGrants` → `GrantScope`): the grant's location
+//!   scope with its `S3SubPrefix` appended (documented, API
+//!   `AccessGrantsLocationConfiguration`). The same page settles what a trailing
+//!   `*` means: "If the S3SubPrefix includes a prefix, append the wildcard
+//!   character * after the prefix to indicate that you want to include all object
+//!   key names in the bucket that start with that prefix." So `s3://b/prefix*`
+//!   covers every key that starts with `prefix` (a text match, so also
+//!   `prefix-2/...`), while a sub-prefix without `*` (`s3://b/prefix`,
+//!   `s3://b/prefix/`) covers that one key only (`S3PrefixType` `Object` is the
+//!   documented way to grant one object), not the keys under it. A grant made on
+//!   a location without a sub-prefix has the location's own scope, and covers what
+//!   the location covers.
+//!   <https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html>
 
-use crate::facts::AccessGrantsLocation;
+use crate::facts::{AccessGrant, AccessGrantsLocation};
 
 const SCHEME: &str = "s3://";
 
@@ -79,30 +86,78 @@ pub fn location_covers(scope: &str, path: &str) -> bool {
     prefix.is_empty() || under(path.key, prefix)
 }
 
-/// Whether a grant scope covers `path` (rules inferred from doc examples, see the
-/// module doc): `s3://` is stripped from both; a trailing `*` matches any path
-/// that starts with the text before it; otherwise the scope is a directory (a
-/// bucket-only scope is the whole bucket) and covers itself and what is under it.
-pub fn grant_covers(grant_scope: &str, path: &str) -> bool {
+/// Whether a grant scope covers `path` (see the module doc): `s3://` is stripped
+/// from both; a trailing `*` matches any path that starts with the text before
+/// it; a scope equal to `location_scope` (the scope of the grant's own location,
+/// when known) covers what the location covers; any other scope without `*`
+/// names one object and covers only that exact key, never a directory.
+pub fn grant_covers(grant_scope: &str, location_scope: Option<&str>, path: &str) -> bool {
     let scope = strip_scheme(grant_scope);
     let path = strip_scheme(path);
-    match scope.strip_suffix('*') {
-        Some(head) => path.starts_with(head),
-        None => under(path, scope.trim_end_matches('/')),
+    if let Some(head) = scope.strip_suffix('*') {
+        return path.starts_with(head);
+    }
+    if let Some(loc) = location_scope.filter(|l| same_scope(l, grant_scope)) {
+        return location_covers(loc, path);
+    }
+    !path.ends_with('/') && path == scope
+}
+
+/// Whether a grant scope covers at least one whole directory under `dir` or
+/// `dir` itself (a grant on a user's sub-prefix reaches the results location; so
+/// does a grant on the whole bucket). A scope without `*` that is not its
+/// location's scope names one object and reaches no directory.
+pub fn grant_reaches(grant_scope: &str, location_scope: Option<&str>, dir: &str) -> bool {
+    let scope = strip_scheme(grant_scope);
+    let dir = as_dir(strip_scheme(dir));
+    let head = match (scope.strip_suffix('*'), location_scope) {
+        (Some(head), _) => head.to_string(),
+        (None, Some(loc)) if same_scope(loc, grant_scope) => {
+            as_dir(strip_scheme(loc).trim_end_matches('/'))
+        }
+        _ => return false,
+    };
+    let head = if head == "/" { String::new() } else { head };
+    head.starts_with(&dir) || dir.starts_with(&head)
+}
+
+/// A grant's location among `locations` (by `AccessGrantsLocationId`).
+pub fn grant_location<'a>(
+    g: &AccessGrant,
+    locations: &'a [AccessGrantsLocation],
+) -> Option<&'a AccessGrantsLocation> {
+    locations
+        .iter()
+        .find(|l| l.access_grants_location_id == g.access_grants_location_id)
+}
+
+/// [`grant_covers`] for a listed grant, with its location looked up (a grant
+/// scope lies inside its location's scope, so the location must cover `path` too).
+pub fn covers(g: &AccessGrant, locations: &[AccessGrantsLocation], path: &str) -> bool {
+    let loc = grant_location(g, locations).map(|l| l.location_scope.as_str());
+    grant_covers(&g.grant_scope, loc, path) && loc.is_none_or(|l| location_covers(l, path))
+}
+
+/// [`grant_reaches`] for a listed grant, with its location looked up.
+pub fn reaches(g: &AccessGrant, locations: &[AccessGrantsLocation], dir: &str) -> bool {
+    let loc = grant_location(g, locations).map(|l| l.location_scope.as_str());
+    grant_reaches(&g.grant_scope, loc, dir)
+}
+
+/// A grant scope without `*` whose text is a directory at or above `path`: the
+/// common mistake of leaving out the `*` (it then covers one key only).
+pub fn missing_star(grant_scope: &str, path: &str) -> bool {
+    let scope = strip_scheme(grant_scope);
+    !scope.ends_with('*') && {
+        let head = scope.trim_end_matches('/');
+        let path = strip_scheme(path);
+        !head.is_empty() && (path == head || path.starts_with(&format!("{head}/")))
     }
 }
 
-/// Whether a grant scope covers at least one object under the directory `dir`
-/// (a grant on a user's sub-prefix reaches the results location; so does a grant
-/// on the whole bucket). Same inferred rules as [`grant_covers`].
-pub fn grant_reaches(grant_scope: &str, dir: &str) -> bool {
-    let scope = strip_scheme(grant_scope);
-    let dir = as_dir(strip_scheme(dir));
-    let head = match scope.strip_suffix('*') {
-        Some(head) => head.to_string(),
-        None => as_dir(scope.trim_end_matches('/')),
-    };
-    head.starts_with(&dir) || dir.starts_with(&head)
+/// Two scopes that name the same place, ignoring the scheme and trailing `/`.
+fn same_scope(a: &str, b: &str) -> bool {
+    strip_scheme(a).trim_end_matches('/') == strip_scheme(b).trim_end_matches('/')
 }
 
 /// The most specific registered location that covers `path`.
@@ -211,55 +266,89 @@ mod tests {
 
     #[test]
     fn star_grant_is_a_text_prefix_match() {
-        assert!(grant_covers("s3://b/results/u1/*", "s3://b/results/u1/"));
-        assert!(grant_covers(
-            "s3://b/results/u1/*",
-            "s3://b/results/u1/q.csv"
-        ));
-        assert!(!grant_covers(
-            "s3://b/results/u1/*",
-            "s3://b/results/u2/q.csv"
-        ));
-        assert!(!grant_covers("s3://b/results/u1/*", "s3://b/results/"));
+        let covers = |scope, path| grant_covers(scope, None, path);
+        assert!(covers("s3://b/results/u1/*", "s3://b/results/u1/"));
+        assert!(covers("s3://b/results/u1/*", "s3://b/results/u1/q.csv"));
+        assert!(!covers("s3://b/results/u1/*", "s3://b/results/u2/q.csv"));
+        assert!(!covers("s3://b/results/u1/*", "s3://b/results/"));
         // Before `*` it is text, not a directory: `prefix*` covers `prefix-2/`.
-        assert!(grant_covers("s3://b/results*", "s3://b/results-2/x"));
-        assert!(grant_covers("s3://b/results/u*", "s3://b/results/u1/"));
-        assert!(grant_covers("s3://b/*", "b/anything"));
-        assert!(grant_covers("s3://*", "s3://b/x"));
+        assert!(covers("s3://b/results*", "s3://b/results-2/x"));
+        assert!(covers("s3://b/results/u*", "s3://b/results/u1/"));
+        assert!(covers("s3://b/*", "b/anything"));
+        assert!(covers("s3://*", "s3://b/x"));
     }
 
     #[test]
-    fn grant_without_star_is_a_directory() {
-        assert!(grant_covers("s3://b", "s3://b/results/u1/x"));
-        assert!(grant_covers("s3://b/results", "s3://b/results/u1/"));
-        assert!(grant_covers("s3://b/results/", "s3://b/results/u1/"));
-        assert!(grant_covers("s3://b/results", "s3://b/results"));
-        assert!(!grant_covers("s3://b/results", "s3://b/results-2/x"));
-        assert!(!grant_covers("s3://b", "s3://b2/x"));
+    fn a_sub_prefix_without_star_is_one_key() {
+        // Documented: append `*` to include the keys that start with the prefix.
+        let covers = |scope, path| grant_covers(scope, None, path);
+        assert!(!covers("s3://b/results", "s3://b/results/u1/"));
+        assert!(!covers("s3://b/results/", "s3://b/results/u1/"));
+        assert!(!covers("s3://b/results/u1/", "s3://b/results/u1/"));
+        assert!(!covers("s3://b/results", "s3://b/results/u1/x.csv"));
+        assert!(!covers("s3://b", "s3://b/results/u1/x"));
+        assert!(covers("s3://b/results/u1/x.csv", "s3://b/results/u1/x.csv"));
+        assert!(!covers("s3://b/results/u1/x.csv", "s3://b/results/u1/"));
+        assert!(missing_star("s3://b/results", "s3://b/results/u1/"));
+        assert!(missing_star("s3://b/results/u1/", "s3://b/results/u1/"));
+        assert!(!missing_star("s3://b/results/*", "s3://b/results/u1/"));
+        assert!(!missing_star("s3://b/other", "s3://b/results/u1/"));
+    }
+
+    #[test]
+    fn a_grant_on_a_whole_location_covers_the_location() {
+        // No sub-prefix: the grant scope is the location scope.
+        assert!(grant_covers("s3://b", Some("s3://b"), "s3://b/results/u1/"));
+        assert!(grant_covers(
+            "s3://b/results/",
+            Some("s3://b/results"),
+            "s3://b/results/u1/x"
+        ));
         assert!(!grant_covers(
-            "s3://b/results/u1/x.csv",
+            "s3://b/results",
+            Some("s3://b/results"),
+            "s3://b/results-2/x"
+        ));
+        assert!(!grant_covers("s3://b", Some("s3://b"), "s3://b2/x/"));
+        // The location of another grant does not count.
+        assert!(!grant_covers(
+            "s3://b/results",
+            Some("s3://b"),
             "s3://b/results/u1/"
+        ));
+        assert!(grant_reaches("s3://b", Some("s3://b"), "s3://b/results/"));
+        assert!(!grant_reaches(
+            "s3://b/results/u1",
+            Some("s3://b"),
+            "s3://b/results/"
         ));
     }
 
     #[test]
     fn a_grant_on_one_object_does_not_cover_its_directory() {
-        assert!(!grant_covers("s3://b/results/u1/e*", "s3://b/results/u1/"));
+        assert!(!grant_covers(
+            "s3://b/results/u1/e*",
+            None,
+            "s3://b/results/u1/"
+        ));
         assert!(grant_covers(
             "s3://b/results/u1/e*",
+            None,
             "s3://b/results/u1/e.csv"
         ));
     }
 
     #[test]
     fn reaching_a_directory() {
-        assert!(grant_reaches("s3://b/results/u1/*", "s3://b/results/"));
-        assert!(grant_reaches("s3://b/results/u1", "s3://b/results"));
-        assert!(grant_reaches("s3://b", "s3://b/results/"));
-        assert!(grant_reaches("s3://b/res*", "s3://b/results/"));
-        assert!(!grant_reaches("s3://b/other/*", "s3://b/results/"));
-        assert!(!grant_reaches("s3://b/results-2/*", "s3://b/results/"));
-        assert!(!grant_reaches("s3://b2/results/*", "s3://b/results/"));
+        let reaches = |scope, dir| grant_reaches(scope, None, dir);
+        assert!(reaches("s3://b/results/u1/*", "s3://b/results/"));
+        assert!(reaches("s3://b/*", "s3://b/results/"));
+        assert!(reaches("s3://b/res*", "s3://b/results/"));
+        assert!(!reaches("s3://b/results/u1", "s3://b/results"));
+        assert!(!reaches("s3://b", "s3://b/results/"));
+        assert!(!reaches("s3://b/other/*", "s3://b/results/"));
+        assert!(!reaches("s3://b/results-2/*", "s3://b/results/"));
+        assert!(!reaches("s3://b2/results/*", "s3://b/results/"));
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub fn to_fact(wg: &AwsWorkGroup, summary_app: Option<&str>) -> WorkGroup {
         encryption_option: results
             .and_then(|r| r.encryption_configuration())
             .map(|e| e.encryption_option().as_str().to_string()),
+        expected_bucket_owner: text(results.and_then(|r| r.expected_bucket_owner())),
+        managed_query_results: conf
+            .and_then(|c| c.managed_query_results_configuration())
+            .map(|m| m.enabled()),
         enforce_workgroup_configuration: conf.and_then(|c| c.enforce_work_group_configuration()),
         s3_access_grants: conf
             .and_then(|c| c.query_results_s3_access_grants_configuration())

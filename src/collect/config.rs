@@ -171,6 +171,46 @@ pub fn clients(
         ),
         lf: client!(aws_sdk_lakeformation, "lakeformation"),
         glue: client!(aws_sdk_glue, "glue"),
+        s3: client!(
+            aws_sdk_s3,
+            "s3",
+            endpoint_resolver(PathStyleWhenGiven::default())
+        ),
+    }
+}
+
+/// S3 addresses buckets as `<bucket>.<host>` by default, which a custom or
+/// loopback endpoint (e.g. an emulator) cannot serve. When an endpoint is
+/// configured for S3 (resolved by the SDK into `Params::endpoint`), address the
+/// bucket in the path instead; otherwise the standard rules apply.
+#[derive(Debug, Default)]
+pub struct PathStyleWhenGiven {
+    rules: aws_sdk_s3::config::endpoint::DefaultResolver,
+}
+
+impl aws_sdk_s3::config::endpoint::ResolveEndpoint for PathStyleWhenGiven {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        params: &'a aws_sdk_s3::config::endpoint::Params,
+    ) -> aws_sdk_s3::config::endpoint::EndpointFuture<'a> {
+        use aws_sdk_s3::config::endpoint::{EndpointFuture, Params, ResolveEndpoint};
+        if params.endpoint().is_none() || params.force_path_style() == Some(true) {
+            return ResolveEndpoint::resolve_endpoint(&self.rules, params);
+        }
+        let path_style = Params::builder()
+            .set_bucket(params.bucket().map(str::to_string))
+            .set_region(params.region().map(str::to_string))
+            .set_use_fips(params.use_fips())
+            .set_use_dual_stack(params.use_dual_stack())
+            .set_endpoint(params.endpoint().map(str::to_string))
+            .force_path_style(true)
+            .build();
+        match path_style {
+            Ok(p) => EndpointFuture::new(async move {
+                ResolveEndpoint::resolve_endpoint(&self.rules, &p).await
+            }),
+            Err(_) => ResolveEndpoint::resolve_endpoint(&self.rules, params),
+        }
     }
 }
 

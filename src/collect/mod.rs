@@ -13,6 +13,7 @@ mod iam;
 mod lakeformation;
 mod ops;
 mod run;
+mod s3;
 mod s3control;
 mod sso;
 mod sts;
@@ -191,7 +192,8 @@ async fn read(
 
     let workgroups = async {
         let roles = has(N::ExecutionRole) || has(N::ExecutionRolePolicies);
-        if !has(N::Workgroups) && !has(N::WorkgroupAssignments) && !roles {
+        if !has(N::Workgroups) && !has(N::WorkgroupAssignments) && !roles && !has(N::ResultsBucket)
+        {
             return (Fact::default(), BTreeMap::new());
         }
         progress("reading Athena workgroups");
@@ -364,6 +366,24 @@ async fn read(
         })
         .await
     };
+    let bucket_names = if has(N::ResultsBucket) {
+        results_buckets(&workgroups, target.workgroup.is_some())
+    } else {
+        BTreeSet::new()
+    };
+    let buckets = async {
+        if bucket_names.is_empty() {
+            return BTreeMap::new();
+        }
+        progress("reading the query results buckets");
+        let caller = sts::caller(run).await;
+        let account = caller.known().map(|c| c.account_id.as_str());
+        in_area(
+            Some(Area::S3AccessGrants),
+            s3::buckets(run, account, bucket_names),
+        )
+        .await
+    };
     apps.extend(studio_apps);
     let mut facts = Facts {
         facts_version: FACTS_VERSION,
@@ -377,6 +397,7 @@ async fn read(
         applications: apps,
         roles: BTreeMap::new(),
         access_grants,
+        buckets: BTreeMap::new(),
         managed_policies: BTreeMap::new(),
         session_policies: BTreeMap::new(),
         lake_formation,
@@ -397,9 +418,10 @@ async fn read(
         progress("reading Identity Center users and groups");
         in_area(Some(Area::IdentityCenter), sso::users(run, store, &names)).await
     };
-    let (roles, (managed_policies, session_policies), users) =
-        tokio::join!(roles, managed_policies, users);
+    let (roles, (managed_policies, session_policies), users, buckets) =
+        tokio::join!(roles, managed_policies, users, buckets);
     facts.roles = roles;
+    facts.buckets = buckets;
     facts.managed_policies = managed_policies;
     facts.session_policies = session_policies;
     facts.users = users;
@@ -505,6 +527,22 @@ impl<'a> RolePlan<'a> {
         }
         self
     }
+}
+
+/// The results buckets of the target workgroups (`--workgroup`, else the
+/// Identity-Center-enabled ones) that write to S3.
+fn results_buckets(workgroups: &Fact<Vec<WorkGroup>>, selected: bool) -> BTreeSet<String> {
+    workgroups
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|w| selected || idc_enabled(w))
+        .filter(|w| w.managed_query_results != Some(true))
+        .filter_map(|w| studio_doctor_checks::s3::parse(w.output_location.as_deref()?))
+        .map(|u| u.bucket.to_string())
+        .filter(|b| !b.is_empty())
+        .collect()
 }
 
 /// The distinct session policy ARNs of the Studios' session mappings.

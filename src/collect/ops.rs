@@ -17,7 +17,7 @@ use studio_doctor_checks::{Area, Need};
 #[cfg_attr(not(test), allow(dead_code))]
 pub struct Operation {
     /// The client that sends it: `sts`, `emr`, `athena`, `ssoadmin`, `identitystore`, `iam`,
-    /// `s3control`, `lakeformation`, `glue`.
+    /// `s3control`, `lakeformation`, `glue`, `s3`.
     pub service: &'static str,
     /// The API operation name, e.g. `DescribeStudio`.
     pub operation: &'static str,
@@ -80,6 +80,7 @@ const WORKGROUPS: &[Need] = &[
     WorkgroupAssignments,
     ExecutionRole,
     ExecutionRolePolicies,
+    ResultsBucket,
 ];
 
 pub const GET_CALLER_IDENTITY: Operation = op(
@@ -96,6 +97,7 @@ pub const GET_CALLER_IDENTITY: Operation = op(
         LfIdentityCenter,
         LfApplicationAssignments,
         StudioApplications,
+        ResultsBucket,
     ],
 );
 pub const LIST_INSTANCES: Operation = op(
@@ -287,6 +289,13 @@ pub const GET_TABLE: Operation = op(
     &[GlueTables, LfLocationRole],
 );
 
+pub const GET_BUCKET_LOCATION: Operation = op(
+    "s3",
+    "GetBucketLocation",
+    "s3:GetBucketLocation",
+    &[ResultsBucket],
+);
+
 /// Every operation the collectors can send. All are read-only.
 pub const OPERATIONS: &[Operation] = &[
     GET_CALLER_IDENTITY,
@@ -321,6 +330,7 @@ pub const OPERATIONS: &[Operation] = &[
     GET_RESOURCE_LF_TAGS,
     LIST_DATA_CELLS_FILTER,
     GET_TABLE,
+    GET_BUCKET_LOCATION,
 ];
 
 /// The least-privilege IAM policy that lets studio-doctor run every check.
@@ -353,8 +363,8 @@ pub type OpLog = Arc<Mutex<Vec<Sent>>>;
 ///
 /// The operation name is read from the request on the wire: the `X-Amz-Target`
 /// header (JSON protocols), the `Action=` form field (query protocols: IAM, STS),
-/// or the method and path (S3 Control's REST-XML; Lake Formation's REST-JSON,
-/// which posts to `/<Operation>`).
+/// or the method and path (S3 Control's REST-XML; S3's `GET ...?location`; Lake
+/// Formation's REST-JSON, which posts to `/<Operation>`).
 #[derive(Debug, Clone)]
 pub struct Recorder {
     service: &'static str,
@@ -417,6 +427,14 @@ pub fn operation_name(
     let path = uri
         .split_once("://")
         .map_or(uri, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let query = path.split_once('?').map_or("", |(_, q)| q);
+    if method == "GET"
+        && query
+            .split('&')
+            .any(|p| p == "location" || p == "location=")
+    {
+        return "GetBucketLocation".into();
+    }
     let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
     match (method, path) {
         ("GET", "/v20180820/accessgrantsinstance") => "GetAccessGrantsInstance".into(),
@@ -489,6 +507,7 @@ mod tests {
         assert_eq!(actions.into_iter().collect::<BTreeSet<_>>(), want);
         assert!(want.contains("iam:GetRole") && want.contains("s3:ListAccessGrants"));
         assert!(want.contains("lakeformation:ListPermissions") && want.contains("glue:GetTable"));
+        assert!(want.contains("s3:GetBucketLocation"));
     }
 
     #[test]
@@ -510,6 +529,10 @@ mod tests {
             operation_name("GET", uri, None, None),
             "GetAccessGrantsInstance"
         );
+        let uri = "http://127.0.0.1:5055/athena-results-1/?location";
+        assert_eq!(operation_name("GET", uri, None, None), "GetBucketLocation");
+        let uri = "https://b.s3.ap-northeast-1.amazonaws.com/?location";
+        assert_eq!(operation_name("GET", uri, None, None), "GetBucketLocation");
         let uri = "https://lakeformation.ap-northeast-1.amazonaws.com/ListPermissions";
         assert_eq!(operation_name("POST", uri, None, None), "ListPermissions");
         let t = Some("AWSGlue.GetTable");

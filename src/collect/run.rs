@@ -34,6 +34,7 @@ pub struct Clients {
     pub s3c: aws_sdk_s3control::Client,
     pub lf: aws_sdk_lakeformation::Client,
     pub glue: aws_sdk_glue::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 pub type Shared<T> = Arc<OnceCell<T>>;
@@ -134,7 +135,7 @@ impl Run {
     /// The outer error is the run deadline; the inner result is the SDK's.
     /// The call counts for the current task's area (STS for none), from the
     /// moment it holds a slot until it ends or is cut off.
-    async fn send<T, E>(
+    pub async fn send<T, E>(
         &self,
         op: &Operation,
         fut: impl Future<Output = Result<T, SdkError<E>>>,

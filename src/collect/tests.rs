@@ -315,6 +315,9 @@ fn healthy() -> Rules {
                     "EnforceWorkGroupConfiguration": true,
                     "QueryResultsS3AccessGrantsConfiguration": {"EnableS3AccessGrants": true,
                         "CreateUserLevelPrefix": true, "AuthenticationType": "DIRECTORY_IDENTITY"}}}})))),
+        ("s3", mock!(aws_sdk_s3::Client::get_bucket_location)
+            .match_requests(|r| r.bucket() == Some("results") && r.expected_bucket_owner() == Some(ACCOUNT))
+            .then_http_response(|| http(200, r#"<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">ap-northeast-1</LocationConstraint>"#))),
         ("iam", mock!(Iam::get_role)
             .match_requests(|r| r.role_name() == Some("UserRole"))
             .then_output(|| aws_sdk_iam::operation::get_role::GetRoleOutput::builder()
@@ -588,6 +591,23 @@ async fn healthy_account_reads_every_fact() {
     assert_eq!(grants[0].grantee_type, "DIRECTORY_GROUP");
     assert_eq!(grants[0].permission, "READWRITE");
 
+    // The results bucket of the target (Identity Center) workgroup, asked with
+    // this account as the expected owner.
+    assert_eq!(
+        f.buckets.keys().collect::<Vec<_>>(),
+        ["results"],
+        "one read for the bucket"
+    );
+    assert_eq!(
+        f.buckets["results"]
+            .known()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .region,
+        "ap-northeast-1"
+    );
+
     // Issue 4 facts.
     let instance = &f.identity_center_instances.known().unwrap()[0];
     assert_eq!(
@@ -795,6 +815,82 @@ async fn lf_identity_center_not_found_is_null_and_errors_name_the_action() {
         "no registration, no location role to read"
     );
     assert_eq!(h.count("iam.GetRole"), 0);
+}
+
+#[tokio::test]
+async fn a_missing_or_foreign_results_bucket_is_a_fact_or_unknown() {
+    // NoSuchBucket: null. 403 (another owner, or no permission): unknown.
+    for (status, code, want) in [
+        (404, "NoSuchBucket", None),
+        (403, "AccessDenied", Some(UnknownKind::AccessDenied)),
+    ] {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>no</Message><BucketName>results</BucketName></Error>"#
+        );
+        let h = Harness::new(&with(vec![(
+            "s3",
+            mock!(aws_sdk_s3::Client::get_bucket_location)
+                .then_http_response(move || http(status, &body)),
+        )]));
+        let f = h.read(&[Need::ResultsBucket]).await;
+        match want {
+            None => assert_eq!(f.buckets["results"], Fact::Known(None)),
+            Some(kind) => {
+                let u = unknown(&f.buckets["results"]);
+                assert_eq!(u.kind, kind, "{u:?}");
+                assert_eq!(u.action, "s3:GetBucketLocation");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_results_bucket_in_another_region_is_asked_again_there() {
+    // S3 redirects a request sent to the wrong region, naming the bucket's.
+    let h = Harness::new(&with(vec![(
+        "s3",
+        mock!(aws_sdk_s3::Client::get_bucket_location)
+            .sequence()
+            .http_response(|| {
+                let mut r = http(
+                    301,
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>moved</Message></Error>"#,
+                );
+                r.headers_mut().insert("x-amz-bucket-region", "us-east-1");
+                r
+            })
+            .http_response(|| {
+                http(
+                    200,
+                    r#"<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#,
+                )
+            })
+            .build(),
+    )]));
+    let f = h.read(&[Need::ResultsBucket]).await;
+    assert_eq!(
+        f.buckets["results"]
+            .known()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .region,
+        "us-east-1"
+    );
+    let uris: Vec<String> = h
+        .seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(op, _)| op == "GetBucketLocation")
+        .map(|(_, uri)| uri.clone())
+        .collect();
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert!(
+        uris[1].contains("us-east-1"),
+        "asked again in the bucket's region: {uris:?}"
+    );
 }
 
 #[tokio::test]
@@ -1351,6 +1447,8 @@ fn area_of(service: &str, op: &str, body: &str) -> Option<Area> {
         "sso admin" | "ssoadmin" if op.contains("Application") => Area::AthenaWorkgroup,
         "sso admin" | "ssoadmin" => Area::IdentityCenter,
         "s3 control" | "s3control" => Area::S3AccessGrants,
+        // The results bucket's region is read for AG003.
+        "s3" => Area::S3AccessGrants,
         "lakeformation" | "glue" => Area::LakeFormation,
         "iam" => match (param("RoleName").as_deref(), param("PolicyArn")) {
             (Some("UserRole" | "ServiceRole"), _) => Area::EmrStudio,

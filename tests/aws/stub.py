@@ -159,6 +159,8 @@ class Req:
             form = parse_qs(self.body.decode("utf-8", "replace"))
             action = (self.query.get("Action") or form.get("Action") or ["Unknown"])[0]
             return scope or "query", action, "query", region
+        if scope == "s3" and self.method == "GET" and "location" in urlsplit(self.raw_path).query.split("&"):
+            return "s3", "GetBucketLocation", "rest-xml", region
         if scope == "lakeformation":
             return "lakeformation", self.path.strip("/").split("/")[0], "rest-json", region
         return scope or "unknown", f"{self.method} {self.path}", "rest-json", region
@@ -200,6 +202,10 @@ def error(req, code, message, status=400):
         body = (f'<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type>{el("Code", code)}'
                 f'{el("Message", message)}</Error>{el("RequestId", rid)}</ErrorResponse>')
         return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)], body.encode()
+    if req.protocol == "rest-xml" and req.service == "s3":  # S3 itself: an unwrapped <Error>
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{el("Code", code)}'
+                f'{el("Message", message)}{el("RequestId", rid)}</Error>')
+        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", rid)], body.encode()
     if req.protocol == "rest-xml":
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error>{el("Code", code)}'
                 f'{el("Message", message)}</Error>{el("RequestId", rid)}</ErrorResponse>')
@@ -959,6 +965,8 @@ class Stub:
         self.seed_workgroups(athena, facts, data)
         self.seed_lake_formation(client("glue"), client("lakeformation"), facts, data)
 
+        self.seed_buckets(facts)
+
         # 6. The stub's own data.
         data.region, data.account, data.instance_arn = region, account, inst_arn
         data.caller_arn = (known(facts.get("caller")) or {}).get("arn")
@@ -1032,6 +1040,21 @@ class Stub:
                     {"Effect": "Allow", "Action": "athena:GetWorkGroup", "Resource": "*"}]})
         return skipped
 
+    def seed_buckets(self, facts):
+        """The results buckets (moto serves S3), each created in its own region."""
+        import boto3
+        for name, bucket in (facts.get("buckets") or {}).items():
+            bucket = known(bucket)
+            if bucket is None:
+                continue  # null (no such bucket) or unknown
+            region = bucket["region"]
+            s3 = boto3.client("s3", region_name=region, endpoint_url=f"http://127.0.0.1:{self.moto_port}",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            args = {"Bucket": name}
+            if region != "us-east-1":
+                args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            s3.create_bucket(**args)
+
     def seed_lake_formation(self, glue, lf, facts, data):
         """Glue tables (moto), Lake Formation settings/permissions/resources (moto),
         Identity Center configuration and opt-ins (the stub)."""
@@ -1098,8 +1121,12 @@ class Stub:
                 result["OutputLocation"] = wg["output_location"]
             if wg.get("encryption_option"):
                 result["EncryptionConfiguration"] = {"EncryptionOption": wg["encryption_option"]}
+            if wg.get("expected_bucket_owner"):
+                result["ExpectedBucketOwner"] = wg["expected_bucket_owner"]
             if result:
                 conf["ResultConfiguration"] = result
+            if wg.get("managed_query_results") is not None:
+                conf["ManagedQueryResultsConfiguration"] = {"Enabled": wg["managed_query_results"]}
             if wg.get("enforce_workgroup_configuration") is not None:
                 conf["EnforceWorkGroupConfiguration"] = wg["enforce_workgroup_configuration"]
             grants = wg.get("s3_access_grants")

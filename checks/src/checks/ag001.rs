@@ -10,8 +10,8 @@
 //! through IAM. Without an S3 Access Grants instance nothing can grant that user
 //! the results location, so every query fails while writing its results, even
 //! when both the Studio roles and the workgroup role have AdministratorAccess.
-//! The workgroup and the tables show up in the Studio, and then every query
-//! fails.
+//! Observed in practice: the workgroup and the tables show up in the Studio, and
+//! then every query fails.
 //!
 //! **How to fix.** Create the instance and associate it with the region's IAM
 //! Identity Center instance in the same step. Console: Amazon S3 → Access Grants
@@ -28,10 +28,10 @@
 //! **Permissions needed.** `s3:GetAccessGrantsInstance` (and
 //! `sso:ListInstances` to fill in the fix; `sts:GetCallerIdentity` needs none).
 //!
-//! **Evidence.** Observed in practice (queries failed writing results until S3 Access
-//! Grants was set up) and documented (Athena workgroups-identity-center: "Amazon S3
-//! Access Grants must be configured to use Trusted identity propagation
-//! identities"; S3 access-grants-instance: one instance per region per account).
+//! **Evidence.** Documented: Athena workgroups-identity-center ("Amazon S3 Access
+//! Grants must be configured to use Trusted identity propagation identities"); S3
+//! access-grants-instance (one instance per region per account). Observed in
+//! practice: queries fail writing results until S3 Access Grants is set up.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html

@@ -30,9 +30,10 @@
 //! **Permissions needed.** `s3:GetAccessGrantsInstance`,
 //! `athena:ListWorkGroups`, `athena:GetWorkGroup`, `sso:ListInstances`.
 //!
-//! **Evidence.** Documented (S3 access-grants-directory-ids: grants to directory
+//! **Evidence.** Documented: S3 access-grants-directory-ids (grants to directory
 //! identities need the Identity Center association, and the Identity Center
-//! instance must be in the same region). The "same instance as the workgroups" rule is inferred (no document states it for S3 Access Grants; the
+//! instance must be in the same region). The "same instance as the workgroups"
+//! rule is inferred (no document states it for S3 Access Grants; the
 //! QuickSight Athena TIP guide states the same-setup rule): it is reported as a
 //! failure because a user id from one identity store cannot match a grant made in
 //! another.

@@ -2,17 +2,31 @@
 //!
 //! **What it checks.** Each target workgroup (every Identity-Center-enabled one,
 //! or `--workgroup`) has a query result location
-//! (`ResultConfiguration.OutputLocation`), and a registered S3 Access Grants
+//! (`ResultConfiguration.OutputLocation`) in a bucket that exists, is in the
+//! target region and belongs to this account, and a registered S3 Access Grants
 //! location covers it (`ListAccessGrantsLocations` → `LocationScope`: `s3://`
-//! covers every bucket, `s3://bucket` one bucket, `s3://bucket/prefix` that prefix
-//! at a `/` boundary). The pass names the most specific covering location and
-//! its IAM role.
+//! covers every bucket, `s3://bucket` one bucket, `s3://bucket/prefix` that
+//! prefix at a `/` boundary). The pass names the most specific covering location
+//! and its IAM role.
+//!
+//! The bucket is read with `s3:GetBucketLocation` sent with `ExpectedBucketOwner`
+//! set to this account: S3 answers a bucket owned by another account with 403
+//! AccessDenied, so such a bucket never passes (the result is an error naming
+//! the cause). A bucket in another region fails (when S3 redirects the request
+//! to the bucket's region, it is asked again there, so the owner is still
+//! judged). A workgroup whose
+//! `ResultConfiguration.ExpectedBucketOwner` names another account than the
+//! bucket's (this one) fails: Athena's writes would be refused. A workgroup that
+//! keeps its results in Athena-managed storage (`ManagedQueryResultsConfiguration`)
+//! has no S3 results location: it passes here with that said (WG006 warns).
 //!
 //! **Why it matters.** Identity Center users write query results through S3
 //! Access Grants. A grant can only be made inside a registered location, and S3
 //! Access Grants reaches the bucket by assuming the location's IAM role. Without a
 //! location over the results prefix, no grant can exist and every query fails
-//! while writing its results.
+//! while writing its results. S3 Access Grants serves only data in its own
+//! region, and the recommended default location `s3://` covers only this
+//! account's buckets in that region.
 //!
 //! **How to fix.** No result location: console: Amazon Athena → Workgroups → the
 //! workgroup → Edit → Query result configuration; CLI: `aws athena
@@ -28,24 +42,41 @@
 //! S3 read and write on the results bucket; registering it needs `iam:PassRole`.
 //! The results bucket must be in the same region as the S3 Access Grants instance.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrantsLocations`.
+//! A results bucket in another region or account: create one in this region
+//! (`aws s3api create-bucket --region <REGION> --bucket <RESULTS_BUCKET>
+//! --create-bucket-configuration LocationConstraint=<REGION>`) and point the
+//! workgroup at it (`ResultConfigurationUpdates.OutputLocation`). A wrong
+//! expected owner: `'{"ResultConfigurationUpdates":{"ExpectedBucketOwner":"<ACCOUNT_ID>"}}'`.
 //!
-//! **Evidence.** Documented (S3 access-grants-location-register and
-//! CreateAccessGrantsLocation: location scopes and the location role; Athena
-//! workgroups-identity-center: results go through S3 Access Grants) and observed in practice
-//! (queries fail writing their results until a location covers them).
+//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
+//! `s3:ListAccessGrantsLocations`, `s3:GetBucketLocation`, `sts:GetCallerIdentity`.
+//!
+//! **Evidence.** Documented: S3 access-grants-location-register (location
+//! scopes and the location role; "The location at the default S3 path (s3://)
+//! covers access to all of your S3 buckets in that AWS Region of your account";
+//! the buckets "must be located in the same AWS Region as your S3 Access Grants
+//! instance"); CreateAccessGrantsLocation ("Your S3 data must be in the same
+//! Region as your S3 Access Grants instance"); S3 bucket owner condition (a
+//! mismatched `ExpectedBucketOwner` is refused with 403 Access Denied); Athena
+//! `ResultConfiguration.ExpectedBucketOwner` (a mismatch makes Athena's S3 calls
+//! fail with a permissions error); Athena workgroups-identity-center (results go
+//! through S3 Access Grants). Observed in practice: queries fail writing results
+//! until a location covers the results.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_CreateAccessGrantsLocation.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+//! - https://docs.aws.amazon.com/athena/latest/APIReference/API_ResultConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::common::{self, create_default_location_command};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common::{self, create_default_location_command, update_work_group};
 use crate::checks::wg004::output_fix;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::WorkGroup;
 use crate::s3;
 
@@ -61,6 +92,7 @@ pub const META: Meta = Meta {
         Need::Workgroups,
         Need::AccessGrantsInstance,
         Need::AccessGrantsLocations,
+        Need::ResultsBucket,
     ],
     docs: &[
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html",
@@ -74,6 +106,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
+    if managed_results(w) {
+        return managed_pass(w);
+    }
     let out = match results_location(w) {
         Ok(out) => out,
         Err(why) => {
@@ -84,6 +119,9 @@ fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             .fix(output_fix(ctx, w, META.docs));
         }
     };
+    if let Err(o) = bucket_ok(ctx, w, out) {
+        return *o;
+    }
     let locations = match ctx.facts.access_grants.locations.known() {
         Ok(l) => l,
         Err(u) => return Outcome::unknown(&label, "the S3 Access Grants locations", u),
@@ -119,6 +157,126 @@ fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     }
 }
 
+/// The results bucket is in this region and owned by this account (the
+/// `ExpectedBucketOwner` sent with `GetBucketLocation` proves the owner), and
+/// the workgroup does not expect another owner. Err: the outcome to report.
+fn bucket_ok(ctx: &Ctx, w: &WorkGroup, out: &str) -> Result<(), Box<Outcome>> {
+    let label = workgroup_label(w);
+    let name = s3::parse(out).map(|u| u.bucket).unwrap_or_default();
+    let region = ctx.region();
+    let what = format!(
+        "the region of {label}'s results bucket {name} (s3:GetBucketLocation, asked with ExpectedBucketOwner = this account; S3 answers AccessDenied also when another account owns the bucket)"
+    );
+    let bucket = match ctx.facts.buckets.get(name) {
+        None => {
+            let u = Unknown::new(
+                UnknownKind::NotCollected,
+                "s3:GetBucketLocation",
+                format!("bucket {name} is not in the facts"),
+            );
+            return Err(Box::new(Outcome::unknown(&label, &what, &u)));
+        }
+        Some(Fact::Unknown(u)) => return Err(Box::new(Outcome::unknown(&label, &what, u))),
+        Some(Fact::Known(b)) => b,
+    };
+    let Some(bucket) = bucket else {
+        return Err(Box::new(
+            Outcome::fail(
+                &label,
+                format!(
+                    "{label}'s results bucket {name} does not exist (NoSuchBucket), so every query fails writing its results"
+                ),
+            )
+            .fix(new_bucket_fix(ctx, w, name)),
+        ));
+    };
+    if bucket.region != region {
+        return Err(Box::new(
+            Outcome::fail(
+                &label,
+                format!(
+                    "{label}'s results bucket {name} is in {}, but S3 Access Grants only serves data in its own region ({region}): no location can cover it, so Identity Center users' queries fail writing results",
+                    bucket.region
+                ),
+            )
+            .fix(new_bucket_fix(ctx, w, "<RESULTS_BUCKET>")),
+        ));
+    }
+    let account = ctx.account();
+    if let Some(expected) = w.expected_bucket_owner.as_deref()
+        && expected != account
+        && !account.starts_with('<')
+    {
+        return Err(Box::new(
+            Outcome::fail(
+                &label,
+                format!(
+                    "{label} expects its results bucket to be owned by account {expected} (ResultConfiguration.ExpectedBucketOwner), but {name} belongs to this account {account}: Athena's writes to it fail with a permissions error"
+                ),
+            )
+            .fix(remedy(
+                "Expect this account as the results bucket's owner",
+                vec![update_work_group(
+                    ctx,
+                    w,
+                    &format!(r#"{{"ResultConfigurationUpdates":{{"ExpectedBucketOwner":"{account}"}}}}"#),
+                )],
+                META.docs,
+            )),
+        ));
+    }
+    Ok(())
+}
+
+/// Create a results bucket in this region and point the workgroup at it.
+fn new_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
+    let region = ctx.region();
+    let create = if region == "us-east-1" {
+        format!("aws s3api create-bucket --region {region} --bucket {bucket}")
+    } else {
+        format!(
+            "aws s3api create-bucket --region {region} --bucket {bucket} --create-bucket-configuration LocationConstraint={region}"
+        )
+    };
+    remedy(
+        format!(
+            "Create a results bucket in {region} in this account and set it as {}'s query result location",
+            workgroup_label(w)
+        ),
+        vec![
+            create,
+            update_work_group(
+                ctx,
+                w,
+                &format!(
+                    r#"{{"ResultConfigurationUpdates":{{"OutputLocation":"s3://{bucket}/{}/"}}}}"#,
+                    w.name
+                ),
+            ),
+        ],
+        META.docs,
+    )
+}
+
+/// Whether the workgroup keeps query results in Athena-owned storage
+/// (`ManagedQueryResultsConfiguration.Enabled`): then there is no S3 results
+/// location for S3 Access Grants to govern.
+pub fn managed_results(w: &WorkGroup) -> bool {
+    w.managed_query_results == Some(true)
+}
+
+/// The outcome of the S3 Access Grants checks for a workgroup with managed
+/// results: nothing in S3 to govern (WG006 warns about the setting).
+pub(crate) fn managed_pass(w: &WorkGroup) -> Outcome {
+    let label = workgroup_label(w);
+    Outcome::pass(
+        &label,
+        format!(
+            "{label} keeps query results in Athena-managed storage, not in S3: S3 Access Grants has no results location to govern (WG006 judges that setting)"
+        ),
+    )
+}
+
 /// The workgroup's query result location as an `s3://bucket/...` URL, or why not.
 pub fn results_location(w: &WorkGroup) -> Result<&str, String> {
     match w.output_location.as_deref().filter(|o| !o.is_empty()) {
@@ -144,7 +302,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::ctx::Ctx;
     use crate::fact::{Fact, Unknown};
-    use crate::facts::{AccessGrantsLocation, Facts};
+    use crate::facts::{AccessGrantsLocation, Bucket, Facts};
     use crate::testkit::{denied, healthy, idc_wg, only, results, skipped};
 
     fn set_locations(f: &mut Facts, scopes: &[(&str, &str)]) {
@@ -289,6 +447,105 @@ mod tests {
             r[0].message
         );
         assert!(run(&Ctx::new(&f)).is_empty());
+    }
+
+    fn bucket(f: &mut Facts) -> &mut Fact<Option<Bucket>> {
+        f.buckets.get_mut("athena-results-111122223333").unwrap()
+    }
+
+    #[test]
+    fn fails_when_the_results_bucket_is_in_another_region() {
+        let mut f = healthy();
+        *bucket(&mut f) = Fact::Known(Some(Bucket {
+            region: "us-east-1".into(),
+        }));
+        let r = only("AG003", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(
+            r.message.contains("is in us-east-1")
+                && r.message.contains("own region (ap-northeast-1)"),
+            "{}",
+            r.message
+        );
+        let cmds = r.remediation.unwrap().commands;
+        assert_eq!(
+            cmds[0],
+            "aws s3api create-bucket --region ap-northeast-1 --bucket '<RESULTS_BUCKET>' --create-bucket-configuration LocationConstraint=ap-northeast-1"
+        );
+        assert!(
+            cmds[1].contains(r#""OutputLocation":"s3://<RESULTS_BUCKET>/idc-wg/""#),
+            "{}",
+            cmds[1]
+        );
+        // Applying the fix: a results bucket in this region passes.
+        idc_wg(&mut f).output_location = Some("s3://results-here/idc-wg/".into());
+        f.buckets.insert(
+            "results-here".into(),
+            Fact::Known(Some(Bucket {
+                region: "ap-northeast-1".into(),
+            })),
+        );
+        assert_eq!(only("AG003", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_bucket_owned_elsewhere_or_unread_never_passes() {
+        // GetBucketLocation with ExpectedBucketOwner = this account: 403 for a
+        // bucket of another account.
+        let mut f = healthy();
+        *bucket(&mut f) = Fact::Unknown(denied("s3:GetBucketLocation"));
+        let r = only("AG003", &f);
+        assert_eq!(r.status, Status::Error, "{r:#?}");
+        assert!(
+            r.message.contains("another account owns the bucket"),
+            "{}",
+            r.message
+        );
+        // Not collected (an older facts file): an error too.
+        let mut f = healthy();
+        f.buckets.clear();
+        assert_eq!(only("AG003", &f).status, Status::Error);
+        // No such bucket.
+        let mut f = healthy();
+        *bucket(&mut f) = Fact::Known(None);
+        let r = only("AG003", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains("does not exist"), "{}", r.message);
+    }
+
+    #[test]
+    fn fails_when_the_workgroup_expects_another_owner() {
+        let mut f = healthy();
+        idc_wg(&mut f).expected_bucket_owner = Some("444455556666".into());
+        let r = only("AG003", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains("444455556666"), "{}", r.message);
+        let cmd = &r.remediation.unwrap().commands[0];
+        assert!(
+            cmd.contains(r#""ExpectedBucketOwner":"111122223333""#),
+            "{cmd}"
+        );
+        idc_wg(&mut f).expected_bucket_owner = Some("111122223333".into());
+        assert_eq!(only("AG003", &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn managed_results_pass_with_nothing_to_cover() {
+        let mut f = healthy();
+        let w = idc_wg(&mut f);
+        w.managed_query_results = Some(true);
+        w.output_location = None;
+        let r = only("AG003", &f);
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(
+            r.message.contains("Athena-managed storage"),
+            "{}",
+            r.message
+        );
+        for id in ["AG004", "AG005", "AG006", "WG010"] {
+            let r = only(id, &f);
+            assert_eq!(r.status, Status::Pass, "{id}: {r:#?}");
+        }
     }
 
     #[test]

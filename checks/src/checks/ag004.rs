@@ -1,10 +1,16 @@
 //! # AG004 access-grants-location-role-trust
 //!
-//! **What it checks.** For each target workgroup, the S3 Access Grants location
-//! that covers its query result location (the most specific one, as AG003 finds
-//! it) has an IAM role (`ListAccessGrantsLocations` → `IAMRoleArn`), the role
-//! exists, and its trust policy lets the service principal
+//! **What it checks.** For each target workgroup, the IAM role of the S3 Access
+//! Grants location that serves its query results (`ListAccessGrantsLocations` →
+//! `IAMRoleArn`) exists, and its trust policy lets the service principal
 //! `access-grants.s3.amazonaws.com` call `sts:AssumeRole` and `sts:SetContext`.
+//! The location is the one the matching grant belongs to (the grant's
+//! `AccessGrantsLocationId`; the grant AG005 matches for each `--user`, or every
+//! matching grant without `--user`): S3 Access Grants assumes that location's
+//! role, not the role of the most specific location covering the results. When
+//! no grant matches yet, the most specific covering location is judged (AG005's
+//! fix creates the grant there). A workgroup with Athena-managed results has no
+//! S3 results location: it passes here with that said (WG006 warns about it).
 //! `sts:SetSourceIdentity` is looked for too; without it the result is a warning.
 //! Conditions are evaluated with what S3 Access Grants sends: `aws:SourceAccount`
 //! (the account), `aws:SourceArn` (the instance,
@@ -34,10 +40,14 @@
 //! --iam-role-arn <ROLE_ARN>`.
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrantsLocations`, `iam:GetRole`, `sts:GetCallerIdentity`.
+//! `s3:ListAccessGrantsLocations`, `s3:ListAccessGrants`, `iam:GetRole`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** Documented (tip-tutorial-s3 and S3 access-grants-location-register: the
-//! trust policy above; GetDataAccess: the role's trust must allow
+//! **Evidence.** Documented: tip-tutorial-s3 and S3 access-grants-location-register
+//! (the trust policy above; a location maps a scope to the IAM role "S3 Access
+//! Grants assumes ... to vend temporary credentials to the grantee that is
+//! accessing that particular location"); `ListAccessGrantEntry`
+//! (`AccessGrantsLocationId`: the location a grant belongs to); GetDataAccess (the
+//! role's trust must allow
 //! "sts:AssumeRole, for directory users or groups sts:SetContext, and for IAM
 //! users or roles sts:SetSourceIdentity"; Quick Suite's Athena page: "should have
 //! the STS:SetContext action in its trust policy for identity propagation").
@@ -47,10 +57,12 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location-register.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetDataAccess.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_ListAccessGrantEntry.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::results_location;
+use crate::checks::ag003::{managed_pass, managed_results, results_location};
+use crate::checks::ag005::matched_grants;
 use crate::checks::common::{
     self, IDC_PROVIDER, account_of, create_default_location_command, replace_trust_fix,
 };
@@ -72,6 +84,8 @@ pub const META: Meta = Meta {
         Need::Caller,
         Need::Workgroups,
         Need::AccessGrantsLocations,
+        Need::AccessGrants,
+        Need::Users,
         Need::LocationRole,
     ],
     docs: &[
@@ -84,17 +98,27 @@ pub const META: Meta = Meta {
 const S3AG: &str = "access-grants.s3.amazonaws.com";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    common::each_workgroup(ctx, |w| one(ctx, w))
 }
 
-/// The location covering a workgroup's results and its role ARN, or the outcome
-/// to report instead (AG003 fails the first two cases, so they are skipped).
+/// An S3 Access Grants location whose role serves a workgroup's results, and why.
+pub(crate) struct Serving<'a> {
+    pub loc: &'a AccessGrantsLocation,
+    pub why: String,
+}
+
+/// The locations whose roles serve a workgroup's results. S3 Access Grants
+/// assumes the role of the location the matching grant belongs to
+/// (`AccessGrantsLocationId`), so: the location of each grant AG005 matches
+/// (per `--user`); when none matches yet, the most specific location covering
+/// the results (where AG005's fix creates the grant). Err: the outcome to
+/// report instead (AG003 fails the first two cases, so they are skipped).
 /// Shared with AG006. (Boxed: an `Outcome` is large.)
-pub(crate) fn location_role<'a>(
+pub(crate) fn serving_locations<'a>(
     ctx: &Ctx<'a>,
     w: &WorkGroup,
     docs: &[&str],
-) -> Result<(&'a AccessGrantsLocation, &'a str), Box<Outcome>> {
+) -> Result<Vec<Serving<'a>>, Box<Outcome>> {
     let label = workgroup_label(w);
     let out = results_location(w).map_err(|why| {
         Outcome::fail(&label, format!("{label} {why} (see AG003)")).fix(output_fix(ctx, w, docs))
@@ -105,6 +129,28 @@ pub(crate) fn location_role<'a>(
         .locations
         .known()
         .map_err(|u| Outcome::unknown(&label, "the S3 Access Grants locations", u))?;
+    let mut serving: Vec<Serving<'a>> = Vec::new();
+    for m in matched_grants(ctx, w) {
+        let Some(loc) = s3::grant_location(m.grant, locations) else {
+            continue;
+        };
+        if serving
+            .iter()
+            .any(|s| s.loc.access_grants_location_id == loc.access_grants_location_id)
+        {
+            continue;
+        }
+        serving.push(Serving {
+            loc,
+            why: format!(
+                "the location of grant {}, which serves {} on {label}'s results",
+                m.grant.access_grant_id, m.who
+            ),
+        });
+    }
+    if !serving.is_empty() {
+        return Ok(serving);
+    }
     let l = s3::covering_location(locations, &s3::as_dir(out)).ok_or_else(|| {
         Outcome::fail(
             &label,
@@ -116,13 +162,28 @@ pub(crate) fn location_role<'a>(
             docs,
         ))
     })?;
+    Ok(vec![Serving {
+        loc: l,
+        why: format!(
+            "covering {label}'s results, where a grant would be made: no grant gives them yet (AG005)"
+        ),
+    }])
+}
+
+/// The role ARN of a serving location, or the failure when it reports none.
+pub(crate) fn location_role<'a>(
+    ctx: &Ctx,
+    s: &Serving<'a>,
+    docs: &[&str],
+) -> Result<&'a str, Box<Outcome>> {
+    let l = s.loc;
     match l.iam_role_arn.as_deref().filter(|r| !r.is_empty()) {
-        Some(role) => Ok((l, role)),
+        Some(role) => Ok(role),
         None => Err(Box::new(Outcome::fail(
-            &label,
+            format!("S3 Access Grants location {}", l.access_grants_location_id),
             format!(
-                "S3 Access Grants location {} ({}), which covers {label}'s results, reports no IAM role, so S3 Access Grants cannot reach the bucket",
-                l.access_grants_location_id, l.location_scope
+                "S3 Access Grants location {} ({}), {}, reports no IAM role, so S3 Access Grants cannot reach the bucket",
+                l.access_grants_location_id, l.location_scope, s.why
             ),
         )
         .fix(remedy(
@@ -157,18 +218,26 @@ pub(crate) fn trust(account: &str, instance: &str) -> String {
     )
 }
 
-fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
-    let (loc, arn) = match location_role(ctx, w, META.docs) {
-        Ok(x) => x,
+fn one(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
+    if managed_results(w) {
+        return vec![managed_pass(w)];
+    }
+    match serving_locations(ctx, w, META.docs) {
+        Ok(serving) => serving.iter().map(|s| judge_location(ctx, s)).collect(),
+        Err(o) => vec![*o],
+    }
+}
+
+fn judge_location(ctx: &Ctx, s: &Serving) -> Outcome {
+    let arn = match location_role(ctx, s, META.docs) {
+        Ok(a) => a,
         Err(o) => return *o,
     };
     let account = account_of(ctx, Some(arn));
     let instance = instance_arn(ctx, &account);
     let what = format!(
-        "location role {arn} (S3 Access Grants location {}, {}, covering {}'s results)",
-        loc.access_grants_location_id,
-        loc.location_scope,
-        workgroup_label(w)
+        "location role {arn} (S3 Access Grants location {}, {}, {})",
+        s.loc.access_grants_location_id, s.loc.location_scope, s.why
     );
     match ctx.role(arn) {
         Err(u) => Outcome::unknown(arn, &what, &u),
@@ -273,7 +342,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{denied, healthy, idc_wg, only, role, skipped};
+    use crate::testkit::{denied, healthy, idc_wg, only, role, skipped, without_user};
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
@@ -292,6 +361,72 @@ mod tests {
             Fact::Known(l) => &mut l[0],
             Fact::Unknown(_) => unreachable!(),
         }
+    }
+
+    /// Two locations over the results: `default` (`s3://`, where the healthy
+    /// grant is) with `default_role`, and `loc-b` (the results bucket, more
+    /// specific) with `bucket_role`. "BrokenRole" is the healthy location role
+    /// without the sts:SetContext trust statement and without policies.
+    fn two_locations(f: &mut Facts, default_role: &str, bucket_role: &str) {
+        let mut broken = role(f, "S3AccessGrantsLocationRole").clone();
+        broken.role_name = "BrokenRole".into();
+        broken.arn = "arn:aws:iam::111122223333:role/BrokenRole".into();
+        broken.trust_policy["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|s| s["Sid"] != "AccessGrantsTrustPolicyWithIDCContext");
+        broken.inline_policies = Fact::Known(vec![]);
+        broken.attached_policies = Fact::Known(vec![]);
+        f.roles
+            .insert("BrokenRole".into(), Fact::Known(Some(broken)));
+        let loc = |id: &str, scope: &str, r: &str| AccessGrantsLocation {
+            access_grants_location_id: id.into(),
+            location_scope: scope.into(),
+            iam_role_arn: Some(format!("arn:aws:iam::111122223333:role/{r}")),
+        };
+        f.access_grants.locations = Fact::Known(vec![
+            loc("default", "s3://", default_role),
+            loc("loc-b", "s3://athena-results-111122223333", bucket_role),
+        ]);
+    }
+
+    #[test]
+    fn judges_the_location_of_the_matching_grant() {
+        // The grant is in `default`, whose role lacks sts:SetContext; the more
+        // specific bucket location is healthy but serves no grant.
+        let mut f = healthy();
+        two_locations(&mut f, "BrokenRole", "S3AccessGrantsLocationRole");
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains("role/BrokenRole"), "{}", r.message);
+        assert!(
+            r.message
+                .contains("location default, s3://, the location of grant a1b2c3d4"),
+            "{}",
+            r.message
+        );
+        assert!(r.remediation.unwrap().commands[0].contains("--role-name BrokenRole"));
+        // The reverse passes: the grant's location role is healthy.
+        let mut f = healthy();
+        two_locations(&mut f, "S3AccessGrantsLocationRole", "BrokenRole");
+        let r = only("AG004", &f);
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        // Per --user: the user's grant decides; without --user, every matching grant.
+        let mut f = healthy();
+        without_user(&mut f);
+        two_locations(&mut f, "BrokenRole", "S3AccessGrantsLocationRole");
+        assert_eq!(only("AG004", &f).status, Status::Fail);
+        // No grant yet: the covering location, where AG005's fix makes one.
+        let mut f = healthy();
+        f.access_grants.grants = Fact::Known(vec![]);
+        two_locations(&mut f, "S3AccessGrantsLocationRole", "BrokenRole");
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail, "{out:#?}");
+        assert!(
+            out[0].message.contains("no grant gives them yet"),
+            "{}",
+            out[0].message
+        );
     }
 
     #[test]

@@ -5,26 +5,37 @@
 //! query results: the workgroup's `OutputLocation`, plus `<user id>/` when the
 //! workgroup's `QueryResultsS3AccessGrantsConfiguration.CreateUserLevelPrefix`
 //! is on. The grant must name the user (`DIRECTORY_USER` = the Identity Center
-//! user id) or one of the user's groups (`DIRECTORY_GROUP`), its `GrantScope`
-//! must cover every object under that prefix, and it must not be pinned to an
-//! application (`ApplicationArn` set). Without `--user`, it checks that some
-//! READWRITE grant to an Identity Center user or group covers the results
+//! user id) or one of the user's groups (`DIRECTORY_GROUP`), and its `GrantScope`
+//! must cover every object under that prefix. Without `--user`, it checks that
+//! some READWRITE grant to an Identity Center user or group covers the results
 //! location (with per-user prefixes: some path under it), and says that `--user`
-//! gives a precise answer.
+//! gives a precise answer. A workgroup that keeps its results in Athena-managed
+//! storage (`ManagedQueryResultsConfiguration`) has no S3 results prefix to
+//! grant: it passes here with that said, and WG006 warns about the setting.
 //!
-//! Grant scopes are matched by rules inferred from the AWS doc examples (a
-//! trailing `*` is a prefix match on the text before it; a scope without `*` is a
-//! directory; a bucket-only scope is the whole bucket). Skipping grants pinned to
-//! an application is inferred from the `ApplicationArn` field's documentation
-//! ("the grantee can only access the S3 data through this application"); the
-//! message says when grants were skipped for that.
+//! Grant scopes (documented, `AccessGrantsLocationConfiguration`): the scope is
+//! the location's scope plus the grant's sub-prefix, and a sub-prefix covers the
+//! keys under it only when it ends in `*` ("append the wildcard character *
+//! after the prefix to indicate that you want to include all object key names
+//! in the bucket that start with that prefix"). So `s3://b/results/*` covers the
+//! results, `s3://b/results/` without `*` covers one key only, and a grant on a
+//! whole location (no sub-prefix) covers what the location covers. The failure
+//! says when a grant lacks only the `*`.
 //!
-//! **Why it matters.** Without this grant the Studio lists the workgroup
-//! and the tables, and every query fails writing its results, even with AdministratorAccess, because Athena writes
-//! results as the Identity Center user through S3 Access Grants, not through IAM.
-//! READ or WRITE alone is not enough: Athena writes the results and reads them
-//! back to show them. With per-user prefixes, a grant on another user's prefix
-//! does not help.
+//! Grants pinned to an application (`ApplicationArn`): documented, "If the grant
+//! includes an application ARN, the grantee can only access the S3 data through
+//! this application". Which application Athena presents to S3 Access Grants is
+//! not documented. So a grant pinned to the workgroup's own Identity Center
+//! application gives a warning (inferred to work), and one pinned to another
+//! application gives a warning that queries most likely fail (inferred); neither
+//! is a failure. Unpinned grants pass.
+//!
+//! **Why it matters.** Athena writes an Identity Center user's query results as
+//! that user through S3 Access Grants, not through IAM: without this grant, the
+//! Studio lists the workgroup and the tables, and every query fails writing its
+//! results, even for an administrator. READ or WRITE alone is not enough: Athena
+//! writes the results and reads them back. With per-user prefixes, a grant on
+//! another user's prefix does not help.
 //!
 //! **How to fix.** Console: Amazon S3 → Access Grants → the region's instance →
 //! **Create grant** → the location, sub-prefix `<bucket>/<prefix>/<user id>/*`
@@ -43,26 +54,31 @@
 //! `s3:ListAccessGrantsLocations` (for the fix), `identitystore:GetUserId`,
 //! `identitystore:ListGroupMembershipsForMember`.
 //!
-//! **Evidence.** Observed in practice (queries failed writing results until an S3
-//! Access Grant covered the results location) and documented (Athena
-//! workgroups-identity-center: the user-id results prefix, and "you must
-//! configure Access Grants to allow only the user permission to the location that
-//! has the user_id prefix"). READWRITE rather than WRITE: documented sample location
-//! policy (Get and Put on the user prefix) and inferred (results are read back).
+//! **Evidence.** Documented: Athena workgroups-identity-center (the user-id
+//! results prefix, and "you must configure Access Grants to allow only the user
+//! permission to the location that has the user_id prefix"); S3
+//! `AccessGrantsLocationConfiguration` (grant scope and the trailing `*`);
+//! `ListAccessGrantEntry` (`ApplicationArn`). Observed in practice: queries fail
+//! writing results until a grant covers the results prefix. READWRITE rather than
+//! WRITE: the documented sample location policy (Get and Put on the user prefix)
+//! and inferred (results are read back). Which application Athena presents for a
+//! pinned grant: inferred (warnings only).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-grant-create.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_ListAccessGrants.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_ListAccessGrantEntry.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use super::ag003::results_location;
+use super::ag003::{managed_pass, managed_results, results_location};
 use super::common::{create_grant_command, unknown_workgroups};
 use super::ic003::user_scope;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
-use crate::facts::{AccessGrant, UserFacts, WorkGroup};
+use crate::facts::{AccessGrant, AccessGrantsLocation, UserFacts, WorkGroup};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -96,6 +112,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     for w in workgroups {
         let label = workgroup_label(w);
         let scoped = |o: Outcome| o.scope(workgroup_scope(w));
+        if managed_results(w) {
+            out.push(scoped(managed_pass(w)));
+            continue;
+        }
         let grants = match ctx.facts.access_grants.grants.known() {
             Ok(g) => g,
             Err(u) => {
@@ -126,31 +146,126 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 continue;
             }
         };
-        let per_user = w
-            .s3_access_grants
-            .as_ref()
-            .is_some_and(|c| c.create_user_level_prefix);
         if ctx.users().is_empty() {
-            out.push(scoped(anyone(ctx, w, &dir, per_user, grants)));
+            out.push(scoped(anyone(ctx, w, &dir, grants)));
         }
         for u in ctx.users() {
-            out.push(
-                scoped(for_user(ctx, w, &dir, per_user, grants, u)).scope(user_scope(&u.user_name)),
-            );
+            out.push(scoped(for_user(ctx, w, &dir, grants, u)).scope(user_scope(&u.user_name)));
         }
     }
     out
 }
 
+/// Where a grant's `ApplicationArn` pins it (a pinned grant is served "only
+/// through this application").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pin {
+    /// Not pinned.
+    None,
+    /// Pinned to the workgroup's own Identity Center application.
+    Workgroup,
+    /// Pinned to some other application.
+    Other,
+}
+
+fn pin(g: &AccessGrant, w: &WorkGroup) -> Pin {
+    match g.application_arn.as_deref().filter(|a| !a.is_empty()) {
+        None => Pin::None,
+        Some(a) if w.identity_center_application_arn.as_deref() == Some(a) => Pin::Workgroup,
+        Some(_) => Pin::Other,
+    }
+}
+
+fn per_user(w: &WorkGroup) -> bool {
+    w.s3_access_grants
+        .as_ref()
+        .is_some_and(|c| c.create_user_level_prefix)
+}
+
+/// The prefix Athena writes one user's results under.
+fn user_prefix(dir: &str, per_user: bool, user_id: &str) -> String {
+    if per_user {
+        format!("{dir}{user_id}/")
+    } else {
+        dir.to_string()
+    }
+}
+
+fn locations<'a>(ctx: &Ctx<'a>) -> &'a [AccessGrantsLocation] {
+    ctx.facts
+        .access_grants
+        .locations
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+fn directory(g: &AccessGrant) -> bool {
+    matches!(
+        g.grantee_type.as_str(),
+        "DIRECTORY_USER" | "DIRECTORY_GROUP"
+    )
+}
+
+/// A grant this check accepts (or warns on) for a workgroup's results, and whom
+/// it serves. AG004 and AG006 judge the role of its location: S3 Access Grants
+/// assumes the role of the location the matched grant belongs to.
+pub(crate) struct Matched<'a> {
+    pub grant: &'a AccessGrant,
+    pub who: String,
+}
+
+/// The READWRITE grants (not pinned to another application) that give each
+/// `--user` the results prefix (one per user, an unpinned one first), or without
+/// `--user` every such grant to a directory identity. Empty when the facts do
+/// not tell (AG005 then reports why).
+pub(crate) fn matched_grants<'a>(ctx: &Ctx<'a>, w: &WorkGroup) -> Vec<Matched<'a>> {
+    let (Ok(grants), Ok(out)) = (ctx.facts.access_grants.grants.known(), results_location(w))
+    else {
+        return Vec::new();
+    };
+    let dir = s3::as_dir(out);
+    let locs = locations(ctx);
+    let ok = |g: &&AccessGrant| g.permission == "READWRITE" && pin(g, w) != Pin::Other;
+    if ctx.users().is_empty() {
+        return grants
+            .iter()
+            .filter(|g| directory(g))
+            .filter(ok)
+            .filter(|g| {
+                if per_user(w) {
+                    s3::reaches(g, locs, &dir)
+                } else {
+                    s3::covers(g, locs, &dir)
+                }
+            })
+            .map(|g| Matched {
+                grant: g,
+                who: format!("{} {}", g.grantee_type, g.grantee_identifier),
+            })
+            .collect();
+    }
+    ctx.users()
+        .iter()
+        .filter_map(|u| {
+            let p = ctx.principals(u).ok().flatten()?;
+            let prefix = user_prefix(&dir, per_user(w), p.user_id);
+            let g = grants
+                .iter()
+                .filter(ok)
+                .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
+                .filter(|g| s3::covers(g, locs, &prefix))
+                .min_by_key(|g| pin(g, w) != Pin::None)?;
+            Some(Matched {
+                grant: g,
+                who: format!("user \"{}\"", p.user_name),
+            })
+        })
+        .collect()
+}
+
 /// One `--user` on one workgroup.
-fn for_user(
-    ctx: &Ctx,
-    w: &WorkGroup,
-    dir: &str,
-    per_user: bool,
-    grants: &[AccessGrant],
-    u: &UserFacts,
-) -> Outcome {
+fn for_user(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant], u: &UserFacts) -> Outcome {
     let resource = format!("{}, user \"{}\"", workgroup_label(w), u.user_name);
     let p = match ctx.principals(u) {
         Ok(Some(p)) => p,
@@ -163,11 +278,8 @@ fn for_user(
             );
         }
     };
-    let prefix = if per_user {
-        format!("{dir}{}/", p.user_id)
-    } else {
-        dir.to_string()
-    };
+    let per_user = per_user(w);
+    let prefix = user_prefix(dir, per_user, p.user_id);
     let where_ = if per_user {
         format!(
             "{prefix} (the workgroup writes each user's results under <results location>/<user id>/)"
@@ -175,29 +287,34 @@ fn for_user(
     } else {
         prefix.clone()
     };
+    let locs = locations(ctx);
     let mine: Vec<&AccessGrant> = grants
         .iter()
         .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
         .collect();
-    let (covering, other): (Vec<&AccessGrant>, Vec<&AccessGrant>) = mine
-        .iter()
-        .partition(|g| s3::grant_covers(&g.grant_scope, &prefix));
-    let (pinned, usable): (Vec<&AccessGrant>, Vec<&AccessGrant>) =
-        covering.into_iter().partition(|g| pinned(g));
-    let fix = || {
+    let (covering, other): (Vec<&AccessGrant>, Vec<&AccessGrant>) =
+        mine.iter().partition(|g| s3::covers(g, locs, &prefix));
+    let rw = |want: Pin| -> Vec<&AccessGrant> {
+        covering
+            .iter()
+            .copied()
+            .filter(|g| g.permission == "READWRITE" && pin(g, w) == want)
+            .collect()
+    };
+    let fix = |summary: &str| {
         grant_fix(
             ctx,
             &prefix,
             "DIRECTORY_USER",
             p.user_id,
             &format!(
-                "Grant user \"{}\" READWRITE on the results prefix",
+                "{summary} user \"{}\" READWRITE on the results prefix",
                 p.user_name
             ),
         )
     };
 
-    if let Some(g) = usable.iter().find(|g| g.permission == "READWRITE") {
+    if let Some(g) = rw(Pin::None).first() {
         return Outcome::pass(
             resource,
             format!(
@@ -209,24 +326,57 @@ fn for_user(
             ),
         );
     }
-    if !usable.is_empty() {
+    if let Some(g) = rw(Pin::Workgroup).first() {
+        return Outcome::warn(
+            resource,
+            format!(
+                "user \"{}\" has READWRITE on {prefix} only through grant {} to {} ({}), which is pinned to {}'s own Identity Center application ({}); S3 Access Grants serves a pinned grant only through that application, and that Athena presents the workgroup's application is inferred, not documented",
+                p.user_name,
+                g.access_grant_id,
+                grantee(&p, g),
+                g.grant_scope,
+                workgroup_label(w),
+                g.application_arn.as_deref().unwrap_or_default()
+            ),
+        )
+        .fix(fix("To remove the doubt, also grant (without an application)"));
+    }
+    let pinned_elsewhere = rw(Pin::Other);
+    if !pinned_elsewhere.is_empty() {
+        return Outcome::warn(
+            resource,
+            format!(
+                "the only grants that give user \"{}\" READWRITE on {where_} are pinned to another Identity Center application: {}. S3 Access Grants serves a pinned grant only through its application, so Athena most likely cannot use them and queries fail writing results (which application Athena presents is not documented; inferred)",
+                p.user_name,
+                describe(&p, &pinned_elsewhere)
+            ),
+        )
+        .fix(fix("Grant (without an application)"));
+    }
+    let weaker: Vec<&AccessGrant> = covering
+        .iter()
+        .copied()
+        .filter(|g| pin(g, w) != Pin::Other)
+        .collect();
+    if !weaker.is_empty() {
         return Outcome::fail(
             resource,
             format!(
                 "user \"{}\" has only {} on {where_}: READWRITE is needed, because Athena writes the results and reads them back",
                 p.user_name,
-                describe(&p, &usable)
+                describe(&p, &weaker)
             ),
         )
-        .fix(fix());
+        .fix(fix("Grant"));
     }
     let mut msg = format!(
         "no S3 Access Grant gives user \"{}\" or their groups READWRITE on {where_}, so their queries fail writing results",
         p.user_name
     );
+    let pinned: Vec<&AccessGrant> = covering.clone();
     if !pinned.is_empty() {
         msg.push_str(&format!(
-            "; skipped {}, pinned to an application (a grant with ApplicationArn serves only that application, not Athena; inferred)",
+            "; {} pinned to another application",
             describe(&p, &pinned)
         ));
     }
@@ -236,74 +386,101 @@ fn for_user(
             describe(&p, &other)
         ));
     }
-    Outcome::fail(resource, msg).fix(fix())
+    msg.push_str(&star_hint(&other, &prefix));
+    Outcome::fail(resource, msg).fix(fix("Grant"))
+}
+
+/// A note for grants whose scope lacks the trailing `*`.
+fn star_hint(grants: &[&AccessGrant], prefix: &str) -> String {
+    let bare: Vec<&str> = grants
+        .iter()
+        .filter(|g| s3::missing_star(&g.grant_scope, prefix))
+        .map(|g| g.grant_scope.as_str())
+        .collect();
+    if bare.is_empty() {
+        return String::new();
+    }
+    format!(
+        " ({} has no trailing *, so it covers only that one key: S3 Access Grants includes the keys that start with a prefix only when the sub-prefix ends in *)",
+        bare.join(", ")
+    )
 }
 
 /// No `--user`: is anyone in Identity Center granted the results location?
-fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, per_user: bool, grants: &[AccessGrant]) -> Outcome {
+fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant]) -> Outcome {
     let label = workgroup_label(w);
-    let directory = |g: &&AccessGrant| {
-        matches!(
-            g.grantee_type.as_str(),
-            "DIRECTORY_USER" | "DIRECTORY_GROUP"
-        ) && g.permission == "READWRITE"
-            && !pinned(g)
+    let per_user = per_user(w);
+    let locs = locations(ctx);
+    let hits = |want: Pin| -> Vec<&AccessGrant> {
+        grants
+            .iter()
+            .filter(|g| directory(g) && g.permission == "READWRITE" && pin(g, w) == want)
+            .filter(|g| {
+                if per_user {
+                    s3::reaches(g, locs, dir)
+                } else {
+                    s3::covers(g, locs, dir)
+                }
+            })
+            .collect()
     };
-    let hits: Vec<&AccessGrant> = grants
-        .iter()
-        .filter(directory)
-        .filter(|g| {
-            if per_user {
-                s3::grant_reaches(&g.grant_scope, dir)
-            } else {
-                s3::grant_covers(&g.grant_scope, dir)
-            }
-        })
-        .collect();
     let what = if per_user {
         format!("some path under {dir} (per-user prefixes are on)")
     } else {
         dir.to_string()
     };
-    match hits.first() {
-        Some(g) => Outcome::pass(
+    let prefix = if per_user {
+        format!("{dir}<IDC_USER_ID>/")
+    } else {
+        dir.to_string()
+    };
+    let fix = |summary: &str| grant_fix(ctx, &prefix, "DIRECTORY_USER", "<IDC_USER_ID>", summary);
+    let example = |g: &AccessGrant| {
+        format!(
+            "{} ({} {}, {})",
+            g.access_grant_id, g.grantee_type, g.grantee_identifier, g.grant_scope
+        )
+    };
+    let plain = hits(Pin::None);
+    if let Some(g) = plain.first() {
+        return Outcome::pass(
             &label,
             format!(
-                "{} READWRITE grant(s) to Identity Center users or groups cover {what}, e.g. {} ({} {}, {}); run with --user <name> for a precise answer for one user",
-                hits.len(),
-                g.access_grant_id,
-                g.grantee_type,
-                g.grantee_identifier,
-                g.grant_scope
+                "{} READWRITE grant(s) to Identity Center users or groups cover {what}, e.g. {}; run with --user <name> for a precise answer for one user",
+                plain.len(),
+                example(g)
             ),
-        ),
-        None => {
-            let prefix = if per_user {
-                format!("{dir}<IDC_USER_ID>/")
-            } else {
-                dir.to_string()
-            };
-            Outcome::fail(
-                &label,
-                format!(
-                    "no READWRITE S3 Access Grant to an Identity Center user or group covers {what}, so {label}'s queries fail writing results (run with --user <name> to check one user)"
-                ),
-            )
-            .fix(grant_fix(
-                ctx,
-                &prefix,
-                "DIRECTORY_USER",
-                "<IDC_USER_ID>",
-                "Grant each user (or a group) READWRITE on the results prefix",
-            ))
-        }
+        );
     }
-}
-
-/// A grant pinned to an application serves only that application (inferred:
-/// Athena's own application is not among the facts, so any pin is skipped).
-fn pinned(g: &AccessGrant) -> bool {
-    g.application_arn.as_deref().is_some_and(|a| !a.is_empty())
+    let own = hits(Pin::Workgroup);
+    if let Some(g) = own.first() {
+        return Outcome::warn(
+            &label,
+            format!(
+                "the READWRITE grants to Identity Center users or groups on {what} are pinned to {label}'s own Identity Center application, e.g. {}; that Athena presents the workgroup's application to S3 Access Grants is inferred, not documented (run with --user <name> to check one user)",
+                example(g)
+            ),
+        )
+        .fix(fix("To remove the doubt, also grant each user (or a group) READWRITE on the results prefix without an application"));
+    }
+    let elsewhere = hits(Pin::Other);
+    if let Some(g) = elsewhere.first() {
+        return Outcome::warn(
+            &label,
+            format!(
+                "the only READWRITE grants to Identity Center users or groups on {what} are pinned to another Identity Center application, e.g. {}; S3 Access Grants serves them only through that application, so {label}'s queries most likely fail writing results (inferred)",
+                example(g)
+            ),
+        )
+        .fix(fix("Grant each user (or a group) READWRITE on the results prefix without an application"));
+    }
+    Outcome::fail(
+        &label,
+        format!(
+            "no READWRITE S3 Access Grant to an Identity Center user or group covers {what}, so {label}'s queries fail writing results (run with --user <name> to check one user)"
+        ),
+    )
+    .fix(fix("Grant each user (or a group) READWRITE on the results prefix"))
 }
 
 fn grantee(p: &Principals, g: &AccessGrant) -> String {
@@ -471,27 +648,105 @@ mod tests {
     #[test]
     fn bucket_wide_grants_cover_and_partial_ones_do_not() {
         let mut f = healthy();
-        grant(&mut f).grant_scope = "s3://athena-results-111122223333".into();
+        grant(&mut f).grant_scope = "s3://athena-results-111122223333/*".into();
         assert_eq!(only("AG005", &f).status, Status::Pass);
         // Covers only objects starting with "e" under the user's prefix.
         grant(&mut f).grant_scope = format!("{OUT}{UID}/e*");
         assert_eq!(only("AG005", &f).status, Status::Fail);
     }
 
+    const WG_APP: &str =
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-3c4d5e6f7a8b9c0d";
+    const OTHER_APP: &str =
+        "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-0000000000000000";
+
     #[test]
-    fn grants_pinned_to_an_application_are_skipped() {
+    fn a_grant_pinned_to_the_workgroups_application_is_a_warning() {
         let mut f = healthy();
-        grant(&mut f).application_arn = Some(
-            "arn:aws:sso::111122223333:application/ssoins-7758a1b2c3d4e5f6/apl-0000000000000000"
-                .into(),
-        );
+        grant(&mut f).application_arn = Some(WG_APP.into());
         let r = only("AG005", &f);
-        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
         assert!(
-            r.message.contains("pinned to an application"),
+            r.message.contains("own Identity Center application"),
             "{}",
             r.message
         );
+        assert!(r.message.contains("inferred"), "{}", r.message);
+        // The fix, an unpinned grant beside it, passes.
+        let cmd = &r.remediation.unwrap().commands[0];
+        assert!(
+            cmd.contains(&format!(
+                "'S3SubPrefix=athena-results-111122223333/idc-wg/{UID}/*'"
+            )),
+            "{cmd}"
+        );
+        let mut g = grant(&mut f).clone();
+        g.application_arn = None;
+        g.access_grant_id = "unpinned".into();
+        if let Fact::Known(v) = &mut f.access_grants.grants {
+            v.push(g);
+        }
+        assert_eq!(only("AG005", &f).status, Status::Pass);
+        // Without --user too.
+        let mut f = healthy();
+        without_user(&mut f);
+        grant(&mut f).application_arn = Some(WG_APP.into());
+        assert_eq!(only("AG005", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn a_grant_pinned_to_another_application_is_a_warning_not_a_failure() {
+        let mut f = healthy();
+        grant(&mut f).application_arn = Some(OTHER_APP.into());
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        assert!(
+            r.message.contains("another Identity Center application"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("inferred"), "{}", r.message);
+        let mut f = healthy();
+        without_user(&mut f);
+        grant(&mut f).application_arn = Some(OTHER_APP.into());
+        assert_eq!(only("AG005", &f).status, Status::Warn);
+        // A pinned READ grant is still a plain failure: READ is never enough.
+        let mut f = healthy();
+        let g = grant(&mut f);
+        g.application_arn = Some(OTHER_APP.into());
+        g.permission = "READ".into();
+        assert_eq!(only("AG005", &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_sub_prefix_without_star_does_not_cover_the_keys_under_it() {
+        let mut f = healthy();
+        grant(&mut f).grant_scope = format!("{OUT}{UID}/");
+        let r = only("AG005", &f);
+        assert_eq!(r.status, Status::Fail, "{}", r.message);
+        assert!(r.message.contains("no trailing *"), "{}", r.message);
+        // The printed fix (the same prefix with `*`) passes.
+        let cmd = r.remediation.unwrap().commands[0].clone();
+        let sub = cmd
+            .split("S3SubPrefix=")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        grant(&mut f).grant_scope = format!("s3://{sub}");
+        assert_eq!(only("AG005", &f).status, Status::Pass);
+        // A grant on a whole bucket location (no sub-prefix) covers the bucket.
+        let mut f = healthy();
+        f.access_grants.locations = Fact::Known(vec![AccessGrantsLocation {
+            access_grants_location_id: "loc-b".into(),
+            location_scope: "s3://athena-results-111122223333".into(),
+            iam_role_arn: None,
+        }]);
+        let g = grant(&mut f);
+        g.access_grants_location_id = "loc-b".into();
+        g.grant_scope = "s3://athena-results-111122223333".into();
+        assert_eq!(only("AG005", &f).status, Status::Pass);
     }
 
     #[test]

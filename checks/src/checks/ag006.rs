@@ -1,13 +1,18 @@
 //! # AG006 access-grants-location-role-permissions
 //!
 //! **What it checks.** For each target workgroup, the IAM role of the S3 Access
-//! Grants location that covers its query result location (as AG003 finds it) is
-//! allowed, by its inline and attached policies (limited by its permissions
-//! boundary, if any):
+//! Grants location that serves its query results is allowed, by its inline and
+//! attached policies (limited by its permissions boundary, if any):
 //! - `s3:GetObject` and `s3:PutObject` on an object under the results prefix
 //!   (`arn:aws:s3:::<bucket>/<prefix>/[<user id>/]studio-doctor-example.csv`; the
 //!   user id level is added when the workgroup writes per-user prefixes);
 //! - `s3:ListBucket` on the results bucket (`arn:aws:s3:::<bucket>`).
+//!
+//! The location is the one the matching grant belongs to (its
+//! `AccessGrantsLocationId`, as AG004 finds it): S3 Access Grants assumes that
+//! location's role. Without a matching grant yet, the most specific location
+//! covering the results is judged. A workgroup with Athena-managed results has
+//! no S3 results location: it passes here with that said (WG006 warns about it).
 //!
 //! Conditions are evaluated with what an S3 Access Grants session carries:
 //! `aws:ResourceAccount` (the account; the results bucket is taken to be the
@@ -42,15 +47,16 @@
 //! `kms:GenerateDataKey` on the key (not checked here).
 //!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:GetAccessGrantsInstance`, `s3:ListAccessGrantsLocations`, `iam:GetRole`,
+//! `s3:GetAccessGrantsInstance`, `s3:ListAccessGrantsLocations`, `s3:ListAccessGrants`, `iam:GetRole`,
 //! `iam:ListRolePolicies`, `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`,
 //! `iam:GetPolicy`, `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** Documented (tip-tutorial-s3 and S3 access-grants-location-register: the
+//! **Evidence.** Documented: tip-tutorial-s3 and S3 access-grants-location-register (the
 //! location-role policy above, with its `aws:ResourceAccount` and
 //! `s3:AccessGrantsInstanceArn` conditions; Athena workgroups-identity-center:
 //! the sample location-role policy with Get and Put on the user prefix and
-//! ListBucket). Inferred: the three actions checked are the minimum for writing
+//! ListBucket); `ListAccessGrantEntry` (`AccessGrantsLocationId`, the location a
+//! grant belongs to). Inferred: the three actions checked are the minimum for writing
 //! and reading back results; the example object name is only a probe.
 //!
 //! **References.**
@@ -61,8 +67,8 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::results_location;
-use crate::checks::ag004::{instance_arn, location_role, trust};
+use crate::checks::ag003::{managed_pass, managed_results, results_location};
+use crate::checks::ag004::{Serving, instance_arn, location_role, serving_locations, trust};
 use crate::checks::common::{self, Review, Want, account_of, review_in};
 use crate::checks::es004::create_role_command;
 use crate::ctx::{Ctx, workgroup_label};
@@ -83,6 +89,8 @@ pub const META: Meta = Meta {
         Need::Workgroups,
         Need::AccessGrantsInstance,
         Need::AccessGrantsLocations,
+        Need::AccessGrants,
+        Need::Users,
         Need::LocationRolePolicies,
     ],
     docs: &[
@@ -96,7 +104,7 @@ const VIEW: &str =
     "identity-policy view: SCPs, bucket policies and KMS key policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    common::each_workgroup(ctx, |w| one(ctx, w))
 }
 
 /// What S3 Access Grants asks of the role for one workgroup's results.
@@ -141,9 +149,19 @@ fn probe(ctx: &Ctx, w: &WorkGroup, out: &str) -> Probe {
     }
 }
 
-fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
-    let (loc, arn) = match location_role(ctx, w, META.docs) {
-        Ok(x) => x,
+fn one(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
+    if managed_results(w) {
+        return vec![managed_pass(w)];
+    }
+    match serving_locations(ctx, w, META.docs) {
+        Ok(serving) => serving.iter().map(|s| judge_location(ctx, w, s)).collect(),
+        Err(o) => vec![*o],
+    }
+}
+
+fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
+    let (loc, arn) = match location_role(ctx, s, META.docs) {
+        Ok(a) => (s.loc, a),
         Err(o) => return *o,
     };
     let account = account_of(ctx, Some(arn));
@@ -155,10 +173,8 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         .clone()
         .unwrap_or_else(|| instance_arn(ctx, &account));
     let what = format!(
-        "location role {arn} (S3 Access Grants location {}, {}, covering {}'s results)",
-        loc.access_grants_location_id,
-        loc.location_scope,
-        workgroup_label(w)
+        "location role {arn} (S3 Access Grants location {}, {}, {})",
+        loc.access_grants_location_id, loc.location_scope, s.why
     );
     let role = match ctx.role(arn) {
         Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
@@ -356,7 +372,7 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::{Fact, Unknown};
-    use crate::facts::Facts;
+    use crate::facts::{AccessGrantsLocation, Facts};
     use crate::testkit::{denied, healthy, inline, only, role, skipped, statements};
     use serde_json::Value;
 
@@ -371,6 +387,56 @@ mod tests {
 
     fn drop_sid(f: &mut Facts, sid: &str) {
         location_statements(f).retain(|s| s["Sid"] != sid);
+    }
+
+    /// Two locations over the results: `default` (`s3://`, where the healthy
+    /// grant is) with `default_role`, and `loc-b` (the results bucket, more
+    /// specific) with `bucket_role`. "BrokenRole" is the healthy location role
+    /// without the sts:SetContext trust statement and without policies.
+    fn two_locations(f: &mut Facts, default_role: &str, bucket_role: &str) {
+        let mut broken = role(f, "S3AccessGrantsLocationRole").clone();
+        broken.role_name = "BrokenRole".into();
+        broken.arn = "arn:aws:iam::111122223333:role/BrokenRole".into();
+        broken.trust_policy["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|s| s["Sid"] != "AccessGrantsTrustPolicyWithIDCContext");
+        broken.inline_policies = Fact::Known(vec![]);
+        broken.attached_policies = Fact::Known(vec![]);
+        f.roles
+            .insert("BrokenRole".into(), Fact::Known(Some(broken)));
+        let loc = |id: &str, scope: &str, r: &str| AccessGrantsLocation {
+            access_grants_location_id: id.into(),
+            location_scope: scope.into(),
+            iam_role_arn: Some(format!("arn:aws:iam::111122223333:role/{r}")),
+        };
+        f.access_grants.locations = Fact::Known(vec![
+            loc("default", "s3://", default_role),
+            loc("loc-b", "s3://athena-results-111122223333", bucket_role),
+        ]);
+    }
+
+    #[test]
+    fn judges_the_location_of_the_matching_grant() {
+        let mut f = healthy();
+        two_locations(&mut f, "BrokenRole", "S3AccessGrantsLocationRole");
+        let r = only("AG006", &f);
+        assert_eq!(r.status, Status::Fail, "{r:#?}");
+        assert!(r.message.contains("role/BrokenRole"), "{}", r.message);
+        assert!(r.message.contains("the location of grant"), "{}", r.message);
+        // The fix (the documented policy on BrokenRole) passes.
+        let cmd = r.remediation.unwrap().commands[0].clone();
+        assert!(cmd.contains("--role-name BrokenRole"), "{cmd}");
+        let doc = crate::testkit::json_arg(&cmd, "--policy-document");
+        inline(&mut f, "BrokenRole").push(crate::facts::Policy {
+            name: "AccessGrantsLocation".into(),
+            document: doc,
+        });
+        assert_eq!(only("AG006", &f).status, Status::Pass);
+        // The reverse passes.
+        let mut f = healthy();
+        two_locations(&mut f, "S3AccessGrantsLocationRole", "BrokenRole");
+        assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
     #[test]

@@ -344,6 +344,8 @@ mod tests {
             enforce_workgroup_configuration: c["EnforceWorkGroupConfiguration"].as_bool(),
             s3_access_grants: None,
             effective_engine_version: None,
+            expected_bucket_owner: None,
+            managed_query_results: None,
         });
         name.to_string()
     }

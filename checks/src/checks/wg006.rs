@@ -30,14 +30,28 @@
 //! the fix sets it whenever it turns the prefix on. Then register an S3 Access
 //! Grants location over the results (AG003) and grant the users (AG005).
 //!
+//! A workgroup that keeps its results in Athena-managed storage
+//! (`ManagedQueryResultsConfiguration.Enabled`) has no `OutputLocation` (the API
+//! forbids one): the result is a warning, not a failure, and its fix turns managed
+//! results off and sets an S3 location with S3 Access Grants in one call
+//! (`ManagedQueryResultsConfigurationUpdates`), for those who want the documented
+//! path.
+//!
 //! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
 //!
-//! **Evidence.** Documented (workgroups-identity-center, "Considerations and
+//! **Evidence.** Documented: workgroups-identity-center ("Considerations and
 //! limitations": S3 Access Grants must be configured for trusted identity
 //! propagation identities; the creation steps: "Enable S3 Access Grants" is
 //! selected by default) and the API model (`QueryResultsS3AccessGrantsConfiguration`:
 //! `EnableS3AccessGrants`, `CreateUserLevelPrefix`, `AuthenticationType`
 //! `DIRECTORY_IDENTITY`; both settings are in `WorkGroupConfigurationUpdates`).
+//! Managed query results: the API model (`ManagedQueryResultsConfiguration.Enabled`:
+//! "A workgroup cannot have the ResultConfiguration$OutputLocation parameter
+//! when you set this field to true") and the Athena managed-results page (results
+//! in Athena-owned storage, read through `GetQueryResults`). The documentation
+//! does not say whether managed results work with Identity Center workgroups, so that is a
+//! warning (inferred), and the fix never adds an `OutputLocation` without turning
+//! managed results off.
 //! A missing result location failing is inferred from S3 Access Grants governing
 //! it; AG003 reports it too.
 //!
@@ -45,10 +59,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_QueryResultsS3AccessGrantsConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
+//! - https://docs.aws.amazon.com/athena/latest/APIReference/API_ManagedQueryResultsConfiguration.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/managed-results.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::results_location;
+use crate::checks::ag003::{managed_results, results_location};
 use crate::checks::common::{self, update_work_group};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::WorkGroup;
@@ -74,15 +90,21 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
+    if managed_results(w) {
+        return Outcome::warn(
+            &label,
+            format!(
+                "{label} keeps query results in Athena-managed storage (ManagedQueryResultsConfiguration.Enabled), so it has no S3 result location and S3 Access Grants does not govern its results. The Athena documentation for Identity Center workgroups has results written to your S3 location through S3 Access Grants and does not say that managed query results work with Identity Center users; that they do is not verified (inferred)"
+            ),
+        )
+        .fix(fix(ctx, w, true, !grants_on(w)));
+    }
     let mut problems = Vec::new();
     let location = results_location(w);
     if let Err(why) = &location {
         problems.push(why.clone());
     }
-    let grants_on = w
-        .s3_access_grants
-        .as_ref()
-        .is_some_and(|g| g.enable_s3_access_grants);
+    let grants_on = grants_on(w);
     if !grants_on {
         problems.push(match &w.s3_access_grants {
             None => "has no S3 Access Grants configuration for query results (QueryResultsS3AccessGrantsConfiguration)".into(),
@@ -115,10 +137,25 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     }
 }
 
-/// `update-work-group` setting exactly what is missing.
+fn grants_on(w: &WorkGroup) -> bool {
+    w.s3_access_grants
+        .as_ref()
+        .is_some_and(|g| g.enable_s3_access_grants)
+}
+
+/// `update-work-group` setting exactly what is missing. A workgroup with
+/// managed results gets them turned off in the same call: the API forbids an
+/// `OutputLocation` while they are on.
 fn fix(ctx: &Ctx, w: &WorkGroup, set_output: bool, set_grants: bool) -> Remediation {
     let mut updates = Map::new();
     let mut what = Vec::new();
+    if managed_results(w) {
+        updates.insert(
+            "ManagedQueryResultsConfigurationUpdates".into(),
+            json!({"Enabled": false}),
+        );
+        what.push("turn off Athena-managed query results");
+    }
     if set_output {
         updates.insert(
             "ResultConfigurationUpdates".into(),
@@ -261,6 +298,33 @@ mod tests {
         let u = updates_of(&r.remediation.unwrap().commands[0]);
         assert!(u.get("ResultConfigurationUpdates").is_some());
         assert!(u.get("QueryResultsS3AccessGrantsConfiguration").is_some());
+    }
+
+    #[test]
+    fn managed_results_warn_and_the_fix_turns_them_off() {
+        let mut f = healthy();
+        let w = idc_wg(&mut f);
+        w.managed_query_results = Some(true);
+        w.output_location = None;
+        let r = only("WG006", &f);
+        assert_eq!(r.status, Status::Warn, "{r:#?}");
+        assert!(
+            r.message.contains("Athena-managed storage"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("inferred"), "{}", r.message);
+        let u = updates_of(&r.remediation.unwrap().commands[0]);
+        assert_eq!(
+            u["ManagedQueryResultsConfigurationUpdates"],
+            json!({"Enabled": false})
+        );
+        assert!(u["ResultConfigurationUpdates"]["OutputLocation"].is_string());
+        // Applying the fix passes.
+        let w = idc_wg(&mut f);
+        w.managed_query_results = Some(false);
+        w.output_location = Some("s3://athena-results-111122223333/idc-wg/".into());
+        assert_eq!(only("WG006", &f).status, Status::Pass);
     }
 
     #[test]

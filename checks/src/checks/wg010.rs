@@ -5,8 +5,11 @@
 //! = `SSE_KMS` or `CSE_KMS`), an S3 Access Grant gives the workgroup's execution
 //! role itself (`GranteeType` `IAM`, `GranteeIdentifier` = the execution role's
 //! ARN) READWRITE on the query result location (`GrantScope` covering every
-//! object under `OutputLocation`). `SSE_S3` (the console default) or no
-//! encryption option passes: no such grant is needed.
+//! object under `OutputLocation`: a sub-prefix covers the keys under it only
+//! with a trailing `*`, as documented for `AccessGrantsLocationConfiguration`;
+//! see AG005). `SSE_S3` (the console default) or no
+//! encryption option passes: no such grant is needed. So does a workgroup with
+//! Athena-managed results (no S3 results location; WG006 warns about it).
 //!
 //! **Why it matters.** The Athena console says it when the workgroup is created:
 //! "To use SSE-KMS and CSE-KMS with query result location, provide grants to the
@@ -31,20 +34,22 @@
 //! `s3:ListAccessGrants`, `s3:ListAccessGrantsLocations` (for the fix),
 //! `sts:GetCallerIdentity`.
 //!
-//! **Evidence.** Documented (workgroups-identity-center, workgroup creation: "provide
-//! grants to the Service role for IAM Identity Center from Amazon S3 Access
-//! Grants"; Quick Suite's Athena trusted identity propagation page: both roles
-//! need KMS permissions). Inferred: the permission READWRITE (the doc does not say
-//! which; Athena writes the results and reads them back) and the grant scope
-//! matching rules (see AG005). A warning, as the domain notes recommend.
+//! **Evidence.** Documented: workgroups-identity-center, workgroup creation
+//! ("provide grants to the Service role for IAM Identity Center from Amazon S3
+//! Access Grants"); Quick Suite's Athena trusted identity propagation page (both
+//! roles need KMS permissions); S3 `AccessGrantsLocationConfiguration` (the
+//! trailing `*` of a grant scope). Inferred: the permission READWRITE (the doc
+//! does not say which; Athena writes the results and reads them back). A
+//! warning.
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_EncryptionConfiguration.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-grant-create.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::results_location;
+use crate::checks::ag003::{managed_pass, managed_results, results_location};
 use crate::checks::common::{self, create_grant_command};
 use crate::checks::wg004::{execution_role_arn, output_fix};
 use crate::ctx::{Ctx, workgroup_label};
@@ -77,6 +82,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
+    if managed_results(w) {
+        return managed_pass(w);
+    }
     let enc = match w.encryption_option.as_deref() {
         Some(e @ ("SSE_KMS" | "CSE_KMS")) => e,
         Some(e) => {
@@ -114,13 +122,20 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         Ok(g) => g,
         Err(u) => return Outcome::unknown(&label, "the S3 Access Grants grants", u),
     };
+    let locations = ctx
+        .facts
+        .access_grants
+        .locations
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let mine: Vec<&AccessGrant> = grants
         .iter()
         .filter(|g| g.grantee_type == "IAM" && same_role(&g.grantee_identifier, &role))
         .collect();
     if let Some(g) = mine
         .iter()
-        .find(|g| g.permission == "READWRITE" && s3::grant_covers(&g.grant_scope, &dir))
+        .find(|g| g.permission == "READWRITE" && s3::covers(g, locations, &dir))
     {
         return Outcome::pass(
             &label,
@@ -291,6 +306,30 @@ mod tests {
             "s3://*",
         );
         assert_eq!(only("WG010", &f).status, Status::Warn);
+    }
+
+    #[test]
+    fn a_sub_prefix_without_star_covers_one_key_only() {
+        // Documented: without a trailing `*` the sub-prefix is not a prefix match.
+        let mut f = healthy();
+        kms(&mut f);
+        add_grant(
+            &mut f,
+            ROLE,
+            "READWRITE",
+            "s3://athena-results-111122223333/idc-wg/",
+        );
+        assert_eq!(only("WG010", &f).status, Status::Warn);
+        // The printed fix (the same prefix with `*`) passes.
+        let mut f = healthy();
+        kms(&mut f);
+        add_grant(
+            &mut f,
+            ROLE,
+            "READWRITE",
+            "s3://athena-results-111122223333/idc-wg/*",
+        );
+        assert_eq!(only("WG010", &f).status, Status::Pass);
     }
 
     #[test]
