@@ -74,9 +74,18 @@ struct Plan {
 impl Plan {
     fn new(args: &ReportArgs, config: Option<&Config>) -> Result<Plan, String> {
         let from_file = |pick: fn(&Config) -> &Vec<String>| config.map(pick).cloned();
+        if !args.only.is_empty() && args.only.iter().all(|v| v.trim().is_empty()) {
+            return Err("--only: no check given (an empty value selects nothing)".to_string());
+        }
         let only = pick_list(&args.only, from_file(|c| &c.only));
         let skip = pick_list(&args.skip, from_file(|c| &c.skip));
         let checks = select::select(&only, &skip)?;
+        if checks.is_empty() {
+            return Err(
+                "no check left to run: --only and --skip (or the config file) exclude every check"
+                    .to_string(),
+            );
+        }
         let format = args
             .format
             .or(config.and_then(|c| c.format))
@@ -90,7 +99,10 @@ impl Plan {
             FailOnArg::Warning => FailOn::Warning,
             FailOnArg::Never => FailOn::Never,
         };
-        let mut options = RunOptions::default();
+        let mut options = RunOptions {
+            fail_on,
+            ..RunOptions::default()
+        };
         if let Some(c) = config {
             options.severity = c.severity.clone();
             options.waivers = c.waivers.clone();

@@ -84,7 +84,14 @@ fn blog_account_exits_1() {
 #[test]
 fn fail_on_controls_the_exit_code() {
     let blog = example("blog-account.json");
-    assert_eq!(run(&["check", "--facts", &blog, "--fail-on", "never"]).0, 0);
+    // Never exit 1; but the checks the failures kept from running were not
+    // evaluated, and that is exit 3, not a pass.
+    assert_eq!(run(&["check", "--facts", &blog, "--fail-on", "never"]).0, 3);
+    let healthy = example("healthy-account.json");
+    assert_eq!(
+        run(&["check", "--facts", &healthy, "--fail-on", "never"]).0,
+        0
+    );
     // ES006 alone is a warning: it fails the run only with --fail-on warning.
     let es006 = example("traps/ES006.json");
     assert_eq!(run(&["check", "--facts", &es006]).0, 0);
@@ -956,4 +963,62 @@ fn readme_shows_the_ci_examples_as_checked_in() {
             "README's copy of {file} differs from the file"
         );
     }
+}
+
+#[test]
+fn a_run_that_would_evaluate_nothing_is_a_usage_error() {
+    let healthy = example("healthy-account.json");
+    let all: Vec<String> = {
+        let (_, out, _) = run(&["list", "--format", "json"]);
+        let rows: Value = serde_json::from_str(&out).unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let every = all.join(",");
+    for args in [
+        vec!["check", "--facts", &healthy, "--skip", &every],
+        vec![
+            "check", "--facts", &healthy, "--only", "ES004", "--skip", "ES004",
+        ],
+        vec!["check", "--facts", &healthy, "--only", ""],
+        vec!["check", "--facts", &healthy, "--only", " , "],
+        vec!["demo", "--only", ""],
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn a_plain_check_names_the_flags_that_turn_skipped_checks_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut facts: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("healthy-account.json")).unwrap())
+            .unwrap();
+    facts["target"]["users"] = serde_json::json!([]);
+    facts["target"]["tables"] = serde_json::json!([]);
+    facts["users"] = serde_json::json!([]);
+    facts["tables"] = serde_json::json!({});
+    let path = dir.path().join("plain.json");
+    std::fs::write(&path, facts.to_string()).unwrap();
+    let file = path.to_str().unwrap();
+    let (code, out, err) = run(&["check", "--facts", file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("No issues found"), "not a full pass: {out}");
+    let last = out.trim_end().lines().last().unwrap();
+    assert!(last.contains("not run"), "{out}");
+    assert!(out.contains("--user") && out.contains("--table"), "{out}");
+    let (_, v) = json_report(&["check", "--facts", file, "--format", "json"]);
+    let ic003 = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "IC003")
+        .unwrap();
+    assert_eq!(ic003["needs"], serde_json::json!(["--user"]));
 }
