@@ -388,28 +388,18 @@ fn list(args: &ListArgs) -> String {
             )
         }
         CatalogFormat::Table => {
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::NOTHING);
-            t.set_header(["ID", "NAME", "AREA", "SEVERITY", "TITLE"]);
-            for c in registry::ALL {
-                t.add_row([
-                    c.meta.id,
-                    c.meta.name,
-                    c.meta.area.title(),
-                    &c.meta.severity.to_string(),
-                    c.meta.title,
-                ]);
-            }
-            format!("{}\n", t.trim_fmt())
+            let o = render::human::HumanOptions::detect(false);
+            render::terminal::catalog(registry::ALL, o.width, o.color)
         }
     }
 }
 
+/// `explain`: the check's documentation as terminal text within the width.
 fn explain(check: &Check) -> String {
     let m = check.meta;
-    let mut out = check.explanation();
-    out.push_str(&format!(
-        "\n\nArea: {}. Severity: {}. Depends on: {}.\nExample: examples/traps/{}.json\n",
+    let mut doc = check.explanation();
+    doc.push_str(&format!(
+        "\n\nArea: {}. Severity: {}. Depends on: {}. Example account with this problem: `examples/traps/{}.json`.\n",
         m.area.title(),
         m.severity,
         if m.depends_on.is_empty() {
@@ -419,7 +409,8 @@ fn explain(check: &Check) -> String {
         },
         m.id
     ));
-    out
+    let o = render::human::HumanOptions::detect(false);
+    render::terminal::markdown(&doc, o.width, o.color)
 }
 
 /// `explain --format json`: the catalog entry and the documentation.

@@ -1022,3 +1022,119 @@ fn a_plain_check_names_the_flags_that_turn_skipped_checks_on() {
         .unwrap();
     assert_eq!(ic003["needs"], serde_json::json!(["--user"]));
 }
+
+/// Lines over `width` columns that are not a command, a URL or one word that
+/// cannot be broken (an ARN).
+fn too_wide(text: &str, width: usize) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.chars().count() > width)
+        .filter(|l| {
+            let t = l.trim_start();
+            let words: Vec<&str> = t
+                .split_whitespace()
+                .filter(|w| *w != "—" && *w != "-")
+                .collect();
+            !(t.starts_with("$ ") || t.contains("https://") || words.len() == 1)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_screen_fits_80_columns() {
+    let narrow = |args: &[&str]| {
+        let out = bin().env("COLUMNS", "80").args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut screens = vec![
+        ("demo".to_string(), narrow(&["demo"])),
+        ("demo -v".to_string(), narrow(&["demo", "-v"])),
+        ("list".to_string(), narrow(&["list"])),
+        (
+            "demo, checks left out".to_string(),
+            narrow(&["demo", "--skip", "IC001,ES004,WG009,LF002,AG005"]),
+        ),
+    ];
+    let ascii = bin()
+        .env("COLUMNS", "80")
+        .env("LC_ALL", "C")
+        .arg("demo")
+        .output()
+        .unwrap();
+    screens.push((
+        "demo (C locale)".into(),
+        String::from_utf8(ascii.stdout).unwrap(),
+    ));
+    let (_, v) = json_report(&["list", "--format", "json"]);
+    for c in v.as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        screens.push((format!("explain {id}"), narrow(&["explain", id])));
+    }
+    for (what, text) in screens {
+        assert!(text.contains('\n'), "{what}: empty");
+        let wide = too_wide(&text, 80);
+        assert!(
+            wide.is_empty(),
+            "{what}: lines over 80 columns:\n{}",
+            wide.join("\n")
+        );
+    }
+}
+
+#[test]
+fn explain_is_terminal_text_not_markdown() {
+    let (_, text, _) = run(&["explain", "ES004"]);
+    assert!(!text.contains("**"), "{text}");
+    assert!(!text.contains('`'), "{text}");
+    assert!(
+        text.starts_with("ES004 studio-user-role-trust-set-context\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  $ aws iam update-assume-role-policy --role-name"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_ascii_summary_table_has_column_junctions() {
+    let out = bin().env("LC_ALL", "C").arg("demo").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('✗') && !text.contains('╭'), "{text}");
+    assert!(
+        text.contains("\n+======+======+======+======+=======+\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn access_path_hops_list_only_their_own_checks_that_did_not_pass() {
+    let trap = example("traps/ES003.json");
+    let (_, out, _) = run(&["check", "--facts", &trap]);
+    assert!(!out.contains("skipped: see"), "{out}");
+    let hop = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("✗ assumes user role:"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        hop.contains("see ES003; not run: ES004, ES005, ES009"),
+        "{hop}"
+    );
+    let (_, v) = json_report(&["check", "--facts", &trap, "--format", "json"]);
+    let hops = v["access_path"][0]["hops"].as_array().unwrap();
+    assert_eq!(hops[2]["problems"], serde_json::json!(["ES003"]));
+    assert!(
+        !hops[2]["checks"]
+            .as_array()
+            .unwrap()
+            .contains(&"ES006".into())
+    );
+    // The service role's warning marks the Studio hop, not the user role's.
+    let es006 = example("traps/ES006.json");
+    let (_, v) = json_report(&["check", "--facts", &es006, "--format", "json"]);
+    let hops = v["access_path"][0]["hops"].as_array().unwrap();
+    assert_eq!(
+        (hops[1]["status"].as_str(), hops[2]["status"].as_str()),
+        (Some("warn"), Some("pass"))
+    );
+}

@@ -384,28 +384,45 @@ impl Printer<'_> {
             .filter(|h| h.checks.is_empty())
             .map(|h| h.step.as_str())
             .collect();
+        // Under each hop that is not proven: only the checks that failed, warned,
+        // errored or did not run.
         for hop in path
             .hops
             .iter()
             .filter(|h| h.status != Status::Pass && !h.checks.is_empty())
         {
-            let checks = if hop.problems.is_empty() {
-                format!("skipped: see {}", hop.checks.join(", "))
-            } else {
-                format!("see {}", hop.problems.join(", "))
-            };
-            out.push_str(&format!(
-                "    {} {}: {checks}\n",
-                self.paint(self.mark(hop.status), Paint::Mark(hop.status)),
-                hop.step
-            ));
+            let mut why = Vec::new();
+            if !hop.problems.is_empty() {
+                why.push(format!("see {}", hop.problems.join(", ")));
+            }
+            if !hop.skipped.is_empty() {
+                why.push(format!("not run: {}", hop.skipped.join(", ")));
+            }
+            if !hop.left_out.is_empty() {
+                why.push(format!(
+                    "not in this run (--only/--skip): {}",
+                    hop.left_out.join(", ")
+                ));
+            }
+            let lead = format!(
+                "    {} ",
+                self.paint(self.mark(hop.status), Paint::Mark(hop.status))
+            );
+            let col = 5 + self.mark(hop.status).chars().count();
+            let text = format!("{}: {}", hop.step, why.join("; "));
+            self.wrap(out, &lead, col, col + 2, &words(&text, Paint::Plain));
         }
         if !unchecked.is_empty() {
-            out.push_str(&format!(
-                "    {} not checked in this run (see --only/--skip): {}\n",
-                self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip)),
+            let lead = format!(
+                "    {} ",
+                self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip))
+            );
+            let col = 5 + self.mark(Status::Skip).chars().count();
+            let text = format!(
+                "not checked in this run (see --only/--skip): {}",
                 unchecked.join(", ")
-            ));
+            );
+            self.wrap(out, &lead, col, col + 2, &words(&text, Paint::Plain));
         }
     }
 
