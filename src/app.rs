@@ -69,6 +69,8 @@ struct Plan {
     fail_on: FailOn,
     options: RunOptions,
     verbose: bool,
+    /// The config file used, if any (SARIF results point at it).
+    config: Option<PathBuf>,
 }
 
 impl Plan {
@@ -134,6 +136,7 @@ impl Plan {
             fail_on,
             options,
             verbose: args.verbose,
+            config: config.map(|c| c.path.clone()),
         })
     }
 }
@@ -330,7 +333,7 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
 /// `timings`: how long a live run's reads took per area (none offline).
 fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Result<u8, String> {
     let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
-    let render = |format, stdout| render_as(&report, format, plan.verbose, stdout, timings);
+    let render = |format, stdout| render_as(&report, format, plan, stdout, timings);
     for (format, path) in &plan.files {
         std::fs::write(path, render(*format, false))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -346,19 +349,19 @@ fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Resul
 fn render_as(
     report: &Report,
     format: Format,
-    verbose: bool,
+    plan: &Plan,
     stdout: bool,
     timings: Option<&collect::Timings>,
 ) -> String {
     match format {
         Format::Table => {
-            let mut options = render::human::HumanOptions::detect(verbose);
+            let mut options = render::human::HumanOptions::detect(plan.verbose);
             options.color &= stdout;
             render::human::render_with_timings(report, &options, timings)
         }
         Format::Json => render::json::render(report),
         Format::JsonLines => render::jsonl::render(report),
-        Format::Sarif => render::sarif::render(report),
+        Format::Sarif => render::sarif::render_with(report, plan.config.as_deref()),
         Format::Junit => render::junit::render(report),
         Format::Markdown => render::markdown::render(report),
         Format::Github => render::github::render(report),

@@ -408,3 +408,28 @@ fn a_waiver_covers_error_results_only_when_it_says_errors() {
         assert_eq!(results(&v, "LF009")[0]["status"], "error", "{v:#}");
     }
 }
+
+#[test]
+fn sarif_results_point_at_the_config_file_only_when_one_was_used() {
+    let blog = example("blog-account.json");
+    let dir = Dir::with_config("fail_on = \"error\"\n");
+    let (_, out, err) = dir.run(&["check", "--facts", &blog, "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let loc = &v["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "studio-doctor.toml"
+    );
+    let (_, out, _) = dir.run(&[
+        "check",
+        "--facts",
+        &blog,
+        "--format",
+        "sarif",
+        "--no-config",
+    ]);
+    assert!(!out.contains("studio-doctor.toml"), "no such file was used");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let loc = &v["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
+}
