@@ -1147,3 +1147,55 @@ fn access_path_hops_list_only_their_own_checks_that_did_not_pass() {
         (Some("warn"), Some("pass"))
     );
 }
+
+/// The binary with no AWS settings but a home holding `config` as ~/.aws/config.
+fn bare_aws(config: &str) -> (tempfile::TempDir, Command) {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".aws")).unwrap();
+    std::fs::write(home.path().join(".aws/config"), config).unwrap();
+    let mut c = Command::cargo_bin("studio-doctor").unwrap();
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(home.path());
+    (home, c)
+}
+
+#[test]
+fn a_mistyped_profile_is_named_with_the_defined_ones() {
+    let (_home, mut c) =
+        bare_aws("[default]\nregion = us-east-1\n[profile audit]\nregion = us-east-1\n");
+    let out = c
+        .args(["check", "--profile", "audti", "--timeout", "5"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("profile `audti` is not defined in the AWS config files"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `audit`?") && err.contains("default"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("pass --profile") && !err.contains("IMDS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_credentials_and_region_are_reported_together() {
+    let (_home, mut c) = bare_aws("");
+    let out = c.args(["check", "--timeout", "5"]).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no AWS credentials") && err.contains("no AWS region"),
+        "{err}"
+    );
+}

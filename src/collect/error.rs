@@ -9,26 +9,86 @@ use studio_doctor_checks::{Unknown, UnknownKind};
 /// The SDK's error type, the same in every service crate.
 pub type SdkError<E> = aws_sdk_sts::error::SdkError<E, HttpResponse>;
 
-/// Why a live run cannot start at all (exit 2).
+/// Why a live run cannot start at all (exit 2). `profile`: the profile named by
+/// `--profile` (or the config file) or `AWS_PROFILE`, so a hint never suggests
+/// what the user already did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupError {
-    NoRegion,
+    NoRegion {
+        profile: Option<String>,
+    },
     /// No usable credentials; the text says why (never a secret).
-    NoCredentials(String),
+    NoCredentials {
+        why: String,
+        profile: Option<String>,
+    },
+    /// Neither credentials nor a region: both in one message.
+    NoCredentialsOrRegion {
+        why: String,
+        profile: Option<String>,
+    },
+    /// The named profile is in neither AWS config file.
+    UnknownProfile {
+        name: String,
+        /// The profiles that are defined, sorted.
+        defined: Vec<String>,
+    },
+}
+
+impl SetupError {
+    fn credentials_hint(profile: &Option<String>) -> String {
+        match profile {
+            Some(p) => format!(
+                "check profile `{p}` in the AWS config files; for an SSO profile run \
+                 `aws sso login --profile {p}`"
+            ),
+            None => "set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); for an SSO profile run \
+                     `aws sso login --profile <name>`"
+                .to_string(),
+        }
+    }
+
+    fn region_hint(profile: &Option<String>) -> String {
+        match profile {
+            Some(p) => format!("pass --region, set AWS_REGION, or set region in profile `{p}`"),
+            None => "pass --region or set AWS_REGION / a profile region".to_string(),
+        }
+    }
 }
 
 impl fmt::Display for SetupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SetupError::NoRegion => {
-                f.write_str("no AWS region: pass --region or set AWS_REGION / a profile region")
+            SetupError::NoRegion { profile } => {
+                write!(f, "no AWS region: {}", SetupError::region_hint(profile))
             }
-            SetupError::NoCredentials(why) => write!(
+            SetupError::NoCredentials { why, profile } => write!(
                 f,
-                "no AWS credentials ({why}): set AWS_PROFILE or pass --profile, or set \
-                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); \
-                 for an SSO profile run `aws sso login --profile <name>`"
+                "no AWS credentials ({why}): {}",
+                SetupError::credentials_hint(profile)
             ),
+            SetupError::NoCredentialsOrRegion { why, profile } => write!(
+                f,
+                "no AWS credentials ({why}) and no AWS region: {}; and {}",
+                SetupError::credentials_hint(profile),
+                SetupError::region_hint(profile)
+            ),
+            SetupError::UnknownProfile { name, defined } => {
+                write!(f, "profile `{name}` is not defined in the AWS config files")?;
+                if defined.is_empty() {
+                    return f.write_str(" (none are: run `aws configure` to create one)");
+                }
+                let close = defined
+                    .iter()
+                    .map(|d| (strsim::jaro_winkler(name, d), d))
+                    .filter(|(score, _)| *score > 0.8)
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((_, d)) = close {
+                    write!(f, " (did you mean `{d}`?)")?;
+                }
+                write!(f, "; defined profiles: {}", defined.join(", "))
+            }
         }
     }
 }
@@ -170,9 +230,13 @@ mod tests {
 
     #[test]
     fn setup_errors_are_one_line_and_name_what_to_set() {
-        let r = SetupError::NoRegion.to_string();
+        let r = SetupError::NoRegion { profile: None }.to_string();
         assert!(r.contains("--region") && r.contains("AWS_REGION"));
-        let c = SetupError::NoCredentials("no provider".into()).to_string();
+        let c = SetupError::NoCredentials {
+            why: "no provider".into(),
+            profile: None,
+        }
+        .to_string();
         assert!(!c.contains('\n'));
         for w in ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "aws sso login"] {
             assert!(c.contains(w), "{c}");
