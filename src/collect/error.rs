@@ -27,6 +27,14 @@ pub enum SetupError {
         why: String,
         profile: Option<String>,
     },
+    /// `--studio` or `--workgroup` names nothing in the region.
+    NotFound {
+        flag: &'static str,
+        name: String,
+        region: String,
+        /// The names that do exist.
+        found: Vec<String>,
+    },
     /// The named profile is in neither AWS config file.
     UnknownProfile {
         name: String,
@@ -74,17 +82,28 @@ impl fmt::Display for SetupError {
                 SetupError::credentials_hint(profile),
                 SetupError::region_hint(profile)
             ),
+            SetupError::NotFound {
+                flag,
+                name,
+                region,
+                found,
+            } => {
+                let what = flag.trim_start_matches('-');
+                write!(f, "{flag} {name}: no {what} of that name in {region}")?;
+                if found.is_empty() {
+                    return write!(f, " (there is none: check --region)");
+                }
+                if let Some(close) = closest(name, found) {
+                    write!(f, " (did you mean {close}?)")?;
+                }
+                write!(f, "; {what}s found: {}", found.join(", "))
+            }
             SetupError::UnknownProfile { name, defined } => {
                 write!(f, "profile `{name}` is not defined in the AWS config files")?;
                 if defined.is_empty() {
                     return f.write_str(" (none are: run `aws configure` to create one)");
                 }
-                let close = defined
-                    .iter()
-                    .map(|d| (strsim::jaro_winkler(name, d), d))
-                    .filter(|(score, _)| *score > 0.8)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                if let Some((_, d)) = close {
+                if let Some(d) = closest(name, defined) {
                     write!(f, " (did you mean `{d}`?)")?;
                 }
                 write!(f, "; defined profiles: {}", defined.join(", "))
@@ -94,6 +113,22 @@ impl fmt::Display for SetupError {
 }
 
 impl Error for SetupError {}
+
+/// The name in `names` closest to `name` (a typo, a different case, a prefix).
+fn closest<'a>(name: &str, names: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .map(|n| {
+            let other = n.to_lowercase();
+            let prefix = other.starts_with(&lower) || lower.starts_with(&other);
+            let score = strsim::jaro_winkler(&lower, &other) + if prefix { 0.2 } else { 0.0 };
+            (score, n.as_str())
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
 
 const ACCESS_DENIED: &[&str] = &[
     "AccessDenied",
@@ -241,6 +276,30 @@ mod tests {
         for w in ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "aws sso login"] {
             assert!(c.contains(w), "{c}");
         }
+    }
+
+    #[test]
+    fn a_name_that_is_not_there_lists_the_names_that_are() {
+        let e = SetupError::NotFound {
+            flag: "--workgroup",
+            name: "flightdata".into(),
+            region: "ap-northeast-1".into(),
+            found: vec!["flightdata-wg".into(), "primary".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "--workgroup flightdata: no workgroup of that name in ap-northeast-1 (did you mean flightdata-wg?); workgroups found: flightdata-wg, primary"
+        );
+        let none = SetupError::NotFound {
+            flag: "--studio",
+            name: "x".into(),
+            region: "us-east-1".into(),
+            found: vec![],
+        };
+        assert!(
+            none.to_string()
+                .ends_with("(there is none: check --region)")
+        );
     }
 
     #[test]
