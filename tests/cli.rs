@@ -962,16 +962,48 @@ fn gitlab_example_publishes_a_junit_report() {
 }
 
 #[test]
-fn readme_shows_the_ci_examples_as_checked_in() {
+fn readme_links_the_ci_examples_instead_of_copying_them() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     for file in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
-        let text = std::fs::read_to_string(root.join(file)).unwrap();
         assert!(
-            readme.contains(&format!("```yaml\n{text}```\n")),
-            "README's copy of {file} differs from the file"
+            readme.contains(&format!("]({file})")),
+            "README links {file}"
         );
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let first = text.lines().next().unwrap();
+        assert!(!readme.contains(first), "README copies {file}");
     }
+    assert!(
+        !readme.contains("registry::ALIASES"),
+        "internal names stay out"
+    );
+}
+
+#[test]
+fn readme_opens_with_a_real_report_and_says_the_example_exits_1() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let out = bin()
+        .env("COLUMNS", "80")
+        .args(["check", "--facts", &example("traps/AG001.json")])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    // The first 19 lines as printed (the version line may lag behind a release).
+    let head: Vec<&str> = report.lines().skip(1).take(18).collect();
+    let block = format!("\n{}\n```", head.join("\n"));
+    let at = readme
+        .find(&block)
+        .expect("README shows the report's first 19 lines as printed");
+    assert!(
+        readme[..at].ends_with("```\nstudio-doctor 0.1.0"),
+        "the version line"
+    );
+    assert!(at < readme.find("## Two commands").unwrap(), "near the top");
+    assert!(readme.contains("The first command **exits 1**"));
+    let (code, _, _) = run(&["check", "--facts", &example("blog-account.json")]);
+    assert_eq!(code, 1);
 }
 
 #[test]
