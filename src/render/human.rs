@@ -144,7 +144,12 @@ pub fn render_with_timings(
             continue;
         }
         out.push('\n');
-        out.push_str(&p.paint(&format!("{} passed", area.title()), Paint::Bold));
+        let heading = if passes.is_empty() {
+            area.title().to_string()
+        } else {
+            format!("{} passed", area.title())
+        };
+        out.push_str(&p.paint(&heading, Paint::Bold));
         if let Some(t) = timing {
             out.push(' ');
             out.push_str(&p.paint(&read_time(t), Paint::Dim));
@@ -1581,6 +1586,27 @@ mod timing_tests {
             unicode: true,
             width: 0,
         }
+    }
+
+    #[test]
+    fn an_area_without_passes_shows_its_read_time_without_saying_passed() {
+        let mut r = healthy_report();
+        for x in r.results.iter_mut().filter(|x| x.area == Area::EmrStudio) {
+            x.status = Status::Fail;
+        }
+        let timings = Timings::from([(
+            Area::EmrStudio,
+            AreaTiming {
+                elapsed: Duration::from_millis(20),
+                calls: 2,
+            },
+        )]);
+        let out = render_with_timings(&r, &options(true, false), Some(&timings));
+        assert!(
+            out.contains("\nEMR Studio (read in 20 ms, 2 calls)\n"),
+            "{out}"
+        );
+        assert!(!out.contains("EMR Studio passed"), "{out}");
     }
 
     #[test]
