@@ -240,6 +240,10 @@ pub struct Report {
     /// Waivers that matched nothing or have expired.
     #[serde(skip_serializing_if = "WaiverReport::is_empty")]
     pub waivers: WaiverReport,
+    /// The `--fail-on` the run was made with (`summary.not_evaluated` follows it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub fail_on: FailOn,
 }
 
 /// Checks about assignments and grants: after a fix, the change can take time.
@@ -294,14 +298,17 @@ pub fn fails_run(r: &CheckResult, fail_on: FailOn) -> bool {
 pub fn not_evaluated(results: &[CheckResult], fail_on: FailOn) -> usize {
     results
         .iter()
-        .filter(|r| {
-            r.blocked_by.is_some_and(|root| {
-                !results
-                    .iter()
-                    .any(|x| x.id == root && fails_run(x, fail_on))
-            })
-        })
+        .filter(|r| is_not_evaluated(r, results, fail_on))
         .count()
+}
+
+/// Whether `r` is a skip behind a root cause that does not fail the run.
+pub fn is_not_evaluated(r: &CheckResult, results: &[CheckResult], fail_on: FailOn) -> bool {
+    r.blocked_by.is_some_and(|root| {
+        !results
+            .iter()
+            .any(|x| x.id == root && fails_run(x, fail_on))
+    })
 }
 
 /// Run the selected checks. Their prerequisites are evaluated too; one that is not
@@ -437,6 +444,7 @@ pub fn run_with(
         access_path,
         notes,
         waivers,
+        fail_on: options.fail_on,
     }
 }
 

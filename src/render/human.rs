@@ -7,7 +7,7 @@ use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::run::{self, CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
 
 /// Width used when the terminal's width is unknown and `COLUMNS` is unset.
@@ -208,7 +208,11 @@ fn did_not_run_line(report: &Report) -> Option<String> {
     let n = report.summary.not_evaluated;
     if n > 0 {
         let mut roots: Vec<String> = Vec::new();
-        for r in &report.results {
+        let not_evaluated = report
+            .results
+            .iter()
+            .filter(|r| run::is_not_evaluated(r, &report.results, report.fail_on));
+        for r in not_evaluated {
             let Some(root) = r.blocked_by else { continue };
             let of_root: Vec<&CheckResult> =
                 report.results.iter().filter(|x| x.id == root).collect();
@@ -895,7 +899,32 @@ mod tests {
             results,
             access_path: vec![],
             waivers: Default::default(),
+            fail_on: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_last_line_names_only_the_root_causes_that_leave_checks_not_evaluated() {
+        let dep = |id, root| CheckResult {
+            blocked_by: Some(root),
+            ..result(id, Area::EmrStudio, Status::Skip, "skipped", "")
+        };
+        let mut waived_root = result("AG001", Area::S3AccessGrants, Status::Fail, "m", "r");
+        waived_root.waived = waived("later", None);
+        let mut r = report(vec![
+            result("ES001", Area::EmrStudio, Status::Fail, "m", "r"),
+            dep("ES002", "ES001"),
+            waived_root,
+            dep("AG002", "AG001"),
+        ]);
+        r.summary.not_evaluated = 1;
+        let out = render(&r, &opts());
+        let last = out.lines().last().unwrap();
+        assert!(
+            last.starts_with("1 check not evaluated") && last.contains("AG001 waived"),
+            "{last}"
+        );
+        assert!(!last.contains("ES001"), "{last}");
     }
 
     /// One result of each status, over three areas.
