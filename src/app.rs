@@ -69,14 +69,25 @@ struct Plan {
     fail_on: FailOn,
     options: RunOptions,
     verbose: bool,
+    /// The config file used, if any (SARIF results point at it).
+    config: Option<PathBuf>,
 }
 
 impl Plan {
     fn new(args: &ReportArgs, config: Option<&Config>) -> Result<Plan, String> {
         let from_file = |pick: fn(&Config) -> &Vec<String>| config.map(pick).cloned();
+        if !args.only.is_empty() && args.only.iter().all(|v| v.trim().is_empty()) {
+            return Err("--only: no check given (an empty value selects nothing)".to_string());
+        }
         let only = pick_list(&args.only, from_file(|c| &c.only));
         let skip = pick_list(&args.skip, from_file(|c| &c.skip));
         let checks = select::select(&only, &skip)?;
+        if checks.is_empty() {
+            return Err(
+                "no check left to run: --only and --skip (or the config file) exclude every check"
+                    .to_string(),
+            );
+        }
         let format = args
             .format
             .or(config.and_then(|c| c.format))
@@ -90,7 +101,10 @@ impl Plan {
             FailOnArg::Warning => FailOn::Warning,
             FailOnArg::Never => FailOn::Never,
         };
-        let mut options = RunOptions::default();
+        let mut options = RunOptions {
+            fail_on,
+            ..RunOptions::default()
+        };
         if let Some(c) = config {
             options.severity = c.severity.clone();
             options.waivers = c.waivers.clone();
@@ -122,6 +136,7 @@ impl Plan {
             fail_on,
             options,
             verbose: args.verbose,
+            config: config.map(|c| c.path.clone()),
         })
     }
 }
@@ -323,7 +338,7 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
 /// `timings`: how long a live run's reads took per area (none offline).
 fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Result<u8, String> {
     let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
-    let render = |format, stdout| render_as(&report, format, plan.verbose, stdout, timings);
+    let render = |format, stdout| render_as(&report, format, plan, stdout, timings);
     for (format, path) in &plan.files {
         std::fs::write(path, render(*format, false))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -339,19 +354,19 @@ fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Resul
 fn render_as(
     report: &Report,
     format: Format,
-    verbose: bool,
+    plan: &Plan,
     stdout: bool,
     timings: Option<&collect::Timings>,
 ) -> String {
     match format {
         Format::Table => {
-            let mut options = render::human::HumanOptions::detect(verbose);
+            let mut options = render::human::HumanOptions::detect(plan.verbose);
             options.color &= stdout;
             render::human::render_with_timings(report, &options, timings)
         }
         Format::Json => render::json::render(report),
         Format::JsonLines => render::jsonl::render(report),
-        Format::Sarif => render::sarif::render(report),
+        Format::Sarif => render::sarif::render_with(report, plan.config.as_deref()),
         Format::Junit => render::junit::render(report),
         Format::Markdown => render::markdown::render(report),
         Format::Github => render::github::render(report),
@@ -381,28 +396,18 @@ fn list(args: &ListArgs) -> String {
             )
         }
         CatalogFormat::Table => {
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::NOTHING);
-            t.set_header(["ID", "NAME", "AREA", "SEVERITY", "TITLE"]);
-            for c in registry::ALL {
-                t.add_row([
-                    c.meta.id,
-                    c.meta.name,
-                    c.meta.area.title(),
-                    &c.meta.severity.to_string(),
-                    c.meta.title,
-                ]);
-            }
-            format!("{}\n", t.trim_fmt())
+            let o = render::human::HumanOptions::detect(false);
+            render::terminal::catalog(registry::ALL, o.width, o.color)
         }
     }
 }
 
+/// `explain`: the check's documentation as terminal text within the width.
 fn explain(check: &Check) -> String {
     let m = check.meta;
-    let mut out = check.explanation();
-    out.push_str(&format!(
-        "\n\nArea: {}. Severity: {}. Depends on: {}.\nExample: examples/traps/{}.json\n",
+    let mut doc = check.explanation();
+    doc.push_str(&format!(
+        "\n\nArea: {}. Severity: {}. Depends on: {}. Example account with this problem: `examples/traps/{}.json`.\n",
         m.area.title(),
         m.severity,
         if m.depends_on.is_empty() {
@@ -412,7 +417,8 @@ fn explain(check: &Check) -> String {
         },
         m.id
     ));
-    out
+    let o = render::human::HumanOptions::detect(false);
+    render::terminal::markdown(&doc, o.width, o.color)
 }
 
 /// `explain --format json`: the catalog entry and the documentation.

@@ -12,7 +12,8 @@ use std::path::PathBuf;
     long_about = "Reads an AWS account (read-only) and reports every trap on the path from an IAM Identity \
                   Center user to an Athena query under Lake Formation authorization, with the exact fix.\n\n\
                   Exit codes: 0 nothing failed, 1 a check at or above --fail-on failed, \
-                  2 usage or input error, 3 nothing failed but some check could not be evaluated."
+                  2 usage or input error, 3 nothing failed but some check could not be evaluated \
+                  (an error, or a check skipped behind a failure that is waived or below --fail-on)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -108,7 +109,8 @@ pub struct ReportArgs {
     /// FILE as well as the report on stdout (repeatable: `--output sarif=results.sarif`).
     #[arg(long, value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,
-    /// Lowest severity whose failure makes the exit code 1 [default: error].
+    /// Lowest severity whose failure makes the exit code 1 [default: error]; `never`
+    /// still exits 3 when a check could not be evaluated.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
     /// Use this severity for a check: ID=error|warning|info (comma-separated; repeatable).
@@ -120,7 +122,7 @@ pub struct ReportArgs {
     /// Do not run these checks (comma-separated ids or names; repeatable).
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub skip: Vec<String>,
-    /// Show details for passing checks too.
+    /// Show details for passing checks too, and each check a failure kept from running.
     #[arg(short, long)]
     pub verbose: bool,
     /// No progress output on stderr.

@@ -47,6 +47,9 @@ struct RawWaiver {
     reason: Spanned<String>,
     /// `"2026-06-30"` or a TOML date `2026-06-30`.
     expires: Option<Spanned<toml::Value>>,
+    /// Also waive `error` results (could not be evaluated).
+    #[serde(default)]
+    errors: bool,
 }
 
 /// The checked config: check ids are canonical (aliases and names resolved).
@@ -137,6 +140,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
             resource: w.resource.clone().filter(|r| !r.is_empty()),
             reason: reason.to_string(),
             expires,
+            errors: w.errors,
         });
     }
     Ok(Config {

@@ -34,6 +34,21 @@ pub fn resolve_in(word: &str, aliases: &[(&str, &str)]) -> Result<&'static Check
     if let Some(c) = registry::ALL.iter().find(|c| c.meta.name == word) {
         return Ok(c);
     }
+    // The start of a name suggests the names it starts.
+    let lower = word.to_ascii_lowercase();
+    let starts: Vec<&str> = registry::ALL
+        .iter()
+        .map(|c| c.meta.name)
+        .filter(|n| lower.len() >= 3 && n.starts_with(&lower))
+        .collect();
+    if !starts.is_empty() {
+        let shown: Vec<&str> = starts.iter().take(3).copied().collect();
+        let more = if starts.len() > 3 { ", ..." } else { "" };
+        return Err(format!(
+            "unknown check id \"{word}\" (did you mean {}{more}?)",
+            shown.join(" or ")
+        ));
+    }
     let best = registry::ALL
         .iter()
         .flat_map(|c| [c.meta.id, c.meta.name])
@@ -75,6 +90,20 @@ mod tests {
                 .err()
                 .unwrap()
                 .contains("studio-doctor list")
+        );
+    }
+
+    #[test]
+    fn the_start_of_a_name_suggests_that_name() {
+        let e = resolve("studio-user-role-trust").err().unwrap();
+        assert!(
+            e.contains("did you mean studio-user-role-trust-set-context?"),
+            "{e}"
+        );
+        let e = resolve("lakeformation-location").err().unwrap();
+        assert!(
+            e.contains("lakeformation-location-registered or lakeformation-location-role"),
+            "{e}"
         );
     }
 

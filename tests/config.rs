@@ -219,7 +219,8 @@ fn with_facts_the_config_target_must_match_the_saved_target() {
     let dir = Dir::with_config(
         "region = \"ap-northeast-1\"\nprofile = \"audit\"\nusers = [\"alice\"]\nfail_on = \"never\"\n",
     );
-    assert_eq!(dir.run(&["check", "--facts", &blog]).0, 0);
+    // fail_on = never applies: no exit 1 (3: the failures' dependants never ran).
+    assert_eq!(dir.run(&["check", "--facts", &blog]).0, 3);
     let dir = Dir::with_config("region = \"us-east-1\"\n");
     let (code, _, err) = dir.run(&["check", "--facts", &blog]);
     assert_eq!(code, 2);
@@ -354,4 +355,82 @@ fn a_waiver_never_hides_other_failures_and_today_must_be_a_date() {
         err.contains("STUDIO_DOCTOR_TODAY=next tuesday is not a date"),
         "{err}"
     );
+}
+
+#[test]
+fn a_waived_prerequisite_leaves_its_dependants_not_evaluated_exit_3() {
+    let dir = Dir::with_config(
+        "[[waiver]]\ncheck = \"AG001\"\nreason = \"Access Grants come next quarter\"\n",
+    );
+    let (code, v) = dir.json(None, "traps/AG001.json", &[]);
+    assert_eq!(code, 3, "AG002..AG006 never ran: {v:#}");
+    assert!(v["summary"]["not_evaluated"].as_u64().unwrap() > 0, "{v:#}");
+    let ag002 = results(&v, "AG002");
+    assert_eq!(ag002[0]["status"], "skip");
+    assert_eq!(ag002[0]["blocked_by"], "AG001");
+    let file = example("traps/AG001.json");
+    let (code, table, _) = dir.run(&["check", "--facts", &file]);
+    assert_eq!(code, 3);
+    let last = table.trim_end().lines().last().unwrap();
+    assert!(last.contains("not evaluated"), "{table}");
+    assert!(!table.contains("No issues found"), "{table}");
+    // Below --fail-on: the same.
+    let plain = Dir::with_config("");
+    let (code, _) = plain.json(None, "traps/AG001.json", &["--severity", "AG001=warning"]);
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn a_waiver_covers_error_results_only_when_it_says_errors() {
+    let healthy = example("healthy-account.json");
+    let mut facts: Value =
+        serde_json::from_str(&std::fs::read_to_string(healthy).unwrap()).unwrap();
+    // ES009 has no dependants: its error, once waived, leaves nothing unevaluated.
+    facts["managed_policies"]["arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy"] = serde_json::json!({"unknown": {"kind": "access_denied", "action": "iam:GetPolicy", "message": "denied"}});
+    for (text, want) in [
+        ("[[waiver]]\ncheck = \"ES009\"\nreason = \"r\"\n", 3),
+        (
+            "[[waiver]]\ncheck = \"ES009\"\nreason = \"r\"\nerrors = true\n",
+            0,
+        ),
+    ] {
+        let dir = Dir::with_config(text);
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, facts.to_string()).unwrap();
+        let (code, out, err) = dir.run(&[
+            "check",
+            "--facts",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, want, "{text}: {out}{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(results(&v, "ES009")[0]["status"], "error", "{v:#}");
+    }
+}
+
+#[test]
+fn sarif_results_point_at_the_config_file_only_when_one_was_used() {
+    let blog = example("blog-account.json");
+    let dir = Dir::with_config("fail_on = \"error\"\n");
+    let (_, out, err) = dir.run(&["check", "--facts", &blog, "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let loc = &v["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "studio-doctor.toml"
+    );
+    let (_, out, _) = dir.run(&[
+        "check",
+        "--facts",
+        &blog,
+        "--format",
+        "sarif",
+        "--no-config",
+    ]);
+    assert!(!out.contains("studio-doctor.toml"), "no such file was used");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let loc = &v["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
 }

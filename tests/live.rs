@@ -961,3 +961,31 @@ fn concurrency_bounds_the_calls_in_flight_per_service() {
         2
     );
 }
+
+#[test]
+fn a_studio_or_workgroup_that_is_not_there_is_named_with_the_ones_that_are() {
+    let mut stub = Stub::start();
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    let run = stub.check(&facts, &["--workgroup", "idc-w"], 1);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--workgroup idc-w: no workgroup of that name in")
+            && run
+                .stderr
+                .contains("(did you mean idc-wg?); workgroups found: ")
+            && run.stderr.contains("primary"),
+        "{}",
+        run.stderr
+    );
+    let run = stub.check(&facts, &["--studio", "Analytic"], 1);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(did you mean analytics?); studios found: analytics"),
+        "{}",
+        run.stderr
+    );
+}

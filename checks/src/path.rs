@@ -31,12 +31,20 @@ pub struct Hop {
     pub checks: Vec<&'static str>,
     /// Those of them that failed, warned or errored: where to look first.
     pub problems: Vec<&'static str>,
+    /// Those of them that did not run (a prerequisite failed, or nothing to check).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<&'static str>,
+    /// Its checks that `--only`/`--skip` left out of the run: the hop is unproven.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<&'static str>,
 }
 
-/// Which checks stand behind each hop (by id prefix or exact id).
+/// Which checks stand behind each hop. A hop is proven only by its own checks:
+/// the Studio's service role (ES006, ES007) belongs to the Studio, not to the
+/// user role the Studio assumes for the user.
 const IDENTITY: &[&str] = &["IC001", "IC002", "IC003"];
-const SIGN_IN: &[&str] = &["ES001", "ES002", "ES008", "IC004"];
-const USER_ROLE: &[&str] = &["ES003", "ES004", "ES005", "ES006", "ES007", "ES009"];
+const SIGN_IN: &[&str] = &["ES001", "ES002", "ES006", "ES007", "ES008", "IC004"];
+const USER_ROLE: &[&str] = &["ES003", "ES004", "ES005", "ES009"];
 const WORKGROUP: &[&str] = &[
     "WG001", "WG002", "WG003", "WG004", "WG005", "WG008", "WG009",
 ];
@@ -97,9 +105,12 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                     .max_by_key(|s| rank(*s))
                     .unwrap_or(Status::Skip);
                 // A check left out of the run (--only/--skip) leaves the hop unproven.
-                if status == Status::Pass
-                    && ids.iter().any(|id| !results.iter().any(|r| r.id == *id))
-                {
+                let left_out: Vec<&'static str> = ids
+                    .iter()
+                    .filter(|id| !results.iter().any(|r| r.id == **id))
+                    .filter_map(|id| crate::registry::find(id).map(|c| c.meta.id))
+                    .collect();
+                if status == Status::Pass && !left_out.is_empty() {
                     status = Status::Skip;
                 }
                 let mut checks: Vec<&'static str> = rs.iter().map(|r| r.id).collect();
@@ -110,11 +121,19 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                     .map(|r| r.id)
                     .collect();
                 problems.dedup();
+                let mut skipped: Vec<&'static str> = rs
+                    .iter()
+                    .filter(|r| r.status == Status::Skip)
+                    .map(|r| r.id)
+                    .collect();
+                skipped.dedup();
                 Hop {
                     step,
                     status,
                     checks,
                     problems,
+                    skipped,
+                    left_out,
                 }
             };
             let studio_name = studio
@@ -226,7 +245,28 @@ mod tests {
             .collect();
         let p = &run(&f, &some, "test").access_path[0];
         assert_eq!(p.hops[4].status, Status::Skip);
+        assert_eq!(p.hops[4].left_out, ["LF002"]);
         assert_ne!(p.status, Status::Pass);
+    }
+
+    #[test]
+    fn a_hop_is_marked_only_by_its_own_checks() {
+        // The user role is not separate (ES003 fails): every user-role check
+        // after it is skipped; the service role's warning (ES006) is not the user
+        // role's.
+        let trap = |json: &str| crate::Facts::from_json(json).unwrap();
+        let f = trap(include_str!("../../examples/traps/ES003.json"));
+        let svc = trap(include_str!("../../examples/traps/ES006.json"));
+        let p = &report(&f).access_path[0];
+        let role = &p.hops[2];
+        assert_eq!(role.step, "assumes user role");
+        assert_eq!(role.status, Status::Fail, "{role:?}");
+        assert_eq!(role.problems, ["ES003"]);
+        assert!(role.skipped.contains(&"ES004"), "{role:?}");
+        assert!(!role.checks.contains(&"ES006"));
+        let p = &report(&svc).access_path[0];
+        assert_eq!(p.hops[2].status, Status::Pass, "{:?}", p.hops[2]);
+        assert!(p.hops[1].problems.contains(&"ES006"), "{:?}", p.hops[1]);
     }
 
     #[test]

@@ -24,6 +24,14 @@ pub struct CheckResult {
     pub resource: String,
     pub remediation: Option<Remediation>,
     pub depends_on: Vec<&'static str>,
+    /// A skip because a prerequisite failed or could not be evaluated: the root
+    /// cause (the first check up the chain that did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<&'static str>,
+    /// A skip because the run named no target of this kind: the flags that would
+    /// give the check something to look at (`--user`, `--table`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<&'static str>,
     /// The outcome's scopes (`user:alice`, ...), for the access path.
     #[serde(skip)]
     pub scopes: Vec<String>,
@@ -112,12 +120,20 @@ pub struct Waiver {
     pub resource: Option<String>,
     pub reason: String,
     pub expires: Option<Date>,
+    /// Also waive `error` results (the check could not be evaluated); off unless
+    /// the waiver says so, so an unreadable fact is never waived by accident.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub errors: bool,
 }
 
 impl Waiver {
     fn covers(&self, r: &CheckResult) -> bool {
         self.check == r.id
-            && matches!(r.status, Status::Fail | Status::Warn | Status::Error)
+            && match r.status {
+                Status::Fail | Status::Warn => true,
+                Status::Error => self.errors,
+                Status::Pass | Status::Skip => false,
+            }
             && self
                 .resource
                 .as_deref()
@@ -147,6 +163,8 @@ pub struct RunOptions {
     pub waivers: Vec<Waiver>,
     /// Today; waivers expire after their date. `None`: no waiver expires.
     pub today: Option<Date>,
+    /// `--fail-on`: decides which skips count as not evaluated.
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
@@ -156,6 +174,10 @@ pub struct Summary {
     pub warn: usize,
     pub skip: usize,
     pub error: usize,
+    /// Skipped results whose root cause (`blocked_by`) does not fail the run at
+    /// `--fail-on` (it is waived, below `--fail-on`, or could not be evaluated):
+    /// nothing was decided about them, so the run exits 3, not 0.
+    pub not_evaluated: usize,
 }
 
 impl Summary {
@@ -218,6 +240,10 @@ pub struct Report {
     /// Waivers that matched nothing or have expired.
     #[serde(skip_serializing_if = "WaiverReport::is_empty")]
     pub waivers: WaiverReport,
+    /// The `--fail-on` the run was made with (`summary.not_evaluated` follows it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub fail_on: FailOn,
 }
 
 /// Checks about assignments and grants: after a fix, the change can take time.
@@ -227,8 +253,9 @@ pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement c
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// `--fail-on`: the lowest severity whose failure fails the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum FailOn {
+    #[default]
     Error,
     Warning,
     Never,
@@ -236,25 +263,52 @@ pub enum FailOn {
 
 impl Report {
     /// 0 clean, 1 something at or above `fail_on` failed, 3 nothing failed but
-    /// some check could not be evaluated. Waived results count for nothing.
+    /// some check could not be evaluated: an error result, or a skip whose root
+    /// cause does not fail the run. Waived results count for nothing.
     pub fn exit_code(&self, fail_on: FailOn) -> i32 {
-        let counted = || self.results.iter().filter(|r| r.waived.is_none());
-        let failed = counted().any(|r| match fail_on {
+        if self.results.iter().any(|r| fails_run(r, fail_on)) {
+            1
+        } else if self
+            .results
+            .iter()
+            .any(|r| r.status == Status::Error && r.waived.is_none())
+            || not_evaluated(&self.results, fail_on) > 0
+        {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Whether this result makes the run exit 1 at `fail_on`.
+pub fn fails_run(r: &CheckResult, fail_on: FailOn) -> bool {
+    r.waived.is_none()
+        && match fail_on {
             FailOn::Never => false,
             FailOn::Error => r.status == Status::Fail,
             FailOn::Warning => {
                 r.status == Status::Fail
                     || (r.status == Status::Warn && r.severity >= Severity::Warning)
             }
-        });
-        if failed {
-            1
-        } else if counted().any(|r| r.status == Status::Error) {
-            3
-        } else {
-            0
         }
-    }
+}
+
+/// Skips behind a root cause that does not fail the run at `fail_on`.
+pub fn not_evaluated(results: &[CheckResult], fail_on: FailOn) -> usize {
+    results
+        .iter()
+        .filter(|r| is_not_evaluated(r, results, fail_on))
+        .count()
+}
+
+/// Whether `r` is a skip behind a root cause that does not fail the run.
+pub fn is_not_evaluated(r: &CheckResult, results: &[CheckResult], fail_on: FailOn) -> bool {
+    r.blocked_by.is_some_and(|root| {
+        !results
+            .iter()
+            .any(|x| x.id == root && fails_run(x, fail_on))
+    })
 }
 
 /// Run the selected checks. Their prerequisites are evaluated too; one that is not
@@ -295,7 +349,7 @@ pub fn run_with(
                     vec![(
                         Blocker::Nothing,
                         Vec::new(),
-                        "skipped: nothing to check (no matching target)".to_string(),
+                        nothing_message(&missing_flags(meta, facts)),
                         String::new(),
                     )]
                 } else {
@@ -313,6 +367,14 @@ pub fn run_with(
             {
                 roots.insert(why.id);
             }
+            let blocked_by = match &blocker {
+                Blocker::Skipped(why) => Some(why.id),
+                _ => None,
+            };
+            let needs = match &blocker {
+                Blocker::Nothing => missing_flags(meta, facts),
+                _ => Vec::new(),
+            };
             let (status, remediation) = match blocker {
                 Blocker::Ok(Verdict::Pass, _) => (Status::Pass, None),
                 Blocker::Ok(Verdict::Fail, fix) => (
@@ -339,6 +401,8 @@ pub fn run_with(
                 resource,
                 remediation,
                 depends_on: meta.depends_on.to_vec(),
+                blocked_by,
+                needs,
                 scopes: scope,
                 waived: None,
             });
@@ -372,11 +436,15 @@ pub fn run_with(
             users: target.users.clone(),
             tables: target.tables.clone(),
         },
-        summary: Summary::of(&results),
+        summary: Summary {
+            not_evaluated: not_evaluated(&results, options.fail_on),
+            ..Summary::of(&results)
+        },
         results,
         access_path,
         notes,
         waivers,
+        fail_on: options.fail_on,
     }
 }
 
@@ -407,6 +475,30 @@ fn apply_waivers(
         }
     }
     report
+}
+
+/// The target flags a check needs that the run did not give: a check that reads
+/// `--user` facts needs a user, one that reads `--table` facts a table.
+fn missing_flags(meta: &crate::check::Meta, facts: &Facts) -> Vec<&'static str> {
+    use crate::check::Need;
+    let needs = |ns: &[Need]| meta.needs.iter().any(|n| ns.contains(n));
+    let mut out = Vec::new();
+    if needs(&[Need::Users]) && facts.target.users.is_empty() {
+        out.push("--user");
+    }
+    if needs(&[Need::LfPermissions, Need::GlueTables]) && facts.target.tables.is_empty() {
+        out.push("--table");
+    }
+    out
+}
+
+/// The message of a check that had nothing to look at.
+fn nothing_message(flags: &[&str]) -> String {
+    if flags.is_empty() {
+        "skipped: nothing to check (no matching target)".to_string()
+    } else {
+        format!("skipped: nothing to check (needs {})", flags.join(" and "))
+    }
 }
 
 /// Run one check; a panic in it becomes an `error` outcome, never a missing result.
@@ -618,6 +710,7 @@ mod tests {
             resource: resource.map(str::to_string),
             reason: "accepted".into(),
             expires: expires.map(date),
+            errors: false,
         }
     }
 
@@ -729,7 +822,10 @@ mod tests {
         let resource = plain.results[0].resource.clone();
         assert!(!resource.is_empty());
         assert_eq!(plain.exit_code(FailOn::Error), 3);
-        let hit = waiver("AG001", Some(&format!("{}*", &resource[..3])), None);
+        let hit = Waiver {
+            errors: true,
+            ..waiver("AG001", Some(&format!("{}*", &resource[..3])), None)
+        };
         let miss = waiver("AG001", Some("nothing-like-?"), None);
         let elsewhere = waiver("ES001", None, None);
         let not_run = waiver("WG001", None, None);
@@ -753,6 +849,95 @@ mod tests {
                 .unwrap()
                 .waived
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn an_error_result_is_waived_only_by_a_waiver_that_says_errors() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Unknown(crate::Unknown::new(
+            crate::UnknownKind::AccessDenied,
+            "s3:GetAccessGrantsInstance",
+            "denied",
+        ));
+        let plain = waiver("AG001", None, None);
+        let r = with(
+            &["AG001"],
+            &f,
+            &RunOptions {
+                waivers: vec![plain.clone()],
+                ..RunOptions::default()
+            },
+        );
+        assert!(r.results[0].waived.is_none());
+        assert_eq!(r.exit_code(FailOn::Error), 3);
+        assert_eq!(r.waivers.unmatched, [plain]);
+    }
+
+    #[test]
+    fn skips_behind_a_waived_or_downgraded_root_cause_are_not_evaluated() {
+        let f = no_access_grants();
+        let waived = RunOptions {
+            waivers: vec![waiver("AG001", None, None)],
+            ..RunOptions::default()
+        };
+        let r = with(&["AG001", "AG002", "AG005"], &f, &waived);
+        let skipped: Vec<_> = r
+            .results
+            .iter()
+            .filter(|x| x.status == Status::Skip)
+            .collect();
+        assert!(!skipped.is_empty(), "{r:?}");
+        assert!(skipped.iter().all(|x| x.blocked_by == Some("AG001")));
+        assert_eq!(r.summary.not_evaluated, skipped.len());
+        assert_eq!(r.exit_code(FailOn::Error), 3, "not a pass: AG002 never ran");
+        // Downgraded below --fail-on: the same.
+        let mut lower = RunOptions::default();
+        lower.severity.insert("AG001".into(), Severity::Warning);
+        let r = with(&["AG001", "AG002"], &f, &lower);
+        assert_eq!(r.exit_code(FailOn::Error), 3);
+        assert_eq!(r.exit_code(FailOn::Warning), 1);
+        assert_eq!(r.summary.not_evaluated, 1);
+        lower.fail_on = FailOn::Warning;
+        assert_eq!(
+            with(&["AG001", "AG002"], &f, &lower).summary.not_evaluated,
+            0
+        );
+        // A root cause that fails the run: exit 1, the skips are accounted for.
+        let r = with(&["AG001", "AG002"], &f, &RunOptions::default());
+        assert_eq!(
+            (r.exit_code(FailOn::Error), r.summary.not_evaluated),
+            (1, 0)
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        let ag002 = &json["results"][1];
+        assert_eq!(
+            (ag002["id"].as_str(), ag002["blocked_by"].as_str()),
+            (Some("AG002"), Some("AG001"))
+        );
+    }
+
+    #[test]
+    fn a_check_with_no_target_names_the_flag_that_turns_it_on() {
+        let mut f = healthy();
+        crate::testkit::without_user(&mut f);
+        f.target.tables.clear();
+        f.tables.clear();
+        let r = only(&["IC003", "LF002", "LF006"], &f);
+        let of = |id: &str| r.results.iter().find(|x| x.id == id).unwrap();
+        assert_eq!(of("IC003").needs, ["--user"]);
+        assert_eq!(
+            of("IC003").message,
+            "skipped: nothing to check (needs --user)"
+        );
+        assert_eq!(of("LF002").needs, ["--user", "--table"]);
+        assert!(of("LF002").message.ends_with("(needs --user and --table)"));
+        assert_eq!(of("LF006").needs, ["--table"]);
+        assert!(of("IC003").blocked_by.is_none());
+        assert_eq!(
+            r.exit_code(FailOn::Error),
+            0,
+            "a narrower run is not a failure"
         );
     }
 

@@ -31,6 +31,14 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
         .filter(|(name, _)| select.is_none_or(|sel| name == sel))
         .map(|(name, app)| (name, app.map(str::to_string)))
         .collect();
+    if let Some(sel) = select
+        && wanted.is_empty()
+    {
+        let names = summaries
+            .iter()
+            .filter_map(|s| s.name().map(str::to_string));
+        run.not_found("--workgroup", sel, names.collect());
+    }
     let read = all(wanted.into_iter().map(|(name, app)| {
         let run = run.clone();
         async move { get(&run, &name, app.as_deref()).await }

@@ -35,6 +35,13 @@ pub async fn load(settings: &Settings) -> Result<SdkConfig, SetupError> {
                 .operation_timeout(settings.call_timeout)
                 .build(),
         );
+    let profile = settings
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    if let Some(name) = &profile {
+        check_profile(name, &profile_files())?;
+    }
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
     }
@@ -52,36 +59,97 @@ pub async fn load(settings: &Settings) -> Result<SdkConfig, SetupError> {
             .with_max_backoff(retry.max_backoff());
         sdk = sdk.into_builder().retry_config(adaptive).build();
     }
-    // Credentials first: a missing `--profile` shows up here, by name.
-    check_credentials(&sdk, settings.profile.as_deref(), settings.timeout).await?;
-    if sdk.region().is_none_or(|r| r.as_ref().is_empty()) {
-        return Err(SetupError::NoRegion);
+    let credentials = check_credentials(&sdk, profile.as_deref(), settings.timeout).await;
+    let no_region = sdk.region().is_none_or(|r| r.as_ref().is_empty());
+    match (credentials, no_region) {
+        (Ok(()), false) => Ok(sdk),
+        (Ok(()), true) => Err(SetupError::NoRegion { profile }),
+        (Err(why), false) => Err(SetupError::NoCredentials { why, profile }),
+        (Err(why), true) => Err(SetupError::NoCredentialsOrRegion { why, profile }),
     }
-    Ok(sdk)
+}
+
+/// The shared config and credentials files, as the SDK finds them.
+fn profile_files() -> Vec<std::path::PathBuf> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(std::path::PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A named profile must be defined in one of `files`: otherwise the SDK falls
+/// through to instance metadata and reports an unrelated error.
+fn check_profile(name: &str, files: &[std::path::PathBuf]) -> Result<(), SetupError> {
+    let mut defined: Vec<String> = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        defined.extend(profile_names(&text, i == 0));
+    }
+    defined.sort();
+    defined.dedup();
+    if defined.iter().any(|d| d == name) {
+        return Ok(());
+    }
+    Err(SetupError::UnknownProfile {
+        name: name.to_string(),
+        defined,
+    })
+}
+
+/// The profiles an AWS config file (`[profile x]`, `[default]`) or credentials
+/// file (`[x]`) defines.
+fn profile_names(text: &str, config_file: bool) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('[')?
+                .split_once(']')
+                .map(|(h, _)| h.trim())
+        })
+        .filter_map(|header| {
+            if header == "default" {
+                return Some("default".to_string());
+            }
+            if !config_file {
+                return Some(header.to_string());
+            }
+            let (kind, name) = header.split_once(char::is_whitespace)?;
+            (kind == "profile").then(|| name.trim().to_string())
+        })
+        .collect()
 }
 
 /// Resolve credentials once, up front, so a missing login is a clear exit-2 error.
+/// The reason, never a secret, when there are none.
 async fn check_credentials(
     sdk: &SdkConfig,
     profile: Option<&str>,
     limit: Duration,
-) -> Result<(), SetupError> {
+) -> Result<(), String> {
     let Some(provider) = sdk.credentials_provider() else {
-        return Err(SetupError::NoCredentials(
-            "no credentials provider configured".into(),
-        ));
+        return Err("no credentials provider configured".into());
     };
     match tokio::time::timeout(limit, provider.provide_credentials()).await {
         Ok(Ok(_)) => Ok(()),
         // Redact before shortening, so no cut-off secret survives.
-        Ok(Err(e)) => Err(SetupError::NoCredentials(redact(&reason(
-            &redact(&chain(&e)),
-            profile,
-        )))),
-        Err(_) => Err(SetupError::NoCredentials(format!(
+        Ok(Err(e)) => Err(redact(&reason(&redact(&chain(&e)), profile))),
+        Err(_) => Err(format!(
             "timed out after {}s looking for them",
             limit.as_secs()
-        ))),
+        )),
     }
 }
 
@@ -242,7 +310,56 @@ impl ResolveEndpoint for EndpointAsGiven {
 
 #[cfg(test)]
 mod tests {
-    use super::reason;
+    use super::{SetupError, check_profile, profile_names, reason};
+
+    #[test]
+    fn profiles_come_from_both_files_and_a_typo_lists_them() {
+        let config =
+            "[default]\nregion = us-east-1\n[profile audit]\n[sso-session corp]\n[services s]\n";
+        assert_eq!(profile_names(config, true), ["default", "audit"]);
+        assert_eq!(profile_names("[ci]\n[default]\n", false), ["ci", "default"]);
+        let dir = tempfile::tempdir().unwrap();
+        let (c, k) = (dir.path().join("config"), dir.path().join("credentials"));
+        std::fs::write(&c, config).unwrap();
+        std::fs::write(&k, "[ci]\naws_access_key_id = x\n").unwrap();
+        let files = [c, k];
+        assert!(check_profile("audit", &files).is_ok());
+        assert!(check_profile("ci", &files).is_ok());
+        let e = check_profile("audti", &files).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile `audti` is not defined in the AWS config files (did you mean `audit`?); defined profiles: audit, ci, default"
+        );
+        let none = check_profile("x", &[dir.path().join("missing")]).unwrap_err();
+        assert!(none.to_string().contains("aws configure"), "{none}");
+    }
+
+    #[test]
+    fn a_hint_never_suggests_the_flag_already_given_and_both_problems_show() {
+        let named = Some("audit".to_string());
+        let e = SetupError::NoCredentials {
+            why: "expired".into(),
+            profile: named.clone(),
+        };
+        assert!(!e.to_string().contains("pass --profile"), "{e}");
+        assert!(
+            e.to_string().contains("aws sso login --profile audit"),
+            "{e}"
+        );
+        let both = SetupError::NoCredentialsOrRegion {
+            why: "none found".into(),
+            profile: None,
+        }
+        .to_string();
+        assert!(
+            both.starts_with("no AWS credentials (none found) and no AWS region:"),
+            "{both}"
+        );
+        assert!(
+            both.contains("--region") && both.contains("--profile"),
+            "{both}"
+        );
+    }
 
     #[test]
     fn credential_failures_get_a_short_reason() {

@@ -29,6 +29,14 @@ pub async fn studios(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<Studio>> 
         .filter(|s| select.is_none_or(|sel| s.studio_id() == Some(sel) || s.name() == Some(sel)))
         .filter_map(|s| s.studio_id().map(str::to_string))
         .collect();
+    if let Some(sel) = select
+        && ids.is_empty()
+    {
+        let names = summaries
+            .iter()
+            .filter_map(|s| s.name().map(str::to_string));
+        run.not_found("--studio", sel, names.collect());
+    }
     let described = all(ids.into_iter().map(|id| {
         let run = run.clone();
         async move { describe(&run, &id).await }

@@ -9,31 +9,126 @@ use studio_doctor_checks::{Unknown, UnknownKind};
 /// The SDK's error type, the same in every service crate.
 pub type SdkError<E> = aws_sdk_sts::error::SdkError<E, HttpResponse>;
 
-/// Why a live run cannot start at all (exit 2).
+/// Why a live run cannot start at all (exit 2). `profile`: the profile named by
+/// `--profile` (or the config file) or `AWS_PROFILE`, so a hint never suggests
+/// what the user already did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupError {
-    NoRegion,
+    NoRegion {
+        profile: Option<String>,
+    },
     /// No usable credentials; the text says why (never a secret).
-    NoCredentials(String),
+    NoCredentials {
+        why: String,
+        profile: Option<String>,
+    },
+    /// Neither credentials nor a region: both in one message.
+    NoCredentialsOrRegion {
+        why: String,
+        profile: Option<String>,
+    },
+    /// `--studio` or `--workgroup` names nothing in the region.
+    NotFound {
+        flag: &'static str,
+        name: String,
+        region: String,
+        /// The names that do exist.
+        found: Vec<String>,
+    },
+    /// The named profile is in neither AWS config file.
+    UnknownProfile {
+        name: String,
+        /// The profiles that are defined, sorted.
+        defined: Vec<String>,
+    },
+}
+
+impl SetupError {
+    fn credentials_hint(profile: &Option<String>) -> String {
+        match profile {
+            Some(p) => format!(
+                "check profile `{p}` in the AWS config files; for an SSO profile run \
+                 `aws sso login --profile {p}`"
+            ),
+            None => "set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); for an SSO profile run \
+                     `aws sso login --profile <name>`"
+                .to_string(),
+        }
+    }
+
+    fn region_hint(profile: &Option<String>) -> String {
+        match profile {
+            Some(p) => format!("pass --region, set AWS_REGION, or set region in profile `{p}`"),
+            None => "pass --region or set AWS_REGION / a profile region".to_string(),
+        }
+    }
 }
 
 impl fmt::Display for SetupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SetupError::NoRegion => {
-                f.write_str("no AWS region: pass --region or set AWS_REGION / a profile region")
+            SetupError::NoRegion { profile } => {
+                write!(f, "no AWS region: {}", SetupError::region_hint(profile))
             }
-            SetupError::NoCredentials(why) => write!(
+            SetupError::NoCredentials { why, profile } => write!(
                 f,
-                "no AWS credentials ({why}): set AWS_PROFILE or pass --profile, or set \
-                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); \
-                 for an SSO profile run `aws sso login --profile <name>`"
+                "no AWS credentials ({why}): {}",
+                SetupError::credentials_hint(profile)
             ),
+            SetupError::NoCredentialsOrRegion { why, profile } => write!(
+                f,
+                "no AWS credentials ({why}) and no AWS region: {}; and {}",
+                SetupError::credentials_hint(profile),
+                SetupError::region_hint(profile)
+            ),
+            SetupError::NotFound {
+                flag,
+                name,
+                region,
+                found,
+            } => {
+                let what = flag.trim_start_matches('-');
+                write!(f, "{flag} {name}: no {what} of that name in {region}")?;
+                if found.is_empty() {
+                    return write!(f, " (there is none: check --region)");
+                }
+                if let Some(close) = closest(name, found) {
+                    write!(f, " (did you mean {close}?)")?;
+                }
+                write!(f, "; {what}s found: {}", found.join(", "))
+            }
+            SetupError::UnknownProfile { name, defined } => {
+                write!(f, "profile `{name}` is not defined in the AWS config files")?;
+                if defined.is_empty() {
+                    return f.write_str(" (none are: run `aws configure` to create one)");
+                }
+                if let Some(d) = closest(name, defined) {
+                    write!(f, " (did you mean `{d}`?)")?;
+                }
+                write!(f, "; defined profiles: {}", defined.join(", "))
+            }
         }
     }
 }
 
 impl Error for SetupError {}
+
+/// The name in `names` closest to `name` (a typo, a different case, a prefix).
+fn closest<'a>(name: &str, names: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .map(|n| {
+            let other = n.to_lowercase();
+            let prefix = other.starts_with(&lower) || lower.starts_with(&other);
+            let score = strsim::jaro_winkler(&lower, &other) + if prefix { 0.2 } else { 0.0 };
+            (score, n.as_str())
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
 
 const ACCESS_DENIED: &[&str] = &[
     "AccessDenied",
@@ -170,13 +265,41 @@ mod tests {
 
     #[test]
     fn setup_errors_are_one_line_and_name_what_to_set() {
-        let r = SetupError::NoRegion.to_string();
+        let r = SetupError::NoRegion { profile: None }.to_string();
         assert!(r.contains("--region") && r.contains("AWS_REGION"));
-        let c = SetupError::NoCredentials("no provider".into()).to_string();
+        let c = SetupError::NoCredentials {
+            why: "no provider".into(),
+            profile: None,
+        }
+        .to_string();
         assert!(!c.contains('\n'));
         for w in ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "aws sso login"] {
             assert!(c.contains(w), "{c}");
         }
+    }
+
+    #[test]
+    fn a_name_that_is_not_there_lists_the_names_that_are() {
+        let e = SetupError::NotFound {
+            flag: "--workgroup",
+            name: "flightdata".into(),
+            region: "ap-northeast-1".into(),
+            found: vec!["flightdata-wg".into(), "primary".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "--workgroup flightdata: no workgroup of that name in ap-northeast-1 (did you mean flightdata-wg?); workgroups found: flightdata-wg, primary"
+        );
+        let none = SetupError::NotFound {
+            flag: "--studio",
+            name: "x".into(),
+            region: "us-east-1".into(),
+            found: vec![],
+        };
+        assert!(
+            none.to_string()
+                .ends_with("(there is none: check --region)")
+        );
     }
 
     #[test]

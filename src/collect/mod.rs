@@ -75,6 +75,15 @@ pub async fn collect_timed(
         settings.concurrency,
     );
     let facts = read(&run, target, needs, progress).await;
+    let unmatched = run.unmatched.lock().ok().and_then(|mut u| u.take());
+    if let Some((flag, name, found)) = unmatched {
+        return Err(SetupError::NotFound {
+            flag,
+            name,
+            region: facts.target.region.clone(),
+            found,
+        });
+    }
     Ok((facts, run.timings()))
 }
 

@@ -59,6 +59,9 @@ pub struct Run {
     pub caller: OnceCell<Fact<Caller>>,
     /// Each call's time in flight, for the area it was sent for.
     spans: Mutex<Vec<Span>>,
+    /// A `--studio` or `--workgroup` that named nothing in the region: (flag,
+    /// name, the names that exist).
+    pub unmatched: Mutex<Option<(&'static str, String, Vec<String>)>>,
 }
 
 impl Run {
@@ -87,6 +90,7 @@ impl Run {
             policy_heads: Mutex::new(HashMap::new()),
             caller: OnceCell::new(),
             spans: Mutex::new(Vec::new()),
+            unmatched: Mutex::new(None),
         })
     }
 
@@ -174,6 +178,13 @@ impl Run {
     }
 
     /// How long each area's calls were in flight, and how many requests each sent.
+    /// Record that `flag` named `name`, which is not among `found`.
+    pub fn not_found(&self, flag: &'static str, name: &str, found: Vec<String>) {
+        if let Ok(mut slot) = self.unmatched.lock() {
+            slot.get_or_insert((flag, name.to_string(), found));
+        }
+    }
+
     pub fn timings(&self) -> Timings {
         let spans = self.spans.lock().map(|s| s.clone()).unwrap_or_default();
         let sent = self.log.lock().map(|l| l.clone()).unwrap_or_default();

@@ -7,11 +7,15 @@ use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::run::{self, CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
 
 /// Width used when the terminal's width is unknown and `COLUMNS` is unset.
-pub const DEFAULT_WIDTH: usize = 100;
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// `presets::ASCII_FULL_CONDENSED` with `+` where the header rule meets a column
+/// line (the preset leaves `=` there, so the columns lose their junctions).
+const ASCII_TABLE: &str = "||--+=++|    ++++++";
 
 /// How to print. The caller decides (see [`HumanOptions::detect`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +33,7 @@ pub struct HumanOptions {
 impl HumanOptions {
     /// Options for printing to this process's stdout: colour only on a TTY and
     /// without `NO_COLOR` (or `TERM=dumb`); the terminal's width, else `COLUMNS`,
-    /// else 100; Unicode unless `TERM=dumb` or the locale is not UTF-8.
+    /// else 80; Unicode unless `TERM=dumb` or the locale is not UTF-8.
     pub fn detect(verbose: bool) -> HumanOptions {
         let tty = std::io::stdout().is_terminal();
         // comfy-table asks the terminal, and only when stdout is one.
@@ -77,6 +81,11 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
 
 /// [`render`]; with `verbose`, each area's title also says how long reading AWS
 /// took for it (`timings`: a live run's, none offline).
+///
+/// The order is what a person needs first: the problems, worst first (failed,
+/// could not be evaluated, warnings), each with its fix and, in one line, the
+/// checks it kept from running; then one line per passing check by area; the
+/// checks that had nothing to look at; the access path; the summary.
 pub fn render_with_timings(
     report: &Report,
     opts: &HumanOptions,
@@ -85,23 +94,82 @@ pub fn render_with_timings(
     let p = Printer { opts };
     let mut out = String::new();
     p.header(&mut out, report);
-    for area in Area::ALL {
-        let results: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
-        if results.is_empty() {
+    let results = &report.results;
+    let problems: Vec<&CheckResult> = [Status::Fail, Status::Error, Status::Warn]
+        .into_iter()
+        .flat_map(|st| {
+            let unwaived = results
+                .iter()
+                .filter(move |r| r.status == st && r.waived.is_none());
+            let waived = results
+                .iter()
+                .filter(move |r| r.status == st && r.waived.is_some());
+            unwaived.chain(waived)
+        })
+        .collect();
+    // Each root cause's dependants go under its first result.
+    let mut placed: Vec<&str> = Vec::new();
+    for (heading, st) in [
+        ("Failed", Status::Fail),
+        ("Could not be evaluated", Status::Error),
+        ("Warnings", Status::Warn),
+    ] {
+        let mine: Vec<&&CheckResult> = problems.iter().filter(|r| r.status == st).collect();
+        if mine.is_empty() {
             continue;
         }
         out.push('\n');
-        out.push_str(&p.paint(area.title(), Paint::Bold));
-        if let Some(t) = timings.and_then(|t| t.get(&area))
-            && opts.verbose
-        {
+        out.push_str(&p.paint(&format!("{heading} ({})", mine.len()), Paint::Bold));
+        out.push('\n');
+        for r in mine {
+            p.result(&mut out, r);
+            if placed.contains(&r.id) {
+                continue;
+            }
+            placed.push(r.id);
+            let dependants: Vec<&CheckResult> = results
+                .iter()
+                .filter(|d| d.status == Status::Skip && d.blocked_by == Some(r.id))
+                .collect();
+            p.dependants(&mut out, &dependants);
+        }
+    }
+    for area in Area::ALL {
+        let passes: Vec<&CheckResult> = results
+            .iter()
+            .filter(|r| r.area == area && r.status == Status::Pass)
+            .collect();
+        let timing = timings.and_then(|t| t.get(&area)).filter(|_| opts.verbose);
+        if passes.is_empty() && timing.is_none() {
+            continue;
+        }
+        out.push('\n');
+        let heading = if passes.is_empty() {
+            area.title().to_string()
+        } else {
+            format!("{} passed", area.title())
+        };
+        out.push_str(&p.paint(&heading, Paint::Bold));
+        if let Some(t) = timing {
             out.push(' ');
             out.push_str(&p.paint(&read_time(t), Paint::Dim));
         }
         out.push('\n');
-        for r in results {
-            p.result(&mut out, r);
+        for r in passes {
+            p.pass_line(&mut out, r);
         }
+    }
+    let not_run: Vec<&CheckResult> = results
+        .iter()
+        .filter(|r| {
+            r.status == Status::Skip && r.blocked_by.is_none_or(|root| !placed.contains(&root))
+        })
+        .collect();
+    if !not_run.is_empty() {
+        out.push('\n');
+        out.push_str(&p.paint("Not run", Paint::Bold));
+        out.push('\n');
+        p.not_run(&mut out, &not_run);
     }
     out.push('\n');
     for path in &report.access_path {
@@ -126,7 +194,67 @@ pub fn render_with_timings(
     out.push('\n');
     out.push_str(&p.closing_line(report));
     out.push('\n');
+    if let Some(line) = did_not_run_line(report) {
+        p.wrap(&mut out, "", 0, 0, &words(&line, Paint::Plain));
+    }
     out
+}
+
+/// Why the skipped checks did not run, for the last line of the report: those
+/// behind a root cause that does not fail the run (waived, below `--fail-on`,
+/// or not evaluable) and those that had nothing to look at.
+fn did_not_run_line(report: &Report) -> Option<String> {
+    let mut parts = Vec::new();
+    let n = report.summary.not_evaluated;
+    if n > 0 {
+        let mut roots: Vec<String> = Vec::new();
+        let not_evaluated = report
+            .results
+            .iter()
+            .filter(|r| run::is_not_evaluated(r, &report.results, report.fail_on));
+        for r in not_evaluated {
+            let Some(root) = r.blocked_by else { continue };
+            let of_root: Vec<&CheckResult> =
+                report.results.iter().filter(|x| x.id == root).collect();
+            let why = if of_root.iter().any(|x| x.waived.is_some()) {
+                "waived"
+            } else if of_root.iter().any(|x| x.status == Status::Error) {
+                "could not be evaluated"
+            } else {
+                "below --fail-on"
+            };
+            let text = format!("{root} {why}");
+            if !roots.contains(&text) {
+                roots.push(text);
+            }
+        }
+        parts.push(format!(
+            "{} not evaluated because a prerequisite failed and does not fail the run ({})",
+            count(n, "check"),
+            roots.join(", ")
+        ));
+    }
+    let mut flags: Vec<&str> = Vec::new();
+    let mut nothing = 0;
+    for r in &report.results {
+        if r.status == Status::Skip && r.blocked_by.is_none() {
+            nothing += 1;
+            for f in &r.needs {
+                if !flags.contains(f) {
+                    flags.push(f);
+                }
+            }
+        }
+    }
+    if nothing > 0 {
+        let why = if flags.is_empty() {
+            "nothing to check".to_string()
+        } else {
+            format!("nothing to check without {}", flags.join(" and "))
+        };
+        parts.push(format!("{} not run: {why}", count(nothing, "check")));
+    }
+    (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
 }
 
 /// One line per waiver that expired or matched nothing.
@@ -265,28 +393,45 @@ impl Printer<'_> {
             .filter(|h| h.checks.is_empty())
             .map(|h| h.step.as_str())
             .collect();
+        // Under each hop that is not proven: only the checks that failed, warned,
+        // errored or did not run.
         for hop in path
             .hops
             .iter()
             .filter(|h| h.status != Status::Pass && !h.checks.is_empty())
         {
-            let checks = if hop.problems.is_empty() {
-                format!("skipped: see {}", hop.checks.join(", "))
-            } else {
-                format!("see {}", hop.problems.join(", "))
-            };
-            out.push_str(&format!(
-                "    {} {}: {checks}\n",
-                self.paint(self.mark(hop.status), Paint::Mark(hop.status)),
-                hop.step
-            ));
+            let mut why = Vec::new();
+            if !hop.problems.is_empty() {
+                why.push(format!("see {}", hop.problems.join(", ")));
+            }
+            if !hop.skipped.is_empty() {
+                why.push(format!("not run: {}", hop.skipped.join(", ")));
+            }
+            if !hop.left_out.is_empty() {
+                why.push(format!(
+                    "not in this run (--only/--skip): {}",
+                    hop.left_out.join(", ")
+                ));
+            }
+            let lead = format!(
+                "    {} ",
+                self.paint(self.mark(hop.status), Paint::Mark(hop.status))
+            );
+            let col = 5 + self.mark(hop.status).chars().count();
+            let text = format!("{}: {}", hop.step, why.join("; "));
+            self.wrap(out, &lead, col, col + 2, &words(&text, Paint::Plain));
         }
         if !unchecked.is_empty() {
-            out.push_str(&format!(
-                "    {} not checked in this run (see --only/--skip): {}\n",
-                self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip)),
+            let lead = format!(
+                "    {} ",
+                self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip))
+            );
+            let col = 5 + self.mark(Status::Skip).chars().count();
+            let text = format!(
+                "not checked in this run (see --only/--skip): {}",
                 unchecked.join(", ")
-            ));
+            );
+            self.wrap(out, &lead, col, col + 2, &words(&text, Paint::Plain));
         }
     }
 
@@ -319,10 +464,12 @@ impl Printer<'_> {
         if let Some(w) = &t.workgroup {
             parts.push(format!("workgroup {w}"));
         }
+        // The version on its own line: "0.1.0 account 1111..." reads as one thing.
         let tool = format!("{} {}", report.tool.name, report.tool.version);
-        let lead = format!("{} ", self.paint(&tool, Paint::Bold));
+        out.push_str(&self.paint(&tool, Paint::Bold));
+        out.push('\n');
         let rest = words(&parts.join(", "), Paint::Plain);
-        self.wrap(out, &lead, tool.chars().count() + 1, 2, &rest);
+        self.wrap(out, "", 0, 2, &rest);
     }
 
     /// One result: its line, and the details it deserves.
@@ -402,7 +549,7 @@ impl Printer<'_> {
                 .load_preset(presets::UTF8_FULL_CONDENSED)
                 .apply_modifier(modifiers::UTF8_ROUND_CORNERS);
         } else {
-            table.load_preset(presets::ASCII_FULL_CONDENSED);
+            table.load_preset(ASCII_TABLE);
         }
         if self.opts.color {
             table.enforce_styling();
@@ -445,10 +592,14 @@ impl Printer<'_> {
             String::new()
         };
         if issues.is_empty() {
-            return self.paint(
-                &format!("No issues found{waived}"),
-                Paint::Status(Status::Pass),
-            );
+            let skipped = report.summary.skip;
+            let text = if skipped == 0 {
+                format!("No issues found{waived}")
+            } else {
+                let ran = report.results.len() - skipped;
+                format!("No issues in the {} that ran{waived}", count(ran, "check"))
+            };
+            return self.paint(&text, Paint::Status(Status::Pass));
         }
         let mut areas: Vec<Area> = issues.iter().map(|r| r.area).collect();
         areas.sort();
@@ -466,6 +617,120 @@ impl Printer<'_> {
             Status::Warn
         };
         self.paint(&text, Paint::Status(worst))
+    }
+
+    /// The checks a problem kept from running: one line (`-v`: one per check).
+    fn dependants(&self, out: &mut String, deps: &[&CheckResult]) {
+        if deps.is_empty() {
+            return;
+        }
+        let id_col = 2 + self.mark_width() + 1;
+        let indent = " ".repeat(id_col);
+        let mark = self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip));
+        if self.opts.verbose {
+            let col = id_col + self.mark_width() + 1;
+            for d in deps {
+                let lead = format!("{indent}{mark} ");
+                let mut line = vec![(d.id.to_string(), Paint::Bold)];
+                line.extend(words(d.title, Paint::Plain));
+                self.wrap(out, &lead, col, col + d.id.len() + 1, &line);
+                let why = d.message.strip_prefix("skipped: ").unwrap_or(&d.message);
+                let inner = " ".repeat(col);
+                self.wrap(out, &inner, col, col + 2, &words(why, Paint::Dim));
+            }
+            return;
+        }
+        let mut ids: Vec<&str> = deps.iter().map(|d| d.id).collect();
+        ids.dedup();
+        let n = ids.len();
+        let text = format!(
+            "{} not run because of this: {} (-v for details)",
+            count(n, "dependent check"),
+            ids.join(" ")
+        );
+        let lead = format!("{indent}{mark} ");
+        let col = id_col + self.mark_width() + 1;
+        self.wrap(out, &lead, col, col, &words(&text, Paint::Dim));
+    }
+
+    /// A passing check: one line; the resource is shortened to fit, never the
+    /// title (a title too long for the width wraps). `-v` adds the message.
+    fn pass_line(&self, out: &mut String, r: &CheckResult) {
+        let mark = self.mark(r.status);
+        let pad = " ".repeat(self.mark_width() - mark.chars().count());
+        let lead = format!("  {}{pad} ", self.paint(mark, Paint::Mark(r.status)));
+        let id_col = 2 + self.mark_width() + 1;
+        let mut line = vec![(r.id.to_string(), Paint::Bold)];
+        line.extend(words(r.title, Paint::Plain));
+        let used = id_col + r.id.len() + 1 + r.title.chars().count();
+        let dash = if self.opts.unicode { "—" } else { "-" };
+        let room = if self.opts.width == 0 {
+            usize::MAX
+        } else {
+            self.opts.width.saturating_sub(used + 3)
+        };
+        if !r.resource.is_empty()
+            && let Some(short) = shorten(&r.resource, room, self.opts.unicode)
+        {
+            line.push((dash.to_string(), Paint::Dim));
+            line.push((short, Paint::Dim));
+        }
+        self.wrap(out, &lead, id_col, id_col + r.id.len() + 1, &line);
+        if self.opts.verbose {
+            let indent = " ".repeat(id_col);
+            for para in r.message.lines().filter(|l| !l.trim().is_empty()) {
+                self.wrap(out, &indent, id_col, id_col + 2, &words(para, Paint::Plain));
+            }
+        }
+    }
+
+    /// Checks that did not run for want of a target (or a root cause shown
+    /// elsewhere): grouped by reason, one line each (`-v`: one per check).
+    fn not_run(&self, out: &mut String, skips: &[&CheckResult]) {
+        let mut groups: Vec<(String, Vec<&CheckResult>)> = Vec::new();
+        for r in skips {
+            let why = if !r.needs.is_empty() {
+                format!("needs {}", r.needs.join(" and "))
+            } else if let Some(root) = r.blocked_by {
+                format!("prerequisite {root} did not pass")
+            } else {
+                "nothing to check".to_string()
+            };
+            match groups.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, list)) => list.push(r),
+                None => groups.push((why, vec![r])),
+            }
+        }
+        let mark = self.paint(self.mark(Status::Skip), Paint::Mark(Status::Skip));
+        let col = 2 + self.mark_width() + 1;
+        for (why, list) in groups {
+            let lead = format!("  {mark}{} ", " ".repeat(self.mark_width() - 1));
+            if self.opts.verbose {
+                self.wrap(
+                    out,
+                    &lead,
+                    col,
+                    col,
+                    &words(&format!("{why}:"), Paint::Plain),
+                );
+                for r in list {
+                    let mut line = vec![(r.id.to_string(), Paint::Bold)];
+                    line.extend(words(r.title, Paint::Plain));
+                    let indent = " ".repeat(col);
+                    self.wrap(out, &indent, col, col + r.id.len() + 1, &line);
+                }
+                continue;
+            }
+            let mut ids: Vec<&str> = list.iter().map(|r| r.id).collect();
+            ids.dedup();
+            self.wrap(
+                out,
+                &lead,
+                col,
+                col,
+                &words(&format!("{why}: {}", ids.join(" ")), Paint::Plain),
+            );
+        }
     }
 
     /// Lay `words` out after `lead` (already painted, `lead_width` columns wide),
@@ -503,6 +768,29 @@ impl Printer<'_> {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+}
+
+/// `text` in at most `room` columns, or none when no useful part fits: an ARN
+/// keeps its name (after the last `/`), a label drops its parenthesis
+/// (`Studio "analytics" (es-...)`) or keeps its start.
+fn shorten(text: &str, room: usize, unicode: bool) -> Option<String> {
+    let fits = |t: &str| t.chars().count() <= room;
+    if fits(text) {
+        return Some(text.to_string());
+    }
+    let ellipsis = if unicode { "…" } else { "..." };
+    if text.starts_with("arn:") {
+        let name = text.rsplit(['/', ':']).next().unwrap_or("");
+        let short = format!("{ellipsis}/{name}");
+        return (!name.is_empty() && fits(&short)).then_some(short);
+    }
+    if let Some((label, _)) = text.split_once(" (")
+        && fits(label)
+    {
+        return Some(label.to_string());
+    }
+    let keep = room.checked_sub(ellipsis.chars().count())?;
+    (keep >= 16).then(|| format!("{}{ellipsis}", text.chars().take(keep).collect::<String>()))
 }
 
 fn words(text: &str, paint: Paint) -> Vec<(String, Paint)> {
@@ -577,6 +865,8 @@ mod tests {
             resource: resource.to_string(),
             remediation: None,
             depends_on: vec![],
+            blocked_by: None,
+            needs: vec![],
             scopes: vec![],
             waived: None,
         }
@@ -609,7 +899,32 @@ mod tests {
             results,
             access_path: vec![],
             waivers: Default::default(),
+            fail_on: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_last_line_names_only_the_root_causes_that_leave_checks_not_evaluated() {
+        let dep = |id, root| CheckResult {
+            blocked_by: Some(root),
+            ..result(id, Area::EmrStudio, Status::Skip, "skipped", "")
+        };
+        let mut waived_root = result("AG001", Area::S3AccessGrants, Status::Fail, "m", "r");
+        waived_root.waived = waived("later", None);
+        let mut r = report(vec![
+            result("ES001", Area::EmrStudio, Status::Fail, "m", "r"),
+            dep("ES002", "ES001"),
+            waived_root,
+            dep("AG002", "AG001"),
+        ]);
+        r.summary.not_evaluated = 1;
+        let out = render(&r, &opts());
+        let last = out.lines().last().unwrap();
+        assert!(
+            last.starts_with("1 check not evaluated") && last.contains("AG001 waived"),
+            "{last}"
+        );
+        assert!(!last.contains("ES001"), "{last}");
     }
 
     /// One result of each status, over three areas.
@@ -649,13 +964,16 @@ mod tests {
             ),
             fail,
             warn,
-            result(
-                "ES005",
-                Area::EmrStudio,
-                Status::Skip,
-                "skipped: prerequisite ES004 (studio-user-role-trust-set-context) failed for Studio analytics (es-1)",
-                "Studio analytics (es-1)",
-            ),
+            CheckResult {
+                blocked_by: Some("ES004"),
+                ..result(
+                    "ES005",
+                    Area::EmrStudio,
+                    Status::Skip,
+                    "skipped: prerequisite ES004 (studio-user-role-trust-set-context) failed for Studio analytics (es-1)",
+                    "Studio analytics (es-1)",
+                )
+            },
             result(
                 "WG001",
                 Area::AthenaWorkgroup,
@@ -696,8 +1014,97 @@ mod tests {
         );
         assert!(line_of(&out, "ES004 ").starts_with("  ✗ ES004 "));
         assert!(line_of(&out, "ES006 ").starts_with("  ! ES006 "));
-        assert!(line_of(&out, "ES005 ").starts_with("  ⊘ ES005 "));
         assert!(line_of(&out, "AG001 ").starts_with("  ☠ AG001 "));
+        // A dependant that did not run sits under its root cause, one line.
+        assert_eq!(
+            line_of(&out, "ES005"),
+            "    ⊘ 1 dependent check not run because of this: ES005 (-v for details)"
+        );
+        let verbose = render(
+            &mixed(),
+            &HumanOptions {
+                verbose: true,
+                ..opts()
+            },
+        );
+        assert_eq!(line_of(&verbose, "ES005 "), "    ⊘ ES005 Some title");
+    }
+
+    #[test]
+    fn dependants_group_under_their_root_cause_in_one_line() {
+        let mut results = mixed().results;
+        for id in ["ES002", "ES003", "ES008", "ES009"] {
+            results.push(CheckResult {
+                blocked_by: Some("ES004"),
+                ..result(
+                    id,
+                    Area::EmrStudio,
+                    Status::Skip,
+                    "skipped: prerequisite",
+                    "",
+                )
+            });
+        }
+        let out = render(&report(results), &opts());
+        assert_eq!(out.matches('⊘').count(), 1, "{out}");
+        assert!(
+            out.contains(
+                "5 dependent checks not run because of this: ES005 ES002 ES003 ES008 ES009"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("skipped: prerequisite"), "{out}");
+    }
+
+    #[test]
+    fn worst_findings_come_first_then_passes_by_area() {
+        let out = render(&mixed(), &opts());
+        let pos = |t: &str| out.find(t).unwrap_or_else(|| panic!("no {t} in\n{out}"));
+        assert!(pos("\nFailed (1)\n") < pos("\nCould not be evaluated (1)\n"));
+        assert!(pos("\nCould not be evaluated (1)\n") < pos("\nWarnings (1)\n"));
+        assert!(pos("\nWarnings (1)\n") < pos("\nEMR Studio passed\n"));
+        assert!(pos("\nEMR Studio passed\n") < pos("\nAthena workgroup passed\n"));
+        assert!(pos("Athena workgroup passed") < pos("╭"), "summary last");
+    }
+
+    #[test]
+    fn passing_lines_fit_the_width_by_shortening_the_resource_not_the_title() {
+        let mut pass = result(
+            "LF005",
+            Area::LakeFormation,
+            Status::Pass,
+            "m",
+            "arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess",
+        );
+        pass.title = "The Lake Formation location role is a custom role";
+        let at = |width| {
+            render(
+                &report(vec![pass.clone()]),
+                &HumanOptions { width, ..opts() },
+            )
+        };
+        let out = at(80);
+        let line = line_of(&out, "LF005");
+        assert_eq!(
+            line, "  ✓ LF005 The Lake Formation location role is a custom role",
+            "no room: no resource"
+        );
+        let out = at(110);
+        let line = line_of(&out, "LF005");
+        assert!(line.chars().count() <= 110, "{line}");
+        assert!(
+            line.ends_with("The Lake Formation location role is a custom role — …/AWSServiceRoleForLakeFormationDataAccess"),
+            "{line}"
+        );
+        assert_eq!(
+            shorten("Studio \"analytics\" (es-1234567890)", 20, true).unwrap(),
+            "Studio \"analytics\""
+        );
+        assert_eq!(shorten("workgroup \"idc-wg\"", 10, true), None);
+        assert_eq!(
+            shorten("a long label without parts", 20, false).unwrap(),
+            "a long label with..."
+        );
     }
 
     #[test]
@@ -753,23 +1160,24 @@ mod tests {
 
     #[test]
     fn skip_and_error_show_their_reason_but_no_fix() {
-        let out = render(&mixed(), &opts());
-        assert!(out.contains("\n    skipped: prerequisite ES004 (studio-user-role-trust-set-context) failed for Studio analytics (es-1)\n"), "{out}");
+        let out = render(
+            &mixed(),
+            &HumanOptions {
+                verbose: true,
+                ..opts()
+            },
+        );
+        assert!(out.contains("\n      prerequisite ES004 (studio-user-role-trust-set-context) failed for Studio analytics (es-1)\n"), "{out}");
         assert!(out.contains("\n    could not read the S3 Access Grants instance: AccessDenied on s3:GetAccessGrantsInstance\n"), "{out}");
         assert_eq!(out.matches("fix:").count(), 2, "{out}");
     }
 
     #[test]
-    fn areas_appear_in_catalog_order_and_only_when_they_have_results() {
+    fn areas_of_passes_appear_in_catalog_order_and_only_when_they_have_passes() {
         let out = render(&mixed(), &opts());
-        let pos = |t: &str| {
-            out.find(&format!("\n{t}\n"))
-                .unwrap_or_else(|| panic!("no {t} in\n{out}"))
-        };
-        assert!(pos("EMR Studio") < pos("Athena workgroup"));
-        assert!(pos("Athena workgroup") < pos("S3 Access Grants"));
-        assert!(!out.contains("IAM Identity Center\n"), "{out}");
+        assert!(!out.contains("IAM Identity Center"), "{out}");
         assert!(!out.contains("Lake Formation"), "{out}");
+        assert!(!out.contains("S3 Access Grants passed"), "{out}");
     }
 
     #[test]
@@ -778,14 +1186,14 @@ mod tests {
         r.target.studio = Some("analytics".into());
         r.target.workgroup = Some("idc-wg".into());
         let out = render(&r, &opts());
-        assert_eq!(
-            out.lines().next().unwrap(),
-            "studio-doctor 0.1.0 account 111122223333, region ap-northeast-1, user alice, studio analytics, workgroup idc-wg"
+        assert!(
+            out.starts_with("studio-doctor 0.1.0\naccount 111122223333, region ap-northeast-1, user alice, studio analytics, workgroup idc-wg\n"),
+            "{out}"
         );
         r.target.account_id = None;
         r.target.users.clear();
         let out = render(&r, &opts());
-        assert!(out.starts_with("studio-doctor 0.1.0 account unknown (could not read), region ap-northeast-1, studio analytics"), "{out}");
+        assert!(out.starts_with("studio-doctor 0.1.0\naccount unknown (could not read), region ap-northeast-1, studio analytics"), "{out}");
     }
 
     #[test]
@@ -814,6 +1222,7 @@ mod tests {
             resource: Some("arn:*".into()),
             reason: "old".into(),
             expires: None,
+            errors: false,
         });
         let out = render(&r, &opts());
         assert!(
@@ -847,8 +1256,61 @@ mod tests {
             ),
         ]);
         let out = render(&r, &opts());
-        assert_eq!(out.lines().last().unwrap(), "No issues found");
-        assert!(out.ends_with("No issues found\n"));
+        assert_eq!(
+            out.lines().last().unwrap(),
+            "1 check not run: nothing to check."
+        );
+        assert!(
+            out.contains("\nNo issues in the 1 check that ran\n"),
+            "{out}"
+        );
+        let all = report(vec![result(
+            "ES001",
+            Area::EmrStudio,
+            Status::Pass,
+            "m",
+            "r",
+        )]);
+        assert!(render(&all, &opts()).ends_with("\nNo issues found\n"));
+    }
+
+    #[test]
+    fn the_last_line_names_the_flags_skipped_checks_need() {
+        let mut r = report(vec![
+            result("ES001", Area::EmrStudio, Status::Pass, "m", "r"),
+            CheckResult {
+                needs: vec!["--user"],
+                ..result(
+                    "IC003",
+                    Area::IdentityCenter,
+                    Status::Skip,
+                    "skipped: nothing to check (needs --user)",
+                    "",
+                )
+            },
+            CheckResult {
+                needs: vec!["--user", "--table"],
+                ..result(
+                    "LF002",
+                    Area::LakeFormation,
+                    Status::Skip,
+                    "skipped: nothing to check (needs --user and --table)",
+                    "",
+                )
+            },
+        ]);
+        r.summary = Summary::of(&r.results);
+        let out = render(&r, &opts());
+        assert!(
+            out.contains(
+                "\nNot run\n  ⊘ needs --user: IC003\n  ⊘ needs --user and --table: LF002\n"
+            ),
+            "{out}"
+        );
+        assert_eq!(
+            out.lines().last().unwrap(),
+            "2 checks not run: nothing to check without --user and --table."
+        );
     }
 
     #[test]
@@ -860,7 +1322,7 @@ mod tests {
                 ..opts()
             },
         );
-        let header = line_of(&out, "pass");
+        let header = line_of(&out, "| pass");
         for s in ["pass", "fail", "warn", "skip", "error"] {
             assert!(header.contains(s), "{header}");
         }
@@ -909,7 +1371,7 @@ mod tests {
         assert!(line_of(&out, "ES001").starts_with("  [ok] ES001 Some title - Studio"));
         assert!(line_of(&out, "ES004 ").starts_with("  [x]  ES004 "));
         assert!(line_of(&out, "ES006 ").starts_with("  [!]  ES006 "));
-        assert!(line_of(&out, "ES005 ").starts_with("  [-]  ES005 "));
+        assert!(line_of(&out, "ES005").starts_with("       [-] 1 dependent check"));
         assert!(line_of(&out, "AG001 ").starts_with("  [E]  AG001 "));
         // Details line up under the id.
         assert!(
@@ -1059,7 +1521,7 @@ mod tests {
     }
 
     #[test]
-    fn detect_takes_terminal_width_then_columns_then_100() {
+    fn detect_takes_terminal_width_then_columns_then_80() {
         let env = |vars: &'static [(&'static str, &'static str)]| {
             move |k: &str| {
                 vars.iter()
@@ -1078,11 +1540,11 @@ mod tests {
         );
         assert_eq!(
             HumanOptions::from_env(false, false, None, env(&[("COLUMNS", "wide")])).width,
-            100
+            80
         );
         assert_eq!(
             HumanOptions::from_env(false, false, None, env(&[])).width,
-            100
+            80
         );
     }
 
@@ -1156,6 +1618,27 @@ mod timing_tests {
     }
 
     #[test]
+    fn an_area_without_passes_shows_its_read_time_without_saying_passed() {
+        let mut r = healthy_report();
+        for x in r.results.iter_mut().filter(|x| x.area == Area::EmrStudio) {
+            x.status = Status::Fail;
+        }
+        let timings = Timings::from([(
+            Area::EmrStudio,
+            AreaTiming {
+                elapsed: Duration::from_millis(20),
+                calls: 2,
+            },
+        )]);
+        let out = render_with_timings(&r, &options(true, false), Some(&timings));
+        assert!(
+            out.contains("\nEMR Studio (read in 20 ms, 2 calls)\n"),
+            "{out}"
+        );
+        assert!(!out.contains("EMR Studio passed"), "{out}");
+    }
+
+    #[test]
     fn area_titles_show_read_times_only_in_verbose_live_runs() {
         let r = healthy_report();
         let timings = Timings::from([
@@ -1176,15 +1659,18 @@ mod timing_tests {
         ]);
         let verbose = render_with_timings(&r, &options(true, false), Some(&timings));
         assert!(
-            verbose.contains("\nEMR Studio (read in 1.2 s, 14 calls)\n"),
+            verbose.contains("\nEMR Studio passed (read in 1.2 s, 14 calls)\n"),
             "{verbose}"
         );
         assert!(
-            verbose.contains("\nLake Formation (read in 340 ms, 1 call)\n"),
+            verbose.contains("\nLake Formation passed (read in 340 ms, 1 call)\n"),
             "{verbose}"
         );
         // An area that sent no call says nothing.
-        assert!(verbose.contains("\nIAM Identity Center\n"), "{verbose}");
+        assert!(
+            verbose.contains("\nIAM Identity Center passed\n"),
+            "{verbose}"
+        );
         assert_eq!(verbose.matches("(read in").count(), 2, "{verbose}");
         // Without -v, or offline (no timings): the report as before, byte for byte.
         for (verbose, timings) in [(false, Some(&timings)), (true, None), (false, None)] {

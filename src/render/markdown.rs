@@ -151,8 +151,18 @@ fn waiver_lines(report: &Report) -> Vec<String> {
 }
 
 /// "N issues in M areas" (fail, warn and error count, waived ones left out), or
-/// "No issues found"; then "(K waived)" if any.
+/// "No issues found" (only when every check ran; else "No issues in the N checks
+/// that ran"); then "(K waived)" if any, and the checks not evaluated.
 fn headline(report: &Report) -> String {
+    let base = issue_line(report);
+    match report.summary.not_evaluated {
+        0 => base,
+        1 => format!("{base}; 1 check not evaluated"),
+        n => format!("{base}; {n} checks not evaluated"),
+    }
+}
+
+fn issue_line(report: &Report) -> String {
     let issues: Vec<&CheckResult> = report
         .results
         .iter()
@@ -166,7 +176,13 @@ fn headline(report: &Report) -> String {
         String::new()
     };
     if issues.is_empty() {
-        return format!("No issues found{waived}");
+        let skipped = report.summary.skip;
+        if skipped == 0 {
+            return format!("No issues found{waived}");
+        }
+        let ran = report.results.len() - skipped;
+        let checks = if ran == 1 { "check" } else { "checks" };
+        return format!("No issues in the {ran} {checks} that ran{waived}");
     }
     let areas = Area::ALL
         .iter()
@@ -467,5 +483,19 @@ mod tests {
         r.results[last].status = Status::Error;
         assert!(r.results[0].area != r.results[last].area);
         assert_eq!(headline(&r), "2 issues in 2 areas");
+    }
+
+    #[test]
+    fn headline_is_no_full_pass_when_checks_did_not_run() {
+        let mut r = healthy();
+        r.results[0].status = Status::Skip;
+        r.summary = studio_doctor_checks::run::Summary::of(&r.results);
+        let ran = r.results.len() - 1;
+        assert_eq!(
+            headline(&r),
+            format!("No issues in the {ran} checks that ran")
+        );
+        r.summary.not_evaluated = 1;
+        assert!(headline(&r).ends_with("; 1 check not evaluated"));
     }
 }

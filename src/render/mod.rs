@@ -7,5 +7,6 @@ pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod terminal;
 #[cfg(test)]
 pub(crate) mod testdata;

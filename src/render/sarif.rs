@@ -24,13 +24,14 @@
 //!   each user's finding on the same Studio is its own alert instead of collapsing
 //!   into one.
 //!
-//! Location: findings are about AWS resources, not files, but GitHub code scanning
-//! rejects a result without `physicalLocation.artifactLocation.uri` naming a path in
-//! the repository (an `aws://` or `arn:` URI is refused as an unknown scheme). Each
-//! result therefore points at line 1 of `studio-doctor.toml`, the configuration file
-//! a team commits next to its workflow (it need not exist for the upload to
-//! succeed), and names the resource itself in a `logicalLocation` of kind
-//! `resource`.
+//! Location: findings are about AWS resources, not files. Each result names its
+//! resource in a `logicalLocation` of kind `resource` (SARIF 2.1.0 §3.33). When the
+//! run used a config file, the result also points at line 1 of that file (its
+//! path as given, relative to the working directory): the file a team commits to
+//! decide the target, severities and waivers, and the place where a finding is
+//! waived. GitHub code scanning accepts only results with a repository path, so
+//! upload SARIF from a run that uses a committed config file. Without a config
+//! file no result names a file: a location that does not exist would mislead.
 
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -43,29 +44,46 @@ use std::collections::BTreeMap;
 use studio_doctor_checks::run::{CheckResult, Report};
 use studio_doctor_checks::{Check, Severity, Status, Waiver, registry};
 
-/// The repository file every result points at (see the module documentation).
-const ARTIFACT: &str = "studio-doctor.toml";
-
 /// The `partialFingerprints` key; bump the version if `fingerprint` ever changes.
 const FINGERPRINT_KEY: &str = "studioDoctor/v1";
 
 /// The `$schema` written into the log.
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The SARIF log, pretty-printed, ending with a newline.
+/// The SARIF log, pretty-printed, ending with a newline; no config file was used.
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&log(report)).expect("a SARIF log serializes");
+    render_with(report, None)
+}
+
+/// [`render`]; `config`: the config file the run used (as given), which each
+/// result then points at.
+pub fn render_with(report: &Report, config: Option<&std::path::Path>) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&log(report, config)).expect("a SARIF log serializes");
     text.push('\n');
     text
 }
 
+/// A config file's path as a SARIF URI reference: relative with `/`, or `file://`.
+fn artifact_uri(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text).to_string();
+    if path.is_absolute() {
+        format!("file://{text}")
+    } else {
+        text
+    }
+}
+
 /// The SARIF log as a value.
-fn log(report: &Report) -> Sarif {
+fn log(report: &Report, config: Option<&std::path::Path>) -> Sarif {
+    let artifact = config.map(artifact_uri);
     let results: Vec<SarifResult> = report
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Warn))
-        .map(|r| result(report, r))
+        .map(|r| result(report, r, artifact.as_deref()))
         .collect();
     let notifications: Vec<Notification> = report
         .results
@@ -233,20 +251,28 @@ fn message(r: &CheckResult) -> String {
     text
 }
 
-fn result(report: &Report, r: &CheckResult) -> SarifResult {
+fn result(report: &Report, r: &CheckResult, artifact: Option<&str>) -> SarifResult {
     let t = &report.target;
-    let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(ARTIFACT).build())
-        .region(Region::builder().start_line(1).build())
-        .build();
-    let mut location = Location::builder().physical_location(physical).build();
-    if !r.resource.is_empty() {
-        location.logical_locations = Some(vec![
+    let name = if r.resource.is_empty() {
+        format!("region {}", t.region)
+    } else {
+        r.resource.clone()
+    };
+    let mut location = Location::builder()
+        .logical_locations(vec![
             LogicalLocation::builder()
-                .name(r.resource.clone())
+                .name(name)
                 .kind("resource")
                 .build(),
-        ]);
+        ])
+        .build();
+    if let Some(uri) = artifact {
+        location.physical_location = Some(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri).build())
+                .region(Region::builder().start_line(1).build())
+                .build(),
+        );
     }
     let fp = fingerprint(
         r.id,
@@ -515,10 +541,9 @@ mod tests {
                 _ => "warning",
             };
             assert_eq!(res["level"], level, "{res}");
-            // GitHub needs a repository path; the resource is the logical location.
+            // No config file: the resource is the only location, no file is named.
             let loc = &res["locations"][0];
-            assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], ARTIFACT);
-            assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1);
+            assert!(loc.get("physicalLocation").is_none(), "{loc}");
             assert_eq!(loc["logicalLocations"][0]["name"], p.resource);
             assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
             let text = res["message"]["text"].as_str().unwrap();
@@ -534,6 +559,26 @@ mod tests {
             .map(|x| x["level"].as_str().unwrap())
             .collect();
         assert!(levels.contains("error") && levels.contains("warning"));
+    }
+
+    #[test]
+    fn results_point_at_the_config_file_only_when_one_was_used() {
+        let r = blog();
+        let with = |path: &str| -> Value {
+            serde_json::from_str(&render_with(&r, Some(std::path::Path::new(path)))).unwrap()
+        };
+        for (given, uri) in [
+            ("studio-doctor.toml", "studio-doctor.toml"),
+            ("./ci/studio-doctor.toml", "ci/studio-doctor.toml"),
+        ] {
+            let v = with(given);
+            validate(&v);
+            let loc = &v["runs"][0]["results"][0]["locations"][0];
+            assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], uri);
+            assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1);
+            assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
+        }
+        assert!(!render(&r).contains("studio-doctor.toml"));
     }
 
     #[test]

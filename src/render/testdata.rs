@@ -49,5 +49,6 @@ pub fn waiver(check: &str, expires: Option<Date>) -> Waiver {
         resource: Some("arn:*".into()),
         reason: "r".into(),
         expires,
+        errors: false,
     }
 }
