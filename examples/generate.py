@@ -392,9 +392,13 @@ def es005_resource_type_wildcard(f):
     # Secret tagging granted with a wildcard in the resource type (`s*` for
     # `secret`), which the ARN documentation calls incorrect usage: whether IAM
     # matches it is not documented.
+    # The managed policy attached to the role is also the Studio's session
+    # policy: one document, changed wherever the facts hold it.
     r = role(f, "EMRStudio-UserRole")
-    for p in r["inline_policies"] + r["attached_policies"]:
-        for s in p["document"]["Statement"]:
+    docs = [p["document"] for p in r["inline_policies"] + r["attached_policies"]]
+    docs += [d for d in f.get("session_policies", {}).values() if d]
+    for doc in docs:
+        for s in doc["Statement"]:
             if s.get("Sid") == "TagStudioSecrets":
                 s["Resource"] = "arn:aws:secretsmanager:*:*:s*:emr-studio-*"
 
