@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate examples/blog-account.json and examples/traps/<ID>.json from
+"""Regenerate examples/demo-account.json and examples/traps/<ID>.json from
 examples/healthy-account.json.
 
 Each trap file is the healthy account with exactly one trap: `<ID>.json` for a
@@ -473,14 +473,14 @@ TRAPS = {
 }
 
 
-def blog(f):
-    """The seed's account with every trap its author hit at once."""
-    es001(f)  # trap 2-1/2-2: Studio created with IAM authentication
-    f["roles"].pop("EMRStudio-UserRole")  # no separate user role (2-4)
-    es006(f)  # console sample service role without Athena (2-4)
-    wg001(f)  # trap 1: workgroup without Identity Center
-    ag001(f)  # final trap: no S3 Access Grants
-    # The traps the author was lucky not to hit, in their console-default form:
+def demo(f):
+    """A first setup with the common traps at once (`studio-doctor demo`)."""
+    es001(f)  # Studio created with IAM authentication
+    f["roles"].pop("EMRStudio-UserRole")  # no separate user role
+    es006(f)  # console sample service role without Athena
+    wg001(f)  # workgroup without Identity Center
+    ag001(f)  # no S3 Access Grants
+    # Console defaults that also get in the way:
     lf005(f)  # data location registered with the wizard's service-linked role
     lf006(f)  # IAMAllowedPrincipals still holds ALL on the database and the table
     idc_wg(f)["name"] = "flightdata-wg"
@@ -501,8 +501,8 @@ def outputs():
         mutate(f)
         out[HERE / "traps" / f"{trap_id}.json"] = render(f)
     f = copy.deepcopy(HEALTHY)
-    blog(f)
-    out[HERE / "blog-account.json"] = render(f)
+    demo(f)
+    out[HERE / "demo-account.json"] = render(f)
     return out
 
 

@@ -12,8 +12,8 @@ use studio_doctor_checks::facts::{FACTS_VERSION, Target};
 use studio_doctor_checks::run::Report;
 use studio_doctor_checks::{Check, Facts, FailOn, Need, RunOptions, Severity, registry};
 
-/// The blog account, embedded so `demo` works anywhere.
-const DEMO_FACTS: &str = include_str!("../examples/blog-account.json");
+/// The demo account, embedded so `demo` works anywhere.
+const DEMO_FACTS: &str = include_str!("../examples/demo-account.json");
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -69,11 +69,11 @@ fn healthy_account_exits_0_with_all_pass() {
 }
 
 #[test]
-fn blog_account_exits_1() {
+fn demo_account_exits_1() {
     let (code, v) = json_report(&[
         "check",
         "--facts",
-        &example("blog-account.json"),
+        &example("demo-account.json"),
         "--format",
         "json",
     ]);
@@ -83,10 +83,10 @@ fn blog_account_exits_1() {
 
 #[test]
 fn fail_on_controls_the_exit_code() {
-    let blog = example("blog-account.json");
+    let demo = example("demo-account.json");
     // Never exit 1; but the checks the failures kept from running were not
     // evaluated, and that is exit 3, not a pass.
-    assert_eq!(run(&["check", "--facts", &blog, "--fail-on", "never"]).0, 3);
+    assert_eq!(run(&["check", "--facts", &demo, "--fail-on", "never"]).0, 3);
     let healthy = example("healthy-account.json");
     assert_eq!(
         run(&["check", "--facts", &healthy, "--fail-on", "never"]).0,
@@ -243,13 +243,13 @@ fn list_and_explain_cover_every_check() {
 }
 
 #[test]
-fn demo_runs_the_embedded_blog_account() {
+fn demo_runs_the_embedded_demo_account() {
     let (code, out, _) = run(&["demo", "--format", "json"]);
     assert_eq!(code, 1);
     let (_, v) = json_report(&[
         "check",
         "--facts",
-        &example("blog-account.json"),
+        &example("demo-account.json"),
         "--format",
         "json",
     ]);
@@ -260,11 +260,11 @@ fn demo_runs_the_embedded_blog_account() {
 fn saved_facts_replay_to_the_same_report() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("saved.json");
-    let blog = example("blog-account.json");
+    let demo = example("demo-account.json");
     let (_, first, _) = run(&[
         "check",
         "--facts",
-        &blog,
+        &demo,
         "--format",
         "json",
         "--save-facts",
@@ -285,7 +285,7 @@ fn only_selects_checks_and_human_output_has_no_colour_off_tty() {
     let (code, out, _) = run(&[
         "check",
         "--facts",
-        &example("blog-account.json"),
+        &example("demo-account.json"),
         "--only",
         "ES001,WG001",
     ]);
@@ -300,7 +300,7 @@ fn only_selects_checks_and_human_output_has_no_colour_off_tty() {
 
 #[test]
 fn snapshots_of_both_reports_for_both_examples() {
-    for name in ["healthy-account", "blog-account"] {
+    for name in ["healthy-account", "demo-account"] {
         let file = example(&format!("{name}.json"));
         let (_, human, _) = run(&["check", "--facts", &file]);
         let human = human.replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -330,7 +330,7 @@ fn report_validator() -> jsonschema::Validator {
 #[test]
 fn json_reports_of_both_examples_validate_against_the_published_schema() {
     let validator = report_validator();
-    for name in ["healthy-account.json", "blog-account.json"] {
+    for name in ["healthy-account.json", "demo-account.json"] {
         let (_, v) = json_report(&["check", "--facts", &example(name), "--format", "json"]);
         assert!(!v["access_path"].as_array().unwrap().is_empty(), "{name}");
         let errors: Vec<String> = validator
@@ -343,7 +343,7 @@ fn json_reports_of_both_examples_validate_against_the_published_schema() {
     let (_, good) = json_report(&[
         "check",
         "--facts",
-        &example("blog-account.json"),
+        &example("demo-account.json"),
         "--format",
         "json",
     ]);
@@ -538,7 +538,7 @@ fn stable(text: &str) -> String {
 
 #[test]
 fn every_format_for_both_examples_is_well_formed_and_snapshotted() {
-    for (name, code) in [("healthy-account", 0), ("blog-account", 1)] {
+    for (name, code) in [("healthy-account", 0), ("demo-account", 1)] {
         let file = example(&format!("{name}.json"));
         let (_, json) = json_report(&["check", "--facts", &file, "--format", "json"]);
         for format in FORMATS {
@@ -570,13 +570,13 @@ fn every_format_for_both_examples_is_well_formed_and_snapshotted() {
 #[test]
 fn output_writes_several_formats_in_one_run_and_keeps_the_table_on_stdout() {
     let dir = tempfile::tempdir().unwrap();
-    let blog = example("blog-account.json");
+    let demo = example("demo-account.json");
     let path = |f: &str| dir.path().join(f).display().to_string();
     let (sarif, junit, md) = (path("r.sarif"), path("r.xml"), path("summary.md"));
     let (code, out, err) = run(&[
         "check",
         "--facts",
-        &blog,
+        &demo,
         "--output",
         &format!("sarif={sarif}"),
         "--output",
@@ -589,11 +589,11 @@ fn output_writes_several_formats_in_one_run_and_keeps_the_table_on_stdout() {
         out.starts_with("studio-doctor "),
         "the table on stdout: {out}"
     );
-    let (_, json) = json_report(&["check", "--facts", &blog, "--format", "json"]);
+    let (_, json) = json_report(&["check", "--facts", &demo, "--format", "json"]);
     for (format, file) in [("sarif", &sarif), ("junit", &junit), ("markdown", &md)] {
         let text = std::fs::read_to_string(file).unwrap();
         assert_valid(format, &text, &json);
-        let (_, direct, _) = run(&["check", "--facts", &blog, "--format", format]);
+        let (_, direct, _) = run(&["check", "--facts", &demo, "--format", format]);
         assert_eq!(
             text, direct,
             "{format}: the file holds what --format prints"
@@ -1002,7 +1002,7 @@ fn readme_opens_with_a_real_report_and_says_the_example_exits_1() {
     );
     assert!(at < readme.find("## Two commands").unwrap(), "near the top");
     assert!(readme.contains("The first command **exits 1**"));
-    let (code, _, _) = run(&["check", "--facts", &example("blog-account.json")]);
+    let (code, _, _) = run(&["check", "--facts", &example("demo-account.json")]);
     assert_eq!(code, 1);
 }
 

@@ -214,15 +214,15 @@ fn config_mistakes_are_one_line_errors_with_file_and_line() {
 
 #[test]
 fn with_facts_the_config_target_must_match_the_saved_target() {
-    let blog = example("blog-account.json");
-    // The blog account was saved for ap-northeast-1 and user alice; profile is ignored.
+    let demo = example("demo-account.json");
+    // The demo account was saved for ap-northeast-1 and user alice; profile is ignored.
     let dir = Dir::with_config(
         "region = \"ap-northeast-1\"\nprofile = \"audit\"\nusers = [\"alice\"]\nfail_on = \"never\"\n",
     );
     // fail_on = never applies: no exit 1 (3: the failures' dependants never ran).
-    assert_eq!(dir.run(&["check", "--facts", &blog]).0, 3);
+    assert_eq!(dir.run(&["check", "--facts", &demo]).0, 3);
     let dir = Dir::with_config("region = \"us-east-1\"\n");
-    let (code, _, err) = dir.run(&["check", "--facts", &blog]);
+    let (code, _, err) = dir.run(&["check", "--facts", &demo]);
     assert_eq!(code, 2);
     assert!(
         err.contains("studio-doctor.toml sets region = \"us-east-1\", but facts file")
@@ -230,7 +230,7 @@ fn with_facts_the_config_target_must_match_the_saved_target() {
         "{err}"
     );
     let dir = Dir::with_config("users = [\"bob\"]\n");
-    let (code, _, err) = dir.run(&["check", "--facts", &blog]);
+    let (code, _, err) = dir.run(&["check", "--facts", &demo]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("sets users = [\"bob\"]"), "{err}");
 }
@@ -338,18 +338,18 @@ fn waivers_that_match_nothing_are_reported_and_waive_nothing() {
 #[test]
 fn a_waiver_never_hides_other_failures_and_today_must_be_a_date() {
     let dir = Dir::with_config("[[waiver]]\ncheck = \"ES006\"\nreason = \"known\"\n");
-    let (code, v) = dir.json(None, "blog-account.json", &[]);
+    let (code, v) = dir.json(None, "demo-account.json", &[]);
     assert_eq!(
         code, 1,
-        "the blog account's other failures still fail the run"
+        "the demo account's other failures still fail the run"
     );
     assert!(
         results(&v, "ES006")
             .iter()
             .all(|r| r["waived"]["reason"] == "known")
     );
-    let blog = example("blog-account.json");
-    let (code, _, err) = dir.run_on(Some("next tuesday"), &["check", "--facts", &blog]);
+    let demo = example("demo-account.json");
+    let (code, _, err) = dir.run_on(Some("next tuesday"), &["check", "--facts", &demo]);
     assert_eq!(code, 2);
     assert!(
         err.contains("STUDIO_DOCTOR_TODAY=next tuesday is not a date"),
@@ -412,9 +412,9 @@ fn a_waiver_covers_error_results_only_when_it_says_errors() {
 
 #[test]
 fn sarif_results_point_at_the_config_file_only_when_one_was_used() {
-    let blog = example("blog-account.json");
+    let demo = example("demo-account.json");
     let dir = Dir::with_config("fail_on = \"error\"\n");
-    let (_, out, err) = dir.run(&["check", "--facts", &blog, "--format", "sarif"]);
+    let (_, out, err) = dir.run(&["check", "--facts", &demo, "--format", "sarif"]);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     let loc = &v["runs"][0]["results"][0]["locations"][0];
     assert_eq!(
@@ -424,7 +424,7 @@ fn sarif_results_point_at_the_config_file_only_when_one_was_used() {
     let (_, out, _) = dir.run(&[
         "check",
         "--facts",
-        &blog,
+        &demo,
         "--format",
         "sarif",
         "--no-config",

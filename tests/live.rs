@@ -222,7 +222,7 @@ fn read(path: &Path) -> Value {
 fn examples() -> Vec<PathBuf> {
     let mut v = vec![
         root().join("examples/healthy-account.json"),
-        root().join("examples/blog-account.json"),
+        root().join("examples/demo-account.json"),
     ];
     let mut traps: Vec<_> = std::fs::read_dir(root().join("examples/traps"))
         .unwrap()
@@ -281,7 +281,7 @@ fn every_example_account_reads_live_as_it_reads_offline() {
 }
 
 #[test]
-fn healthy_account_passes_live_and_blog_account_fails() {
+fn healthy_account_passes_live_and_demo_account_fails() {
     let mut stub = Stub::start();
     let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
     let run = stub.check(&facts, &[], 1);
@@ -296,7 +296,7 @@ fn healthy_account_passes_live_and_blog_account_fails() {
         facts["caller"]["account_id"]
     );
 
-    let facts = stub.load(&read(&root().join("examples/blog-account.json")));
+    let facts = stub.load(&read(&root().join("examples/demo-account.json")));
     let run = stub.check(&facts, &[], 1);
     assert_eq!(run.code, 1);
     let report = run.json();
@@ -384,7 +384,7 @@ fn users_are_looked_up_in_the_instance_the_resources_use() {
 #[test]
 fn saved_live_facts_replay_byte_for_byte() {
     let mut stub = Stub::start();
-    let facts = stub.load(&read(&root().join("examples/blog-account.json")));
+    let facts = stub.load(&read(&root().join("examples/demo-account.json")));
     let saved = stub.dir.path().join("saved.json");
     let live = stub.check(&facts, &["--save-facts", saved.to_str().unwrap()], 1);
     let replay = stub.studio_doctor(

@@ -24,7 +24,7 @@ fn examples() -> Vec<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"));
     let mut v = vec![
         dir.join("healthy-account.json"),
-        dir.join("blog-account.json"),
+        dir.join("demo-account.json"),
     ];
     let mut traps: Vec<_> = std::fs::read_dir(dir.join("traps"))
         .unwrap()

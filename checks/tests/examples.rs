@@ -1,5 +1,5 @@
 //! The shipped example accounts are the checks' contract:
-//! healthy passes everything, each trap file trips exactly its check, the blog
+//! healthy passes everything, each trap file trips exactly its check, the demo
 //! account trips every check or skips it behind a failed prerequisite.
 
 use std::collections::BTreeSet;
@@ -120,15 +120,15 @@ fn each_trap_file_trips_exactly_its_check() {
     }
 }
 
-/// What the seed's author had set up right: these pass on the blog account.
-const BLOG_RIGHT: &[&str] = &[
+/// What the seed's author had set up right: these pass on the demo account.
+const DEMO_RIGHT: &[&str] = &[
     "IC001", "IC002", "IC003", "IC004", "ES007", "WG009", "LF001", "LF002", "LF003", "LF004",
     "LF007", "LF008", "LF009", "LF010",
 ];
 
 #[test]
-fn blog_account_trips_or_skips_every_other_check() {
-    let r = results(&examples().join("blog-account.json"));
+fn demo_account_trips_or_skips_every_other_check() {
+    let r = results(&examples().join("demo-account.json"));
     for res in &r {
         match res.status {
             Status::Fail | Status::Warn => assert!(res.remediation.is_some(), "{res:#?}"),
@@ -137,11 +137,11 @@ fn blog_account_trips_or_skips_every_other_check() {
                 "{res:#?}"
             ),
             Status::Pass => assert!(
-                BLOG_RIGHT.contains(&res.id),
-                "blog account: {} passes",
+                DEMO_RIGHT.contains(&res.id),
+                "demo account: {} passes",
                 res.id
             ),
-            Status::Error => panic!("blog account: {} errors: {}", res.id, res.message),
+            Status::Error => panic!("demo account: {} errors: {}", res.id, res.message),
         }
     }
     for id in ["ES001", "WG001", "AG001", "LF005"] {
@@ -183,7 +183,7 @@ fn prerequisites_come_before_dependants() {
     }
 }
 
-/// The trap files and the blog account are what `examples/generate.py` writes
+/// The trap files and the demo account are what `examples/generate.py` writes
 /// from the healthy account today (python3 runs it in `--check` mode).
 #[test]
 fn generated_examples_are_current() {

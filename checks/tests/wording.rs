@@ -83,6 +83,13 @@ fn explanations_and_reports_speak_of_aws() {
 }
 
 #[test]
+fn the_readme_speaks_of_aws() {
+    let readme = include_str!("../../README.md");
+    let bad = problems("README.md", readme);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
 fn the_wording_test_finds_what_it_forbids() {
     assert!(!problems("x", "as the seed's author found (trap 2-4)").is_empty());
     assert_eq!(problems("x", "see traps 2-1, 2-2").len(), 1);

@@ -129,7 +129,7 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testdata::{blog, first, healthy, waived, waiver};
+    use crate::render::testdata::{demo, first, healthy, waived, waiver};
 
     /// Undo the runner's escaping (for checking round trips).
     fn unescape(s: &str) -> String {
@@ -141,14 +141,14 @@ mod tests {
     }
 
     #[test]
-    fn blog_account_snapshot() {
-        let text = render(&blog()).replace("0.1.0", "[version]");
-        insta::assert_snapshot!("blog-account-github", text);
+    fn demo_account_snapshot() {
+        let text = render(&demo()).replace("0.1.0", "[version]");
+        insta::assert_snapshot!("demo-account-github", text);
     }
 
     #[test]
     fn one_annotation_per_finding_with_the_right_command() {
-        let r = blog();
+        let r = demo();
         let text = render(&r);
         let lines: Vec<&str> = text.lines().collect();
         let s = &r.summary;
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn waived_findings_are_notices_and_waiver_problems_are_reported() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         r.results[i].waived = waived("accepted, see TICKET-1", None);
         let line = annotation(&r.results[i]).unwrap();
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn hostile_text_cannot_start_another_command() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         r.results[i].message = "bad\n::error title=x::injected\r\n::stop-commands::t".into();
         r.results[i].title = "title, with: punctuation";

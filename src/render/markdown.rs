@@ -307,12 +307,12 @@ fn access_path(path: &AccessPath) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testdata::{blog, first, healthy, waived, waiver};
+    use crate::render::testdata::{demo, first, healthy, waived, waiver};
 
     #[test]
-    fn blog_account_snapshot() {
-        let text = render(&blog()).replace("studio-doctor 0.1.0", "studio-doctor [version]");
-        insta::assert_snapshot!("blog-account-markdown", text);
+    fn demo_account_snapshot() {
+        let text = render(&demo()).replace("studio-doctor 0.1.0", "studio-doctor [version]");
+        insta::assert_snapshot!("demo-account-markdown", text);
     }
 
     #[test]
@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn every_finding_has_a_row_and_a_details_block_with_its_fix() {
-        let r = blog();
+        let r = demo();
         let text = render(&r);
         assert_eq!(
             text.matches("<details>").count(),
@@ -403,7 +403,7 @@ mod tests {
 
     #[test]
     fn hostile_text_stays_in_its_cell_block_and_fence() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         r.results[i].resource = "role | <script>".into();
         r.results[i].message = "line\n# heading\n</details>".into();
@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn waived_findings_are_marked_and_waiver_problems_listed() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         r.results[i].waived = waived("see <TICKET-1>", None);
         let expired = studio_doctor_checks::Date::parse("2020-01-02");

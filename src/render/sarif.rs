@@ -383,7 +383,7 @@ fn waiver_notification(w: &Waiver, expired: bool) -> Notification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testdata::{blog, first, healthy, waived, waiver};
+    use crate::render::testdata::{demo, first, healthy, waived, waiver};
     use serde_json::{Value, json};
     use std::collections::BTreeSet;
 
@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn both_examples_validate_against_the_sarif_schema() {
-        for r in [healthy(), blog()] {
+        for r in [healthy(), demo()] {
             validate(&parse(&r));
         }
     }
@@ -449,24 +449,24 @@ mod tests {
     #[test]
     fn the_schema_rejects_a_broken_log() {
         // The validation above can fail: a log without a driver name is refused.
-        let mut v = parse(&blog());
+        let mut v = parse(&demo());
         v["runs"][0]["tool"]["driver"]
             .as_object_mut()
             .unwrap()
             .remove("name");
         let validator = validator();
         assert!(!validator.is_valid(&v));
-        let mut v = parse(&blog());
+        let mut v = parse(&demo());
         v["runs"][0]["results"][0]["level"] = json!("fatal");
         assert!(!validator.is_valid(&v));
-        let mut v = parse(&blog());
+        let mut v = parse(&demo());
         v["runs"][0]["results"][0]["partialFingerprints"][FINGERPRINT_KEY] = json!(1);
         assert!(!validator.is_valid(&v));
         // Formats are checked too: `$schema` must be a URI.
-        let mut v = parse(&blog());
+        let mut v = parse(&demo());
         v["$schema"] = json!("not a uri");
         assert!(!validator.is_valid(&v));
-        assert!(validator.is_valid(&parse(&blog())));
+        assert!(validator.is_valid(&parse(&demo())));
     }
 
     #[test]
@@ -520,7 +520,7 @@ mod tests {
 
     #[test]
     fn failures_and_warnings_are_results_with_levels_rules_and_locations() {
-        let r = blog();
+        let r = demo();
         let v = parse(&r);
         let problems: Vec<&CheckResult> = r
             .results
@@ -563,7 +563,7 @@ mod tests {
 
     #[test]
     fn results_point_at_the_config_file_only_when_one_was_used() {
-        let r = blog();
+        let r = demo();
         let with = |path: &str| -> Value {
             serde_json::from_str(&render_with(&r, Some(std::path::Path::new(path)))).unwrap()
         };
@@ -612,7 +612,7 @@ mod tests {
         ] {
             assert_ne!(base, other);
         }
-        let r = blog();
+        let r = demo();
         let a = parse(&r);
         assert_eq!(a, parse(&r), "same report, same log");
         let fps: Vec<&str> = a["runs"][0]["results"]
@@ -628,7 +628,7 @@ mod tests {
 
     #[test]
     fn one_resource_failing_for_two_users_gives_two_alerts() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         let mut bob = r.results[i].clone();
         r.results[i].scopes = vec!["studio:es-1".into(), "user:alice".into()];
@@ -652,7 +652,7 @@ mod tests {
 
     #[test]
     fn waived_findings_are_suppressed_and_waiver_problems_are_configuration_notes() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Fail);
         let until = studio_doctor_checks::Date::parse("2031-01-31");
         r.results[i].waived = waived("accepted until the migration", until);
@@ -709,7 +709,7 @@ mod tests {
 
     #[test]
     fn errors_become_notifications_and_an_unsuccessful_execution() {
-        let mut r = blog();
+        let mut r = demo();
         let i = first(&r, Status::Pass);
         r.results[i].status = Status::Error;
         r.results[i].message = "could not read the thing: AccessDenied".into();

@@ -16,14 +16,14 @@ pub fn healthy() -> Report {
     report(include_str!("../../examples/healthy-account.json"))
 }
 
-/// `examples/blog-account.json`: failures and warnings in several areas.
-pub fn blog() -> Report {
-    report(include_str!("../../examples/blog-account.json"))
+/// `examples/demo-account.json`: failures and warnings in several areas.
+pub fn demo() -> Report {
+    report(include_str!("../../examples/demo-account.json"))
 }
 
 /// Both examples, healthy first.
 pub fn examples() -> [Report; 2] {
-    [healthy(), blog()]
+    [healthy(), demo()]
 }
 
 /// The index of the report's first result with `status`.

@@ -102,14 +102,21 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
 }
 
-/// The region's IAM Identity Center instance ARN, when `sso:ListInstances` was
-/// read: the first ACTIVE one, else the first one.
+/// The region's IAM Identity Center instance, when `sso:ListInstances` was read:
+/// of those listed, the one the query path uses (see [`Ctx::idc_instance`]), else
+/// the first ACTIVE one, else the first one.
 pub fn region_idc_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
     let all = ctx.facts.identity_center_instances.known().ok()?;
-    all.iter()
-        .find(|i| i.status.as_deref() == Some("ACTIVE"))
-        .or_else(|| all.first())
-        .map(|i| i.instance_arn.as_str())
+    let listed = |arn: &str| all.iter().any(|i| i.instance_arn == arn);
+    ctx.idc_instance()
+        .map(|c| c.arn)
+        .filter(|arn| listed(arn))
+        .or_else(|| {
+            all.iter()
+                .find(|i| i.status.as_deref() == Some("ACTIVE"))
+                .or_else(|| all.first())
+                .map(|i| i.instance_arn.as_str())
+        })
 }
 
 #[cfg(test)]

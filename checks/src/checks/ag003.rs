@@ -85,7 +85,7 @@ pub const META: Meta = Meta {
     name: "access-grants-location-covers-results",
     area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "An S3 Access Grants location covers the workgroup's query result location",
+    title: "An S3 Access Grants location covers the query result location",
     depends_on: &["AG001", "WG001"],
     needs: &[
         Need::Caller,

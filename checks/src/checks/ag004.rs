@@ -78,7 +78,7 @@ pub const META: Meta = Meta {
     name: "access-grants-location-role-trust",
     area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "The S3 Access Grants location role trusts access-grants.s3.amazonaws.com with sts:AssumeRole and sts:SetContext",
+    title: "Access Grants location role trusts S3 with AssumeRole and SetContext",
     depends_on: &["AG003"],
     needs: &[
         Need::Caller,

@@ -86,7 +86,7 @@ pub const META: Meta = Meta {
     name: "access-grants-results-grant",
     area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "An S3 Access Grant gives the user READWRITE on the query results prefix",
+    title: "An S3 Access Grant gives the user READWRITE on the results prefix",
     // IC003: an unknown or disabled --user is reported there, once; this check
     // skips that user.
     depends_on: &["AG002", "AG003", "IC003"],

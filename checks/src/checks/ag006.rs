@@ -82,7 +82,7 @@ pub const META: Meta = Meta {
     name: "access-grants-location-role-permissions",
     area: Area::S3AccessGrants,
     severity: Severity::Error,
-    title: "The S3 Access Grants location role can read and write the query results prefix",
+    title: "Access Grants location role can read and write the results prefix",
     depends_on: &["AG003"],
     needs: &[
         Need::Caller,

@@ -97,13 +97,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 /// old Studio and the account tell us. Shared by the checks that end in "recreate".
 pub fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> crate::Remediation {
     let v = |o: Option<&String>, ph: &str| o.cloned().unwrap_or_else(|| ph.to_string());
-    let instance = ctx
-        .facts
-        .identity_center_instances
-        .known()
-        .ok()
-        .and_then(|i| i.first())
-        .map(|i| i.instance_arn.clone());
+    // The instance the Studio already uses, else the one the query path uses.
+    let instance = old
+        .and_then(|s| s.idc_instance_arn.clone())
+        .or_else(|| ctx.idc_instance().map(|c| c.arn.to_string()));
     let name = old.map(|s| format!("{}-idc", s.name));
     let subnets = old
         .filter(|s| !s.subnet_ids.is_empty())
@@ -150,4 +147,31 @@ pub fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> crate::Re
         ));
     }
     remedy(summary, commands, META.docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Status;
+    use crate::fact::Fact;
+    use crate::testkit::{healthy, instance, only, studio};
+
+    /// An account instance listed before the organization instance the Studio
+    /// uses: the new Studio keeps the Studio's instance.
+    #[test]
+    fn the_recreate_command_names_the_studios_instance_not_the_first_listed() {
+        let mut f = healthy();
+        let mut other = instance(&mut f).clone();
+        other.instance_arn = "arn:aws:sso:::instance/ssoins-0000111122223333".into();
+        if let Fact::Known(all) = &mut f.identity_center_instances {
+            all.insert(0, other);
+        }
+        studio(&mut f).auth_mode = Some("IAM".into());
+        let r = only("ES001", &f);
+        assert_eq!(r.status, Status::Fail);
+        let cmd = &r.remediation.unwrap().commands[0];
+        assert!(
+            cmd.contains("--idc-instance-arn arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6"),
+            "{cmd}"
+        );
+    }
 }

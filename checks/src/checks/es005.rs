@@ -134,7 +134,7 @@ pub const META: Meta = Meta {
     name: "studio-user-role-permissions",
     area: Area::EmrStudio,
     severity: Severity::Error,
-    title: "Studio user role allows Athena, Glue, Lake Formation, secret tagging and PassRole",
+    title: "Studio user role has the Athena SQL editor's permissions",
     depends_on: &["ES003"],
     needs: &[
         Need::Caller,

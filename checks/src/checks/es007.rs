@@ -76,7 +76,7 @@ pub const META: Meta = Meta {
     name: "studio-service-role-default-s3",
     area: Area::EmrStudio,
     severity: Severity::Error,
-    title: "Studio service role can read and write the Studio's default S3 location",
+    title: "Studio service role can read and write the default S3 location",
     depends_on: &[],
     needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
     docs: &[

@@ -50,7 +50,7 @@ pub const META: Meta = Meta {
     name: "identity-center-region",
     area: Area::IdentityCenter,
     severity: Severity::Error,
-    title: "The region is the Identity Center instance's region, or an ACTIVE replica with a customer managed key",
+    title: "Identity Center's region, or an ACTIVE replica with a customer key",
     depends_on: &["IC001"],
     needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
     docs: &[

@@ -63,7 +63,7 @@ pub const META: Meta = Meta {
     name: "identity-center-same-instance",
     area: Area::IdentityCenter,
     severity: Severity::Warning,
-    title: "Studio, workgroup, Lake Formation and S3 Access Grants use one Identity Center instance",
+    title: "Studio, workgroup, Lake Formation, Access Grants share one instance",
     depends_on: &["IC001"],
     needs: &[
         Need::Caller,

@@ -49,7 +49,7 @@ pub const META: Meta = Meta {
     name: "lakeformation-identity-center",
     area: Area::LakeFormation,
     severity: Severity::Error,
-    title: "Lake Formation is integrated with the region's IAM Identity Center instance",
+    title: "Lake Formation is integrated with the Identity Center instance",
     // IC001: without an instance in the region there is nothing to compare with.
     depends_on: &["IC001"],
     needs: &[Need::Caller, Need::IdcInstances, Need::LfIdentityCenter],

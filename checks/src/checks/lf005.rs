@@ -62,7 +62,7 @@ pub const META: Meta = Meta {
     name: "lakeformation-location-role",
     area: Area::LakeFormation,
     severity: Severity::Error,
-    title: "The Lake Formation location role is a custom role trusted for sts:SetContext",
+    title: "Lake Formation location role is custom and trusts sts:SetContext",
     depends_on: &["LF004"],
     needs: &[
         Need::Caller,

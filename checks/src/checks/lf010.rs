@@ -55,7 +55,7 @@ pub const META: Meta = Meta {
     name: "lakeformation-application-assignment",
     area: Area::LakeFormation,
     severity: Severity::Warning,
-    title: "The user is assigned to Lake Formation's Identity Center application when it requires assignments",
+    title: "The user is assigned to Lake Formation's application if required",
     // LF001: without the integration there is no application.
     depends_on: &["LF001", "IC003"],
     needs: &[

@@ -70,7 +70,7 @@ pub const META: Meta = Meta {
     name: "workgroup-execution-role",
     area: Area::AthenaWorkgroup,
     severity: Severity::Error,
-    title: "Athena workgroup has an execution role that athena.amazonaws.com can assume",
+    title: "Workgroup has an execution role athena.amazonaws.com can assume",
     depends_on: &["WG001"],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
     docs: &[

@@ -86,7 +86,7 @@ pub const META: Meta = Meta {
     name: "workgroup-execution-role-permissions",
     area: Area::AthenaWorkgroup,
     severity: Severity::Warning,
-    title: "Athena workgroup execution role allows Lake Formation, Glue, S3 Access Grants and the results bucket",
+    title: "Workgroup execution role allows Lake Formation, Glue and S3 access",
     depends_on: &["WG004"],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[

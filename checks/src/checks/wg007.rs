@@ -47,7 +47,7 @@ pub const META: Meta = Meta {
     name: "workgroup-enforce-configuration",
     area: Area::AthenaWorkgroup,
     severity: Severity::Error,
-    title: "Athena workgroup with a per-user result prefix overrides client-side settings",
+    title: "Workgroup with per-user result prefixes overrides client settings",
     depends_on: &["WG006"],
     needs: &[Need::Workgroups],
     docs: &[

@@ -62,7 +62,7 @@ pub const META: Meta = Meta {
     name: "workgroup-results-encryption",
     area: Area::AthenaWorkgroup,
     severity: Severity::Warning,
-    title: "KMS-encrypted query results have an S3 Access Grant for the execution role",
+    title: "KMS-encrypted results have an S3 Access Grant for the execution role",
     depends_on: &["WG006"],
     needs: &[
         Need::Caller,
