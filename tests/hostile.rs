@@ -151,3 +151,47 @@ fn a_deeply_nested_facts_file_is_refused() {
     assert_clean_refusal(code, &out, &err, "10,000 deep");
     assert!(err.contains("recursion limit"), "{err}");
 }
+
+/// A group display name holding terminal escapes and a right-to-left override
+/// reaches no output as itself: every format shows it escaped or not at all.
+#[test]
+fn names_from_the_account_cannot_drive_the_terminal() {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("healthy-account.json")).unwrap())
+            .unwrap();
+    v["users"][0]["groups"][0]["display_name"] = Value::from("\x1b[2J\x1b[32m✓ all good\u{202e}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("facts.json");
+    std::fs::write(&path, v.to_string()).unwrap();
+    let mut escaped = 0;
+    for format in [
+        "table",
+        "json",
+        "json-lines",
+        "sarif",
+        "junit",
+        "markdown",
+        "github",
+    ] {
+        let (code, out, err) = run(&[
+            "check",
+            "--facts",
+            path.to_str().unwrap(),
+            "-v",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{format}: {err}");
+        for text in [&out, &err] {
+            assert!(
+                !text.contains('\x1b') && !text.contains('\u{202e}'),
+                "{format}: {text}"
+            );
+        }
+        escaped += out.matches("\\u{001B}[2J").count();
+    }
+    assert!(
+        escaped > 0,
+        "the name never appeared, so nothing was proven"
+    );
+}

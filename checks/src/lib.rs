@@ -12,6 +12,7 @@ pub mod policy;
 pub mod run;
 pub mod s3;
 pub mod shell;
+pub mod text;
 pub mod tip_regions;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};

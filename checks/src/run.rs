@@ -7,6 +7,7 @@ use crate::fact::Fact;
 use crate::facts::Facts;
 use crate::path::AccessPath;
 use crate::registry;
+use crate::text::printable;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -390,6 +391,13 @@ pub fn run_with(
                 Blocker::Skipped(_) => (Status::Skip, None),
                 Blocker::Nothing => (Status::Skip, None),
             };
+            let remediation = remediation.map(|mut r| {
+                r.summary = printable(&r.summary).into_owned();
+                for c in &mut r.commands {
+                    *c = printable(c).into_owned();
+                }
+                r
+            });
             results.push(CheckResult {
                 id: meta.id,
                 name: meta.name,
@@ -397,8 +405,8 @@ pub fn run_with(
                 title: meta.title,
                 severity,
                 status,
-                message,
-                resource,
+                message: printable(&message).into_owned(),
+                resource: printable(&resource).into_owned(),
                 remediation,
                 depends_on: meta.depends_on.to_vec(),
                 blocked_by,
