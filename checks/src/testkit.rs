@@ -3,7 +3,10 @@
 
 use crate::check::Status;
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{Facts, IdcInstance, LfPermission, LfResource, Policy, Role, Studio, WorkGroup};
+use crate::facts::{
+    AccessGrantsLocation, Facts, IdcInstance, LfPermission, LfResource, Policy, Role, Studio,
+    WorkGroup,
+};
 use crate::registry;
 use crate::run::{CheckResult, run};
 use serde_json::Value;
@@ -138,4 +141,31 @@ pub fn json_arg(cmd: &str, flag: &str) -> Value {
     let head = format!("{flag} '");
     let start = cmd.find(&head).unwrap() + head.len();
     serde_json::from_str(&cmd[start..cmd.len() - 1]).unwrap()
+}
+
+/// Two locations over the results: `default` (`s3://`, where the healthy
+/// grant is) with `default_role`, and `loc-b` (the results bucket, more
+/// specific) with `bucket_role`. "BrokenRole" is the healthy location role
+/// without the sts:SetContext trust statement and without policies.
+pub fn two_locations(f: &mut Facts, default_role: &str, bucket_role: &str) {
+    let mut broken = role(f, "S3AccessGrantsLocationRole").clone();
+    broken.role_name = "BrokenRole".into();
+    broken.arn = "arn:aws:iam::111122223333:role/BrokenRole".into();
+    broken.trust_policy["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["Sid"] != "AccessGrantsTrustPolicyWithIDCContext");
+    broken.inline_policies = Fact::Known(vec![]);
+    broken.attached_policies = Fact::Known(vec![]);
+    f.roles
+        .insert("BrokenRole".into(), Fact::Known(Some(broken)));
+    let loc = |id: &str, scope: &str, r: &str| AccessGrantsLocation {
+        access_grants_location_id: id.into(),
+        location_scope: scope.into(),
+        iam_role_arn: Some(format!("arn:aws:iam::111122223333:role/{r}")),
+    };
+    f.access_grants.locations = Fact::Known(vec![
+        loc("default", "s3://", default_role),
+        loc("loc-b", "s3://athena-results-111122223333", bucket_role),
+    ]);
 }

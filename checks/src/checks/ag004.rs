@@ -342,7 +342,9 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::Facts;
-    use crate::testkit::{denied, healthy, idc_wg, only, role, skipped, without_user};
+    use crate::testkit::{
+        denied, healthy, idc_wg, only, role, skipped, two_locations, without_user,
+    };
     use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
@@ -361,33 +363,6 @@ mod tests {
             Fact::Known(l) => &mut l[0],
             Fact::Unknown(_) => unreachable!(),
         }
-    }
-
-    /// Two locations over the results: `default` (`s3://`, where the healthy
-    /// grant is) with `default_role`, and `loc-b` (the results bucket, more
-    /// specific) with `bucket_role`. "BrokenRole" is the healthy location role
-    /// without the sts:SetContext trust statement and without policies.
-    fn two_locations(f: &mut Facts, default_role: &str, bucket_role: &str) {
-        let mut broken = role(f, "S3AccessGrantsLocationRole").clone();
-        broken.role_name = "BrokenRole".into();
-        broken.arn = "arn:aws:iam::111122223333:role/BrokenRole".into();
-        broken.trust_policy["Statement"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|s| s["Sid"] != "AccessGrantsTrustPolicyWithIDCContext");
-        broken.inline_policies = Fact::Known(vec![]);
-        broken.attached_policies = Fact::Known(vec![]);
-        f.roles
-            .insert("BrokenRole".into(), Fact::Known(Some(broken)));
-        let loc = |id: &str, scope: &str, r: &str| AccessGrantsLocation {
-            access_grants_location_id: id.into(),
-            location_scope: scope.into(),
-            iam_role_arn: Some(format!("arn:aws:iam::111122223333:role/{r}")),
-        };
-        f.access_grants.locations = Fact::Known(vec![
-            loc("default", "s3://", default_role),
-            loc("loc-b", "s3://athena-results-111122223333", bucket_role),
-        ]);
     }
 
     #[test]
