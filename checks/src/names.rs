@@ -31,6 +31,16 @@ pub fn some(names: &[String], max: usize) -> String {
     s
 }
 
+/// A fix that leads with the suggestion: "`first`; otherwise, `rest`".
+pub fn first_try(first: &str, rest: &str) -> String {
+    let mut chars = rest.chars();
+    let rest = match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    format!("{first}; otherwise, {rest}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +66,6 @@ mod tests {
     fn some_lists_a_few_and_counts_the_rest() {
         assert_eq!(some(&v(&["a", "b"]), 5), "a, b");
         assert_eq!(some(&v(&["a", "b", "c"]), 2), "a, b and 1 more");
+        assert_eq!(first_try("Pass x", "Check y"), "Pass x; otherwise, check y");
     }
 }

@@ -70,7 +70,7 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
-use crate::names::{closest, some};
+use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
     id: "IC003",
@@ -213,10 +213,8 @@ fn not_found(ctx: &Ctx, name: &str, store: &str) -> Outcome {
         } else {
             single_quoted(close)
         };
-        fix.summary = format!(
-            "Did you mean \"{close}\"? Pass --user {word}. Otherwise: {}",
-            fix.summary
-        );
+        let pass = format!("Did you mean \"{close}\"? Pass --user {word}");
+        fix.summary = first_try(&pass, &fix.summary);
     }
     o.fix(fix)
 }
@@ -344,7 +342,7 @@ mod tests {
         let fix = r.remediation.unwrap();
         assert!(
             fix.summary
-                .starts_with("Did you mean \"alice\"? Pass --user alice."),
+                .starts_with("Did you mean \"alice\"? Pass --user alice; otherwise, check"),
             "{}",
             fix.summary
         );
@@ -384,7 +382,7 @@ mod tests {
         let f = mistyped("alice smit", Fact::Known(vec!["alice smith".to_string()]));
         let fix = only("IC003", &f).remediation.unwrap();
         assert!(
-            fix.summary.contains("Pass --user 'alice smith'."),
+            fix.summary.contains("Pass --user 'alice smith';"),
             "{}",
             fix.summary
         );

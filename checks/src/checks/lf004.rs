@@ -45,7 +45,7 @@
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::lf::{self, Location, covering_resource, is_service_linked, s3_to_arn, table_label};
-use crate::names::{closest, some};
+use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
     id: "LF004",
@@ -94,9 +94,8 @@ fn no_table(ctx: &Ctx, name: &str) -> Outcome {
         } else {
             if let Some(close) = closest(table, names) {
                 message.push_str(&format!(" (did you mean {db}.{close}?)"));
-                summary = format!(
-                    "Did you mean {db}.{close}? Pass --table {db}.{close}. Otherwise: {summary}"
-                );
+                let pass = format!("Did you mean {db}.{close}? Pass --table {db}.{close}");
+                summary = first_try(&pass, &summary);
             }
             message.push_str(&format!("; tables in {db}: {}", some(names, 5)));
         }
@@ -226,7 +225,7 @@ mod tests {
         let fix = r.remediation.unwrap();
         assert!(
             fix.summary
-                .contains("Pass --table flightdata_db.flightdata."),
+                .contains("Pass --table flightdata_db.flightdata;"),
             "{}",
             fix.summary
         );
