@@ -34,7 +34,9 @@
 //! `glue:GetTables` to suggest a table name.
 //!
 //! **Evidence.** Documented (tip-tutorial-lf: registering lets Lake Formation vend
-//! credentials; register-location) and the API model (`ListResources`, `GetTable`).
+//! credentials; register-location) and the API model (`ListResources`, `GetTable`;
+//! `GetTables` with `AttributesToGet` `NAME` returns the names only, at most 100 a
+//! page, and answers `EntityNotFoundException` for a database that does not exist).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
