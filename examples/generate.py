@@ -295,6 +295,13 @@ def ic003(f):
     f["users"][0]["user"]["status"] = "DISABLED"
 
 
+def ic003_user_not_found(f):
+    # A typo in --user: the store has alice and bob.
+    f["target"]["users"] = ["alcie"]
+    f["users"] = [{"user_name": "alcie", "user": None}]
+    f["store_user_names"] = ["alice", "bob"]
+
+
 def ic004(f):
     # The Studio was created on another Identity Center instance (LF001 and AG002
     # cover Lake Formation and S3 Access Grants on another instance themselves).
@@ -446,6 +453,7 @@ TRAPS = {
     "IC001": ic001,
     "IC002": ic002,
     "IC003": ic003,
+    "IC003-user-not-found": ic003_user_not_found,
     "IC004": ic004,
     "WG009": wg009,
     "LF001": lf001,

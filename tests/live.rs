@@ -382,6 +382,33 @@ fn users_are_looked_up_in_the_instance_the_resources_use() {
 }
 
 #[test]
+fn a_mistyped_user_or_table_suggests_the_name_that_exists() {
+    let mut stub = Stub::start();
+    let mut facts = stub.load(&read(&root().join("examples/healthy-account.json")));
+    let message = |facts: &Value, id: &str| {
+        let run = stub.check(facts, &["--only", "IC003", "--only", "LF004"], 1);
+        let report = run.json();
+        let r = results(&report).iter().find(|r| r["id"] == id).unwrap();
+        r["message"].as_str().unwrap().to_string()
+    };
+    facts["target"]["users"] = json!(["alcie"]);
+    facts["target"]["tables"] = json!(["flightdata_db.flightdat"]);
+    let m = message(&facts, "IC003");
+    assert!(
+        m.ends_with("(did you mean \"alice\"?); users found: alice"),
+        "{m}"
+    );
+    let m = message(&facts, "LF004");
+    assert!(
+        m.contains("(did you mean flightdata_db.flightdata?); tables in flightdata_db: flightdata"),
+        "{m}"
+    );
+    facts["target"]["tables"] = json!(["flightdata.flightdata"]);
+    let m = message(&facts, "LF004");
+    assert!(m.starts_with("Glue has no database flightdata in"), "{m}");
+}
+
+#[test]
 fn saved_live_facts_replay_byte_for_byte() {
     let mut stub = Stub::start();
     let facts = stub.load(&read(&root().join("examples/demo-account.json")));

@@ -38,6 +38,11 @@ pub struct Facts {
     /// use (`Ctx::idc_instance`). Absent when no user was looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users_identity_store_id: Option<String>,
+    /// `identitystore:ListUsers` in that store, read only when a `--user` was not
+    /// found: the `UserName`s of the first page (at most 100), sorted, to suggest
+    /// the closest one.
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub store_user_names: Fact<Vec<String>>,
     /// `elasticmapreduce:ListStudios` + `DescribeStudio` for each Studio checked.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub studios: Fact<Vec<Studio>>,
@@ -74,6 +79,11 @@ pub struct Facts {
     /// `glue:GetTable` for each `--table`, by `db.table`. `null`: no such table.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tables: BTreeMap<String, Fact<Option<Table>>>,
+    /// `glue:GetTables` (names only, first page of at most 100, sorted) of the
+    /// database of each `--table` that `GetTable` did not find, by database name.
+    /// `null`: no such database.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub table_names: BTreeMap<String, Fact<Option<Vec<String>>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod fact;
 pub mod facts;
 pub mod lf;
+pub mod names;
 pub mod path;
 pub mod policy;
 pub mod run;

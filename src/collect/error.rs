@@ -4,6 +4,7 @@ use aws_sdk_sts::config::http::HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error;
 use std::fmt;
+use studio_doctor_checks::names::closest;
 use studio_doctor_checks::{Unknown, UnknownKind};
 
 /// The SDK's error type, the same in every service crate.
@@ -113,22 +114,6 @@ impl fmt::Display for SetupError {
 }
 
 impl Error for SetupError {}
-
-/// The name in `names` closest to `name` (a typo, a different case, a prefix).
-fn closest<'a>(name: &str, names: &'a [String]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    names
-        .iter()
-        .map(|n| {
-            let other = n.to_lowercase();
-            let prefix = other.starts_with(&lower) || lower.starts_with(&other);
-            let score = strsim::jaro_winkler(&lower, &other) + if prefix { 0.2 } else { 0.0 };
-            (score, n.as_str())
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n)
-}
 
 const ACCESS_DENIED: &[&str] = &[
     "AccessDenied",

@@ -295,10 +295,15 @@ async fn read(
         };
         let tables = async {
             if !want_tables || target.tables.is_empty() {
-                return BTreeMap::new();
+                return (BTreeMap::new(), BTreeMap::new());
             }
             progress("reading Glue tables");
-            glue::tables(run, &target.tables).await
+            let tables = glue::tables(run, &target.tables).await;
+            let missing = glue::missing_databases(&tables);
+            if !has(N::GlueTables) || missing.is_empty() {
+                return (tables, BTreeMap::new());
+            }
+            (tables, glue::table_names(run, missing).await)
         };
         let (
             (identity_center, lf_apps),
@@ -306,7 +311,7 @@ async fn read(
             permissions,
             resources,
             opt_ins,
-            tables,
+            (tables, table_names),
             (tag_permissions, table_tags, filter_permissions),
         ) = tokio::join!(
             identity_center,
@@ -327,7 +332,7 @@ async fn read(
             table_tags,
             filter_permissions,
         };
-        (lake, tables, lf_apps)
+        (lake, tables, table_names, lf_apps)
     });
 
     let (
@@ -335,7 +340,7 @@ async fn read(
         instances,
         (studios, studio_apps),
         (workgroups, mut apps),
-        (lake_formation, tables, lf_apps),
+        (lake_formation, tables, table_names, lf_apps),
     ) = tokio::join!(
         in_area(Some(Area::S3AccessGrants), caller_and_grants),
         in_area(Some(Area::IdentityCenter), identity_center),
@@ -401,6 +406,7 @@ async fn read(
         identity_center_instances: instances,
         users: Vec::new(),
         users_identity_store_id: None,
+        store_user_names: Fact::default(),
         studios,
         workgroups,
         applications: apps,
@@ -411,6 +417,7 @@ async fn read(
         session_policies: BTreeMap::new(),
         lake_formation,
         tables,
+        table_names,
     };
     // Users are looked up in the store of the instance the resources read above
     // use: with an account instance beside the organization instance, the first
@@ -422,18 +429,29 @@ async fn read(
     let names = facts.target.users.clone();
     let users = async {
         let Some(store) = store else {
-            return Vec::new();
+            return (Vec::new(), Fact::default());
         };
         progress("reading Identity Center users and groups");
-        in_area(Some(Area::IdentityCenter), sso::users(run, store, &names)).await
+        in_area(Some(Area::IdentityCenter), async {
+            let known = store.clone().ok().flatten();
+            let users = sso::users(run, store, &names).await;
+            let missing = users.iter().any(|u| matches!(u.user, Fact::Known(None)));
+            let names = match known {
+                Some(store) if missing => sso::user_names(run, &store).await,
+                _ => Fact::default(),
+            };
+            (users, names)
+        })
+        .await
     };
-    let (roles, (managed_policies, session_policies), users, buckets) =
+    let (roles, (managed_policies, session_policies), (users, user_names), buckets) =
         tokio::join!(roles, managed_policies, users, buckets);
     facts.roles = roles;
     facts.buckets = buckets;
     facts.managed_policies = managed_policies;
     facts.session_policies = session_policies;
     facts.users = users;
+    facts.store_user_names = user_names;
     facts
 }
 

@@ -118,6 +118,13 @@ pub const GET_USER_ID: Operation = op(
     "identitystore:GetUserId",
     &[Users],
 );
+/// Read only when a `--user` is not found, to suggest the closest name.
+pub const LIST_USERS: Operation = op(
+    "identitystore",
+    "ListUsers",
+    "identitystore:ListUsers",
+    &[Users],
+);
 pub const DESCRIBE_USER: Operation = op(
     "identitystore",
     "DescribeUser",
@@ -288,6 +295,8 @@ pub const GET_TABLE: Operation = op(
     "glue:GetTable",
     &[GlueTables, LfLocationRole],
 );
+/// Read only when a `--table` is not found, to suggest the closest name.
+pub const GET_TABLES: Operation = op("glue", "GetTables", "glue:GetTables", &[GlueTables]);
 
 pub const GET_BUCKET_LOCATION: Operation = op(
     "s3",
@@ -303,6 +312,7 @@ pub const OPERATIONS: &[Operation] = &[
     DESCRIBE_INSTANCE,
     GET_USER_ID,
     DESCRIBE_USER,
+    LIST_USERS,
     LIST_GROUP_MEMBERSHIPS,
     DESCRIBE_GROUP,
     LIST_STUDIOS,
@@ -330,6 +340,7 @@ pub const OPERATIONS: &[Operation] = &[
     GET_RESOURCE_LF_TAGS,
     LIST_DATA_CELLS_FILTER,
     GET_TABLE,
+    GET_TABLES,
     GET_BUCKET_LOCATION,
 ];
 
@@ -508,6 +519,7 @@ mod tests {
         assert!(want.contains("iam:GetRole") && want.contains("s3:ListAccessGrants"));
         assert!(want.contains("lakeformation:ListPermissions") && want.contains("glue:GetTable"));
         assert!(want.contains("s3:GetBucketLocation"));
+        assert!(want.contains("identitystore:ListUsers") && want.contains("glue:GetTables"));
     }
 
     #[test]

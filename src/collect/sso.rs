@@ -5,6 +5,7 @@ use super::error::has_code;
 use super::ops::{
     DESCRIBE_GROUP, DESCRIBE_INSTANCE, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
     LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
+    LIST_USERS,
 };
 use super::run::{Run, all};
 use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
@@ -169,6 +170,31 @@ pub async fn users(
         async move { user(&run, &store, name).await }
     }))
     .await
+}
+
+/// The user names of the store's first `ListUsers` page (at most 100), sorted:
+/// read only when a `--user` is not found, to suggest the closest name.
+pub async fn user_names(run: &Run, store: &str) -> Fact<Vec<String>> {
+    run.call(
+        &LIST_USERS,
+        run.c
+            .ids
+            .list_users()
+            .identity_store_id(store)
+            .max_results(100)
+            .send(),
+    )
+    .await
+    .map(|out| {
+        let names: BTreeSet<String> = out
+            .users()
+            .iter()
+            .filter_map(|u| u.user_name())
+            .map(str::to_string)
+            .collect();
+        names.into_iter().collect()
+    })
+    .into()
 }
 
 fn failed_user(name: &str, why: &Unknown) -> UserFacts {

@@ -270,6 +270,9 @@ fn healthy() -> Rules {
         ("identitystore", mock!(aws_sdk_identitystore::Client::describe_group)
             .match_requests(|r| r.group_id() == Some("g-2"))
             .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
+        ("identitystore", mock!(aws_sdk_identitystore::Client::list_users)
+            .then_http_response(json_ok(json!({"Users": [
+                {"IdentityStoreId": "d-1", "UserId": "u-1", "UserName": "alice"}]})))),
         ("emr", mock!(Emr::list_studios)
             .match_requests(|r| r.marker().is_none())
             .then_http_response(json_ok(json!({"Marker": "m2", "Studios": [{"StudioId": "es-1", "Name": "analytics"}]})))),
@@ -461,6 +464,8 @@ fn healthy() -> Rules {
             .match_requests(|r| r.database_name() == Some("sales") && r.name() == Some("orders"))
             .then_http_response(json_ok(json!({"Table": {"Name": "orders", "DatabaseName": "sales",
                 "StorageDescriptor": {"Location": "s3://lake/sales/orders/"}}})))),
+        ("glue", mock!(aws_sdk_glue::Client::get_tables)
+            .then_http_response(json_ok(json!({"TableList": [{"Name": "orders"}]})))),
         ("s3control", mock!(S3c::list_access_grants)
             .match_requests(|r| r.next_token().is_none())
             .then_output(move || {
@@ -915,6 +920,116 @@ async fn glue_table_not_found_is_null() {
         (u.kind.clone(), u.action.as_str()),
         (UnknownKind::AccessDenied, "glue:GetTable")
     );
+}
+
+/// The request body of the first `op` sent.
+fn body_of(h: &Harness, op: &str) -> String {
+    let seen = h.seen.1.lock().unwrap().clone();
+    seen.into_iter()
+        .find(|(_, o, _)| o == op)
+        .map(|(_, _, b)| b)
+        .unwrap_or_else(|| panic!("{op} not sent"))
+}
+
+#[tokio::test]
+async fn a_missing_table_reads_the_table_names_of_its_database() {
+    use aws_sdk_glue::Client as Glue;
+    let missing = || {
+        mock!(Glue::get_table)
+            .then_http_response(|| http(400, &json_err("EntityNotFoundException")))
+    };
+    let h = Harness::new(&with(vec![
+        ("glue", missing()),
+        (
+            "glue",
+            mock!(Glue::get_tables).then_http_response(json_ok(json!({"TableList": [
+            {"Name": "orders_v2"}, {"Name": "customers"}], "NextToken": "more"}))),
+        ),
+    ]));
+    let f = h.read(&[Need::GlueTables]).await;
+    assert_eq!(f.tables[TABLE], Fact::Known(None));
+    let names = Some(vec!["customers".to_string(), "orders_v2".to_string()]);
+    assert_eq!(f.table_names["sales"], Fact::Known(names));
+    assert_eq!(h.count("glue.GetTables"), 1, "the first page only");
+    let body: serde_json::Value = serde_json::from_str(&body_of(&h, "GetTables")).unwrap();
+    assert_eq!(body["DatabaseName"], "sales");
+    assert_eq!(body["AttributesToGet"], json!(["NAME"]));
+    assert_eq!(body["MaxResults"], 100);
+
+    // No such database: null.
+    let h = Harness::new(&with(vec![
+        ("glue", missing()),
+        (
+            "glue",
+            mock!(Glue::get_tables)
+                .then_http_response(|| http(400, &json_err("EntityNotFoundException"))),
+        ),
+    ]));
+    let f = h.read(&[Need::GlueTables]).await;
+    assert_eq!(f.table_names["sales"], Fact::Known(None));
+
+    // A table that exists: no GetTables.
+    let h = Harness::new(&healthy());
+    let f = h.read(&[Need::GlueTables]).await;
+    assert!(f.table_names.is_empty());
+    assert_eq!(h.count("glue.GetTables"), 0);
+}
+
+#[tokio::test]
+async fn a_missing_user_reads_the_user_names_of_the_store() {
+    use aws_sdk_identitystore::Client as Ids;
+    let h = Harness::new(&with(vec![
+        (
+            "identitystore",
+            mock!(Ids::get_user_id)
+                .then_http_response(|| http(400, &json_err("ResourceNotFoundException"))),
+        ),
+        (
+            "identitystore",
+            mock!(Ids::list_users).then_http_response(json_ok(json!({"Users": [
+            {"IdentityStoreId": "d-1", "UserId": "u-2", "UserName": "bob"},
+            {"IdentityStoreId": "d-1", "UserId": "u-1", "UserName": "alice.smith"}],
+            "NextToken": "more"}))),
+        ),
+    ]));
+    let f = h.read(&[Need::Users]).await;
+    assert_eq!(f.users[0].user, Fact::Known(None));
+    let names = vec!["alice.smith".to_string(), "bob".to_string()];
+    assert_eq!(f.store_user_names, Fact::Known(names));
+    assert_eq!(h.count("identitystore.ListUsers"), 1, "the first page only");
+    let body: serde_json::Value = serde_json::from_str(&body_of(&h, "ListUsers")).unwrap();
+    assert_eq!(body["IdentityStoreId"], "d-1");
+    assert_eq!(body["MaxResults"], 100);
+    assert!(
+        body.get("Filters").is_none(),
+        "Filters is deprecated: {body}"
+    );
+
+    // Denied: the user is still not found; only the suggestion is lost.
+    let h = Harness::new(&with(vec![
+        (
+            "identitystore",
+            mock!(Ids::get_user_id)
+                .then_http_response(|| http(400, &json_err("ResourceNotFoundException"))),
+        ),
+        (
+            "identitystore",
+            mock!(Ids::list_users)
+                .then_http_response(|| http(400, &json_err("AccessDeniedException"))),
+        ),
+    ]));
+    let f = h.read(&[Need::Users]).await;
+    assert_eq!(f.users[0].user, Fact::Known(None));
+    assert_eq!(
+        unknown(&f.store_user_names).action,
+        "identitystore:ListUsers"
+    );
+
+    // A user that exists: no ListUsers.
+    let h = Harness::new(&healthy());
+    let f = h.read(&[Need::Users]).await;
+    assert!(!f.store_user_names.is_collected());
+    assert_eq!(h.count("identitystore.ListUsers"), 0);
 }
 
 #[tokio::test]

@@ -952,6 +952,12 @@ class Stub:
                     ids_client.create_group_membership(
                         IdentityStoreId=store, GroupId=ids[g["group_id"]],
                         MemberId={"UserId": ids[user["user_id"]]})
+        # The other users ListUsers lists (read when a --user is not found).
+        seeded = {u["user_name"] for u in facts.get("users", []) if known(u.get("user"))}
+        for name in known(facts.get("store_user_names"), []):
+            if name not in seeded:
+                ids_client.create_user(IdentityStoreId=store, UserName=name, DisplayName=name,
+                                       Name={"GivenName": name, "FamilyName": name})
         for old, new in ids.items():
             text = text.replace(old, new)
         facts = json.loads(text)
@@ -1069,6 +1075,18 @@ class Stub:
                 databases.add(db)
             sd = {"Location": table["location"]} if table.get("location") else {}
             glue.create_table(DatabaseName=db, TableInput={"Name": tbl, "StorageDescriptor": sd})
+        # The other tables GetTables lists (read when a --table is not found); null: no database.
+        tables = facts.get("tables") or {}
+        for db, names in (facts.get("table_names") or {}).items():
+            names = known(names)
+            if names is None:
+                continue
+            if db not in databases:
+                glue.create_database(DatabaseInput={"Name": db})
+                databases.add(db)
+            for tbl in names:
+                if known(tables.get(f"{db}.{tbl}")) is None:
+                    glue.create_table(DatabaseName=db, TableInput={"Name": tbl})
         lake = facts.get("lake_formation") or {}
         settings = known(lake.get("settings"))
         if settings:

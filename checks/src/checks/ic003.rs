@@ -28,6 +28,10 @@
 //! none. A disabled user cannot sign in to the access portal or the EMR Studio at
 //! all, whatever else is right.
 //!
+//! When a user is not found, the first page of the store's user names
+//! (`identitystore:ListUsers`, at most 100, without the deprecated `Filters`) is
+//! read, and the message suggests the closest name and lists a few of them.
+//!
 //! **How to fix.** Unknown user: check the exact `userName` (users synced from
 //! Entra ID usually carry their UPN): `aws identitystore get-user-id
 //! --identity-store-id <d-...> --alternate-identifier
@@ -40,7 +44,8 @@
 //! console: IAM Identity Center → Users → the user → **Enable user access**.
 //!
 //! **Permissions needed.** `sso:ListInstances`, `identitystore:GetUserId`,
-//! `identitystore:DescribeUser`; to know which instance the path uses:
+//! `identitystore:DescribeUser`; `identitystore:ListUsers` to suggest a name;
+//! to know which instance the path uses:
 //! `elasticmapreduce:ListStudios`, `elasticmapreduce:DescribeStudio`,
 //! `athena:ListWorkGroups`, `athena:GetWorkGroup`,
 //! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
@@ -65,6 +70,7 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
+use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
     id: "IC003",
@@ -182,21 +188,51 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
 fn not_found(ctx: &Ctx, name: &str, store: &str) -> Outcome {
     let res = format!("user \"{name}\"");
     let guessed = ctx.idc_instance().filter(|c| c.basis == Basis::FirstListed);
+    let (found, close) = users_found(ctx, name);
     let o = match guessed {
         Some(c) => Outcome::warn(
             &res,
             format!(
-                "no user named \"{name}\" in identity store {store} of instance {}, the first of {} ACTIVE Identity Center instances; no Studio, workgroup, Lake Formation or S3 Access Grants configuration in scope names an instance, so the user may be in another one's store",
+                "no user named \"{name}\" in identity store {store} of instance {}, the first of {} ACTIVE Identity Center instances; no Studio, workgroup, Lake Formation or S3 Access Grants configuration in scope names an instance, so the user may be in another one's store{found}",
                 c.arn,
                 ctx.active_instances().len()
             ),
         ),
         None => Outcome::fail(
             &res,
-            format!("no user named \"{name}\" in identity store {store}"),
+            format!("no user named \"{name}\" in identity store {store}{found}"),
         ),
     };
-    o.fix(find_user_fix(ctx, name, store))
+    let mut fix = find_user_fix(ctx, name, store);
+    if let Some(close) = close {
+        let word = if close
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c))
+        {
+            close.to_string()
+        } else {
+            single_quoted(close)
+        };
+        let pass = format!("Did you mean \"{close}\"? Pass --user {word}");
+        fix.summary = first_try(&pass, &fix.summary);
+    }
+    o.fix(fix)
+}
+
+/// What the store's user names (`ListUsers`, read when a user is not found) say
+/// about `name`: a suffix for the message, and the closest name.
+fn users_found<'a>(ctx: &Ctx<'a>, name: &str) -> (String, Option<&'a str>) {
+    let Ok(names) = ctx.facts.store_user_names.known() else {
+        return (String::new(), None);
+    };
+    if names.is_empty() {
+        return ("; ListUsers lists no users in the store".into(), None);
+    }
+    let close = closest(name, names);
+    let mean = close
+        .map(|c| format!(" (did you mean \"{c}\"?)"))
+        .unwrap_or_default();
+    (format!("{mean}; users found: {}", some(names, 5)), close)
 }
 
 /// Look the user name up the way this check does, and list the store's user names.
@@ -280,6 +316,76 @@ mod tests {
         );
         assert!(fix.commands.iter().all(|c| !c.contains("--filters")));
         assert!(fix.summary.contains("SCIM"));
+    }
+
+    /// `--user` names `name`, which the store does not know; `listed` is what
+    /// `ListUsers` returned.
+    fn mistyped(name: &str, listed: Fact<Vec<String>>) -> Facts {
+        let mut f = healthy();
+        f.target.users = vec![name.into()];
+        f.users[0].user_name = name.into();
+        f.users[0].user = Fact::Known(None);
+        f.store_user_names = listed;
+        f
+    }
+
+    #[test]
+    fn a_mistyped_user_suggests_the_closest_name_in_the_store() {
+        let names = vec!["alice".to_string(), "bob".to_string()];
+        let f = mistyped("alcie", Fact::Known(names));
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.message,
+            "no user named \"alcie\" in identity store d-9567a1b2c3 (did you mean \"alice\"?); users found: alice, bob"
+        );
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.summary
+                .starts_with("Did you mean \"alice\"? Pass --user alice; otherwise, check"),
+            "{}",
+            fix.summary
+        );
+        // The fix: --user with the suggested name, which the store knows.
+        let mut fixed = f.clone();
+        fixed.target.users = vec!["alice".into()];
+        fixed.users = healthy().users;
+        assert_eq!(only("IC003", &fixed).status, Status::Pass);
+
+        let names = vec!["carol".to_string(), "dave".to_string()];
+        let r = only("IC003", &mistyped("alcie", Fact::Known(names)));
+        assert_eq!(
+            r.message,
+            "no user named \"alcie\" in identity store d-9567a1b2c3; users found: carol, dave"
+        );
+
+        let r = only("IC003", &mistyped("alcie", Fact::Known(vec![])));
+        assert!(
+            r.message
+                .ends_with("; ListUsers lists no users in the store"),
+            "{}",
+            r.message
+        );
+
+        // Not read (or denied): still a failure, without a suggestion.
+        let f = mistyped("alcie", Fact::Unknown(denied("identitystore:ListUsers")));
+        let r = only("IC003", &f);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.message,
+            "no user named \"alcie\" in identity store d-9567a1b2c3"
+        );
+    }
+
+    #[test]
+    fn a_suggested_name_that_needs_quoting_is_one_shell_word() {
+        let f = mistyped("alice smit", Fact::Known(vec!["alice smith".to_string()]));
+        let fix = only("IC003", &f).remediation.unwrap();
+        assert!(
+            fix.summary.contains("Pass --user 'alice smith';"),
+            "{}",
+            fix.summary
+        );
     }
 
     #[test]

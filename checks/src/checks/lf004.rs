@@ -6,7 +6,10 @@
 //! `ResourceInfoList[].ResourceArn`; `s3://bucket/prefix` is
 //! `arn:aws:s3:::bucket/prefix`, the longest registered prefix at a `/` boundary
 //! wins). A table Glue does not know, or one without an S3 location, is reported
-//! too. Without `--table` there is nothing to check. A warning.
+//! too: then the first page of the database's table names (`glue:GetTables`,
+//! names only) is read, and the message suggests the closest one and lists a few,
+//! or says that the database does not exist. Without `--table` there is nothing
+//! to check. A warning.
 //!
 //! **Why it matters.** For a registered location Lake Formation vends temporary
 //! credentials scoped to the signed-in user's permissions, "removing the need to
@@ -27,19 +30,24 @@
 //! `iam:PassRole` on it. Alternatively, give the execution role S3 read on the
 //! table location.
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
+//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`;
+//! `glue:GetTables` to suggest a table name.
 //!
 //! **Evidence.** Documented (tip-tutorial-lf: registering lets Lake Formation vend
-//! credentials; register-location) and the API model (`ListResources`, `GetTable`).
+//! credentials; register-location) and the API model (`ListResources`, `GetTable`;
+//! `GetTables` with `AttributesToGet` `NAME` returns the names only, at most 100 a
+//! page, and answers `EntityNotFoundException` for a database that does not exist).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListResources.html
+//! - https://docs.aws.amazon.com/glue/latest/webapi/API_GetTables.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::lf::{self, Location, covering_resource, is_service_linked, s3_to_arn, table_label};
+use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
     id: "LF004",
@@ -55,6 +63,54 @@ pub const META: Meta = Meta {
     ],
 };
 
+/// A `--table` Glue does not know: the closest table of its database (the
+/// database's table names are read only then), or that the database is missing.
+fn no_table(ctx: &Ctx, name: &str) -> Outcome {
+    let label = table_label(name);
+    let (region, account) = (ctx.region(), ctx.account());
+    let (db, table) = lf::split_table(name).unwrap_or(("<DATABASE>", "<TABLE>"));
+    let listed = ctx.facts.table_names.get(db).and_then(|f| f.known().ok());
+    if let Some(None) = listed {
+        return Outcome::fail(
+            &label,
+            format!(
+                "Glue has no database {db} in account {account} ({region}): glue:GetTables answered EntityNotFound"
+            ),
+        )
+        .fix(remedy(
+            "Check the database name in --table DATABASE.TABLE (as Glue spells it) and the region",
+            vec![format!(
+                "aws glue get-databases --region {region} --catalog-id {account} --query 'DatabaseList[].Name'"
+            )],
+            META.docs,
+        ));
+    }
+    let mut message = format!(
+        "Glue has no table {name} in account {account} ({region}): glue:GetTable answered EntityNotFound"
+    );
+    let mut summary =
+        "Check the --table name (DATABASE.TABLE, as Glue spells it) and the region".to_string();
+    if let Some(Some(names)) = listed {
+        if names.is_empty() {
+            message.push_str(&format!("; database {db} has no tables"));
+        } else {
+            if let Some(close) = closest(table, names) {
+                message.push_str(&format!(" (did you mean {db}.{close}?)"));
+                let pass = format!("Did you mean {db}.{close}? Pass --table {db}.{close}");
+                summary = first_try(&pass, &summary);
+            }
+            message.push_str(&format!("; tables in {db}: {}", some(names, 5)));
+        }
+    }
+    Outcome::fail(&label, message).fix(remedy(
+        summary,
+        vec![format!(
+            "aws glue get-tables --region {region} --catalog-id {account} --database-name {db} --query 'TableList[].Name'"
+        )],
+        META.docs,
+    ))
+}
+
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     lf::each_table(ctx, |name| vec![one(ctx, name)])
 }
@@ -66,26 +122,7 @@ fn one(ctx: &Ctx, name: &str) -> Outcome {
         Location::Unread(u) => {
             return Outcome::unknown(&label, &format!("the Glue table {name}"), &u);
         }
-        Location::NoTable => {
-            return Outcome::fail(
-                &label,
-                format!(
-                    "Glue has no table {name} in account {} ({}): glue:GetTable answered EntityNotFound",
-                    ctx.account(),
-                    ctx.region()
-                ),
-            )
-            .fix(remedy(
-                "Check the --table name (DATABASE.TABLE, as Glue spells it) and the region",
-                vec![format!(
-                    "aws glue get-tables --region {} --catalog-id {} --database-name {} --query 'TableList[].Name'",
-                    ctx.region(),
-                    ctx.account(),
-                    lf::split_table(name).map(|(d, _)| d).unwrap_or("<DATABASE>")
-                )],
-                META.docs,
-            ));
-        }
+        Location::NoTable => return no_table(ctx, name),
         Location::NoLocation => {
             return Outcome::fail(
                 &label,
@@ -160,6 +197,83 @@ mod tests {
     use crate::testkit::{denied, healthy, lf_resources, only, statuses};
 
     const T: &str = "flightdata_db.flightdata";
+
+    /// `--table` names `name`, which Glue does not know; `listed` is what
+    /// `GetTables` said about its database.
+    fn mistyped(name: &str, listed: Fact<Option<Vec<String>>>) -> crate::facts::Facts {
+        let mut f = healthy();
+        f.target.tables = vec![name.into()];
+        f.tables.clear();
+        f.tables.insert(name.into(), Fact::Known(None));
+        let db = name.split('.').next().unwrap();
+        f.table_names.insert(db.into(), listed);
+        f
+    }
+
+    #[test]
+    fn a_mistyped_table_suggests_the_closest_table_of_its_database() {
+        let names = vec!["flightdata".to_string(), "weather".to_string()];
+        let f = mistyped("flightdata_db.flightdat", Fact::Known(Some(names)));
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message
+                .contains("(did you mean flightdata_db.flightdata?)")
+                && r.message
+                    .contains("tables in flightdata_db: flightdata, weather"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.summary
+                .contains("Pass --table flightdata_db.flightdata;"),
+            "{}",
+            fix.summary
+        );
+        // The fix: --table with the suggested name, which Glue knows.
+        let suggested = "flightdata_db.flightdata";
+        let mut fixed = f.clone();
+        fixed.target.tables = vec![suggested.into()];
+        fixed.tables = healthy().tables;
+        assert_eq!(only("LF004", &fixed).status, Status::Pass);
+
+        let f = mistyped("flightdata_db.flightdat", Fact::Known(Some(vec![])));
+        let r = only("LF004", &f);
+        assert!(
+            r.message
+                .ends_with("; database flightdata_db has no tables"),
+            "{}",
+            r.message
+        );
+
+        // Not read (or denied): the message says only what GetTable said.
+        let f = mistyped(
+            "flightdata_db.flightdat",
+            Fact::Unknown(denied("glue:GetTables")),
+        );
+        let r = only("LF004", &f);
+        assert!(r.message.ends_with("EntityNotFound"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_table_in_a_database_that_does_not_exist_says_so() {
+        let f = mistyped("flightdata.flightdata", Fact::Known(None));
+        let r = only("LF004", &f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.message
+                .starts_with("Glue has no database flightdata in account"),
+            "{}",
+            r.message
+        );
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.commands[0].starts_with("aws glue get-databases"),
+            "{:?}",
+            fix.commands
+        );
+    }
 
     #[test]
     fn passes_on_healthy() {
