@@ -451,6 +451,12 @@ fn the_tool_only_reads_and_only_what_the_checks_need() {
             "{action} is not in `permissions`"
         );
     }
+    // Only the Identity-Center-enabled workgroup is described; "primary" is only listed.
+    assert_eq!(
+        calls.iter().filter(|c| *c == "athena.GetWorkGroup").count(),
+        1,
+        "{calls:?}"
+    );
     stub.reset_calls();
     assert_eq!(stub.check(&facts, &["--only", "ES001"], 1).code, 0);
     let calls = stub.calls();

@@ -46,7 +46,10 @@ pub struct Facts {
     /// `elasticmapreduce:ListStudios` + `DescribeStudio` for each Studio checked.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub studios: Fact<Vec<Studio>>,
-    /// `athena:ListWorkGroups` + `GetWorkGroup` for each workgroup.
+    /// `athena:ListWorkGroups` + `GetWorkGroup` for each workgroup a check judges:
+    /// `--workgroup`, else the Identity-Center-enabled ones; regular workgroups
+    /// beside those keep only their listing (name, state). With no
+    /// Identity-Center-enabled workgroup, every workgroup is described.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub workgroups: Fact<Vec<WorkGroup>>,
     /// Identity Center applications (workgroup and Studio applications) by ARN.

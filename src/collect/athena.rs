@@ -9,7 +9,11 @@ use std::sync::Arc;
 use studio_doctor_checks::facts::{ResultsAccessGrants, WorkGroup};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
-/// Every workgroup in the region (or only `select`), read with `GetWorkGroup`.
+/// The workgroups in the region, or only `select`. `GetWorkGroup` describes only
+/// what a check judges: `select`, else the Identity-Center-enabled workgroups
+/// (`ListWorkGroups` names their application). Regular workgroups beside them
+/// keep only their listing (name, state). With no Identity-Center-enabled
+/// workgroup at all, every workgroup is described (WG001's fix copies one).
 pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGroup>> {
     let listed = run
         .call(&LIST_WORK_GROUPS, async {
@@ -39,12 +43,42 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
             .filter_map(|s| s.name().map(str::to_string));
         run.not_found("--workgroup", sel, names.collect());
     }
+    let any_idc = select.is_none() && wanted.iter().any(|(_, app)| app.is_some());
     let read = all(wanted.into_iter().map(|(name, app)| {
         let run = run.clone();
-        async move { get(&run, &name, app.as_deref()).await }
+        let state = summaries
+            .iter()
+            .find(|s| s.name() == Some(name.as_str()))
+            .and_then(|s| s.state())
+            .map(|s| s.as_str().to_string());
+        async move {
+            if any_idc && app.is_none() {
+                return Ok(listed_only(name, state));
+            }
+            get(&run, &name, app.as_deref()).await
+        }
     }))
     .await;
     collect_all(read).into()
+}
+
+/// A regular workgroup as `ListWorkGroups` shows it, not described further.
+fn listed_only(name: String, state: Option<String>) -> WorkGroup {
+    WorkGroup {
+        name,
+        state,
+        identity_center_application_arn: None,
+        enable_identity_center: None,
+        identity_center_instance_arn: None,
+        execution_role: None,
+        output_location: None,
+        encryption_option: None,
+        enforce_workgroup_configuration: None,
+        s3_access_grants: None,
+        effective_engine_version: None,
+        expected_bucket_owner: None,
+        managed_query_results: None,
+    }
 }
 
 async fn get(run: &Run, name: &str, summary_app: Option<&str>) -> Result<WorkGroup, Unknown> {

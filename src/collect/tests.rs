@@ -555,10 +555,9 @@ async fn healthy_account_reads_every_fact() {
         ag.authentication_type.as_deref(),
         Some("DIRECTORY_IDENTITY")
     );
-    assert_eq!(
-        wgs[0].effective_engine_version.as_deref(),
-        Some("Athena engine version 3")
-    );
+    // A regular workgroup beside an Identity Center one is listed, not described.
+    assert_eq!(wgs[0].effective_engine_version, None);
+    assert_eq!(wgs[0].enable_identity_center, None);
 
     let app = &f.applications[APP];
     assert_eq!(app.assignment_required, Fact::Known(true));
