@@ -17,7 +17,13 @@ use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGroup>> {
     let listed = run
         .call(&LIST_WORK_GROUPS, async {
-            let mut pages = run.c.athena.list_work_groups().into_paginator().send();
+            let mut pages = run
+                .c
+                .athena
+                .list_work_groups()
+                .max_results(50)
+                .into_paginator()
+                .send();
             let mut out: Vec<WorkGroupSummary> = Vec::new();
             while let Some(page) = pages.next().await {
                 out.extend(page?.work_groups().iter().cloned());

@@ -110,6 +110,7 @@ async fn inline_policies(run: &Arc<Run>, role: &str) -> Result<Vec<Policy>, Unkn
                 .iam
                 .list_role_policies()
                 .role_name(role)
+                .max_items(1000)
                 .into_paginator()
                 .items()
                 .send()
@@ -154,6 +155,7 @@ async fn attached_policies(run: &Arc<Run>, role: &str) -> Result<Vec<Policy>, Un
                 .iam
                 .list_attached_role_policies()
                 .role_name(role)
+                .max_items(1000)
                 .into_paginator()
                 .items()
                 .send()

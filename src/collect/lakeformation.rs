@@ -178,6 +178,7 @@ async fn list_pages(
                 .c
                 .lf
                 .list_permissions()
+                .max_results(1000)
                 .set_resource(resource.clone())
                 .set_resource_type(kind.clone())
                 .set_next_token(token.take())
@@ -238,7 +239,13 @@ fn place(r: &Resource) -> Option<(String, Option<String>, bool)> {
 pub async fn resources(run: &Run) -> Fact<Vec<LfResource>> {
     let listed = run
         .call(&LIST_RESOURCES, async {
-            let mut pages = run.c.lf.list_resources().into_paginator().send();
+            let mut pages = run
+                .c
+                .lf
+                .list_resources()
+                .max_results(1000)
+                .into_paginator()
+                .send();
             let mut out: Vec<ResourceInfo> = Vec::new();
             while let Some(page) = pages.next().await {
                 out.extend(page?.resource_info_list().iter().cloned());
@@ -268,6 +275,7 @@ pub async fn opt_ins(run: &Run) -> Fact<Vec<LfOptIn>> {
                 .c
                 .lf
                 .list_lake_formation_opt_ins()
+                .max_results(1000)
                 .into_paginator()
                 .send();
             let mut out: Vec<LakeFormationOptInsInfo> = Vec::new();
@@ -463,6 +471,7 @@ async fn filters_of(
             .lf
             .list_data_cells_filter()
             .table(resource.clone())
+            .max_results(1000)
             .into_paginator()
             .send();
         let mut out = Vec::new();

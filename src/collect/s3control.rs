@@ -105,6 +105,7 @@ async fn locations(run: &Run, account: &str) -> Fact<Vec<AccessGrantsLocation>> 
                     .s3c
                     .list_access_grants_locations()
                     .account_id(account)
+                    .max_results(1000)
                     .into_paginator()
                     .send();
                 let mut out: Vec<ListAccessGrantsLocationsEntry> = Vec::new();
@@ -143,6 +144,7 @@ async fn grants(run: &Run, account: &str) -> Fact<Vec<AccessGrant>> {
                     .s3c
                     .list_access_grants()
                     .account_id(account)
+                    .max_results(1000)
                     .into_paginator()
                     .send();
                 let mut out: Vec<ListAccessGrantEntry> = Vec::new();

@@ -27,6 +27,7 @@ pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
             run.c
                 .sso
                 .list_instances()
+                .max_results(100)
                 .into_paginator()
                 .items()
                 .send()
@@ -279,6 +280,7 @@ async fn groups(run: &Arc<Run>, store: &str, user_id: &str) -> Fact<Vec<IdcGroup
                 .list_group_memberships_for_member()
                 .identity_store_id(store)
                 .member_id(MemberId::UserId(user_id.to_string()))
+                .max_results(100)
                 .into_paginator()
                 .items()
                 .send()
@@ -344,6 +346,7 @@ async fn application(run: &Run, arn: &str) -> Application {
             .sso
             .list_application_assignments()
             .application_arn(arn)
+            .max_results(100)
             .into_paginator()
             .items()
             .send()
@@ -412,7 +415,12 @@ type Listed = Result<Vec<(String, String)>, Unknown>;
 
 /// `(application ARN, sign-in URL)` of the instance's applications in this account.
 async fn list_applications(run: &Run, instance: &str, account: Option<&str>) -> Listed {
-    let mut req = run.c.sso.list_applications().instance_arn(instance);
+    let mut req = run
+        .c
+        .sso
+        .list_applications()
+        .instance_arn(instance)
+        .max_results(100);
     if let Some(a) = account {
         req = req.filter(
             aws_sdk_ssoadmin::types::ListApplicationsFilter::builder()

@@ -1683,3 +1683,19 @@ async fn no_application_with_the_studio_url_is_known_none_and_a_denied_list_is_u
     let s = &f.studios.known().unwrap()[0];
     assert_eq!(unknown(&s.application_arn).action, "sso:ListApplications");
 }
+
+/// Lists ask for the largest page each API allows (fewer calls on large accounts).
+#[tokio::test]
+async fn lists_ask_for_the_largest_page_the_api_allows() {
+    let h = Harness::new(&healthy());
+    h.read(&all_needs()).await;
+    let json = |op: &str| -> serde_json::Value { serde_json::from_str(&body_of(&h, op)).unwrap() };
+    assert_eq!(json("ListPermissions")["MaxResults"], 1000);
+    assert_eq!(json("ListResources")["MaxResults"], 1000);
+    assert_eq!(json("ListWorkGroups")["MaxResults"], 50);
+    assert_eq!(json("ListApplicationAssignments")["MaxResults"], 100);
+    assert_eq!(json("ListInstances")["MaxResults"], 100);
+    assert_eq!(json("ListGroupMembershipsForMember")["MaxResults"], 100);
+    assert!(body_of(&h, "ListRolePolicies").contains("MaxItems=1000"));
+    assert!(body_of(&h, "ListAttachedRolePolicies").contains("MaxItems=1000"));
+}
