@@ -457,6 +457,23 @@ fn the_tool_only_reads_and_only_what_the_checks_need() {
         1,
         "{calls:?}"
     );
+    // Session mappings exist only for Identity Center authentication: the demo
+    // account's Studio uses IAM authentication, so none are listed.
+    let demo = stub.load(&read(&root().join("examples/demo-account.json")));
+    stub.reset_calls();
+    stub.check(&demo, &[], 1);
+    let demo_calls = stub.calls();
+    assert!(
+        demo_calls.iter().any(|c| c == "emr.DescribeStudio"),
+        "{demo_calls:?}"
+    );
+    assert!(
+        !demo_calls
+            .iter()
+            .any(|c| c == "emr.ListStudioSessionMappings"),
+        "{demo_calls:?}"
+    );
+    let facts = stub.load(&read(&root().join("examples/healthy-account.json")));
     stub.reset_calls();
     assert_eq!(stub.check(&facts, &["--only", "ES001"], 1).code, 0);
     let calls = stub.calls();

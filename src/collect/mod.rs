@@ -151,11 +151,17 @@ async fn read(
         if let Fact::Known(list) = &mut studios
             && want_mappings
         {
+            // Session mappings exist only for Identity Center authentication
+            // (CreateStudioSessionMapping); a Studio with IAM authentication keeps
+            // the fact "not collected", and no check reads it.
             progress("reading EMR Studio session mappings");
-            let ids = list.iter().map(|s| s.studio_id.clone()).collect();
+            let sso: Vec<usize> = (0..list.len())
+                .filter(|&i| list[i].auth_mode.as_deref() == Some("SSO"))
+                .collect();
+            let ids = sso.iter().map(|&i| list[i].studio_id.clone()).collect();
             let mappings = emr::session_mappings(run, ids).await;
-            for (studio, m) in list.iter_mut().zip(mappings) {
-                studio.session_mappings = m;
+            for (&i, m) in sso.iter().zip(mappings) {
+                list[i].session_mappings = m;
             }
         }
         let mut apps = BTreeMap::new();
