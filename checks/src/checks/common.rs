@@ -8,7 +8,7 @@ use crate::checks::es003::not_sso;
 use crate::checks::es004::create_role_command;
 use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_scope};
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{LfPermission, LfResource, Role, Studio, WorkGroup, role_name};
+use crate::facts::{Assignment, LfPermission, LfResource, Role, Studio, WorkGroup, role_name};
 use crate::lf::{self, table_label};
 use crate::policy::{self, Context, Decision, allow_document, arn_account, unused_policy_name};
 use crate::s3;
@@ -745,6 +745,35 @@ pub(crate) fn create_grant_command(
         ctx.region(),
         ctx.account()
     )
+}
+
+/// An Identity Center application's assignments as the facts hold them:
+/// `Ok(None)` when it does not require assignments, `Ok(Some(list))` when it
+/// does; `Err` is the `error` outcome (about `label`) naming what could not be read.
+pub(crate) fn required_assignments<'a>(
+    ctx: &Ctx<'a>,
+    label: &str,
+    arn: &str,
+) -> Result<Option<&'a [Assignment]>, Box<Outcome>> {
+    let unread =
+        |u: &Unknown, what: &str| Box::new(Outcome::unknown(label, &format!("{what}{arn}"), u));
+    let Some(app) = ctx.facts.applications.get(arn) else {
+        let why = Unknown::new(
+            UnknownKind::NotCollected,
+            "sso:GetApplicationAssignmentConfiguration",
+            format!("application {arn} is not in the facts"),
+        );
+        return Err(unread(&why, "the assignments of "));
+    };
+    match app.assignment_required.known() {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(u) => return Err(unread(u, "the assignment configuration of ")),
+    }
+    match app.assignments.known() {
+        Ok(a) => Ok(Some(a)),
+        Err(u) => Err(unread(u, "the assignments of ")),
+    }
 }
 
 #[cfg(test)]

@@ -44,9 +44,9 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::checks::common;
 use crate::checks::es008::{groups_note, user_label, via};
 use crate::ctx::{Ctx, Principals};
-use crate::fact::{Unknown, UnknownKind};
 use crate::facts::Assignment;
 use crate::lf;
 
@@ -94,43 +94,15 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         }
     };
     let label = format!("Lake Formation application {arn}");
-    let Some(app) = ctx.facts.applications.get(arn) else {
-        let why = Unknown::new(
-            UnknownKind::NotCollected,
-            "sso:GetApplicationAssignmentConfiguration",
-            format!("application {arn} is not in the facts"),
-        );
-        return vec![Outcome::unknown(
-            &label,
-            &format!("the assignments of {arn}"),
-            &why,
-        )];
-    };
-    let required = match app.assignment_required.known() {
-        Ok(r) => *r,
-        Err(u) => {
-            return vec![Outcome::unknown(
+    let assigned = match common::required_assignments(ctx, &label, arn) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return vec![Outcome::pass(
                 &label,
-                &format!("the assignment configuration of {arn}"),
-                u,
+                "Lake Formation's Identity Center application does not require assignments (its default)",
             )];
         }
-    };
-    if !required {
-        return vec![Outcome::pass(
-            &label,
-            "Lake Formation's Identity Center application does not require assignments (its default)",
-        )];
-    }
-    let assigned = match app.assignments.known() {
-        Ok(a) => a,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                &label,
-                &format!("the assignments of {arn}"),
-                u,
-            )];
-        }
+        Err(o) => return vec![*o],
     };
     lf::per_user(ctx, &label, |p| judge(ctx, &label, arn, assigned, p))
 }

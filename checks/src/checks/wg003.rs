@@ -46,7 +46,6 @@ use crate::checks::common;
 use crate::checks::es008::{Who, groups_note, missing_user, scoped, user_label, via, who};
 use crate::checks::wg001::create_fix;
 use crate::ctx::{Ctx, Principals, idc_enabled, workgroup_label};
-use crate::fact::{Unknown, UnknownKind};
 use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
@@ -102,45 +101,17 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
             )),
         ];
     };
-    let Some(app) = ctx.facts.applications.get(arn) else {
-        let why = Unknown::new(
-            UnknownKind::NotCollected,
-            "sso:GetApplicationAssignmentConfiguration",
-            format!("application {arn} is not in the facts"),
-        );
-        return vec![Outcome::unknown(
-            &label,
-            &format!("the assignments of {arn}"),
-            &why,
-        )];
-    };
-    let required = match app.assignment_required.known() {
-        Ok(r) => *r,
-        Err(u) => {
-            return vec![Outcome::unknown(
+    let assigned = match common::required_assignments(ctx, &label, arn) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return vec![Outcome::pass(
                 &label,
-                &format!("the assignment configuration of {arn}"),
-                u,
+                format!(
+                    "the application of {label} ({arn}) does not require assignments: every Identity Center user may use it"
+                ),
             )];
         }
-    };
-    if !required {
-        return vec![Outcome::pass(
-            &label,
-            format!(
-                "the application of {label} ({arn}) does not require assignments: every Identity Center user may use it"
-            ),
-        )];
-    }
-    let assigned = match app.assignments.known() {
-        Ok(a) => a,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                &label,
-                &format!("the assignments of {arn}"),
-                u,
-            )];
-        }
+        Err(o) => return vec![*o],
     };
     who(ctx)
         .into_iter()
