@@ -73,7 +73,7 @@ use crate::checks::common::{self, Review, Want, account_of, review_in};
 use crate::checks::es004::create_role_command;
 use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::policy::{Context, Decision, arn_account, unused_policy_name};
+use crate::policy::{Context, arn_account, unused_policy_name};
 use crate::s3;
 use serde_json::json;
 
@@ -340,20 +340,7 @@ fn policy_fix(
     let mut summary = format!(
         "{verb} the documented S3 Access Grants location-role policy to {name} (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
     );
-    let denies: Vec<&str> = review
-        .missing
-        .iter()
-        .filter_map(|(_, d)| match d {
-            Decision::ExplicitDeny { statement } => Some(statement.as_str()),
-            _ => None,
-        })
-        .collect();
-    if !denies.is_empty() {
-        summary.push_str(&format!(
-            "; an Allow does not override a Deny: also remove or narrow {}",
-            denies.join(", ")
-        ));
-    }
+    summary.push_str(&review.deny_note());
     if let Some(crate::Fact::Known(b)) = &role.permissions_boundary {
         summary.push_str(&format!(
             "; the permissions boundary {} must allow these actions too",

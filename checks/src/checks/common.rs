@@ -336,29 +336,37 @@ impl<'a> Review<'a> {
         }
     }
 
+    /// "; an Allow does not override a Deny: also remove or narrow ..." naming each
+    /// statement that explicitly denies a missing action once; empty when none does.
+    pub(crate) fn deny_note(&self) -> String {
+        let mut denies: Vec<&str> = Vec::new();
+        for (_, d) in &self.missing {
+            if let Decision::ExplicitDeny { statement } = d
+                && !denies.contains(&statement.as_str())
+            {
+                denies.push(statement);
+            }
+        }
+        if denies.is_empty() {
+            return String::new();
+        }
+        format!(
+            "; an Allow does not override a Deny: also remove or narrow {}",
+            denies.join(", ")
+        )
+    }
+
     /// The fix summary: add a policy, and what a new policy cannot fix.
     pub(crate) fn summary(&self, role: &Role) -> String {
         let name = &role.role_name;
         let mut s = format!(
             "Add an inline policy to {name} granting the missing actions (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
         );
-        let mut denies: Vec<&str> = Vec::new();
-        let mut boundary = None;
-        for (_, d) in &self.missing {
-            match d {
-                Decision::ExplicitDeny { statement } if !denies.contains(&statement.as_str()) => {
-                    denies.push(statement)
-                }
-                Decision::OutsideBoundary { boundary: b } => boundary = Some(b.as_str()),
-                _ => {}
-            }
-        }
-        if !denies.is_empty() {
-            s.push_str(&format!(
-                "; an Allow does not override a Deny: also remove or narrow {}",
-                denies.join(", ")
-            ));
-        }
+        s.push_str(&self.deny_note());
+        let boundary = self.missing.iter().find_map(|(_, d)| match d {
+            Decision::OutsideBoundary { boundary: b } => Some(b.as_str()),
+            _ => None,
+        });
         if let Some(b) = boundary.or(match &role.permissions_boundary {
             Some(Fact::Known(p)) => Some(p.name.as_str()),
             _ => None,

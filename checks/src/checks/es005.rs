@@ -125,7 +125,7 @@ use crate::checks::es008::{Who, scoped, user_label, who};
 use crate::ctx::{Ctx, studio_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
-use crate::policy::{Decision, allow_document, arn_account};
+use crate::policy::{allow_document, arn_account};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -638,20 +638,7 @@ fn extend_session_policy(
         "Add what session policy {} removes as a new default version of it (used by {}; console: IAM → Policies → {name} → Edit → Save changes). IAM keeps at most five versions of a policy: if the command fails with LimitExceeded, delete an old non-default version first (aws iam delete-policy-version). Or point the mapping(s) at a policy that allows these with aws emr update-studio-session-mapping",
         m.arn, m.who
     );
-    let denies: Vec<&str> = x
-        .missing
-        .iter()
-        .filter_map(|(_, d)| match d {
-            Decision::ExplicitDeny { statement } => Some(statement.as_str()),
-            _ => None,
-        })
-        .collect();
-    if !denies.is_empty() {
-        summary.push_str(&format!(
-            "; an Allow does not override a Deny: also remove or narrow {}",
-            denies.join(", ")
-        ));
-    }
+    summary.push_str(&x.deny_note());
     if arn_account(&m.arn) != Some("aws") {
         return remedy(
             summary,
