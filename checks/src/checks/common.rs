@@ -784,6 +784,19 @@ pub(crate) fn required_assignments<'a>(
     }
 }
 
+/// The identities of session mappings: `GROUP analysts (e7b4...), USER 97a4...`.
+pub(crate) fn mapping_names(maps: &[&crate::facts::SessionMapping]) -> String {
+    maps.iter()
+        .map(
+            |m| match m.identity_name.as_deref().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{} {n} ({})", m.identity_type, m.identity_id),
+                None => format!("{} {}", m.identity_type, m.identity_id),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -484,7 +484,7 @@ impl<'a> Base<'a> {
             .into_iter()
             .map(|(arn, ms)| Mapped {
                 arn: arn.to_string(),
-                who: mapping_names(&ms),
+                who: common::mapping_names(&ms),
                 identities: ms
                     .iter()
                     .map(|m| (m.identity_type.clone(), m.identity_id.clone()))
@@ -593,19 +593,6 @@ impl<'a> Base<'a> {
 
 fn policy_of(m: &SessionMapping) -> Option<&str> {
     m.session_policy_arn.as_deref().filter(|p| !p.is_empty())
-}
-
-/// `GROUP analysts (e7b4...)`, `USER 97a4...`.
-fn mapping_names(maps: &[&SessionMapping]) -> String {
-    maps.iter()
-        .map(
-            |m| match m.identity_name.as_deref().filter(|n| !n.is_empty()) {
-                Some(n) => format!("{} {n} ({})", m.identity_type, m.identity_id),
-                None => format!("{} {}", m.identity_type, m.identity_id),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A new default version of the session policy: its statements plus an Allow of

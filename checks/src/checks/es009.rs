@@ -163,7 +163,7 @@ struct Place<'a> {
 }
 
 fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached) -> Outcome {
-    let who = who(maps);
+    let who = common::mapping_names(maps);
     let label = p.label;
     let exists = match p.ctx.facts.managed_policies.get(policy) {
         None => Fact::Unknown(Unknown::new(
@@ -224,19 +224,6 @@ fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached)
         )
         .fix(attach_fix(p, policy, &who)),
     }
-}
-
-/// `GROUP analysts (e7b4...), USER 97a4...`.
-fn who(maps: &[&SessionMapping]) -> String {
-    maps.iter()
-        .map(
-            |m| match m.identity_name.as_deref().filter(|n| !n.is_empty()) {
-                Some(n) => format!("{} {n} ({})", m.identity_type, m.identity_id),
-                None => format!("{} {}", m.identity_type, m.identity_id),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn attach_fix(p: &Place, policy: &str, who: &str) -> Remediation {
