@@ -153,7 +153,27 @@ pub fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> crate::Re
 mod tests {
     use crate::check::Status;
     use crate::fact::Fact;
-    use crate::testkit::{healthy, instance, only, studio};
+    use crate::testkit::{denied, healthy, instance, only, studio};
+
+    #[test]
+    fn passes_on_a_studio_with_identity_center_authentication() {
+        let r = only("ES001", &healthy());
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+        assert!(r.message.contains("analytics"), "{}", r.message);
+    }
+
+    #[test]
+    fn unreadable_studios_are_an_error_not_a_pass() {
+        let mut f = healthy();
+        f.studios = Fact::Unknown(denied("elasticmapreduce:ListStudios"));
+        let r = only("ES001", &f);
+        assert_eq!(r.status, Status::Error, "{r:#?}");
+        assert!(
+            r.message.contains("elasticmapreduce:ListStudios"),
+            "{}",
+            r.message
+        );
+    }
 
     /// An account instance listed before the organization instance the Studio
     /// uses: the new Studio keeps the Studio's instance.
