@@ -495,7 +495,7 @@ fn access_denied_on_one_operation_errors_only_its_dependants() {
         "emr.ListStudios",
         "emr.ListStudioSessionMappings",
         "athena.GetWorkGroup",
-        "sso.ListApplicationAssignments",
+        "sso.ListApplicationAssignmentsForPrincipal",
         "identitystore.GetUserId",
         "s3control.GetAccessGrantsInstance",
         "s3control.ListAccessGrants",

@@ -1,7 +1,10 @@
 //! What a check sees: the facts, plus the target selection every check shares.
 
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup, role_name};
+use crate::facts::{
+    Application, Assignment, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup,
+    role_name,
+};
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
@@ -51,13 +54,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The Studios this run checks: the one named by `--studio` (id or name), or all.
+    /// The Studios this run checks: the one named by `--studio` (id or name);
+    /// else the Studios with Identity Center authentication (and any whose mode is
+    /// not known) when the region has one, or every Studio when it has none.
     pub fn studios(&self) -> Result<Vec<&'a Studio>, &'a Unknown> {
         let all = self.facts.studios.known()?;
+        let sso = |s: &Studio| s.auth_mode.as_deref() == Some("SSO");
         let mut v: Vec<&Studio> = match &self.facts.target.studio {
             Some(sel) => all
                 .iter()
                 .filter(|s| &s.studio_id == sel || &s.name == sel)
+                .collect(),
+            None if all.iter().any(sso) => all
+                .iter()
+                .filter(|s| sso(s) || s.auth_mode.is_none())
                 .collect(),
             None => all.iter().collect(),
         };
@@ -82,23 +92,25 @@ impl<'a> Ctx<'a> {
     }
 
     /// The workgroups this run targets: the one named by `--workgroup` (whatever its
-    /// authentication), or every Identity-Center-enabled one.
+    /// authentication), or every Identity-Center-enabled one (and every one that
+    /// could not be read, whose authentication is then not known).
     pub fn target_workgroups(&self) -> Result<Vec<&'a WorkGroup>, &'a Unknown> {
         let all = self.all_workgroups()?;
         Ok(match &self.facts.target.workgroup {
             Some(sel) => all.into_iter().filter(|w| &w.name == sel).collect(),
-            None => all.into_iter().filter(|w| idc_enabled(w)).collect(),
+            None => all.into_iter().filter(|w| maybe_idc(w)).collect(),
         })
     }
 
     /// The Identity-Center-enabled target workgroups: what the checks of an
-    /// Identity Center workgroup's settings judge. A regular workgroup named by
+    /// Identity Center workgroup's settings judge (with the unreadable ones that
+    /// may be such, so that they end in `error`). A regular workgroup named by
     /// `--workgroup` is judged by WG001, WG002 and WG003 only.
     pub fn workgroups(&self) -> Result<Vec<&'a WorkGroup>, &'a Unknown> {
         Ok(self
             .target_workgroups()?
             .into_iter()
-            .filter(|w| idc_enabled(w))
+            .filter(|w| maybe_idc(w))
             .collect())
     }
 
@@ -119,29 +131,35 @@ impl<'a> Ctx<'a> {
     /// Identity Center authentication, Identity Center workgroups, the Lake
     /// Formation configuration, the S3 Access Grants instance), and the facts
     /// that could not be read.
-    pub fn idc_components(&self) -> (Vec<IdcComponent<'a>>, Vec<(&'static str, &'a Unknown)>) {
+    pub fn idc_components(&self) -> (Vec<IdcComponent<'a>>, Vec<Unread<'a>>) {
         let mut parts = Vec::new();
         let mut unknowns = Vec::new();
         let named = |a: &'a Option<String>| a.as_deref().filter(|a| !a.is_empty());
         match self.sso_studios() {
             Ok(ss) => parts.extend(ss.into_iter().filter_map(|s| {
+                if let Some(u) = &s.unreadable {
+                    unknowns.push(Unread::item(studio_label(s), studio_scope(s), u));
+                }
                 Some(IdcComponent {
                     label: studio_label(s),
                     arn: named(&s.idc_instance_arn)?,
                     kind: IdcPart::Studio(s),
                 })
             })),
-            Err(u) => unknowns.push(("the EMR Studios", u)),
+            Err(u) => unknowns.push(Unread::fact("the EMR Studios", u)),
         }
         match self.workgroups() {
             Ok(ws) => parts.extend(ws.into_iter().filter_map(|w| {
+                if let Some(u) = &w.unreadable {
+                    unknowns.push(Unread::item(workgroup_label(w), workgroup_scope(w), u));
+                }
                 Some(IdcComponent {
                     label: workgroup_label(w),
                     arn: named(&w.identity_center_instance_arn)?,
                     kind: IdcPart::Workgroup(w),
                 })
             })),
-            Err(u) => unknowns.push(("the Athena workgroups", u)),
+            Err(u) => unknowns.push(Unread::fact("the Athena workgroups", u)),
         }
         match self.facts.lake_formation.identity_center.known() {
             Ok(Some(c)) if !c.instance_arn.is_empty() => parts.push(IdcComponent {
@@ -150,7 +168,10 @@ impl<'a> Ctx<'a> {
                 kind: IdcPart::LakeFormation,
             }),
             Ok(_) => {}
-            Err(u) => unknowns.push(("the Lake Formation Identity Center configuration", u)),
+            Err(u) => unknowns.push(Unread::fact(
+                "the Lake Formation Identity Center configuration",
+                u,
+            )),
         }
         match self.facts.access_grants.instance.known() {
             Ok(Some(i)) => {
@@ -166,7 +187,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             Ok(None) => {}
-            Err(u) => unknowns.push(("the S3 Access Grants instance", u)),
+            Err(u) => unknowns.push(Unread::fact("the S3 Access Grants instance", u)),
         }
         (parts, unknowns)
     }
@@ -237,6 +258,41 @@ impl<'a> Ctx<'a> {
             .map(|i| i.identity_store_id.as_str())
     }
 
+    /// An application's assignments, when they answer for this run's users: all
+    /// of them, or those read per principal for every `--user` found and their
+    /// groups.
+    pub fn assignments(&self, app: &'a Application) -> Result<&'a [Assignment], Unknown> {
+        let list = app.assignments.known().map_err(Unknown::clone)?;
+        let Some(only) = &app.assignments_of else {
+            return Ok(list);
+        };
+        let principals: Vec<Principals> = self
+            .users()
+            .iter()
+            .filter_map(|u| self.principals(u).ok().flatten())
+            .collect();
+        let covered = |id: &str| only.iter().any(|o| o == id);
+        let gap = if self.users().is_empty() {
+            Some("no --user".to_string())
+        } else {
+            principals
+                .iter()
+                .find(|p| !covered(p.user_id) || p.groups.iter().any(|g| !covered(&g.group_id)))
+                .map(|p| format!("user {}", p.user_name))
+        };
+        match gap {
+            None => Ok(list),
+            Some(who) => Err(Unknown::new(
+                UnknownKind::NotCollected,
+                "sso:ListApplicationAssignments",
+                format!(
+                    "only the assignments of principals {} were read, which say nothing of {who}",
+                    only.join(", ")
+                ),
+            )),
+        }
+    }
+
     pub fn users(&self) -> &'a [UserFacts] {
         &self.facts.users
     }
@@ -252,6 +308,31 @@ impl<'a> Ctx<'a> {
             user_id: &user.user_id,
             groups,
         }))
+    }
+}
+
+/// A fact that could not be read: a whole list (`scope` empty) or one item of it.
+pub struct Unread<'a> {
+    pub what: String,
+    pub scope: Option<String>,
+    pub why: &'a Unknown,
+}
+
+impl<'a> Unread<'a> {
+    pub fn fact(what: &str, why: &'a Unknown) -> Self {
+        Unread {
+            what: what.to_string(),
+            scope: None,
+            why,
+        }
+    }
+
+    pub fn item(what: String, scope: String, why: &'a Unknown) -> Self {
+        Unread {
+            what,
+            scope: Some(scope),
+            why,
+        }
     }
 }
 
@@ -293,6 +374,11 @@ pub fn idc_enabled(w: &WorkGroup) -> bool {
         || w.identity_center_application_arn
             .as_deref()
             .is_some_and(|a| !a.is_empty())
+}
+
+/// Identity-Center-enabled, or unreadable and so possibly so.
+fn maybe_idc(w: &WorkGroup) -> bool {
+    idc_enabled(w) || w.unreadable.is_some()
 }
 
 pub fn studio_scope(s: &Studio) -> String {

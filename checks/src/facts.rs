@@ -6,7 +6,7 @@
 //! from, in snake_case. Every value that comes from a call that can fail is a
 //! [`Fact`]; a fact that was not collected is absent from the file.
 
-use crate::fact::{Fact, not_collected};
+use crate::fact::{Fact, Unknown, not_collected};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -218,6 +218,11 @@ pub struct Studio {
     /// `elasticmapreduce:ListStudioSessionMappings`.
     #[serde(default, skip_serializing_if = "not_collected")]
     pub session_mappings: Fact<Vec<SessionMapping>>,
+    /// `DescribeStudio` failed for this Studio: only what `ListStudios` returns
+    /// (id, name, URL, authentication mode, VPC) is known, and the checks that
+    /// judge the rest of it end in `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<Unknown>,
     /// The Studio's Identity Center application: `sso:ListApplications` on the
     /// Studio's instance (this account's applications), the one whose
     /// `PortalOptions.SignInOptions.ApplicationUrl` is the Studio's `Url`
@@ -275,6 +280,11 @@ pub struct WorkGroup {
     pub s3_access_grants: Option<ResultsAccessGrants>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_engine_version: Option<String>,
+    /// `GetWorkGroup` failed for this workgroup: only what `ListWorkGroups`
+    /// returns (name, state, Identity Center application) is known, and the checks
+    /// that judge the rest of it end in `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<Unknown>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,6 +306,12 @@ pub struct Application {
     pub assignment_required: Fact<bool>,
     #[serde(default, skip_serializing_if = "not_collected")]
     pub assignments: Fact<Vec<Assignment>>,
+    /// Set when `assignments` was read per principal
+    /// (`sso:ListApplicationAssignmentsForPrincipal`) for these principal ids only
+    /// (the `--user`s and their groups): complete for them, silent on anyone else.
+    /// Absent: `assignments` is every assignment (`sso:ListApplicationAssignments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignments_of: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

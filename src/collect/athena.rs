@@ -2,7 +2,7 @@
 
 use super::error::SdkError;
 use super::ops::{GET_WORK_GROUP, LIST_WORK_GROUPS};
-use super::run::{Run, all, collect_all};
+use super::run::{Run, all};
 use aws_sdk_athena::operation::list_work_groups::ListWorkGroupsError;
 use aws_sdk_athena::types::{WorkGroup as AwsWorkGroup, WorkGroupSummary};
 use std::sync::Arc;
@@ -59,21 +59,26 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
             .map(|s| s.as_str().to_string());
         async move {
             if any_idc && app.is_none() {
-                return Ok(listed_only(name, state));
+                return listed_only(name, state, None);
             }
-            get(&run, &name, app.as_deref()).await
+            get(&run, &name, app.as_deref())
+                .await
+                .unwrap_or_else(|u| WorkGroup {
+                    unreadable: Some(u),
+                    ..listed_only(name.clone(), state, app)
+                })
         }
     }))
     .await;
-    collect_all(read).into()
+    Fact::Known(read)
 }
 
 /// A regular workgroup as `ListWorkGroups` shows it, not described further.
-fn listed_only(name: String, state: Option<String>) -> WorkGroup {
+fn listed_only(name: String, state: Option<String>, app: Option<String>) -> WorkGroup {
     WorkGroup {
         name,
         state,
-        identity_center_application_arn: None,
+        identity_center_application_arn: app,
         enable_identity_center: None,
         identity_center_instance_arn: None,
         execution_role: None,
@@ -84,6 +89,7 @@ fn listed_only(name: String, state: Option<String>) -> WorkGroup {
         effective_engine_version: None,
         expected_bucket_owner: None,
         managed_query_results: None,
+        unreadable: None,
     }
 }
 
@@ -138,5 +144,6 @@ pub fn to_fact(wg: &AwsWorkGroup, summary_app: Option<&str>) -> WorkGroup {
             conf.and_then(|c| c.engine_version())
                 .and_then(|e| e.effective_engine_version()),
         ),
+        unreadable: None,
     }
 }

@@ -1,7 +1,8 @@
 //! EMR Studios (`ListStudios` + `DescribeStudio`) and their session mappings.
 
 use super::ops::{DESCRIBE_STUDIO, LIST_SESSION_MAPPINGS, LIST_STUDIOS};
-use super::run::{Run, all, collect_all};
+use super::run::{Run, all};
+use aws_sdk_emr::types::StudioSummary;
 use std::sync::Arc;
 use studio_doctor_checks::facts::{SessionMapping, Studio};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
@@ -24,25 +25,67 @@ pub async fn studios(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<Studio>> 
         Ok(v) => v,
         Err(u) => return Fact::Unknown(u),
     };
-    let ids: Vec<String> = summaries
+    let chosen: Vec<&StudioSummary> = summaries
         .iter()
         .filter(|s| select.is_none_or(|sel| s.studio_id() == Some(sel) || s.name() == Some(sel)))
-        .filter_map(|s| s.studio_id().map(str::to_string))
+        .filter(|s| s.studio_id().is_some())
         .collect();
     if let Some(sel) = select
-        && ids.is_empty()
+        && chosen.is_empty()
     {
         let names = summaries
             .iter()
             .filter_map(|s| s.name().map(str::to_string));
         run.not_found("--studio", sel, names.collect());
     }
-    let described = all(ids.into_iter().map(|id| {
+    // Without --studio, a region with an Identity Center Studio has the others
+    // (IAM authentication) off the path: they keep their listing only.
+    let sso = |s: &StudioSummary| s.auth_mode().is_some_and(|m| m.as_str() == "SSO");
+    let some_sso = select.is_none() && chosen.iter().any(|s| sso(s));
+    let described = all(chosen.into_iter().map(|summary| {
         let run = run.clone();
-        async move { describe(&run, &id).await }
+        let listed = listed_only(summary);
+        let skip = some_sso && summary.auth_mode().is_some() && !sso(summary);
+        async move {
+            if skip {
+                return listed;
+            }
+            describe(&run, &listed.studio_id)
+                .await
+                .unwrap_or_else(|u| Studio {
+                    unreadable: Some(u),
+                    ..listed
+                })
+        }
     }))
     .await;
-    collect_all(described).into()
+    Fact::Known(described)
+}
+
+/// A Studio as `ListStudios` shows it, not described further.
+fn listed_only(s: &StudioSummary) -> Studio {
+    let text = |v: Option<&str>| v.map(str::to_string);
+    Studio {
+        studio_id: s.studio_id().unwrap_or_default().to_string(),
+        name: s.name().unwrap_or_default().to_string(),
+        studio_arn: None,
+        url: text(s.url()),
+        auth_mode: s.auth_mode().map(|m| m.as_str().to_string()),
+        service_role: None,
+        user_role: None,
+        idc_instance_arn: None,
+        trusted_identity_propagation_enabled: None,
+        idc_user_assignment: None,
+        default_s3_location: None,
+        encryption_key_arn: None,
+        vpc_id: text(s.vpc_id()),
+        subnet_ids: Vec::new(),
+        workspace_security_group_id: None,
+        engine_security_group_id: None,
+        session_mappings: Fact::default(),
+        unreadable: None,
+        application_arn: Fact::default(),
+    }
 }
 
 async fn describe(run: &Run, id: &str) -> Result<Studio, Unknown> {
@@ -78,6 +121,7 @@ async fn describe(run: &Run, id: &str) -> Result<Studio, Unknown> {
         workspace_security_group_id: text(s.workspace_security_group_id()),
         engine_security_group_id: text(s.engine_security_group_id()),
         session_mappings: Fact::default(),
+        unreadable: None,
         application_arn: Fact::default(),
     })
 }

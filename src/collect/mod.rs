@@ -31,7 +31,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use studio_doctor_checks::ctx::idc_enabled;
 use studio_doctor_checks::facts::{
-    AccessGrants, FACTS_VERSION, LakeFormation, Studio, Table, Target, WorkGroup, role_name,
+    AccessGrants, FACTS_VERSION, LakeFormation, Studio, Table, Target, UserFacts, WorkGroup,
+    role_name,
 };
 use studio_doctor_checks::lf::covering_resource;
 use studio_doctor_checks::{Area, Fact, Facts, Need};
@@ -110,6 +111,9 @@ async fn read(
     };
     let want_grants = grants.instance || grants.locations || grants.grants;
     let want_users = has(N::Users) && !target.users.is_empty();
+    // With --user, application assignments are read for the users' principals
+    // once they are known, not listed in full.
+    let per_user = want_users;
 
     let caller_and_grants = async {
         if has(N::Caller) {
@@ -156,7 +160,9 @@ async fn read(
             // the fact "not collected", and no check reads it.
             progress("reading EMR Studio session mappings");
             let sso: Vec<usize> = (0..list.len())
-                .filter(|&i| list[i].auth_mode.as_deref() == Some("SSO"))
+                .filter(|&i| {
+                    list[i].auth_mode.as_deref() == Some("SSO") && list[i].unreadable.is_none()
+                })
                 .collect();
             let ids = sso.iter().map(|&i| list[i].studio_id.clone()).collect();
             let mappings = emr::session_mappings(run, ids).await;
@@ -199,7 +205,7 @@ async fn read(
                 .filter_map(|s| s.application_arn.known().ok().cloned().flatten())
                 .collect();
             if !arns.is_empty() {
-                apps = sso::applications(run, arns).await;
+                apps = sso::applications(run, arns, !per_user).await;
             }
         }
         (studios, apps)
@@ -216,6 +222,7 @@ async fn read(
         let arns: BTreeSet<String> = match &workgroups {
             Fact::Known(list) if has(N::WorkgroupAssignments) => list
                 .iter()
+                .filter(|w| w.unreadable.is_none())
                 .filter_map(|w| w.identity_center_application_arn.clone())
                 .collect(),
             _ => BTreeSet::new(),
@@ -224,7 +231,7 @@ async fn read(
             return (workgroups, BTreeMap::new());
         }
         progress("reading workgroup application assignments");
-        (workgroups, sso::applications(run, arns).await)
+        (workgroups, sso::applications(run, arns, !per_user).await)
     };
 
     // Boxed: the group's state is large, and a debug build's test thread stack small.
@@ -249,7 +256,10 @@ async fn read(
                 return (config, BTreeMap::new());
             };
             progress("reading Lake Formation application assignments");
-            (config, sso::applications(run, [app].into()).await)
+            (
+                config,
+                sso::applications(run, [app].into(), !per_user).await,
+            )
         };
         let tag_permissions = async {
             if !has(N::LfTagGrants) {
@@ -450,8 +460,40 @@ async fn read(
         })
         .await
     };
-    let (roles, (managed_policies, session_policies), (users, user_names), buckets) =
+    let apps: Vec<String> = match per_user {
+        true => facts.applications.keys().cloned().collect(),
+        false => Vec::new(),
+    };
+    let instance = assignments_instance(&facts);
+    // Boxed, like the Lake Formation group: a debug build's test thread stack is small.
+    let users = Box::pin(async {
+        let (users, names) = users.await;
+        if apps.is_empty() {
+            return (users, names, Vec::new(), None);
+        }
+        progress("reading the users' application assignments");
+        in_area(Some(Area::IdentityCenter), async {
+            let (read, of) = match &instance {
+                Some(instance) => {
+                    let principals = principals(&users);
+                    let of = principals.iter().map(|(_, id)| id.clone()).collect();
+                    let read = sso::principal_assignments(run, instance, &principals, &apps).await;
+                    (read, Some(of))
+                }
+                None => (sso::list_assignments(run, apps.clone()).await, None),
+            };
+            (users, names, read, of)
+        })
+        .await
+    });
+    let (roles, (managed_policies, session_policies), (users, user_names, read, of), buckets) =
         tokio::join!(roles, managed_policies, users, buckets);
+    for (arn, assignments) in apps.iter().zip(read) {
+        if let Some(app) = facts.applications.get_mut(arn) {
+            app.assignments = assignments;
+            app.assignments_of.clone_from(&of);
+        }
+    }
     facts.roles = roles;
     facts.buckets = buckets;
     facts.managed_policies = managed_policies;
@@ -459,6 +501,40 @@ async fn read(
     facts.users = users;
     facts.store_user_names = user_names;
     facts
+}
+
+/// The instance to ask `ListApplicationAssignmentsForPrincipal` without a filter:
+/// the users' instance when this account owns it (the API needs a filter per
+/// application from a member account on an organization instance). `None`: list
+/// each application's assignments instead.
+fn assignments_instance(facts: &Facts) -> Option<String> {
+    let store = facts.users_identity_store_id.as_deref()?;
+    let account = &facts.caller.known().ok()?.account_id;
+    facts
+        .identity_center_instances
+        .known()
+        .ok()?
+        .iter()
+        .find(|i| i.identity_store_id == store && i.owner_account_id.as_ref() == Some(account))
+        .map(|i| i.instance_arn.clone())
+}
+
+/// The principals of the users found: each user and each of their groups.
+fn principals(users: &[UserFacts]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for u in users {
+        if let (Fact::Known(Some(user)), Fact::Known(groups)) = (&u.user, &u.groups) {
+            out.push(("USER".to_string(), user.user_id.clone()));
+            out.extend(
+                groups
+                    .iter()
+                    .map(|g| ("GROUP".to_string(), g.group_id.clone())),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The roles to read, by role name, each once: whether its policies are needed

@@ -189,6 +189,16 @@ pub const LIST_APPLICATION_ASSIGNMENTS: Operation = op(
         StudioApplications,
     ],
 );
+pub const LIST_ASSIGNMENTS_FOR_PRINCIPAL: Operation = op(
+    "ssoadmin",
+    "ListApplicationAssignmentsForPrincipal",
+    "sso:ListApplicationAssignmentsForPrincipal",
+    &[
+        WorkgroupAssignments,
+        LfApplicationAssignments,
+        StudioApplications,
+    ],
+);
 pub const LIST_APPLICATIONS: Operation = op(
     "ssoadmin",
     "ListApplications",
@@ -322,6 +332,7 @@ pub const OPERATIONS: &[Operation] = &[
     GET_WORK_GROUP,
     GET_ASSIGNMENT_CONFIGURATION,
     LIST_APPLICATION_ASSIGNMENTS,
+    LIST_ASSIGNMENTS_FOR_PRINCIPAL,
     LIST_APPLICATIONS,
     GET_ROLE,
     LIST_ROLE_POLICIES,

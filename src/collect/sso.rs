@@ -4,11 +4,12 @@
 use super::error::has_code;
 use super::ops::{
     DESCRIBE_GROUP, DESCRIBE_INSTANCE, DESCRIBE_USER, GET_ASSIGNMENT_CONFIGURATION, GET_USER_ID,
-    LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES,
-    LIST_USERS,
+    LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_ASSIGNMENTS_FOR_PRINCIPAL,
+    LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES, LIST_USERS,
 };
 use super::run::{Run, all};
 use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
+use aws_sdk_ssoadmin::types::PrincipalType;
 use aws_smithy_types::Document;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -319,11 +320,17 @@ async fn groups(run: &Arc<Run>, store: &str, user_id: &str) -> Fact<Vec<IdcGroup
 }
 
 /// Assignment configuration and assignments of each Identity Center application.
-pub async fn applications(run: &Arc<Run>, arns: BTreeSet<String>) -> BTreeMap<String, Application> {
+/// Each application's assignment configuration, and with `list` its every
+/// assignment (without: left for [`principal_assignments`] or [`list_assignments`]).
+pub async fn applications(
+    run: &Arc<Run>,
+    arns: BTreeSet<String>,
+    list: bool,
+) -> BTreeMap<String, Application> {
     let read = all(arns.into_iter().map(|arn| {
         let run = run.clone();
         async move {
-            let app = application(&run, &arn).await;
+            let app = application(&run, &arn, list).await;
             (arn, app)
         }
     }))
@@ -331,7 +338,7 @@ pub async fn applications(run: &Arc<Run>, arns: BTreeSet<String>) -> BTreeMap<St
     read.into_iter().collect()
 }
 
-async fn application(run: &Run, arn: &str) -> Application {
+async fn application(run: &Run, arn: &str, list: bool) -> Application {
     let required = run.call(
         &GET_ASSIGNMENT_CONFIGURATION,
         run.c
@@ -340,7 +347,23 @@ async fn application(run: &Run, arn: &str) -> Application {
             .application_arn(arn)
             .send(),
     );
-    let assignments = run.call(
+    let assignments = async {
+        match list {
+            true => assignments(run, arn).await,
+            false => Fact::default(),
+        }
+    };
+    let (required, assignments) = tokio::join!(required, assignments);
+    Application {
+        assignment_required: required.map(|o| o.assignment_required()).into(),
+        assignments,
+        assignments_of: None,
+    }
+}
+
+/// Every assignment of one application (`ListApplicationAssignments`).
+async fn assignments(run: &Run, arn: &str) -> Fact<Vec<Assignment>> {
+    run.call(
         &LIST_APPLICATION_ASSIGNMENTS,
         run.c
             .sso
@@ -351,21 +374,86 @@ async fn application(run: &Run, arn: &str) -> Application {
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>(),
-    );
-    let (required, assignments) = tokio::join!(required, assignments);
-    Application {
-        assignment_required: required.map(|o| o.assignment_required()).into(),
-        assignments: assignments
-            .map(|v| {
-                v.iter()
-                    .map(|a| Assignment {
-                        principal_id: a.principal_id().to_string(),
-                        principal_type: a.principal_type().as_str().to_string(),
-                    })
-                    .collect()
+    )
+    .await
+    .map(|v| {
+        v.iter()
+            .map(|a| Assignment {
+                principal_id: a.principal_id().to_string(),
+                principal_type: a.principal_type().as_str().to_string(),
             })
-            .into(),
+            .collect()
+    })
+    .into()
+}
+
+/// The assignments of each application, listed in full: the way when the
+/// per-principal call needs a filter per application.
+pub async fn list_assignments(run: &Arc<Run>, arns: Vec<String>) -> Vec<Fact<Vec<Assignment>>> {
+    all(arns.into_iter().map(|arn| {
+        let run = run.clone();
+        async move { assignments(&run, &arn).await }
+    }))
+    .await
+}
+
+/// The assignments of `principals` (`(USER|GROUP, id)`) to each of `arns`, one
+/// `ListApplicationAssignmentsForPrincipal` per principal without a filter, which
+/// the API allows from the instance's own account. In order of `arns`.
+pub async fn principal_assignments(
+    run: &Arc<Run>,
+    instance: &str,
+    principals: &[(String, String)],
+    arns: &[String],
+) -> Vec<Fact<Vec<Assignment>>> {
+    let read = all(principals.iter().map(|(kind, id)| {
+        let run = run.clone();
+        let (instance, kind, id) = (instance.to_string(), kind.clone(), id.clone());
+        async move {
+            run.call(
+                &LIST_ASSIGNMENTS_FOR_PRINCIPAL,
+                run.c
+                    .sso
+                    .list_application_assignments_for_principal()
+                    .instance_arn(instance)
+                    .principal_id(id)
+                    .principal_type(PrincipalType::from(kind.as_str()))
+                    .max_results(100)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await
+        }
+    }))
+    .await;
+    let mut found: Vec<(String, Assignment)> = Vec::new();
+    for r in read {
+        match r {
+            Ok(list) => found.extend(list.iter().filter_map(|a| {
+                Some((
+                    a.application_arn()?.to_string(),
+                    Assignment {
+                        principal_id: a.principal_id()?.to_string(),
+                        principal_type: a.principal_type()?.as_str().to_string(),
+                    },
+                ))
+            })),
+            Err(u) => return arns.iter().map(|_| Fact::Unknown(u.clone())).collect(),
+        }
     }
+    arns.iter()
+        .map(|arn| {
+            Fact::Known(
+                found
+                    .iter()
+                    .filter(|(a, _)| a == arn)
+                    .map(|(_, x)| x.clone())
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 /// The Identity Center application of each Studio, given as `(instance ARN, URL)`,

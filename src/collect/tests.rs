@@ -22,7 +22,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use studio_doctor_checks::facts::Target;
+use studio_doctor_checks::facts::{Assignment, Target};
 use studio_doctor_checks::{Area, Fact, Facts, Need, UnknownKind};
 
 const ACCOUNT: &str = "111122223333";
@@ -255,6 +255,22 @@ fn healthy() -> Rules {
             .match_requests(|r| r.next_token() == Some("n2"))
             .then_http_response(json_ok(json!({"ApplicationAssignments": [
                 {"ApplicationArn": APP, "PrincipalId": "u-1", "PrincipalType": "USER"}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments_for_principal)
+            .match_requests(|r| r.principal_id() == Some("u-1") && r.next_token().is_none())
+            .then_http_response(json_ok(json!({"NextToken": "a2", "ApplicationAssignments": [
+                {"ApplicationArn": "arn:aws:sso::111122223333:application/ssoins-1/apl-other",
+                 "PrincipalId": "u-1", "PrincipalType": "USER"}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments_for_principal)
+            .match_requests(|r| r.principal_id() == Some("u-1") && r.next_token() == Some("a2"))
+            .then_http_response(json_ok(json!({"ApplicationAssignments": [
+                {"ApplicationArn": APP, "PrincipalId": "u-1", "PrincipalType": "USER"}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments_for_principal)
+            .match_requests(|r| r.principal_id() == Some("g-1"))
+            .then_http_response(json_ok(json!({"ApplicationAssignments": [
+                {"ApplicationArn": APP, "PrincipalId": "g-1", "PrincipalType": "GROUP"}]})))),
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments_for_principal)
+            .match_requests(|r| r.principal_id() == Some("g-2"))
+            .then_http_response(json_ok(json!({"ApplicationAssignments": []})))),
         ("identitystore", mock!(aws_sdk_identitystore::Client::get_user_id)
             .then_http_response(json_ok(json!({"IdentityStoreId": "d-1", "UserId": "u-1"})))),
         ("identitystore", mock!(aws_sdk_identitystore::Client::describe_user)
@@ -561,7 +577,26 @@ async fn healthy_account_reads_every_fact() {
 
     let app = &f.applications[APP];
     assert_eq!(app.assignment_required, Fact::Known(true));
-    assert_eq!(app.assignments.known().unwrap().len(), 2, "both pages");
+    // With --user: the user's and their groups' assignments, both pages, other
+    // applications left out.
+    assert_eq!(
+        app.assignments.known().unwrap(),
+        &[
+            Assignment {
+                principal_id: "g-1".into(),
+                principal_type: "GROUP".into()
+            },
+            Assignment {
+                principal_id: "u-1".into(),
+                principal_type: "USER".into()
+            }
+        ]
+    );
+    assert_eq!(
+        app.assignments_of,
+        Some(vec!["g-1".into(), "g-2".into(), "u-1".into()])
+    );
+    assert_eq!(h.count("ssoadmin.ListApplicationAssignments"), 0);
 
     let user_role = f.roles["UserRole"].known().unwrap().as_ref().unwrap();
     assert_eq!(
@@ -1336,7 +1371,7 @@ async fn access_denied_in_each_wire_protocol_names_the_action() {
         ("s3control", mock!(S3c::list_access_grants).then_http_response(|| {
             http(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error></ErrorResponse>")
         })),
-        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments)
+        ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_application_assignments_for_principal)
             .then_http_response(|| http(400, &json_err("AccessDeniedException")))),
     ]));
     let f = h.read(&all_needs()).await;
@@ -1360,14 +1395,14 @@ async fn access_denied_in_each_wire_protocol_names_the_action() {
         (UnknownKind::AccessDenied, "s3:ListAccessGrants")
     );
     let a = unknown(&f.applications[APP].assignments);
-    assert_eq!(a.action, "sso:ListApplicationAssignments");
+    assert_eq!(a.action, "sso:ListApplicationAssignmentsForPrincipal");
     // Nothing else is lost.
     assert!(f.access_grants.locations.known().is_ok());
     assert_eq!(f.applications[APP].assignment_required, Fact::Known(true));
 }
 
 #[tokio::test]
-async fn describe_failure_makes_the_list_unknown() {
+async fn describe_failure_makes_only_that_studio_unreadable() {
     let h = Harness::new(&with(vec![(
         "emr",
         mock!(aws_sdk_emr::Client::describe_studio)
@@ -1375,11 +1410,37 @@ async fn describe_failure_makes_the_list_unknown() {
             .then_http_response(|| http(400, &json_err("AccessDeniedException"))),
     )]));
     let f = h.read(&[Need::Studios]).await;
-    let u = unknown(&f.studios);
-    assert_eq!(u.action, "elasticmapreduce:DescribeStudio");
+    let studios = f.studios.known().unwrap();
+    let other = studios.iter().find(|s| s.studio_id == "es-2").unwrap();
+    let u = other.unreadable.as_ref().unwrap();
     assert!(
         u.to_string()
-            .starts_with("AccessDenied on elasticmapreduce:DescribeStudio")
+            .starts_with("AccessDenied on elasticmapreduce:DescribeStudio"),
+        "{u}"
+    );
+    assert_eq!(other.name, "other", "the listing is kept");
+    let analytics = studios.iter().find(|s| s.studio_id == "es-1").unwrap();
+    assert_eq!(analytics.unreadable, None);
+    assert_eq!(analytics.auth_mode.as_deref(), Some("SSO"), "described");
+}
+
+/// From a member account, an organization instance needs a filter per
+/// application on the per-principal call: each application is listed instead.
+#[tokio::test]
+async fn assignments_are_listed_when_the_instance_is_another_accounts() {
+    let h = Harness::new(&with(vec![(
+        "ssoadmin",
+        mock!(aws_sdk_ssoadmin::Client::list_instances).then_http_response(json_ok(json!({
+            "Instances": [{"InstanceArn": "arn:aws:sso:::instance/ssoins-1", "IdentityStoreId": "d-1",
+                           "Status": "ACTIVE", "OwnerAccountId": "999999999999"}]}))),
+    )]));
+    let f = h.read(&all_needs()).await;
+    let app = &f.applications[APP];
+    assert_eq!(app.assignments.known().unwrap().len(), 2, "both pages");
+    assert_eq!(app.assignments_of, None);
+    assert_eq!(
+        h.count("ssoadmin.ListApplicationAssignmentsForPrincipal"),
+        0
     );
 }
 
@@ -1554,6 +1615,10 @@ fn area_of(service: &str, op: &str, body: &str) -> Option<Area> {
         "emr" => Area::EmrStudio,
         "athena" => Area::AthenaWorkgroup,
         "identitystore" => Area::IdentityCenter,
+        // The users' assignments are read with the users, for every application.
+        "sso admin" | "ssoadmin" if op == "ListApplicationAssignmentsForPrincipal" => {
+            Area::IdentityCenter
+        }
         // Lake Formation's application is read with Lake Formation, the workgroups' with them.
         "sso admin" | "ssoadmin" if op.contains("Application") && body.contains("apl-lf") => {
             Area::LakeFormation
@@ -1693,7 +1758,10 @@ async fn lists_ask_for_the_largest_page_the_api_allows() {
     assert_eq!(json("ListPermissions")["MaxResults"], 1000);
     assert_eq!(json("ListResources")["MaxResults"], 1000);
     assert_eq!(json("ListWorkGroups")["MaxResults"], 50);
-    assert_eq!(json("ListApplicationAssignments")["MaxResults"], 100);
+    assert_eq!(
+        json("ListApplicationAssignmentsForPrincipal")["MaxResults"],
+        100
+    );
     assert_eq!(json("ListInstances")["MaxResults"], 100);
     assert_eq!(json("ListGroupMembershipsForMember")["MaxResults"], 100);
     assert!(body_of(&h, "ListRolePolicies").contains("MaxItems=1000"));

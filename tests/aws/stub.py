@@ -312,6 +312,7 @@ class Stub:
             "sso.ListApplications": self.list_applications,
             "sso.DescribeApplication": self.describe_application,
             "sso.ListApplicationAssignments": self.list_assignments,
+            "sso.ListApplicationAssignmentsForPrincipal": self.list_principal_assignments,
             "sso.GetApplicationAssignmentConfiguration": self.assignment_configuration,
             "s3control.GetAccessGrantsInstance": self.get_grants_instance,
             "s3control.ListAccessGrantsLocations": self.list_locations,
@@ -573,6 +574,26 @@ class Stub:
         rows = [{"ApplicationArn": arn, "PrincipalId": a["principal_id"],
                  "PrincipalType": a["principal_type"]} for a in app["assignments"]]
         body = req.json()
+        page, token = self.paginate(rows, body.get("NextToken"), body.get("MaxResults"))
+        out = {"ApplicationAssignments": page}
+        if token:
+            out["NextToken"] = token
+        return reply_json(out)
+
+    def list_principal_assignments(self, req, d):
+        """The applications a principal is assigned to directly (no group expansion),
+        optionally filtered to one application."""
+        body = req.json()
+        if body.get("InstanceArn") != d.instance_arn:
+            return error(req, "ResourceNotFoundException",
+                         f"Instance {body.get('InstanceArn')} does not exist")
+        only = (body.get("Filter") or {}).get("ApplicationArn")
+        rows = [{"ApplicationArn": arn, "PrincipalId": a["principal_id"],
+                 "PrincipalType": a["principal_type"]}
+                for arn, app in d.apps.items() if only in (None, arn)
+                for a in app["assignments"]
+                if a["principal_id"] == body.get("PrincipalId")
+                and a["principal_type"] == body.get("PrincipalType")]
         page, token = self.paginate(rows, body.get("NextToken"), body.get("MaxResults"))
         out = {"ApplicationAssignments": page}
         if token:

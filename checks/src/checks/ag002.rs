@@ -47,8 +47,7 @@
 
 use super::ag001::region_idc_instance;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, workgroup_label};
-use crate::fact::Unknown;
+use crate::ctx::{Ctx, Unread, workgroup_label, workgroup_scope};
 
 pub const META: Meta = Meta {
     id: "AG002",
@@ -121,21 +120,32 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             .fix(associate_fix(ctx, Some(other), true)),
         ];
     }
-    if !unknowns.is_empty() {
-        return unknowns
-            .into_iter()
-            .map(|(what, u)| Outcome::unknown(res, what, u))
-            .collect();
+    // An unreadable workgroup errors alone; unreadable workgroups leave nothing to pass.
+    let (items, lists): (Vec<_>, Vec<_>) = unknowns.into_iter().partition(|x| x.scope.is_some());
+    let unread = |x: Unread| {
+        let o = Outcome::unknown(res, &x.what, x.why);
+        match x.scope {
+            Some(s) => o.scope(s),
+            None => o,
+        }
+    };
+    if !lists.is_empty() {
+        return lists.into_iter().chain(items).map(unread).collect();
     }
+    let mut out: Vec<Outcome> = items.into_iter().map(unread).collect();
     if !users.is_empty() {
         let who: Vec<&str> = users.iter().map(|(w, _)| w.as_str()).collect();
-        return vec![Outcome::pass(
+        out.push(Outcome::pass(
             res,
             format!(
                 "S3 Access Grants instance {res} is associated with Identity Center instance {current}, the one used by {}",
                 who.join(" and ")
             ),
-        )];
+        ));
+        return out;
+    }
+    if !out.is_empty() {
+        return out;
     }
     // No workgroup or Studio names an instance: compare with the region's.
     let region = match ctx.facts.identity_center_instances.known() {
@@ -182,15 +192,19 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 /// The Identity Center instances the target workgroups use, and the facts that
 /// could not be read.
-fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<(&'static str, &'a Unknown)>) {
+fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<Unread<'a>>) {
     let mut users = Vec::new();
     let mut unknowns = Vec::new();
     match ctx.workgroups() {
         Ok(ws) => users.extend(ws.into_iter().filter_map(|w| {
+            if let Some(u) = &w.unreadable {
+                let what = format!("{} (to compare with)", workgroup_label(w));
+                unknowns.push(Unread::item(what, workgroup_scope(w), u));
+            }
             let arn = w.identity_center_instance_arn.as_deref()?;
             (!arn.is_empty()).then(|| (workgroup_label(w), arn))
         })),
-        Err(u) => unknowns.push(("the Athena workgroups (to compare with)", u)),
+        Err(u) => unknowns.push(Unread::fact("the Athena workgroups (to compare with)", u)),
     }
     (users, unknowns)
 }

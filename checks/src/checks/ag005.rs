@@ -112,6 +112,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     for w in workgroups {
         let label = workgroup_label(w);
         let scoped = |o: Outcome| o.scope(workgroup_scope(w));
+        if let Some(u) = &w.unreadable {
+            out.push(scoped(Outcome::unknown(&label, &label, u)));
+            continue;
+        }
         if managed_results(w) {
             out.push(scoped(managed_pass(w)));
             continue;

@@ -6,7 +6,7 @@ use crate::check::{Outcome, Remediation, remedy};
 use crate::checks::es001::recreate_fix;
 use crate::checks::es003::not_sso;
 use crate::checks::es004::create_role_command;
-use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_scope};
+use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_label, workgroup_scope};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Assignment, LfPermission, LfResource, Role, Studio, WorkGroup, role_name};
 use crate::lf::{self, table_label};
@@ -23,9 +23,31 @@ pub(crate) fn each_studio<'a>(
     match ctx.studios() {
         Ok(studios) => studios
             .into_iter()
-            .flat_map(|s| f(s).into_iter().map(move |o| o.scope(studio_scope(s))))
+            .flat_map(|s| {
+                let out = match &s.unreadable {
+                    Some(u) => vec![unreadable(studio_label(s), u)],
+                    None => f(s),
+                };
+                out.into_iter().map(move |o| o.scope(studio_scope(s)))
+            })
             .collect(),
         Err(u) => vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    }
+}
+
+/// The outcome for one Studio or workgroup that could not be described.
+pub(crate) fn unreadable(label: String, u: &Unknown) -> Outcome {
+    Outcome::unknown(&label, &label, u)
+}
+
+/// `f`'s outcomes for a readable workgroup; an error for an unreadable one.
+fn judge_workgroup<'a>(
+    w: &'a WorkGroup,
+    f: &impl Fn(&'a WorkGroup) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    match &w.unreadable {
+        Some(u) => vec![unreadable(workgroup_label(w), u)],
+        None => f(w),
     }
 }
 
@@ -38,7 +60,11 @@ pub(crate) fn each_workgroup<'a>(
     match ctx.workgroups() {
         Ok(workgroups) => workgroups
             .into_iter()
-            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .flat_map(|w| {
+                judge_workgroup(w, &f)
+                    .into_iter()
+                    .map(move |o| o.scope(workgroup_scope(w)))
+            })
             .collect(),
         Err(u) => vec![unknown_workgroups(u)],
     }
@@ -53,7 +79,11 @@ pub(crate) fn each_target_workgroup<'a>(
     match ctx.target_workgroups() {
         Ok(workgroups) => workgroups
             .into_iter()
-            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .flat_map(|w| {
+                judge_workgroup(w, &f)
+                    .into_iter()
+                    .map(move |o| o.scope(workgroup_scope(w)))
+            })
             .collect(),
         Err(u) => vec![unknown_workgroups(u)],
     }
@@ -778,9 +808,9 @@ pub(crate) fn required_assignments<'a>(
         Ok(true) => {}
         Err(u) => return Err(unread(u, "the assignment configuration of ")),
     }
-    match app.assignments.known() {
+    match ctx.assignments(app) {
         Ok(a) => Ok(Some(a)),
-        Err(u) => Err(unread(u, "the assignments of ")),
+        Err(u) => Err(unread(&u, "the assignments of ")),
     }
 }
 

@@ -74,6 +74,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         .map(|s| {
             let label = studio_label(s);
             match s.auth_mode.as_deref() {
+                None if let Some(u) = &s.unreadable => Outcome::unknown(&label, &label, u),
                 Some("SSO") => Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication")),
                 mode => Outcome::fail(
                     &label,

@@ -227,12 +227,7 @@ fn application<'a>(ctx: &Ctx<'a>, s: &'a Studio) -> App<'a> {
             ));
         }
     };
-    match ctx
-        .facts
-        .applications
-        .get(arn)
-        .map(|a| a.assignments.known())
-    {
+    match ctx.facts.applications.get(arn).map(|a| ctx.assignments(a)) {
         Some(Ok(assigned)) => App::Read { arn, assigned },
         Some(Err(u)) => App::NotRead(format!(
             "the assignments of its Identity Center application {arn} could not be read ({u})"

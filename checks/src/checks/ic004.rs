@@ -56,7 +56,7 @@
 use super::es001::recreate_fix;
 use super::wg001::create_fix_on;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, studio_scope, workgroup_scope};
+use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, Unread, studio_scope, workgroup_scope};
 
 pub const META: Meta = Meta {
     id: "IC004",
@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         _ => {
             return unknowns
                 .into_iter()
-                .map(|(what, u)| Outcome::unknown(&res, what, u))
+                .map(|x| Outcome::unknown(&res, &x.what, x.why))
                 .collect();
         }
     };
@@ -102,7 +102,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let unread = if unknowns.is_empty() {
         String::new()
     } else {
-        let v: Vec<String> = unknowns.iter().map(|(w, u)| format!("{w} ({u})")).collect();
+        let v: Vec<String> = unknowns
+            .iter()
+            .map(|x| format!("{} ({})", x.what, x.why))
+            .collect();
         format!("; could not read {}", v.join(", "))
     };
     let odd: Vec<Outcome> = parts
@@ -137,14 +140,24 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     if !odd.is_empty() {
         return odd;
     }
-    if !unknowns.is_empty() {
-        return unknowns
-            .into_iter()
-            .map(|(what, u)| {
-                Outcome::unknown(&res, &format!("{what} (the rest use {reference})"), u)
-            })
-            .collect();
+    // One unreadable Studio or workgroup errors alone; an unreadable list
+    // leaves nothing to pass.
+    let (items, lists): (Vec<_>, Vec<_>) = unknowns.into_iter().partition(|x| x.scope.is_some());
+    let unread = |x: Unread| {
+        let o = Outcome::unknown(
+            &res,
+            &format!("{} (the rest use {reference})", x.what),
+            x.why,
+        );
+        match x.scope {
+            Some(s) => o.scope(s),
+            None => o,
+        }
+    };
+    if !lists.is_empty() {
+        return lists.into_iter().chain(items).map(unread).collect();
     }
+    let mut out: Vec<Outcome> = items.into_iter().map(unread).collect();
     let note = if from_region {
         format!(", the ACTIVE instance in {}", ctx.region())
     } else {
@@ -158,10 +171,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             String::new()
         }
     };
-    vec![Outcome::pass(
+    out.push(Outcome::pass(
         &res,
         format!("{} all use {reference}{note}", agree.join(", ")),
-    )]
+    ));
+    out
 }
 
 fn fix(ctx: &Ctx, c: &IdcComponent, reference: &str) -> Remediation {

@@ -201,6 +201,7 @@ mod tests {
         *app(f) = Application {
             assignment_required: Fact::Known(true),
             assignments: Fact::Known(assignments),
+            assignments_of: None,
         };
     }
 

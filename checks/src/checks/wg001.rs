@@ -131,6 +131,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         return vec![judge(ctx, w)];
     }
     let idc: Vec<_> = all.iter().filter(|w| idc_enabled(w)).collect();
+    let unread: Vec<_> = all.iter().filter(|w| w.unreadable.is_some()).collect();
+    if idc.is_empty() && !unread.is_empty() {
+        return unread.into_iter().map(|w| judge(ctx, w)).collect();
+    }
     if idc.is_empty() {
         let base = all.iter().find(|w| w.name != "primary").or(all.first());
         let name = base.map_or("<NEW_WORKGROUP_NAME>".to_string(), |w| {
@@ -154,6 +158,9 @@ const RECREATE: &str = "IAM Identity Center cannot be switched on for an existin
 
 fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
+    if let (Some(u), false) = (&w.unreadable, idc_enabled(w)) {
+        return Outcome::unknown(&label, &label, u).scope(workgroup_scope(w));
+    }
     if idc_enabled(w) {
         return Outcome::pass(
             &label,
@@ -346,6 +353,7 @@ mod tests {
             effective_engine_version: None,
             expected_bucket_owner: None,
             managed_query_results: None,
+            unreadable: None,
         });
         name.to_string()
     }
