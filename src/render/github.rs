@@ -14,7 +14,7 @@
 //! left out (GitHub shows at most a few lines of an annotation): the markdown job
 //! summary and the SARIF alerts carry them.
 
-use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{CheckResult, Report};
 use studio_doctor_checks::{Status, Waiver};
 
 /// The annotations, one per line, then a plain summary line.

@@ -2,12 +2,12 @@
 //! result, details only under problems (all of them with `verbose`), a summary
 //! table and a closing line.
 
-use crate::collect::{AreaTiming, Timings};
+use crate::timing::{AreaTiming, Timings};
 use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{self, CheckResult, Report};
+use studio_doctor_checks::report::{self, CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
 
 /// Width used when the terminal's width is unknown and `COLUMNS` is unset.
@@ -211,7 +211,7 @@ fn did_not_run_line(report: &Report) -> Option<String> {
         let not_evaluated = report
             .results
             .iter()
-            .filter(|r| run::is_not_evaluated(r, &report.results, report.fail_on));
+            .filter(|r| report::is_not_evaluated(r, &report.results, report.fail_on));
         for r in not_evaluated {
             let Some(root) = r.blocked_by else { continue };
             let of_root: Vec<&CheckResult> =
@@ -842,7 +842,7 @@ fn table_color(status: Status) -> Color {
 mod tests {
     use super::*;
     use crate::render::testdata::{healthy, waived};
-    use studio_doctor_checks::run::{ReportTarget, Summary, Tool};
+    use studio_doctor_checks::report::{ReportTarget, Summary, Tool};
     use studio_doctor_checks::{Remediation, Severity};
 
     const TRUST_CMD: &str = "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document file://trust.json --region ap-northeast-1 --no-cli-pager";

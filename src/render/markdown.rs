@@ -13,8 +13,8 @@
 //! backticks they contain.
 
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{CheckResult, Report};
 use studio_doctor_checks::{Area, Status, Waiver};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The Markdown report, ending with a newline.
 pub fn render(report: &Report) -> String {
@@ -489,7 +489,7 @@ mod tests {
     fn headline_is_no_full_pass_when_checks_did_not_run() {
         let mut r = healthy();
         r.results[0].status = Status::Skip;
-        r.summary = studio_doctor_checks::run::Summary::of(&r.results);
+        r.summary = studio_doctor_checks::report::Summary::of(&r.results);
         let ran = r.results.len() - 1;
         assert_eq!(
             headline(&r),

@@ -41,8 +41,8 @@ use serde_sarif::sarif::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use studio_doctor_checks::run::{CheckResult, Report};
 use studio_doctor_checks::{Check, Severity, Status, Waiver, registry};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The `partialFingerprints` key; bump the version if `fingerprint` ever changes.
 const FINGERPRINT_KEY: &str = "studioDoctor/v1";
