@@ -145,6 +145,14 @@ impl Report {
             0
         }
     }
+
+    /// " (N waived)" when some results are waived, else nothing: ends a headline.
+    pub fn waived_suffix(&self) -> String {
+        match self.results.iter().filter(|r| r.waived.is_some()).count() {
+            0 => String::new(),
+            n => format!(" ({n} waived)"),
+        }
+    }
 }
 
 /// Whether this result makes the run exit 1 at `fail_on`.
@@ -191,5 +199,18 @@ mod tests {
             report_of(&["AG001"], &healthy()).exit_code(FailOn::Warning),
             0
         );
+    }
+
+    #[test]
+    fn the_waived_suffix_counts_waived_results() {
+        let mut r = report_of(&["AG001", "ES001"], &no_access_grants());
+        assert_eq!(r.waived_suffix(), "");
+        for x in &mut r.results {
+            x.waived = Some(Waived {
+                reason: "accepted".into(),
+                expires: None,
+            });
+        }
+        assert_eq!(r.waived_suffix(), " (2 waived)");
     }
 }

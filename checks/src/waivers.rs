@@ -15,6 +15,13 @@ pub struct Waived {
     pub expires: Option<Date>,
 }
 
+impl Waived {
+    /// How a waived result is marked after its message or resource.
+    pub fn mark(&self) -> String {
+        format!("(waived: {})", self.reason)
+    }
+}
+
 /// A calendar date (`YYYY-MM-DD`): waiver expiry and today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -120,6 +127,54 @@ impl WaiverReport {
     pub fn is_empty(&self) -> bool {
         self.unmatched.is_empty() && self.expired.is_empty()
     }
+
+    /// One notice per waiver that did nothing: the expired ones first.
+    pub fn notices(&self) -> Vec<WaiverNotice<'_>> {
+        let expired = self.expired.iter().map(|w| (NoticeKind::Expired, w));
+        let unused = self.unmatched.iter().map(|w| (NoticeKind::Unused, w));
+        expired
+            .chain(unused)
+            .map(|(kind, waiver)| WaiverNotice::new(kind, waiver))
+            .collect()
+    }
+}
+
+/// Why a waiver did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Its expiry date has passed: it no longer waives anything.
+    Expired,
+    /// It matched no finding of a check that ran.
+    Unused,
+}
+
+/// The sentence about a waiver that did nothing; each renderer lays it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiverNotice<'a> {
+    pub kind: NoticeKind,
+    pub waiver: &'a Waiver,
+    pub text: String,
+}
+
+impl<'a> WaiverNotice<'a> {
+    fn new(kind: NoticeKind, waiver: &'a Waiver) -> WaiverNotice<'a> {
+        let name = match &waiver.resource {
+            Some(glob) => format!("{} (resource {glob})", waiver.check),
+            None => waiver.check.clone(),
+        };
+        let text = match kind {
+            NoticeKind::Expired => {
+                let date = waiver.expires.map(|d| d.to_string()).unwrap_or_default();
+                format!("the waiver for {name} expired on {date}: it no longer waives anything")
+            }
+            NoticeKind::Unused => {
+                format!(
+                    "the waiver for {name} matched no finding: remove it if the problem is fixed"
+                )
+            }
+        };
+        WaiverNotice { kind, waiver, text }
+    }
 }
 
 /// Mark the results the live waivers cover; report the waivers that expired or
@@ -157,6 +212,31 @@ mod tests {
     use crate::fact::Fact;
     use crate::report::FailOn;
     use crate::testkit::{date, healthy, no_access_grants, report_with, waiver};
+
+    #[test]
+    fn notices_name_each_idle_waiver_once_expired_first() {
+        let report = WaiverReport {
+            unmatched: vec![waiver("ES006", Some("arn:*"), None)],
+            expired: vec![waiver("AG001", None, Some("2020-01-02"))],
+        };
+        let notices = report.notices();
+        let got: Vec<_> = notices.iter().map(|n| (n.kind, n.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    NoticeKind::Expired,
+                    "the waiver for AG001 expired on 2020-01-02: it no longer waives anything"
+                ),
+                (
+                    NoticeKind::Unused,
+                    "the waiver for ES006 (resource arn:*) matched no finding: remove it if the problem is fixed"
+                ),
+            ]
+        );
+        assert_eq!(notices[1].waiver, &report.unmatched[0]);
+        assert!(WaiverReport::default().notices().is_empty());
+    }
 
     #[test]
     fn a_waived_failure_keeps_its_status_but_not_the_exit_code() {
