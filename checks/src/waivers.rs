@@ -210,8 +210,16 @@ pub(crate) fn apply_waivers(
 mod tests {
     use super::*;
     use crate::fact::Fact;
+    use crate::facts::Facts;
     use crate::report::FailOn;
-    use crate::testkit::{date, healthy, no_access_grants, report_with, waiver};
+    use crate::testkit::{date, denied, healthy, no_access_grants, report_with, waiver};
+
+    /// AG001 cannot be evaluated (an `error` result).
+    fn unreadable_access_grants() -> Facts {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Unknown(denied("s3:GetAccessGrantsInstance"));
+        f
+    }
 
     #[test]
     fn notices_name_each_idle_waiver_once_expired_first() {
@@ -290,12 +298,7 @@ mod tests {
 
     #[test]
     fn resource_globs_pick_results_and_unmatched_waivers_are_reported() {
-        let mut f = healthy();
-        f.access_grants.instance = Fact::Unknown(crate::Unknown::new(
-            crate::UnknownKind::AccessDenied,
-            "s3:GetAccessGrantsInstance",
-            "denied",
-        ));
+        let f = unreadable_access_grants();
         let plain = report_with(&["AG001"], &f, &RunOptions::default());
         let resource = plain.results[0].resource.clone();
         assert!(!resource.is_empty());
@@ -332,12 +335,7 @@ mod tests {
 
     #[test]
     fn an_error_result_is_waived_only_by_a_waiver_that_says_errors() {
-        let mut f = healthy();
-        f.access_grants.instance = Fact::Unknown(crate::Unknown::new(
-            crate::UnknownKind::AccessDenied,
-            "s3:GetAccessGrantsInstance",
-            "denied",
-        ));
+        let f = unreadable_access_grants();
         let plain = waiver("AG001", None, None);
         let r = report_with(
             &["AG001"],
