@@ -2,14 +2,15 @@
 
 use crate::cli::{CatalogFormat, CheckArgs, Cli, Command, FailOnArg, Format, ListArgs, ReportArgs};
 use crate::config::Config;
+use crate::timing::Timings;
 use crate::{collect, config, date, render, select};
 use clap::{CommandFactory, ValueEnum};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use studio_doctor_checks::Report;
 use studio_doctor_checks::facts::{FACTS_VERSION, Target};
-use studio_doctor_checks::run::Report;
 use studio_doctor_checks::{Check, Facts, FailOn, Need, RunOptions, Severity, registry};
 
 /// The demo account, embedded so `demo` works anywhere.
@@ -280,7 +281,7 @@ fn collect_live(
     args: &CheckArgs,
     config: Option<&Config>,
     plan: &Plan,
-) -> Result<(Facts, collect::Timings), String> {
+) -> Result<(Facts, Timings), String> {
     let needs: BTreeSet<Need> = registry::with_prerequisites(&plan.checks)
         .iter()
         .flat_map(|c| c.meta.needs.iter().copied())
@@ -336,7 +337,7 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
 
 /// Run the checks, write the report files, print the report, return the exit code.
 /// `timings`: how long a live run's reads took per area (none offline).
-fn emit(facts: &Facts, plan: &Plan, timings: Option<&collect::Timings>) -> Result<u8, String> {
+fn emit(facts: &Facts, plan: &Plan, timings: Option<&Timings>) -> Result<u8, String> {
     let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
     let render = |format, stdout| render_as(&report, format, plan, stdout, timings);
     for (format, path) in &plan.files {
@@ -356,7 +357,7 @@ fn render_as(
     format: Format,
     plan: &Plan,
     stdout: bool,
-    timings: Option<&collect::Timings>,
+    timings: Option<&Timings>,
 ) -> String {
     match format {
         Format::Table => {

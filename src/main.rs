@@ -8,6 +8,7 @@ mod config;
 mod date;
 mod render;
 mod select;
+mod timing;
 
 use std::process::ExitCode;
 

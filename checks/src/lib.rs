@@ -10,16 +10,20 @@ pub mod lf;
 pub mod names;
 pub mod path;
 pub mod policy;
+pub mod report;
 pub mod run;
 pub mod s3;
 pub mod shell;
 pub mod text;
 pub mod tip_regions;
+pub mod waivers;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};
 pub use facts::Facts;
-pub use run::{Date, FailOn, Report, RunOptions, Waiver, run, run_with};
+pub use report::{CheckResult, FailOn, Report};
+pub use run::{RunOptions, run, run_with};
+pub use waivers::{Date, Waiver};
 
 pub mod registry {
     //! The catalog of checks, in report order.

@@ -8,7 +8,7 @@
 
 use crate::check::Status;
 use crate::ctx::{Ctx, studio_scope, workgroup_scope};
-use crate::run::CheckResult;
+use crate::report::CheckResult;
 use schemars::JsonSchema;
 use serde::Serialize;
 

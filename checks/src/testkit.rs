@@ -8,7 +8,9 @@ use crate::facts::{
     WorkGroup,
 };
 use crate::registry;
-use crate::run::{CheckResult, run};
+use crate::report::{CheckResult, Report};
+use crate::run::{RunOptions, run, run_with};
+use crate::waivers::{Date, Waiver};
 use serde_json::Value;
 
 pub fn healthy() -> Facts {
@@ -42,6 +44,40 @@ pub fn skipped(id: &str, facts: &Facts, because: &str) -> CheckResult {
     assert_eq!(r.status, Status::Skip, "{r:#?}");
     assert!(r.message.contains(because), "{}", r.message);
     r
+}
+
+/// The report of a run of these checks (prerequisites unreported unless they
+/// cause a skip).
+pub fn report_of(ids: &[&str], facts: &Facts) -> Report {
+    report_with(ids, facts, &RunOptions::default())
+}
+
+/// [`report_of`] with severity overrides, waivers or a date.
+pub fn report_with(ids: &[&str], facts: &Facts, options: &RunOptions) -> Report {
+    let sel: Vec<_> = ids.iter().map(|i| registry::find(i).unwrap()).collect();
+    run_with(facts, &sel, "test", options)
+}
+
+pub fn date(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+/// A waiver with the reason "accepted".
+pub fn waiver(check: &str, resource: Option<&str>, expires: Option<&str>) -> Waiver {
+    Waiver {
+        check: check.into(),
+        resource: resource.map(str::to_string),
+        reason: "accepted".into(),
+        expires: expires.map(date),
+        errors: false,
+    }
+}
+
+/// AG001 fails (error severity) for the whole region.
+pub fn no_access_grants() -> Facts {
+    let mut f = healthy();
+    f.access_grants.instance = Fact::Known(None);
+    f
 }
 
 /// An AccessDenied reason for a fact, naming the action.

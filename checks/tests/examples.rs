@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use studio_doctor_checks::run::CheckResult;
+use studio_doctor_checks::CheckResult;
 use studio_doctor_checks::{Facts, Status, registry, run};
 
 fn load(path: &Path) -> Facts {

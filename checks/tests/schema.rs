@@ -36,7 +36,7 @@ fn checked_in_schema_matches_the_report_types() {
             + 1;
         panic!(
             "{} is missing or out of date with the report types in checks/src \
-             (run.rs, check.rs, path.rs): first difference at line {line}.\n\
+             (report.rs, waivers.rs, check.rs, path.rs): first difference at line {line}.\n\
              If the change is intended, regenerate it with\n  \
              STUDIO_DOCTOR_BLESS=1 cargo test -p studio-doctor-checks --test schema\n\
              and review the diff (a breaking change needs a new schema_version).",

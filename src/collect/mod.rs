@@ -23,8 +23,8 @@ mod timing;
 
 pub use error::SetupError;
 pub use ops::permissions_policy;
-pub use timing::{AreaTiming, Timings};
 
+use crate::timing::Timings;
 use run::Run;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -4,7 +4,8 @@
 use super::error::{SdkError, classify, deadline};
 use super::iam::PolicyHead;
 use super::ops::{OpLog, Operation};
-use super::timing::{Span, Timings, current_area, in_area, tally};
+use super::timing::{Span, current_area, in_area, tally};
+use crate::timing::Timings;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 use std::collections::HashMap;

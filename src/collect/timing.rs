@@ -1,28 +1,15 @@
-//! How long reading AWS took for each area, kept beside the facts (never in them:
-//! facts replay byte for byte).
+//! Measuring how long reading AWS took for each area ([`Timings`]).
 //!
 //! Each read group works for one area, set with [`in_area`] and carried into the
 //! tasks it spawns. Every call records its area: the requests it sends (one per
 //! page of a listing) and the time it was in flight. STS counts for no area.
 
+use crate::timing::Timings;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 use studio_doctor_checks::Area;
 use tokio::time::Instant;
-
-/// What one area's reads cost in a live run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AreaTiming {
-    /// Wall time during which at least one of the area's calls was in flight
-    /// (concurrent calls count once; waiting for a free slot does not count).
-    pub elapsed: Duration,
-    /// Requests sent for the area (each page of a listing counts).
-    pub calls: usize,
-}
-
-/// The timing of each area that sent at least one call.
-pub type Timings = BTreeMap<Area, AreaTiming>;
 
 tokio::task_local! {
     static AREA: Option<Area>;
@@ -89,6 +76,7 @@ fn union_length(mut intervals: Vec<(Instant, Instant)>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::timing::AreaTiming;
 
     #[test]
     fn overlapping_calls_count_once_and_gaps_not_at_all() {

@@ -14,8 +14,9 @@
 //! left out (GitHub shows at most a few lines of an annotation): the markdown job
 //! summary and the SARIF alerts carry them.
 
-use studio_doctor_checks::run::{CheckResult, Report};
-use studio_doctor_checks::{Status, Waiver};
+use studio_doctor_checks::Status;
+use studio_doctor_checks::waivers::{NoticeKind, WaiverNotice};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The annotations, one per line, then a plain summary line.
 pub fn render(report: &Report) -> String {
@@ -26,19 +27,11 @@ pub fn render(report: &Report) -> String {
             out.push('\n');
         }
     }
-    for w in &report.waivers.expired {
-        out.push_str(&waiver_annotation(w, true));
-    }
-    for w in &report.waivers.unmatched {
-        out.push_str(&waiver_annotation(w, false));
+    for notice in report.waivers.notices() {
+        out.push_str(&waiver_annotation(&notice));
     }
     let s = &report.summary;
-    let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
-    let waived = if waived > 0 {
-        format!(" ({waived} waived)")
-    } else {
-        String::new()
-    };
+    let waived = report.waived_suffix();
     out.push_str(&format!(
         "studio-doctor: {} failed, {} warnings, {} could not be evaluated, {} passed, {} skipped{waived}\n",
         s.fail, s.warn, s.error, s.pass, s.skip
@@ -47,29 +40,15 @@ pub fn render(report: &Report) -> String {
 }
 
 /// `::warning` for an expired waiver, `::notice` for one that matched nothing.
-fn waiver_annotation(w: &Waiver, expired: bool) -> String {
-    let name = match &w.resource {
-        Some(glob) => format!("{} (resource {glob})", w.check),
-        None => w.check.clone(),
-    };
-    let (command, title, text) = if expired {
-        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
-        (
-            "warning",
-            "Expired waiver",
-            format!("the waiver for {name} expired on {date}: it no longer waives anything"),
-        )
-    } else {
-        (
-            "notice",
-            "Unused waiver",
-            format!("the waiver for {name} matched no finding: remove it if the problem is fixed"),
-        )
+fn waiver_annotation(notice: &WaiverNotice) -> String {
+    let (command, title) = match notice.kind {
+        NoticeKind::Expired => ("warning", "Expired waiver"),
+        NoticeKind::Unused => ("notice", "Unused waiver"),
     };
     format!(
         "::{command} title={}::{}\n",
         escape_property(title),
-        escape_data(&text)
+        escape_data(&notice.text)
     )
 }
 
@@ -79,7 +58,7 @@ fn annotation(r: &CheckResult) -> Option<String> {
     let (command, title, message) = match r.status {
         Status::Pass | Status::Skip => return None,
         _ if r.waived.is_some() => {
-            let reason = r.waived.as_ref().map(|w| w.reason.as_str()).unwrap_or("");
+            let mark = r.waived.as_ref().map(|w| w.mark()).unwrap_or_default();
             let body = if r.status == Status::Error {
                 r.message.trim().to_string()
             } else {
@@ -88,7 +67,7 @@ fn annotation(r: &CheckResult) -> Option<String> {
             (
                 "notice",
                 format!("{title} (waived)"),
-                format!("{body} (waived: {reason})"),
+                format!("{body} {mark}"),
             )
         }
         Status::Fail => ("error", title, with_fix(r)),

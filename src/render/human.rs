@@ -2,12 +2,12 @@
 //! result, details only under problems (all of them with `verbose`), a summary
 //! table and a closing line.
 
-use crate::collect::{AreaTiming, Timings};
+use crate::timing::{AreaTiming, Timings};
 use comfy_table::{Attribute, Cell, Color, Table, modifiers, presets};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{self, CheckResult, Report};
+use studio_doctor_checks::report::{self, CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
 
 /// Width used when the terminal's width is unknown and `COLUMNS` is unset.
@@ -186,7 +186,8 @@ pub fn render_with_timings(
         );
         out.push('\n');
     }
-    for line in waiver_lines(report) {
+    for notice in report.waivers.notices() {
+        let line = format!("waiver: {}", notice.text);
         p.wrap(&mut out, "", 0, 2, &words(&line, Paint::Plain));
         out.push('\n');
     }
@@ -211,7 +212,7 @@ fn did_not_run_line(report: &Report) -> Option<String> {
         let not_evaluated = report
             .results
             .iter()
-            .filter(|r| run::is_not_evaluated(r, &report.results, report.fail_on));
+            .filter(|r| report::is_not_evaluated(r, &report.results, report.fail_on));
         for r in not_evaluated {
             let Some(root) = r.blocked_by else { continue };
             let of_root: Vec<&CheckResult> =
@@ -255,28 +256,6 @@ fn did_not_run_line(report: &Report) -> Option<String> {
         parts.push(format!("{} not run: {why}", count(nothing, "check")));
     }
     (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
-}
-
-/// One line per waiver that expired or matched nothing.
-fn waiver_lines(report: &Report) -> Vec<String> {
-    let name = |w: &studio_doctor_checks::Waiver| match &w.resource {
-        Some(glob) => format!("{} (resource {glob})", w.check),
-        None => w.check.clone(),
-    };
-    let expired = report.waivers.expired.iter().map(|w| {
-        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
-        format!(
-            "waiver: the waiver for {} expired on {date}: it no longer waives anything",
-            name(w)
-        )
-    });
-    let unmatched = report.waivers.unmatched.iter().map(|w| {
-        format!(
-            "waiver: the waiver for {} matched no finding: remove it if the problem is fixed",
-            name(w)
-        )
-    });
-    expired.chain(unmatched).collect()
 }
 
 /// `fail` and `warn`: the results that carry a fix.
@@ -488,7 +467,7 @@ impl Printer<'_> {
         }
         line.extend(resource);
         if let Some(w) = &r.waived {
-            line.extend(words(&format!("(waived: {})", w.reason), Paint::Dim));
+            line.extend(words(&w.mark(), Paint::Dim));
         }
         // Continuation lines of the headline start under the title.
         self.wrap(out, &lead, id_col, id_col + r.id.len() + 1, &line);
@@ -585,12 +564,7 @@ impl Printer<'_> {
             .iter()
             .filter(|r| is_issue(r.status) && r.waived.is_none())
             .collect();
-        let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
-        let waived = if waived > 0 {
-            format!(" ({waived} waived)")
-        } else {
-            String::new()
-        };
+        let waived = report.waived_suffix();
         if issues.is_empty() {
             let skipped = report.summary.skip;
             let text = if skipped == 0 {
@@ -842,7 +816,7 @@ fn table_color(status: Status) -> Color {
 mod tests {
     use super::*;
     use crate::render::testdata::{healthy, waived};
-    use studio_doctor_checks::run::{ReportTarget, Summary, Tool};
+    use studio_doctor_checks::report::{ReportTarget, Summary, Tool};
     use studio_doctor_checks::{Remediation, Severity};
 
     const TRUST_CMD: &str = "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document file://trust.json --region ap-northeast-1 --no-cli-pager";

@@ -1,6 +1,6 @@
 //! The JSON report: the serialized [`Report`] (schema_version 1), pretty-printed.
 
-use studio_doctor_checks::run::Report;
+use studio_doctor_checks::Report;
 
 /// The report as pretty JSON, ending with a newline.
 pub fn render(report: &Report) -> String {

@@ -4,7 +4,7 @@
 //! line stands alone (for `jq`, log shippers, `grep`).
 
 use serde::Serialize;
-use studio_doctor_checks::run::{CheckResult, Report};
+use studio_doctor_checks::{CheckResult, Report};
 
 #[derive(Serialize)]
 struct Line<'a> {

@@ -19,8 +19,8 @@
 
 use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus};
 use quick_junit::{TestSuite, XmlString};
-use studio_doctor_checks::run::{CheckResult, Report};
 use studio_doctor_checks::{Area, Status};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The JUnit XML document, ending with a newline.
 pub fn render(report: &Report) -> String {
@@ -312,7 +312,7 @@ mod tests {
         r.results[1].message = "skipped: prerequisite <X> failed".into();
         r.results[2].resource = String::new();
         r.results[2].scopes.clear();
-        r.summary = studio_doctor_checks::run::Summary::of(&r.results);
+        r.summary = studio_doctor_checks::report::Summary::of(&r.results);
         let xml = render(&r);
         let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
         let err = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();

@@ -13,8 +13,8 @@
 //! backticks they contain.
 
 use studio_doctor_checks::path::AccessPath;
-use studio_doctor_checks::run::{CheckResult, Report};
-use studio_doctor_checks::{Area, Status, Waiver};
+use studio_doctor_checks::{Area, Status};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The Markdown report, ending with a newline.
 pub fn render(report: &Report) -> String {
@@ -40,7 +40,7 @@ pub fn render(report: &Report) -> String {
             let waived = r
                 .waived
                 .as_ref()
-                .map(|w| format!(" (waived: {})", escape(&w.reason)))
+                .map(|w| format!(" {}", escape(&w.mark())))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "| {} | {} | {} | {}{waived} |\n",
@@ -64,8 +64,8 @@ pub fn render(report: &Report) -> String {
         out.push_str(&access_path(path));
         out.push('\n');
     }
-    for line in waiver_lines(report) {
-        out.push_str(&format!("\n> **Waiver:** {}\n", escape(&line)));
+    for notice in report.waivers.notices() {
+        out.push_str(&format!("\n> **Waiver:** {}\n", escape(&notice.text)));
     }
     for note in &report.notes {
         out.push_str(&format!("\n> **Note:** {}\n", escape(note)));
@@ -128,28 +128,6 @@ fn escape_html(text: &str) -> String {
         .replace('\n', " ")
 }
 
-/// One line per waiver that expired or matched nothing.
-fn waiver_lines(report: &Report) -> Vec<String> {
-    let name = |w: &Waiver| match &w.resource {
-        Some(glob) => format!("{} (resource {glob})", w.check),
-        None => w.check.clone(),
-    };
-    let expired = report.waivers.expired.iter().map(|w| {
-        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
-        format!(
-            "the waiver for {} expired on {date}: it no longer waives anything",
-            name(w)
-        )
-    });
-    let unmatched = report.waivers.unmatched.iter().map(|w| {
-        format!(
-            "the waiver for {} matched no finding: remove it if the problem is fixed",
-            name(w)
-        )
-    });
-    expired.chain(unmatched).collect()
-}
-
 /// "N issues in M areas" (fail, warn and error count, waived ones left out), or
 /// "No issues found" (only when every check ran; else "No issues in the N checks
 /// that ran"); then "(K waived)" if any, and the checks not evaluated.
@@ -169,12 +147,7 @@ fn issue_line(report: &Report) -> String {
         .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
         .filter(|r| r.waived.is_none())
         .collect();
-    let waived = report.results.iter().filter(|r| r.waived.is_some()).count();
-    let waived = if waived > 0 {
-        format!(" ({waived} waived)")
-    } else {
-        String::new()
-    };
+    let waived = report.waived_suffix();
     if issues.is_empty() {
         let skipped = report.summary.skip;
         if skipped == 0 {
@@ -250,7 +223,7 @@ fn details(out: &mut String, r: &CheckResult) {
         format!(" — {}", escape_html(&r.resource))
     };
     if let Some(w) = &r.waived {
-        what.push_str(&format!(" (waived: {})", escape_html(&w.reason)));
+        what.push_str(&format!(" {}", escape_html(&w.mark())));
     }
     out.push_str(&format!(
         "<details>\n<summary>{} <b>{}</b> {}{what}</summary>\n\n",
@@ -489,7 +462,7 @@ mod tests {
     fn headline_is_no_full_pass_when_checks_did_not_run() {
         let mut r = healthy();
         r.results[0].status = Status::Skip;
-        r.summary = studio_doctor_checks::run::Summary::of(&r.results);
+        r.summary = studio_doctor_checks::report::Summary::of(&r.results);
         let ran = r.results.len() - 1;
         assert_eq!(
             headline(&r),

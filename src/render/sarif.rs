@@ -41,8 +41,9 @@ use serde_sarif::sarif::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use studio_doctor_checks::run::{CheckResult, Report};
-use studio_doctor_checks::{Check, Severity, Status, Waiver, registry};
+use studio_doctor_checks::waivers::{NoticeKind, WaiverNotice};
+use studio_doctor_checks::{Check, Severity, Status, registry};
+use studio_doctor_checks::{CheckResult, Report};
 
 /// The `partialFingerprints` key; bump the version if `fingerprint` ever changes.
 const FINGERPRINT_KEY: &str = "studioDoctor/v1";
@@ -95,12 +96,11 @@ fn log(report: &Report, config: Option<&std::path::Path>) -> Sarif {
         .results
         .iter()
         .any(|r| r.status == Status::Error && r.waived.is_none());
-    let w = &report.waivers;
-    let config: Vec<Notification> = w
-        .expired
+    let config: Vec<Notification> = report
+        .waivers
+        .notices()
         .iter()
-        .map(|x| waiver_notification(x, true))
-        .chain(w.unmatched.iter().map(|x| waiver_notification(x, false)))
+        .map(waiver_notification)
         .collect();
     let invocation = Invocation::builder()
         .execution_successful(!unwaived_error)
@@ -322,7 +322,7 @@ fn notification(r: &CheckResult) -> Notification {
         format!(" for {}", r.resource)
     };
     let (level, waived) = match &r.waived {
-        Some(w) => ("note", format!(" (waived: {})", w.reason)),
+        Some(w) => ("note", format!(" {}", w.mark())),
         None => ("error", String::new()),
     };
     Notification::builder()
@@ -349,30 +349,19 @@ fn rule_ref(id: &str) -> ReportingDescriptorReference {
 }
 
 /// A waiver that expired (`warning`) or matched nothing (`note`).
-fn waiver_notification(w: &Waiver, expired: bool) -> Notification {
-    let name = match &w.resource {
-        Some(glob) => format!("{} (resource {glob})", w.check),
-        None => w.check.clone(),
-    };
-    let (level, text) = if expired {
-        let date = w.expires.map(|d| d.to_string()).unwrap_or_default();
-        (
-            "warning",
-            format!("the waiver for {name} expired on {date}: it no longer waives anything"),
-        )
-    } else {
-        (
-            "note",
-            format!("the waiver for {name} matched no finding: remove it if the problem is fixed"),
-        )
+fn waiver_notification(notice: &WaiverNotice) -> Notification {
+    let level = match notice.kind {
+        NoticeKind::Expired => "warning",
+        NoticeKind::Unused => "note",
     };
     let n = Notification::builder()
         .level(serde_json::Value::from(level))
-        .message(Message::builder().text(text).build())
+        .message(Message::builder().text(notice.text.as_str()).build())
         .build();
-    if rule_index(&w.check).is_some() {
+    let check = &notice.waiver.check;
+    if rule_index(check).is_some() {
         Notification {
-            associated_rule: Some(rule_ref(&w.check)),
+            associated_rule: Some(rule_ref(check)),
             ..n
         }
     } else {

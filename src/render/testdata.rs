@@ -1,7 +1,8 @@
 //! Fixtures shared by the renderers' tests: the reports of the example accounts
 //! (every check, tool version 0.1.0) and the waiver marks they put on them.
 
-use studio_doctor_checks::run::{Report, Waived};
+use studio_doctor_checks::Report;
+use studio_doctor_checks::waivers::Waived;
 use studio_doctor_checks::{Date, Facts, Status, Waiver, registry};
 
 /// The report of a facts file's text, with every check.
