@@ -2,7 +2,7 @@
 //! results `error`: every other item is still judged as before.
 
 use studio_doctor_checks::facts::{Studio, WorkGroup};
-use studio_doctor_checks::run::CheckResult;
+use studio_doctor_checks::CheckResult;
 use studio_doctor_checks::{Fact, Facts, Status, Unknown, UnknownKind, registry, run};
 
 fn healthy() -> Facts {
