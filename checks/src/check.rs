@@ -195,6 +195,23 @@ impl Need {
     ];
 }
 
+/// The hop of the query path a check proves (the report's access path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Hop {
+    /// The user is found in Identity Center.
+    Identity,
+    /// The user signs in to the Studio (including the Studio's service role).
+    SignIn,
+    /// The Studio assumes the user role.
+    UserRole,
+    /// The query runs in the workgroup.
+    Workgroup,
+    /// Lake Formation lets the query read the table.
+    Read,
+    /// S3 Access Grants lets the query write its results.
+    Write,
+}
+
 /// Static description of a check: the catalog entry.
 #[derive(Debug)]
 pub struct Meta {
@@ -207,6 +224,11 @@ pub struct Meta {
     pub title: &'static str,
     /// Checks that must not have failed for this one to be meaningful.
     pub depends_on: &'static [&'static str],
+    /// The hop of the access path this check proves; `None`: on no hop.
+    pub hop: Option<Hop>,
+    /// About assignments or grants: a failure gets the note that entitlement
+    /// changes can take up to an hour to apply.
+    pub entitlement: bool,
     pub needs: &'static [Need],
     /// AWS documentation for the fix.
     pub docs: &'static [&'static str],

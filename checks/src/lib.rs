@@ -47,6 +47,19 @@ pub mod registry {
         })
     }
 
+    /// The checks on one hop of the access path, in report order.
+    pub fn on_hop(hop: crate::check::Hop) -> Vec<&'static str> {
+        ALL.iter()
+            .filter(|c| c.meta.hop == Some(hop))
+            .map(|c| c.meta.id)
+            .collect()
+    }
+
+    /// Whether a check is about assignments or grants ([`crate::Meta::entitlement`]).
+    pub fn is_entitlement(id: &str) -> bool {
+        ALL.iter().any(|c| c.meta.id == id && c.meta.entitlement)
+    }
+
     /// The selected checks plus, transitively, their prerequisites, in registry
     /// order (every prerequisite precedes its dependants in `ALL`).
     pub fn with_prerequisites(selected: &[&'static Check]) -> Vec<&'static Check> {

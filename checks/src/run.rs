@@ -247,8 +247,7 @@ pub struct Report {
     pub fail_on: FailOn,
 }
 
-/// Checks about assignments and grants: after a fix, the change can take time.
-pub const ENTITLEMENT_CHECKS: &[&str] = &["ES008", "WG003", "AG005", "LF002", "LF003", "LF007"];
+/// Shown when a check about assignments or grants (`Meta::entitlement`) fails or warns.
 pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement changes can take up to an hour to apply: rerun studio-doctor after that before concluding a fix did not work.";
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -422,7 +421,7 @@ pub fn run_with(
     let access_path = crate::path::paths(&ctx, &results);
     let mut notes = Vec::new();
     if results.iter().any(|r| {
-        ENTITLEMENT_CHECKS.contains(&r.id) && matches!(r.status, Status::Fail | Status::Warn)
+        crate::registry::is_entitlement(r.id) && matches!(r.status, Status::Fail | Status::Warn)
     }) {
         notes.push(ENTITLEMENT_NOTE.to_string());
     }

@@ -49,6 +49,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An S3 Access Grants instance exists in the region",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html",

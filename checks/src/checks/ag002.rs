@@ -57,6 +57,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "S3 Access Grants uses the workgroups' Identity Center instance",
     depends_on: &["AG001"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::AccessGrantsInstance,

@@ -87,6 +87,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An S3 Access Grants location covers the query result location",
     depends_on: &["AG001", "WG001"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

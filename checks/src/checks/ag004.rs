@@ -80,6 +80,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Access Grants location role trusts S3 with AssumeRole and SetContext",
     depends_on: &["AG003"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -90,6 +90,8 @@ pub const META: Meta = Meta {
     // IC003: an unknown or disabled --user is reported there, once; this check
     // skips that user.
     depends_on: &["AG002", "AG003", "IC003"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -84,6 +84,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Access Grants location role can read and write the results prefix",
     depends_on: &["AG003"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

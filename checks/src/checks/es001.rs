@@ -44,6 +44,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio uses IAM Identity Center authentication",
     depends_on: &[],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",

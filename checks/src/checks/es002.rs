@@ -56,6 +56,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio has trusted identity propagation enabled",
     depends_on: &["ES001"],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: false,
     needs: &[Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

@@ -58,6 +58,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio has a user role separate from its service role",
     depends_on: &["ES001"],
+    hop: Some(crate::check::Hop::UserRole),
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",

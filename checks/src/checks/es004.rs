@@ -68,6 +68,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio user role trusts EMR with sts:AssumeRole and sts:SetContext",
     depends_on: &["ES003"],
+    hop: Some(crate::check::Hop::UserRole),
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::UserRole],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html",

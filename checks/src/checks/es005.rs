@@ -136,6 +136,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio user role has the Athena SQL editor's permissions",
     depends_on: &["ES003"],
+    hop: Some(crate::check::Hop::UserRole),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

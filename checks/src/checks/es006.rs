@@ -66,6 +66,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio service role allows the Athena workgroup actions",
     depends_on: &[],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

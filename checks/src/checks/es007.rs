@@ -78,6 +78,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio service role can read and write the default S3 location",
     depends_on: &[],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

@@ -83,6 +83,8 @@ pub const META: Meta = Meta {
     title: "Users are assigned to the EMR Studio",
     // IC003: an unknown or disabled --user is reported there, once; this check skips it.
     depends_on: &["ES001", "IC003"],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -65,6 +65,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio session policies exist and are attached to the user role",
     depends_on: &["ES003"],
+    hop: Some(crate::check::Hop::UserRole),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -52,6 +52,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An ACTIVE IAM Identity Center instance is visible in the region",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Identity),
+    entitlement: false,
     needs: &[Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html",

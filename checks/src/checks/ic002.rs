@@ -52,6 +52,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Identity Center's region, or an ACTIVE replica with a customer key",
     depends_on: &["IC001"],
+    hop: Some(crate::check::Hop::Identity),
+    entitlement: false,
     needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",

@@ -79,6 +79,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Each --user exists in Identity Center and is enabled",
     depends_on: &["IC001"],
+    hop: Some(crate::check::Hop::Identity),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::IdcInstances,

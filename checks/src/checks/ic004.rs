@@ -65,6 +65,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio, workgroup, Lake Formation, Access Grants share one instance",
     depends_on: &["IC001"],
+    hop: Some(crate::check::Hop::SignIn),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::IdcInstances,

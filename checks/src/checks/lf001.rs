@@ -52,6 +52,8 @@ pub const META: Meta = Meta {
     title: "Lake Formation is integrated with the Identity Center instance",
     // IC001: without an instance in the region there is nothing to compare with.
     depends_on: &["IC001"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[Need::Caller, Need::IdcInstances, Need::LfIdentityCenter],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",

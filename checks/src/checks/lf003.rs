@@ -70,6 +70,8 @@ pub const META: Meta = Meta {
     title: "The user (or a group) has DESCRIBE on the table and its database",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF001", "IC003"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::LfPermissions,

@@ -56,6 +56,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "The table's S3 location is registered with Lake Formation",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",

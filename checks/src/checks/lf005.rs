@@ -64,6 +64,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Lake Formation location role is custom and trusts sts:SetContext",
     depends_on: &["LF004"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::GlueTables,

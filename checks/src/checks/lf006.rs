@@ -74,6 +74,8 @@ pub const META: Meta = Meta {
     title: "IAMAllowedPrincipals holds no ALL on the table",
     // LF009: a caller that is no Lake Formation administrator may not see the grants.
     depends_on: &["LF009"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[Need::Caller, Need::LfPermissions, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",

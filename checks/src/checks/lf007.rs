@@ -52,6 +52,8 @@ pub const META: Meta = Meta {
     title: "In hybrid access mode, the user (or a group) is opted in",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF004", "IC003"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::GlueTables,

@@ -47,6 +47,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "The Lake Formation registration of the table's location is verified",
     depends_on: &["LF004"],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",

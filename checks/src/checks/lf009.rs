@@ -55,6 +55,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "studio-doctor runs as a Lake Formation (read-only) administrator",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Read),
+    entitlement: false,
     needs: &[Need::Caller, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html",

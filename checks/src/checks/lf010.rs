@@ -58,6 +58,8 @@ pub const META: Meta = Meta {
     title: "The user is assigned to Lake Formation's application if required",
     // LF001: without the integration there is no application.
     depends_on: &["LF001", "IC003"],
+    hop: None,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::LfIdentityCenter,

@@ -90,6 +90,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup uses IAM Identity Center authentication",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -37,6 +37,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup is enabled",
     depends_on: &["WG001"],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html",

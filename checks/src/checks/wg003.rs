@@ -56,6 +56,8 @@ pub const META: Meta = Meta {
     title: "Users are assigned to the workgroup's Identity Center application",
     // IC003: an unknown or disabled --user is reported there, once; this check skips it.
     depends_on: &["WG001", "IC003"],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -72,6 +72,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Workgroup has an execution role athena.amazonaws.com can assume",
     depends_on: &["WG001"],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

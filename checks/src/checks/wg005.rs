@@ -88,6 +88,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Workgroup execution role allows Lake Formation, Glue and S3 access",
     depends_on: &["WG004"],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

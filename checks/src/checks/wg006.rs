@@ -77,6 +77,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup has a result location governed by S3 Access Grants",
     depends_on: &["WG001"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -49,6 +49,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Workgroup with per-user result prefixes overrides client settings",
     depends_on: &["WG006"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -49,6 +49,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Athena workgroup runs on engine version 3 (Trino)",
     depends_on: &["WG001"],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html",

@@ -40,6 +40,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena supports trusted identity propagation in the region",
     depends_on: &[],
+    hop: Some(crate::check::Hop::Workgroup),
+    entitlement: false,
     needs: &[],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

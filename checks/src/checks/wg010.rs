@@ -64,6 +64,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "KMS-encrypted results have an S3 Access Grant for the execution role",
     depends_on: &["WG006"],
+    hop: Some(crate::check::Hop::Write),
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,
