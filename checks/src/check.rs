@@ -242,7 +242,8 @@ pub struct Check {
 }
 
 impl Check {
-    /// The check's documentation: the `//!` doc comment at the top of its file.
+    /// The check's documentation: the `//!` doc comment at the top of its file,
+    /// with the permissions derived from its needs before the Evidence section.
     pub fn explanation(&self) -> String {
         let mut out = String::new();
         for line in self.source.lines() {
@@ -252,7 +253,12 @@ impl Check {
             out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
             out.push('\n');
         }
-        out.trim_end().to_string()
+        let doc = out.trim_end();
+        let permissions = crate::need::permissions_section(self.meta);
+        match doc.find("\n\n**Evidence.**") {
+            Some(i) => format!("{}\n\n{permissions}{}", &doc[..i], &doc[i..]),
+            None => format!("{doc}\n\n{permissions}"),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod fact;
 pub mod facts;
 pub mod lf;
 pub mod names;
+pub mod need;
 pub mod path;
 pub mod policy;
 pub mod run;

@@ -25,9 +25,6 @@
 //! `sso:DescribeInstance`, `sso:CreateApplication`, `sso:PutApplicationGrant` and
 //! `sso:PutApplicationAuthenticationMethod`.
 //!
-//! **Permissions needed.** `s3:GetAccessGrantsInstance` (and
-//! `sso:ListInstances` to fill in the fix; `sts:GetCallerIdentity` needs none).
-//!
 //! **Evidence.** Documented: Athena workgroups-identity-center ("Amazon S3 Access
 //! Grants must be configured to use Trusted identity propagation identities"); S3
 //! access-grants-instance (one instance per region per account). Observed in

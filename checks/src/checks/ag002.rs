@@ -27,9 +27,6 @@
 //! `sso:PutApplicationAuthenticationMethod` besides
 //! `s3:AssociateAccessGrantsIdentityCenter`.
 //!
-//! **Permissions needed.** `s3:GetAccessGrantsInstance`,
-//! `athena:ListWorkGroups`, `athena:GetWorkGroup`, `sso:ListInstances`.
-//!
 //! **Evidence.** Documented: S3 access-grants-directory-ids (grants to directory
 //! identities need the Identity Center association, and the Identity Center
 //! instance must be in the same region). The "same instance as the workgroups"

@@ -39,9 +39,6 @@
 //! s3control update-access-grants-location --access-grants-location-id <ID>
 //! --iam-role-arn <ROLE_ARN>`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrantsLocations`, `s3:ListAccessGrants`, `iam:GetRole`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: tip-tutorial-s3 and S3 access-grants-location-register
 //! (the trust policy above; a location maps a scope to the IAM role "S3 Access
 //! Grants assumes ... to vend temporary credentials to the grantee that is

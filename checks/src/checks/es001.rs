@@ -22,9 +22,6 @@
 //! --idc-instance-arn ...` (the report fills in the Studio's own VPC, subnets,
 //! security groups, roles and S3 location), then delete the old Studio.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`.
-//!
 //! **Evidence.** Documented (Athena workgroups-identity-center; EMR emr-studio-create-studio)
 //! and observed in practice.
 //!

@@ -29,9 +29,6 @@
 //! and `aws emr delete-studio --studio-id <old>`. Give the new role the
 //! permissions ES005 lists before anyone signs in.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`.
-//!
 //! **Evidence.** The API model (CreateStudio `UserRole`; not in UpdateStudio), documented
 //! (emr-studio-create-studio: "you must specify a --user-role"; setting-up-tip-emr
 //! step 1 creates separate roles) and observed in practice. The DescribeStudio API

@@ -42,13 +42,6 @@
 //! through a session mapping also assigns them on the Studio's application
 //! ("Assign users or groups to a Studio" needs `sso:CreateApplicationAssignment`).
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `sso:ListApplications`, `sso:ListApplicationAssignments`,
-//! `sso:GetApplicationAssignmentConfiguration`, `sts:GetCallerIdentity`; with
-//! `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
-//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
-//!
 //! **Evidence.** Documented: `IdcUserAssignment` ("If REQUIRED, users must be
 //! explicitly assigned to the Studio application to access the Studio");
 //! CreateStudioSessionMapping ("Use CreateStudioSessionMapping to assign users to a

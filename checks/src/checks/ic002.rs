@@ -26,8 +26,6 @@
 //! customer managed KMS key for the instance (console: IAM Identity Center →
 //! Settings → Management → Encryption). A region still `ADDING`: wait for it.
 //!
-//! **Permissions needed.** `sso:ListInstances`, `sso:DescribeInstance`.
-//!
 //! **Evidence.** Documented (trusted identity propagation prerequisites: same-Region or
 //! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
 //! Identity Center instance must be in the Access Grants instance's region;

@@ -24,10 +24,6 @@
 //! create it again, then grant the users and groups of the right instance again.
 //! The integration must exist before any grant to Identity Center principals.
 //!
-//! **Permissions needed.**
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `sso:ListInstances`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented (Athena workgroups-identity-center: IdC workgroups require
 //! Lake Formation configured with Identity Center; Lake Formation
 //! connect-lf-identity-center and prerequisites-identity-center) and the API model

@@ -53,12 +53,6 @@
 //! Granting to Identity Center principals needs the Identity Center integration
 //! first (LF001). Entitlement changes can take up to an hour to apply.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`,
-//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (run as
-//! a data lake administrator or read-only administrator: the list is "filtered by
-//! the permissions of the caller", see LF009); with `--user`:
-//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: the principal format (grant-permissions-sso), the
 //! permissions per resource type (lf-permissions-reference), how LF-Tag
 //! expressions match (managing-tag-expressions: keys AND, values OR;

@@ -30,9 +30,6 @@
 //! `iam:PassRole` on it. Alternatively, give the execution role S3 read on the
 //! table location.
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`;
-//! `glue:GetTables` to suggest a table name.
-//!
 //! **Evidence.** Documented (tip-tutorial-lf: registering lets Lake Formation vend
 //! credentials; register-location) and the API model (`ListResources`, `GetTable`;
 //! `GetTables` with `AttributesToGet` `NAME` returns the names only, at most 100 a

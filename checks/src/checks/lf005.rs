@@ -36,9 +36,6 @@
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`
 //! (this replaces the whole trust policy: keep any other statement the role needs).
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
-//! `iam:GetRole`.
-//!
 //! **Evidence.** Documented (tip-tutorial-lf: not the service-linked role, trust with
 //! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
 //! edited) and the API model (`ListResources` → `RoleArn`).

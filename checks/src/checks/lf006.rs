@@ -39,10 +39,6 @@
 //! --permissions ALL --resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`
 //! (or `{"Database":{"Name":"<DB>"}}`).
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`,
-//! `lakeformation:GetDataLakeSettings` (and the caller should be a Lake Formation
-//! administrator or read-only administrator, see LF009).
-//!
 //! **Evidence.** Documented (metadata-permissions: IAMAllowedPrincipal default and its
 //! effect; QuickSight catalog-integration-glue-tip: with Super to
 //! IAMAllowedPrincipals "Lake Formation does not enforce per-user permissions",

@@ -23,10 +23,6 @@
 //! Or, once every consumer has Lake Formation permissions, turn hybrid access mode
 //! off for the location.
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
-//! `lakeformation:ListLakeFormationOptIns`; with `--user`:
-//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented (hybrid-access-mode: opt-in makes Lake Formation permissions
 //! effective for the chosen principals) and the API model (`HybridAccessEnabled`,
 //! `ListLakeFormationOptIns`). Inferred: that an Identity Center user without an

@@ -21,8 +21,6 @@
 //! arn:aws:s3:::<BUCKET>/<PREFIX>`. A service-linked role cannot be edited:
 //! re-register with a custom role (LF005).
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
-//!
 //! **Evidence.** The API model (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
 //! `NOT_VERIFIED`) and documented (tip-tutorial-lf: the location role's S3 policy).
 //! inferred: the causes of a failed verification listed above.

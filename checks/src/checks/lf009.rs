@@ -29,9 +29,6 @@
 //! data lake administrator can change the settings. Or run studio-doctor as an
 //! existing administrator.
 //!
-//! **Permissions needed.** `lakeformation:GetDataLakeSettings`
-//! (`sts:GetCallerIdentity` needs none).
-//!
 //! **Evidence.** The API model (`ListPermissions`: "filtered by the permissions of the
 //! caller"; `DataLakeSettings.ReadOnlyAdmins`) and documented (implicit-permissions:
 //! data lake administrators can see every resource; Lake Formation guidance to run

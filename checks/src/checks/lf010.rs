@@ -25,12 +25,6 @@
 //! put-application-assignment-configuration --application-arn
 //! <LF_APPLICATION_ARN> --no-assignment-required`.
 //!
-//! **Permissions needed.**
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `sso:GetApplicationAssignmentConfiguration`, `sso:ListApplicationAssignments`;
-//! with `--user`: `identitystore:GetUserId`,
-//! `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: the assignment rule of Identity Center applications
 //! (GetApplicationAssignmentConfiguration / PutApplicationAssignmentConfiguration).
 //! Inferred: that Lake Formation's application applies it to queries that reach it

@@ -38,9 +38,6 @@
 //! This replaces the whole trust policy: add back any other statement the role
 //! still needs.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `iam:GetRole`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** The API model (`WorkGroupConfiguration.ExecutionRole`: "required for IAM
 //! Identity Center enabled workgroups"; updatable with `UpdateWorkGroup`), documented
 //! (workgroups-identity-center: the console's "Service role for IAM Identity

@@ -37,8 +37,6 @@
 //! (`ManagedQueryResultsConfigurationUpdates`), for those who want the documented
 //! path.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented: workgroups-identity-center ("Considerations and
 //! limitations": S3 Access Grants must be configured for trusted identity
 //! propagation identities; the creation steps: "Enable S3 Access Grants" is

@@ -23,8 +23,6 @@
 //! `aws athena update-work-group --region <REGION> --work-group <WG>
 //! --configuration-updates '{"EnforceWorkGroupConfiguration":true}'`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented (workgroups-identity-center, creation steps: the user
 //! identity prefix "automatically enables the override client-side settings
 //! option ... a requirement for the user identity prefix feature";

@@ -23,8 +23,6 @@
 //! `aws athena create-work-group`). Changing the engine needs
 //! `athena:ListEngineVersions`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented (tip-usecase-ate: "Trusted identity propagation with Amazon
 //! Athena requires the use of Trino"; Apache Spark is not supported) and inferred
 //! (the mapping "Trino" = `Athena engine version 3`; hence a warning). The API model for

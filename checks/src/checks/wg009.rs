@@ -19,8 +19,6 @@
 //! list looks out of date, check the Athena page and update
 //! `checks/src/tip_regions.rs`.
 //!
-//! **Permissions needed.** None.
-//!
 //! **Evidence.** Documented (Athena, "Use IAM Identity Center enabled Athena
 //! workgroups", Considerations and limitations: the supported Regions).
 //!
