@@ -6,147 +6,80 @@
 use crate::check::{Meta, Need};
 use std::collections::BTreeSet;
 
+// The actions, in the groups the collectors send them in.
+const CALLER: &[&str] = &["sts:GetCallerIdentity"];
+const INSTANCES: &[&str] = &["sso:ListInstances"];
+const USERS: &[&str] = &[
+    "identitystore:DescribeGroup",
+    "identitystore:DescribeUser",
+    "identitystore:GetUserId",
+    "identitystore:ListGroupMembershipsForMember",
+    "identitystore:ListUsers",
+];
+const STUDIOS: &[&str] = &[
+    "elasticmapreduce:DescribeStudio",
+    "elasticmapreduce:ListStudios",
+];
+const MAPPINGS: &[&str] = &["elasticmapreduce:ListStudioSessionMappings"];
+const WORKGROUPS: &[&str] = &["athena:GetWorkGroup", "athena:ListWorkGroups"];
+const ASSIGNMENTS: &[&str] = &[
+    "sso:GetApplicationAssignmentConfiguration",
+    "sso:ListApplicationAssignments",
+];
+const ROLE: &[&str] = &["iam:GetRole"];
+/// A role's inline policies and the list of its attached ones.
+const ROLE_POLICIES: &[&str] = &[
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+];
+/// A managed policy and its default version's document.
+const POLICIES: &[&str] = &["iam:GetPolicy", "iam:GetPolicyVersion"];
+const LOCATIONS: &[&str] = &["s3:ListAccessGrantsLocations"];
+const LF_IDENTITY_CENTER: &[&str] =
+    &["lakeformation:DescribeLakeFormationIdentityCenterConfiguration"];
+const LF_PERMISSIONS: &[&str] = &["lakeformation:ListPermissions"];
+const LF_RESOURCES: &[&str] = &["lakeformation:ListResources"];
+const TABLE: &[&str] = &["glue:GetTable"];
+
 impl Need {
-    /// The IAM actions the collectors may call to read this need, sorted.
-    pub fn actions(self) -> &'static [&'static str] {
-        match self {
-            Need::Caller => &["sts:GetCallerIdentity"],
-            Need::IdcInstances => &["sso:ListInstances"],
-            Need::Users => &[
-                "identitystore:DescribeGroup",
-                "identitystore:DescribeUser",
-                "identitystore:GetUserId",
-                "identitystore:ListGroupMembershipsForMember",
-                "identitystore:ListUsers",
-                "sso:ListInstances",
-            ],
-            Need::Studios => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudios",
-            ],
-            Need::SessionMappings => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudioSessionMappings",
-                "elasticmapreduce:ListStudios",
-            ],
-            Need::Workgroups => &["athena:GetWorkGroup", "athena:ListWorkGroups"],
-            Need::WorkgroupAssignments => &[
-                "athena:GetWorkGroup",
-                "athena:ListWorkGroups",
-                "sso:GetApplicationAssignmentConfiguration",
-                "sso:ListApplicationAssignments",
-            ],
-            Need::UserRole => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudios",
-                "iam:GetRole",
-            ],
-            Need::UserRolePolicies => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudios",
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:GetRole",
-                "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListRolePolicies",
-            ],
-            Need::ServiceRolePolicies => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudios",
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:GetRole",
-                "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListRolePolicies",
-            ],
-            Need::AccessGrantsInstance => &["s3:GetAccessGrantsInstance", "sts:GetCallerIdentity"],
-            Need::AccessGrantsLocations => {
-                &["s3:ListAccessGrantsLocations", "sts:GetCallerIdentity"]
+    /// The IAM actions the collectors may call to read this need.
+    pub fn actions(self) -> BTreeSet<&'static str> {
+        let groups: &[&[&str]] = match self {
+            Need::Caller => &[CALLER],
+            Need::IdcInstances => &[INSTANCES],
+            Need::Users => &[INSTANCES, USERS],
+            Need::Studios => &[STUDIOS],
+            Need::SessionMappings => &[STUDIOS, MAPPINGS],
+            Need::Workgroups => &[WORKGROUPS],
+            Need::WorkgroupAssignments => &[WORKGROUPS, ASSIGNMENTS],
+            Need::UserRole => &[STUDIOS, ROLE],
+            Need::UserRolePolicies | Need::ServiceRolePolicies => {
+                &[STUDIOS, ROLE, ROLE_POLICIES, POLICIES]
             }
-            Need::AccessGrants => &["s3:ListAccessGrants", "sts:GetCallerIdentity"],
-            Need::IdcInstanceDetails => &["sso:DescribeInstance", "sso:ListInstances"],
-            Need::SessionPolicies => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudioSessionMappings",
-                "elasticmapreduce:ListStudios",
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-            ],
-            Need::ExecutionRole => &[
-                "athena:GetWorkGroup",
-                "athena:ListWorkGroups",
-                "iam:GetRole",
-            ],
-            Need::ExecutionRolePolicies => &[
-                "athena:GetWorkGroup",
-                "athena:ListWorkGroups",
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:GetRole",
-                "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListRolePolicies",
-            ],
-            Need::LocationRole => &[
-                "iam:GetRole",
-                "s3:ListAccessGrantsLocations",
-                "sts:GetCallerIdentity",
-            ],
-            Need::LocationRolePolicies => &[
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:GetRole",
-                "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListRolePolicies",
-                "s3:ListAccessGrantsLocations",
-                "sts:GetCallerIdentity",
-            ],
-            Need::LfIdentityCenter => &[
-                "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
-                "sts:GetCallerIdentity",
-            ],
-            Need::LfSettings => &["lakeformation:GetDataLakeSettings"],
-            Need::LfPermissions => &["lakeformation:ListPermissions"],
-            Need::LfResources => &["lakeformation:ListResources"],
-            Need::LfOptIns => &["lakeformation:ListLakeFormationOptIns"],
-            Need::LfLocationRole => &[
-                "glue:GetTable",
-                "iam:GetRole",
-                "lakeformation:ListResources",
-            ],
-            Need::GlueTables => &["glue:GetTable", "glue:GetTables"],
-            Need::LfTagGrants => &[
-                "lakeformation:GetResourceLFTags",
-                "lakeformation:ListPermissions",
-            ],
-            Need::LfDataFilters => &[
-                "lakeformation:ListDataCellsFilter",
-                "lakeformation:ListPermissions",
-            ],
-            Need::LfApplicationAssignments => &[
-                "lakeformation:DescribeLakeFormationIdentityCenterConfiguration",
-                "sso:GetApplicationAssignmentConfiguration",
-                "sso:ListApplicationAssignments",
-                "sts:GetCallerIdentity",
-            ],
-            Need::StudioApplications => &[
-                "elasticmapreduce:DescribeStudio",
-                "elasticmapreduce:ListStudios",
-                "sso:GetApplicationAssignmentConfiguration",
-                "sso:ListApplicationAssignments",
-                "sso:ListApplications",
-                "sts:GetCallerIdentity",
-            ],
-            Need::ResultsBucket => &[
-                "athena:GetWorkGroup",
-                "athena:ListWorkGroups",
-                "s3:GetBucketLocation",
-                "sts:GetCallerIdentity",
-            ],
-        }
+            Need::AccessGrantsInstance => &[CALLER, &["s3:GetAccessGrantsInstance"]],
+            Need::AccessGrantsLocations => &[CALLER, LOCATIONS],
+            Need::AccessGrants => &[CALLER, &["s3:ListAccessGrants"]],
+            Need::IdcInstanceDetails => &[INSTANCES, &["sso:DescribeInstance"]],
+            Need::SessionPolicies => &[STUDIOS, MAPPINGS, POLICIES],
+            Need::ExecutionRole => &[WORKGROUPS, ROLE],
+            Need::ExecutionRolePolicies => &[WORKGROUPS, ROLE, ROLE_POLICIES, POLICIES],
+            Need::LocationRole => &[CALLER, LOCATIONS, ROLE],
+            Need::LocationRolePolicies => &[CALLER, LOCATIONS, ROLE, ROLE_POLICIES, POLICIES],
+            Need::LfIdentityCenter => &[CALLER, LF_IDENTITY_CENTER],
+            Need::LfSettings => &[&["lakeformation:GetDataLakeSettings"]],
+            Need::LfPermissions => &[LF_PERMISSIONS],
+            Need::LfResources => &[LF_RESOURCES],
+            Need::LfOptIns => &[&["lakeformation:ListLakeFormationOptIns"]],
+            Need::LfLocationRole => &[LF_RESOURCES, TABLE, ROLE],
+            Need::GlueTables => &[TABLE, &["glue:GetTables"]],
+            Need::LfTagGrants => &[LF_PERMISSIONS, &["lakeformation:GetResourceLFTags"]],
+            Need::LfDataFilters => &[LF_PERMISSIONS, &["lakeformation:ListDataCellsFilter"]],
+            Need::LfApplicationAssignments => &[CALLER, LF_IDENTITY_CENTER, ASSIGNMENTS],
+            Need::StudioApplications => &[CALLER, STUDIOS, &["sso:ListApplications"], ASSIGNMENTS],
+            Need::ResultsBucket => &[CALLER, WORKGROUPS, &["s3:GetBucketLocation"]],
+        };
+        groups.iter().flat_map(|g| g.iter().copied()).collect()
     }
 }
 
@@ -174,11 +107,7 @@ const NOTES: &[(&str, &str)] = &[
 
 /// The IAM actions a check's own reads need: the union over its `needs`.
 pub fn actions(meta: &Meta) -> BTreeSet<&'static str> {
-    meta.needs
-        .iter()
-        .flat_map(|n| n.actions())
-        .copied()
-        .collect()
+    meta.needs.iter().flat_map(|n| n.actions()).collect()
 }
 
 /// The check's "Permissions needed" paragraph (Markdown), derived from its

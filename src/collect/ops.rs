@@ -501,7 +501,7 @@ mod tests {
                 .filter(|o| o.needs.contains(&need))
                 .map(|o| o.action)
                 .collect();
-            let named: BTreeSet<&str> = need.actions().iter().copied().collect();
+            let named = need.actions();
             assert_eq!(named, served, "{need:?}");
         }
     }
