@@ -195,6 +195,23 @@ impl Need {
     ];
 }
 
+/// The hop of the query path a check proves (the report's access path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Hop {
+    /// The user is found in Identity Center.
+    Identity,
+    /// The user signs in to the Studio (including the Studio's service role).
+    SignIn,
+    /// The Studio assumes the user role.
+    UserRole,
+    /// The query runs in the workgroup.
+    Workgroup,
+    /// Lake Formation lets the query read the table.
+    Read,
+    /// S3 Access Grants lets the query write its results.
+    Write,
+}
+
 /// Static description of a check: the catalog entry.
 #[derive(Debug)]
 pub struct Meta {
@@ -207,6 +224,11 @@ pub struct Meta {
     pub title: &'static str,
     /// Checks that must not have failed for this one to be meaningful.
     pub depends_on: &'static [&'static str],
+    /// The hop of the access path this check proves.
+    pub hop: Hop,
+    /// About assignments or grants: a failure gets the note that entitlement
+    /// changes can take up to an hour to apply.
+    pub entitlement: bool,
     pub needs: &'static [Need],
     /// AWS documentation for the fix.
     pub docs: &'static [&'static str],
@@ -220,7 +242,8 @@ pub struct Check {
 }
 
 impl Check {
-    /// The check's documentation: the `//!` doc comment at the top of its file.
+    /// The check's documentation: the `//!` doc comment at the top of its file,
+    /// with the permissions derived from its needs before the Evidence section.
     pub fn explanation(&self) -> String {
         let mut out = String::new();
         for line in self.source.lines() {
@@ -230,7 +253,12 @@ impl Check {
             out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
             out.push('\n');
         }
-        out.trim_end().to_string()
+        let doc = out.trim_end();
+        let permissions = crate::need::permissions_section(self.meta);
+        match doc.find("\n\n**Evidence.**") {
+            Some(i) => format!("{}\n\n{permissions}{}", &doc[..i], &doc[i..]),
+            None => format!("{doc}\n\n{permissions}"),
+        }
     }
 }
 

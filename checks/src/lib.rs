@@ -8,6 +8,7 @@ pub mod fact;
 pub mod facts;
 pub mod lf;
 pub mod names;
+pub mod need;
 pub mod path;
 pub mod policy;
 pub mod report;
@@ -49,6 +50,19 @@ pub mod registry {
                 .find(|(old, _)| old.eq_ignore_ascii_case(&id))?;
             ALL.iter().find(|c| c.meta.id == *new)
         })
+    }
+
+    /// The checks on one hop of the access path, in report order.
+    pub fn on_hop(hop: crate::check::Hop) -> Vec<&'static str> {
+        ALL.iter()
+            .filter(|c| c.meta.hop == hop)
+            .map(|c| c.meta.id)
+            .collect()
+    }
+
+    /// Whether a check is about assignments or grants ([`crate::Meta::entitlement`]).
+    pub fn is_entitlement(id: &str) -> bool {
+        ALL.iter().any(|c| c.meta.id == id && c.meta.entitlement)
     }
 
     /// The selected checks plus, transitively, their prerequisites, in registry

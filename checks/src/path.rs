@@ -6,7 +6,7 @@
 //! results. Each hop is marked with the worst result of the checks behind it that
 //! concern this user, table, Studio and workgroup.
 
-use crate::check::Status;
+use crate::check::{self, Status};
 use crate::ctx::{Ctx, studio_scope, workgroup_scope};
 use crate::report::CheckResult;
 use schemars::JsonSchema;
@@ -38,22 +38,6 @@ pub struct Hop {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<&'static str>,
 }
-
-/// Which checks stand behind each hop. A hop is proven only by its own checks:
-/// the Studio's service role (ES006, ES007) belongs to the Studio, not to the
-/// user role the Studio assumes for the user.
-const IDENTITY: &[&str] = &["IC001", "IC002", "IC003"];
-const SIGN_IN: &[&str] = &["ES001", "ES002", "ES006", "ES007", "ES008", "IC004"];
-const USER_ROLE: &[&str] = &["ES003", "ES004", "ES005", "ES009"];
-const WORKGROUP: &[&str] = &[
-    "WG001", "WG002", "WG003", "WG004", "WG005", "WG008", "WG009",
-];
-const READ: &[&str] = &[
-    "LF001", "LF002", "LF003", "LF004", "LF005", "LF006", "LF007", "LF008", "LF009",
-];
-const WRITE: &[&str] = &[
-    "WG006", "WG007", "WG010", "AG001", "AG002", "AG003", "AG004", "AG005", "AG006",
-];
 
 /// How bad a status is for a path: fail > error > warn > skip > pass.
 fn rank(s: Status) -> u8 {
@@ -93,7 +77,8 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                     mine.contains(s) || !mine.iter().any(|m| m.starts_with(&format!("{kind}:")))
                 })
             };
-            let hop = |step: String, ids: &[&str]| {
+            let hop = |step: String, on: check::Hop| {
+                let ids = crate::registry::on_hop(on);
                 let rs: Vec<&CheckResult> = results
                     .iter()
                     .filter(|r| ids.contains(&r.id))
@@ -108,7 +93,7 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                 let left_out: Vec<&'static str> = ids
                     .iter()
                     .filter(|id| !results.iter().any(|r| r.id == **id))
-                    .filter_map(|id| crate::registry::find(id).map(|c| c.meta.id))
+                    .copied()
                     .collect();
                 if status == Status::Pass && !left_out.is_empty() {
                     status = Status::Skip;
@@ -143,12 +128,18 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                 .map(|w| format!("\"{}\"", w.name))
                 .unwrap_or("(none found)".into());
             let hops = vec![
-                hop(user.clone(), IDENTITY),
-                hop(format!("signs in to Studio {studio_name}"), SIGN_IN),
-                hop("assumes user role".into(), USER_ROLE),
-                hop(format!("workgroup {wg_name}"), WORKGROUP),
-                hop(format!("reads {table} (Lake Formation)"), READ),
-                hop("writes results (S3 Access Grants)".into(), WRITE),
+                hop(user.clone(), check::Hop::Identity),
+                hop(
+                    format!("signs in to Studio {studio_name}"),
+                    check::Hop::SignIn,
+                ),
+                hop("assumes user role".into(), check::Hop::UserRole),
+                hop(format!("workgroup {wg_name}"), check::Hop::Workgroup),
+                hop(format!("reads {table} (Lake Formation)"), check::Hop::Read),
+                hop(
+                    "writes results (S3 Access Grants)".into(),
+                    check::Hop::Write,
+                ),
             ];
             let status = hops
                 .iter()
@@ -267,6 +258,12 @@ mod tests {
         let p = &report(&svc).access_path[0];
         assert_eq!(p.hops[2].status, Status::Pass, "{:?}", p.hops[2]);
         assert!(p.hops[1].problems.contains(&"ES006"), "{:?}", p.hops[1]);
+    }
+
+    #[test]
+    fn service_role_checks_prove_sign_in() {
+        let signs_in = registry::on_hop(check::Hop::SignIn);
+        assert!(signs_in.contains(&"ES006") && !signs_in.contains(&"ES003"));
     }
 
     #[test]

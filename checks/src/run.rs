@@ -25,8 +25,6 @@ pub struct RunOptions {
     pub fail_on: FailOn,
 }
 
-/// Checks about assignments and grants: after a fix, the change can take time.
-pub const ENTITLEMENT_CHECKS: &[&str] = &["ES008", "WG003", "AG005", "LF002", "LF003", "LF007"];
 pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement changes can take up to an hour to apply: rerun studio-doctor after that before concluding a fix did not work.";
 
 /// Run the selected checks. Their prerequisites are evaluated too; one that is not
@@ -139,7 +137,7 @@ pub fn run_with(
     let access_path = crate::path::paths(&ctx, &results);
     let mut notes = Vec::new();
     if results.iter().any(|r| {
-        ENTITLEMENT_CHECKS.contains(&r.id) && matches!(r.status, Status::Fail | Status::Warn)
+        crate::registry::is_entitlement(r.id) && matches!(r.status, Status::Fail | Status::Warn)
     }) {
         notes.push(ENTITLEMENT_NOTE.to_string());
     }

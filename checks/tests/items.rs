@@ -1,8 +1,8 @@
 //! One Studio or workgroup that could not be described makes only that item's
 //! results `error`: every other item is still judged as before.
 
-use studio_doctor_checks::facts::{Studio, WorkGroup};
 use studio_doctor_checks::CheckResult;
+use studio_doctor_checks::facts::{Studio, WorkGroup};
 use studio_doctor_checks::{Fact, Facts, Status, Unknown, UnknownKind, registry, run};
 
 fn healthy() -> Facts {

@@ -502,6 +502,21 @@ mod tests {
         }
     }
 
+    /// `explain` derives a check's permissions from `Need::actions` (checks
+    /// crate): each need names exactly the actions of the operations serving it.
+    #[test]
+    fn each_need_names_the_actions_of_the_operations_that_serve_it() {
+        for need in Need::ALL {
+            let served: BTreeSet<&str> = OPERATIONS
+                .iter()
+                .filter(|o| o.needs.contains(&need))
+                .map(|o| o.action)
+                .collect();
+            let named = need.actions();
+            assert_eq!(named, served, "{need:?}");
+        }
+    }
+
     #[test]
     fn operations_are_unique() {
         let keys: BTreeSet<String> = OPERATIONS.iter().map(Operation::key).collect();

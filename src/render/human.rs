@@ -863,8 +863,7 @@ mod tests {
             },
             summary: Summary::of(&results),
             notes: if results.iter().any(|r| {
-                is_problem(r.status)
-                    && studio_doctor_checks::run::ENTITLEMENT_CHECKS.contains(&r.id)
+                is_problem(r.status) && studio_doctor_checks::registry::is_entitlement(r.id)
             }) {
                 vec![studio_doctor_checks::run::ENTITLEMENT_NOTE.to_string()]
             } else {
@@ -1322,7 +1321,10 @@ mod tests {
             (Status::Skip, false),
             (Status::Error, false),
         ] {
-            for id in studio_doctor_checks::run::ENTITLEMENT_CHECKS {
+            let entitlement = studio_doctor_checks::registry::ALL
+                .iter()
+                .filter(|c| c.meta.entitlement);
+            for id in entitlement.map(|c| c.meta.id) {
                 let r = report(vec![result(id, Area::EmrStudio, status, "m", "r")]);
                 assert_eq!(render(&r, &opts()).contains(note), shown, "{id} {status:?}");
             }

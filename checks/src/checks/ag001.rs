@@ -25,9 +25,6 @@
 //! `sso:DescribeInstance`, `sso:CreateApplication`, `sso:PutApplicationGrant` and
 //! `sso:PutApplicationAuthenticationMethod`.
 //!
-//! **Permissions needed.** `s3:GetAccessGrantsInstance` (and
-//! `sso:ListInstances` to fill in the fix; `sts:GetCallerIdentity` needs none).
-//!
 //! **Evidence.** Documented: Athena workgroups-identity-center ("Amazon S3 Access
 //! Grants must be configured to use Trusted identity propagation identities"); S3
 //! access-grants-instance (one instance per region per account). Observed in
@@ -49,6 +46,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An S3 Access Grants instance exists in the region",
     depends_on: &[],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html",

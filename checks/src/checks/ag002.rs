@@ -27,9 +27,6 @@
 //! `sso:PutApplicationAuthenticationMethod` besides
 //! `s3:AssociateAccessGrantsIdentityCenter`.
 //!
-//! **Permissions needed.** `s3:GetAccessGrantsInstance`,
-//! `athena:ListWorkGroups`, `athena:GetWorkGroup`, `sso:ListInstances`.
-//!
 //! **Evidence.** Documented: S3 access-grants-directory-ids (grants to directory
 //! identities need the Identity Center association, and the Identity Center
 //! instance must be in the same region). The "same instance as the workgroups"
@@ -56,6 +53,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "S3 Access Grants uses the workgroups' Identity Center instance",
     depends_on: &["AG001"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::AccessGrantsInstance,

@@ -48,9 +48,6 @@
 //! workgroup at it (`ResultConfigurationUpdates.OutputLocation`). A wrong
 //! expected owner: `'{"ResultConfigurationUpdates":{"ExpectedBucketOwner":"<ACCOUNT_ID>"}}'`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrantsLocations`, `s3:GetBucketLocation`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: S3 access-grants-location-register (location
 //! scopes and the location role; "The location at the default S3 path (s3://)
 //! covers access to all of your S3 buckets in that AWS Region of your account";
@@ -87,6 +84,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An S3 Access Grants location covers the query result location",
     depends_on: &["AG001", "WG001"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

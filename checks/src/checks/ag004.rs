@@ -39,9 +39,6 @@
 //! s3control update-access-grants-location --access-grants-location-id <ID>
 //! --iam-role-arn <ROLE_ARN>`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrantsLocations`, `s3:ListAccessGrants`, `iam:GetRole`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: tip-tutorial-s3 and S3 access-grants-location-register
 //! (the trust policy above; a location maps a scope to the IAM role "S3 Access
 //! Grants assumes ... to vend temporary credentials to the grantee that is
@@ -80,6 +77,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Access Grants location role trusts S3 with AssumeRole and SetContext",
     depends_on: &["AG003"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -50,10 +50,6 @@
 //! `<BUCKET>/<PREFIX>/*` covers every member, at the cost of letting members read
 //! each other's results. Entitlement changes can take up to an hour to apply.
 //!
-//! **Permissions needed.** `athena:GetWorkGroup`, `s3:ListAccessGrants`,
-//! `s3:ListAccessGrantsLocations` (for the fix), `identitystore:GetUserId`,
-//! `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: Athena workgroups-identity-center (the user-id
 //! results prefix, and "you must configure Access Grants to allow only the user
 //! permission to the location that has the user_id prefix"); S3
@@ -90,6 +86,8 @@ pub const META: Meta = Meta {
     // IC003: an unknown or disabled --user is reported there, once; this check
     // skips that user.
     depends_on: &["AG002", "AG003", "IC003"],
+    hop: crate::check::Hop::Write,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Workgroups,

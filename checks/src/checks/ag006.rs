@@ -46,11 +46,6 @@
 //! With KMS-encrypted buckets the role also needs `kms:Decrypt` and
 //! `kms:GenerateDataKey` on the key (not checked here).
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:GetAccessGrantsInstance`, `s3:ListAccessGrantsLocations`, `s3:ListAccessGrants`, `iam:GetRole`,
-//! `iam:ListRolePolicies`, `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`,
-//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: tip-tutorial-s3 and S3 access-grants-location-register (the
 //! location-role policy above, with its `aws:ResourceAccount` and
 //! `s3:AccessGrantsInstanceArn` conditions; Athena workgroups-identity-center:
@@ -84,6 +79,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Access Grants location role can read and write the results prefix",
     depends_on: &["AG003"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

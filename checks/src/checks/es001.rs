@@ -22,9 +22,6 @@
 //! --idc-instance-arn ...` (the report fills in the Studio's own VPC, subnets,
 //! security groups, roles and S3 location), then delete the old Studio.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`.
-//!
 //! **Evidence.** Documented (Athena workgroups-identity-center; EMR emr-studio-create-studio)
 //! and observed in practice.
 //!
@@ -44,6 +41,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio uses IAM Identity Center authentication",
     depends_on: &[],
+    hop: crate::check::Hop::SignIn,
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",

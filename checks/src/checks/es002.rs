@@ -26,10 +26,6 @@
 //! --idc-instance-arn ...`, then `aws emr delete-studio --studio-id <old>`.
 //! Recreate the session mappings (ES008) on the new Studio.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `sso:ListInstances` (for the instance ARN
-//! in the fix).
-//!
 //! **Evidence.** Documented (setting-up-tip-emr step 2: "Trusted identity
 //! propagation"; emr-studio-athena: with trusted identity propagation on the
 //! Studio, the workgroup must use it too; Athena workgroups-identity-center) and
@@ -56,6 +52,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio has trusted identity propagation enabled",
     depends_on: &["ES001"],
+    hop: crate::check::Hop::SignIn,
+    entitlement: false,
     needs: &[Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

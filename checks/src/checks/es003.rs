@@ -29,9 +29,6 @@
 //! and `aws emr delete-studio --studio-id <old>`. Give the new role the
 //! permissions ES005 lists before anyone signs in.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`.
-//!
 //! **Evidence.** The API model (CreateStudio `UserRole`; not in UpdateStudio), documented
 //! (emr-studio-create-studio: "you must specify a --user-role"; setting-up-tip-emr
 //! step 1 creates separate roles) and observed in practice. The DescribeStudio API
@@ -58,6 +55,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "EMR Studio has a user role separate from its service role",
     depends_on: &["ES001"],
+    hop: crate::check::Hop::UserRole,
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",

@@ -34,9 +34,6 @@
 //! still needs. If the role does not exist, the report gives the
 //! `aws iam create-role` command with the same document.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `iam:GetRole`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented (emr-studio-user-permissions, "Create an EMR Studio user role
 //! for IAM Identity Center authentication mode", lists `sts:AssumeRole` and
 //! `sts:SetContext`; setting-up-tip-emr: the user role starts the trusted identity
@@ -68,6 +65,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio user role trusts EMR with sts:AssumeRole and sts:SetContext",
     depends_on: &["ES003"],
+    hop: crate::check::Hop::UserRole,
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::UserRole],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html",

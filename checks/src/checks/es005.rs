@@ -76,14 +76,6 @@
 //! session policy that does not exist: `aws iam create-policy` with the report's
 //! document.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `athena:ListWorkGroups`, `athena:GetWorkGroup`, `iam:GetRole`,
-//! `iam:ListRolePolicies`, `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`,
-//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `sts:GetCallerIdentity`; with
-//! `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
-//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
-//!
 //! **Evidence.** Documented: the example user-role policy for Athena workgroups
 //! (setting-up-tip-emr); "your permissions policy must include"
 //! `secretsmanager:TagResource` and `iam:PassRole`, and the Athena SQL editor
@@ -136,6 +128,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio user role has the Athena SQL editor's permissions",
     depends_on: &["ES003"],
+    hop: crate::check::Hop::UserRole,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

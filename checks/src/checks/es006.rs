@@ -35,12 +35,6 @@
 //! --policy-name StudioServiceAthena --policy-document
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["athena:GetWorkGroup","athena:StartQueryExecution"],"Resource":"arn:aws:athena:<region>:<account>:workgroup/<name>"},{"Effect":"Allow","Action":"athena:ListWorkGroups","Resource":"*"}]}'`.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `athena:ListWorkGroups`,
-//! `athena:GetWorkGroup`, `iam:GetRole`, `iam:ListRolePolicies`,
-//! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
-//! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Observed in practice (the console's sample service role lacked Athena
 //! permissions and `athena:*` was added). No AWS document found puts Athena on the
 //! service role (documented emr-studio-service-role, setting-up-tip-emr put it on the user
@@ -66,6 +60,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio service role allows the Athena workgroup actions",
     depends_on: &[],
+    hop: crate::check::Hop::SignIn,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -46,11 +46,6 @@
 //! No default S3 location: `aws emr update-studio --studio-id <ID>
 //! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit).
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `iam:GetRole`, `iam:ListRolePolicies`,
-//! `iam:GetRolePolicy`, `iam:ListAttachedRolePolicies`, `iam:GetPolicy`,
-//! `iam:GetPolicyVersion`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented (setting-up-tip-emr step 1: the service role policy with
 //! `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject` on the bucket's objects and
 //! `s3:ListBucket`, `s3:GetEncryptionConfiguration` on the bucket;
@@ -78,6 +73,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Studio service role can read and write the default S3 location",
     depends_on: &[],
+    hop: crate::check::Hop::SignIn,
+    entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

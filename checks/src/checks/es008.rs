@@ -42,13 +42,6 @@
 //! through a session mapping also assigns them on the Studio's application
 //! ("Assign users or groups to a Studio" needs `sso:CreateApplicationAssignment`).
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `sso:ListApplications`, `sso:ListApplicationAssignments`,
-//! `sso:GetApplicationAssignmentConfiguration`, `sts:GetCallerIdentity`; with
-//! `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
-//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
-//!
 //! **Evidence.** Documented: `IdcUserAssignment` ("If REQUIRED, users must be
 //! explicitly assigned to the Studio application to access the Studio");
 //! CreateStudioSessionMapping ("Use CreateStudioSessionMapping to assign users to a
@@ -83,6 +76,8 @@ pub const META: Meta = Meta {
     title: "Users are assigned to the EMR Studio",
     // IC003: an unknown or disabled --user is reported there, once; this check skips it.
     depends_on: &["ES001", "IC003"],
+    hop: crate::check::Hop::SignIn,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -28,12 +28,6 @@
 //! gives it, review it), then attach it; or point the mapping at an existing
 //! attached policy with `aws emr update-studio-session-mapping`.
 //!
-//! **Permissions needed.** `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `elasticmapreduce:ListStudioSessionMappings`,
-//! `iam:GetPolicy`, `iam:GetPolicyVersion`, `iam:GetRole`,
-//! `iam:ListAttachedRolePolicies`,
-//! `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Inferred, hence a warning: the rule "every session policy exists
 //! and is attached to the user role" is inferred from the EMR documentation's
 //! "You must attach session policies to your EMR Studio user role" (the older
@@ -65,6 +59,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio session policies exist and are attached to the user role",
     depends_on: &["ES003"],
+    hop: crate::check::Hop::UserRole,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Studios,

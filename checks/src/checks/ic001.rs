@@ -26,9 +26,6 @@
 //! for `CREATE_IN_PROGRESS` to finish; read `StatusReason` with
 //! `aws sso-admin describe-instance` for `CREATE_FAILED`.
 //!
-//! **Permissions needed.** `sso:ListInstances` (and `sso:DescribeInstance` for the
-//! fix).
-//!
 //! **Evidence.** The API model (`ListInstances` → `Status`: `CREATE_IN_PROGRESS`,
 //! `CREATE_FAILED`, `DELETE_IN_PROGRESS`, `ACTIVE`) and documented (trusted identity
 //! propagation prerequisites: same-Region, or a multi-Region instance; EMR Studio:
@@ -52,6 +49,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "An ACTIVE IAM Identity Center instance is visible in the region",
     depends_on: &[],
+    hop: crate::check::Hop::Identity,
+    entitlement: false,
     needs: &[Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html",

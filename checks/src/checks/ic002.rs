@@ -26,8 +26,6 @@
 //! customer managed KMS key for the instance (console: IAM Identity Center →
 //! Settings → Management → Encryption). A region still `ADDING`: wait for it.
 //!
-//! **Permissions needed.** `sso:ListInstances`, `sso:DescribeInstance`.
-//!
 //! **Evidence.** Documented (trusted identity propagation prerequisites: same-Region or
 //! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
 //! Identity Center instance must be in the Access Grants instance's region;
@@ -52,6 +50,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Identity Center's region, or an ACTIVE replica with a customer key",
     depends_on: &["IC001"],
+    hop: crate::check::Hop::Identity,
+    entitlement: false,
     needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",

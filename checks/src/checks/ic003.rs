@@ -43,14 +43,6 @@
 //! enable them in the identity provider (for SCIM-provisioned users), or in the
 //! console: IAM Identity Center → Users → the user → **Enable user access**.
 //!
-//! **Permissions needed.** `sso:ListInstances`, `identitystore:GetUserId`,
-//! `identitystore:DescribeUser`; `identitystore:ListUsers` to suggest a name;
-//! to know which instance the path uses:
-//! `elasticmapreduce:ListStudios`, `elasticmapreduce:DescribeStudio`,
-//! `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `s3:GetAccessGrantsInstance`.
-//!
 //! **Evidence.** Documented: `GetUserId` with `UniqueAttribute` `userName`;
 //! `ListUsers` `Filters` deprecated in favour of `GetUserId`; `DescribeUser` →
 //! `UserStatus` `ENABLED`/`DISABLED`; `ListInstances` lists "organization and
@@ -79,6 +71,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Each --user exists in Identity Center and is enabled",
     depends_on: &["IC001"],
+    hop: crate::check::Hop::Identity,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::IdcInstances,

@@ -34,12 +34,6 @@
 //! `associate-access-grants-identity-center --identity-center-arn <instance>`.
 //! Grants made to the old instance's users and groups must be made again.
 //!
-//! **Permissions needed.** `sso:ListInstances`, `elasticmapreduce:ListStudios`,
-//! `elasticmapreduce:DescribeStudio`, `athena:ListWorkGroups`,
-//! `athena:GetWorkGroup`,
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `s3:GetAccessGrantsInstance`.
-//!
 //! **Evidence.** Inferred, by analogy with the Amazon Quick Sight documentation
 //! ("IAM Identity Center instance, Athena workgroup, Lake Formation and Amazon S3
 //! Access Grants must all be deployed in the same AWS Region" with one instance)
@@ -65,6 +59,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Studio, workgroup, Lake Formation, Access Grants share one instance",
     depends_on: &["IC001"],
+    hop: crate::check::Hop::SignIn,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::IdcInstances,

@@ -24,10 +24,6 @@
 //! create it again, then grant the users and groups of the right instance again.
 //! The integration must exist before any grant to Identity Center principals.
 //!
-//! **Permissions needed.**
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `sso:ListInstances`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented (Athena workgroups-identity-center: IdC workgroups require
 //! Lake Formation configured with Identity Center; Lake Formation
 //! connect-lf-identity-center and prerequisites-identity-center) and the API model
@@ -52,6 +48,8 @@ pub const META: Meta = Meta {
     title: "Lake Formation is integrated with the Identity Center instance",
     // IC001: without an instance in the region there is nothing to compare with.
     depends_on: &["IC001"],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[Need::Caller, Need::IdcInstances, Need::LfIdentityCenter],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",

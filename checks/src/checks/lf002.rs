@@ -53,12 +53,6 @@
 //! Granting to Identity Center principals needs the Identity Center integration
 //! first (LF001). Entitlement changes can take up to an hour to apply.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`,
-//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (run as
-//! a data lake administrator or read-only administrator: the list is "filtered by
-//! the permissions of the caller", see LF009); with `--user`:
-//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: the principal format (grant-permissions-sso), the
 //! permissions per resource type (lf-permissions-reference), how LF-Tag
 //! expressions match (managing-tag-expressions: keys AND, values OR;
@@ -102,6 +96,8 @@ pub const META: Meta = Meta {
     title: "The user (or a group) has SELECT on the table in Lake Formation",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF001", "IC003"],
+    hop: crate::check::Hop::Read,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::LfPermissions,

@@ -34,11 +34,6 @@
 //! --permissions DESCRIBE --resource '{"Database":{"Name":"<DB>"}}'` and the same
 //! with `--resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`.
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`,
-//! `lakeformation:GetResourceLFTags`, `lakeformation:ListDataCellsFilter` (as a data lake
-//! administrator or read-only administrator, see LF009); with `--user`:
-//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: DESCRIBE per resource type (lf-permissions-reference),
 //! implicit database DESCRIBE for IAM principals only (granting-catalog-permissions),
 //! LF-Tag expression matching (managing-tag-expressions, TBAC-assigning-tags).
@@ -70,6 +65,8 @@ pub const META: Meta = Meta {
     title: "The user (or a group) has DESCRIBE on the table and its database",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF001", "IC003"],
+    hop: crate::check::Hop::Read,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::LfPermissions,

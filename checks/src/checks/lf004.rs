@@ -30,9 +30,6 @@
 //! `iam:PassRole` on it. Alternatively, give the execution role S3 read on the
 //! table location.
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`;
-//! `glue:GetTables` to suggest a table name.
-//!
 //! **Evidence.** Documented (tip-tutorial-lf: registering lets Lake Formation vend
 //! credentials; register-location) and the API model (`ListResources`, `GetTable`;
 //! `GetTables` with `AttributesToGet` `NAME` returns the names only, at most 100 a
@@ -56,6 +53,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "The table's S3 location is registered with Lake Formation",
     depends_on: &[],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",

@@ -36,9 +36,6 @@
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`
 //! (this replaces the whole trust policy: keep any other statement the role needs).
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
-//! `iam:GetRole`.
-//!
 //! **Evidence.** Documented (tip-tutorial-lf: not the service-linked role, trust with
 //! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
 //! edited) and the API model (`ListResources` → `RoleArn`).
@@ -64,6 +61,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Lake Formation location role is custom and trusts sts:SetContext",
     depends_on: &["LF004"],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::GlueTables,

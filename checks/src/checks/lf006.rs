@@ -39,10 +39,6 @@
 //! --permissions ALL --resource '{"Table":{"DatabaseName":"<DB>","Name":"<TABLE>"}}'`
 //! (or `{"Database":{"Name":"<DB>"}}`).
 //!
-//! **Permissions needed.** `lakeformation:ListPermissions`,
-//! `lakeformation:GetDataLakeSettings` (and the caller should be a Lake Formation
-//! administrator or read-only administrator, see LF009).
-//!
 //! **Evidence.** Documented (metadata-permissions: IAMAllowedPrincipal default and its
 //! effect; QuickSight catalog-integration-glue-tip: with Super to
 //! IAMAllowedPrincipals "Lake Formation does not enforce per-user permissions",
@@ -74,6 +70,8 @@ pub const META: Meta = Meta {
     title: "IAMAllowedPrincipals holds no ALL on the table",
     // LF009: a caller that is no Lake Formation administrator may not see the grants.
     depends_on: &["LF009"],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[Need::Caller, Need::LfPermissions, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",

@@ -23,10 +23,6 @@
 //! Or, once every consumer has Lake Formation permissions, turn hybrid access mode
 //! off for the location.
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`,
-//! `lakeformation:ListLakeFormationOptIns`; with `--user`:
-//! `identitystore:GetUserId`, `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented (hybrid-access-mode: opt-in makes Lake Formation permissions
 //! effective for the chosen principals) and the API model (`HybridAccessEnabled`,
 //! `ListLakeFormationOptIns`). Inferred: that an Identity Center user without an
@@ -52,6 +48,8 @@ pub const META: Meta = Meta {
     title: "In hybrid access mode, the user (or a group) is opted in",
     // IC003: an unknown or disabled --user is reported there, once.
     depends_on: &["LF004", "IC003"],
+    hop: crate::check::Hop::Read,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::GlueTables,

@@ -21,8 +21,6 @@
 //! arn:aws:s3:::<BUCKET>/<PREFIX>`. A service-linked role cannot be edited:
 //! re-register with a custom role (LF005).
 //!
-//! **Permissions needed.** `glue:GetTable`, `lakeformation:ListResources`.
-//!
 //! **Evidence.** The API model (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
 //! `NOT_VERIFIED`) and documented (tip-tutorial-lf: the location role's S3 policy).
 //! inferred: the causes of a failed verification listed above.
@@ -47,6 +45,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "The Lake Formation registration of the table's location is verified",
     depends_on: &["LF004"],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",

@@ -29,9 +29,6 @@
 //! data lake administrator can change the settings. Or run studio-doctor as an
 //! existing administrator.
 //!
-//! **Permissions needed.** `lakeformation:GetDataLakeSettings`
-//! (`sts:GetCallerIdentity` needs none).
-//!
 //! **Evidence.** The API model (`ListPermissions`: "filtered by the permissions of the
 //! caller"; `DataLakeSettings.ReadOnlyAdmins`) and documented (implicit-permissions:
 //! data lake administrators can see every resource; Lake Formation guidance to run
@@ -55,6 +52,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "studio-doctor runs as a Lake Formation (read-only) administrator",
     depends_on: &[],
+    hop: crate::check::Hop::Read,
+    entitlement: false,
     needs: &[Need::Caller, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html",

@@ -25,12 +25,6 @@
 //! put-application-assignment-configuration --application-arn
 //! <LF_APPLICATION_ARN> --no-assignment-required`.
 //!
-//! **Permissions needed.**
-//! `lakeformation:DescribeLakeFormationIdentityCenterConfiguration`,
-//! `sso:GetApplicationAssignmentConfiguration`, `sso:ListApplicationAssignments`;
-//! with `--user`: `identitystore:GetUserId`,
-//! `identitystore:ListGroupMembershipsForMember`.
-//!
 //! **Evidence.** Documented: the assignment rule of Identity Center applications
 //! (GetApplicationAssignmentConfiguration / PutApplicationAssignmentConfiguration).
 //! Inferred: that Lake Formation's application applies it to queries that reach it
@@ -58,6 +52,8 @@ pub const META: Meta = Meta {
     title: "The user is assigned to Lake Formation's application if required",
     // LF001: without the integration there is no application.
     depends_on: &["LF001", "IC003"],
+    hop: crate::check::Hop::Read,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::LfIdentityCenter,

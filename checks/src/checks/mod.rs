@@ -1,5 +1,6 @@
 //! One module per check. The `//!` comment at the top of each file is the check's
-//! documentation: `studio-doctor explain <ID>` prints it.
+//! documentation: `studio-doctor explain <ID>` prints it, with the permissions
+//! derived from the check's `needs` (`need.rs`) before its Evidence section.
 //!
 //! To add a check: write `<id>.rs` (copy a neighbour), add its module name to the
 //! `mod` list and to `registry!` below (prerequisites before dependants), and add a trap to `examples/generate.py` (`<ID>`, or `<ID>-<what>` for a further

@@ -52,11 +52,6 @@
 //! "QueryResultsS3AccessGrantsConfiguration":{"EnableS3AccessGrants":true,"CreateUserLevelPrefix":true,"AuthenticationType":"DIRECTORY_IDENTITY"}}'`.
 //! Then assign users to its application (WG003).
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `sso:ListInstances` (for the instance ARN in the fix),
-//! `lakeformation:ListPermissions` (to name the grants a regular workgroup may
-//! bypass).
-//!
 //! **Evidence.** Documented: `IdentityCenterConfiguration` in CreateWorkGroup,
 //! absent from `WorkGroupConfigurationUpdates`; `ExecutionRole` required for
 //! Identity Center enabled workgroups (API reference); workgroups-identity-center
@@ -90,6 +85,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup uses IAM Identity Center authentication",
     depends_on: &[],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,

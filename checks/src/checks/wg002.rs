@@ -14,8 +14,6 @@
 //! CLI (the report fills in the region and the workgroup):
 //! `aws athena update-work-group --region <REGION> --work-group <WG> --state ENABLED`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** The API model (`WorkGroup.State`, enum `ENABLED|DISABLED`;
 //! `UpdateWorkGroup.State`) and documented (user-created-workgroups: queries sent to a
 //! disabled workgroup fail; workgroups-enabled-disabled).
@@ -37,6 +35,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup is enabled",
     depends_on: &["WG001"],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html",

@@ -25,11 +25,6 @@
 //! assignments" instead: "Don't modify the Require assignments setting for AWS
 //! managed applications". Entitlement changes can take up to an hour to apply.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `sso:GetApplicationAssignmentConfiguration`, `sso:ListApplicationAssignments`;
-//! with `--user`: `identitystore:GetUserId`, `identitystore:DescribeUser`,
-//! `identitystore:ListGroupMembershipsForMember`, `identitystore:DescribeGroup`.
-//!
 //! **Evidence.** Documented (workgroups-access, workgroups-identity-center: users must be
 //! assigned to the workgroup's application; trustedidentitypropagation
 //! considerations: do not change "Require assignments" on AWS managed
@@ -56,6 +51,8 @@ pub const META: Meta = Meta {
     title: "Users are assigned to the workgroup's Identity Center application",
     // IC003: an unknown or disabled --user is reported there, once; this check skips it.
     depends_on: &["WG001", "IC003"],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: true,
     needs: &[
         Need::Caller,
         Need::Workgroups,

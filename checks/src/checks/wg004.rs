@@ -38,9 +38,6 @@
 //! This replaces the whole trust policy: add back any other statement the role
 //! still needs.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `iam:GetRole`, `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** The API model (`WorkGroupConfiguration.ExecutionRole`: "required for IAM
 //! Identity Center enabled workgroups"; updatable with `UpdateWorkGroup`), documented
 //! (workgroups-identity-center: the console's "Service role for IAM Identity
@@ -72,6 +69,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Workgroup has an execution role athena.amazonaws.com can assume",
     depends_on: &["WG001"],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

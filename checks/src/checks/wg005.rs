@@ -47,11 +47,6 @@
 //! too. With KMS-encrypted results or data, the role also needs `kms:Decrypt` and
 //! `kms:GenerateDataKey` on the key (not checked here; see WG010).
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `iam:GetRole`, `iam:ListRolePolicies`, `iam:GetRolePolicy`,
-//! `iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`,
-//! `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: "All operations performed on a Data Catalog
 //! resource require permission on the resource and all the ancestors of that
 //! resource" (AWS Glue, Specifying AWS Glue resource ARNs); Athena says the same
@@ -88,6 +83,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Workgroup execution role allows Lake Formation, Glue and S3 access",
     depends_on: &["WG004"],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

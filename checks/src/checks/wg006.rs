@@ -37,8 +37,6 @@
 //! (`ManagedQueryResultsConfigurationUpdates`), for those who want the documented
 //! path.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented: workgroups-identity-center ("Considerations and
 //! limitations": S3 Access Grants must be configured for trusted identity
 //! propagation identities; the creation steps: "Enable S3 Access Grants" is
@@ -77,6 +75,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena workgroup has a result location governed by S3 Access Grants",
     depends_on: &["WG001"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -23,8 +23,6 @@
 //! `aws athena update-work-group --region <REGION> --work-group <WG>
 //! --configuration-updates '{"EnforceWorkGroupConfiguration":true}'`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented (workgroups-identity-center, creation steps: the user
 //! identity prefix "automatically enables the override client-side settings
 //! option ... a requirement for the user identity prefix feature";
@@ -49,6 +47,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Workgroup with per-user result prefixes overrides client settings",
     depends_on: &["WG006"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -23,8 +23,6 @@
 //! `aws athena create-work-group`). Changing the engine needs
 //! `athena:ListEngineVersions`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`.
-//!
 //! **Evidence.** Documented (tip-usecase-ate: "Trusted identity propagation with Amazon
 //! Athena requires the use of Trino"; Apache Spark is not supported) and inferred
 //! (the mapping "Trino" = `Athena engine version 3`; hence a warning). The API model for
@@ -49,6 +47,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "Athena workgroup runs on engine version 3 (Trino)",
     depends_on: &["WG001"],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html",

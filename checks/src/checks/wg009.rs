@@ -19,8 +19,6 @@
 //! list looks out of date, check the Athena page and update
 //! `checks/src/tip_regions.rs`.
 //!
-//! **Permissions needed.** None.
-//!
 //! **Evidence.** Documented (Athena, "Use IAM Identity Center enabled Athena
 //! workgroups", Considerations and limitations: the supported Regions).
 //!
@@ -40,6 +38,8 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     title: "Athena supports trusted identity propagation in the region",
     depends_on: &[],
+    hop: crate::check::Hop::Workgroup,
+    entitlement: false,
     needs: &[],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

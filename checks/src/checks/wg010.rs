@@ -30,10 +30,6 @@
 //! `sts:SetSourceIdentity` on the location role for IAM grantees (AG004); neither
 //! is checked here. Or switch the workgroup to `SSE_S3`.
 //!
-//! **Permissions needed.** `athena:ListWorkGroups`, `athena:GetWorkGroup`,
-//! `s3:ListAccessGrants`, `s3:ListAccessGrantsLocations` (for the fix),
-//! `sts:GetCallerIdentity`.
-//!
 //! **Evidence.** Documented: workgroups-identity-center, workgroup creation
 //! ("provide grants to the Service role for IAM Identity Center from Amazon S3
 //! Access Grants"); Quick Suite's Athena trusted identity propagation page (both
@@ -64,6 +60,8 @@ pub const META: Meta = Meta {
     severity: Severity::Warning,
     title: "KMS-encrypted results have an S3 Access Grant for the execution role",
     depends_on: &["WG006"],
+    hop: crate::check::Hop::Write,
+    entitlement: false,
     needs: &[
         Need::Caller,
         Need::Workgroups,
