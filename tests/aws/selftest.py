@@ -436,8 +436,9 @@ def test_variant(stub):
     for what, (items, pages), want in [
         ("studios", collect(emr.list_studios, "Studios", "Marker", "Marker"), 2),
         ("session mappings", collect(emr.list_studio_session_mappings, "SessionMappings", "Marker", "Marker"), 3),
+        # The facts' three applications and the Lake Formation one the variant adds.
         ("applications", collect(sso.list_applications, "Applications", "NextToken", "NextToken",
-                                 InstanceArn=r["instance_arn"]), 3),
+                                 InstanceArn=r["instance_arn"]), 4),
         ("assignments", collect(sso.list_application_assignments, "ApplicationAssignments", "NextToken",
                                 "NextToken", ApplicationArn=wg_app), 2),
         ("locations", collect(s3c.list_access_grants_locations, "AccessGrantsLocationsList", "NextToken",

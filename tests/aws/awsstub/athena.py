@@ -1,0 +1,85 @@
+"""Athena (JSON 1.1): moto serves the workgroups; the stub adds what moto drops (the
+Identity Center application ARN, a DISABLED state) and AWS's error for a missing one."""
+
+import json
+
+from .wire import error, known, reply_json
+
+
+def patch_get_work_group(stub, req, d, answer):
+    obj = json.loads(answer[2])
+    wg = obj.get("WorkGroup")
+    if wg is None:  # moto answers {"WorkGroup": null}; AWS answers an error
+        name = req.json().get("WorkGroup")
+        return error(req, "InvalidRequestException", f"WorkGroup {name} is not found.")
+    patch_work_group(wg, d)
+    return reply_json(obj)
+
+
+def patch_work_group(wg, d):
+    if wg.get("Name") in d.wg_apps:
+        wg["IdentityCenterApplicationArn"] = d.wg_apps[wg["Name"]]
+    if wg.get("Name") in d.wg_disabled:
+        wg["State"] = "DISABLED"
+
+
+def patch_list_work_groups(stub, req, d, answer):
+    groups = json.loads(answer[2]).get("WorkGroups", [])
+    for wg in groups:
+        patch_work_group(wg, d)
+    body = req.json()
+    page, token = stub.paginate(groups, body.get("NextToken"), body.get("MaxResults") or 10**6)
+    out = {"WorkGroups": page}
+    if token:
+        out["NextToken"] = token
+    return reply_json(out)
+
+
+def seed(athena, facts, data):
+    workgroups = known(facts.get("workgroups"))
+    if workgroups is None:
+        return  # unknown or absent: leave moto's default "primary"
+    athena.delete_work_group(WorkGroup="primary")
+    for wg in workgroups:
+        conf = {}
+        if wg.get("enable_identity_center") is not None or wg.get("identity_center_instance_arn"):
+            idc = {"EnableIdentityCenter": bool(wg.get("enable_identity_center"))}
+            if wg.get("identity_center_instance_arn"):
+                idc["IdentityCenterInstanceArn"] = wg["identity_center_instance_arn"]
+            conf["IdentityCenterConfiguration"] = idc
+        if wg.get("execution_role"):
+            conf["ExecutionRole"] = wg["execution_role"]
+        result = {}
+        if wg.get("output_location"):
+            result["OutputLocation"] = wg["output_location"]
+        if wg.get("encryption_option"):
+            result["EncryptionConfiguration"] = {"EncryptionOption": wg["encryption_option"]}
+        if wg.get("expected_bucket_owner"):
+            result["ExpectedBucketOwner"] = wg["expected_bucket_owner"]
+        if result:
+            conf["ResultConfiguration"] = result
+        if wg.get("managed_query_results") is not None:
+            conf["ManagedQueryResultsConfiguration"] = {"Enabled": wg["managed_query_results"]}
+        if wg.get("enforce_workgroup_configuration") is not None:
+            conf["EnforceWorkGroupConfiguration"] = wg["enforce_workgroup_configuration"]
+        grants = wg.get("s3_access_grants")
+        if grants:
+            conf["QueryResultsS3AccessGrantsConfiguration"] = {
+                "EnableS3AccessGrants": grants["enable_s3_access_grants"],
+                "CreateUserLevelPrefix": grants.get("create_user_level_prefix", False),
+                **({"AuthenticationType": grants["authentication_type"]}
+                   if grants.get("authentication_type") else {})}
+        if wg.get("effective_engine_version"):
+            v = wg["effective_engine_version"]
+            conf["EngineVersion"] = {"SelectedEngineVersion": v, "EffectiveEngineVersion": v}
+        athena.create_work_group(Name=wg["name"], Configuration=conf)
+        if wg.get("identity_center_application_arn"):
+            data.wg_apps[wg["name"]] = wg["identity_center_application_arn"]
+        if wg.get("state") == "DISABLED":
+            data.wg_disabled.add(wg["name"])
+
+
+PATCHES = {
+    "athena.GetWorkGroup": patch_get_work_group,
+    "athena.ListWorkGroups": patch_list_work_groups,
+}
