@@ -486,6 +486,74 @@ fn the_tool_only_reads_and_only_what_the_checks_need() {
     );
 }
 
+/// One Studio and one workgroup whose describe is denied: their results error,
+/// every other Studio and workgroup is judged as on the healthy account.
+#[test]
+fn one_unreadable_studio_and_workgroup_error_alone() {
+    let mut stub = Stub::start();
+    let mut healthy = read(&root().join("examples/healthy-account.json"));
+    let studio = healthy["studios"][0].clone();
+    let mut second = studio.clone();
+    let id = "es-SECONDSTUDIO0000000000000";
+    second["studio_id"] = json!(id);
+    second["name"] = json!("second");
+    second["studio_arn"] = json!(
+        studio["studio_arn"]
+            .as_str()
+            .unwrap()
+            .replace(studio["studio_id"].as_str().unwrap(), id)
+    );
+    second["url"] = json!(format!(
+        "https://{id}.emrstudio-prod.ap-northeast-1.amazonaws.com"
+    ));
+    second.as_object_mut().unwrap().remove("application_arn");
+    healthy["studios"].as_array_mut().unwrap().push(second);
+    let wgs = healthy["workgroups"].as_array_mut().unwrap();
+    let mut wg = wgs
+        .iter()
+        .find(|w| w["identity_center_application_arn"].is_string())
+        .unwrap()
+        .clone();
+    wg["name"] = json!("second-wg");
+    wgs.push(wg);
+    let facts = stub.load(&healthy);
+    stub.faults(json!([
+        { "op": "emr.DescribeStudio", "error": "AccessDenied", "body": id },
+        { "op": "athena.GetWorkGroup", "error": "AccessDenied", "body": "second-wg" },
+    ]));
+    let run = stub.check(&facts, &[], 1);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let report = run.json();
+    let mut errors = 0;
+    for r in results(&report) {
+        let m = r["message"].as_str().unwrap();
+        let theirs = m.contains("\"second\"") || m.contains("second-wg");
+        match r["status"].as_str().unwrap() {
+            "error" => {
+                errors += 1;
+                assert!(theirs, "{r:#}");
+                assert!(
+                    m.contains("elasticmapreduce:DescribeStudio")
+                        || m.contains("athena:GetWorkGroup"),
+                    "{r:#}"
+                );
+            }
+            "skip" => assert!(theirs && m.contains("could not be evaluated"), "{r:#}"),
+            "pass" => {}
+            other => panic!("{other}: {r:#}"),
+        }
+    }
+    assert!(errors >= 2, "{report:#}");
+    // The readable Studio and workgroup are still judged.
+    let passed = |what: &str| {
+        results(&report)
+            .iter()
+            .any(|r| r["status"] == "pass" && r["message"].as_str().unwrap().contains(what))
+    };
+    assert!(passed("\"analytics\""), "{report:#}");
+    assert!(passed("\"idc-wg\""), "{report:#}");
+}
+
 #[test]
 fn access_denied_on_one_operation_errors_only_its_dependants() {
     let mut stub = Stub::start();

@@ -29,9 +29,13 @@ FAULT_KINDS = ("AccessDenied", "Throttling", "Timeout", "ServerError", "Malforme
 TIMEOUT_DELAY = 10.0  # seconds a "Timeout" fault waits when it has no "delay"
 
 
-def take_fault(rules, name):
-    """The first live fault rule for this operation, counting it down (lock held)."""
+def take_fault(rules, name, body=b""):
+    """The first live fault rule for this operation (and, with "body", whose request
+    body holds that text), counting it down (lock held)."""
     for rule in rules:
+        wanted = rule.get("body")
+        if wanted is not None and wanted.encode() not in (body or b""):
+            continue
         if fnmatch.fnmatchcase(name, rule["op"]) and rule.get("times") != 0:
             if rule.get("times") is not None:
                 rule["times"] -= 1

@@ -63,7 +63,7 @@ class Stub:
     def handle_now(self, req):
         with self.lock:
             self.calls.append(req.name)
-            rule = take_fault(self.rules, req.name)
+            rule = take_fault(self.rules, req.name, req.body)
             data = self.data if req.region in (None, self.data.region) else EMPTY
         if rule:
             answer = inject(rule, req, data)
