@@ -133,13 +133,21 @@ class Stub:
 
 
 def run_once(binary, env, args):
-    t = time.time()
-    child = subprocess.Popen([binary, *args], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    err = child.stderr.read().decode(errors="replace")
-    return {"wall": time.time() - t, "rss_mib": usage.ru_maxrss / 1024,
-            "exit": os.waitstatus_to_exitcode(status), "stderr": err}
+    """One run: wall time, peak RSS, exit code, stderr and the report's summary."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.time()
+        child = subprocess.Popen([binary, *args], env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.time() - t
+        out.seek(0)
+        err.seek(0)
+        try:
+            summary = json.load(out).get("summary", {})
+        except ValueError:
+            summary = {}
+        return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024,
+                "exit": os.waitstatus_to_exitcode(status),
+                "stderr": err.read().decode(errors="replace"), "summary": summary}
 
 
 def main():
@@ -148,6 +156,8 @@ def main():
     ap.add_argument("--latency", type=float, default=0, help="ms the stub adds to every AWS call")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="passed to studio-doctor")
+    ap.add_argument("--throttle-every", type=int, default=0, metavar="K",
+                    help="the stub throttles one AWS call in K (each retry counts as a call)")
     ap.add_argument("--binary", default=None)
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
@@ -184,13 +194,16 @@ def main():
         for i in range(a.runs):
             stub.call("POST", "/_stub/reset", {})
             stub.call("POST", "/_stub/latency", {"ms": a.latency})
+            if a.throttle_every:
+                stub.call("POST", "/_stub/faults", {"rules": [
+                    {"op": "*", "error": "Throttling", "every": a.throttle_every}]})
             r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
             stats = stub.call("GET", "/_stub/stats")
             ideal = d * a.latency / 1000
             ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
             print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
                   f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
-                  f"exit {r['exit']}  {ratio}")
+                  f"exit {r['exit']}  errors {r['summary'].get('error', '?')}  {ratio}")
             if r["exit"] not in (0, 1):
                 print("  stderr: " + r["stderr"].strip()[-400:])
             walls.append(r["wall"])

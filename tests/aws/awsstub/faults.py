@@ -31,12 +31,18 @@ TIMEOUT_DELAY = 10.0  # seconds a "Timeout" fault waits when it has no "delay"
 
 def take_fault(rules, name, body=b""):
     """The first live fault rule for this operation (and, with "body", whose request
-    body holds that text), counting it down (lock held)."""
+    body holds that text; with "every", one such call in that many), counting it
+    down (lock held)."""
     for rule in rules:
         wanted = rule.get("body")
         if wanted is not None and wanted.encode() not in (body or b""):
             continue
         if fnmatch.fnmatchcase(name, rule["op"]) and rule.get("times") != 0:
+            # "every": k faults one matching call in k (the k-th, 2k-th, ...).
+            if rule.get("every"):
+                rule["seen"] = rule.get("seen", 0) + 1
+                if rule["seen"] % int(rule["every"]):
+                    continue
             if rule.get("times") is not None:
                 rule["times"] -= 1
             return rule
