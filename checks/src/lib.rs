@@ -4,17 +4,24 @@
 pub mod check;
 pub mod checks;
 pub mod ctx;
+mod each;
 pub mod fact;
 pub mod facts;
+mod fixes;
+mod grants;
+mod idc;
 pub mod lf;
 pub mod names;
 pub mod path;
 pub mod policy;
+mod review;
+mod roles;
 pub mod run;
 pub mod s3;
 pub mod shell;
 pub mod text;
 pub mod tip_regions;
+mod trust;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};

@@ -73,12 +73,14 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use super::ag003::{managed_pass, managed_results, results_location};
-use super::common::{create_grant_command, unknown_workgroups};
-use super::ic003::user_scope;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
-use crate::facts::{AccessGrant, AccessGrantsLocation, UserFacts, WorkGroup};
+use crate::each::unknown_workgroups;
+use crate::facts::{AccessGrant, UserFacts, WorkGroup};
+use crate::fixes::create_grant_command;
+use crate::grants::{Pin, directory, locations, per_user, pin, user_prefix};
+use crate::grants::{managed_pass, managed_results, results_location};
+use crate::idc::user_scope;
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -154,114 +156,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         }
     }
     out
-}
-
-/// Where a grant's `ApplicationArn` pins it (a pinned grant is served "only
-/// through this application").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pin {
-    /// Not pinned.
-    None,
-    /// Pinned to the workgroup's own Identity Center application.
-    Workgroup,
-    /// Pinned to some other application.
-    Other,
-}
-
-fn pin(g: &AccessGrant, w: &WorkGroup) -> Pin {
-    match g.application_arn.as_deref().filter(|a| !a.is_empty()) {
-        None => Pin::None,
-        Some(a) if w.identity_center_application_arn.as_deref() == Some(a) => Pin::Workgroup,
-        Some(_) => Pin::Other,
-    }
-}
-
-fn per_user(w: &WorkGroup) -> bool {
-    w.s3_access_grants
-        .as_ref()
-        .is_some_and(|c| c.create_user_level_prefix)
-}
-
-/// The prefix Athena writes one user's results under.
-fn user_prefix(dir: &str, per_user: bool, user_id: &str) -> String {
-    if per_user {
-        format!("{dir}{user_id}/")
-    } else {
-        dir.to_string()
-    }
-}
-
-fn locations<'a>(ctx: &Ctx<'a>) -> &'a [AccessGrantsLocation] {
-    ctx.facts
-        .access_grants
-        .locations
-        .known()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-fn directory(g: &AccessGrant) -> bool {
-    matches!(
-        g.grantee_type.as_str(),
-        "DIRECTORY_USER" | "DIRECTORY_GROUP"
-    )
-}
-
-/// A grant this check accepts (or warns on) for a workgroup's results, and whom
-/// it serves. AG004 and AG006 judge the role of its location: S3 Access Grants
-/// assumes the role of the location the matched grant belongs to.
-pub(crate) struct Matched<'a> {
-    pub grant: &'a AccessGrant,
-    pub who: String,
-}
-
-/// The READWRITE grants (not pinned to another application) that give each
-/// `--user` the results prefix (one per user, an unpinned one first), or without
-/// `--user` every such grant to a directory identity. Empty when the facts do
-/// not tell (AG005 then reports why).
-pub(crate) fn matched_grants<'a>(ctx: &Ctx<'a>, w: &WorkGroup) -> Vec<Matched<'a>> {
-    let (Ok(grants), Ok(out)) = (ctx.facts.access_grants.grants.known(), results_location(w))
-    else {
-        return Vec::new();
-    };
-    let dir = s3::as_dir(out);
-    let locs = locations(ctx);
-    let ok = |g: &&AccessGrant| g.permission == "READWRITE" && pin(g, w) != Pin::Other;
-    if ctx.users().is_empty() {
-        return grants
-            .iter()
-            .filter(|g| directory(g))
-            .filter(ok)
-            .filter(|g| {
-                if per_user(w) {
-                    s3::reaches(g, locs, &dir)
-                } else {
-                    s3::covers(g, locs, &dir)
-                }
-            })
-            .map(|g| Matched {
-                grant: g,
-                who: format!("{} {}", g.grantee_type, g.grantee_identifier),
-            })
-            .collect();
-    }
-    ctx.users()
-        .iter()
-        .filter_map(|u| {
-            let p = ctx.principals(u).ok().flatten()?;
-            let prefix = user_prefix(&dir, per_user(w), p.user_id);
-            let g = grants
-                .iter()
-                .filter(ok)
-                .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
-                .filter(|g| s3::covers(g, locs, &prefix))
-                .min_by_key(|g| pin(g, w) != Pin::None)?;
-            Some(Matched {
-                grant: g,
-                who: format!("user \"{}\"", p.user_name),
-            })
-        })
-        .collect()
 }
 
 /// One `--user` on one workgroup.

@@ -43,11 +43,11 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::common;
-use crate::checks::es001::recreate_fix;
-use crate::checks::es003::not_sso;
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::Studio;
+use crate::fixes::recreate_fix;
+use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
     id: "ES002",
@@ -65,7 +65,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {

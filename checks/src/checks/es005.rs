@@ -116,16 +116,15 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy-version.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{
-    self, IfMissing, Review, RoleCheck, Want, account_of, glue_wants, real_role_arn, role_arn,
-    sso_user_role, workgroup_arns,
-};
-use crate::checks::es004;
-use crate::checks::es008::{Who, scoped, user_label, who};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
+use crate::fixes;
+use crate::idc::{self, Who, scoped, user_label, who};
 use crate::policy::{allow_document, arn_account};
+use crate::review::{self, IfMissing, Review, RoleCheck, Want, glue_wants, workgroup_arns};
+use crate::roles::{account_of, real_role_arn, role_arn, sso_user_role};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -179,7 +178,7 @@ const SESSION_DOCS: [&str; 3] = [
 ];
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| studio(ctx, s))
+    each_studio(ctx, |s| studio(ctx, s))
 }
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
@@ -205,7 +204,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             "Create the user role {} (see ES004), then grant it what the Athena SQL editor needs",
             role_name(user)
         ),
-        trust: es004::TRUST.to_string(),
+        trust: fixes::USER_ROLE_TRUST.to_string(),
     };
     let (role, mut review) = match check.review(ctx, &wants, missing) {
         Ok(x) => x,
@@ -484,7 +483,7 @@ impl<'a> Base<'a> {
             .into_iter()
             .map(|(arn, ms)| Mapped {
                 arn: arn.to_string(),
-                who: common::mapping_names(&ms),
+                who: idc::mapping_names(&ms),
                 identities: ms
                     .iter()
                     .map(|m| (m.identity_type.clone(), m.identity_id.clone()))
@@ -520,7 +519,7 @@ impl<'a> Base<'a> {
             }]),
             permissions_boundary: None,
         };
-        match common::review(self.ctx, &alone, self.wants) {
+        match review::review(self.ctx, &alone, self.wants) {
             Ok(r) => Session::Judged(r),
             Err(u) => Session::Unread(u),
         }
@@ -545,7 +544,7 @@ impl<'a> Base<'a> {
             ));
         } else if !r.is_clean() {
             let summary = if r.missing.is_empty() {
-                common::undecided_grant_summary(
+                fixes::undecided_grant_summary(
                     &role.role_name,
                     "the Athena SQL editor fails with an access error naming these actions",
                 )

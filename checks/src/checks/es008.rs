@@ -68,12 +68,11 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::es003::not_sso;
-use crate::checks::ic003::{find_user_fix, looked_up_in, user_scope};
 use crate::ctx::{Ctx, Principals, studio_label};
-use crate::fact::{Unknown, UnknownKind};
+use crate::each::each_studio;
 use crate::facts::{Assignment, SessionMapping, Studio};
+use crate::idc::{Who, groups_note, missing_user, scoped, user_label, via, who};
+use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
     id: "ES008",
@@ -97,7 +96,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| studio(ctx, s))
+    each_studio(ctx, |s| studio(ctx, s))
 }
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
@@ -283,102 +282,6 @@ fn mapping_name(m: &SessionMapping) -> String {
         m.identity_type,
         m.identity_name.as_deref().unwrap_or(&m.identity_id)
     )
-}
-
-// Shared by the per-user checks (ES008, WG003).
-
-/// Whom a per-user check asks about.
-pub(crate) enum Who<'a> {
-    /// No `--user`: is anyone assigned at all?
-    Anyone,
-    User(Principals<'a>),
-    /// `--user` names nobody in the identity store.
-    Missing(&'a str),
-    /// The user's facts could not be read.
-    Unread(&'a str, Unknown),
-}
-
-impl Who<'_> {
-    /// `user:<name>` for a `--user`; `None` for `Anyone`.
-    pub(crate) fn scope(&self) -> Option<String> {
-        match self {
-            Who::Anyone => None,
-            Who::User(p) => Some(user_scope(p.user_name)),
-            Who::Missing(n) | Who::Unread(n, _) => Some(user_scope(n)),
-        }
-    }
-}
-
-/// Add the user's scope, if any, to a per-user outcome.
-pub(crate) fn scoped(o: Outcome, scope: Option<String>) -> Outcome {
-    match scope {
-        Some(s) => o.scope(s),
-        None => o,
-    }
-}
-
-/// One entry per `--user`, or `Anyone` without `--user`.
-pub(crate) fn who<'a>(ctx: &Ctx<'a>) -> Vec<Who<'a>> {
-    let users = ctx.users();
-    let asked = &ctx.facts.target.users;
-    if users.is_empty() && asked.is_empty() {
-        return vec![Who::Anyone];
-    }
-    let mut out: Vec<Who> = users
-        .iter()
-        .map(|u| match ctx.principals(u) {
-            Ok(Some(p)) => Who::User(p),
-            Ok(None) => Who::Missing(&u.user_name),
-            Err(e) => Who::Unread(&u.user_name, e.clone()),
-        })
-        .collect();
-    // A `--user` whose lookup is missing from the facts must not pass silently.
-    for name in asked {
-        if !users.iter().any(|u| &u.user_name == name) {
-            out.push(Who::Unread(
-                name,
-                Unknown::new(
-                    UnknownKind::NotCollected,
-                    "identitystore:GetUserId",
-                    format!("user {name} is not in the facts"),
-                ),
-            ));
-        }
-    }
-    out
-}
-
-/// `user "alice" (97a4...)`.
-pub(crate) fn user_label(p: &Principals) -> String {
-    format!("user \"{}\" ({})", p.user_name, p.user_id)
-}
-
-/// How a matching principal reaches the user: `directly` / `through group analysts`.
-pub(crate) fn via(p: &Principals, kind: &str, id: &str) -> String {
-    if kind.ends_with("USER") {
-        "directly".into()
-    } else {
-        format!("through group {} ({id})", p.group_name(id))
-    }
-}
-
-/// ` (groups: analysts)` or ` (the user is in no group)`.
-pub(crate) fn groups_note(p: &Principals) -> String {
-    if p.groups.is_empty() {
-        return " (the user is in no group)".into();
-    }
-    let names: Vec<_> = p.groups.iter().map(|g| p.group_name(&g.group_id)).collect();
-    format!(" (groups: {})", names.join(", "))
-}
-
-/// A `--user` the identity store does not know.
-pub(crate) fn missing_user(ctx: &Ctx, name: &str, resource: &str) -> Outcome {
-    let store = looked_up_in(ctx);
-    Outcome::fail(
-        resource,
-        format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
-    )
-    .fix(find_user_fix(ctx, name, store))
 }
 
 #[cfg(test)]

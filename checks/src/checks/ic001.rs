@@ -44,6 +44,7 @@
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::idc::instance_label;
 
 pub const META: Meta = Meta {
     id: "IC001",
@@ -105,7 +106,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 } else {
                     ""
                 };
-                format!("{}{note}", label(i))
+                format!("{}{note}", instance_label(i))
             })
             .collect();
         return vec![Outcome::pass(
@@ -115,7 +116,13 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     let states: Vec<String> = list
         .iter()
-        .map(|i| format!("{} is {}", label(i), i.status.as_deref().unwrap_or("?")))
+        .map(|i| {
+            format!(
+                "{} is {}",
+                instance_label(i),
+                i.status.as_deref().unwrap_or("?")
+            )
+        })
         .collect();
     let first = &list[0];
     let mut commands = vec![format!(
@@ -148,19 +155,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         )
         .fix(remedy(summary, commands, META.docs)),
     ]
-}
-
-/// `instance "analytics-org" (arn..., identity store d-...)`.
-pub fn label(i: &IdcInstance) -> String {
-    let name = i
-        .name
-        .as_deref()
-        .map(|n| format!("\"{n}\" "))
-        .unwrap_or_default();
-    format!(
-        "IAM Identity Center instance {name}({}, identity store {})",
-        i.instance_arn, i.identity_store_id
-    )
 }
 
 #[cfg(test)]

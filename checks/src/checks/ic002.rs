@@ -40,10 +40,10 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AddRegion.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 
-use super::ic001::label;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::idc::instance_label;
 
 pub const META: Meta = Meta {
     id: "IC002",
@@ -80,7 +80,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
     let region = ctx.region();
-    let res = label(i);
+    let res = instance_label(i);
     let Some(primary) = i.primary_region.as_deref() else {
         return Outcome::pass(
             &res,

@@ -66,10 +66,11 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
+use crate::idc::{self, find_user_fix, looked_up_in, single_quoted, user_scope};
 use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
@@ -88,17 +89,8 @@ pub const META: Meta = Meta {
         Need::LfIdentityCenter,
         Need::AccessGrantsInstance,
     ],
-    docs: &[
-        "https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html",
-        "https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html",
-        "https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html",
-    ],
+    docs: idc::USER_DOCS,
 };
-
-/// The scope of everything about one `--user`: `user:<name>`.
-pub fn user_scope(name: &str) -> String {
-    format!("user:{name}")
-}
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let mut out: Vec<Outcome> = ctx.users().iter().map(|u| user(ctx, u)).collect();
@@ -121,16 +113,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         }
     }
     out
-}
-
-/// The identity store the users were looked up in (older facts files do not
-/// say: then the store of the instance the path uses).
-pub fn looked_up_in<'a>(ctx: &Ctx<'a>) -> &'a str {
-    ctx.facts
-        .users_identity_store_id
-        .as_deref()
-        .or_else(|| ctx.identity_store())
-        .unwrap_or("<IDENTITY_STORE_ID>")
 }
 
 fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
@@ -233,30 +215,6 @@ fn users_found<'a>(ctx: &Ctx<'a>, name: &str) -> (String, Option<&'a str>) {
         .map(|c| format!(" (did you mean \"{c}\"?)"))
         .unwrap_or_default();
     (format!("{mean}; users found: {}", some(names, 5)), close)
-}
-
-/// Look the user name up the way this check does, and list the store's user names.
-pub(crate) fn find_user_fix(ctx: &Ctx, name: &str, store: &str) -> Remediation {
-    let region = ctx.region();
-    let id = serde_json::json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
-    remedy(
-        "Check the exact userName (users synced from Entra ID usually have their UPN); if the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
-        vec![
-            format!(
-                "aws identitystore get-user-id --region {region} --identity-store-id {store} --alternate-identifier {}",
-                single_quoted(&id.to_string())
-            ),
-            format!(
-                "aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'"
-            ),
-        ],
-        META.docs,
-    )
-}
-
-/// `s` as one single-quoted shell word.
-fn single_quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

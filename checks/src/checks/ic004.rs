@@ -53,10 +53,9 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
 
-use super::es001::recreate_fix;
-use super::wg001::create_fix_on;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, studio_scope, workgroup_scope};
+use crate::fixes::{create_fix_on, recreate_fix};
 
 pub const META: Meta = Meta {
     id: "IC004",

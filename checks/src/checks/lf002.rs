@@ -83,12 +83,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict, remedy};
-use crate::checks::common::each_table_grants;
-use crate::checks::es008::{groups_note, user_label};
-use crate::checks::lf009::caller_admin;
 use crate::ctx::{Ctx, Principals};
+use crate::each::each_table_grants;
 use crate::fact::Unknown;
 use crate::facts::LfPermission;
+use crate::idc::{groups_note, user_label};
+use crate::lf::caller_admin;
 use crate::lf::{
     self, Access, Location, Select, grant_command, is_idc, is_users, table_json, table_label,
     user_arn,

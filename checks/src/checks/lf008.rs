@@ -33,10 +33,10 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::lf005::put_policy_command;
 use crate::ctx::Ctx;
+use crate::each::each_registration;
 use crate::facts::{LfResource, role_name};
+use crate::fixes::put_policy_command;
 use crate::lf::is_service_linked;
 use crate::policy::unused_policy_name;
 
@@ -56,7 +56,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_registration(ctx, |name, r| one(ctx, name, r))
+    each_registration(ctx, |name, r| one(ctx, name, r))
 }
 
 fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {

@@ -74,14 +74,11 @@
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
 
-use super::es004::create_role_command;
-use super::wg004::trust;
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::account_of;
+use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, idc_enabled, workgroup_label, workgroup_scope};
 use crate::facts::WorkGroup;
+use crate::fixes::{self, create_fix};
 use crate::lf;
-use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "WG001",
@@ -96,11 +93,7 @@ pub const META: Meta = Meta {
         Need::IdcInstances,
         Need::LfPermissions,
     ],
-    docs: &[
-        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
-        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html",
-        "https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html",
-    ],
+    docs: fixes::WORKGROUP_DOCS,
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
@@ -224,77 +217,10 @@ fn idc_grants(ctx: &Ctx) -> Vec<String> {
     out
 }
 
-/// `aws athena create-work-group` for an Identity-Center-enabled workgroup on the
-/// instance the path uses, reusing what the old workgroup tells us; an execution
-/// role is created first when there is none to reuse (the create-work-group
-/// command is always the last one). Shared with WG003, WG008 and WG009.
-pub(crate) fn create_fix(
-    ctx: &Ctx,
-    name: &str,
-    old: Option<&WorkGroup>,
-    summary: &str,
-) -> Remediation {
-    create_fix_on(ctx, name, old, None, summary)
-}
-
-/// [`create_fix`] on a given instance (IC004 moves a workgroup to another one).
-pub(crate) fn create_fix_on(
-    ctx: &Ctx,
-    name: &str,
-    old: Option<&WorkGroup>,
-    instance: Option<&str>,
-    summary: &str,
-) -> Remediation {
-    let output = old
-        .and_then(|w| w.output_location.clone())
-        .unwrap_or_else(|| "s3://<RESULTS_BUCKET>/<PREFIX>/".into());
-    let account = account_of(ctx, None);
-    let mut commands = Vec::new();
-    // An Identity Center workgroup's execution role can be reused; else create one.
-    let role = match old
-        .filter(|w| idc_enabled(w))
-        .and_then(|w| w.execution_role.clone())
-    {
-        Some(r) => r,
-        None => {
-            let arn = format!("arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{name}");
-            commands.push(create_role_command(&arn, &trust(&account)));
-            arn
-        }
-    };
-    let instance = instance
-        .or_else(|| ctx.idc_instance().map(|c| c.arn))
-        .unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
-    let config = json!({
-        "ResultConfiguration": {"OutputLocation": output},
-        "EnforceWorkGroupConfiguration": true,
-        "EngineVersion": {"SelectedEngineVersion": "Athena engine version 3"},
-        "ExecutionRole": role,
-        "IdentityCenterConfiguration": {"EnableIdentityCenter": true, "IdentityCenterInstanceArn": instance},
-        "QueryResultsS3AccessGrantsConfiguration": {
-            "EnableS3AccessGrants": true,
-            "CreateUserLevelPrefix": true,
-            "AuthenticationType": "DIRECTORY_IDENTITY"
-        }
-    });
-    commands.push(format!(
-        "aws athena create-work-group --region {} --name {name} --configuration '{config}'",
-        ctx.region()
-    ));
-    let summary = if commands.len() > 1 {
-        format!(
-            "{summary}. The new workgroup needs an execution role: the first command creates one that trusts athena.amazonaws.com; give it the permissions WG005 lists"
-        )
-    } else {
-        summary.to_string()
-    };
-    remedy(summary, commands, META.docs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Status, Verdict};
+    use crate::check::{Remediation, Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::Facts;
     use crate::testkit::{denied, healthy, json_arg, only, results, skipped};

@@ -26,8 +26,8 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::common;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
 
 pub const META: Meta = Meta {
@@ -45,7 +45,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_target_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_target_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {

@@ -49,12 +49,13 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::{managed_pass, managed_results, results_location};
-use crate::checks::common::{self, create_grant_command};
-use crate::checks::wg004::{execution_role_arn, output_fix};
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::{AccessGrant, WorkGroup, role_name};
+use crate::fixes::{create_grant_command, output_fix};
+use crate::grants::{managed_pass, managed_results, results_location};
 use crate::policy::arn_account;
+use crate::roles::execution_role_arn;
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -77,7 +78,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {

@@ -1,0 +1,92 @@
+//! The per-target loops of the checks: each Studio, workgroup and table, with
+//! the outcome to report when the targets could not be read.
+
+use crate::check::Outcome;
+use crate::ctx::{Ctx, studio_scope, workgroup_scope};
+use crate::fact::Unknown;
+use crate::facts::{LfPermission, LfResource, Studio, WorkGroup};
+use crate::lf::{self, table_label};
+
+/// One call per Studio in scope, its outcomes scoped `studio:<id>`.
+pub(crate) fn each_studio<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&'a Studio) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    match ctx.studios() {
+        Ok(studios) => studios
+            .into_iter()
+            .flat_map(|s| f(s).into_iter().map(move |o| o.scope(studio_scope(s))))
+            .collect(),
+        Err(u) => vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
+    }
+}
+
+/// One call per target workgroup (`Ctx::workgroups`), its outcomes scoped
+/// `workgroup:<name>`.
+pub(crate) fn each_workgroup<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&'a WorkGroup) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    match ctx.workgroups() {
+        Ok(workgroups) => workgroups
+            .into_iter()
+            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .collect(),
+        Err(u) => vec![unknown_workgroups(u)],
+    }
+}
+
+/// Like [`each_workgroup`], over `Ctx::target_workgroups`: a regular workgroup
+/// named by `--workgroup` included.
+pub(crate) fn each_target_workgroup<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&'a WorkGroup) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    match ctx.target_workgroups() {
+        Ok(workgroups) => workgroups
+            .into_iter()
+            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .collect(),
+        Err(u) => vec![unknown_workgroups(u)],
+    }
+}
+
+/// The outcome when the workgroups could not be read.
+pub(crate) fn unknown_workgroups(u: &Unknown) -> Outcome {
+    Outcome::unknown("Athena workgroups", "the Athena workgroups", u)
+}
+
+/// Like [`lf::each_split_table`], with the Lake Formation permission list read
+/// (an error outcome per table when it cannot be).
+pub(crate) fn each_table_grants<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&str, &str, &str, &'a [LfPermission]) -> Vec<Outcome>,
+) -> Vec<Outcome> {
+    lf::each_split_table(
+        ctx,
+        "its Lake Formation grants",
+        |name, db, table| match ctx.facts.lake_formation.permissions.known() {
+            Ok(perms) => f(name, db, table, perms),
+            Err(u) => vec![Outcome::unknown(
+                table_label(name),
+                "the Lake Formation permissions",
+                u,
+            )],
+        },
+    )
+}
+
+/// One outcome per `--table`, judged on the Lake Formation registration that
+/// covers its location; without one, what [`lf::registration`] reports (LF004
+/// fails or errors on the same table, so the runner skips it).
+pub(crate) fn each_registration<'a>(
+    ctx: &Ctx<'a>,
+    f: impl Fn(&str, &'a LfResource) -> Outcome,
+) -> Vec<Outcome> {
+    lf::each_table(ctx, |name| {
+        vec![match lf::registration(ctx, name) {
+            Ok((_, r)) => f(name, r),
+            Err(o) => *o,
+        }]
+    })
+}
