@@ -295,14 +295,6 @@ pub fn idc_enabled(w: &WorkGroup) -> bool {
             .is_some_and(|a| !a.is_empty())
 }
 
-pub fn studio_scope(s: &Studio) -> String {
-    format!("studio:{}", s.studio_id)
-}
-
-pub fn workgroup_scope(w: &WorkGroup) -> String {
-    format!("workgroup:{}", w.name)
-}
-
 /// How a Studio is named in messages: `Studio "analytics" (es-123)`.
 pub fn studio_label(s: &Studio) -> String {
     format!("Studio \"{}\" ({})", s.name, s.studio_id)

@@ -2,10 +2,11 @@
 //! the outcome to report when the targets could not be read.
 
 use crate::check::Outcome;
-use crate::ctx::{Ctx, studio_scope, workgroup_scope};
+use crate::ctx::Ctx;
 use crate::fact::Unknown;
 use crate::facts::{LfPermission, LfResource, Studio, WorkGroup};
 use crate::lf::{self, table_label};
+use crate::scope::Scope;
 
 /// One call per Studio in scope, its outcomes scoped `studio:<id>`.
 pub(crate) fn each_studio<'a>(
@@ -15,7 +16,7 @@ pub(crate) fn each_studio<'a>(
     match ctx.studios() {
         Ok(studios) => studios
             .into_iter()
-            .flat_map(|s| f(s).into_iter().map(move |o| o.scope(studio_scope(s))))
+            .flat_map(|s| f(s).into_iter().map(move |o| o.scope(Scope::studio(s))))
             .collect(),
         Err(u) => vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
     }
@@ -30,7 +31,7 @@ pub(crate) fn each_workgroup<'a>(
     match ctx.workgroups() {
         Ok(workgroups) => workgroups
             .into_iter()
-            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(Scope::workgroup(w))))
             .collect(),
         Err(u) => vec![unknown_workgroups(u)],
     }
@@ -45,7 +46,7 @@ pub(crate) fn each_target_workgroup<'a>(
     match ctx.target_workgroups() {
         Ok(workgroups) => workgroups
             .into_iter()
-            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(workgroup_scope(w))))
+            .flat_map(|w| f(w).into_iter().map(move |o| o.scope(Scope::workgroup(w))))
             .collect(),
         Err(u) => vec![unknown_workgroups(u)],
     }

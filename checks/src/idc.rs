@@ -6,6 +6,7 @@ use crate::check::{Outcome, Remediation, remedy};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{Assignment, IdcInstance, SessionMapping};
+use crate::scope::Scope;
 
 /// What a user lookup's fix cites: the IAM Identity Center user docs.
 pub(crate) const USER_DOCS: &[&str] = &[
@@ -27,17 +28,17 @@ pub(crate) enum Who<'a> {
 
 impl Who<'_> {
     /// `user:<name>` for a `--user`; `None` for `Anyone`.
-    pub(crate) fn scope(&self) -> Option<String> {
+    pub(crate) fn scope(&self) -> Option<Scope> {
         match self {
             Who::Anyone => None,
-            Who::User(p) => Some(user_scope(p.user_name)),
-            Who::Missing(n) | Who::Unread(n, _) => Some(user_scope(n)),
+            Who::User(p) => Some(Scope::user(p.user_name)),
+            Who::Missing(n) | Who::Unread(n, _) => Some(Scope::user(n)),
         }
     }
 }
 
 /// Add the user's scope, if any, to a per-user outcome.
-pub(crate) fn scoped(o: Outcome, scope: Option<String>) -> Outcome {
+pub(crate) fn scoped(o: Outcome, scope: Option<Scope>) -> Outcome {
     match scope {
         Some(s) => o.scope(s),
         None => o,
@@ -106,11 +107,6 @@ pub(crate) fn missing_user(ctx: &Ctx, name: &str, resource: &str) -> Outcome {
         format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
     )
     .fix(find_user_fix(ctx, name, store))
-}
-
-/// The scope of everything about one `--user`: `user:<name>`.
-pub(crate) fn user_scope(name: &str) -> String {
-    format!("user:{name}")
 }
 
 /// The identity store the users were looked up in (older facts files do not

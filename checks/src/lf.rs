@@ -30,9 +30,10 @@ use crate::facts::role_name;
 use crate::facts::{
     LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission,
 };
-use crate::idc::{Who, missing_user, user_scope, who};
+use crate::idc::{Who, missing_user, who};
 use crate::policy::arn_account;
 use crate::s3;
+use crate::scope::Scope;
 
 /// The prefix of Identity Center principals in Lake Formation.
 pub const IDC_PREFIX: &str = "arn:aws:identitystore:::";
@@ -92,11 +93,6 @@ pub fn split_table(name: &str) -> Option<(&str, &str)> {
         .filter(|(d, t)| !d.is_empty() && !t.is_empty())
 }
 
-/// `table:<db.table>`.
-pub fn table_scope(name: &str) -> String {
-    format!("table:{name}")
-}
-
 /// `table flightdata_db.flightdata`.
 pub fn table_label(name: &str) -> String {
     format!("table {name}")
@@ -109,7 +105,7 @@ pub fn each_table(ctx: &Ctx, f: impl Fn(&str) -> Vec<Outcome>) -> Vec<Outcome> {
         .target
         .tables
         .iter()
-        .flat_map(|t| f(t).into_iter().map(|o| o.scope(table_scope(t))))
+        .flat_map(|t| f(t).into_iter().map(|o| o.scope(Scope::table(t))))
         .collect()
 }
 
@@ -144,7 +140,7 @@ pub fn for_user(mut o: Outcome, user: Option<&str>) -> Outcome {
     match user {
         Some(u) => {
             o.resource = format!("{}, user \"{u}\"", o.resource);
-            o.scope(user_scope(u))
+            o.scope(Scope::user(u))
         }
         None => o,
     }

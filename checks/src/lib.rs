@@ -18,6 +18,7 @@ mod review;
 mod roles;
 pub mod run;
 pub mod s3;
+pub mod scope;
 pub mod shell;
 pub mod text;
 pub mod tip_regions;
@@ -27,6 +28,7 @@ pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status,
 pub use fact::{Fact, Unknown, UnknownKind};
 pub use facts::Facts;
 pub use run::{Date, FailOn, Report, RunOptions, Waiver, run, run_with};
+pub use scope::Scope;
 
 pub mod registry {
     //! The catalog of checks, in report order.

@@ -7,6 +7,7 @@ use crate::fact::Fact;
 use crate::facts::Facts;
 use crate::path::AccessPath;
 use crate::registry;
+use crate::scope::Scope;
 use crate::text::printable;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -35,7 +36,7 @@ pub struct CheckResult {
     pub needs: Vec<&'static str>,
     /// The outcome's scopes (`user:alice`, ...), for the access path.
     #[serde(skip)]
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     /// Set when a waiver covers this result: it keeps its status but does not fail the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Waived")]
@@ -330,7 +331,7 @@ pub fn run_with(
     let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let order = registry::with_prerequisites(selected);
     // Per check id: (verdict-or-skip, scope) of each outcome, to judge dependants.
-    let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<String>)>> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>> = BTreeMap::new();
     let mut results: Vec<CheckResult> = Vec::new();
     let mut roots: BTreeSet<&str> = BTreeSet::new();
     for check in order {
@@ -603,7 +604,7 @@ fn root_of(prereq: &'static str, b: &Blocker) -> Why {
 /// A prerequisite that failed for the whole region (no scope) blocks everything.
 fn region_blocker(
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>>,
 ) -> Option<(Why, String)> {
     for id in deps {
         for (b, scope) in seen.get(id).into_iter().flatten() {
@@ -620,8 +621,8 @@ fn region_blocker(
 fn judge(
     o: Outcome,
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
-) -> (Blocker, Vec<String>, String, String) {
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>>,
+) -> (Blocker, Vec<Scope>, String, String) {
     {
         for id in deps {
             for (b, s) in seen.get(id).into_iter().flatten() {

@@ -74,14 +74,14 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, Principals, workgroup_label};
 use crate::each::unknown_workgroups;
 use crate::facts::{AccessGrant, UserFacts, WorkGroup};
 use crate::fixes::create_grant_command;
 use crate::grants::{Pin, directory, locations, per_user, pin, user_prefix};
 use crate::grants::{managed_pass, managed_results, results_location};
-use crate::idc::user_scope;
 use crate::s3;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "AG005",
@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let mut out = Vec::new();
     for w in workgroups {
         let label = workgroup_label(w);
-        let scoped = |o: Outcome| o.scope(workgroup_scope(w));
+        let scoped = |o: Outcome| o.scope(Scope::workgroup(w));
         if managed_results(w) {
             out.push(scoped(managed_pass(w)));
             continue;
@@ -152,7 +152,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             out.push(scoped(anyone(ctx, w, &dir, grants)));
         }
         for u in ctx.users() {
-            out.push(scoped(for_user(ctx, w, &dir, grants, u)).scope(user_scope(&u.user_name)));
+            out.push(scoped(for_user(ctx, w, &dir, grants, u)).scope(Scope::user(&u.user_name)));
         }
     }
     out
@@ -445,6 +445,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::{Fact, Unknown};
     use crate::facts::{AccessGrant, AccessGrantsLocation, Facts, IdcUser, UserFacts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, results, skipped, statuses, without_user};
 
     const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -699,7 +700,10 @@ mod tests {
         assert!(
             out[1].fix.as_ref().unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3")
         );
-        assert_eq!(out[1].scope, vec!["workgroup:idc-wg", "user:bob"]);
+        assert_eq!(
+            out[1].scope,
+            vec![Scope::Workgroup("idc-wg".into()), Scope::User("bob".into())]
+        );
     }
 
     #[test]

@@ -34,8 +34,9 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_DescribeStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::ctx::{Ctx, studio_label, studio_scope};
+use crate::ctx::{Ctx, studio_label};
 use crate::fixes::{self, recreate_fix};
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "ES001",
@@ -85,7 +86,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     "Authentication mode cannot be changed: create a new Studio via the console's Custom setup (console in English) or the CLI, then delete the old one",
                 )),
             }
-            .scope(studio_scope(s))
+            .scope(Scope::studio(s))
         })
         .collect()
 }

@@ -726,6 +726,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, Policy, Role, SessionMapping};
+    use crate::scope::Scope;
     use crate::testkit::{
         denied, healthy, inline, json_arg, only, results, role, skipped, statements, studio,
         without_user,
@@ -974,11 +975,7 @@ mod tests {
             !r.message
                 .contains("user role arn:aws:iam::111122223333:role/EMRStudio-UserRole is missing")
         );
-        assert!(
-            r.scopes.contains(&"user:alice".to_string()),
-            "{:?}",
-            r.scopes
-        );
+        assert!(r.scopes.contains(&Scope::user("alice")), "{:?}", r.scopes);
         let fix = r.remediation.unwrap();
         assert_eq!(fix.commands.len(), 1);
         assert!(
@@ -1089,7 +1086,7 @@ mod tests {
             r.message
                 .contains("GlueOnly of the session mapping for GROUP other-group")
         );
-        assert!(r.scopes.iter().all(|s| !s.starts_with("user:")));
+        assert!(r.scopes.iter().all(|s| !matches!(s, Scope::User(_))));
 
         // Her own mapping next to her group's: which one applies is not documented.
         let mut f = healthy();

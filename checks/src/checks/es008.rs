@@ -290,6 +290,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcGroup, UserFacts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, only, results, skipped, studio, without_user};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -480,7 +481,10 @@ mod tests {
         );
         assert_eq!(
             out[0].scope,
-            vec!["user:alice", "studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]
+            vec![
+                Scope::User("alice".into()),
+                Scope::Studio("es-D1A2B3C4D5E6F7A8B9C0D1E2F".into())
+            ]
         );
     }
 
@@ -489,7 +493,10 @@ mod tests {
         let mut f = healthy();
         without_user(&mut f);
         let out = run(&Ctx::new(&f));
-        assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
+        assert_eq!(
+            out[0].scope,
+            vec![Scope::Studio("es-D1A2B3C4D5E6F7A8B9C0D1E2F".into())]
+        );
     }
 
     #[test]

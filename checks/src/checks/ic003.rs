@@ -70,8 +70,9 @@ use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
-use crate::idc::{self, find_user_fix, looked_up_in, single_quoted, user_scope};
+use crate::idc::{self, find_user_fix, looked_up_in, single_quoted};
 use crate::names::{closest, first_try, some};
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "IC003",
@@ -108,7 +109,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     &format!("Identity Center user \"{name}\""),
                     &why,
                 )
-                .scope(user_scope(name)),
+                .scope(Scope::user(name)),
             );
         }
     }
@@ -132,7 +133,7 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
             ),
             &why,
         )
-        .scope(user_scope(name));
+        .scope(Scope::user(name));
     }
     let verdict = match u.user.known() {
         Err(why) => Outcome::unknown(&res, &format!("Identity Center user \"{name}\""), why),
@@ -164,7 +165,7 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
             }
         }
     };
-    verdict.scope(user_scope(name))
+    verdict.scope(Scope::user(name))
 }
 
 fn not_found(ctx: &Ctx, name: &str, store: &str) -> Outcome {
@@ -224,6 +225,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcUser};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, only, results, skipped};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -245,7 +247,7 @@ mod tests {
             r.message
         );
         let out = run(&Ctx::new(&healthy()));
-        assert_eq!(out[0].scope, vec!["user:alice".to_string()]);
+        assert_eq!(out[0].scope, vec![Scope::User("alice".into())]);
     }
 
     #[test]
@@ -470,7 +472,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Error);
-        assert_eq!(out[0].scope, vec!["user:alice".to_string()]);
+        assert_eq!(out[0].scope, vec![Scope::User("alice".into())]);
     }
 
     #[test]

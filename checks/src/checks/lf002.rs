@@ -333,6 +333,7 @@ mod tests {
     use crate::fact::{Fact, Unknown};
     use crate::facts::LfPermission;
     use crate::facts::{LfFilterPermission, LfTableTags, LfTag, LfTagPermission};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, results, skipped};
 
     fn tag(key: &str, values: &[&str]) -> LfTag {
@@ -387,7 +388,13 @@ mod tests {
         assert_eq!(out.len(), 1);
         let mut scope = out[0].scope.clone();
         scope.sort();
-        assert_eq!(scope, ["table:flightdata_db.flightdata", "user:alice"]);
+        assert_eq!(
+            scope,
+            [
+                Scope::User("alice".into()),
+                Scope::Table("flightdata_db.flightdata".into())
+            ]
+        );
     }
 
     #[test]

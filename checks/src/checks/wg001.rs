@@ -75,10 +75,11 @@
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::ctx::{Ctx, idc_enabled, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, idc_enabled, workgroup_label};
 use crate::facts::WorkGroup;
 use crate::fixes::{self, create_fix};
 use crate::lf;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "WG001",
@@ -152,7 +153,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             &label,
             format!("{label} uses IAM Identity Center authentication"),
         )
-        .scope(workgroup_scope(w));
+        .scope(Scope::workgroup(w));
     }
     let grants = idc_grants(ctx);
     let effect = if grants.is_empty() {
@@ -170,7 +171,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         ),
     )
     .fix(create_fix(ctx, &format!("{}-idc", w.name), Some(w), RECREATE))
-    .scope(workgroup_scope(w))
+    .scope(Scope::workgroup(w))
 }
 
 /// `db.table (group analysts, user alice)` for each `--table` with Lake Formation
@@ -385,7 +386,10 @@ mod tests {
         assert!(m.contains("(inferred)"), "{m}");
         let fix = r[0].remediation.clone().unwrap();
         assert!(fix.commands.last().unwrap().contains("--name primary-idc"));
-        assert_eq!(run(&Ctx::new(&f))[0].scope, ["workgroup:primary"]);
+        assert_eq!(
+            run(&Ctx::new(&f))[0].scope,
+            [Scope::Workgroup("primary".into())]
+        );
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Warn);
 
         // The fix: the new Identity Center workgroup, selected, passes.

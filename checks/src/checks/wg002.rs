@@ -88,6 +88,7 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, skipped};
 
     #[test]
@@ -119,7 +120,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Warn);
         assert!(out[0].message.contains("not reported"));
-        assert_eq!(out[0].scope, ["workgroup:idc-wg"]);
+        assert_eq!(out[0].scope, [Scope::Workgroup("idc-wg".into())]);
     }
 
     #[test]

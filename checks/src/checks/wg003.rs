@@ -187,6 +187,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Application, Assignment, Facts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, skipped, without_user};
 
     const APP: &str =
@@ -278,7 +279,13 @@ mod tests {
                 .message
                 .contains("no Identity Center user named \"alice\"")
         );
-        assert_eq!(out[0].scope, vec!["user:alice", "workgroup:idc-wg"]);
+        assert_eq!(
+            out[0].scope,
+            vec![
+                Scope::User("alice".into()),
+                Scope::Workgroup("idc-wg".into())
+            ]
+        );
     }
 
     #[test]
