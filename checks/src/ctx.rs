@@ -1,7 +1,10 @@
 //! What a check sees: the facts, plus the target selection every check shares.
 
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup, role_name};
+use crate::facts::{
+    AccessGrant, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup, role_name,
+};
+use crate::modes::{AuthMode, IdentityType};
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
@@ -16,12 +19,19 @@ pub struct Principals<'a> {
 
 impl Principals<'_> {
     /// True when `id` of `kind` (`USER` / `GROUP`) is this user or one of their groups.
-    pub fn matches(&self, kind: &str, id: &str) -> bool {
+    pub fn matches(&self, kind: &IdentityType, id: &str) -> bool {
         match kind {
-            "USER" | "DIRECTORY_USER" => id == self.user_id,
-            "GROUP" | "DIRECTORY_GROUP" => self.groups.iter().any(|g| g.group_id == id),
-            _ => false,
+            IdentityType::User => id == self.user_id,
+            IdentityType::Group => self.groups.iter().any(|g| g.group_id == id),
+            IdentityType::Other(_) => false,
         }
+    }
+
+    /// True when an S3 Access Grants grant's grantee is this user or one of their groups.
+    pub fn matches_grantee(&self, g: &AccessGrant) -> bool {
+        g.grantee_type
+            .identity()
+            .is_some_and(|kind| self.matches(&kind, &g.grantee_identifier))
     }
 
     /// The display name of a group id, or the id.
@@ -70,7 +80,7 @@ impl<'a> Ctx<'a> {
         Ok(self
             .studios()?
             .into_iter()
-            .filter(|s| s.auth_mode.as_deref() == Some("SSO"))
+            .filter(|s| s.auth_mode == Some(AuthMode::Sso))
             .collect())
     }
 

@@ -7,6 +7,7 @@ use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{AccessGrant, AccessGrantsInstance, AccessGrantsLocation, WorkGroup};
 use crate::fixes::{create_default_location_command, output_fix};
 use crate::idc::region_idc_instance;
+use crate::modes::GrantPermission;
 use crate::s3;
 
 /// What a new S3 Access Grants instance's fix cites (AG001's documentation).
@@ -233,10 +234,7 @@ pub(crate) fn locations<'a>(ctx: &Ctx<'a>) -> &'a [AccessGrantsLocation] {
 }
 
 pub(crate) fn directory(g: &AccessGrant) -> bool {
-    matches!(
-        g.grantee_type.as_str(),
-        "DIRECTORY_USER" | "DIRECTORY_GROUP"
-    )
+    g.grantee_type.identity().is_some()
 }
 
 /// A grant this check accepts (or warns on) for a workgroup's results, and whom
@@ -258,7 +256,8 @@ pub(crate) fn matched_grants<'a>(ctx: &Ctx<'a>, w: &WorkGroup) -> Vec<Matched<'a
     };
     let dir = s3::as_dir(out);
     let locs = locations(ctx);
-    let ok = |g: &&AccessGrant| g.permission == "READWRITE" && pin(g, w) != Pin::Other;
+    let ok =
+        |g: &&AccessGrant| g.permission == GrantPermission::ReadWrite && pin(g, w) != Pin::Other;
     if ctx.users().is_empty() {
         return grants
             .iter()
@@ -285,7 +284,7 @@ pub(crate) fn matched_grants<'a>(ctx: &Ctx<'a>, w: &WorkGroup) -> Vec<Matched<'a
             let g = grants
                 .iter()
                 .filter(ok)
-                .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
+                .filter(|g| p.matches_grantee(g))
                 .filter(|g| s3::covers(g, locs, &prefix))
                 .min_by_key(|g| pin(g, w) != Pin::None)?;
             Some(Matched {

@@ -6,6 +6,7 @@ use crate::check::{Outcome, Remediation, remedy};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{Assignment, IdcInstance, SessionMapping};
+use crate::modes::IdentityType;
 use crate::scope::Scope;
 
 /// What a user lookup's fix cites: the IAM Identity Center user docs.
@@ -82,8 +83,8 @@ pub(crate) fn user_label(p: &Principals) -> String {
 }
 
 /// How a matching principal reaches the user: `directly` / `through group analysts`.
-pub(crate) fn via(p: &Principals, kind: &str, id: &str) -> String {
-    if kind.ends_with("USER") {
+pub(crate) fn via(p: &Principals, kind: &IdentityType, id: &str) -> String {
+    if *kind == IdentityType::User {
         "directly".into()
     } else {
         format!("through group {} ({id})", p.group_name(id))

@@ -11,6 +11,7 @@ mod fixes;
 mod grants;
 mod idc;
 pub mod lf;
+pub mod modes;
 pub mod names;
 pub mod path;
 pub mod policy;

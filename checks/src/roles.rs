@@ -8,6 +8,7 @@ use crate::facts::{Studio, WorkGroup};
 use crate::fixes::{
     EXECUTION_ROLE_DOCS, create_role_command, execution_trust, recreate_fix, update_work_group,
 };
+use crate::modes::AuthMode;
 use crate::policy::arn_account;
 
 /// The account: the caller's, else the one in `arn`, else a placeholder.
@@ -52,7 +53,7 @@ pub(crate) fn real_role_arn(
 /// a Studio without Identity Center authentication (ES001 fails it) or without a
 /// user role (ES003 fails it). The runner skips both; they are complete all the same.
 pub(crate) fn sso_user_role<'a>(ctx: &Ctx, s: &'a Studio) -> Result<&'a str, Box<Outcome>> {
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return Err(Box::new(not_sso(ctx, s)));
     }
     s.user_role

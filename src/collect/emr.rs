@@ -4,6 +4,7 @@ use super::ops::{DESCRIBE_STUDIO, LIST_SESSION_MAPPINGS, LIST_STUDIOS};
 use super::run::{Run, all, collect_all};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{SessionMapping, Studio};
+use studio_doctor_checks::modes::{AuthMode, IdentityType, UserAssignment};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// Every Studio in the region, or only the one `select` names (id or name), described.
@@ -65,12 +66,14 @@ async fn describe(run: &Run, id: &str) -> Result<Studio, Unknown> {
         name: s.name().unwrap_or_default().to_string(),
         studio_arn: text(s.studio_arn()),
         url: text(s.url()),
-        auth_mode: s.auth_mode().map(|m| m.as_str().to_string()),
+        auth_mode: s.auth_mode().map(|m| AuthMode::from(m.as_str())),
         service_role: text(s.service_role()),
         user_role: text(s.user_role()),
         idc_instance_arn: text(s.idc_instance_arn()),
         trusted_identity_propagation_enabled: s.trusted_identity_propagation_enabled(),
-        idc_user_assignment: s.idc_user_assignment().map(|a| a.as_str().to_string()),
+        idc_user_assignment: s
+            .idc_user_assignment()
+            .map(|a| UserAssignment::from(a.as_str())),
         default_s3_location: text(s.default_s3_location()),
         encryption_key_arn: text(s.encryption_key_arn()),
         vpc_id: text(s.vpc_id()),
@@ -111,10 +114,7 @@ async fn mappings(run: &Run, id: &str) -> Fact<Vec<SessionMapping>> {
                 .map(|m| SessionMapping {
                     identity_id: m.identity_id().unwrap_or_default().to_string(),
                     identity_name: m.identity_name().map(str::to_string),
-                    identity_type: m
-                        .identity_type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
+                    identity_type: IdentityType::from(m.identity_type().map_or("", |t| t.as_str())),
                     session_policy_arn: m.session_policy_arn().map(str::to_string),
                 })
                 .collect()

@@ -34,6 +34,7 @@ use studio_doctor_checks::facts::{
     AccessGrants, FACTS_VERSION, LakeFormation, Studio, Table, Target, WorkGroup, role_name,
 };
 use studio_doctor_checks::lf::covering_resource;
+use studio_doctor_checks::modes::AuthMode;
 use studio_doctor_checks::{Area, Fact, Facts, Need};
 use timing::in_area;
 
@@ -156,7 +157,7 @@ async fn read(
             // the fact "not collected", and no check reads it.
             progress("reading EMR Studio session mappings");
             let sso: Vec<usize> = (0..list.len())
-                .filter(|&i| list[i].auth_mode.as_deref() == Some("SSO"))
+                .filter(|&i| list[i].auth_mode == Some(AuthMode::Sso))
                 .collect();
             let ids = sso.iter().map(|&i| list[i].studio_id.clone()).collect();
             let mappings = emr::session_mappings(run, ids).await;
@@ -175,7 +176,7 @@ async fn read(
             let sso: Vec<usize> = (0..list.len())
                 .filter(|&i| {
                     let s = &list[i];
-                    s.auth_mode.as_deref() == Some("SSO")
+                    s.auth_mode == Some(AuthMode::Sso)
                         && s.idc_instance_arn.is_some()
                         && s.url.is_some()
                 })

@@ -17,6 +17,7 @@ use studio_doctor_checks::ctx::Ctx;
 use studio_doctor_checks::facts::{
     Application, Assignment, IdcGroup, IdcInstance, IdcRegion, IdcUser, UserFacts,
 };
+use studio_doctor_checks::modes::IdentityType;
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// `sso:ListInstances`.
@@ -360,7 +361,7 @@ async fn application(run: &Run, arn: &str) -> Application {
                 v.iter()
                     .map(|a| Assignment {
                         principal_id: a.principal_id().to_string(),
-                        principal_type: a.principal_type().as_str().to_string(),
+                        principal_type: IdentityType::from(a.principal_type().as_str()),
                     })
                     .collect()
             })

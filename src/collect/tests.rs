@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Target;
+use studio_doctor_checks::modes::{AuthMode, EncryptionOption, GrantPermission, GranteeType};
 use studio_doctor_checks::{Area, Fact, Facts, Need, UnknownKind};
 
 const ACCOUNT: &str = "111122223333";
@@ -533,7 +534,7 @@ async fn healthy_account_reads_every_fact() {
 
     let studios = f.studios.known().unwrap();
     assert_eq!(studios.len(), 2, "both pages of ListStudios");
-    assert_eq!(studios[0].auth_mode.as_deref(), Some("SSO"));
+    assert_eq!(studios[0].auth_mode, Some(AuthMode::Sso));
     assert_eq!(
         studios[0].session_mappings.known().unwrap()[0].identity_id,
         "g-1"
@@ -548,7 +549,7 @@ async fn healthy_account_reads_every_fact() {
         "from the summary"
     );
     assert_eq!(idc.enable_identity_center, Some(true));
-    assert_eq!(idc.encryption_option.as_deref(), Some("SSE_S3"));
+    assert_eq!(idc.encryption_option, Some(EncryptionOption::SseS3));
     let ag = idc.s3_access_grants.as_ref().unwrap();
     assert!(ag.enable_s3_access_grants && ag.create_user_level_prefix);
     assert_eq!(
@@ -592,8 +593,8 @@ async fn healthy_account_reads_every_fact() {
     );
     let grants = f.access_grants.grants.known().unwrap();
     assert_eq!(grants.len(), 2, "both pages of ListAccessGrants");
-    assert_eq!(grants[0].grantee_type, "DIRECTORY_GROUP");
-    assert_eq!(grants[0].permission, "READWRITE");
+    assert_eq!(grants[0].grantee_type, GranteeType::DirectoryGroup);
+    assert_eq!(grants[0].permission, GrantPermission::ReadWrite);
 
     // The results bucket of the target (Identity Center) workgroup, asked with
     // this account as the expected owner.

@@ -80,6 +80,8 @@ use crate::facts::{AccessGrant, UserFacts, WorkGroup};
 use crate::fixes::create_grant_command;
 use crate::grants::{Pin, directory, locations, per_user, pin, user_prefix};
 use crate::grants::{managed_pass, managed_results, results_location};
+use crate::modes::GrantPermission;
+use crate::modes::GranteeType;
 use crate::s3;
 use crate::scope::Scope;
 
@@ -182,17 +184,14 @@ fn for_user(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant], u: &Use
         prefix.clone()
     };
     let locs = locations(ctx);
-    let mine: Vec<&AccessGrant> = grants
-        .iter()
-        .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
-        .collect();
+    let mine: Vec<&AccessGrant> = grants.iter().filter(|g| p.matches_grantee(g)).collect();
     let (covering, other): (Vec<&AccessGrant>, Vec<&AccessGrant>) =
         mine.iter().partition(|g| s3::covers(g, locs, &prefix));
     let rw = |want: Pin| -> Vec<&AccessGrant> {
         covering
             .iter()
             .copied()
-            .filter(|g| g.permission == "READWRITE" && pin(g, w) == want)
+            .filter(|g| g.permission == GrantPermission::ReadWrite && pin(g, w) == want)
             .collect()
     };
     let fix = |summary: &str| {
@@ -308,7 +307,9 @@ fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant]) -> Outcom
     let hits = |want: Pin| -> Vec<&AccessGrant> {
         grants
             .iter()
-            .filter(|g| directory(g) && g.permission == "READWRITE" && pin(g, w) == want)
+            .filter(|g| {
+                directory(g) && g.permission == GrantPermission::ReadWrite && pin(g, w) == want
+            })
             .filter(|g| {
                 if per_user {
                     s3::reaches(g, locs, dir)
@@ -378,8 +379,8 @@ fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant]) -> Outcom
 }
 
 fn grantee(p: &Principals, g: &AccessGrant) -> String {
-    match g.grantee_type.as_str() {
-        "DIRECTORY_GROUP" => format!("group \"{}\"", p.group_name(&g.grantee_identifier)),
+    match g.grantee_type {
+        GranteeType::DirectoryGroup => format!("group \"{}\"", p.group_name(&g.grantee_identifier)),
         _ => format!("user \"{}\"", p.user_name),
     }
 }

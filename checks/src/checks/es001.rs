@@ -36,6 +36,7 @@
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::fixes::{self, recreate_fix};
+use crate::modes::AuthMode;
 use crate::scope::Scope;
 
 pub const META: Meta = Meta {
@@ -71,13 +72,13 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         .into_iter()
         .map(|s| {
             let label = studio_label(s);
-            match s.auth_mode.as_deref() {
-                Some("SSO") => Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication")),
+            match &s.auth_mode {
+                Some(AuthMode::Sso) => Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication")),
                 mode => Outcome::fail(
                     &label,
                     format!(
                         "{label} uses {} authentication, so Identity-Center-enabled Athena workgroups are not visible in it",
-                        mode.unwrap_or("unknown")
+                        mode.as_ref().map_or("unknown", AuthMode::as_str)
                     ),
                 )
                 .fix(recreate_fix(

@@ -47,6 +47,7 @@ use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::Studio;
 use crate::fixes::recreate_fix;
+use crate::modes::AuthMode;
 use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
@@ -69,7 +70,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return not_sso(ctx, s);
     }
     let label = studio_label(s);

@@ -49,6 +49,7 @@ use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
 use crate::fixes::{USER_ROLE_TRUST, create_role_command, recreate_fix};
+use crate::modes::AuthMode;
 use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
@@ -72,7 +73,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     let label = studio_label(s);
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return not_sso(ctx, s);
     }
     let user = s.user_role.as_deref().filter(|r| !r.is_empty());

@@ -122,6 +122,7 @@ use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
 use crate::fixes;
 use crate::idc::{self, Who, scoped, user_label, who};
+use crate::modes::IdentityType;
 use crate::policy::{allow_document, arn_account};
 use crate::review::{self, IfMissing, Review, RoleCheck, Want, glue_wants, workgroup_arns};
 use crate::roles::{account_of, real_role_arn, role_arn, sso_user_role};
@@ -272,7 +273,7 @@ struct Mapped<'w> {
     arn: String,
     who: String,
     /// The mappings' `(IdentityType, IdentityId)`.
-    identities: Vec<(String, String)>,
+    identities: Vec<(IdentityType, String)>,
     session: Session<'w>,
 }
 
@@ -1099,7 +1100,7 @@ mod tests {
         );
         // Her only mapping: it fails.
         if let Fact::Known(m) = &mut studio(&mut f).session_mappings {
-            m.retain(|m| m.identity_type == "USER");
+            m.retain(|m| m.identity_type == IdentityType::User);
         }
         assert_eq!(only("ES005", &f).status, Status::Fail);
         // No mapping applies to her: the role alone is judged.

@@ -72,6 +72,8 @@ use crate::ctx::{Ctx, Principals, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Assignment, SessionMapping, Studio};
 use crate::idc::{Who, groups_note, missing_user, scoped, user_label, via, who};
+use crate::modes::AuthMode;
+use crate::modes::UserAssignment;
 use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
@@ -101,11 +103,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
     let label = studio_label(s);
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return vec![not_sso(ctx, s)];
     }
-    let note = match s.idc_user_assignment.as_deref() {
-        Some("OPTIONAL") => {
+    let note = match s.idc_user_assignment {
+        Some(UserAssignment::Optional) => {
             return vec![Outcome::pass(
                 &label,
                 format!(
@@ -113,7 +115,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
                 ),
             )];
         }
-        Some("REQUIRED") => "",
+        Some(UserAssignment::Required) => "",
         _ => " (DescribeStudio reported no IdcUserAssignment; treated as REQUIRED)",
     };
     let maps = match s.session_mappings.known() {

@@ -29,6 +29,7 @@ use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
+use crate::modes::WorkGroupState;
 
 pub const META: Meta = Meta {
     id: "WG002",
@@ -50,9 +51,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
-    match w.state.as_deref() {
-        Some("ENABLED") => Outcome::pass(&label, format!("{label} is enabled")),
-        Some("DISABLED") => Outcome::fail(
+    match &w.state {
+        Some(WorkGroupState::Enabled) => Outcome::pass(&label, format!("{label} is enabled")),
+        Some(WorkGroupState::Disabled) => Outcome::fail(
             &label,
             format!("{label} is disabled (State: DISABLED), so every query sent to it fails"),
         )
@@ -61,7 +62,9 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             &label,
             format!(
                 "{label} has state {}; queries run only in an ENABLED workgroup",
-                other.map_or("(not reported)".to_string(), |s| format!("\"{s}\""))
+                other
+                    .as_ref()
+                    .map_or("(not reported)".to_string(), |s| format!("\"{s}\""))
             ),
         )
         .fix(enable_fix(ctx, w)),

@@ -54,6 +54,7 @@ use crate::each::each_workgroup;
 use crate::facts::{AccessGrant, WorkGroup, role_name};
 use crate::fixes::{create_grant_command, output_fix};
 use crate::grants::{managed_pass, managed_results, results_location};
+use crate::modes::{EncryptionOption, GrantPermission, GranteeType};
 use crate::policy::arn_account;
 use crate::roles::execution_role_arn;
 use crate::s3;
@@ -86,8 +87,8 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     if managed_results(w) {
         return managed_pass(w);
     }
-    let enc = match w.encryption_option.as_deref() {
-        Some(e @ ("SSE_KMS" | "CSE_KMS")) => e,
+    let enc = match &w.encryption_option {
+        Some(e @ (EncryptionOption::SseKms | EncryptionOption::CseKms)) => e.as_str(),
         Some(e) => {
             return Outcome::pass(
                 &label,
@@ -132,11 +133,11 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         .unwrap_or_default();
     let mine: Vec<&AccessGrant> = grants
         .iter()
-        .filter(|g| g.grantee_type == "IAM" && same_role(&g.grantee_identifier, &role))
+        .filter(|g| g.grantee_type == GranteeType::Iam && same_role(&g.grantee_identifier, &role))
         .collect();
     if let Some(g) = mine
         .iter()
-        .find(|g| g.permission == "READWRITE" && s3::covers(g, locations, &dir))
+        .find(|g| g.permission == GrantPermission::ReadWrite && s3::covers(g, locations, &dir))
     {
         return Outcome::pass(
             &label,
