@@ -4,7 +4,7 @@ use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
     AccessGrant, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup, role_name,
 };
-use crate::modes::{AuthMode, IdentityType};
+use crate::modes::{AuthMode, IdentityType, InstanceStatus};
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
@@ -188,7 +188,7 @@ impl<'a> Ctx<'a> {
             .known()
             .map(|l| {
                 l.iter()
-                    .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+                    .filter(|i| matches!(i.status, Some(InstanceStatus::Active) | None))
                     .collect()
             })
             .unwrap_or_default()

@@ -8,8 +8,8 @@
 
 use crate::fact::{Fact, not_collected};
 use crate::modes::{
-    AuthMode, EncryptionOption, GrantPermission, GranteeType, IdentityType, UserAssignment,
-    WorkGroupState,
+    AuthMode, EncryptionOption, GrantPermission, GranteeType, IdentityType, InstanceStatus,
+    KeyType, RegionStatus, UserAssignment, UserStatus, VerificationStatus, WorkGroupState,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -129,7 +129,7 @@ pub struct IdcInstance {
     pub name: Option<String>,
     /// `ACTIVE`, `CREATE_IN_PROGRESS`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<InstanceStatus>,
     /// The instance's primary region (multi-Region instances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
@@ -139,7 +139,7 @@ pub struct IdcInstance {
     /// `sso:DescribeInstance` → `EncryptionConfigurationDetails.KeyType`
     /// (`AWS_OWNED_KMS_KEY` or `CUSTOMER_MANAGED_KEY`).
     #[serde(default, skip_serializing_if = "not_collected")]
-    pub key_type: Fact<Option<String>>,
+    pub key_type: Fact<Option<KeyType>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ pub struct IdcRegion {
     pub region_name: String,
     /// `ACTIVE`, `ADDING` or `REMOVING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<RegionStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,7 +172,7 @@ pub struct IdcUser {
     pub display_name: Option<String>,
     /// `ENABLED` or `DISABLED`, when the store reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -552,7 +552,7 @@ pub struct LfResource {
     pub hybrid_access_enabled: bool,
     /// `VERIFIED`, `VERIFICATION_FAILED` or `NOT_VERIFIED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_status: Option<String>,
+    pub verification_status: Option<VerificationStatus>,
 }
 
 /// One `LakeFormationOptInsInfo` entry.

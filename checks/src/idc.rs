@@ -6,7 +6,7 @@ use crate::check::{Outcome, Remediation, remedy};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{Assignment, IdcInstance, SessionMapping};
-use crate::modes::IdentityType;
+use crate::modes::{IdentityType, InstanceStatus};
 use crate::scope::Scope;
 
 /// What a user lookup's fix cites: the IAM Identity Center user docs.
@@ -168,7 +168,7 @@ pub(crate) fn region_idc_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
         .filter(|arn| listed(arn))
         .or_else(|| {
             all.iter()
-                .find(|i| i.status.as_deref() == Some("ACTIVE"))
+                .find(|i| i.status == Some(InstanceStatus::Active))
                 .or_else(|| all.first())
                 .map(|i| i.instance_arn.as_str())
         })

@@ -115,6 +115,50 @@ aws_enum!(
     }
 );
 
+aws_enum!(
+    /// An IAM Identity Center instance's `Status`.
+    InstanceStatus {
+        Active = "ACTIVE",
+        CreateInProgress = "CREATE_IN_PROGRESS",
+        CreateFailed = "CREATE_FAILED",
+        DeleteInProgress = "DELETE_IN_PROGRESS",
+    }
+);
+
+aws_enum!(
+    /// The `Status` of an additional region of an IAM Identity Center instance.
+    RegionStatus {
+        Active = "ACTIVE",
+        Adding = "ADDING",
+        Removing = "REMOVING",
+    }
+);
+
+aws_enum!(
+    /// An IAM Identity Center instance's `EncryptionConfigurationDetails.KeyType`.
+    KeyType {
+        AwsOwned = "AWS_OWNED_KMS_KEY",
+        CustomerManaged = "CUSTOMER_MANAGED_KEY",
+    }
+);
+
+aws_enum!(
+    /// An Identity Center user's `UserStatus`.
+    UserStatus {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
+);
+
+aws_enum!(
+    /// A Lake Formation registration's `VerificationStatus`.
+    VerificationStatus {
+        Verified = "VERIFIED",
+        VerificationFailed = "VERIFICATION_FAILED",
+        NotVerified = "NOT_VERIFIED",
+    }
+);
+
 impl GranteeType {
     /// The Identity Center identity kind of a directory grantee.
     pub fn identity(&self) -> Option<IdentityType> {

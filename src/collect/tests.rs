@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Target;
-use studio_doctor_checks::modes::{AuthMode, EncryptionOption, GrantPermission, GranteeType};
+use studio_doctor_checks::modes::{
+    AuthMode, EncryptionOption, GrantPermission, GranteeType, UserStatus, VerificationStatus,
+};
 use studio_doctor_checks::{Area, Fact, Facts, Need, UnknownKind};
 
 const ACCOUNT: &str = "111122223333";
@@ -521,8 +523,8 @@ async fn healthy_account_reads_every_fact() {
     let alice = &f.users[0];
     let user = alice.user.known().unwrap().as_ref().unwrap();
     assert_eq!(
-        (user.user_id.as_str(), user.status.as_deref()),
-        ("u-1", Some("ENABLED"))
+        (user.user_id.as_str(), user.status.as_ref()),
+        ("u-1", Some(&UserStatus::Enabled))
     );
     let groups = alice.groups.known().unwrap();
     assert_eq!(groups.len(), 2);
@@ -660,8 +662,8 @@ async fn healthy_account_reads_every_fact() {
     assert_eq!(resources.len(), 2, "both pages of ListResources");
     assert!(resources[1].hybrid_access_enabled);
     assert_eq!(
-        resources[1].verification_status.as_deref(),
-        Some("VERIFICATION_FAILED")
+        resources[1].verification_status,
+        Some(VerificationStatus::VerificationFailed)
     );
     let opt_ins = lf.opt_ins.known().unwrap();
     assert_eq!(opt_ins.len(), 2, "the data location opt-in is ignored");

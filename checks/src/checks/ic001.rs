@@ -45,6 +45,7 @@ use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
 use crate::idc::instance_label;
+use crate::modes::InstanceStatus;
 
 pub const META: Meta = Meta {
     id: "IC001",
@@ -95,7 +96,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     let active: Vec<&IdcInstance> = list
         .iter()
-        .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+        .filter(|i| matches!(i.status, Some(InstanceStatus::Active) | None))
         .collect();
     if !active.is_empty() {
         let names: Vec<String> = active
@@ -120,7 +121,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             format!(
                 "{} is {}",
                 instance_label(i),
-                i.status.as_deref().unwrap_or("?")
+                i.status.as_ref().map_or("?", InstanceStatus::as_str)
             )
         })
         .collect();
@@ -129,11 +130,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         "aws sso-admin describe-instance --region {region} --instance-arn {} --query '[Status,StatusReason]'",
         first.instance_arn
     )];
-    let summary = match first.status.as_deref() {
-        Some("CREATE_IN_PROGRESS") => {
+    let summary = match &first.status {
+        Some(InstanceStatus::CreateInProgress) => {
             "Wait for the instance to become ACTIVE, then run studio-doctor again".to_string()
         }
-        Some("CREATE_FAILED") => {
+        Some(InstanceStatus::CreateFailed) => {
             commands.push(format!(
                 "aws sso-admin delete-instance --region {region} --instance-arn {}",
                 first.instance_arn

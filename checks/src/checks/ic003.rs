@@ -71,6 +71,7 @@ use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
 use crate::idc::{self, find_user_fix, looked_up_in, single_quoted};
+use crate::modes::UserStatus;
 use crate::names::{closest, first_try, some};
 use crate::scope::Scope;
 
@@ -140,8 +141,8 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
         Ok(None) => not_found(ctx, name, store),
         Ok(Some(user)) => {
             let who = format!("user \"{name}\" ({})", user.user_id);
-            match user.status.as_deref() {
-                Some("DISABLED") => Outcome::fail(
+            match &user.status {
+                Some(UserStatus::Disabled) => Outcome::fail(
                     &res,
                     format!(
                         "{who} is DISABLED in identity store {store}: they cannot sign in to the access portal or the EMR Studio"
