@@ -26,9 +26,8 @@
 use crate::check::Outcome;
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::role_name;
 use crate::facts::{
-    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission,
+    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission, role_name,
 };
 use crate::idc::{Who, missing_user, who};
 use crate::policy::arn_account;

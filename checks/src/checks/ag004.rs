@@ -64,13 +64,13 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::location_trust;
-use crate::fixes::{self, create_role_command, replace_trust_fix};
-use crate::grants::{Serving, instance_arn, location_role, serving_locations};
-use crate::grants::{managed_pass, managed_results};
+use crate::fixes::{self, create_role_command, location_trust, replace_trust_fix};
+use crate::grants::{
+    Serving, instance_arn, location_role, managed_pass, managed_results, serving_locations,
+};
 use crate::policy::{Context, trust_allows};
 use crate::roles::account_of;
-use crate::trust::{self};
+use crate::trust;
 
 pub const META: Meta = Meta {
     id: "AG004",

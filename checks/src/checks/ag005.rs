@@ -78,10 +78,11 @@ use crate::ctx::{Ctx, Principals, workgroup_label};
 use crate::each::unknown_workgroups;
 use crate::facts::{AccessGrant, UserFacts, WorkGroup};
 use crate::fixes::create_grant_command;
-use crate::grants::{Pin, directory, locations, per_user, pin, user_prefix};
-use crate::grants::{managed_pass, managed_results, results_location};
-use crate::modes::GrantPermission;
-use crate::modes::GranteeType;
+use crate::grants::{
+    Pin, directory, locations, managed_pass, managed_results, per_user, pin, results_location,
+    user_prefix,
+};
+use crate::modes::{GrantPermission, GranteeType};
 use crate::s3;
 use crate::scope::Scope;
 

@@ -72,8 +72,7 @@ use crate::ctx::{Ctx, Principals, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Assignment, SessionMapping, Studio};
 use crate::idc::{Who, groups_note, missing_user, scoped, user_label, via, who};
-use crate::modes::AuthMode;
-use crate::modes::UserAssignment;
+use crate::modes::{AuthMode, UserAssignment};
 use crate::roles::not_sso;
 
 pub const META: Meta = Meta {

@@ -88,10 +88,9 @@ use crate::each::each_table_grants;
 use crate::fact::Unknown;
 use crate::facts::LfPermission;
 use crate::idc::{groups_note, user_label};
-use crate::lf::caller_admin;
 use crate::lf::{
-    self, Access, Location, Select, grant_command, is_idc, is_users, table_json, table_label,
-    user_arn,
+    self, Access, Location, Select, caller_admin, grant_command, is_idc, is_users, table_json,
+    table_label, user_arn,
 };
 
 pub const META: Meta = Meta {

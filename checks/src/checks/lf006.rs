@@ -63,8 +63,7 @@ use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::each::each_table_grants;
 use crate::facts::LfPermission;
-use crate::lf::caller_admin;
-use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, table_label};
+use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, caller_admin, table_label};
 
 pub const META: Meta = Meta {
     id: "LF006",

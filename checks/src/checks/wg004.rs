@@ -62,11 +62,9 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::execution_trust;
-use crate::fixes::{self, create_role_command, replace_trust_fix};
+use crate::fixes::{self, create_role_command, execution_trust, replace_trust_fix};
 use crate::policy::{Context, Decision, trust_allows};
-use crate::roles::account_of;
-use crate::roles::{execution_role_arn, no_role, workgroup_arn};
+use crate::roles::{account_of, execution_role_arn, no_role, workgroup_arn};
 use crate::trust;
 
 pub const META: Meta = Meta {
