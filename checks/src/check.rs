@@ -2,6 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::fact::Unknown;
+use crate::scope::Scope;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -290,7 +291,7 @@ pub struct Outcome {
     /// The targets this outcome belongs to (`studio:<id>`, `workgroup:<name>`,
     /// `user:<name>`, `table:<db.table>`); empty for the whole region. A dependant's
     /// outcome is skipped when a prerequisite failed on one of its scopes.
-    pub scope: Vec<String>,
+    pub scope: Vec<Scope>,
     pub message: String,
     pub fix: Option<Remediation>,
 }
@@ -328,8 +329,8 @@ impl Outcome {
     }
 
     /// Add a scope (may be called several times).
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope.push(scope.into());
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope.push(scope);
         self
     }
 

@@ -2,9 +2,11 @@
 
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
-    Application, Assignment, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts, WorkGroup,
-    role_name,
+    AccessGrant, Application, Assignment, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts,
+    WorkGroup, role_name,
 };
+use crate::modes::{AuthMode, IdentityType, InstanceStatus};
+use crate::scope::Scope;
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
@@ -19,12 +21,19 @@ pub struct Principals<'a> {
 
 impl Principals<'_> {
     /// True when `id` of `kind` (`USER` / `GROUP`) is this user or one of their groups.
-    pub fn matches(&self, kind: &str, id: &str) -> bool {
+    pub fn matches(&self, kind: &IdentityType, id: &str) -> bool {
         match kind {
-            "USER" | "DIRECTORY_USER" => id == self.user_id,
-            "GROUP" | "DIRECTORY_GROUP" => self.groups.iter().any(|g| g.group_id == id),
-            _ => false,
+            IdentityType::User => id == self.user_id,
+            IdentityType::Group => self.groups.iter().any(|g| g.group_id == id),
+            IdentityType::Other(_) => false,
         }
+    }
+
+    /// True when an S3 Access Grants grant's grantee is this user or one of their groups.
+    pub fn matches_grantee(&self, g: &AccessGrant) -> bool {
+        g.grantee_type
+            .identity()
+            .is_some_and(|kind| self.matches(&kind, &g.grantee_identifier))
     }
 
     /// The display name of a group id, or the id.
@@ -59,7 +68,7 @@ impl<'a> Ctx<'a> {
     /// not known) when the region has one, or every Studio when it has none.
     pub fn studios(&self) -> Result<Vec<&'a Studio>, &'a Unknown> {
         let all = self.facts.studios.known()?;
-        let sso = |s: &Studio| s.auth_mode.as_deref() == Some("SSO");
+        let sso = |s: &Studio| s.auth_mode == Some(AuthMode::Sso);
         let mut v: Vec<&Studio> = match &self.facts.target.studio {
             Some(sel) => all
                 .iter()
@@ -80,7 +89,7 @@ impl<'a> Ctx<'a> {
         Ok(self
             .studios()?
             .into_iter()
-            .filter(|s| s.auth_mode.as_deref() == Some("SSO"))
+            .filter(|s| s.auth_mode == Some(AuthMode::Sso))
             .collect())
     }
 
@@ -138,7 +147,7 @@ impl<'a> Ctx<'a> {
         match self.sso_studios() {
             Ok(ss) => parts.extend(ss.into_iter().filter_map(|s| {
                 if let Some(u) = &s.unreadable {
-                    unknowns.push(Unread::item(studio_label(s), studio_scope(s), u));
+                    unknowns.push(Unread::item(studio_label(s), Scope::studio(s), u));
                 }
                 Some(IdcComponent {
                     label: studio_label(s),
@@ -151,7 +160,7 @@ impl<'a> Ctx<'a> {
         match self.workgroups() {
             Ok(ws) => parts.extend(ws.into_iter().filter_map(|w| {
                 if let Some(u) = &w.unreadable {
-                    unknowns.push(Unread::item(workgroup_label(w), workgroup_scope(w), u));
+                    unknowns.push(Unread::item(workgroup_label(w), Scope::workgroup(w), u));
                 }
                 Some(IdcComponent {
                     label: workgroup_label(w),
@@ -199,7 +208,7 @@ impl<'a> Ctx<'a> {
             .known()
             .map(|l| {
                 l.iter()
-                    .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+                    .filter(|i| matches!(i.status, Some(InstanceStatus::Active) | None))
                     .collect()
             })
             .unwrap_or_default()
@@ -314,7 +323,7 @@ impl<'a> Ctx<'a> {
 /// A fact that could not be read: a whole list (`scope` empty) or one item of it.
 pub struct Unread<'a> {
     pub what: String,
-    pub scope: Option<String>,
+    pub scope: Option<Scope>,
     pub why: &'a Unknown,
 }
 
@@ -327,7 +336,7 @@ impl<'a> Unread<'a> {
         }
     }
 
-    pub fn item(what: String, scope: String, why: &'a Unknown) -> Self {
+    pub fn item(what: String, scope: Scope, why: &'a Unknown) -> Self {
         Unread {
             what,
             scope: Some(scope),
@@ -379,14 +388,6 @@ pub fn idc_enabled(w: &WorkGroup) -> bool {
 /// Identity-Center-enabled, or unreadable and so possibly so.
 fn maybe_idc(w: &WorkGroup) -> bool {
     idc_enabled(w) || w.unreadable.is_some()
-}
-
-pub fn studio_scope(s: &Studio) -> String {
-    format!("studio:{}", s.studio_id)
-}
-
-pub fn workgroup_scope(w: &WorkGroup) -> String {
-    format!("workgroup:{}", w.name)
 }
 
 /// How a Studio is named in messages: `Studio "analytics" (es-123)`.

@@ -7,6 +7,10 @@
 //! [`Fact`]; a fact that was not collected is absent from the file.
 
 use crate::fact::{Fact, Unknown, not_collected};
+use crate::modes::{
+    AuthMode, EncryptionOption, GrantPermission, GranteeType, IdentityType, InstanceStatus,
+    KeyType, RegionStatus, UserAssignment, UserStatus, VerificationStatus, WorkGroupState,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -125,7 +129,7 @@ pub struct IdcInstance {
     pub name: Option<String>,
     /// `ACTIVE`, `CREATE_IN_PROGRESS`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<InstanceStatus>,
     /// The instance's primary region (multi-Region instances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
@@ -135,7 +139,7 @@ pub struct IdcInstance {
     /// `sso:DescribeInstance` → `EncryptionConfigurationDetails.KeyType`
     /// (`AWS_OWNED_KMS_KEY` or `CUSTOMER_MANAGED_KEY`).
     #[serde(default, skip_serializing_if = "not_collected")]
-    pub key_type: Fact<Option<String>>,
+    pub key_type: Fact<Option<KeyType>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,7 +148,7 @@ pub struct IdcRegion {
     pub region_name: String,
     /// `ACTIVE`, `ADDING` or `REMOVING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<RegionStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,7 +172,7 @@ pub struct IdcUser {
     pub display_name: Option<String>,
     /// `ENABLED` or `DISABLED`, when the store reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,7 +194,7 @@ pub struct Studio {
     pub url: Option<String>,
     /// `SSO` or `IAM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<String>,
+    pub auth_mode: Option<AuthMode>,
     /// As DescribeStudio returns it: a role name or an ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_role: Option<String>,
@@ -202,7 +206,7 @@ pub struct Studio {
     pub trusted_identity_propagation_enabled: Option<bool>,
     /// `REQUIRED` or `OPTIONAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idc_user_assignment: Option<String>,
+    pub idc_user_assignment: Option<UserAssignment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_s3_location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,7 +242,7 @@ pub struct SessionMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_name: Option<String>,
     /// `USER` or `GROUP`.
-    pub identity_type: String,
+    pub identity_type: IdentityType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_policy_arn: Option<String>,
 }
@@ -249,7 +253,7 @@ pub struct WorkGroup {
     pub name: String,
     /// `ENABLED` or `DISABLED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<WorkGroupState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center_application_arn: Option<String>,
     /// `Configuration.IdentityCenterConfiguration`.
@@ -264,7 +268,7 @@ pub struct WorkGroup {
     pub output_location: Option<String>,
     /// `SSE_S3`, `SSE_KMS` or `CSE_KMS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_option: Option<String>,
+    pub encryption_option: Option<EncryptionOption>,
     /// `Configuration.ResultConfiguration.ExpectedBucketOwner`: the account Athena
     /// requires to own the results bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -319,7 +323,7 @@ pub struct Application {
 pub struct Assignment {
     pub principal_id: String,
     /// `USER` or `GROUP`.
-    pub principal_type: String,
+    pub principal_type: IdentityType,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -395,10 +399,10 @@ pub struct AccessGrantsLocation {
 pub struct AccessGrant {
     pub access_grant_id: String,
     /// `DIRECTORY_USER`, `DIRECTORY_GROUP` or `IAM`.
-    pub grantee_type: String,
+    pub grantee_type: GranteeType,
     pub grantee_identifier: String,
     /// `READ`, `WRITE` or `READWRITE`.
-    pub permission: String,
+    pub permission: GrantPermission,
     pub access_grants_location_id: String,
     /// The full scope, e.g. `s3://bucket/prefix/*`.
     pub grant_scope: String,
@@ -564,7 +568,7 @@ pub struct LfResource {
     pub hybrid_access_enabled: bool,
     /// `VERIFIED`, `VERIFICATION_FAILED` or `NOT_VERIFIED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_status: Option<String>,
+    pub verification_status: Option<VerificationStatus>,
 }
 
 /// One `LakeFormationOptInsInfo` entry.

@@ -24,14 +24,15 @@
 //!   not evaluated: the checks warn instead of deciding.
 
 use crate::check::Outcome;
-use crate::checks::es008::{Who, missing_user, who};
-use crate::checks::ic003::user_scope;
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
-    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission,
+    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission, role_name,
 };
+use crate::idc::{Who, missing_user, who};
+use crate::policy::arn_account;
 use crate::s3;
+use crate::scope::Scope;
 
 /// The prefix of Identity Center principals in Lake Formation.
 pub const IDC_PREFIX: &str = "arn:aws:identitystore:::";
@@ -91,11 +92,6 @@ pub fn split_table(name: &str) -> Option<(&str, &str)> {
         .filter(|(d, t)| !d.is_empty() && !t.is_empty())
 }
 
-/// `table:<db.table>`.
-pub fn table_scope(name: &str) -> String {
-    format!("table:{name}")
-}
-
 /// `table flightdata_db.flightdata`.
 pub fn table_label(name: &str) -> String {
     format!("table {name}")
@@ -108,7 +104,7 @@ pub fn each_table(ctx: &Ctx, f: impl Fn(&str) -> Vec<Outcome>) -> Vec<Outcome> {
         .target
         .tables
         .iter()
-        .flat_map(|t| f(t).into_iter().map(|o| o.scope(table_scope(t))))
+        .flat_map(|t| f(t).into_iter().map(|o| o.scope(Scope::table(t))))
         .collect()
 }
 
@@ -143,7 +139,7 @@ pub fn for_user(mut o: Outcome, user: Option<&str>) -> Outcome {
     match user {
         Some(u) => {
             o.resource = format!("{}, user \"{u}\"", o.resource);
-            o.scope(user_scope(u))
+            o.scope(Scope::user(u))
         }
         None => o,
     }
@@ -736,6 +732,65 @@ pub fn registration<'a>(
     }
 }
 
+/// The caller as an IAM principal, and which Lake Formation administrator it is
+/// (`data lake administrator`, `read-only administrator`, or `None`); or the
+/// outcome to report when the caller or the settings are unknown.
+pub(crate) fn caller_admin(ctx: &Ctx) -> Result<(String, Option<&'static str>), Box<Outcome>> {
+    let caller = match ctx.facts.caller.known() {
+        Ok(c) => c,
+        Err(u) => {
+            return Err(Box::new(Outcome::unknown(
+                "the caller",
+                "the caller identity",
+                u,
+            )));
+        }
+    };
+    let settings = match ctx.facts.lake_formation.settings.known() {
+        Ok(s) => s,
+        Err(u) => {
+            return Err(Box::new(Outcome::unknown(
+                &caller.arn,
+                "the Lake Formation data lake settings",
+                u,
+            )));
+        }
+    };
+    let principal = iam_principal(&caller.arn);
+    let is = |list: &[String]| list.iter().any(|a| same(a, &principal));
+    let role = if is(&settings.data_lake_admins) {
+        Some("data lake administrator")
+    } else if is(&settings.read_only_admins) {
+        Some("read-only administrator")
+    } else {
+        None
+    };
+    Ok((principal, role))
+}
+
+/// The IAM principal behind a caller ARN: an assumed-role session becomes its role.
+pub(crate) fn iam_principal(arn: &str) -> String {
+    let Some(rest) = arn.split_once(":assumed-role/").map(|(_, r)| r) else {
+        return arn.to_string();
+    };
+    let role = rest.split('/').next().unwrap_or(rest);
+    let partition = arn.split(':').nth(1).unwrap_or("aws");
+    let account = arn_account(arn).unwrap_or("");
+    format!("arn:{partition}:iam::{account}:role/{role}")
+}
+
+/// Whether an admin entry names the caller: the same ARN, or (for roles) the same
+/// account and role name whatever the path (a session ARN carries no path).
+pub(crate) fn same(admin: &str, principal: &str) -> bool {
+    if admin == principal {
+        return true;
+    }
+    admin.contains(":role/")
+        && principal.contains(":role/")
+        && arn_account(admin) == arn_account(principal)
+        && role_name(admin) == role_name(principal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -934,5 +989,20 @@ mod tests {
         assert_eq!(split_table("db.t.x"), Some(("db", "t.x")));
         assert_eq!(split_table("db"), None);
         assert_eq!(split_table(".t"), None);
+    }
+
+    #[test]
+    fn caller_arns_map_to_iam_principals() {
+        assert_eq!(
+            iam_principal("arn:aws:sts::111122223333:assumed-role/studio-doctor-readonly/ci"),
+            "arn:aws:iam::111122223333:role/studio-doctor-readonly"
+        );
+        assert_eq!(
+            iam_principal("arn:aws:iam::111122223333:user/alice"),
+            "arn:aws:iam::111122223333:user/alice"
+        );
+        assert!(same("arn:aws:iam::1:role/a/b/R", "arn:aws:iam::1:role/R"));
+        assert!(!same("arn:aws:iam::1:user/R", "arn:aws:iam::1:role/R"));
+        assert!(!same("arn:aws:iam::2:role/R", "arn:aws:iam::1:role/R"));
     }
 }

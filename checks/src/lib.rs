@@ -4,19 +4,28 @@
 pub mod check;
 pub mod checks;
 pub mod ctx;
+mod each;
 pub mod fact;
 pub mod facts;
+mod fixes;
+mod grants;
+mod idc;
 pub mod lf;
+pub mod modes;
 pub mod names;
 pub mod need;
 pub mod path;
 pub mod policy;
 pub mod report;
+mod review;
+mod roles;
 pub mod run;
 pub mod s3;
+pub mod scope;
 pub mod shell;
 pub mod text;
 pub mod tip_regions;
+mod trust;
 pub mod waivers;
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
@@ -24,6 +33,7 @@ pub use fact::{Fact, Unknown, UnknownKind};
 pub use facts::Facts;
 pub use report::{CheckResult, FailOn, Report};
 pub use run::{RunOptions, run, run_with};
+pub use scope::Scope;
 pub use waivers::{Date, Waiver};
 
 pub mod registry {

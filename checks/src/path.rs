@@ -7,8 +7,9 @@
 //! concern this user, table, Studio and workgroup.
 
 use crate::check::{self, Status};
-use crate::ctx::{Ctx, studio_scope, workgroup_scope};
+use crate::ctx::Ctx;
 use crate::report::CheckResult;
+use crate::scope::Scope;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -65,17 +66,19 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
     let mut out = Vec::new();
     for user in &t.users {
         for table in &t.tables {
-            let mine = [
-                format!("user:{user}"),
-                format!("table:{table}"),
-                studio.map(studio_scope).unwrap_or_default(),
-                workgroup.map(workgroup_scope).unwrap_or_default(),
-            ];
+            let mine: Vec<Scope> = [
+                Some(Scope::user(user)),
+                Some(Scope::table(table)),
+                studio.map(Scope::studio),
+                workgroup.map(Scope::workgroup),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let relevant = |r: &&CheckResult| {
-                r.scopes.iter().all(|s| {
-                    let kind = s.split(':').next().unwrap_or("");
-                    mine.contains(s) || !mine.iter().any(|m| m.starts_with(&format!("{kind}:")))
-                })
+                r.scopes
+                    .iter()
+                    .all(|s| mine.contains(s) || !mine.iter().any(|m| m.same_kind(s)))
             };
             let hop = |step: String, on: check::Hop| {
                 let ids = crate::registry::on_hop(on);

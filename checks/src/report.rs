@@ -30,7 +30,7 @@ pub struct CheckResult {
     pub needs: Vec<&'static str>,
     /// The outcome's scopes (`user:alice`, ...), for the access path.
     #[serde(skip)]
-    pub scopes: Vec<String>,
+    pub scopes: Vec<crate::scope::Scope>,
     /// Set when a waiver covers this result: it keeps its status but does not fail the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Waived")]

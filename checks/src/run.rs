@@ -9,6 +9,7 @@ use crate::registry;
 use crate::report::{
     CheckResult, FailOn, Report, ReportTarget, SCHEMA_VERSION, Summary, Tool, not_evaluated,
 };
+use crate::scope::Scope;
 use crate::text::printable;
 use crate::waivers::{Date, Waiver, apply_waivers};
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,7 +46,7 @@ pub fn run_with(
     let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let order = registry::with_prerequisites(selected);
     // Per check id: (verdict-or-skip, scope) of each outcome, to judge dependants.
-    let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<String>)>> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>> = BTreeMap::new();
     let mut results: Vec<CheckResult> = Vec::new();
     let mut roots: BTreeSet<&str> = BTreeSet::new();
     for check in order {
@@ -289,7 +290,7 @@ fn root_of(prereq: &'static str, b: &Blocker) -> Why {
 /// A prerequisite that failed for the whole region (no scope) blocks everything.
 fn region_blocker(
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>>,
 ) -> Option<(Why, String)> {
     for id in deps {
         for (b, scope) in seen.get(id).into_iter().flatten() {
@@ -306,8 +307,8 @@ fn region_blocker(
 fn judge(
     o: Outcome,
     deps: &'static [&'static str],
-    seen: &BTreeMap<&str, Vec<(Blocker, Vec<String>)>>,
-) -> (Blocker, Vec<String>, String, String) {
+    seen: &BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>>,
+) -> (Blocker, Vec<Scope>, String, String) {
     {
         for id in deps {
             for (b, s) in seen.get(id).into_iter().flatten() {

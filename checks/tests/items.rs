@@ -24,7 +24,7 @@ fn split(results: &[CheckResult], scope: &str) -> (Vec<CheckResult>, Vec<(String
     let (mine, rest): (Vec<_>, Vec<_>) = results
         .iter()
         .cloned()
-        .partition(|r| r.scopes.iter().any(|s| s == scope));
+        .partition(|r| r.scopes.iter().any(|s| s.to_string() == scope));
     let rest = rest
         .into_iter()
         .map(|r| (format!("{} {}", r.id, r.resource), r.status))

@@ -7,6 +7,7 @@ use aws_sdk_athena::operation::list_work_groups::ListWorkGroupsError;
 use aws_sdk_athena::types::{WorkGroup as AwsWorkGroup, WorkGroupSummary};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{ResultsAccessGrants, WorkGroup};
+use studio_doctor_checks::modes::{EncryptionOption, WorkGroupState};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// The workgroups in the region, or only `select`. `GetWorkGroup` describes only
@@ -56,7 +57,7 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
             .iter()
             .find(|s| s.name() == Some(name.as_str()))
             .and_then(|s| s.state())
-            .map(|s| s.as_str().to_string());
+            .map(|s| WorkGroupState::from(s.as_str()));
         async move {
             if any_idc && app.is_none() {
                 return listed_only(name, state, None);
@@ -74,7 +75,7 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
 }
 
 /// A regular workgroup as `ListWorkGroups` shows it, not described further.
-fn listed_only(name: String, state: Option<String>, app: Option<String>) -> WorkGroup {
+fn listed_only(name: String, state: Option<WorkGroupState>, app: Option<String>) -> WorkGroup {
     WorkGroup {
         name,
         state,
@@ -117,7 +118,7 @@ pub fn to_fact(wg: &AwsWorkGroup, summary_app: Option<&str>) -> WorkGroup {
     let results = conf.and_then(|c| c.result_configuration());
     WorkGroup {
         name: wg.name().to_string(),
-        state: wg.state().map(|s| s.as_str().to_string()),
+        state: wg.state().map(|s| WorkGroupState::from(s.as_str())),
         identity_center_application_arn: text(wg.identity_center_application_arn())
             .or_else(|| text(summary_app)),
         enable_identity_center: idc.and_then(|i| i.enable_identity_center()),
@@ -126,7 +127,7 @@ pub fn to_fact(wg: &AwsWorkGroup, summary_app: Option<&str>) -> WorkGroup {
         output_location: text(results.and_then(|r| r.output_location())),
         encryption_option: results
             .and_then(|r| r.encryption_configuration())
-            .map(|e| e.encryption_option().as_str().to_string()),
+            .map(|e| EncryptionOption::from(e.encryption_option().as_str())),
         expected_bucket_owner: text(results.and_then(|r| r.expected_bucket_owner())),
         managed_query_results: conf
             .and_then(|c| c.managed_query_results_configuration())

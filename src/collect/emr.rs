@@ -5,6 +5,7 @@ use super::run::{Run, all};
 use aws_sdk_emr::types::StudioSummary;
 use std::sync::Arc;
 use studio_doctor_checks::facts::{SessionMapping, Studio};
+use studio_doctor_checks::modes::{AuthMode, IdentityType, UserAssignment};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// Every Studio in the region, or only the one `select` names (id or name), described.
@@ -40,7 +41,7 @@ pub async fn studios(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<Studio>> 
     }
     // Without --studio, a region with an Identity Center Studio has the others
     // (IAM authentication) off the path: they keep their listing only.
-    let sso = |s: &StudioSummary| s.auth_mode().is_some_and(|m| m.as_str() == "SSO");
+    let sso = |s: &StudioSummary| s.auth_mode() == Some(&aws_sdk_emr::types::AuthMode::Sso);
     let some_sso = select.is_none() && chosen.iter().any(|s| sso(s));
     let described = all(chosen.into_iter().map(|summary| {
         let run = run.clone();
@@ -70,7 +71,7 @@ fn listed_only(s: &StudioSummary) -> Studio {
         name: s.name().unwrap_or_default().to_string(),
         studio_arn: None,
         url: text(s.url()),
-        auth_mode: s.auth_mode().map(|m| m.as_str().to_string()),
+        auth_mode: s.auth_mode().map(|m| AuthMode::from(m.as_str())),
         service_role: None,
         user_role: None,
         idc_instance_arn: None,
@@ -108,12 +109,14 @@ async fn describe(run: &Run, id: &str) -> Result<Studio, Unknown> {
         name: s.name().unwrap_or_default().to_string(),
         studio_arn: text(s.studio_arn()),
         url: text(s.url()),
-        auth_mode: s.auth_mode().map(|m| m.as_str().to_string()),
+        auth_mode: s.auth_mode().map(|m| AuthMode::from(m.as_str())),
         service_role: text(s.service_role()),
         user_role: text(s.user_role()),
         idc_instance_arn: text(s.idc_instance_arn()),
         trusted_identity_propagation_enabled: s.trusted_identity_propagation_enabled(),
-        idc_user_assignment: s.idc_user_assignment().map(|a| a.as_str().to_string()),
+        idc_user_assignment: s
+            .idc_user_assignment()
+            .map(|a| UserAssignment::from(a.as_str())),
         default_s3_location: text(s.default_s3_location()),
         encryption_key_arn: text(s.encryption_key_arn()),
         vpc_id: text(s.vpc_id()),
@@ -155,10 +158,7 @@ async fn mappings(run: &Run, id: &str) -> Fact<Vec<SessionMapping>> {
                 .map(|m| SessionMapping {
                     identity_id: m.identity_id().unwrap_or_default().to_string(),
                     identity_name: m.identity_name().map(str::to_string),
-                    identity_type: m
-                        .identity_type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
+                    identity_type: IdentityType::from(m.identity_type().map_or("", |t| t.as_str())),
                     session_policy_arn: m.session_policy_arn().map(str::to_string),
                 })
                 .collect()

@@ -24,6 +24,7 @@ use studio_doctor_checks::facts::{
     LfResource, LfTableTags, LfTag, LfTagPermission,
 };
 use studio_doctor_checks::lf::split_table;
+use studio_doctor_checks::modes::VerificationStatus;
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// `DescribeLakeFormationIdentityCenterConfiguration` for the account's catalog.
@@ -260,7 +261,9 @@ pub async fn resources(run: &Run) -> Fact<Vec<LfResource>> {
                     resource_arn: r.resource_arn().unwrap_or_default().to_string(),
                     role_arn: r.role_arn().filter(|a| !a.is_empty()).map(str::to_string),
                     hybrid_access_enabled: r.hybrid_access_enabled().unwrap_or(false),
-                    verification_status: r.verification_status().map(|s| s.as_str().to_string()),
+                    verification_status: r
+                        .verification_status()
+                        .map(|s| VerificationStatus::from(s.as_str())),
                 })
                 .collect()
         })

@@ -35,6 +35,7 @@ use studio_doctor_checks::facts::{
     role_name,
 };
 use studio_doctor_checks::lf::covering_resource;
+use studio_doctor_checks::modes::AuthMode;
 use studio_doctor_checks::{Area, Fact, Facts, Need};
 use timing::in_area;
 
@@ -161,7 +162,7 @@ async fn read(
             progress("reading EMR Studio session mappings");
             let sso: Vec<usize> = (0..list.len())
                 .filter(|&i| {
-                    list[i].auth_mode.as_deref() == Some("SSO") && list[i].unreadable.is_none()
+                    list[i].auth_mode == Some(AuthMode::Sso) && list[i].unreadable.is_none()
                 })
                 .collect();
             let ids = sso.iter().map(|&i| list[i].studio_id.clone()).collect();
@@ -181,7 +182,7 @@ async fn read(
             let sso: Vec<usize> = (0..list.len())
                 .filter(|&i| {
                     let s = &list[i];
-                    s.auth_mode.as_deref() == Some("SSO")
+                    s.auth_mode == Some(AuthMode::Sso)
                         && s.idc_instance_arn.is_some()
                         && s.url.is_some()
                 })

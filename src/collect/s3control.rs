@@ -9,6 +9,7 @@ use aws_sdk_s3control::types::{ListAccessGrantEntry, ListAccessGrantsLocationsEn
 use studio_doctor_checks::facts::{
     AccessGrant, AccessGrants, AccessGrantsInstance, AccessGrantsLocation,
 };
+use studio_doctor_checks::modes::{GrantPermission, GranteeType};
 use studio_doctor_checks::{Fact, Unknown};
 
 /// What to read.
@@ -165,18 +166,16 @@ fn grant(g: &ListAccessGrantEntry) -> AccessGrant {
     let grantee = g.grantee();
     AccessGrant {
         access_grant_id: g.access_grant_id().unwrap_or_default().to_string(),
-        grantee_type: grantee
-            .and_then(|e| e.grantee_type())
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+        grantee_type: GranteeType::from(
+            grantee
+                .and_then(|e| e.grantee_type())
+                .map_or("", |t| t.as_str()),
+        ),
         grantee_identifier: grantee
             .and_then(|e| e.grantee_identifier())
             .unwrap_or_default()
             .to_string(),
-        permission: g
-            .permission()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default(),
+        permission: GrantPermission::from(g.permission().map_or("", |p| p.as_str())),
         access_grants_location_id: g
             .access_grants_location_id()
             .unwrap_or_default()

@@ -18,6 +18,9 @@ use studio_doctor_checks::ctx::Ctx;
 use studio_doctor_checks::facts::{
     Application, Assignment, IdcGroup, IdcInstance, IdcRegion, IdcUser, UserFacts,
 };
+use studio_doctor_checks::modes::{
+    IdentityType, InstanceStatus, KeyType, RegionStatus, UserStatus,
+};
 use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// `sso:ListInstances`.
@@ -43,7 +46,7 @@ pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
                     identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
                     owner_account_id: i.owner_account_id().map(str::to_string),
                     name: i.name().map(str::to_string),
-                    status: i.status().map(|s| s.as_str().to_string()),
+                    status: i.status().map(|s| InstanceStatus::from(s.as_str())),
                     primary_region: i.primary_region().map(str::to_string),
                     regions: regions(i.regions()),
                     key_type: Fact::default(),
@@ -55,7 +58,7 @@ pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
 
 /// What `sso:DescribeInstance` adds to one instance.
 pub struct Details {
-    key_type: Fact<Option<String>>,
+    key_type: Fact<Option<KeyType>>,
     primary_region: Option<String>,
     regions: Vec<IdcRegion>,
 }
@@ -84,7 +87,7 @@ async fn describe_instance(run: &Run, arn: &str) -> Details {
             key_type: Fact::Known(
                 o.encryption_configuration_details()
                     .and_then(|e| e.key_type())
-                    .map(|k| k.as_str().to_string()),
+                    .map(|k| KeyType::from(k.as_str())),
             ),
             primary_region: o.primary_region().map(str::to_string),
             regions: regions(o.regions()),
@@ -118,7 +121,7 @@ fn regions(list: &[aws_sdk_ssoadmin::types::RegionMetadata]) -> Vec<IdcRegion> {
     list.iter()
         .map(|r| IdcRegion {
             region_name: r.region_name().unwrap_or_default().to_string(),
-            status: r.status().map(|s| s.as_str().to_string()),
+            status: r.status().map(|s| RegionStatus::from(s.as_str())),
         })
         .collect()
 }
@@ -261,7 +264,7 @@ async fn user(run: &Arc<Run>, store: &str, name: String) -> UserFacts {
         Some(IdcUser {
             user_id: user_id.clone(),
             display_name: d.display_name().map(str::to_string),
-            status: d.user_status().map(|s| s.as_str().to_string()),
+            status: d.user_status().map(|s| UserStatus::from(s.as_str())),
         })
     });
     UserFacts {
@@ -380,7 +383,7 @@ async fn assignments(run: &Run, arn: &str) -> Fact<Vec<Assignment>> {
         v.iter()
             .map(|a| Assignment {
                 principal_id: a.principal_id().to_string(),
-                principal_type: a.principal_type().as_str().to_string(),
+                principal_type: IdentityType::from(a.principal_type().as_str()),
             })
             .collect()
     })
@@ -436,7 +439,7 @@ pub async fn principal_assignments(
                     a.application_arn()?.to_string(),
                     Assignment {
                         principal_id: a.principal_id()?.to_string(),
-                        principal_type: a.principal_type()?.as_str().to_string(),
+                        principal_type: IdentityType::from(a.principal_type()?.as_str()),
                     },
                 ))
             })),

@@ -23,6 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::{Assignment, Target};
+use studio_doctor_checks::modes::{
+    AuthMode, EncryptionOption, GrantPermission, GranteeType, UserStatus, VerificationStatus,
+};
 use studio_doctor_checks::{Area, Fact, Facts, Need, UnknownKind};
 
 const ACCOUNT: &str = "111122223333";
@@ -536,8 +539,8 @@ async fn healthy_account_reads_every_fact() {
     let alice = &f.users[0];
     let user = alice.user.known().unwrap().as_ref().unwrap();
     assert_eq!(
-        (user.user_id.as_str(), user.status.as_deref()),
-        ("u-1", Some("ENABLED"))
+        (user.user_id.as_str(), user.status.as_ref()),
+        ("u-1", Some(&UserStatus::Enabled))
     );
     let groups = alice.groups.known().unwrap();
     assert_eq!(groups.len(), 2);
@@ -549,7 +552,7 @@ async fn healthy_account_reads_every_fact() {
 
     let studios = f.studios.known().unwrap();
     assert_eq!(studios.len(), 2, "both pages of ListStudios");
-    assert_eq!(studios[0].auth_mode.as_deref(), Some("SSO"));
+    assert_eq!(studios[0].auth_mode, Some(AuthMode::Sso));
     assert_eq!(
         studios[0].session_mappings.known().unwrap()[0].identity_id,
         "g-1"
@@ -564,7 +567,7 @@ async fn healthy_account_reads_every_fact() {
         "from the summary"
     );
     assert_eq!(idc.enable_identity_center, Some(true));
-    assert_eq!(idc.encryption_option.as_deref(), Some("SSE_S3"));
+    assert_eq!(idc.encryption_option, Some(EncryptionOption::SseS3));
     let ag = idc.s3_access_grants.as_ref().unwrap();
     assert!(ag.enable_s3_access_grants && ag.create_user_level_prefix);
     assert_eq!(
@@ -627,8 +630,8 @@ async fn healthy_account_reads_every_fact() {
     );
     let grants = f.access_grants.grants.known().unwrap();
     assert_eq!(grants.len(), 2, "both pages of ListAccessGrants");
-    assert_eq!(grants[0].grantee_type, "DIRECTORY_GROUP");
-    assert_eq!(grants[0].permission, "READWRITE");
+    assert_eq!(grants[0].grantee_type, GranteeType::DirectoryGroup);
+    assert_eq!(grants[0].permission, GrantPermission::ReadWrite);
 
     // The results bucket of the target (Identity Center) workgroup, asked with
     // this account as the expected owner.
@@ -694,8 +697,8 @@ async fn healthy_account_reads_every_fact() {
     assert_eq!(resources.len(), 2, "both pages of ListResources");
     assert!(resources[1].hybrid_access_enabled);
     assert_eq!(
-        resources[1].verification_status.as_deref(),
-        Some("VERIFICATION_FAILED")
+        resources[1].verification_status,
+        Some(VerificationStatus::VerificationFailed)
     );
     let opt_ins = lf.opt_ins.known().unwrap();
     assert_eq!(opt_ins.len(), 2, "the data location opt-in is ignored");
@@ -1421,7 +1424,7 @@ async fn describe_failure_makes_only_that_studio_unreadable() {
     assert_eq!(other.name, "other", "the listing is kept");
     let analytics = studios.iter().find(|s| s.studio_id == "es-1").unwrap();
     assert_eq!(analytics.unreadable, None);
-    assert_eq!(analytics.auth_mode.as_deref(), Some("SSO"), "described");
+    assert_eq!(analytics.auth_mode, Some(AuthMode::Sso), "described");
 }
 
 /// From a member account, an organization instance needs a filter per

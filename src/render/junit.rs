@@ -58,7 +58,7 @@ fn case_name(r: &CheckResult) -> String {
         name.push_str(&r.resource);
     }
     for scope in &r.scopes {
-        if let Some((kind @ ("user" | "table"), value)) = scope.split_once(':')
+        if let Some((kind, value)) = scope.identity()
             && !r.resource.contains(value)
         {
             name.push_str(&format!(" ({kind} {value})"));
@@ -133,6 +133,7 @@ fn test_case(r: &CheckResult) -> TestCase {
 mod tests {
     use super::*;
     use crate::render::testdata::{examples, waived};
+    use studio_doctor_checks::Scope;
 
     fn attr(node: roxmltree::Node, name: &str) -> usize {
         node.attribute(name)
@@ -214,7 +215,11 @@ mod tests {
     fn a_user_or_table_the_resource_does_not_name_joins_the_name() {
         let mut r = examples()[0].results[0].clone();
         r.resource = "Studio \"analytics\" (es-1)".into();
-        r.scopes = vec!["studio:es-1".into(), "user:bob".into(), "table:db.t".into()];
+        r.scopes = vec![
+            Scope::Studio("es-1".into()),
+            Scope::user("bob"),
+            Scope::table("db.t"),
+        ];
         assert_eq!(
             case_name(&r),
             format!(

@@ -42,7 +42,7 @@ use serde_sarif::sarif::{
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use studio_doctor_checks::waivers::{NoticeKind, WaiverNotice};
-use studio_doctor_checks::{Check, Severity, Status, registry};
+use studio_doctor_checks::{Check, Scope, Severity, Status, registry};
 use studio_doctor_checks::{CheckResult, Report};
 
 /// The `partialFingerprints` key; bump the version if `fingerprint` ever changes.
@@ -148,12 +148,12 @@ fn fingerprint(
 
 /// The result's `user:` and `table:` scopes, sorted: what tells apart the findings
 /// of one check on one resource (Studio, workgroup) for several users and tables.
-fn identity_scopes(r: &CheckResult) -> Vec<&str> {
-    let mut s: Vec<&str> = r
+fn identity_scopes(r: &CheckResult) -> Vec<String> {
+    let mut s: Vec<String> = r
         .scopes
         .iter()
-        .map(String::as_str)
-        .filter(|s| s.starts_with("user:") || s.starts_with("table:"))
+        .filter(|s| s.identity().is_some())
+        .map(Scope::to_string)
         .collect();
     s.sort_unstable();
     s.dedup();
@@ -279,7 +279,10 @@ fn result(report: &Report, r: &CheckResult, artifact: Option<&str>) -> SarifResu
         t.account_id.as_deref(),
         &t.region,
         &r.resource,
-        &identity_scopes(r),
+        &identity_scopes(r)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
     );
     let mut props = BTreeMap::new();
     props.insert("status".to_string(), r.status.as_str().into());
@@ -620,8 +623,8 @@ mod tests {
         let mut r = demo();
         let i = first(&r, Status::Fail);
         let mut bob = r.results[i].clone();
-        r.results[i].scopes = vec!["studio:es-1".into(), "user:alice".into()];
-        bob.scopes = vec!["user:bob".into(), "studio:es-1".into()];
+        r.results[i].scopes = vec![Scope::Studio("es-1".into()), Scope::user("alice")];
+        bob.scopes = vec![Scope::user("bob"), Scope::Studio("es-1".into())];
         r.results.insert(i + 1, bob);
         let v = parse(&r);
         let id = r.results[i].id;
@@ -635,7 +638,7 @@ mod tests {
         assert_eq!(fps.len(), 2, "{fps:?}");
         // Other scopes (studio, workgroup) and their order do not matter.
         let mut x = r.results[i].clone();
-        x.scopes = vec!["user:alice".into()];
+        x.scopes = vec![Scope::user("alice")];
         assert_eq!(identity_scopes(&x), identity_scopes(&r.results[i]));
     }
 

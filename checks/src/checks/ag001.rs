@@ -36,8 +36,9 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetAccessGrantsInstance.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::Ctx;
+use crate::grants;
 
 pub const META: Meta = Meta {
     id: "AG001",
@@ -49,26 +50,12 @@ pub const META: Meta = Meta {
     hop: crate::check::Hop::Write,
     entitlement: false,
     needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
-    docs: &[
-        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-instance-create.html",
-        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
-    ],
+    docs: grants::INSTANCE_DOCS,
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let resource = format!("S3 Access Grants in {}", ctx.region());
-    let instance = match ctx.facts.access_grants.instance.known() {
-        Ok(i) => i,
-        Err(u) => {
-            return vec![Outcome::unknown(
-                resource,
-                "the S3 Access Grants instance",
-                u,
-            )];
-        }
-    };
-    match instance {
-        Some(i) => vec![Outcome::pass(
+    match grants::instance(ctx) {
+        Ok(i) => vec![Outcome::pass(
             &i.access_grants_instance_arn,
             format!(
                 "S3 Access Grants instance {} exists in {}",
@@ -76,46 +63,8 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 ctx.region()
             ),
         )],
-        None => {
-            let idc = region_idc_instance(ctx).unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
-            vec![
-                Outcome::fail(
-                    resource,
-                    format!(
-                        "no S3 Access Grants instance in {} (account {}): Athena cannot write query results for Identity Center users, so queries fail even with AdministratorAccess",
-                        ctx.region(),
-                        ctx.account()
-                    ),
-                )
-                .fix(remedy(
-                    "Create the S3 Access Grants instance associated with the region's IAM Identity Center instance, then register a location (AG003) and grant the results prefix (AG005)",
-                    vec![format!(
-                        "aws s3control create-access-grants-instance --region {} --account-id {} --identity-center-arn {idc}",
-                        ctx.region(),
-                        ctx.account()
-                    )],
-                    META.docs,
-                )),
-            ]
-        }
+        Err(o) => vec![*o],
     }
-}
-
-/// The region's IAM Identity Center instance, when `sso:ListInstances` was read:
-/// of those listed, the one the query path uses (see [`Ctx::idc_instance`]), else
-/// the first ACTIVE one, else the first one.
-pub fn region_idc_instance<'a>(ctx: &Ctx<'a>) -> Option<&'a str> {
-    let all = ctx.facts.identity_center_instances.known().ok()?;
-    let listed = |arn: &str| all.iter().any(|i| i.instance_arn == arn);
-    ctx.idc_instance()
-        .map(|c| c.arn)
-        .filter(|arn| listed(arn))
-        .or_else(|| {
-            all.iter()
-                .find(|i| i.status.as_deref() == Some("ACTIVE"))
-                .or_else(|| all.first())
-                .map(|i| i.instance_arn.as_str())
-        })
 }
 
 #[cfg(test)]

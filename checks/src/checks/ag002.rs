@@ -42,9 +42,11 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AssociateAccessGrantsIdentityCenter.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
-use super::ag001::region_idc_instance;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, Unread, workgroup_label, workgroup_scope};
+use crate::ctx::{Ctx, Unread, workgroup_label};
+use crate::grants;
+use crate::idc::region_idc_instance;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "AG002",
@@ -71,16 +73,9 @@ pub const META: Meta = Meta {
 type Users<'a> = Vec<(String, &'a str)>;
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    let inst = match ctx.facts.access_grants.instance.known() {
-        Ok(Some(i)) => i,
-        Ok(None) => return super::ag001::run(ctx),
-        Err(u) => {
-            return vec![Outcome::unknown(
-                format!("S3 Access Grants in {}", ctx.region()),
-                "the S3 Access Grants instance",
-                u,
-            )];
-        }
+    let inst = match grants::instance(ctx) {
+        Ok(i) => i,
+        Err(o) => return vec![*o],
     };
     let res = inst.access_grants_instance_arn.as_str();
     let (users, unknowns) = instance_users(ctx);
@@ -198,7 +193,7 @@ fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<Unread<'a>>) {
         Ok(ws) => users.extend(ws.into_iter().filter_map(|w| {
             if let Some(u) = &w.unreadable {
                 let what = format!("{} (to compare with)", workgroup_label(w));
-                unknowns.push(Unread::item(what, workgroup_scope(w), u));
+                unknowns.push(Unread::item(what, Scope::workgroup(w), u));
             }
             let arn = w.identity_center_instance_arn.as_deref()?;
             (!arn.is_empty()).then(|| (workgroup_label(w), arn))

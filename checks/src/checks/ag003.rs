@@ -70,11 +70,12 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, create_default_location_command, update_work_group};
-use crate::checks::wg004::output_fix;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::WorkGroup;
+use crate::fixes::{create_default_location_command, output_fix, update_work_group};
+use crate::grants::{managed_pass, managed_results, results_location};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -100,7 +101,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![check(ctx, w)])
+    each_workgroup(ctx, |w| vec![check(ctx, w)])
 }
 
 fn check(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -255,36 +256,6 @@ fn new_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
         ],
         META.docs,
     )
-}
-
-/// Whether the workgroup keeps query results in Athena-owned storage
-/// (`ManagedQueryResultsConfiguration.Enabled`): then there is no S3 results
-/// location for S3 Access Grants to govern.
-pub fn managed_results(w: &WorkGroup) -> bool {
-    w.managed_query_results == Some(true)
-}
-
-/// The outcome of the S3 Access Grants checks for a workgroup with managed
-/// results: nothing in S3 to govern (WG006 warns about the setting).
-pub(crate) fn managed_pass(w: &WorkGroup) -> Outcome {
-    let label = workgroup_label(w);
-    Outcome::pass(
-        &label,
-        format!(
-            "{label} keeps query results in Athena-managed storage, not in S3: S3 Access Grants has no results location to govern (WG006 judges that setting)"
-        ),
-    )
-}
-
-/// The workgroup's query result location as an `s3://bucket/...` URL, or why not.
-pub fn results_location(w: &WorkGroup) -> Result<&str, String> {
-    match w.output_location.as_deref().filter(|o| !o.is_empty()) {
-        None => Err("has no query result location (ResultConfiguration.OutputLocation)".into()),
-        Some(o) if s3::parse(o).is_some_and(|u| !u.bucket.is_empty()) => Ok(o),
-        Some(o) => Err(format!(
-            "has a query result location that is not an s3://bucket/prefix URL ({o})"
-        )),
-    }
 }
 
 fn location_fix(ctx: &Ctx) -> crate::Remediation {

@@ -58,17 +58,16 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::{managed_pass, managed_results, results_location};
-use crate::checks::ag005::matched_grants;
-use crate::checks::common::{
-    self, IDC_PROVIDER, account_of, create_default_location_command, replace_trust_fix,
+use crate::ctx::Ctx;
+use crate::each::each_workgroup;
+use crate::facts::{Role, WorkGroup, role_name};
+use crate::fixes::{self, create_role_command, location_trust, replace_trust_fix};
+use crate::grants::{
+    Serving, instance_arn, location_role, managed_pass, managed_results, serving_locations,
 };
-use crate::checks::es004::create_role_command;
-use crate::checks::wg004::output_fix;
-use crate::ctx::{Ctx, workgroup_label};
-use crate::facts::{AccessGrantsLocation, Role, WorkGroup, role_name};
 use crate::policy::{Context, trust_allows};
-use crate::s3;
+use crate::roles::account_of;
+use crate::trust;
 
 pub const META: Meta = Meta {
     id: "AG004",
@@ -97,124 +96,7 @@ pub const META: Meta = Meta {
 const S3AG: &str = "access-grants.s3.amazonaws.com";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| one(ctx, w))
-}
-
-/// An S3 Access Grants location whose role serves a workgroup's results, and why.
-pub(crate) struct Serving<'a> {
-    pub loc: &'a AccessGrantsLocation,
-    pub why: String,
-}
-
-/// The locations whose roles serve a workgroup's results. S3 Access Grants
-/// assumes the role of the location the matching grant belongs to
-/// (`AccessGrantsLocationId`), so: the location of each grant AG005 matches
-/// (per `--user`); when none matches yet, the most specific location covering
-/// the results (where AG005's fix creates the grant). Err: the outcome to
-/// report instead (AG003 fails the first two cases, so they are skipped).
-/// Shared with AG006. (Boxed: an `Outcome` is large.)
-pub(crate) fn serving_locations<'a>(
-    ctx: &Ctx<'a>,
-    w: &WorkGroup,
-    docs: &[&str],
-) -> Result<Vec<Serving<'a>>, Box<Outcome>> {
-    let label = workgroup_label(w);
-    let out = results_location(w).map_err(|why| {
-        Outcome::fail(&label, format!("{label} {why} (see AG003)")).fix(output_fix(ctx, w, docs))
-    })?;
-    let locations = ctx
-        .facts
-        .access_grants
-        .locations
-        .known()
-        .map_err(|u| Outcome::unknown(&label, "the S3 Access Grants locations", u))?;
-    let mut serving: Vec<Serving<'a>> = Vec::new();
-    for m in matched_grants(ctx, w) {
-        let Some(loc) = s3::grant_location(m.grant, locations) else {
-            continue;
-        };
-        if serving
-            .iter()
-            .any(|s| s.loc.access_grants_location_id == loc.access_grants_location_id)
-        {
-            continue;
-        }
-        serving.push(Serving {
-            loc,
-            why: format!(
-                "the location of grant {}, which serves {} on {label}'s results",
-                m.grant.access_grant_id, m.who
-            ),
-        });
-    }
-    if !serving.is_empty() {
-        return Ok(serving);
-    }
-    let l = s3::covering_location(locations, &s3::as_dir(out)).ok_or_else(|| {
-        Outcome::fail(
-            &label,
-            format!("no S3 Access Grants location covers {label}'s query result location {out} (see AG003)"),
-        )
-        .fix(remedy(
-            "Register the default location s3:// with a role that trusts access-grants.s3.amazonaws.com (see AG003)",
-            vec![create_default_location_command(ctx)],
-            docs,
-        ))
-    })?;
-    Ok(vec![Serving {
-        loc: l,
-        why: format!(
-            "covering {label}'s results, where a grant would be made: no grant gives them yet (AG005)"
-        ),
-    }])
-}
-
-/// The role ARN of a serving location, or the failure when it reports none.
-pub(crate) fn location_role<'a>(
-    ctx: &Ctx,
-    s: &Serving<'a>,
-    docs: &[&str],
-) -> Result<&'a str, Box<Outcome>> {
-    let l = s.loc;
-    match l.iam_role_arn.as_deref().filter(|r| !r.is_empty()) {
-        Some(role) => Ok(role),
-        None => Err(Box::new(Outcome::fail(
-            format!("S3 Access Grants location {}", l.access_grants_location_id),
-            format!(
-                "S3 Access Grants location {} ({}), {}, reports no IAM role, so S3 Access Grants cannot reach the bucket",
-                l.access_grants_location_id, l.location_scope, s.why
-            ),
-        )
-        .fix(remedy(
-            "Give the location a role that trusts access-grants.s3.amazonaws.com and can read and write the results bucket",
-            vec![format!(
-                "aws s3control update-access-grants-location --region {} --account-id {acct} --access-grants-location-id {} --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-                ctx.region(),
-                l.access_grants_location_id,
-                acct = ctx.account()
-            )],
-            docs,
-        )))),
-    }
-}
-
-/// `arn:aws:s3:<region>:<account>:access-grants/default` (one instance per
-/// region and account, always `default`).
-pub(crate) fn instance_arn(ctx: &Ctx, account: &str) -> String {
-    format!(
-        "arn:aws:s3:{}:{account}:access-grants/default",
-        ctx.region()
-    )
-}
-
-/// The documented location-role trust policy, filled in.
-pub(crate) fn trust(account: &str, instance: &str) -> String {
-    let cond = format!(
-        r#""StringEquals":{{"aws:SourceAccount":"{account}","aws:SourceArn":"{instance}"}}"#
-    );
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AccessGrantsTrustPolicy","Effect":"Allow","Principal":{{"Service":"{S3AG}"}},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Condition":{{{cond}}}}},{{"Sid":"AccessGrantsTrustPolicyWithIDCContext","Effect":"Allow","Principal":{{"Service":"{S3AG}"}},"Action":"sts:SetContext","Condition":{{{cond},"ForAllValues:ArnEquals":{{"sts:RequestContextProviders":"{IDC_PROVIDER}"}}}}}}]}}"#
-    )
+    each_workgroup(ctx, |w| one(ctx, w))
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
@@ -246,7 +128,7 @@ fn judge_location(ctx: &Ctx, s: &Serving) -> Outcome {
                     "Create the role {} with the documented trust policy, then give it the permissions AG006 checks",
                     role_name(arn)
                 ),
-                vec![create_role_command(arn, &trust(&account, &instance))],
+                vec![create_role_command(arn, &location_trust(&account, &instance))],
                 META.docs,
             )),
         Ok(Some(role)) => judge(ctx, role, &what, &account, &instance),
@@ -256,7 +138,7 @@ fn judge_location(ctx: &Ctx, s: &Serving) -> Outcome {
 /// What S3 Access Grants' request for `action` carries: the documented
 /// `aws:SourceAccount` (the account) and `aws:SourceArn` (the instance,
 /// `arn:aws:s3:<region>:<account>:access-grants/default`), and the trusted
-/// identity propagation keys of [`common::tip_trust_context`] with the Identity
+/// identity propagation keys of [`trust::tip_trust_context`] with the Identity
 /// Center instance associated with S3 Access Grants.
 fn trust_context(ctx: &Ctx, account: &str, instance: &str, action: &str) -> Context {
     let mut c = Context::new().with("aws:SourceArn", instance);
@@ -267,7 +149,7 @@ fn trust_context(ctx: &Ctx, account: &str, instance: &str, action: &str) -> Cont
         Ok(Some(i)) => i.identity_center_instance_arn.as_deref(),
         _ => None,
     };
-    common::tip_trust_context(&c, action, idc)
+    trust::tip_trust_context(&c, action, idc)
 }
 
 fn judge(ctx: &Ctx, role: &Role, what: &str, account: &str, instance: &str) -> Outcome {
@@ -280,13 +162,13 @@ fn judge(ctx: &Ctx, role: &Role, what: &str, account: &str, instance: &str) -> O
     ];
     let source = allows("sts:SetSourceIdentity");
     let fix = |verb: &str| trust_fix(role, account, instance, verb);
-    let denied = common::denied(&needed);
+    let denied = trust::denied(&needed);
     let checked = [
         needed.as_slice(),
         &[("sts:SetSourceIdentity", source.clone())],
     ]
     .concat();
-    let undecided = common::undecided(&checked);
+    let undecided = trust::undecided(&checked);
     let also = if undecided.is_empty() {
         String::new()
     } else {
@@ -310,7 +192,7 @@ fn judge(ctx: &Ctx, role: &Role, what: &str, account: &str, instance: &str) -> O
                 undecided.join("; ")
             ),
         )
-        .fix(fix(&common::undecided_trust_verb("writing query results fails")));
+        .fix(fix(&fixes::undecided_trust_verb("writing query results fails")));
     }
     if source.is_denied() {
         return Outcome::warn(
@@ -332,7 +214,13 @@ fn judge(ctx: &Ctx, role: &Role, what: &str, account: &str, instance: &str) -> O
 
 fn trust_fix(role: &Role, account: &str, instance: &str, verb: &str) -> Remediation {
     let what = format!("the documented one for {S3AG}");
-    replace_trust_fix(role, verb, &what, &trust(account, instance), META.docs)
+    replace_trust_fix(
+        role,
+        verb,
+        &what,
+        &location_trust(account, instance),
+        META.docs,
+    )
 }
 
 #[cfg(test)]
@@ -340,7 +228,7 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
-    use crate::facts::Facts;
+    use crate::facts::{AccessGrantsLocation, Facts};
     use crate::testkit::{
         denied, healthy, idc_wg, only, role, skipped, two_locations, without_user,
     };
@@ -416,7 +304,8 @@ mod tests {
         );
         // The trust the fix writes is the same document, and passes too.
         let mut f = healthy();
-        *trust_of(&mut f) = serde_json::from_str(&trust("111122223333", INSTANCE)).unwrap();
+        *trust_of(&mut f) =
+            serde_json::from_str(&location_trust("111122223333", INSTANCE)).unwrap();
         assert_eq!(only("AG004", &f).status, Status::Pass);
     }
 
@@ -438,7 +327,7 @@ mod tests {
             fix.commands,
             vec![format!(
                 "aws iam update-assume-role-policy --role-name S3AccessGrantsLocationRole --policy-document '{}'",
-                trust("111122223333", INSTANCE)
+                location_trust("111122223333", INSTANCE)
             )]
         );
         assert!(fix.commands[0].contains(INSTANCE));

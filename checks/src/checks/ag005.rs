@@ -69,13 +69,18 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use super::ag003::{managed_pass, managed_results, results_location};
-use super::common::{create_grant_command, unknown_workgroups};
-use super::ic003::user_scope;
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, Principals, workgroup_label, workgroup_scope};
-use crate::facts::{AccessGrant, AccessGrantsLocation, UserFacts, WorkGroup};
+use crate::ctx::{Ctx, Principals, workgroup_label};
+use crate::each::unknown_workgroups;
+use crate::facts::{AccessGrant, UserFacts, WorkGroup};
+use crate::fixes::create_grant_command;
+use crate::grants::{
+    Pin, directory, locations, managed_pass, managed_results, per_user, pin, results_location,
+    user_prefix,
+};
+use crate::modes::{GrantPermission, GranteeType};
 use crate::s3;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "AG005",
@@ -109,7 +114,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let mut out = Vec::new();
     for w in workgroups {
         let label = workgroup_label(w);
-        let scoped = |o: Outcome| o.scope(workgroup_scope(w));
+        let scoped = |o: Outcome| o.scope(Scope::workgroup(w));
         if let Some(u) = &w.unreadable {
             out.push(scoped(Outcome::unknown(&label, &label, u)));
             continue;
@@ -152,118 +157,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             out.push(scoped(anyone(ctx, w, &dir, grants)));
         }
         for u in ctx.users() {
-            out.push(scoped(for_user(ctx, w, &dir, grants, u)).scope(user_scope(&u.user_name)));
+            out.push(scoped(for_user(ctx, w, &dir, grants, u)).scope(Scope::user(&u.user_name)));
         }
     }
     out
-}
-
-/// Where a grant's `ApplicationArn` pins it (a pinned grant is served "only
-/// through this application").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pin {
-    /// Not pinned.
-    None,
-    /// Pinned to the workgroup's own Identity Center application.
-    Workgroup,
-    /// Pinned to some other application.
-    Other,
-}
-
-fn pin(g: &AccessGrant, w: &WorkGroup) -> Pin {
-    match g.application_arn.as_deref().filter(|a| !a.is_empty()) {
-        None => Pin::None,
-        Some(a) if w.identity_center_application_arn.as_deref() == Some(a) => Pin::Workgroup,
-        Some(_) => Pin::Other,
-    }
-}
-
-fn per_user(w: &WorkGroup) -> bool {
-    w.s3_access_grants
-        .as_ref()
-        .is_some_and(|c| c.create_user_level_prefix)
-}
-
-/// The prefix Athena writes one user's results under.
-fn user_prefix(dir: &str, per_user: bool, user_id: &str) -> String {
-    if per_user {
-        format!("{dir}{user_id}/")
-    } else {
-        dir.to_string()
-    }
-}
-
-fn locations<'a>(ctx: &Ctx<'a>) -> &'a [AccessGrantsLocation] {
-    ctx.facts
-        .access_grants
-        .locations
-        .known()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-fn directory(g: &AccessGrant) -> bool {
-    matches!(
-        g.grantee_type.as_str(),
-        "DIRECTORY_USER" | "DIRECTORY_GROUP"
-    )
-}
-
-/// A grant this check accepts (or warns on) for a workgroup's results, and whom
-/// it serves. AG004 and AG006 judge the role of its location: S3 Access Grants
-/// assumes the role of the location the matched grant belongs to.
-pub(crate) struct Matched<'a> {
-    pub grant: &'a AccessGrant,
-    pub who: String,
-}
-
-/// The READWRITE grants (not pinned to another application) that give each
-/// `--user` the results prefix (one per user, an unpinned one first), or without
-/// `--user` every such grant to a directory identity. Empty when the facts do
-/// not tell (AG005 then reports why).
-pub(crate) fn matched_grants<'a>(ctx: &Ctx<'a>, w: &WorkGroup) -> Vec<Matched<'a>> {
-    let (Ok(grants), Ok(out)) = (ctx.facts.access_grants.grants.known(), results_location(w))
-    else {
-        return Vec::new();
-    };
-    let dir = s3::as_dir(out);
-    let locs = locations(ctx);
-    let ok = |g: &&AccessGrant| g.permission == "READWRITE" && pin(g, w) != Pin::Other;
-    if ctx.users().is_empty() {
-        return grants
-            .iter()
-            .filter(|g| directory(g))
-            .filter(ok)
-            .filter(|g| {
-                if per_user(w) {
-                    s3::reaches(g, locs, &dir)
-                } else {
-                    s3::covers(g, locs, &dir)
-                }
-            })
-            .map(|g| Matched {
-                grant: g,
-                who: format!("{} {}", g.grantee_type, g.grantee_identifier),
-            })
-            .collect();
-    }
-    ctx.users()
-        .iter()
-        .filter_map(|u| {
-            let p = ctx.principals(u).ok().flatten()?;
-            let prefix = user_prefix(&dir, per_user(w), p.user_id);
-            let g = grants
-                .iter()
-                .filter(ok)
-                .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
-                .filter(|g| s3::covers(g, locs, &prefix))
-                .min_by_key(|g| pin(g, w) != Pin::None)?;
-            Some(Matched {
-                grant: g,
-                who: format!("user \"{}\"", p.user_name),
-            })
-        })
-        .collect()
 }
 
 /// One `--user` on one workgroup.
@@ -290,17 +187,14 @@ fn for_user(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant], u: &Use
         prefix.clone()
     };
     let locs = locations(ctx);
-    let mine: Vec<&AccessGrant> = grants
-        .iter()
-        .filter(|g| p.matches(&g.grantee_type, &g.grantee_identifier))
-        .collect();
+    let mine: Vec<&AccessGrant> = grants.iter().filter(|g| p.matches_grantee(g)).collect();
     let (covering, other): (Vec<&AccessGrant>, Vec<&AccessGrant>) =
         mine.iter().partition(|g| s3::covers(g, locs, &prefix));
     let rw = |want: Pin| -> Vec<&AccessGrant> {
         covering
             .iter()
             .copied()
-            .filter(|g| g.permission == "READWRITE" && pin(g, w) == want)
+            .filter(|g| g.permission == GrantPermission::ReadWrite && pin(g, w) == want)
             .collect()
     };
     let fix = |summary: &str| {
@@ -416,7 +310,9 @@ fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant]) -> Outcom
     let hits = |want: Pin| -> Vec<&AccessGrant> {
         grants
             .iter()
-            .filter(|g| directory(g) && g.permission == "READWRITE" && pin(g, w) == want)
+            .filter(|g| {
+                directory(g) && g.permission == GrantPermission::ReadWrite && pin(g, w) == want
+            })
             .filter(|g| {
                 if per_user {
                     s3::reaches(g, locs, dir)
@@ -486,8 +382,8 @@ fn anyone(ctx: &Ctx, w: &WorkGroup, dir: &str, grants: &[AccessGrant]) -> Outcom
 }
 
 fn grantee(p: &Principals, g: &AccessGrant) -> String {
-    match g.grantee_type.as_str() {
-        "DIRECTORY_GROUP" => format!("group \"{}\"", p.group_name(&g.grantee_identifier)),
+    match g.grantee_type {
+        GranteeType::DirectoryGroup => format!("group \"{}\"", p.group_name(&g.grantee_identifier)),
         _ => format!("user \"{}\"", p.user_name),
     }
 }
@@ -553,6 +449,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::{Fact, Unknown};
     use crate::facts::{AccessGrant, AccessGrantsLocation, Facts, IdcUser, UserFacts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, results, skipped, statuses, without_user};
 
     const UID: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -807,7 +704,10 @@ mod tests {
         assert!(
             out[1].fix.as_ref().unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3")
         );
-        assert_eq!(out[1].scope, vec!["workgroup:idc-wg", "user:bob"]);
+        assert_eq!(
+            out[1].scope,
+            vec![Scope::Workgroup("idc-wg".into()), Scope::User("bob".into())]
+        );
     }
 
     #[test]

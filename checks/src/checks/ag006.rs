@@ -62,13 +62,17 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::{managed_pass, managed_results, results_location};
-use crate::checks::ag004::{Serving, instance_arn, location_role, serving_locations, trust};
-use crate::checks::common::{self, Review, Want, account_of, review_in};
-use crate::checks::es004::create_role_command;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
+use crate::fixes::{create_role_command, location_trust};
+use crate::grants::{
+    Serving, instance_arn, location_role, managed_pass, managed_results, results_location,
+    serving_locations,
+};
 use crate::policy::{Context, arn_account, unused_policy_name};
+use crate::review::{Review, Want, review_in};
+use crate::roles::account_of;
 use crate::s3;
 use serde_json::json;
 
@@ -101,7 +105,7 @@ const VIEW: &str =
     "identity-policy view: SCPs, bucket policies and KMS key policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| one(ctx, w))
+    each_workgroup(ctx, |w| one(ctx, w))
 }
 
 /// What S3 Access Grants asks of the role for one workgroup's results.
@@ -181,7 +185,7 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
                 .fix(remedy(
                     format!("Create the role {name} with the documented trust policy (AG004) and location-role policy"),
                     vec![
-                        create_role_command(arn, &trust(&account, &instance)),
+                        create_role_command(arn, &location_trust(&account, &instance)),
                         put_policy(name, "AccessGrantsLocation", &account, &instance),
                     ],
                     META.docs,
@@ -228,42 +232,33 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
     } else {
         format!("; {}", notes.join("; "))
     };
-    if review.is_clean() {
-        return Outcome::pass(
-            arn,
+    let pname = unused_policy_name(role, "AccessGrantsLocation");
+    review.outcome(
+        arn,
+        || {
             format!(
                 "{what} may read, write and list the results prefix s3://{}/{} ({VIEW}){notes}",
                 bucket(out),
                 p.prefix
-            ),
-        );
-    }
-    let pname = unused_policy_name(role, "AccessGrantsLocation");
-    if review.missing.is_empty() {
-        return Outcome::warn(
-            arn,
-            format!(
+            )
+        },
+        |r| {
+            let msg = format!(
                 "could not decide whether {what} allows {} ({VIEW}){notes}",
-                review.undecided_list()
-            ),
-        )
-        .fix(policy_fix(
-            role,
-            &review,
-            &pname,
-            &account,
-            &instance,
-            "If writing query results fails, add",
-        ));
-    }
-    let msg = format!(
-        "{what} is not allowed {}, so S3 Access Grants cannot give Athena the results prefix and Identity Center queries fail writing results{} ({VIEW}){notes}",
-        review.missing_list(),
-        review.undecided_note()
-    );
-    Outcome::fail(arn, msg).fix(policy_fix(
-        role, &review, &pname, &account, &instance, "Add",
-    ))
+                r.undecided_list()
+            );
+            let verb = "If writing query results fails, add";
+            (msg, policy_fix(role, r, &pname, &account, &instance, verb))
+        },
+        |r| {
+            let msg = format!(
+                "{what} is not allowed {}, so S3 Access Grants cannot give Athena the results prefix and Identity Center queries fail writing results{} ({VIEW}){notes}",
+                r.missing_list(),
+                r.undecided_note()
+            );
+            (msg, policy_fix(role, r, &pname, &account, &instance, "Add"))
+        },
+    )
 }
 
 fn bucket(out: &str) -> &str {

@@ -30,9 +30,11 @@
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_DescribeStudio.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::ctx::{Ctx, studio_label, studio_scope};
-use crate::facts::Studio;
+use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::ctx::{Ctx, studio_label};
+use crate::fixes::{self, recreate_fix};
+use crate::modes::AuthMode;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "ES001",
@@ -44,10 +46,7 @@ pub const META: Meta = Meta {
     hop: crate::check::Hop::SignIn,
     entitlement: false,
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
-    docs: &[
-        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",
-        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
-    ],
+    docs: fixes::STUDIO_DOCS,
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
@@ -72,14 +71,14 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         .into_iter()
         .map(|s| {
             let label = studio_label(s);
-            match s.auth_mode.as_deref() {
+            match &s.auth_mode {
                 None if let Some(u) = &s.unreadable => Outcome::unknown(&label, &label, u),
-                Some("SSO") => Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication")),
+                Some(AuthMode::Sso) => Outcome::pass(&label, format!("{label} uses IAM Identity Center authentication")),
                 mode => Outcome::fail(
                     &label,
                     format!(
                         "{label} uses {} authentication, so Identity-Center-enabled Athena workgroups are not visible in it",
-                        mode.unwrap_or("unknown")
+                        mode.as_ref().map_or("unknown", AuthMode::as_str)
                     ),
                 )
                 .fix(recreate_fix(
@@ -88,65 +87,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     "Authentication mode cannot be changed: create a new Studio via the console's Custom setup (console in English) or the CLI, then delete the old one",
                 )),
             }
-            .scope(studio_scope(s))
+            .scope(Scope::studio(s))
         })
         .collect()
-}
-
-/// The `create-studio` command that builds a correct Studio, filled with what the
-/// old Studio and the account tell us. Shared by the checks that end in "recreate".
-pub fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> crate::Remediation {
-    let v = |o: Option<&String>, ph: &str| o.cloned().unwrap_or_else(|| ph.to_string());
-    // The instance the Studio already uses, else the one the query path uses.
-    let instance = old
-        .and_then(|s| s.idc_instance_arn.clone())
-        .or_else(|| ctx.idc_instance().map(|c| c.arn.to_string()));
-    let name = old.map(|s| format!("{}-idc", s.name));
-    let subnets = old
-        .filter(|s| !s.subnet_ids.is_empty())
-        .map(|s| s.subnet_ids.join(" "))
-        .unwrap_or_else(|| "<SUBNET_ID_1> <SUBNET_ID_2>".into());
-    let user_role = old
-        .and_then(|s| s.user_role.clone())
-        .filter(|u| Some(u) != old.and_then(|s| s.service_role.as_ref()))
-        .unwrap_or_else(|| "<USER_ROLE_NAME>".into());
-    let mut commands = vec![format!(
-        "aws emr create-studio --region {region} --name {name} --auth-mode SSO \
-         --vpc-id {vpc} --subnet-ids {subnets} \
-         --service-role {svc} --user-role {user_role} \
-         --workspace-security-group-id {ws} --engine-security-group-id {eng} \
-         --default-s3-location {s3} \
-         --trusted-identity-propagation-enabled --idc-user-assignment REQUIRED \
-         --idc-instance-arn {inst}",
-        region = ctx.region(),
-        name = v(name.as_ref(), "<STUDIO_NAME>"),
-        vpc = v(old.and_then(|s| s.vpc_id.as_ref()), "<VPC_ID>"),
-        svc = v(
-            old.and_then(|s| s.service_role.as_ref()),
-            "<SERVICE_ROLE_NAME>"
-        ),
-        ws = v(
-            old.and_then(|s| s.workspace_security_group_id.as_ref()),
-            "<WORKSPACE_SG_ID>"
-        ),
-        eng = v(
-            old.and_then(|s| s.engine_security_group_id.as_ref()),
-            "<ENGINE_SG_ID>"
-        ),
-        s3 = v(
-            old.and_then(|s| s.default_s3_location.as_ref()),
-            "s3://<BUCKET>/<PREFIX>/"
-        ),
-        inst = v(instance.as_ref(), "<IDENTITY_CENTER_INSTANCE_ARN>"),
-    )];
-    if let Some(s) = old {
-        commands.push(format!(
-            "aws emr delete-studio --region {} --studio-id {}",
-            ctx.region(),
-            s.studio_id
-        ));
-    }
-    remedy(summary, commands, META.docs)
 }
 
 #[cfg(test)]

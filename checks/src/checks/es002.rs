@@ -39,11 +39,12 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::common;
-use crate::checks::es001::recreate_fix;
-use crate::checks::es003::not_sso;
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::Studio;
+use crate::fixes::recreate_fix;
+use crate::modes::AuthMode;
+use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
     id: "ES002",
@@ -63,11 +64,11 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return not_sso(ctx, s);
     }
     let label = studio_label(s);

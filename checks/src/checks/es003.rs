@@ -42,11 +42,12 @@
 //! - https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::common;
-use crate::checks::es001::recreate_fix;
-use crate::checks::es004::{TRUST, create_role_command};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
+use crate::fixes::{USER_ROLE_TRUST, create_role_command, recreate_fix};
+use crate::modes::AuthMode;
+use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
     id: "ES003",
@@ -66,12 +67,12 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     let label = studio_label(s);
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return not_sso(ctx, s);
     }
     let user = s.user_role.as_deref().filter(|r| !r.is_empty());
@@ -102,21 +103,6 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
     }
 }
 
-/// The outcome for a Studio without Identity Center authentication. ES001 fails
-/// it, so the runner turns this into a skip; it is complete all the same.
-pub(crate) fn not_sso(ctx: &Ctx, s: &Studio) -> Outcome {
-    let label = studio_label(s);
-    Outcome::fail(
-        &label,
-        format!("{label} does not use IAM Identity Center authentication (see ES001)"),
-    )
-    .fix(recreate_fix(
-        ctx,
-        Some(s),
-        "Create a new Studio with IAM Identity Center authentication, then delete the old one",
-    ))
-}
-
 /// Create a separate user role, then recreate the Studio with it.
 fn new_role_fix(ctx: &Ctx, s: &Studio) -> crate::Remediation {
     let role = user_role_name(&s.name);
@@ -130,7 +116,8 @@ fn new_role_fix(ctx: &Ctx, s: &Studio) -> crate::Remediation {
             studio_label(s)
         ),
     );
-    fix.commands.insert(0, create_role_command(&role, TRUST));
+    fix.commands
+        .insert(0, create_role_command(&role, USER_ROLE_TRUST));
     fix.docs = META.docs.iter().map(|d| d.to_string()).collect();
     fix
 }

@@ -53,10 +53,13 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, account_of, replace_trust_fix, role_arn, sso_user_role};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::{Role, Studio, role_name};
+use crate::fixes::{self, USER_ROLE_TRUST, create_role_command, replace_trust_fix};
 use crate::policy::{Context, Decision, Principal, trust_allows, trust_allows_principal};
+use crate::roles::{account_of, role_arn, sso_user_role};
+use crate::trust;
 
 pub const META: Meta = Meta {
     id: "ES004",
@@ -78,11 +81,8 @@ pub const META: Meta = Meta {
 const EMR: &str = "elasticmapreduce.amazonaws.com";
 const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
 
-/// The user role trust policy studio-doctor recommends.
-pub(crate) const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
-
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
@@ -103,7 +103,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 "Create the user role {} with a trust policy for elasticmapreduce.amazonaws.com (sts:AssumeRole + sts:SetContext), then give it the permissions ES005 lists",
                 role_name(user)
             ),
-            vec![create_role_command(&arn, TRUST)],
+            vec![create_role_command(&arn, USER_ROLE_TRUST)],
             META.docs,
         )),
         Ok(Some(role)) => judge(ctx, s, role),
@@ -119,7 +119,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
         .map(|a| (*a, trust_allows(&role.trust_policy, EMR, a, &c(a))))
         .collect();
     let denied: Vec<&(&str, Decision)> = results.iter().filter(|(_, d)| d.is_denied()).collect();
-    let undecided = common::undecided(&results);
+    let undecided = trust::undecided(&results);
     if denied.is_empty() && undecided.is_empty() {
         return Outcome::pass(
             arn,
@@ -134,9 +134,9 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
                 undecided.join("; ")
             ),
         )
-        .fix(trust_fix(role, &common::undecided_trust_verb("opening the Studio fails")));
+        .fix(trust_fix(role, &fixes::undecided_trust_verb("opening the Studio fails")));
     }
-    let what = common::denied(&results);
+    let what = trust::denied(&results);
     let mut also = String::new();
     if !undecided.is_empty() {
         also = format!("; undecided: {}", undecided.join("; "));
@@ -173,7 +173,7 @@ fn judge(ctx: &Ctx, s: &Studio, role: &Role) -> Outcome {
 /// What EMR's request for `action` carries, as far as the facts tell:
 /// `aws:SourceAccount` (the account), `aws:SourceArn` (an EMR ARN of this region
 /// and account; which one is not documented, the Studio's is likely), and the
-/// trusted identity propagation keys of [`common::tip_trust_context`] with the
+/// trusted identity propagation keys of [`trust::tip_trust_context`] with the
 /// Studio's Identity Center instance.
 fn trust_context(ctx: &Ctx, s: &Studio, action: &str) -> Context {
     let mut c = Context::new();
@@ -182,25 +182,14 @@ fn trust_context(ctx: &Ctx, s: &Studio, action: &str) -> Context {
         c = c.with("aws:SourceAccount", account);
     }
     if let Some(a) = &s.studio_arn {
-        c = common::source_arn_undocumented(c, a);
+        c = trust::source_arn_undocumented(c, a);
     }
-    common::tip_trust_context(&c, action, s.idc_instance_arn.as_deref())
+    trust::tip_trust_context(&c, action, s.idc_instance_arn.as_deref())
 }
 
 fn trust_fix(role: &Role, verb: &str) -> Remediation {
     let what = format!("one that lets {EMR} call sts:AssumeRole and sts:SetContext");
-    replace_trust_fix(role, verb, &what, TRUST, META.docs)
-}
-
-/// `aws iam create-role` for a role ARN (keeping its path) or name.
-pub(crate) fn create_role_command(name_or_arn: &str, trust: &str) -> String {
-    let name = role_name(name_or_arn);
-    let path = name_or_arn
-        .split_once(":role/")
-        .and_then(|(_, rest)| rest.rsplit_once('/'))
-        .map(|(path, _)| format!(" --path /{path}/"))
-        .unwrap_or_default();
-    format!("aws iam create-role --role-name {name}{path} --assume-role-policy-document '{trust}'")
+    replace_trust_fix(role, verb, &what, USER_ROLE_TRUST, META.docs)
 }
 
 #[cfg(test)]
@@ -242,7 +231,7 @@ mod tests {
         assert_eq!(
             fix.commands,
             vec![format!(
-                "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document '{TRUST}'"
+                "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document '{USER_ROLE_TRUST}'"
             )]
         );
         assert!(fix.summary.contains("replaces the whole trust policy"));
@@ -251,7 +240,7 @@ mod tests {
     #[test]
     fn the_recommended_trust_passes() {
         let mut f = healthy();
-        *trust(&mut f) = serde_json::from_str(TRUST).unwrap();
+        *trust(&mut f) = serde_json::from_str(USER_ROLE_TRUST).unwrap();
         assert_eq!(only("ES004", &f).status, Status::Pass);
     }
 
@@ -349,7 +338,7 @@ mod tests {
         trust(&mut f)["Statement"] = json!([
             {"Effect": "Allow", "Principal": {"Service": EMR}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"Service": EMR}, "Action": "sts:SetContext",
-             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER},
+             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": trust::IDC_PROVIDER},
                            "Null": {"sts:RequestContextProviders": "false"},
                            "StringEquals": {"sts:RequestContext/identitycenter:InstanceArn": instance}}}]);
         assert_eq!(
@@ -365,7 +354,7 @@ mod tests {
         // when both give the same answer.
         let mut f = healthy();
         trust(&mut f)["Statement"][0]["Condition"] = json!({"ForAnyValue:ArnEquals":
-            {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER}});
+            {"sts:RequestContextProviders": trust::IDC_PROVIDER}});
         assert_eq!(only("ES004", &f).status, Status::Warn);
     }
 
@@ -395,7 +384,7 @@ mod tests {
 
     #[test]
     fn create_role_keeps_the_path() {
-        let c = create_role_command("arn:aws:iam::1:role/service-role/X", TRUST);
+        let c = create_role_command("arn:aws:iam::1:role/service-role/X", USER_ROLE_TRUST);
         assert!(
             c.starts_with("aws iam create-role --role-name X --path /service-role/ "),
             "{c}"

@@ -108,16 +108,16 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy-version.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{
-    self, IfMissing, Review, RoleCheck, Want, account_of, glue_wants, real_role_arn, role_arn,
-    sso_user_role, workgroup_arns,
-};
-use crate::checks::es004;
-use crate::checks::es008::{Who, scoped, user_label, who};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
+use crate::fixes;
+use crate::idc::{self, Who, scoped, user_label, who};
+use crate::modes::IdentityType;
 use crate::policy::{allow_document, arn_account};
+use crate::review::{self, IfMissing, Review, RoleCheck, Want, glue_wants, workgroup_arns};
+use crate::roles::{account_of, real_role_arn, role_arn, sso_user_role};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -173,7 +173,7 @@ const SESSION_DOCS: [&str; 3] = [
 ];
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| studio(ctx, s))
+    each_studio(ctx, |s| studio(ctx, s))
 }
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
@@ -199,7 +199,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
             "Create the user role {} (see ES004), then grant it what the Athena SQL editor needs",
             role_name(user)
         ),
-        trust: es004::TRUST.to_string(),
+        trust: fixes::USER_ROLE_TRUST.to_string(),
     };
     let (role, mut review) = match check.review(ctx, &wants, missing) {
         Ok(x) => x,
@@ -267,7 +267,7 @@ struct Mapped<'w> {
     arn: String,
     who: String,
     /// The mappings' `(IdentityType, IdentityId)`.
-    identities: Vec<(String, String)>,
+    identities: Vec<(IdentityType, String)>,
     session: Session<'w>,
 }
 
@@ -478,7 +478,7 @@ impl<'a> Base<'a> {
             .into_iter()
             .map(|(arn, ms)| Mapped {
                 arn: arn.to_string(),
-                who: common::mapping_names(&ms),
+                who: idc::mapping_names(&ms),
                 identities: ms
                     .iter()
                     .map(|m| (m.identity_type.clone(), m.identity_id.clone()))
@@ -514,7 +514,7 @@ impl<'a> Base<'a> {
             }]),
             permissions_boundary: None,
         };
-        match common::review(self.ctx, &alone, self.wants) {
+        match review::review(self.ctx, &alone, self.wants) {
             Ok(r) => Session::Judged(r),
             Err(u) => Session::Unread(u),
         }
@@ -539,7 +539,7 @@ impl<'a> Base<'a> {
             ));
         } else if !r.is_clean() {
             let summary = if r.missing.is_empty() {
-                common::undecided_grant_summary(
+                fixes::undecided_grant_summary(
                     &role.role_name,
                     "the Athena SQL editor fails with an access error naming these actions",
                 )
@@ -721,6 +721,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, Policy, Role, SessionMapping};
+    use crate::scope::Scope;
     use crate::testkit::{
         denied, healthy, inline, json_arg, only, results, role, skipped, statements, studio,
         without_user,
@@ -969,11 +970,7 @@ mod tests {
             !r.message
                 .contains("user role arn:aws:iam::111122223333:role/EMRStudio-UserRole is missing")
         );
-        assert!(
-            r.scopes.contains(&"user:alice".to_string()),
-            "{:?}",
-            r.scopes
-        );
+        assert!(r.scopes.contains(&Scope::user("alice")), "{:?}", r.scopes);
         let fix = r.remediation.unwrap();
         assert_eq!(fix.commands.len(), 1);
         assert!(
@@ -1084,7 +1081,7 @@ mod tests {
             r.message
                 .contains("GlueOnly of the session mapping for GROUP other-group")
         );
-        assert!(r.scopes.iter().all(|s| !s.starts_with("user:")));
+        assert!(r.scopes.iter().all(|s| !matches!(s, Scope::User(_))));
 
         // Her own mapping next to her group's: which one applies is not documented.
         let mut f = healthy();
@@ -1097,7 +1094,7 @@ mod tests {
         );
         // Her only mapping: it fails.
         if let Fact::Known(m) = &mut studio(&mut f).session_mappings {
-            m.retain(|m| m.identity_type == "USER");
+            m.retain(|m| m.identity_type == IdentityType::User);
         }
         assert_eq!(only("ES005", &f).status, Status::Fail);
         // No mapping applies to her: the role alone is judged.

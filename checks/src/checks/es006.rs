@@ -46,12 +46,12 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::common::{
-    self, IfMissing, RoleCheck, Want, account_of, role_arn, service_role, service_trust,
-    workgroup_arns,
-};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
+use crate::fixes::service_trust;
+use crate::review::{IfMissing, RoleCheck, Want, workgroup_arns};
+use crate::roles::{account_of, role_arn, service_role};
 
 pub const META: Meta = Meta {
     id: "ES006",
@@ -77,7 +77,7 @@ pub const META: Meta = Meta {
 const WHY: &str = "the AWS documentation puts the Athena permissions on the user role, but they have been seen to be needed on the service role too before the Athena SQL editor worked";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
@@ -116,36 +116,34 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
         Ok(x) => x,
         Err(o) => return *o,
     };
-    if review.is_clean() {
-        return Outcome::pass(
-            &role.arn,
+    review.outcome(
+        &role.arn,
+        || {
             format!(
                 "{label}: service role {} allows athena:GetWorkGroup, athena:ListWorkGroups and athena:StartQueryExecution{note} (identity-policy view)",
                 role.arn
-            ),
-        );
-    }
-    let fix = check.fix(role, &review, review.summary(role));
-    if review.missing.is_empty() {
-        return Outcome::warn(
-            &role.arn,
-            format!(
+            )
+        },
+        |r| {
+            let msg = format!(
                 "{label}: could not decide whether service role {} allows {}{note}; {WHY}",
                 role.arn,
-                review.undecided_list()
-            ),
-        )
-        .fix(fix);
-    }
-    let mut msg = format!(
-        "{label}: service role {} lacks {}{note}; {WHY}",
-        role.arn,
-        review.missing_list()
-    );
-    if !review.undecided.is_empty() {
-        msg.push_str(&format!(" (undecided: {})", review.undecided_list()));
-    }
-    Outcome::fail(&role.arn, msg).fix(fix)
+                r.undecided_list()
+            );
+            (msg, check.fix(role, r, r.summary(role)))
+        },
+        |r| {
+            let mut msg = format!(
+                "{label}: service role {} lacks {}{note}; {WHY}",
+                role.arn,
+                r.missing_list()
+            );
+            if !r.undecided.is_empty() {
+                msg.push_str(&format!(" (undecided: {})", r.undecided_list()));
+            }
+            (msg, check.fix(role, r, r.summary(role)))
+        },
+    )
 }
 
 #[cfg(test)]

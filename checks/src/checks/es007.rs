@@ -59,11 +59,12 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{
-    self, IfMissing, RoleCheck, Want, account_of, role_arn, service_role, service_trust,
-};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
+use crate::fixes::service_trust;
+use crate::review::{IfMissing, RoleCheck, Want};
+use crate::roles::{account_of, role_arn, service_role};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -90,7 +91,7 @@ const POLICY: &str = "StudioDefaultS3";
 const VIEW: &str = "identity-policy view: bucket policies and SCPs are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| vec![one(ctx, s)])
+    each_studio(ctx, |s| vec![one(ctx, s)])
 }
 
 fn one(ctx: &Ctx, s: &Studio) -> Outcome {
@@ -141,41 +142,36 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
         Ok(x) => x,
         Err(o) => return *o,
     };
-    if review.is_clean() {
-        return Outcome::pass(
-            &role.arn,
-            format!(
-                "{label}: service role {} can read, write and delete objects under the default S3 location {loc} and list the bucket{kms} ({VIEW})",
-                role.arn
-            ),
-        );
-    }
-    let fix = check.fix(role, &review, review.summary(role));
     let sample = format!(
         "object actions checked on the sample key {}",
         wants[0].resource
     );
-    if review.missing.is_empty() {
-        return Outcome::warn(
-            &role.arn,
+    review.outcome(
+        &role.arn,
+        || {
             format!(
+                "{label}: service role {} can read, write and delete objects under the default S3 location {loc} and list the bucket{kms} ({VIEW})",
+                role.arn
+            )
+        },
+        |r| {
+            let msg = format!(
                 "{label}: could not decide whether service role {} may use the default S3 location {loc}: {} ({sample}){kms} ({VIEW})",
                 role.arn,
-                review.undecided_list()
-            ),
-        )
-        .fix(fix);
-    }
-    Outcome::fail(
-        &role.arn,
-        format!(
-            "{label}: service role {} cannot use the default S3 location {loc}, so the Studio cannot save or open Workspaces; missing {} ({sample}){}{kms} ({VIEW})",
-            role.arn,
-            review.missing_list(),
-            review.undecided_note()
-        ),
+                r.undecided_list()
+            );
+            (msg, check.fix(role, r, r.summary(role)))
+        },
+        |r| {
+            let msg = format!(
+                "{label}: service role {} cannot use the default S3 location {loc}, so the Studio cannot save or open Workspaces; missing {} ({sample}){}{kms} ({VIEW})",
+                role.arn,
+                r.missing_list(),
+                r.undecided_note()
+            );
+            (msg, check.fix(role, r, r.summary(role)))
+        },
     )
-    .fix(fix)
 }
 
 /// The five actions the setup guide gives the service role on the location.

@@ -61,12 +61,12 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::es003::not_sso;
-use crate::checks::ic003::{find_user_fix, looked_up_in, user_scope};
 use crate::ctx::{Ctx, Principals, studio_label};
-use crate::fact::{Unknown, UnknownKind};
+use crate::each::each_studio;
 use crate::facts::{Assignment, SessionMapping, Studio};
+use crate::idc::{Who, groups_note, missing_user, scoped, user_label, via, who};
+use crate::modes::{AuthMode, UserAssignment};
+use crate::roles::not_sso;
 
 pub const META: Meta = Meta {
     id: "ES008",
@@ -92,16 +92,16 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| studio(ctx, s))
+    each_studio(ctx, |s| studio(ctx, s))
 }
 
 fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
     let label = studio_label(s);
-    if s.auth_mode.as_deref() != Some("SSO") {
+    if s.auth_mode != Some(AuthMode::Sso) {
         return vec![not_sso(ctx, s)];
     }
-    let note = match s.idc_user_assignment.as_deref() {
-        Some("OPTIONAL") => {
+    let note = match s.idc_user_assignment {
+        Some(UserAssignment::Optional) => {
             return vec![Outcome::pass(
                 &label,
                 format!(
@@ -109,7 +109,7 @@ fn studio(ctx: &Ctx, s: &Studio) -> Vec<Outcome> {
                 ),
             )];
         }
-        Some("REQUIRED") => "",
+        Some(UserAssignment::Required) => "",
         _ => " (DescribeStudio reported no IdcUserAssignment; treated as REQUIRED)",
     };
     let maps = match s.session_mappings.known() {
@@ -275,108 +275,13 @@ fn mapping_name(m: &SessionMapping) -> String {
     )
 }
 
-// Shared by the per-user checks (ES008, WG003).
-
-/// Whom a per-user check asks about.
-pub(crate) enum Who<'a> {
-    /// No `--user`: is anyone assigned at all?
-    Anyone,
-    User(Principals<'a>),
-    /// `--user` names nobody in the identity store.
-    Missing(&'a str),
-    /// The user's facts could not be read.
-    Unread(&'a str, Unknown),
-}
-
-impl Who<'_> {
-    /// `user:<name>` for a `--user`; `None` for `Anyone`.
-    pub(crate) fn scope(&self) -> Option<String> {
-        match self {
-            Who::Anyone => None,
-            Who::User(p) => Some(user_scope(p.user_name)),
-            Who::Missing(n) | Who::Unread(n, _) => Some(user_scope(n)),
-        }
-    }
-}
-
-/// Add the user's scope, if any, to a per-user outcome.
-pub(crate) fn scoped(o: Outcome, scope: Option<String>) -> Outcome {
-    match scope {
-        Some(s) => o.scope(s),
-        None => o,
-    }
-}
-
-/// One entry per `--user`, or `Anyone` without `--user`.
-pub(crate) fn who<'a>(ctx: &Ctx<'a>) -> Vec<Who<'a>> {
-    let users = ctx.users();
-    let asked = &ctx.facts.target.users;
-    if users.is_empty() && asked.is_empty() {
-        return vec![Who::Anyone];
-    }
-    let mut out: Vec<Who> = users
-        .iter()
-        .map(|u| match ctx.principals(u) {
-            Ok(Some(p)) => Who::User(p),
-            Ok(None) => Who::Missing(&u.user_name),
-            Err(e) => Who::Unread(&u.user_name, e.clone()),
-        })
-        .collect();
-    // A `--user` whose lookup is missing from the facts must not pass silently.
-    for name in asked {
-        if !users.iter().any(|u| &u.user_name == name) {
-            out.push(Who::Unread(
-                name,
-                Unknown::new(
-                    UnknownKind::NotCollected,
-                    "identitystore:GetUserId",
-                    format!("user {name} is not in the facts"),
-                ),
-            ));
-        }
-    }
-    out
-}
-
-/// `user "alice" (97a4...)`.
-pub(crate) fn user_label(p: &Principals) -> String {
-    format!("user \"{}\" ({})", p.user_name, p.user_id)
-}
-
-/// How a matching principal reaches the user: `directly` / `through group analysts`.
-pub(crate) fn via(p: &Principals, kind: &str, id: &str) -> String {
-    if kind.ends_with("USER") {
-        "directly".into()
-    } else {
-        format!("through group {} ({id})", p.group_name(id))
-    }
-}
-
-/// ` (groups: analysts)` or ` (the user is in no group)`.
-pub(crate) fn groups_note(p: &Principals) -> String {
-    if p.groups.is_empty() {
-        return " (the user is in no group)".into();
-    }
-    let names: Vec<_> = p.groups.iter().map(|g| p.group_name(&g.group_id)).collect();
-    format!(" (groups: {})", names.join(", "))
-}
-
-/// A `--user` the identity store does not know.
-pub(crate) fn missing_user(ctx: &Ctx, name: &str, resource: &str) -> Outcome {
-    let store = looked_up_in(ctx);
-    Outcome::fail(
-        resource,
-        format!("no Identity Center user named \"{name}\" in identity store {store}, so {resource} cannot be checked for them"),
-    )
-    .fix(find_user_fix(ctx, name, store))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcGroup, UserFacts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, only, results, skipped, studio, without_user};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -567,7 +472,10 @@ mod tests {
         );
         assert_eq!(
             out[0].scope,
-            vec!["user:alice", "studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]
+            vec![
+                Scope::User("alice".into()),
+                Scope::Studio("es-D1A2B3C4D5E6F7A8B9C0D1E2F".into())
+            ]
         );
     }
 
@@ -576,7 +484,10 @@ mod tests {
         let mut f = healthy();
         without_user(&mut f);
         let out = run(&Ctx::new(&f));
-        assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
+        assert_eq!(
+            out[0].scope,
+            vec![Scope::Studio("es-D1A2B3C4D5E6F7A8B9C0D1E2F".into())]
+        );
     }
 
     #[test]

@@ -44,12 +44,14 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, account_of, real_role_arn, role_arn, sso_user_role};
-use crate::checks::es004::{TRUST, create_role_command};
 use crate::ctx::{Ctx, studio_label};
+use crate::each::each_studio;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio, role_name};
+use crate::fixes::{USER_ROLE_TRUST, create_role_command};
+use crate::idc;
 use crate::policy::allow_document;
+use crate::roles::{account_of, real_role_arn, role_arn, sso_user_role};
 use std::collections::BTreeMap;
 
 pub const META: Meta = Meta {
@@ -77,7 +79,7 @@ pub const META: Meta = Meta {
 const WHY: &str = "the EMR documentation says session policies must be attached to the Studio user role (inferred check: not verified against a live account)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_studio(ctx, |s| one(ctx, s))
+    each_studio(ctx, |s| one(ctx, s))
 }
 
 /// What the user role's attached policies are: their ARNs, or why not known.
@@ -159,7 +161,7 @@ struct Place<'a> {
 }
 
 fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached) -> Outcome {
-    let who = common::mapping_names(maps);
+    let who = idc::mapping_names(maps);
     let label = p.label;
     let exists = match p.ctx.facts.managed_policies.get(policy) {
         None => Fact::Unknown(Unknown::new(
@@ -201,7 +203,7 @@ fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached)
                 "Create the user role {} (see ES004 and ES005), then attach the session policy {policy} to it",
                 role_name(role)
             );
-            fix.commands.insert(0, create_role_command(role, TRUST));
+            fix.commands.insert(0, create_role_command(role, USER_ROLE_TRUST));
             Outcome::fail(
                 policy,
                 format!("{label}: its user role {role} does not exist in IAM (NoSuchEntity), so the session policy {policy} of {who} is attached to nothing"),

@@ -41,6 +41,8 @@
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::idc::instance_label;
+use crate::modes::InstanceStatus;
 
 pub const META: Meta = Meta {
     id: "IC001",
@@ -93,7 +95,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     let active: Vec<&IdcInstance> = list
         .iter()
-        .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+        .filter(|i| matches!(i.status, Some(InstanceStatus::Active) | None))
         .collect();
     if !active.is_empty() {
         let names: Vec<String> = active
@@ -104,7 +106,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 } else {
                     ""
                 };
-                format!("{}{note}", label(i))
+                format!("{}{note}", instance_label(i))
             })
             .collect();
         return vec![Outcome::pass(
@@ -114,18 +116,24 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     let states: Vec<String> = list
         .iter()
-        .map(|i| format!("{} is {}", label(i), i.status.as_deref().unwrap_or("?")))
+        .map(|i| {
+            format!(
+                "{} is {}",
+                instance_label(i),
+                i.status.as_ref().map_or("?", InstanceStatus::as_str)
+            )
+        })
         .collect();
     let first = &list[0];
     let mut commands = vec![format!(
         "aws sso-admin describe-instance --region {region} --instance-arn {} --query '[Status,StatusReason]'",
         first.instance_arn
     )];
-    let summary = match first.status.as_deref() {
-        Some("CREATE_IN_PROGRESS") => {
+    let summary = match &first.status {
+        Some(InstanceStatus::CreateInProgress) => {
             "Wait for the instance to become ACTIVE, then run studio-doctor again".to_string()
         }
-        Some("CREATE_FAILED") => {
+        Some(InstanceStatus::CreateFailed) => {
             commands.push(format!(
                 "aws sso-admin delete-instance --region {region} --instance-arn {}",
                 first.instance_arn
@@ -147,19 +155,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         )
         .fix(remedy(summary, commands, META.docs)),
     ]
-}
-
-/// `instance "analytics-org" (arn..., identity store d-...)`.
-pub fn label(i: &IdcInstance) -> String {
-    let name = i
-        .name
-        .as_deref()
-        .map(|n| format!("\"{n}\" "))
-        .unwrap_or_default();
-    format!(
-        "IAM Identity Center instance {name}({}, identity store {})",
-        i.instance_arn, i.identity_store_id
-    )
 }
 
 #[cfg(test)]

@@ -38,10 +38,11 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AddRegion.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 
-use super::ic001::label;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::idc::instance_label;
+use crate::modes::{InstanceStatus, KeyType, RegionStatus};
 
 pub const META: Meta = Meta {
     id: "IC002",
@@ -59,8 +60,6 @@ pub const META: Meta = Meta {
     ],
 };
 
-const CMK: &str = "CUSTOMER_MANAGED_KEY";
-
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let list = match ctx.facts.identity_center_instances.known() {
         Ok(l) => l,
@@ -73,14 +72,14 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         }
     };
     list.iter()
-        .filter(|i| matches!(i.status.as_deref(), Some("ACTIVE") | None))
+        .filter(|i| matches!(i.status, Some(InstanceStatus::Active) | None))
         .map(|i| instance(ctx, i))
         .collect()
 }
 
 fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
     let region = ctx.region();
-    let res = label(i);
+    let res = instance_label(i);
     let Some(primary) = i.primary_region.as_deref() else {
         return Outcome::pass(
             &res,
@@ -102,8 +101,9 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
         )
         .fix(fix(ctx, i, primary));
     };
-    let state = replica.status.as_deref().unwrap_or("?");
-    if state != "ACTIVE" {
+    let status = replica.status.as_ref();
+    let state = status.map_or("?", RegionStatus::as_str);
+    if status != Some(&RegionStatus::Active) {
         return Outcome::fail(
             &res,
             format!(
@@ -111,7 +111,7 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
             ),
         )
         .fix(remedy(
-            if state == "ADDING" {
+            if status == Some(&RegionStatus::Adding) {
                 format!("Wait until {region} is ACTIVE (check with the command below), then run studio-doctor again")
             } else {
                 format!("{region} is being removed from the instance: add it again, or recreate the resources in {primary}")
@@ -124,13 +124,13 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
         ));
     }
     let key = match i.key_type.known() {
-        Ok(k) => k.as_deref(),
+        Ok(k) => k.as_ref(),
         Err(u) => {
             return Outcome::unknown(&res, &format!("the encryption key type of {res}"), u);
         }
     };
     match key {
-        Some(CMK) => Outcome::pass(
+        Some(KeyType::CustomerManaged) => Outcome::pass(
             &res,
             format!(
                 "{region} is an ACTIVE additional region of {res} (primary {primary}), encrypted with a customer managed key"
@@ -140,7 +140,7 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
             &res,
             format!(
                 "{region} is an additional region of {res} (primary {primary}), but the instance is encrypted with {}: cross-Region trusted identity propagation needs a multi-Region customer managed KMS key",
-                other.unwrap_or("no reported key type")
+                other.map_or("no reported key type", KeyType::as_str)
             ),
         )
         .fix(fix(ctx, i, primary)),
@@ -154,7 +154,13 @@ fn regions(i: &IdcInstance) -> String {
     let v: Vec<String> = i
         .regions
         .iter()
-        .map(|r| format!("{} {}", r.region_name, r.status.as_deref().unwrap_or("?")))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.region_name,
+                r.status.as_ref().map_or("?", RegionStatus::as_str)
+            )
+        })
         .collect();
     v.join(", ")
 }

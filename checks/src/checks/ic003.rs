@@ -58,11 +58,14 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
+use crate::idc::{self, find_user_fix, looked_up_in, single_quoted};
+use crate::modes::UserStatus;
 use crate::names::{closest, first_try, some};
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "IC003",
@@ -82,17 +85,8 @@ pub const META: Meta = Meta {
         Need::LfIdentityCenter,
         Need::AccessGrantsInstance,
     ],
-    docs: &[
-        "https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GetUserId.html",
-        "https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html",
-        "https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html",
-    ],
+    docs: idc::USER_DOCS,
 };
-
-/// The scope of everything about one `--user`: `user:<name>`.
-pub fn user_scope(name: &str) -> String {
-    format!("user:{name}")
-}
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let mut out: Vec<Outcome> = ctx.users().iter().map(|u| user(ctx, u)).collect();
@@ -110,21 +104,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     &format!("Identity Center user \"{name}\""),
                     &why,
                 )
-                .scope(user_scope(name)),
+                .scope(Scope::user(name)),
             );
         }
     }
     out
-}
-
-/// The identity store the users were looked up in (older facts files do not
-/// say: then the store of the instance the path uses).
-pub fn looked_up_in<'a>(ctx: &Ctx<'a>) -> &'a str {
-    ctx.facts
-        .users_identity_store_id
-        .as_deref()
-        .or_else(|| ctx.identity_store())
-        .unwrap_or("<IDENTITY_STORE_ID>")
 }
 
 fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
@@ -144,15 +128,15 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
             ),
             &why,
         )
-        .scope(user_scope(name));
+        .scope(Scope::user(name));
     }
     let verdict = match u.user.known() {
         Err(why) => Outcome::unknown(&res, &format!("Identity Center user \"{name}\""), why),
         Ok(None) => not_found(ctx, name, store),
         Ok(Some(user)) => {
             let who = format!("user \"{name}\" ({})", user.user_id);
-            match user.status.as_deref() {
-                Some("DISABLED") => Outcome::fail(
+            match &user.status {
+                Some(UserStatus::Disabled) => Outcome::fail(
                     &res,
                     format!(
                         "{who} is DISABLED in identity store {store}: they cannot sign in to the access portal or the EMR Studio"
@@ -176,7 +160,7 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
             }
         }
     };
-    verdict.scope(user_scope(name))
+    verdict.scope(Scope::user(name))
 }
 
 fn not_found(ctx: &Ctx, name: &str, store: &str) -> Outcome {
@@ -229,30 +213,6 @@ fn users_found<'a>(ctx: &Ctx<'a>, name: &str) -> (String, Option<&'a str>) {
     (format!("{mean}; users found: {}", some(names, 5)), close)
 }
 
-/// Look the user name up the way this check does, and list the store's user names.
-pub(crate) fn find_user_fix(ctx: &Ctx, name: &str, store: &str) -> Remediation {
-    let region = ctx.region();
-    let id = serde_json::json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
-    remedy(
-        "Check the exact userName (users synced from Entra ID usually have their UPN); if the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
-        vec![
-            format!(
-                "aws identitystore get-user-id --region {region} --identity-store-id {store} --alternate-identifier {}",
-                single_quoted(&id.to_string())
-            ),
-            format!(
-                "aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'"
-            ),
-        ],
-        META.docs,
-    )
-}
-
-/// `s` as one single-quoted shell word.
-fn single_quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::run;
@@ -260,6 +220,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::{Facts, IdcUser};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, only, results, skipped};
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
@@ -281,7 +242,7 @@ mod tests {
             r.message
         );
         let out = run(&Ctx::new(&healthy()));
-        assert_eq!(out[0].scope, vec!["user:alice".to_string()]);
+        assert_eq!(out[0].scope, vec![Scope::User("alice".into())]);
     }
 
     #[test]
@@ -506,7 +467,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Error);
-        assert_eq!(out[0].scope, vec!["user:alice".to_string()]);
+        assert_eq!(out[0].scope, vec![Scope::User("alice".into())]);
     }
 
     #[test]

@@ -47,10 +47,10 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
 
-use super::es001::recreate_fix;
-use super::wg001::create_fix_on;
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, Unread, studio_scope, workgroup_scope};
+use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, Unread};
+use crate::fixes::{create_fix_on, recreate_fix};
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "IC004",
@@ -127,8 +127,8 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             )
             .fix(fix(ctx, c, reference));
             match c.kind {
-                IdcPart::Studio(s) => o.scope(studio_scope(s)),
-                IdcPart::Workgroup(w) => o.scope(workgroup_scope(w)),
+                IdcPart::Studio(s) => o.scope(Scope::studio(s)),
+                IdcPart::Workgroup(w) => o.scope(Scope::workgroup(w)),
                 _ => o,
             }
         })
@@ -250,6 +250,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::{Facts, LfIdentityCenter};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, only, results, skipped};
 
     const I: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
@@ -314,7 +315,10 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert_eq!(out[0].scope, vec!["studio:es-D1A2B3C4D5E6F7A8B9C0D1E2F"]);
+        assert_eq!(
+            out[0].scope,
+            vec![Scope::Studio("es-D1A2B3C4D5E6F7A8B9C0D1E2F".into())]
+        );
         let c = &out[0].fix.as_ref().unwrap().commands[0];
         assert!(
             c.starts_with("aws emr create-studio")

@@ -37,8 +37,8 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DescribeLakeFormationIdentityCenterConfiguration.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::ag001::region_idc_instance;
 use crate::ctx::Ctx;
+use crate::idc::region_idc_instance;
 
 pub const META: Meta = Meta {
     id: "LF001",

@@ -77,15 +77,14 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict, remedy};
-use crate::checks::common::each_table_grants;
-use crate::checks::es008::{groups_note, user_label};
-use crate::checks::lf009::caller_admin;
 use crate::ctx::{Ctx, Principals};
+use crate::each::each_table_grants;
 use crate::fact::Unknown;
 use crate::facts::LfPermission;
+use crate::idc::{groups_note, user_label};
 use crate::lf::{
-    self, Access, Location, Select, grant_command, is_idc, is_users, table_json, table_label,
-    user_arn,
+    self, Access, Location, Select, caller_admin, grant_command, is_idc, is_users, table_json,
+    table_label, user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -329,6 +328,7 @@ mod tests {
     use crate::fact::{Fact, Unknown};
     use crate::facts::LfPermission;
     use crate::facts::{LfFilterPermission, LfTableTags, LfTag, LfTagPermission};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, lf_grant, lf_permissions, only, results, skipped};
 
     fn tag(key: &str, values: &[&str]) -> LfTag {
@@ -383,7 +383,13 @@ mod tests {
         assert_eq!(out.len(), 1);
         let mut scope = out[0].scope.clone();
         scope.sort();
-        assert_eq!(scope, ["table:flightdata_db.flightdata", "user:alice"]);
+        assert_eq!(
+            scope,
+            [
+                Scope::User("alice".into()),
+                Scope::Table("flightdata_db.flightdata".into())
+            ]
+        );
     }
 
     #[test]

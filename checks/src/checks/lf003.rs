@@ -49,10 +49,10 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-assigning-tags.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::each_table_grants;
-use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
+use crate::each::each_table_grants;
 use crate::facts::LfPermission;
+use crate::idc::{groups_note, user_label};
 use crate::lf::{
     self, Access, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
 };

@@ -193,6 +193,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::Table;
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, lf_resources, only, statuses};
 
     const T: &str = "flightdata_db.flightdata";
@@ -284,7 +285,7 @@ mod tests {
         );
         assert!(r.message.contains("LakeFormationTipRole"));
         let out = run(&Ctx::new(&healthy()));
-        assert_eq!(out[0].scope, [format!("table:{T}")]);
+        assert_eq!(out[0].scope, [Scope::table(T)]);
     }
 
     #[test]

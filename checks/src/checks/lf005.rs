@@ -47,12 +47,13 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, replace_trust_fix};
-use crate::checks::es004::create_role_command;
 use crate::ctx::Ctx;
+use crate::each::each_registration;
 use crate::facts::{LfResource, Role};
+use crate::fixes::{self, create_role_command, put_policy_command, replace_trust_fix};
 use crate::lf::{LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
-use crate::policy::{Context, Decision, allow_document, trust_allows};
+use crate::policy::{Context, Decision, trust_allows};
+use crate::trust;
 
 pub const META: Meta = Meta {
     id: "LF005",
@@ -78,7 +79,7 @@ pub const META: Meta = Meta {
 const ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:SetContext"];
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_registration(ctx, |name, r| one(ctx, name, r))
+    each_registration(ctx, |name, r| one(ctx, name, r))
 }
 
 fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
@@ -131,8 +132,8 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
             (*a, trust_allows(&role.trust_policy, LF_SERVICE, a, &c))
         })
         .collect();
-    let denied = common::denied(&results);
-    let undecided = common::undecided(&results);
+    let denied = trust::denied(&results);
+    let undecided = trust::undecided(&results);
     if denied.is_empty() && undecided.is_empty() {
         return Outcome::pass(
             arn,
@@ -151,7 +152,7 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
         )
         .fix(trust_fix(
             role,
-            &common::undecided_trust_verb("queries fail reading the table"),
+            &fixes::undecided_trust_verb("queries fail reading the table"),
         ));
     }
     Outcome::fail(
@@ -167,7 +168,7 @@ fn judge(ctx: &Ctx, name: &str, reg: &str, role: &Role) -> Outcome {
 /// What Lake Formation's request for `action` carries, as far as the facts tell:
 /// `aws:SourceAccount` (the account; `aws:SourceArn` is not documented for Lake
 /// Formation, so a condition on it is a warning) and the trusted identity
-/// propagation keys of [`common::tip_trust_context`] with the Identity Center
+/// propagation keys of [`trust::tip_trust_context`] with the Identity Center
 /// instance of Lake Formation's integration.
 fn trust_context(ctx: &Ctx, action: &str) -> Context {
     let mut c = Context::new();
@@ -178,7 +179,7 @@ fn trust_context(ctx: &Ctx, action: &str) -> Context {
         Ok(Some(i)) => Some(i.instance_arn.as_str()),
         _ => None,
     };
-    common::tip_trust_context(&c, action, instance)
+    trust::tip_trust_context(&c, action, instance)
 }
 
 fn trust_fix(role: &Role, verb: &str) -> Remediation {
@@ -210,30 +211,6 @@ fn reregister_fix(ctx: &Ctx, r: &LfResource, verb: &str) -> Remediation {
         ],
         META.docs,
     )
-}
-
-/// `aws iam put-role-policy` with S3 read and write on the registered location.
-pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
-    let (bucket, objects) = location_arns(&r.resource_arn);
-    let doc = allow_document(&[
-        ("s3:GetObject", &objects),
-        ("s3:PutObject", &objects),
-        ("s3:DeleteObject", &objects),
-        ("s3:ListBucket", &bucket),
-    ]);
-    format!(
-        "aws iam put-role-policy --role-name {role} --policy-name {policy} --policy-document '{doc}'"
-    )
-}
-
-/// The bucket ARN and the objects ARN (`.../*`) of a registered location.
-fn location_arns(resource_arn: &str) -> (String, String) {
-    let trimmed = resource_arn.trim_end_matches('/');
-    let bucket = match trimmed.strip_prefix("arn:aws:s3:::") {
-        Some(rest) => format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest)),
-        None => trimmed.to_string(),
-    };
-    (bucket, format!("{trimmed}/*"))
 }
 
 #[cfg(test)]
@@ -328,7 +305,7 @@ mod tests {
         trust(&mut f)["Statement"] = json!([
             {"Effect": "Allow", "Principal": {"Service": LF_SERVICE}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"Service": LF_SERVICE}, "Action": "sts:SetContext",
-             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER},
+             "Condition": {"ForAllValues:ArnEquals": {"sts:RequestContextProviders": trust::IDC_PROVIDER},
                            "ArnEquals": {"sts:RequestContext/identitycenter:InstanceArn": instance}}}]);
         assert_eq!(only("LF005", &f).status, Status::Pass);
         let r = {
@@ -391,20 +368,5 @@ mod tests {
         let mut f = healthy();
         f.roles.clear();
         assert_eq!(only("LF005", &f).status, Status::Error);
-    }
-
-    #[test]
-    fn location_arns_split_bucket_and_objects() {
-        assert_eq!(
-            location_arns("arn:aws:s3:::b/p/"),
-            (
-                "arn:aws:s3:::b".to_string(),
-                "arn:aws:s3:::b/p/*".to_string()
-            )
-        );
-        assert_eq!(
-            location_arns("arn:aws:s3:::b"),
-            ("arn:aws:s3:::b".to_string(), "arn:aws:s3:::b/*".to_string())
-        );
     }
 }

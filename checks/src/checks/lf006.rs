@@ -56,11 +56,10 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::common::each_table_grants;
-use crate::checks::lf009::caller_admin;
 use crate::ctx::Ctx;
+use crate::each::each_table_grants;
 use crate::facts::LfPermission;
-use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, table_label};
+use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, caller_admin, table_label};
 
 pub const META: Meta = Meta {
     id: "LF006",

@@ -35,9 +35,9 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_CreateLakeFormationOptIn.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::es008::{groups_note, user_label};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::{LfOptIn, LfResource};
+use crate::idc::{groups_note, user_label};
 use crate::lf::{self, is_idc, is_users, table_label, user_arn};
 
 pub const META: Meta = Meta {

@@ -31,11 +31,12 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::lf005::put_policy_command;
 use crate::ctx::Ctx;
+use crate::each::each_registration;
 use crate::facts::{LfResource, role_name};
+use crate::fixes::put_policy_command;
 use crate::lf::is_service_linked;
+use crate::modes::VerificationStatus;
 use crate::policy::unused_policy_name;
 
 pub const META: Meta = Meta {
@@ -56,18 +57,18 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_registration(ctx, |name, r| one(ctx, name, r))
+    each_registration(ctx, |name, r| one(ctx, name, r))
 }
 
 fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
     let reg = format!("registration {}", r.resource_arn);
     let role = r.role_arn.as_deref().unwrap_or("(no role reported)");
-    match r.verification_status.as_deref() {
-        Some("VERIFIED") => Outcome::pass(
+    match &r.verification_status {
+        Some(VerificationStatus::Verified) => Outcome::pass(
             &reg,
             format!("{reg} (covering table {name}, role {role}) is VERIFIED"),
         ),
-        Some("VERIFICATION_FAILED") => Outcome::fail(
+        Some(VerificationStatus::VerificationFailed) => Outcome::fail(
             &reg,
             format!(
                 "Lake Formation could not verify {reg} (covering table {name}) with role {role} (VERIFICATION_FAILED): it cannot vend credentials for the table's files"
@@ -78,7 +79,10 @@ fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
             &reg,
             format!(
                 "{reg} (covering table {name}, role {role}) is {}: Lake Formation has not confirmed it can use the role on the location",
-                other.unwrap_or("not reported as verified (no VerificationStatus)")
+                other.as_ref().map_or(
+                    "not reported as verified (no VerificationStatus)",
+                    VerificationStatus::as_str
+                )
             ),
         )
         .fix(fix(ctx, r)),

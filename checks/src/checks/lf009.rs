@@ -42,8 +42,7 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
-use crate::facts::role_name;
-use crate::policy::arn_account;
+use crate::lf::caller_admin;
 
 pub const META: Meta = Meta {
     id: "LF009",
@@ -102,68 +101,8 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     ]
 }
 
-/// The caller as an IAM principal, and which Lake Formation administrator it is
-/// (`data lake administrator`, `read-only administrator`, or `None`); or the
-/// outcome to report when the caller or the settings are unknown.
-pub(crate) fn caller_admin(ctx: &Ctx) -> Result<(String, Option<&'static str>), Box<Outcome>> {
-    let caller = match ctx.facts.caller.known() {
-        Ok(c) => c,
-        Err(u) => {
-            return Err(Box::new(Outcome::unknown(
-                "the caller",
-                "the caller identity",
-                u,
-            )));
-        }
-    };
-    let settings = match ctx.facts.lake_formation.settings.known() {
-        Ok(s) => s,
-        Err(u) => {
-            return Err(Box::new(Outcome::unknown(
-                &caller.arn,
-                "the Lake Formation data lake settings",
-                u,
-            )));
-        }
-    };
-    let principal = iam_principal(&caller.arn);
-    let is = |list: &[String]| list.iter().any(|a| same(a, &principal));
-    let role = if is(&settings.data_lake_admins) {
-        Some("data lake administrator")
-    } else if is(&settings.read_only_admins) {
-        Some("read-only administrator")
-    } else {
-        None
-    };
-    Ok((principal, role))
-}
-
-/// The IAM principal behind a caller ARN: an assumed-role session becomes its role.
-pub fn iam_principal(arn: &str) -> String {
-    let Some(rest) = arn.split_once(":assumed-role/").map(|(_, r)| r) else {
-        return arn.to_string();
-    };
-    let role = rest.split('/').next().unwrap_or(rest);
-    let partition = arn.split(':').nth(1).unwrap_or("aws");
-    let account = arn_account(arn).unwrap_or("");
-    format!("arn:{partition}:iam::{account}:role/{role}")
-}
-
-/// Whether an admin entry names the caller: the same ARN, or (for roles) the same
-/// account and role name whatever the path (a session ARN carries no path).
-fn same(admin: &str, principal: &str) -> bool {
-    if admin == principal {
-        return true;
-    }
-    admin.contains(":role/")
-        && principal.contains(":role/")
-        && arn_account(admin) == arn_account(principal)
-        && role_name(admin) == role_name(principal)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::check::Status;
     use crate::fact::{Fact, Unknown};
     use crate::facts::DataLakeSettings;
@@ -209,21 +148,6 @@ mod tests {
         assert!(fix.commands[2].starts_with(
             "aws lakeformation put-data-lake-settings --region ap-northeast-1 --catalog-id 111122223333"
         ));
-    }
-
-    #[test]
-    fn caller_arns_map_to_iam_principals() {
-        assert_eq!(
-            iam_principal("arn:aws:sts::111122223333:assumed-role/studio-doctor-readonly/ci"),
-            ROLE
-        );
-        assert_eq!(
-            iam_principal("arn:aws:iam::111122223333:user/alice"),
-            "arn:aws:iam::111122223333:user/alice"
-        );
-        assert!(same("arn:aws:iam::1:role/a/b/R", "arn:aws:iam::1:role/R"));
-        assert!(!same("arn:aws:iam::1:user/R", "arn:aws:iam::1:role/R"));
-        assert!(!same("arn:aws:iam::2:role/R", "arn:aws:iam::1:role/R"));
     }
 
     #[test]

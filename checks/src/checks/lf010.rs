@@ -38,10 +38,9 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::es008::{groups_note, user_label, via};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::Assignment;
+use crate::idc::{self, groups_note, user_label, via};
 use crate::lf;
 
 pub const META: Meta = Meta {
@@ -90,7 +89,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         }
     };
     let label = format!("Lake Formation application {arn}");
-    let assigned = match common::required_assignments(ctx, &label, arn) {
+    let assigned = match idc::required_assignments(ctx, &label, arn) {
         Ok(Some(a)) => a,
         Ok(None) => {
             return vec![Outcome::pass(

@@ -8,8 +8,6 @@
 
 use crate::check::Check;
 
-mod common;
-
 pub mod ag001;
 pub mod ag002;
 pub mod ag003;

@@ -69,14 +69,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
 
-use super::es004::create_role_command;
-use super::wg004::trust;
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::account_of;
-use crate::ctx::{Ctx, idc_enabled, workgroup_label, workgroup_scope};
+use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::ctx::{Ctx, idc_enabled, workgroup_label};
 use crate::facts::WorkGroup;
+use crate::fixes::{self, create_fix};
 use crate::lf;
-use serde_json::json;
+use crate::scope::Scope;
 
 pub const META: Meta = Meta {
     id: "WG001",
@@ -93,11 +91,7 @@ pub const META: Meta = Meta {
         Need::IdcInstances,
         Need::LfPermissions,
     ],
-    docs: &[
-        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
-        "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html",
-        "https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html",
-    ],
+    docs: fixes::WORKGROUP_DOCS,
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
@@ -156,14 +150,14 @@ const RECREATE: &str = "IAM Identity Center cannot be switched on for an existin
 fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
     if let (Some(u), false) = (&w.unreadable, idc_enabled(w)) {
-        return Outcome::unknown(&label, &label, u).scope(workgroup_scope(w));
+        return Outcome::unknown(&label, &label, u).scope(Scope::workgroup(w));
     }
     if idc_enabled(w) {
         return Outcome::pass(
             &label,
             format!("{label} uses IAM Identity Center authentication"),
         )
-        .scope(workgroup_scope(w));
+        .scope(Scope::workgroup(w));
     }
     let grants = idc_grants(ctx);
     let effect = if grants.is_empty() {
@@ -181,7 +175,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         ),
     )
     .fix(create_fix(ctx, &format!("{}-idc", w.name), Some(w), RECREATE))
-    .scope(workgroup_scope(w))
+    .scope(Scope::workgroup(w))
 }
 
 /// `db.table (group analysts, user alice)` for each `--table` with Lake Formation
@@ -228,77 +222,10 @@ fn idc_grants(ctx: &Ctx) -> Vec<String> {
     out
 }
 
-/// `aws athena create-work-group` for an Identity-Center-enabled workgroup on the
-/// instance the path uses, reusing what the old workgroup tells us; an execution
-/// role is created first when there is none to reuse (the create-work-group
-/// command is always the last one). Shared with WG003, WG008 and WG009.
-pub(crate) fn create_fix(
-    ctx: &Ctx,
-    name: &str,
-    old: Option<&WorkGroup>,
-    summary: &str,
-) -> Remediation {
-    create_fix_on(ctx, name, old, None, summary)
-}
-
-/// [`create_fix`] on a given instance (IC004 moves a workgroup to another one).
-pub(crate) fn create_fix_on(
-    ctx: &Ctx,
-    name: &str,
-    old: Option<&WorkGroup>,
-    instance: Option<&str>,
-    summary: &str,
-) -> Remediation {
-    let output = old
-        .and_then(|w| w.output_location.clone())
-        .unwrap_or_else(|| "s3://<RESULTS_BUCKET>/<PREFIX>/".into());
-    let account = account_of(ctx, None);
-    let mut commands = Vec::new();
-    // An Identity Center workgroup's execution role can be reused; else create one.
-    let role = match old
-        .filter(|w| idc_enabled(w))
-        .and_then(|w| w.execution_role.clone())
-    {
-        Some(r) => r,
-        None => {
-            let arn = format!("arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{name}");
-            commands.push(create_role_command(&arn, &trust(&account)));
-            arn
-        }
-    };
-    let instance = instance
-        .or_else(|| ctx.idc_instance().map(|c| c.arn))
-        .unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
-    let config = json!({
-        "ResultConfiguration": {"OutputLocation": output},
-        "EnforceWorkGroupConfiguration": true,
-        "EngineVersion": {"SelectedEngineVersion": "Athena engine version 3"},
-        "ExecutionRole": role,
-        "IdentityCenterConfiguration": {"EnableIdentityCenter": true, "IdentityCenterInstanceArn": instance},
-        "QueryResultsS3AccessGrantsConfiguration": {
-            "EnableS3AccessGrants": true,
-            "CreateUserLevelPrefix": true,
-            "AuthenticationType": "DIRECTORY_IDENTITY"
-        }
-    });
-    commands.push(format!(
-        "aws athena create-work-group --region {} --name {name} --configuration '{config}'",
-        ctx.region()
-    ));
-    let summary = if commands.len() > 1 {
-        format!(
-            "{summary}. The new workgroup needs an execution role: the first command creates one that trusts athena.amazonaws.com; give it the permissions WG005 lists"
-        )
-    } else {
-        summary.to_string()
-    };
-    remedy(summary, commands, META.docs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Status, Verdict};
+    use crate::check::{Remediation, Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::Facts;
     use crate::testkit::{denied, healthy, json_arg, only, results, skipped};
@@ -464,7 +391,10 @@ mod tests {
         assert!(m.contains("(inferred)"), "{m}");
         let fix = r[0].remediation.clone().unwrap();
         assert!(fix.commands.last().unwrap().contains("--name primary-idc"));
-        assert_eq!(run(&Ctx::new(&f))[0].scope, ["workgroup:primary"]);
+        assert_eq!(
+            run(&Ctx::new(&f))[0].scope,
+            [Scope::Workgroup("primary".into())]
+        );
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Warn);
 
         // The fix: the new Identity Center workgroup, selected, passes.

@@ -24,9 +24,10 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::common;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
+use crate::modes::WorkGroupState;
 
 pub const META: Meta = Meta {
     id: "WG002",
@@ -45,14 +46,14 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_target_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_target_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
-    match w.state.as_deref() {
-        Some("ENABLED") => Outcome::pass(&label, format!("{label} is enabled")),
-        Some("DISABLED") => Outcome::fail(
+    match &w.state {
+        Some(WorkGroupState::Enabled) => Outcome::pass(&label, format!("{label} is enabled")),
+        Some(WorkGroupState::Disabled) => Outcome::fail(
             &label,
             format!("{label} is disabled (State: DISABLED), so every query sent to it fails"),
         )
@@ -61,7 +62,9 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             &label,
             format!(
                 "{label} has state {}; queries run only in an ENABLED workgroup",
-                other.map_or("(not reported)".to_string(), |s| format!("\"{s}\""))
+                other
+                    .as_ref()
+                    .map_or("(not reported)".to_string(), |s| format!("\"{s}\""))
             ),
         )
         .fix(enable_fix(ctx, w)),
@@ -88,6 +91,7 @@ mod tests {
     use super::*;
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, skipped};
 
     #[test]
@@ -119,7 +123,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Warn);
         assert!(out[0].message.contains("not reported"));
-        assert_eq!(out[0].scope, ["workgroup:idc-wg"]);
+        assert_eq!(out[0].scope, [Scope::Workgroup("idc-wg".into())]);
     }
 
     #[test]

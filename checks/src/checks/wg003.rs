@@ -37,11 +37,11 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common;
-use crate::checks::es008::{Who, groups_note, missing_user, scoped, user_label, via, who};
-use crate::checks::wg001::create_fix;
 use crate::ctx::{Ctx, Principals, idc_enabled, workgroup_label};
+use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
+use crate::fixes::create_fix;
+use crate::idc::{self, Who, groups_note, missing_user, scoped, user_label, via, who};
 
 pub const META: Meta = Meta {
     id: "WG003",
@@ -67,7 +67,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_target_workgroup(ctx, |w| workgroup(ctx, w))
+    each_target_workgroup(ctx, |w| workgroup(ctx, w))
 }
 
 fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
@@ -98,7 +98,7 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
             )),
         ];
     };
-    let assigned = match common::required_assignments(ctx, &label, arn) {
+    let assigned = match idc::required_assignments(ctx, &label, arn) {
         Ok(Some(a)) => a,
         Ok(None) => {
             return vec![Outcome::pass(
@@ -184,6 +184,7 @@ mod tests {
     use crate::check::{Status, Verdict};
     use crate::fact::Fact;
     use crate::facts::{Application, Assignment, Facts};
+    use crate::scope::Scope;
     use crate::testkit::{denied, healthy, idc_wg, only, skipped, without_user};
 
     const APP: &str =
@@ -275,7 +276,13 @@ mod tests {
                 .message
                 .contains("no Identity Center user named \"alice\"")
         );
-        assert_eq!(out[0].scope, vec!["user:alice", "workgroup:idc-wg"]);
+        assert_eq!(
+            out[0].scope,
+            vec![
+                Scope::User("alice".into()),
+                Scope::Workgroup("idc-wg".into())
+            ]
+        );
     }
 
     #[test]

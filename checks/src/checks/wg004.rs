@@ -56,11 +56,13 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, account_of, replace_trust_fix, role_arn, update_work_group};
-use crate::checks::es004::create_role_command;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
+use crate::fixes::{self, create_role_command, execution_trust, replace_trust_fix};
 use crate::policy::{Context, Decision, trust_allows};
+use crate::roles::{account_of, execution_role_arn, no_role, workgroup_arn};
+use crate::trust;
 
 pub const META: Meta = Meta {
     id: "WG004",
@@ -72,42 +74,13 @@ pub const META: Meta = Meta {
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
-    docs: &[
-        "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
-        "https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html",
-        "https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html",
-    ],
+    docs: fixes::EXECUTION_ROLE_DOCS,
 };
 
 const ATHENA: &str = "athena.amazonaws.com";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
-}
-
-/// The workgroup's execution role as an ARN (a bare name is put in the account).
-/// None: the workgroup has none. Shared with WG005 and WG010.
-pub(crate) fn execution_role_arn(ctx: &Ctx, w: &WorkGroup) -> Option<String> {
-    w.execution_role
-        .as_deref()
-        .filter(|r| !r.is_empty())
-        .map(|r| role_arn(&account_of(ctx, None), r))
-}
-
-/// `arn:aws:athena:<region>:<account>:workgroup/<name>`.
-pub(crate) fn workgroup_arn(ctx: &Ctx, account: &str, w: &WorkGroup) -> String {
-    format!(
-        "arn:aws:athena:{}:{account}:workgroup/{}",
-        ctx.region(),
-        w.name
-    )
-}
-
-/// The execution-role trust policy studio-doctor recommends.
-pub(crate) fn trust(account: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"athena.amazonaws.com"}},"Action":["sts:AssumeRole","sts:SetContext"],"Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}}}}}}]}}"#
-    )
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -128,7 +101,7 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                     "Create the role {} with a trust policy for {ATHENA}, then give it the permissions WG005 lists",
                     role_name(&arn)
                 ),
-                vec![create_role_command(&arn, &trust(&account))],
+                vec![create_role_command(&arn, &execution_trust(&account))],
                 META.docs,
             ))
         }
@@ -169,7 +142,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
             arn,
             format!("{label}: could not decide whether the trust policy of execution role {arn} lets {ATHENA} call sts:AssumeRole ({reason})"),
         )
-        .fix(fix(&common::undecided_trust_verb("queries fail")));
+        .fix(fix(&fixes::undecided_trust_verb("queries fail")));
     }
     match set {
         Decision::Allowed => Outcome::pass(
@@ -180,7 +153,7 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
             arn,
             format!("{label}: execution role {arn} trusts {ATHENA} with sts:AssumeRole; could not decide sts:SetContext ({reason})"),
         )
-        .fix(fix(&common::undecided_trust_verb("queries fail to carry the user's identity"))),
+        .fix(fix(&fixes::undecided_trust_verb("queries fail to carry the user's identity"))),
         d => Outcome::warn(
             arn,
             format!(
@@ -195,62 +168,20 @@ fn judge(ctx: &Ctx, w: &WorkGroup, role: &Role) -> Outcome {
 /// What Athena's request for `action` carries, as far as the facts tell:
 /// `aws:SourceAccount` (the account), `aws:SourceArn` (an Athena ARN of this
 /// region and account; which one is not documented, the workgroup's is likely),
-/// and the trusted identity propagation keys of [`common::tip_trust_context`]
+/// and the trusted identity propagation keys of [`trust::tip_trust_context`]
 /// with the workgroup's Identity Center instance.
 fn trust_context(ctx: &Ctx, w: &WorkGroup, account: &str, action: &str) -> Context {
     let mut c = Context::new();
     if !account.starts_with('<') {
         c = c.with("aws:SourceAccount", account);
-        c = common::source_arn_undocumented(c, &workgroup_arn(ctx, account, w));
+        c = trust::source_arn_undocumented(c, &workgroup_arn(ctx, account, w));
     }
-    common::tip_trust_context(&c, action, w.identity_center_instance_arn.as_deref())
+    trust::tip_trust_context(&c, action, w.identity_center_instance_arn.as_deref())
 }
 
 fn trust_fix(role: &Role, account: &str, verb: &str) -> Remediation {
     let what = format!("one that lets {ATHENA} call sts:AssumeRole and sts:SetContext");
-    replace_trust_fix(role, verb, &what, &trust(account), META.docs)
-}
-
-/// A workgroup without an execution role: fail with the fix. Shared with WG005.
-pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
-    let label = workgroup_label(w);
-    let account = account_of(ctx, None);
-    let arn = format!(
-        "arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{}",
-        w.name
-    );
-    Outcome::fail(
-        &label,
-        format!("{label} has no execution role (Configuration.ExecutionRole), which Identity Center workgroups require: Athena runs each query with it to reach Lake Formation, Glue and S3 Access Grants for the signed-in user"),
-    )
-    .fix(remedy(
-        format!(
-            "Create an execution role that trusts {ATHENA}, set it on the workgroup (console: Athena → Workgroups → {} → Edit → Service role for IAM Identity Center access), then give it the permissions WG005 lists",
-            w.name
-        ),
-        vec![
-            create_role_command(&arn, &trust(&account)),
-            update_work_group(ctx, w, &format!(r#"{{"ExecutionRole":"{arn}"}}"#)),
-        ],
-        META.docs,
-    ))
-}
-
-/// Set a query result location (AG003 and WG006 report it; dependants that see
-/// the gap reuse this fix).
-pub(crate) fn output_fix(ctx: &Ctx, w: &WorkGroup, docs: &[&str]) -> Remediation {
-    remedy(
-        "Set the workgroup's query result location to an S3 prefix in this region",
-        vec![update_work_group(
-            ctx,
-            w,
-            &format!(
-                r#"{{"ResultConfigurationUpdates":{{"OutputLocation":"s3://<RESULTS_BUCKET>/{}/"}}}}"#,
-                w.name
-            ),
-        )],
-        docs,
-    )
+    replace_trust_fix(role, verb, &what, &execution_trust(account), META.docs)
 }
 
 #[cfg(test)]
@@ -279,7 +210,7 @@ mod tests {
     #[test]
     fn the_recommended_trust_passes() {
         let mut f = healthy();
-        *trust_of(&mut f) = serde_json::from_str(&trust("111122223333")).unwrap();
+        *trust_of(&mut f) = serde_json::from_str(&execution_trust("111122223333")).unwrap();
         assert_eq!(only("WG004", &f).status, Status::Pass);
     }
 
@@ -295,7 +226,7 @@ mod tests {
             fix.commands,
             vec![format!(
                 "aws iam update-assume-role-policy --role-name AWSAthenaSQLRole-idc-wg --policy-document '{}'",
-                trust("111122223333")
+                execution_trust("111122223333")
             )]
         );
         assert!(fix.commands[0].contains("\"aws:SourceAccount\":\"111122223333\""));
@@ -355,7 +286,7 @@ mod tests {
         trust_of(&mut f)["Statement"] = json!([
             {"Effect": "Allow", "Principal": {"Service": ATHENA}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"Service": ATHENA}, "Action": "sts:SetContext",
-             "Condition": {"ForAnyValue:ArnEquals": {"sts:RequestContextProviders": crate::checks::common::IDC_PROVIDER}}}]);
+             "Condition": {"ForAnyValue:ArnEquals": {"sts:RequestContextProviders": trust::IDC_PROVIDER}}}]);
         assert_eq!(only("WG004", &f).status, Status::Pass);
     }
 

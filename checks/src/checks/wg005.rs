@@ -69,11 +69,13 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
-use crate::checks::ag003::results_location;
-use crate::checks::common::{self, IfMissing, RoleCheck, Want, account_of, glue_wants};
-use crate::checks::wg004::{execution_role_arn, no_role, trust};
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::{WorkGroup, role_name};
+use crate::fixes::{self, execution_trust};
+use crate::grants::results_location;
+use crate::review::{IfMissing, RoleCheck, Want, glue_wants};
+use crate::roles::{account_of, execution_role_arn, no_role};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -98,7 +100,7 @@ const GLUE_READ: [&str; 3] = ["glue:GetDatabase", "glue:GetTable", "glue:GetPart
 const VIEW: &str = "identity-policy view: SCPs and resource policies are not included";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 /// What the execution role needs, and a note when the results bucket is unknown.
@@ -149,54 +151,45 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             "Create the execution role {} (see WG004), then grant it these permissions",
             role_name(&arn)
         ),
-        trust: trust(&account),
+        trust: execution_trust(&account),
     };
     let (role, review) = match check.review(ctx, &wants, missing) {
         Ok(x) => x,
         Err(o) => return *o,
     };
-    if review.is_clean() {
-        return Outcome::pass(
-            &role.arn,
+    review.outcome(
+        &role.arn,
+        || {
             format!(
                 "{label}: execution role {} allows the {} Lake Formation, Glue, S3 Access Grants and results-bucket permissions a console-generated execution role has ({VIEW}){note}",
                 role.arn,
                 wants.len()
-            ),
-        );
-    }
-    if review.missing.is_empty() {
-        return Outcome::warn(
-            &role.arn,
-            format!(
+            )
+        },
+        |r| {
+            let msg = format!(
                 "{label}: could not decide whether execution role {} allows {} ({VIEW}){note}",
                 role.arn,
-                review.undecided_list()
-            ),
-        )
-        .fix(check.fix(
-            role,
-            &review,
-            common::undecided_grant_summary(
-                &role.role_name,
-                &format!(
-                    "queries fail with an access error naming {}",
-                    role.role_name
-                ),
-            ),
-        ));
-    }
-    Outcome::fail(
-        &role.arn,
-        format!(
-            "{label}: execution role {} is missing {} permission(s) a console-generated execution role has, so Identity Center queries may fail reading tables or writing results: {}{} ({VIEW}){note}",
-            role.arn,
-            review.missing.len(),
-            review.missing_list(),
-            review.undecided_note()
-        ),
+                r.undecided_list()
+            );
+            let symptom = format!(
+                "queries fail with an access error naming {}",
+                role.role_name
+            );
+            let summary = fixes::undecided_grant_summary(&role.role_name, &symptom);
+            (msg, check.fix(role, r, summary))
+        },
+        |r| {
+            let msg = format!(
+                "{label}: execution role {} is missing {} permission(s) a console-generated execution role has, so Identity Center queries may fail reading tables or writing results: {}{} ({VIEW}){note}",
+                role.arn,
+                r.missing.len(),
+                r.missing_list(),
+                r.undecided_note()
+            );
+            (msg, check.fix(role, r, r.summary(role)))
+        },
     )
-    .fix(check.fix(role, &review, review.summary(role)))
 }
 
 #[cfg(test)]

@@ -62,10 +62,11 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::{managed_results, results_location};
-use crate::checks::common::{self, update_work_group};
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
+use crate::fixes::update_work_group;
+use crate::grants::{managed_results, results_location};
 use serde_json::{Map, Value, json};
 
 pub const META: Meta = Meta {
@@ -85,7 +86,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {

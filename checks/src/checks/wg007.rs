@@ -36,9 +36,10 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
-use crate::checks::common::{self, update_work_group};
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
+use crate::fixes::update_work_group;
 
 pub const META: Meta = Meta {
     id: "WG007",
@@ -57,7 +58,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {

@@ -35,10 +35,10 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::common::{self, update_work_group};
-use crate::checks::wg001::create_fix;
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
+use crate::fixes::{create_fix, update_work_group};
 
 pub const META: Meta = Meta {
     id: "WG008",
@@ -60,7 +60,7 @@ const V3: &str = "Athena engine version 3";
 const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (inferred mapping)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {

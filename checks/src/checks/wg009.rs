@@ -26,9 +26,9 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
-use super::wg001::create_fix;
 use crate::check::{Area, Meta, Outcome, Severity, remedy};
 use crate::ctx::Ctx;
+use crate::fixes::create_fix;
 use crate::tip_regions::{ATHENA_TIP_REGIONS, READ_ON, SOURCE_URL, athena_supports};
 
 pub const META: Meta = Meta {

@@ -45,12 +45,14 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
-use crate::checks::ag003::{managed_pass, managed_results, results_location};
-use crate::checks::common::{self, create_grant_command};
-use crate::checks::wg004::{execution_role_arn, output_fix};
 use crate::ctx::{Ctx, workgroup_label};
+use crate::each::each_workgroup;
 use crate::facts::{AccessGrant, WorkGroup, role_name};
+use crate::fixes::{create_grant_command, output_fix};
+use crate::grants::{managed_pass, managed_results, results_location};
+use crate::modes::{EncryptionOption, GrantPermission, GranteeType};
 use crate::policy::arn_account;
+use crate::roles::execution_role_arn;
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -75,7 +77,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
-    common::each_workgroup(ctx, |w| vec![one(ctx, w)])
+    each_workgroup(ctx, |w| vec![one(ctx, w)])
 }
 
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
@@ -83,8 +85,8 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     if managed_results(w) {
         return managed_pass(w);
     }
-    let enc = match w.encryption_option.as_deref() {
-        Some(e @ ("SSE_KMS" | "CSE_KMS")) => e,
+    let enc = match &w.encryption_option {
+        Some(e @ (EncryptionOption::SseKms | EncryptionOption::CseKms)) => e.as_str(),
         Some(e) => {
             return Outcome::pass(
                 &label,
@@ -129,11 +131,11 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         .unwrap_or_default();
     let mine: Vec<&AccessGrant> = grants
         .iter()
-        .filter(|g| g.grantee_type == "IAM" && same_role(&g.grantee_identifier, &role))
+        .filter(|g| g.grantee_type == GranteeType::Iam && same_role(&g.grantee_identifier, &role))
         .collect();
     if let Some(g) = mine
         .iter()
-        .find(|g| g.permission == "READWRITE" && s3::covers(g, locations, &dir))
+        .find(|g| g.permission == GrantPermission::ReadWrite && s3::covers(g, locations, &dir))
     {
         return Outcome::pass(
             &label,

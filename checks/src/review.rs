@@ -1,225 +1,15 @@
-//! Helpers the check files share: the per-Studio and per-workgroup loops, the
-//! review of a role's permission policies and its `put-role-policy` fix, trust
-//! policy fixes, and the fix commands several checks repeat.
+//! The review of a role's permission policies: the actions (and resources) a
+//! role must be allowed, the request context they are evaluated in, what is
+//! missing or undecided, the `put-role-policy` fix, and how a review becomes an
+//! outcome.
 
 use crate::check::{Outcome, Remediation, remedy};
-use crate::checks::es001::recreate_fix;
-use crate::checks::es003::not_sso;
-use crate::checks::es004::create_role_command;
-use crate::ctx::{Ctx, studio_label, studio_scope, workgroup_label, workgroup_scope};
-use crate::fact::{Fact, Unknown, UnknownKind};
-use crate::facts::{Assignment, LfPermission, LfResource, Role, Studio, WorkGroup, role_name};
-use crate::lf::{self, table_label};
+use crate::ctx::Ctx;
+use crate::fact::{Fact, Unknown};
+use crate::facts::{Role, role_name};
+use crate::fixes::create_role_command;
+use crate::lf;
 use crate::policy::{self, Context, Decision, allow_document, arn_account, unused_policy_name};
-use crate::s3;
-
-// ---- targets ----------------------------------------------------------------
-
-/// One call per Studio in scope, its outcomes scoped `studio:<id>`.
-pub(crate) fn each_studio<'a>(
-    ctx: &Ctx<'a>,
-    f: impl Fn(&'a Studio) -> Vec<Outcome>,
-) -> Vec<Outcome> {
-    match ctx.studios() {
-        Ok(studios) => studios
-            .into_iter()
-            .flat_map(|s| {
-                let out = match &s.unreadable {
-                    Some(u) => vec![unreadable(studio_label(s), u)],
-                    None => f(s),
-                };
-                out.into_iter().map(move |o| o.scope(studio_scope(s)))
-            })
-            .collect(),
-        Err(u) => vec![Outcome::unknown("EMR Studios", "the EMR Studios", u)],
-    }
-}
-
-/// The outcome for one Studio or workgroup that could not be described.
-pub(crate) fn unreadable(label: String, u: &Unknown) -> Outcome {
-    Outcome::unknown(&label, &label, u)
-}
-
-/// `f`'s outcomes for a readable workgroup; an error for an unreadable one.
-fn judge_workgroup<'a>(
-    w: &'a WorkGroup,
-    f: &impl Fn(&'a WorkGroup) -> Vec<Outcome>,
-) -> Vec<Outcome> {
-    match &w.unreadable {
-        Some(u) => vec![unreadable(workgroup_label(w), u)],
-        None => f(w),
-    }
-}
-
-/// One call per target workgroup (`Ctx::workgroups`), its outcomes scoped
-/// `workgroup:<name>`.
-pub(crate) fn each_workgroup<'a>(
-    ctx: &Ctx<'a>,
-    f: impl Fn(&'a WorkGroup) -> Vec<Outcome>,
-) -> Vec<Outcome> {
-    match ctx.workgroups() {
-        Ok(workgroups) => workgroups
-            .into_iter()
-            .flat_map(|w| {
-                judge_workgroup(w, &f)
-                    .into_iter()
-                    .map(move |o| o.scope(workgroup_scope(w)))
-            })
-            .collect(),
-        Err(u) => vec![unknown_workgroups(u)],
-    }
-}
-
-/// Like [`each_workgroup`], over `Ctx::target_workgroups`: a regular workgroup
-/// named by `--workgroup` included.
-pub(crate) fn each_target_workgroup<'a>(
-    ctx: &Ctx<'a>,
-    f: impl Fn(&'a WorkGroup) -> Vec<Outcome>,
-) -> Vec<Outcome> {
-    match ctx.target_workgroups() {
-        Ok(workgroups) => workgroups
-            .into_iter()
-            .flat_map(|w| {
-                judge_workgroup(w, &f)
-                    .into_iter()
-                    .map(move |o| o.scope(workgroup_scope(w)))
-            })
-            .collect(),
-        Err(u) => vec![unknown_workgroups(u)],
-    }
-}
-
-/// The outcome when the workgroups could not be read.
-pub(crate) fn unknown_workgroups(u: &Unknown) -> Outcome {
-    Outcome::unknown("Athena workgroups", "the Athena workgroups", u)
-}
-
-/// Like [`lf::each_split_table`], with the Lake Formation permission list read
-/// (an error outcome per table when it cannot be).
-pub(crate) fn each_table_grants<'a>(
-    ctx: &Ctx<'a>,
-    f: impl Fn(&str, &str, &str, &'a [LfPermission]) -> Vec<Outcome>,
-) -> Vec<Outcome> {
-    lf::each_split_table(
-        ctx,
-        "its Lake Formation grants",
-        |name, db, table| match ctx.facts.lake_formation.permissions.known() {
-            Ok(perms) => f(name, db, table, perms),
-            Err(u) => vec![Outcome::unknown(
-                table_label(name),
-                "the Lake Formation permissions",
-                u,
-            )],
-        },
-    )
-}
-
-/// One outcome per `--table`, judged on the Lake Formation registration that
-/// covers its location; without one, what [`lf::registration`] reports (LF004
-/// fails or errors on the same table, so the runner skips it).
-pub(crate) fn each_registration<'a>(
-    ctx: &Ctx<'a>,
-    f: impl Fn(&str, &'a LfResource) -> Outcome,
-) -> Vec<Outcome> {
-    lf::each_table(ctx, |name| {
-        vec![match lf::registration(ctx, name) {
-            Ok((_, r)) => f(name, r),
-            Err(o) => *o,
-        }]
-    })
-}
-
-// ---- Studio roles -----------------------------------------------------------
-
-/// The user role of an Identity Center Studio, or the outcome to report instead:
-/// a Studio without Identity Center authentication (ES001 fails it) or without a
-/// user role (ES003 fails it). The runner skips both; they are complete all the same.
-pub(crate) fn sso_user_role<'a>(ctx: &Ctx, s: &'a Studio) -> Result<&'a str, Box<Outcome>> {
-    if s.auth_mode.as_deref() != Some("SSO") {
-        return Err(Box::new(not_sso(ctx, s)));
-    }
-    s.user_role
-        .as_deref()
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| {
-            let label = studio_label(s);
-            Box::new(
-                Outcome::fail(&label, format!("{label} has no user role (see ES003)")).fix(
-                    recreate_fix(
-                        ctx,
-                        Some(s),
-                        "Create a separate user role and a new Studio that uses it (see ES003)",
-                    ),
-                ),
-            )
-        })
-}
-
-/// The Studio's service role, or an error outcome when DescribeStudio gave none.
-pub(crate) fn service_role(s: &Studio) -> Result<&str, Box<Outcome>> {
-    s.service_role
-        .as_deref()
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| {
-            let label = studio_label(s);
-            let u = Unknown::new(
-                UnknownKind::ServiceError,
-                "elasticmapreduce:DescribeStudio",
-                "DescribeStudio returned no ServiceRole",
-            );
-            Box::new(Outcome::unknown(
-                &label,
-                &format!("the service role of {label}"),
-                &u,
-            ))
-        })
-}
-
-/// The documented EMR Studio service role trust policy, with this account's values.
-pub(crate) fn service_trust(ctx: &Ctx, account: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"elasticmapreduce.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:elasticmapreduce:{}:{account}:*"}}}}}}]}}"#,
-        ctx.region()
-    )
-}
-
-/// The account: the caller's, else the one in `arn`, else a placeholder.
-pub(crate) fn account_of(ctx: &Ctx, arn: Option<&str>) -> String {
-    match (&ctx.facts.caller, arn.and_then(arn_account)) {
-        (Fact::Known(c), _) => c.account_id.clone(),
-        (_, Some(a)) => a.to_string(),
-        _ => ctx.account().to_string(),
-    }
-}
-
-/// A role ARN from what DescribeStudio or GetWorkGroup returned (a name or an ARN).
-pub(crate) fn role_arn(account: &str, name_or_arn: &str) -> String {
-    if name_or_arn.starts_with("arn:") {
-        name_or_arn.to_string()
-    } else {
-        format!("arn:aws:iam::{account}:role/{name_or_arn}")
-    }
-}
-
-/// The ARN of a role DescribeStudio or GetWorkGroup names (a name or an ARN), with
-/// the role's real path: GetRole's ARN when the facts have the role. A bare name
-/// whose role could not be read gives an ARN without a path and the reason the
-/// path is not known (a role under `/service-role/` has that in its ARN, and IAM
-/// matches `iam:PassRole` on the full ARN).
-pub(crate) fn real_role_arn(
-    ctx: &Ctx,
-    account: &str,
-    name_or_arn: &str,
-) -> (String, Option<Unknown>) {
-    if name_or_arn.starts_with("arn:") {
-        return (name_or_arn.to_string(), None);
-    }
-    match ctx.role(name_or_arn) {
-        Ok(Some(r)) => (r.arn.clone(), None),
-        Ok(None) => (role_arn(account, name_or_arn), None),
-        Err(u) => (role_arn(account, name_or_arn), Some(u)),
-    }
-}
 
 /// The ARNs of the workgroups this run checks; `workgroup/*` and a note when none
 /// is known.
@@ -386,6 +176,27 @@ impl<'a> Review<'a> {
         )
     }
 
+    /// The outcome of a role review on `resource`: a pass with `pass` when
+    /// nothing is missing or undecided; a warning when only undecided; else a
+    /// failure. `undecided` and `missing` give the message and the fix.
+    pub(crate) fn outcome(
+        &self,
+        resource: &str,
+        pass: impl FnOnce() -> String,
+        undecided: impl FnOnce(&Self) -> (String, Remediation),
+        missing: impl FnOnce(&Self) -> (String, Remediation),
+    ) -> Outcome {
+        if self.is_clean() {
+            return Outcome::pass(resource, pass());
+        }
+        if self.missing.is_empty() {
+            let (message, fix) = undecided(self);
+            return Outcome::warn(resource, message).fix(fix);
+        }
+        let (message, fix) = missing(self);
+        Outcome::fail(resource, message).fix(fix)
+    }
+
     /// The fix summary: add a policy, and what a new policy cannot fix.
     pub(crate) fn summary(&self, role: &Role) -> String {
         let name = &role.role_name;
@@ -508,25 +319,6 @@ fn passed_to_emr(ctx: &Ctx, role_arn: &str) -> bool {
     })
 }
 
-/// `aws iam put-role-policy` granting exactly these wants as `policy_name`.
-pub(crate) fn grant_fix(
-    role: &str,
-    policy_name: &str,
-    wants: &[&Want],
-    summary: String,
-    docs: &[&str],
-) -> Remediation {
-    let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
-    let doc = allow_document(&grants);
-    remedy(
-        summary,
-        vec![format!(
-            "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document '{doc}'"
-        )],
-        docs,
-    )
-}
-
 /// A role whose permission policies a check reviews against a list of wants.
 pub(crate) struct RoleCheck<'a> {
     /// The Studio or workgroup label the role belongs to, for messages.
@@ -614,238 +406,29 @@ impl RoleCheck<'_> {
     }
 }
 
-// ---- trust policies ---------------------------------------------------------
-
-/// Identity Center's context provider: the value of `sts:RequestContextProviders`
-/// when a service sets an Identity Center user's context on a role session, as in
-/// the documented trust policies (`"ForAllValues:ArnEquals":
-/// {"sts:RequestContextProviders": "arn:aws:iam::aws:contextProvider/IdentityCenter"}`).
-pub(crate) const IDC_PROVIDER: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
-
-/// The keys a service's role assumption for trusted identity propagation adds to
-/// `base` (its `aws:Source*` keys) for `action`:
-/// - `sts:SetContext`: `sts:RequestContextProviders` = [`IDC_PROVIDER`] and
-///   `sts:RequestContext/identitycenter:InstanceArn` = the Identity Center
-///   instance, when known (IAM Identity Center's STS context keys page: "the ARN
-///   of the instance of IAM Identity Center that issued the context assertion").
-/// - `sts:AssumeRole`: the providers key is present when the service passes the
-///   user's context with the call and absent when it does not; a condition on it
-///   is decided only when both agree.
-/// - any other action (`sts:SetSourceIdentity`): no context provider.
-pub(crate) fn tip_trust_context(base: &Context, action: &str, instance: Option<&str>) -> Context {
-    match action {
-        "sts:SetContext" => {
-            let c = base
-                .clone()
-                .with_values("sts:RequestContextProviders", vec![IDC_PROVIDER.into()]);
-            match instance {
-                Some(i) => c.with("sts:RequestContext/identitycenter:InstanceArn", i),
-                None => c,
-            }
-        }
-        "sts:AssumeRole" => base.clone().with_either(
-            "sts:RequestContextProviders",
-            vec![vec![], vec![IDC_PROVIDER.into()]],
-            "the key is present only when the service passes the user's Identity Center context with the call",
-        ),
-        _ => base
-            .clone()
-            .with_values("sts:RequestContextProviders", vec![]),
-    }
-}
-
-/// `aws:SourceArn` of a service whose documentation does not say which of its
-/// ARNs it sends: the `likely` one (the Studio, the workgroup) or another ARN of
-/// the same service, region and account. A trust policy pinned to the likely
-/// ARN is then undecided, never a pass; one pinned elsewhere is denied.
-pub(crate) fn source_arn_undocumented(c: Context, likely: &str) -> Context {
-    let parts: Vec<&str> = likely.splitn(6, ':').collect();
-    let other = match parts.as_slice() {
-        ["arn", partition, service, region, account, _] => {
-            format!("arn:{partition}:{service}:{region}:{account}:another-resource")
-        }
-        _ => return c,
-    };
-    let why = format!(
-        "AWS does not document which ARN the calling service sends as aws:SourceArn ({likely} is only the likely one)"
-    );
-    c.with_either(
-        "aws:SourceArn",
-        vec![vec![likely.to_string()], vec![other]],
-        &why,
-    )
-}
-
-/// The start of a trust fix when only a condition could not be evaluated
-/// (`replace_trust_fix` goes on with " the trust policy of ..."): studio-doctor
-/// never suggests dropping a condition it merely could not evaluate.
-pub(crate) fn undecided_trust_verb(symptom: &str) -> String {
-    format!(
-        "studio-doctor could not evaluate a condition of this trust policy, which does not make it wrong: keep it if it holds for the service's call. Only if {symptom}, replace"
-    )
-}
-
-/// The fix summary when only conditions of permission policies could not be
-/// evaluated: keep them; the policy below adds exactly the actions, only for
-/// when `symptom` happens.
-pub(crate) fn undecided_grant_summary(role: &str, symptom: &str) -> String {
-    format!(
-        "studio-doctor could not evaluate the conditions or resource forms of {role}'s policies named above, which does not make them wrong: keep them. Only if {symptom}, add the policy below, which grants exactly these actions on these resources"
-    )
-}
-
-/// `action (why)` for each action the trust policy denies.
-pub(crate) fn denied(decisions: &[(&str, Decision)]) -> Vec<String> {
-    decisions
-        .iter()
-        .filter(|(_, d)| d.is_denied())
-        .map(|(a, d)| format!("{a} ({})", d.describe()))
-        .collect()
-}
-
-/// `action: reason` for each action the evaluator could not decide.
-pub(crate) fn undecided(decisions: &[(&str, Decision)]) -> Vec<String> {
-    decisions
-        .iter()
-        .filter_map(|(a, d)| match d {
-            Decision::Undecided { reason } => Some(format!("{a}: {reason}")),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Replace a role's trust policy with `trust`, which is `what` (`one that lets
-/// ... call ...`).
-pub(crate) fn replace_trust_fix(
-    role: &Role,
-    verb: &str,
-    what: &str,
-    trust: &str,
+/// `aws iam put-role-policy` granting exactly these wants as `policy_name`.
+pub(crate) fn grant_fix(
+    role: &str,
+    policy_name: &str,
+    wants: &[&Want],
+    summary: String,
     docs: &[&str],
 ) -> Remediation {
-    let name = &role.role_name;
+    let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
+    let doc = allow_document(&grants);
     remedy(
-        format!(
-            "{verb} the trust policy of {name} with {what} (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
-        ),
+        summary,
         vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{trust}'"
+            "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document '{doc}'"
         )],
         docs,
     )
-}
-
-// ---- fix commands -------------------------------------------------------------
-
-/// `aws athena update-work-group` with these `--configuration-updates` (JSON).
-pub(crate) fn update_work_group(ctx: &Ctx, w: &WorkGroup, updates: &str) -> String {
-    format!(
-        "aws athena update-work-group --region {} --work-group {} --configuration-updates '{updates}'",
-        ctx.region(),
-        w.name
-    )
-}
-
-/// `aws s3control create-access-grants-location` registering the default
-/// location `s3://` with a placeholder role.
-pub(crate) fn create_default_location_command(ctx: &Ctx) -> String {
-    format!(
-        "aws s3control create-access-grants-location --region {} --account-id {acct} --location-scope s3:// --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-        ctx.region(),
-        acct = ctx.account()
-    )
-}
-
-/// `aws s3control create-access-grant` of READWRITE on everything under `prefix`,
-/// inside the most specific registered location that covers it (else the default
-/// location `s3://`).
-pub(crate) fn create_grant_command(
-    ctx: &Ctx,
-    prefix: &str,
-    grantee_type: &str,
-    grantee_id: &str,
-) -> String {
-    let locations = ctx.facts.access_grants.locations.known().ok();
-    let located = locations
-        .and_then(|l| s3::covering_location(l, prefix))
-        .and_then(|l| {
-            s3::sub_prefix(&l.location_scope, prefix)
-                .map(|sub| (l.access_grants_location_id.as_str(), sub))
-        });
-    let (location, sub) = located.unwrap_or_else(|| {
-        (
-            "default",
-            format!("{}*", s3::as_dir(s3::strip_scheme(prefix))),
-        )
-    });
-    format!(
-        "aws s3control create-access-grant --region {} --account-id {} --access-grants-location-id {location} --access-grants-location-configuration 'S3SubPrefix={sub}' --grantee GranteeType={grantee_type},GranteeIdentifier={grantee_id} --permission READWRITE",
-        ctx.region(),
-        ctx.account()
-    )
-}
-
-/// An Identity Center application's assignments as the facts hold them:
-/// `Ok(None)` when it does not require assignments, `Ok(Some(list))` when it
-/// does; `Err` is the `error` outcome (about `label`) naming what could not be read.
-pub(crate) fn required_assignments<'a>(
-    ctx: &Ctx<'a>,
-    label: &str,
-    arn: &str,
-) -> Result<Option<&'a [Assignment]>, Box<Outcome>> {
-    let unread =
-        |u: &Unknown, what: &str| Box::new(Outcome::unknown(label, &format!("{what}{arn}"), u));
-    let Some(app) = ctx.facts.applications.get(arn) else {
-        let why = Unknown::new(
-            UnknownKind::NotCollected,
-            "sso:GetApplicationAssignmentConfiguration",
-            format!("application {arn} is not in the facts"),
-        );
-        return Err(unread(&why, "the assignments of "));
-    };
-    match app.assignment_required.known() {
-        Ok(false) => return Ok(None),
-        Ok(true) => {}
-        Err(u) => return Err(unread(u, "the assignment configuration of ")),
-    }
-    match ctx.assignments(app) {
-        Ok(a) => Ok(Some(a)),
-        Err(u) => Err(unread(&u, "the assignments of ")),
-    }
-}
-
-/// The identities of session mappings: `GROUP analysts (e7b4...), USER 97a4...`.
-pub(crate) fn mapping_names(maps: &[&crate::facts::SessionMapping]) -> String {
-    maps.iter()
-        .map(
-            |m| match m.identity_name.as_deref().filter(|n| !n.is_empty()) {
-                Some(n) => format!("{} {n} ({})", m.identity_type, m.identity_id),
-                None => format!("{} {}", m.identity_type, m.identity_id),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testkit::healthy;
-
-    #[test]
-    fn role_arns_and_accounts() {
-        assert_eq!(role_arn("1", "R"), "arn:aws:iam::1:role/R");
-        assert_eq!(
-            role_arn("1", "arn:aws:iam::2:role/p/R"),
-            "arn:aws:iam::2:role/p/R"
-        );
-        let mut f = healthy();
-        f.caller = Fact::Unknown(Unknown::not_collected());
-        let ctx = Ctx::new(&f);
-        let arn = "arn:aws:iam::111122223333:role/EMRStudio-UserRole";
-        assert_eq!(account_of(&ctx, Some(arn)), "111122223333");
-        assert_eq!(account_of(&ctx, None), "<ACCOUNT_ID>");
-    }
 
     #[test]
     fn workgroup_arns_fall_back_to_a_wildcard() {
@@ -981,17 +564,6 @@ mod tests {
         assert_eq!(
             review_with(to("elasticmapreduce.amazonaws.com"), &other),
             (0, 1)
-        );
-    }
-
-    #[test]
-    fn grants_fall_back_to_the_default_location() {
-        let mut f = healthy();
-        f.access_grants.locations = Fact::Known(vec![]);
-        let c = create_grant_command(&Ctx::new(&f), "s3://b/p", "IAM", "R");
-        assert!(
-            c.contains("--access-grants-location-id default --access-grants-location-configuration 'S3SubPrefix=b/p/*'"),
-            "{c}"
         );
     }
 }
