@@ -1,32 +1,18 @@
 //! studio-doctor's pure core: the facts model, the check registry, one module per
 //! check, and the IAM policy evaluation the checks need. No AWS SDK, no I/O.
 
-pub mod check;
 pub mod checks;
-pub mod ctx;
-mod each;
-pub mod fact;
-pub mod facts;
-mod fixes;
-mod grants;
-mod idc;
-pub mod lf;
-pub mod modes;
-pub mod names;
-pub mod need;
-pub mod path;
-pub mod policy;
-pub mod report;
-mod review;
-mod roles;
-pub mod run;
-pub mod s3;
-pub mod scope;
-pub mod shell;
-pub mod text;
-pub mod tip_regions;
-mod trust;
-pub mod waivers;
+mod domain;
+mod engine;
+mod model;
+mod util;
+
+// The modules keep their short paths (`crate::facts`, `studio_doctor_checks::policy`).
+pub use domain::{ctx, lf, policy, s3, tip_regions};
+pub(crate) use domain::{each, fixes, grants, idc, review, roles, trust};
+pub use engine::{check, need, path, report, run, scope, waivers};
+pub use model::{fact, facts, modes};
+pub use util::{names, shell, text};
 
 pub use check::{Area, Check, Meta, Need, Outcome, Remediation, Severity, Status, Verdict};
 pub use fact::{Fact, Unknown, UnknownKind};

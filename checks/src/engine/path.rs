@@ -249,8 +249,8 @@ mod tests {
         // after it is skipped; the service role's warning (ES006) is not the user
         // role's.
         let trap = |json: &str| crate::Facts::from_json(json).unwrap();
-        let f = trap(include_str!("../../examples/traps/ES003.json"));
-        let svc = trap(include_str!("../../examples/traps/ES006.json"));
+        let f = trap(include_str!("../../../examples/traps/ES003.json"));
+        let svc = trap(include_str!("../../../examples/traps/ES006.json"));
         let p = &report(&f).access_path[0];
         let role = &p.hops[2];
         assert_eq!(role.step, "assumes user role");
