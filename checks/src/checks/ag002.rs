@@ -115,18 +115,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         ];
     }
     // An unreadable workgroup errors alone; unreadable workgroups leave nothing to pass.
-    let (items, lists): (Vec<_>, Vec<_>) = unknowns.into_iter().partition(|x| x.scope.is_some());
-    let unread = |x: Unread| {
-        let o = Outcome::unknown(res, &x.what, x.why);
-        match x.scope {
-            Some(s) => o.scope(s),
-            None => o,
-        }
+    let mut out = match Unread::outcomes(unknowns, res, "") {
+        Ok(items) => items,
+        Err(all) => return all,
     };
-    if !lists.is_empty() {
-        return lists.into_iter().chain(items).map(unread).collect();
-    }
-    let mut out: Vec<Outcome> = items.into_iter().map(unread).collect();
     if !users.is_empty() {
         let who: Vec<&str> = users.iter().map(|(w, _)| w.as_str()).collect();
         out.push(Outcome::pass(

@@ -138,22 +138,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     // One unreadable Studio or workgroup errors alone; an unreadable list
     // leaves nothing to pass.
-    let (items, lists): (Vec<_>, Vec<_>) = unknowns.into_iter().partition(|x| x.scope.is_some());
-    let unread = |x: Unread| {
-        let o = Outcome::unknown(
-            &res,
-            &format!("{} (the rest use {reference})", x.what),
-            x.why,
-        );
-        match x.scope {
-            Some(s) => o.scope(s),
-            None => o,
-        }
+    let mut out = match Unread::outcomes(unknowns, &res, &format!(" (the rest use {reference})")) {
+        Ok(items) => items,
+        Err(all) => return all,
     };
-    if !lists.is_empty() {
-        return lists.into_iter().chain(items).map(unread).collect();
-    }
-    let mut out: Vec<Outcome> = items.into_iter().map(unread).collect();
     let note = if from_region {
         format!(", the ACTIVE instance in {}", ctx.region())
     } else {

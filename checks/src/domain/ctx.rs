@@ -1,5 +1,6 @@
 //! What a check sees: the facts, plus the target selection every check shares.
 
+use crate::check::Outcome;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
     AccessGrant, Application, Assignment, Facts, IdcGroup, IdcInstance, Role, Studio, UserFacts,
@@ -342,6 +343,28 @@ impl<'a> Unread<'a> {
             scope: Some(scope),
             why,
         }
+    }
+
+    /// The `error` outcomes (about `resource`, each `what` followed by `note`):
+    /// `Err` with all of them when a whole list could not be read (nothing is
+    /// left to pass), else `Ok` with one per unreadable item, scoped to it.
+    pub fn outcomes(
+        unread: Vec<Unread>,
+        resource: &str,
+        note: &str,
+    ) -> Result<Vec<Outcome>, Vec<Outcome>> {
+        let whole = unread.iter().any(|x| x.scope.is_none());
+        let out = unread
+            .into_iter()
+            .map(|x| {
+                let o = Outcome::unknown(resource, &format!("{}{note}", x.what), x.why);
+                match x.scope {
+                    Some(s) => o.scope(s),
+                    None => o,
+                }
+            })
+            .collect();
+        if whole { Err(out) } else { Ok(out) }
     }
 }
 
