@@ -153,7 +153,8 @@ def run_once(binary, env, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="healthy", help="healthy, large, or a number of extra items")
-    ap.add_argument("--latency", type=float, default=0, help="ms the stub adds to every AWS call")
+    ap.add_argument("--latency", default="0",
+                    help="ms the stub adds to every AWS call; a comma list runs each in turn")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="passed to studio-doctor")
     ap.add_argument("--throttle-every", type=int, default=0, metavar="K",
@@ -167,8 +168,8 @@ def main():
     try:
         t = time.time()
         answer = stub.call("POST", "/_stub/scenario", facts)
-        print(f"preset {a.scale}: seeded in {time.time() - t:.1f}s; latency {a.latency:g} ms; "
-              f"binary {a.binary}")
+        latencies = [float(x) for x in str(a.latency).split(",")]
+        print(f"preset {a.scale}: seeded in {time.time() - t:.1f}s; binary {a.binary}")
         home = tempfile.mkdtemp()
         env = {"PATH": os.environ["PATH"], "HOME": home,
                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{stub.port}", "AWS_REGION": answer["region"],
@@ -185,30 +186,36 @@ def main():
         # Calibration: with room for every call at once, the longest chain of
         # calls is the number of dependent round trips.
         stub.call("POST", "/_stub/reset", {})
-        stub.call("POST", "/_stub/latency", {"ms": a.latency or 20})
+        stub.call("POST", "/_stub/latency", {"ms": max(latencies) or 20})
         run_once(a.binary, env, args[:-2] + ["--concurrency", "256"] if a.concurrency else
                  args + ["--concurrency", "256"])
         d = stub.call("GET", "/_stub/stats")["depth"]
         print(f"dependent round trips: {d}")
-        walls = []
-        for i in range(a.runs):
-            stub.call("POST", "/_stub/reset", {})
-            stub.call("POST", "/_stub/latency", {"ms": a.latency})
-            if a.throttle_every:
-                stub.call("POST", "/_stub/faults", {"rules": [
-                    {"op": "*", "error": "Throttling", "every": a.throttle_every}]})
-            r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
-            stats = stub.call("GET", "/_stub/stats")
-            ideal = d * a.latency / 1000
-            ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
-            print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
-                  f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
-                  f"exit {r['exit']}  errors {r['summary'].get('error', '?')}  {ratio}")
-            if r["exit"] not in (0, 1):
-                print("  stderr: " + r["stderr"].strip()[-400:])
-            walls.append(r["wall"])
-        print(f"wall: median {statistics.median(walls):.2f}s  min {min(walls):.2f}s  "
-              f"max {max(walls):.2f}s")
+        series = [(ms, 0) for ms in latencies]
+        if a.throttle_every:
+            series += [(ms, a.throttle_every) for ms in latencies]
+        for ms, every in series:
+            throttled = f", one call in {every} throttled" if every else ""
+            print(f"-- latency {ms:g} ms{throttled}")
+            walls = []
+            for i in range(a.runs):
+                stub.call("POST", "/_stub/reset", {})
+                stub.call("POST", "/_stub/latency", {"ms": ms})
+                if every:
+                    stub.call("POST", "/_stub/faults", {"rules": [
+                        {"op": "*", "error": "Throttling", "every": every}]})
+                r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
+                stats = stub.call("GET", "/_stub/stats")
+                ideal = d * ms / 1000
+                ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
+                print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
+                      f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
+                      f"exit {r['exit']}  errors {r['summary'].get('error', '?')}  {ratio}")
+                if r["exit"] not in (0, 1):
+                    print("  stderr: " + r["stderr"].strip()[-400:])
+                walls.append(r["wall"])
+            print(f"wall: median {statistics.median(walls):.2f}s  min {min(walls):.2f}s  "
+                  f"max {max(walls):.2f}s")
         print(f"facts file: {os.path.getsize(f'{home}/facts.json') / 1024:.0f} KiB")
         print("calls per operation: " + ", ".join(f"{k} {v}" for k, v in stats["by_op"].items()))
     finally:
