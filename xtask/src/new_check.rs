@@ -327,7 +327,7 @@ fn todo(spec: &Spec, formatted: bool) -> String {
     };
     format!(
         "new check {id} {name}:
-  checks/src/checks/{m}.rs   doc sections, META and a run that judges nothing yet (TODO markers)
+  {file:<26} doc sections, META and a run that judges nothing yet (TODO markers)
   checks/src/checks/mod.rs   module and registry entry (last of its area)
   examples/generate.py       trap {m} in TRAPS (raises until written; examples not regenerated){fmt}
 
@@ -340,8 +340,8 @@ Left to do by hand:
   2. The doc comment: replace every TODO; cite the AWS documentation under References and
      say whether the rule is documented, observed in practice or inferred.
   3. The trap: def {m} in examples/generate.py, then python3 examples/generate.py.
-  4. The README table: UPDATE_README=1 cargo test -p studio-doctor-checks --test readme
-     (or cargo xtask readme).
+  4. The README table: cargo xtask readme
+     (UPDATE_README=1 cargo test -p studio-doctor-checks --test readme).
   5. The snapshots: review and accept checks/tests/snapshots/outcomes__{id}.snap.new and
      examples__check_ids.snap.new (cargo insta review, or INSTA_UPDATE=always then git diff),
      then the report snapshots of the binary (cargo test: tests/snapshots, src/render/snapshots).
@@ -349,6 +349,7 @@ Left to do by hand:
 Until then these tests fail, which is the point:
 {failing}",
         name = spec.name,
+        file = format!("checks/src/checks/{m}.rs"),
         failing = FAILING.replace("{id}", id).replace("{m}", &m),
     )
 }
