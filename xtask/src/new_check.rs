@@ -269,11 +269,16 @@ pub fn register(mod_rs: &str, module: &str) -> Result<String, String> {
         .last()
         .ok_or(format!("registry! has no row of {prefix} checks"))?;
     let after = last_of(&lines[row], prefix).unwrap_or_default();
-    lines[row].insert_str(after, &format!(" {module},"));
+    let entry = if lines[row][..after].ends_with(',') {
+        format!(" {module},")
+    } else {
+        format!(", {module}")
+    };
+    lines[row].insert_str(after, &entry);
     Ok(lines.join("\n") + "\n")
 }
 
-/// The byte offset just after `<id>,` of the row's last check id with this prefix.
+/// The byte offset just after `<id>,` (or `<id>`) of the row's last check id with this prefix.
 fn last_of(row: &str, prefix: &str) -> Option<usize> {
     let code = row.split("//").next().unwrap_or_default();
     let mut end = None;
@@ -412,6 +417,8 @@ mod tests {
                 .unwrap_err()
                 .contains("already has")
         );
+        let no_comma = register("pub mod lf001;\nregistry!(\n    lf001\n);\n", "lf002").unwrap();
+        assert!(no_comma.contains("    lf001, lf002\n);"), "{no_comma}");
     }
 
     #[test]
