@@ -2,9 +2,11 @@
 //! documentation: `studio-doctor explain <ID>` prints it, with the permissions
 //! derived from the check's `needs` (`need.rs`) before its Evidence section.
 //!
-//! To add a check: write `<id>.rs` (copy a neighbour), add its module name to the
-//! `mod` list and to `registry!` below (prerequisites before dependants), and add a trap to `examples/generate.py` (`<ID>`, or `<ID>-<what>` for a further
-//! setup of an existing check), then run it to write `examples/traps/`.
+//! To add a check: `cargo xtask new-check <ID> <kebab-name> --area <area> --hop
+//! <hop>` writes `<id>.rs` from a template, adds it to the `mod` list and to
+//! `registry!` below (last of its area: prerequisites before dependants) and its
+//! trap to `examples/generate.py` (`<ID>`; `<ID>-<what>` for a further setup of an
+//! existing check), and prints what is left to do by hand (README, "Adding a check").
 
 use crate::check::Check;
 
