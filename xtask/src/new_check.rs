@@ -373,9 +373,9 @@ const FAILING: &str = "  studio-doctor-checks: checks::{m}::tests::passes_on_the
 mod tests {
     use super::*;
 
-    /// The variants of `pub enum <name>` in checks/src/check.rs.
+    /// The variants of `pub enum <name>` in checks/src/engine/check.rs.
     fn variants(name: &str) -> Vec<String> {
-        let src = include_str!("../../checks/src/check.rs");
+        let src = include_str!("../../checks/src/engine/check.rs");
         let body = src.split(&format!("pub enum {name} {{")).nth(1).unwrap();
         body[..body.find('}').unwrap()]
             .lines()
