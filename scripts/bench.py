@@ -157,8 +157,9 @@ def main():
                     help="ms the stub adds to every AWS call; a comma list runs each in turn")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="passed to studio-doctor")
-    ap.add_argument("--throttle-every", type=int, default=0, metavar="K",
-                    help="the stub throttles one AWS call in K (each retry counts as a call)")
+    ap.add_argument("--throttle-rate", type=float, default=0, metavar="R",
+                    help="the stub lets R calls a second through per service and throttles "
+                         "the rest (a token bucket, as AWS's API rate limits)")
     ap.add_argument("--binary", default=None)
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
@@ -176,6 +177,9 @@ def main():
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": f"{home}/c",
                "AWS_SHARED_CREDENTIALS_FILE": f"{home}/k"}
+        # The retry settings a user would set, passed through.
+        env.update({k: os.environ[k] for k in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
+                    if k in os.environ})
         args = ["check", "--format", "json", "-q", "--timeout", "600"]
         for u in facts["target"].get("users", []):
             args += ["--user", u]
@@ -192,18 +196,19 @@ def main():
         d = stub.call("GET", "/_stub/stats")["depth"]
         print(f"dependent round trips: {d}")
         series = [(ms, 0) for ms in latencies]
-        if a.throttle_every:
-            series += [(ms, a.throttle_every) for ms in latencies]
-        for ms, every in series:
-            throttled = f", one call in {every} throttled" if every else ""
+        if a.throttle_rate:
+            series += [(ms, a.throttle_rate) for ms in latencies]
+        medians = {}
+        for ms, rate in series:
+            throttled = f", throttled above {rate:g} calls/s per service" if rate else ""
             print(f"-- latency {ms:g} ms{throttled}")
             walls = []
             for i in range(a.runs):
                 stub.call("POST", "/_stub/reset", {})
                 stub.call("POST", "/_stub/latency", {"ms": ms})
-                if every:
+                if rate:
                     stub.call("POST", "/_stub/faults", {"rules": [
-                        {"op": "*", "error": "Throttling", "every": every}]})
+                        {"op": "*", "error": "Throttling", "rate": rate}]})
                 r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
                 stats = stub.call("GET", "/_stub/stats")
                 ideal = d * ms / 1000
@@ -214,8 +219,15 @@ def main():
                 if r["exit"] not in (0, 1):
                     print("  stderr: " + r["stderr"].strip()[-400:])
                 walls.append(r["wall"])
-            print(f"wall: median {statistics.median(walls):.2f}s  min {min(walls):.2f}s  "
-                  f"max {max(walls):.2f}s")
+            med = statistics.median(walls)
+            medians[(ms, rate)] = med
+            print(f"wall: median {med:.2f}s  min {min(walls):.2f}s  max {max(walls):.2f}s")
+            base = medians.get((0.0, rate))
+            if ms and base is not None:
+                # The stub's own time per call is in the 0 ms wall too: what the
+                # latency added, against what the dependent round trips must add.
+                print(f"latency added {med - base:.2f}s for an ideal {d * ms / 1000:.2f}s: "
+                      f"{(med - base) / (d * ms / 1000):.2f} x")
         print(f"facts file: {os.path.getsize(f'{home}/facts.json') / 1024:.0f} KiB")
         print("calls per operation: " + ", ".join(f"{k} {v}" for k, v in stats["by_op"].items()))
     finally:

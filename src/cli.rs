@@ -76,8 +76,8 @@ pub struct CheckArgs {
     /// (default: 30, or --timeout when that is shorter).
     #[arg(long, value_name = "SECONDS")]
     pub call_timeout: Option<u64>,
-    /// Calls in flight to one AWS service at once (1-256). Throttled calls are
-    /// retried with backoff, and the SDK's adaptive retry mode slows the rate.
+    /// Calls in flight to one AWS service at most (1-256). Throttled calls are
+    /// retried with backoff, and a throttling service gets fewer calls at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// Read defaults from this config file (default: ./studio-doctor.toml when it exists).

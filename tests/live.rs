@@ -960,9 +960,8 @@ const NOT_NEEDED_ON_HEALTHY: &[(&str, &str)] = &[
 /// the kind, and the run exits 3. The operations come from the run itself, so a
 /// new operation is covered without editing this test.
 fn fault_matrix(kind: &str, label: &str, extra: &[&str], max_attempts: u32) {
-    // Standard retries: the adaptive mode's rate limiter would slow every later
-    // call of a client that keeps being throttled, which is right for AWS and
-    // only costs time here.
+    // Standard retries (the default), pinned: the adaptive mode's rate limiter
+    // would slow every later call of a client that keeps being throttled.
     let env = [("AWS_RETRY_MODE", "standard")];
     let mut stub = Stub::start();
     let facts = stub.load(&read(&root().join("examples/healthy-account.json")));

@@ -20,9 +20,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 /// Load the SDK config from the standard chain (env, shared files, `--profile`,
 /// SSO, web identity, container/instance metadata), with `--region` on top.
 /// Retries come from the chain too (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`,
-/// profile): 3 attempts with exponential backoff by default, in the SDK's
-/// adaptive mode (which also slows the request rate of a client that is being
-/// throttled) unless `AWS_RETRY_MODE` names another mode.
+/// profile): 3 attempts with exponential backoff by default (standard mode).
+/// Throttling also halves the service's pool of call slots (`run::Pool`). The
+/// SDK's adaptive mode stays available through `AWS_RETRY_MODE=adaptive`; its
+/// client-side rate limiter made a short run under throttling several times
+/// slower (scripts/bench --throttle-rate), so it is not the default.
 pub async fn load(settings: &Settings) -> Result<SdkConfig, SetupError> {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
@@ -48,17 +50,7 @@ pub async fn load(settings: &Settings) -> Result<SdkConfig, SetupError> {
     if let Some(r) = &settings.region {
         loader = loader.region(Region::new(r.clone()));
     }
-    let mut sdk = loader.load().await;
-    if std::env::var_os("AWS_RETRY_MODE").is_none()
-        && let Some(retry) = sdk.retry_config()
-        && retry.mode() == aws_config::retry::RetryMode::Standard
-    {
-        let adaptive = aws_config::retry::RetryConfig::adaptive()
-            .with_max_attempts(retry.max_attempts())
-            .with_initial_backoff(retry.initial_backoff())
-            .with_max_backoff(retry.max_backoff());
-        sdk = sdk.into_builder().retry_config(adaptive).build();
-    }
+    let sdk = loader.load().await;
     let credentials = check_credentials(&sdk, profile.as_deref(), settings.timeout).await;
     let no_region = sdk.region().is_none_or(|r| r.as_ref().is_empty());
     match (credentials, no_region) {

@@ -2,13 +2,15 @@
 //! recorder that logs each operation actually sent.
 
 use super::timing::current_area;
-use aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_sts::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_sdk_sts::config::{Intercept, RuntimeComponents};
 use aws_sdk_sts::error::BoxError;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LockResult, Mutex, MutexGuard};
 use studio_doctor_checks::{Area, Need};
 
 /// One AWS API call the collectors may make. (Only `action` is used outside the
@@ -376,8 +378,57 @@ pub struct Sent {
     pub area: Option<Area>,
 }
 
-/// The operations sent during a run, in the order sent.
-pub type OpLog = Arc<Mutex<Vec<Sent>>>;
+/// The operations sent during a run, in the order sent, and the throttling
+/// answers each service gave (retries included).
+#[derive(Clone, Debug, Default)]
+pub struct OpLog {
+    sent: Arc<Mutex<Vec<Sent>>>,
+    throttled: Arc<Mutex<HashMap<&'static str, u64>>>,
+}
+
+impl OpLog {
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, Vec<Sent>>> {
+        self.sent.lock()
+    }
+
+    /// How many throttling answers `service` has given so far.
+    pub fn throttled(&self, service: &str) -> u64 {
+        let t = self.throttled.lock().unwrap_or_else(|e| e.into_inner());
+        t.get(service).copied().unwrap_or(0)
+    }
+
+    fn throttle(&self, service: &'static str) {
+        let mut t = self.throttled.lock().unwrap_or_else(|e| e.into_inner());
+        *t.entry(service).or_default() += 1;
+    }
+}
+
+/// Whether an answer is AWS saying "slow down": HTTP 429, or an error whose code
+/// is one of the throttling codes the SDKs retry as throttling.
+pub fn is_throttling(status: u16, body: &[u8]) -> bool {
+    const CODES: [&str; 8] = [
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "RequestThrottled",
+        "ProvisionedThroughputExceededException",
+    ];
+    if status == 429 {
+        return true;
+    }
+    if !(400..600).contains(&status) {
+        return false;
+    }
+    let text = String::from_utf8_lossy(body);
+    CODES.iter().any(|c| {
+        text.contains(&format!("\"{c}\""))
+            || text.contains(&format!("<Code>{c}</Code>"))
+            || text.contains(&format!("#{c}\""))
+    })
+}
 
 /// An SDK interceptor that appends `service.Operation` (and the area the call is
 /// for, see [`current_area`]) to an [`OpLog`] for every operation a client
@@ -425,6 +476,20 @@ impl Intercept for Recorder {
                 key: format!("{}.{}", self.service, name),
                 area: current_area(),
             });
+        }
+        Ok(())
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let resp = context.response();
+        let body = resp.body().bytes().unwrap_or_default();
+        if is_throttling(resp.status().as_u16(), body) {
+            self.log.throttle(self.service);
         }
         Ok(())
     }
@@ -478,6 +543,30 @@ fn is_operation_path(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn throttling_answers_are_recognised_in_every_protocol() {
+        use super::is_throttling;
+        assert!(is_throttling(429, b""));
+        assert!(is_throttling(
+            400,
+            br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#
+        ));
+        assert!(is_throttling(
+            400,
+            br#"{"__type":"com.amazon#TooManyRequestsException"}"#
+        ));
+        assert!(is_throttling(
+            400,
+            b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>"
+        ));
+        assert!(is_throttling(503, b"<Error><Code>SlowDown</Code></Error>"));
+        assert!(!is_throttling(
+            400,
+            br#"{"__type":"AccessDeniedException"}"#
+        ));
+        assert!(!is_throttling(200, br#"{"__type":"ThrottlingException"}"#));
+    }
+
     use super::*;
 
     #[test]

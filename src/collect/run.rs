@@ -48,7 +48,7 @@ pub struct Run {
     pub log: OpLog,
     /// One bounded pool per service, so a slow or throttling service does not hold
     /// the slots of the others.
-    pools: Mutex<HashMap<&'static str, Arc<Semaphore>>>,
+    pools: Mutex<HashMap<&'static str, Arc<Pool>>>,
     per_service: usize,
     deadline: Instant,
     limit: Duration,
@@ -129,11 +129,11 @@ impl Run {
     }
 
     /// The bounded pool of `service`'s calls.
-    fn pool(&self, service: &'static str) -> Arc<Semaphore> {
+    fn pool(&self, service: &'static str) -> Arc<Pool> {
         let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
         pools
             .entry(service)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_service)))
+            .or_insert_with(|| Arc::new(Pool::new(self.per_service)))
             .clone()
     }
 
@@ -156,13 +156,16 @@ impl Run {
         };
         let pool = self.pool(op.service);
         let guarded = async {
-            let _permit = pool.acquire().await;
+            let _permit = pool.slots.acquire().await;
             let _timer = area.map(|area| Timer {
                 run: self,
                 area,
                 start: Instant::now(),
             });
-            in_area(area, fut).await
+            let before = self.log.throttled(op.service);
+            let out = in_area(area, fut).await;
+            pool.after_call(self.log.throttled(op.service) > before);
+            out
         };
         tokio::time::timeout(left, guarded)
             .await
@@ -190,6 +193,46 @@ impl Run {
         let spans = self.spans.lock().map(|s| s.clone()).unwrap_or_default();
         let sent = self.log.lock().map(|l| l.clone()).unwrap_or_default();
         tally(&spans, sent.into_iter().map(|s| s.area))
+    }
+}
+
+/// A service's pool of call slots: at most `max` in flight, halved when the
+/// service throttles (at most once a second), grown back by one per call that
+/// met no throttling (additive increase, multiplicative decrease).
+struct Pool {
+    slots: Arc<Semaphore>,
+    max: usize,
+    /// (slots now, when last cut).
+    state: Mutex<(usize, Option<Instant>)>,
+}
+
+impl Pool {
+    fn new(max: usize) -> Pool {
+        Pool {
+            slots: Arc::new(Semaphore::new(max)),
+            max,
+            state: Mutex::new((max, None)),
+        }
+    }
+
+    fn after_call(&self, throttled: bool) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (limit, cut) = *st;
+        let recent = cut.is_some_and(|t| t.elapsed() < Duration::from_secs(1));
+        if throttled && !recent && limit > 1 {
+            let drop = limit / 2;
+            *st = (limit - drop, Some(Instant::now()));
+            // Take the slots out as calls in flight give them back.
+            let slots = self.slots.clone();
+            tokio::spawn(async move {
+                if let Ok(p) = slots.acquire_many_owned(drop as u32).await {
+                    p.forget();
+                }
+            });
+        } else if !throttled && !recent && limit < self.max {
+            *st = (limit + 1, cut);
+            self.slots.add_permits(1);
+        }
     }
 }
 
@@ -240,4 +283,30 @@ where
 /// The first error of a list of results, or all the values.
 pub fn collect_all<T>(results: Vec<Result<T, Unknown>>) -> Result<Vec<T>, Unknown> {
     results.into_iter().collect()
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::Pool;
+
+    #[tokio::test]
+    async fn throttling_halves_the_slots_and_calls_without_it_grow_them_back() {
+        let pool = Pool::new(8);
+        pool.after_call(true);
+        tokio::task::yield_now().await;
+        assert_eq!(pool.state.lock().unwrap().0, 4);
+        assert_eq!(pool.slots.available_permits(), 4);
+        // A second throttle within a second does not cut again.
+        pool.after_call(true);
+        assert_eq!(pool.state.lock().unwrap().0, 4);
+        // Growth waits a second after the cut.
+        pool.after_call(false);
+        assert_eq!(pool.state.lock().unwrap().0, 4);
+        pool.state.lock().unwrap().1 = None;
+        for _ in 0..10 {
+            pool.after_call(false);
+        }
+        assert_eq!(pool.state.lock().unwrap().0, 8, "never above the maximum");
+        assert_eq!(pool.slots.available_permits(), 8);
+    }
 }

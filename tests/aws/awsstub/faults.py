@@ -31,13 +31,19 @@ TIMEOUT_DELAY = 10.0  # seconds a "Timeout" fault waits when it has no "delay"
 
 def take_fault(rules, name, body=b""):
     """The first live fault rule for this operation (and, with "body", whose request
-    body holds that text; with "every", one such call in that many), counting it
+    body holds that text; with "every", one such call in that many; with "rate",
+    the calls above that many a second per service), counting it
     down (lock held)."""
     for rule in rules:
         wanted = rule.get("body")
         if wanted is not None and wanted.encode() not in (body or b""):
             continue
         if fnmatch.fnmatchcase(name, rule["op"]) and rule.get("times") != 0:
+            # "rate": r lets r calls a second through per service (a token
+            # bucket holding r), as AWS's per-account API rate limits do, and
+            # faults the calls above it.
+            if rule.get("rate") and within_rate(rule, name.split(".")[0]):
+                continue
             # "every": k faults one matching call in k (the k-th, 2k-th, ...).
             if rule.get("every"):
                 rule["seen"] = rule.get("seen", 0) + 1
@@ -47,6 +53,20 @@ def take_fault(rules, name, body=b""):
                 rule["times"] -= 1
             return rule
     return None
+
+
+def within_rate(rule, service):
+    """Take a token from the service's bucket; False when it is empty."""
+    rate = float(rule["rate"])
+    buckets = rule.setdefault("buckets", {})
+    now = time.monotonic()
+    tokens, last = buckets.get(service, (rate, now))
+    tokens = min(rate, tokens + (now - last) * rate)
+    if tokens >= 1:
+        buckets[service] = (tokens - 1, now)
+        return True
+    buckets[service] = (tokens, now)
+    return False
 
 
 def fault(req, kind, data):
