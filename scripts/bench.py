@@ -146,6 +146,7 @@ def run_once(binary, env, args):
         except ValueError:
             summary = {}
         return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024,
+                "cpu": usage.ru_utime + usage.ru_stime,
                 "exit": os.waitstatus_to_exitcode(status),
                 "stderr": err.read().decode(errors="replace"), "summary": summary}
 
@@ -215,6 +216,7 @@ def main():
                 ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
                 print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
                       f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
+                      f"CPU {r['cpu']:5.2f}s  "
                       f"exit {r['exit']}  errors {r['summary'].get('error', '?')}  {ratio}")
                 if r["exit"] not in (0, 1):
                     print("  stderr: " + r["stderr"].strip()[-400:])
@@ -230,6 +232,9 @@ def main():
                       f"{(med - base) / (d * ms / 1000):.2f} x")
         print(f"facts file: {os.path.getsize(f'{home}/facts.json') / 1024:.0f} KiB")
         print("calls per operation: " + ", ".join(f"{k} {v}" for k, v in stats["by_op"].items()))
+        busy = sorted(stats.get("busy_by_op", {}).items(), key=lambda kv: -kv[1])
+        print(f"emulator's own answering time (last run): {sum(v for _, v in busy):.2f}s; most: "
+              + ", ".join(f"{k} {v:.2f}s" for k, v in busy[:5]))
     finally:
         stub.close()
 

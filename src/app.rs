@@ -269,10 +269,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         }
     };
     if let Some(path) = &args.save_facts {
-        let mut text = serde_json::to_string_pretty(&facts).map_err(|e| e.to_string())?;
-        text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| format!("cannot write facts file {}: {e}", path.display()))?;
+        // Streamed to the file: a large account's facts are never held twice.
+        let failed = |e: &dyn std::fmt::Display| {
+            format!("cannot write facts file {}: {e}", path.display())
+        };
+        let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, &facts).map_err(|e| failed(&e))?;
+        std::io::Write::write_all(&mut out, b"\n")
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| failed(&e))?;
     }
     emit(&facts, &plan, timings.as_ref())
 }

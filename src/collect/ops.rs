@@ -1,6 +1,7 @@
 //! Every AWS operation the collectors can send, the IAM action it needs, and a
 //! recorder that logs each operation actually sent.
 
+use super::run::Pool;
 use super::timing::current_area;
 use aws_sdk_sts::config::interceptors::{
     BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -384,6 +385,8 @@ pub struct Sent {
 pub struct OpLog {
     sent: Arc<Mutex<Vec<Sent>>>,
     throttled: Arc<Mutex<HashMap<&'static str, u64>>>,
+    /// Each service's pool of call slots, cut as soon as the service throttles.
+    pools: Arc<Mutex<HashMap<&'static str, Arc<Pool>>>>,
 }
 
 impl OpLog {
@@ -400,6 +403,19 @@ impl OpLog {
     fn throttle(&self, service: &'static str) {
         let mut t = self.throttled.lock().unwrap_or_else(|e| e.into_inner());
         *t.entry(service).or_default() += 1;
+        drop(t);
+        if let Some(pool) = self.pools.lock().ok().and_then(|p| p.get(service).cloned()) {
+            pool.cut();
+        }
+    }
+
+    /// The service's pool of call slots, made with `max` slots on first use.
+    pub fn pool(&self, service: &'static str, max: usize) -> Arc<Pool> {
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        pools
+            .entry(service)
+            .or_insert_with(|| Arc::new(Pool::new(max)))
+            .clone()
     }
 }
 

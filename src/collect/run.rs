@@ -46,9 +46,6 @@ pub type Cache<T> = Mutex<HashMap<String, Shared<Result<T, Unknown>>>>;
 pub struct Run {
     pub c: Clients,
     pub log: OpLog,
-    /// One bounded pool per service, so a slow or throttling service does not hold
-    /// the slots of the others.
-    pools: Mutex<HashMap<&'static str, Arc<Pool>>>,
     per_service: usize,
     deadline: Instant,
     limit: Duration,
@@ -83,7 +80,6 @@ impl Run {
         Arc::new(Run {
             c,
             log,
-            pools: Mutex::new(HashMap::new()),
             per_service: per_service.max(1),
             deadline: started + limit,
             limit,
@@ -129,12 +125,11 @@ impl Run {
     }
 
     /// The bounded pool of `service`'s calls.
+    /// One bounded pool per service (kept with the log, whose recorder cuts it
+    /// when the service throttles), so a slow or throttling service does not hold
+    /// the slots of the others.
     fn pool(&self, service: &'static str) -> Arc<Pool> {
-        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
-        pools
-            .entry(service)
-            .or_insert_with(|| Arc::new(Pool::new(self.per_service)))
-            .clone()
+        self.log.pool(service, self.per_service)
     }
 
     /// The outer error is the run deadline; the inner result is the SDK's.
@@ -196,10 +191,11 @@ impl Run {
     }
 }
 
-/// A service's pool of call slots: at most `max` in flight, halved when the
-/// service throttles (at most once a second), grown back by one per call that
+/// A service's pool of call slots: at most `max` in flight, halved as soon as
+/// the service throttles (at most once a second), grown back by one per call that
 /// met no throttling (additive increase, multiplicative decrease).
-struct Pool {
+#[derive(Debug)]
+pub struct Pool {
     slots: Arc<Semaphore>,
     max: usize,
     /// (slots now, when last cut).
@@ -207,7 +203,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn new(max: usize) -> Pool {
+    pub fn new(max: usize) -> Pool {
         Pool {
             slots: Arc::new(Semaphore::new(max)),
             max,
@@ -215,21 +211,30 @@ impl Pool {
         }
     }
 
+    /// The service throttled: halve the slots, taking them out as calls in
+    /// flight give them back.
+    pub fn cut(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (limit, cut) = *st;
+        if limit <= 1 || cut.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        let drop = limit / 2;
+        *st = (limit - drop, Some(Instant::now()));
+        let slots = self.slots.clone();
+        tokio::spawn(async move {
+            if let Ok(p) = slots.acquire_many_owned(drop as u32).await {
+                p.forget();
+            }
+        });
+    }
+
+    /// A call ended; without throttling, give one slot back (a second after a cut).
     fn after_call(&self, throttled: bool) {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let (limit, cut) = *st;
         let recent = cut.is_some_and(|t| t.elapsed() < Duration::from_secs(1));
-        if throttled && !recent && limit > 1 {
-            let drop = limit / 2;
-            *st = (limit - drop, Some(Instant::now()));
-            // Take the slots out as calls in flight give them back.
-            let slots = self.slots.clone();
-            tokio::spawn(async move {
-                if let Ok(p) = slots.acquire_many_owned(drop as u32).await {
-                    p.forget();
-                }
-            });
-        } else if !throttled && !recent && limit < self.max {
+        if !throttled && !recent && limit < self.max {
             *st = (limit + 1, cut);
             self.slots.add_permits(1);
         }
@@ -292,11 +297,12 @@ mod pool_tests {
     #[tokio::test]
     async fn throttling_halves_the_slots_and_calls_without_it_grow_them_back() {
         let pool = Pool::new(8);
-        pool.after_call(true);
+        pool.cut();
         tokio::task::yield_now().await;
         assert_eq!(pool.state.lock().unwrap().0, 4);
         assert_eq!(pool.slots.available_permits(), 4);
         // A second throttle within a second does not cut again.
+        pool.cut();
         pool.after_call(true);
         assert_eq!(pool.state.lock().unwrap().0, 4);
         // Growth waits a second after the cut.

@@ -50,10 +50,12 @@ def control(stub, method, path, query, body):
                 by_op[c] = by_op.get(c, 0) + 1
             return {"calls": len(stub.calls), "max_in_flight": stub.max_in_flight,
                     "max_in_flight_by_service": dict(sorted(stub.service_max.items())),
-                    "depth": chain_depth(stub.timeline), "by_op": dict(sorted(by_op.items()))}
+                    "depth": chain_depth(stub.timeline), "by_op": dict(sorted(by_op.items())),
+                    "busy_by_op": {k: round(v, 3) for k, v in sorted(stub.busy.items())}}
     if method == "POST" and path == "/_stub/reset":
         with stub.lock:
             stub.calls, stub.rules, stub.page_size = [], [], None
             stub.max_in_flight, stub.timeline, stub.service_max = 0, [], {}
+            stub.busy = {}
         return {"ok": True}
     raise LookupError(f"no control endpoint {method} {path}")

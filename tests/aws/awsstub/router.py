@@ -31,6 +31,7 @@ class Stub:
         self.seed_lock = threading.Lock()
         self.data = Data()
         self.calls, self.rules, self.page_size = [], [], None
+        self.busy = {}  # operation -> seconds spent answering it
         self.latency, self.in_flight, self.max_in_flight = 0.0, 0, 0
         self.timeline = []  # (start, end) of every AWS call since the last reset
         self.service_in_flight, self.service_max = {}, {}
@@ -50,15 +51,20 @@ class Stub:
             self.service_max[req.service] = max(self.service_max.get(req.service, 0), n)
             latency = self.latency
         start = time.monotonic()
+        busy = start
         try:
             if latency:
                 time.sleep(latency)
+            busy = time.monotonic()
             return self.handle_now(req)
         finally:
             with self.lock:
                 self.in_flight -= 1
                 self.service_in_flight[req.service] -= 1
-                self.timeline.append((start, time.monotonic()))
+                end = time.monotonic()
+                self.timeline.append((start, end))
+                # The emulator's own time answering (the added latency excluded).
+                self.busy[req.name] = self.busy.get(req.name, 0.0) + (end - busy)
 
     def handle_now(self, req):
         with self.lock:
