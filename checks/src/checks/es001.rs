@@ -1,8 +1,11 @@
 //! # ES001 studio-auth-mode-identity-center
 //!
 //! **What it checks.** Every EMR Studio in scope uses IAM Identity Center
-//! authentication (`DescribeStudio` → `Studio.AuthMode == "SSO"`). With no Studio
-//! in the region (or none matching `--studio`), it fails.
+//! authentication (`ListStudios`/`DescribeStudio` → `AuthMode == "SSO"`). With no
+//! Studio in the region (or none matching `--studio`), it fails. In scope: the
+//! Studio `--studio` names; else, when the region has a Studio with Identity
+//! Center authentication, those Studios (the others are not on the path and are
+//! only listed); else every Studio.
 //!
 //! **Why it matters.** Queries against an Identity-Center-enabled Athena workgroup
 //! can only be run from the Athena SQL editor of an EMR Studio that has IAM Identity
