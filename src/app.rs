@@ -270,9 +270,8 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     };
     if let Some(path) = &args.save_facts {
         // Streamed to the file: a large account's facts are never held twice.
-        let failed = |e: &dyn std::fmt::Display| {
-            format!("cannot write facts file {}: {e}", path.display())
-        };
+        let failed =
+            |e: &dyn std::fmt::Display| format!("cannot write facts file {}: {e}", path.display());
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
         let mut out = std::io::BufWriter::new(file);
         serde_json::to_writer_pretty(&mut out, &facts).map_err(|e| failed(&e))?;

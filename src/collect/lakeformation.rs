@@ -139,20 +139,18 @@ pub async fn permissions(run: &Arc<Run>, tables: &[String]) -> Fact<Vec<LfPermis
         Ok(p) => p,
         Err(u) => return Fact::Unknown(u),
     };
-    let mut out: Vec<LfPermission> = Vec::new();
-    for p in pages.iter().flatten().filter_map(permission) {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
+    // The same grant can come back from several of the queries: keep the first.
+    let mut seen: HashSet<LfPermission> = HashSet::new();
+    let out = pages
+        .into_iter()
+        .flatten()
+        .filter(|p| seen.insert(p.clone()))
+        .collect();
     Fact::Known(out)
 }
 
 /// `ListPermissions` on one resource, every page.
-async fn list_permissions(
-    run: &Run,
-    on: &On,
-) -> Result<Vec<PrincipalResourcePermissions>, Unknown> {
+async fn list_permissions(run: &Run, on: &On) -> Result<Vec<LfPermission>, Unknown> {
     let resource = on.resource().map_err(|e| {
         Unknown::new(
             UnknownKind::ServiceError,
@@ -160,16 +158,17 @@ async fn list_permissions(
             format!("cannot build the resource {on:?}: {e}"),
         )
     })?;
-    list_pages(run, Some(resource), None).await
+    list_pages(run, Some(resource), None, permission).await
 }
 
 /// `ListPermissions` with a resource or a resource type, every page (NextToken
 /// by hand: the operation has no item paginator).
-async fn list_pages(
+async fn list_pages<T>(
     run: &Run,
     resource: Option<Resource>,
     kind: Option<DataLakeResourceType>,
-) -> Result<Vec<PrincipalResourcePermissions>, Unknown> {
+    keep: impl Fn(&PrincipalResourcePermissions) -> Option<T>,
+) -> Result<Vec<T>, Unknown> {
     run.call(&LIST_PERMISSIONS, async {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
@@ -185,7 +184,12 @@ async fn list_pages(
                 .set_next_token(token.take())
                 .send()
                 .await?;
-            out.extend(page.principal_resource_permissions().iter().cloned());
+            // Each page kept as facts only: a large account's answers are not held whole.
+            out.extend(
+                page.principal_resource_permissions()
+                    .iter()
+                    .filter_map(&keep),
+            );
             match page.next_token().filter(|t| !t.is_empty()) {
                 // A repeated token would loop forever: stop there.
                 Some(t) if seen.insert(t.to_string()) => token = Some(t.to_string()),
@@ -308,7 +312,10 @@ pub async fn opt_ins(run: &Run) -> Fact<Vec<LfOptIn>> {
 /// `ListPermissions` with `ResourceType` `LF_TAG_POLICY`: every grant made through
 /// an LF-Tag expression.
 pub async fn tag_permissions(run: &Run) -> Fact<Vec<LfTagPermission>> {
-    let listed = list_pages(run, None, Some(DataLakeResourceType::LfTagPolicy)).await;
+    let listed = list_pages(run, None, Some(DataLakeResourceType::LfTagPolicy), |p| {
+        Some(p.clone())
+    })
+    .await;
     listed
         .map(|v| {
             v.iter()
@@ -425,23 +432,28 @@ pub async fn filter_permissions(
                         .build(),
                 )
                 .build();
-            list_pages(&run, Some(resource), None).await.map(|v| {
-                v.iter()
-                    .filter_map(|p| {
-                        Some(LfFilterPermission {
-                            principal: p.principal()?.data_lake_principal_identifier()?.to_string(),
-                            database: db.clone(),
-                            table: t.clone(),
-                            filter: name.clone(),
-                            permissions: p
-                                .permissions()
-                                .iter()
-                                .map(|x| x.as_str().to_string())
-                                .collect(),
+            list_pages(&run, Some(resource), None, |p| Some(p.clone()))
+                .await
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|p| {
+                            Some(LfFilterPermission {
+                                principal: p
+                                    .principal()?
+                                    .data_lake_principal_identifier()?
+                                    .to_string(),
+                                database: db.clone(),
+                                table: t.clone(),
+                                filter: name.clone(),
+                                permissions: p
+                                    .permissions()
+                                    .iter()
+                                    .map(|x| x.as_str().to_string())
+                                    .collect(),
+                            })
                         })
-                    })
-                    .collect::<Vec<_>>()
-            })
+                        .collect::<Vec<_>>()
+                })
         }
     }))
     .await;

@@ -148,18 +148,17 @@ async fn grants(run: &Run, account: &str) -> Fact<Vec<AccessGrant>> {
                     .max_results(1000)
                     .into_paginator()
                     .send();
-                let mut out: Vec<ListAccessGrantEntry> = Vec::new();
+                // Each page kept as facts only.
+                let mut out: Vec<AccessGrant> = Vec::new();
                 while let Some(page) = pages.next().await {
-                    out.extend(page?.access_grants_list().iter().cloned());
+                    out.extend(page?.access_grants_list().iter().map(grant));
                 }
                 Ok::<_, SdkError<ListAccessGrantsError>>(out)
             },
             s3control_not_found,
         )
         .await;
-    listed
-        .map(|v| v.unwrap_or_default().iter().map(grant).collect())
-        .into()
+    listed.map(Option::unwrap_or_default).into()
 }
 
 fn grant(g: &ListAccessGrantEntry) -> AccessGrant {

@@ -541,7 +541,7 @@ pub struct DataLakeSettings {
 }
 
 /// One `PrincipalResourcePermissions` entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LfPermission {
     /// `arn:aws:identitystore:::user/<id>`, `...group/<id>`, `IAM_ALLOWED_PRINCIPALS`, an IAM ARN.
