@@ -599,9 +599,15 @@ impl Facts {
                 MAX_FACTS_BYTES >> 20
             ));
         }
-        let value: Value =
+        // The version first (the rest skipped, not held), then the facts straight
+        // from the text: a large file is never held as a JSON tree as well.
+        #[derive(Deserialize)]
+        struct Head {
+            facts_version: Option<Value>,
+        }
+        let head: Head =
             serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        match value.get("facts_version").and_then(Value::as_u64) {
+        match head.facts_version.as_ref().and_then(Value::as_u64) {
             Some(v) if v == u64::from(FACTS_VERSION) => {}
             Some(v) => {
                 return Err(format!(
@@ -610,7 +616,7 @@ impl Facts {
             }
             None => return Err("missing \"facts_version\": not a studio-doctor facts file".into()),
         }
-        serde_json::from_value(value).map_err(|e| e.to_string())
+        serde_json::from_str(text).map_err(|e| e.to_string())
     }
 
     /// The role with this name (or ARN), as collected.
