@@ -605,8 +605,7 @@ impl Facts {
         struct Head {
             facts_version: Option<Value>,
         }
-        let head: Head =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        let head: Head = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
         match head.facts_version.as_ref().and_then(Value::as_u64) {
             Some(v) if v == u64::from(FACTS_VERSION) => {}
             Some(v) => {
