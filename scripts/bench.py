@@ -161,6 +161,8 @@ def main():
     ap.add_argument("--throttle-rate", type=float, default=0, metavar="R",
                     help="the stub lets R calls a second through per service and throttles "
                          "the rest (a token bucket, as AWS's API rate limits)")
+    ap.add_argument("--env", action="append", default=[], metavar="K=V",
+                    help="after the other series, the same latencies again with K=V set")
     ap.add_argument("--binary", default=None)
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
@@ -197,20 +199,26 @@ def main():
         d = stub.call("GET", "/_stub/stats")["depth"]
         print(f"dependent round trips: {d}")
         series = [(ms, 0) for ms in latencies]
+        extra = dict(kv.split("=", 1) for kv in a.env)
         if a.throttle_rate:
             series += [(ms, a.throttle_rate) for ms in latencies]
+        if extra:
+            series += [(ms, -1) for ms in latencies]
         medians = {}
         for ms, rate in series:
-            throttled = f", throttled above {rate:g} calls/s per service" if rate else ""
+            throttled = f", throttled above {rate:g} calls/s per service" if rate > 0 else ""
+            if rate < 0:
+                throttled = f", with {' '.join(a.env)}"
             print(f"-- latency {ms:g} ms{throttled}")
             walls = []
             for i in range(a.runs):
                 stub.call("POST", "/_stub/reset", {})
                 stub.call("POST", "/_stub/latency", {"ms": ms})
-                if rate:
+                if rate > 0:
                     stub.call("POST", "/_stub/faults", {"rules": [
                         {"op": "*", "error": "Throttling", "rate": rate}]})
-                r = run_once(a.binary, env, args + ["--save-facts", f"{home}/facts.json"])
+                run_env = dict(env, **extra) if rate < 0 else env
+                r = run_once(a.binary, run_env, args + ["--save-facts", f"{home}/facts.json"])
                 stats = stub.call("GET", "/_stub/stats")
                 ideal = d * ms / 1000
                 ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
