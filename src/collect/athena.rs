@@ -36,11 +36,14 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
         Ok(v) => v,
         Err(u) => return Fact::Unknown(u),
     };
-    let wanted: Vec<(String, Option<String>)> = summaries
+    let wanted: Vec<(String, Option<String>, Option<WorkGroupState>)> = summaries
         .iter()
-        .filter_map(|s| Some((s.name()?.to_string(), s.identity_center_application_arn())))
-        .filter(|(name, _)| select.is_none_or(|sel| name == sel))
-        .map(|(name, app)| (name, app.map(str::to_string)))
+        .filter_map(|s| {
+            let state = s.state().map(|x| WorkGroupState::from(x.as_str()));
+            let app = s.identity_center_application_arn().map(str::to_string);
+            Some((s.name()?.to_string(), app, state))
+        })
+        .filter(|(name, _, _)| select.is_none_or(|sel| name == sel))
         .collect();
     if let Some(sel) = select
         && wanted.is_empty()
@@ -50,28 +53,34 @@ pub async fn workgroups(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<WorkGr
             .filter_map(|s| s.name().map(str::to_string));
         run.not_found("--workgroup", sel, names.collect());
     }
-    let any_idc = select.is_none() && wanted.iter().any(|(_, app)| app.is_some());
-    let read = all(wanted.into_iter().map(|(name, app)| {
-        let run = run.clone();
-        let state = summaries
-            .iter()
-            .find(|s| s.name() == Some(name.as_str()))
-            .and_then(|s| s.state())
-            .map(|s| WorkGroupState::from(s.as_str()));
-        async move {
-            if any_idc && app.is_none() {
-                return listed_only(name, state, None);
+    let any_idc = select.is_none() && wanted.iter().any(|(_, app, _)| app.is_some());
+    // Regular workgroups beside Identity Center ones keep their listing; only
+    // the others get a task (and a GetWorkGroup).
+    let (listed, described): (Vec<_>, Vec<_>) = wanted
+        .into_iter()
+        .enumerate()
+        .partition(|(_, (_, app, _))| any_idc && app.is_none());
+    let mut out: Vec<(usize, WorkGroup)> = listed
+        .into_iter()
+        .map(|(i, (name, _, state))| (i, listed_only(name, state, None)))
+        .collect();
+    out.extend(
+        all(described.into_iter().map(|(i, (name, app, state))| {
+            let run = run.clone();
+            async move {
+                let w = get(&run, &name, app.as_deref())
+                    .await
+                    .unwrap_or_else(|u| WorkGroup {
+                        unreadable: Some(u),
+                        ..listed_only(name.clone(), state, app)
+                    });
+                (i, w)
             }
-            get(&run, &name, app.as_deref())
-                .await
-                .unwrap_or_else(|u| WorkGroup {
-                    unreadable: Some(u),
-                    ..listed_only(name.clone(), state, app)
-                })
-        }
-    }))
-    .await;
-    Fact::Known(read)
+        }))
+        .await,
+    );
+    out.sort_by_key(|(i, _)| *i);
+    Fact::Known(out.into_iter().map(|(_, w)| w).collect())
 }
 
 /// A regular workgroup as `ListWorkGroups` shows it, not described further.

@@ -43,24 +43,32 @@ pub async fn studios(run: &Arc<Run>, select: Option<&str>) -> Fact<Vec<Studio>> 
     // (IAM authentication) off the path: they keep their listing only.
     let sso = |s: &StudioSummary| s.auth_mode() == Some(&aws_sdk_emr::types::AuthMode::Sso);
     let some_sso = select.is_none() && chosen.iter().any(|s| sso(s));
-    let described = all(chosen.into_iter().map(|summary| {
-        let run = run.clone();
-        let listed = listed_only(summary);
-        let skip = some_sso && summary.auth_mode().is_some() && !sso(summary);
-        async move {
-            if skip {
-                return listed;
+    let (listed, chosen): (Vec<_>, Vec<_>) = chosen
+        .into_iter()
+        .enumerate()
+        .partition(|(_, s)| some_sso && s.auth_mode().is_some() && !sso(s));
+    let mut out: Vec<(usize, Studio)> = listed
+        .into_iter()
+        .map(|(i, s)| (i, listed_only(s)))
+        .collect();
+    out.extend(
+        all(chosen.into_iter().map(|(i, summary)| {
+            let run = run.clone();
+            let listed = listed_only(summary);
+            async move {
+                let s = describe(&run, &listed.studio_id)
+                    .await
+                    .unwrap_or_else(|u| Studio {
+                        unreadable: Some(u),
+                        ..listed
+                    });
+                (i, s)
             }
-            describe(&run, &listed.studio_id)
-                .await
-                .unwrap_or_else(|u| Studio {
-                    unreadable: Some(u),
-                    ..listed
-                })
-        }
-    }))
-    .await;
-    Fact::Known(described)
+        }))
+        .await,
+    );
+    out.sort_by_key(|(i, _)| *i);
+    Fact::Known(out.into_iter().map(|(_, s)| s).collect())
 }
 
 /// A Studio as `ListStudios` shows it, not described further.
