@@ -2,7 +2,7 @@
 
 use super::error::has_code;
 use super::ops::{GET_TABLE, GET_TABLES};
-use super::run::{Run, all};
+use super::run::{Run, by_key};
 use aws_sdk_glue::types::TableAttributes;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -13,15 +13,11 @@ use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 /// `glue:GetTable` for each `db.table`, by name. `null`: no such table.
 pub async fn tables(run: &Arc<Run>, names: &[String]) -> BTreeMap<String, Fact<Option<Table>>> {
     let names: BTreeSet<String> = names.iter().cloned().collect();
-    let read = all(names.into_iter().map(|name| {
+    by_key(names, |name| {
         let run = run.clone();
-        async move {
-            let table = table(&run, &name).await;
-            (name, table)
-        }
-    }))
-    .await;
-    read.into_iter().collect()
+        async move { table(&run, &name).await }
+    })
+    .await
 }
 
 async fn table(run: &Run, name: &str) -> Fact<Option<Table>> {
@@ -72,15 +68,11 @@ pub async fn table_names(
     run: &Arc<Run>,
     dbs: BTreeSet<String>,
 ) -> BTreeMap<String, Fact<Option<Vec<String>>>> {
-    let read = all(dbs.into_iter().map(|db| {
+    by_key(dbs, |db| {
         let run = run.clone();
-        async move {
-            let names = names(&run, &db).await;
-            (db, names)
-        }
-    }))
-    .await;
-    read.into_iter().collect()
+        async move { names(&run, &db).await }
+    })
+    .await
 }
 
 async fn names(run: &Run, db: &str) -> Fact<Option<Vec<String>>> {

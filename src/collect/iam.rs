@@ -5,7 +5,7 @@ use super::ops::{
     GET_POLICY, GET_POLICY_VERSION, GET_ROLE, GET_ROLE_POLICY, LIST_ATTACHED_ROLE_POLICIES,
     LIST_ROLE_POLICIES,
 };
-use super::run::{Run, all, collect_all};
+use super::run::{Run, all, by_key, collect_all};
 use super::timing::in_area;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -28,15 +28,13 @@ pub async fn roles(
     run: &Arc<Run>,
     plan: BTreeMap<String, Plan>,
 ) -> BTreeMap<String, Fact<Option<Role>>> {
-    let read = all(plan.into_iter().map(|(name, plan)| {
-        let run = run.clone();
+    by_key(plan.keys().cloned(), |name| {
+        let (run, plan) = (run.clone(), plan[&name]);
         in_area(Some(plan.area), async move {
-            let role = role(&run, &name, plan.policies).await;
-            (name, role)
+            role(&run, &name, plan.policies).await
         })
-    }))
-    .await;
-    read.into_iter().collect()
+    })
+    .await
 }
 
 async fn role(run: &Arc<Run>, name: &str, with_policies: bool) -> Fact<Option<Role>> {
@@ -263,15 +261,11 @@ pub async fn policies_exist(
     run: &Arc<Run>,
     arns: BTreeSet<String>,
 ) -> BTreeMap<String, Fact<bool>> {
-    let read = all(arns.into_iter().map(|arn| {
+    by_key(arns, |arn| {
         let run = run.clone();
-        async move {
-            let exists = policy_head(&run, &arn).await.map(|h| h.is_some());
-            (arn, Fact::from(exists))
-        }
-    }))
-    .await;
-    read.into_iter().collect()
+        async move { Fact::from(policy_head(&run, &arn).await.map(|h| h.is_some())) }
+    })
+    .await
 }
 
 /// Each session policy's default version document (`iam:GetPolicy` +
@@ -280,7 +274,7 @@ pub async fn session_policies(
     run: &Arc<Run>,
     arns: BTreeSet<String>,
 ) -> BTreeMap<String, Fact<Option<Value>>> {
-    let read = all(arns.into_iter().map(|arn| {
+    by_key(arns, |arn| {
         let run = run.clone();
         async move {
             let doc = match policy_head(&run, &arn).await {
@@ -288,11 +282,10 @@ pub async fn session_policies(
                 Ok(None) => Ok(None),
                 Ok(Some(_)) => managed_policy(&run, &arn).await.map(|p| Some(p.document)),
             };
-            (arn, Fact::from(doc))
+            Fact::from(doc)
         }
-    }))
-    .await;
-    read.into_iter().collect()
+    })
+    .await
 }
 
 /// Parse an IAM policy document: URL-encoded as IAM returns it, or already plain

@@ -8,7 +8,7 @@ use super::timing::{Span, current_area, in_area, tally};
 use crate::timing::Timings;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -258,6 +258,25 @@ impl Drop for Timer<'_> {
             });
         }
     }
+}
+
+/// `read` of each key, run concurrently as [`all`] runs them, as a map by key.
+pub async fn by_key<K, V, Fut>(
+    keys: impl IntoIterator<Item = K>,
+    read: impl Fn(K) -> Fut,
+) -> BTreeMap<K, V>
+where
+    K: Ord + Clone + Send + 'static,
+    V: Send + 'static,
+    Fut: Future<Output = V> + Send + 'static,
+{
+    all(keys.into_iter().map(|k| {
+        let fut = read(k.clone());
+        async move { (k, fut.await) }
+    }))
+    .await
+    .into_iter()
+    .collect()
 }
 
 /// Run futures concurrently as tokio tasks, each reading for the caller's area;

@@ -2,7 +2,7 @@
 
 use super::error::{SdkError, classify, has_code};
 use super::ops::GET_BUCKET_LOCATION;
-use super::run::{Run, all};
+use super::run::{Run, by_key};
 use aws_config::Region;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -26,16 +26,11 @@ pub async fn buckets(
                 .collect();
         }
     };
-    let read = all(names.into_iter().map(|name| {
-        let run = run.clone();
-        let account = account.clone();
-        async move {
-            let fact = location(&run, &name, &account).await;
-            (name, fact)
-        }
-    }))
-    .await;
-    read.into_iter().collect()
+    by_key(names, |name| {
+        let (run, account) = (run.clone(), account.clone());
+        async move { location(&run, &name, &account).await }
+    })
+    .await
 }
 
 /// `GetBucketLocation` in the client's region; when S3 redirects to the

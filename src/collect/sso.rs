@@ -7,7 +7,7 @@ use super::ops::{
     LIST_APPLICATION_ASSIGNMENTS, LIST_APPLICATIONS, LIST_ASSIGNMENTS_FOR_PRINCIPAL,
     LIST_GROUP_MEMBERSHIPS, LIST_INSTANCES, LIST_USERS,
 };
-use super::run::{Run, all};
+use super::run::{Run, all, by_key};
 use aws_sdk_identitystore::types::{AlternateIdentifier, MemberId, UniqueAttribute};
 use aws_sdk_ssoadmin::types::PrincipalType;
 use aws_smithy_types::Document;
@@ -330,15 +330,11 @@ pub async fn applications(
     arns: BTreeSet<String>,
     list: bool,
 ) -> BTreeMap<String, Application> {
-    let read = all(arns.into_iter().map(|arn| {
+    by_key(arns, |arn| {
         let run = run.clone();
-        async move {
-            let app = application(&run, &arn, list).await;
-            (arn, app)
-        }
-    }))
-    .await;
-    read.into_iter().collect()
+        async move { application(&run, &arn, list).await }
+    })
+    .await
 }
 
 async fn application(run: &Run, arn: &str, list: bool) -> Application {
