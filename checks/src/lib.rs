@@ -4,6 +4,7 @@
 pub mod checks;
 mod domain;
 mod engine;
+pub mod fix;
 mod model;
 mod util;
 

@@ -913,6 +913,7 @@ mod tests {
             summary: "Add sts:AssumeRole and sts:SetContext for elasticmapreduce.amazonaws.com to the trust policy".into(),
             commands: vec![TRUST_CMD.into()],
             docs: vec!["https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-role.html".into()],
+            ..Remediation::default()
         });
         let mut warn = result(
             "ES006",
@@ -926,6 +927,7 @@ mod tests {
             summary: "Allow the Athena query actions on the service role".into(),
             commands: vec![],
             docs: vec![],
+            ..Remediation::default()
         });
         report(vec![
             result(

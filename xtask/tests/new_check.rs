@@ -7,8 +7,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+/// The repository, from the manifest directory cargo gives the test process (a
+/// path compiled in would be stale when the same target directory serves
+/// another clone).
+fn repo() -> PathBuf {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    Path::new(&dir).parent().unwrap().to_path_buf()
 }
 
 fn copy_dir(from: &Path, to: &Path) {

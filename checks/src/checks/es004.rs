@@ -234,7 +234,11 @@ mod tests {
                 "aws iam update-assume-role-policy --role-name EMRStudio-UserRole --policy-document '{USER_ROLE_TRUST}'"
             )]
         );
-        assert!(fix.summary.contains("replaces the whole trust policy"));
+        assert!(
+            fix.summary
+                .contains("statements about other principals are kept")
+        );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
     }
 
     #[test]

@@ -581,6 +581,7 @@ impl<'a> Base<'a> {
             summary: summaries.join(". Then: "),
             commands,
             docs,
+            ..Remediation::default()
         }
     }
 }

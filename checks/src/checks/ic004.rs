@@ -49,6 +49,7 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
 use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, Unread};
+use crate::fix::Action;
 use crate::fixes::{create_fix_on, recreate_fix};
 use crate::scope::Scope;
 
@@ -220,12 +221,12 @@ fn fix(ctx: &Ctx, c: &IdcComponent, reference: &str) -> Remediation {
 /// The shared create-Studio fix fills in an instance of its own choosing: point
 /// its `--idc-instance-arn` at the reference instead.
 fn retarget(mut r: Remediation, reference: &str) -> Remediation {
-    const FLAG: &str = "--idc-instance-arn ";
-    for c in &mut r.commands {
-        if let Some(at) = c.find(FLAG) {
-            let start = at + FLAG.len();
-            let end = c[start..].find(' ').map_or(c.len(), |n| start + n);
-            c.replace_range(start..end, reference);
+    for a in &mut r.actions {
+        if let Action::CreateStudio {
+            idc_instance_arn, ..
+        } = a
+        {
+            *idc_instance_arn = reference.to_string();
         }
     }
     r

@@ -327,8 +327,9 @@ mod tests {
         let mut f = healthy();
         let old = wgs(&mut f)[0].clone();
         let fix = create_fix(&Ctx::new(&f), "x", Some(&old), "s");
-        assert_eq!(fix.commands.len(), 1);
-        assert!(fix.commands[0].contains("AWSAthenaSQLRole-idc-wg\""));
+        assert_eq!(fix.actions.len(), 1);
+        let c = crate::fix::render::inline(&fix.actions[0].command());
+        assert!(c.contains("AWSAthenaSQLRole-idc-wg\""), "{c}");
     }
 
     #[test]

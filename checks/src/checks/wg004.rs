@@ -222,11 +222,15 @@ mod tests {
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains(ARN) && r.message.contains("sts:AssumeRole"));
         let fix = r.remediation.unwrap();
+        // The statement for Glue is kept after the recommended one.
+        let mut want: serde_json::Value =
+            serde_json::from_str(&execution_trust("111122223333")).unwrap();
+        let glue = trust_of(&mut f)["Statement"][0].clone();
+        want["Statement"].as_array_mut().unwrap().push(glue);
         assert_eq!(
             fix.commands,
             vec![format!(
-                "aws iam update-assume-role-policy --role-name AWSAthenaSQLRole-idc-wg --policy-document '{}'",
-                execution_trust("111122223333")
+                "aws iam update-assume-role-policy --role-name AWSAthenaSQLRole-idc-wg --policy-document '{want}'"
             )]
         );
         assert!(fix.commands[0].contains("\"aws:SourceAccount\":\"111122223333\""));

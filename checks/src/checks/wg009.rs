@@ -26,8 +26,9 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
-use crate::check::{Area, Meta, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
+use crate::fix::Action;
 use crate::fixes::create_fix;
 use crate::tip_regions::{ATHENA_TIP_REGIONS, READ_ON, SOURCE_URL, athena_supports};
 
@@ -70,15 +71,13 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         .and_then(|w| w.first().map(|w| w.name.clone()))
         .unwrap_or_else(|| "<WORKGROUP_NAME>".into());
     let old = ctx.workgroups().ok().and_then(|w| w.first().copied());
-    let create = create_fix(ctx, &name, old, "")
-        .commands
-        .pop()
-        .unwrap_or_default()
-        .replacen(
-            &format!("--region {region} "),
-            &format!("--region {to} "),
-            1,
-        );
+    let mut create = create_fix(ctx, &name, old, "").actions;
+    create.retain(|a| matches!(a, Action::CreateWorkGroup { .. }));
+    for a in &mut create {
+        if let Action::CreateWorkGroup { region, .. } = a {
+            *region = to.to_string();
+        }
+    }
     vec![
         Outcome::fail(
             &res,
@@ -87,11 +86,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 near.join(", ")
             ),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             format!(
-                "Build the Identity Center setup in a supported region such as {to}: an Identity Center instance visible there (enable it, or replicate a multi-Region instance, IC002), then the EMR Studio, the Athena workgroup, Lake Formation and S3 Access Grants in {to}"
+                "Build the Identity Center setup in a supported region such as {to}: an Identity Center instance visible there (enable it, or replicate a multi-Region instance, IC002; `aws sso-admin list-instances --region {to}` lists the instances there), then the EMR Studio, the Athena workgroup, Lake Formation and S3 Access Grants in {to}"
             ),
-            vec![format!("aws sso-admin list-instances --region {to}"), create],
+            create,
             META.docs,
         )),
     ]
@@ -150,15 +149,16 @@ mod tests {
             r.message
         );
         let fix = r.remediation.unwrap();
-        assert_eq!(
-            fix.commands[0],
-            "aws sso-admin list-instances --region ap-southeast-1"
-        );
         assert!(
-            fix.commands[1]
+            fix.summary
+                .contains("`aws sso-admin list-instances --region ap-southeast-1`")
+        );
+        assert_eq!(fix.commands.len(), 1);
+        assert!(
+            fix.commands[0]
                 .starts_with("aws athena create-work-group --region ap-southeast-1 --name idc-wg "),
             "{}",
-            fix.commands[1]
+            fix.commands[0]
         );
         assert!(!fix.docs.is_empty());
     }
@@ -187,7 +187,7 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("--name '<WORKGROUP_NAME>'"));
+        assert!(out[0].fix.as_ref().unwrap().commands[0].contains("--name '<WORKGROUP_NAME>'"));
         assert!(super::META.depends_on.is_empty() && super::META.needs.is_empty());
     }
 }

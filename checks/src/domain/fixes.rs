@@ -2,14 +2,16 @@
 //! a role, the trust documents studio-doctor recommends, replacing a trust
 //! policy, granting a role actions, and the Athena and S3 Access Grants updates.
 
-use crate::check::{Remediation, remedy};
+use crate::check::Remediation;
 use crate::ctx::{Ctx, idc_enabled};
 use crate::facts::{LfResource, Role, Studio, WorkGroup, role_name};
+use crate::fix::Action;
+use crate::fix::render::inline;
 use crate::policy::allow_document;
 use crate::roles::account_of;
 use crate::s3;
 use crate::trust::IDC_PROVIDER;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// What a new Studio's fix cites (ES001's documentation).
 pub(crate) const STUDIO_DOCS: &[&str] = &[
@@ -31,8 +33,13 @@ pub(crate) const EXECUTION_ROLE_DOCS: &[&str] = &[
     "https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html",
 ];
 
-/// The `create-studio` command that builds a correct Studio, filled with what the
-/// old Studio and the account tell us. Used by the checks that end in "recreate".
+/// Why a Studio is recreated rather than updated: `UpdateStudio` takes only the
+/// name, description, subnets, default S3 location and encryption key.
+pub(crate) const STUDIO_IMMUTABLE: &str = "UpdateStudio cannot change a Studio's authentication mode, Identity Center instance, trusted identity propagation, user assignment setting or roles: a new Studio replaces it, and the old one is deleted once users have moved";
+
+/// The `create-studio` action that builds a correct Studio, filled with what the
+/// old Studio and the account tell us, then the old Studio's deletion. Used by
+/// the checks that end in "recreate".
 pub(crate) fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> Remediation {
     let v = |o: Option<&String>, ph: &str| o.cloned().unwrap_or_else(|| ph.to_string());
     // The instance the Studio already uses, else the one the query path uses.
@@ -42,63 +49,66 @@ pub(crate) fn recreate_fix(ctx: &Ctx, old: Option<&Studio>, summary: &str) -> Re
     let name = old.map(|s| format!("{}-idc", s.name));
     let subnets = old
         .filter(|s| !s.subnet_ids.is_empty())
-        .map(|s| s.subnet_ids.join(" "))
-        .unwrap_or_else(|| "<SUBNET_ID_1> <SUBNET_ID_2>".into());
+        .map(|s| s.subnet_ids.clone())
+        .unwrap_or_else(|| vec!["<SUBNET_ID_1>".into(), "<SUBNET_ID_2>".into()]);
     let user_role = old
         .and_then(|s| s.user_role.clone())
         .filter(|u| Some(u) != old.and_then(|s| s.service_role.as_ref()))
         .unwrap_or_else(|| "<USER_ROLE_NAME>".into());
-    let mut commands = vec![format!(
-        "aws emr create-studio --region {region} --name {name} --auth-mode SSO \
-         --vpc-id {vpc} --subnet-ids {subnets} \
-         --service-role {svc} --user-role {user_role} \
-         --workspace-security-group-id {ws} --engine-security-group-id {eng} \
-         --default-s3-location {s3} \
-         --trusted-identity-propagation-enabled --idc-user-assignment REQUIRED \
-         --idc-instance-arn {inst}",
-        region = ctx.region(),
-        name = v(name.as_ref(), "<STUDIO_NAME>"),
-        vpc = v(old.and_then(|s| s.vpc_id.as_ref()), "<VPC_ID>"),
-        svc = v(
+    let mut actions = vec![Action::CreateStudio {
+        region: ctx.region().to_string(),
+        name: v(name.as_ref(), "<STUDIO_NAME>"),
+        vpc_id: v(old.and_then(|s| s.vpc_id.as_ref()), "<VPC_ID>"),
+        subnet_ids: subnets,
+        service_role: v(
             old.and_then(|s| s.service_role.as_ref()),
-            "<SERVICE_ROLE_NAME>"
+            "<SERVICE_ROLE_NAME>",
         ),
-        ws = v(
+        user_role,
+        workspace_security_group_id: v(
             old.and_then(|s| s.workspace_security_group_id.as_ref()),
-            "<WORKSPACE_SG_ID>"
+            "<WORKSPACE_SG_ID>",
         ),
-        eng = v(
+        engine_security_group_id: v(
             old.and_then(|s| s.engine_security_group_id.as_ref()),
-            "<ENGINE_SG_ID>"
+            "<ENGINE_SG_ID>",
         ),
-        s3 = v(
+        default_s3_location: v(
             old.and_then(|s| s.default_s3_location.as_ref()),
-            "s3://<BUCKET>/<PREFIX>/"
+            "s3://<BUCKET>/<PREFIX>/",
         ),
-        inst = v(instance.as_ref(), "<IDENTITY_CENTER_INSTANCE_ARN>"),
-    )];
-    if let Some(s) = old {
-        commands.push(format!(
-            "aws emr delete-studio --region {} --studio-id {}",
-            ctx.region(),
-            s.studio_id
-        ));
+        idc_instance_arn: v(instance.as_ref(), "<IDENTITY_CENTER_INSTANCE_ARN>"),
+    }];
+    match old {
+        Some(s) => {
+            actions.push(Action::DeleteStudio {
+                region: ctx.region().to_string(),
+                studio_id: s.studio_id.clone(),
+            });
+            Remediation::new(summary, actions, STUDIO_DOCS).recreates(STUDIO_IMMUTABLE)
+        }
+        None => Remediation::new(summary, actions, STUDIO_DOCS),
     }
-    remedy(summary, commands, STUDIO_DOCS)
 }
 
 /// The user role trust policy studio-doctor recommends.
 pub(crate) const USER_ROLE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"elasticmapreduce.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
 
-/// `aws iam create-role` for a role ARN (keeping its path) or name.
+/// `iam:CreateRole` for a role ARN (keeping its path) or name.
+pub(crate) fn create_role(name_or_arn: &str, trust: &str) -> Action {
+    Action::CreateRole {
+        role_name: role_name(name_or_arn).to_string(),
+        path: name_or_arn
+            .split_once(":role/")
+            .and_then(|(_, rest)| rest.rsplit_once('/'))
+            .map(|(path, _)| format!("/{path}/")),
+        assume_role_policy_document: doc(trust),
+    }
+}
+
+/// [`create_role`] as a command.
 pub(crate) fn create_role_command(name_or_arn: &str, trust: &str) -> String {
-    let name = role_name(name_or_arn);
-    let path = name_or_arn
-        .split_once(":role/")
-        .and_then(|(_, rest)| rest.rsplit_once('/'))
-        .map(|(path, _)| format!(" --path /{path}/"))
-        .unwrap_or_default();
-    format!("aws iam create-role --role-name {name}{path} --assume-role-policy-document '{trust}'")
+    inline(&create_role(name_or_arn, trust).command())
 }
 
 /// `aws athena create-work-group` for an Identity-Center-enabled workgroup on the
@@ -126,7 +136,7 @@ pub(crate) fn create_fix_on(
         .and_then(|w| w.output_location.clone())
         .unwrap_or_else(|| "s3://<RESULTS_BUCKET>/<PREFIX>/".into());
     let account = account_of(ctx, None);
-    let mut commands = Vec::new();
+    let mut actions = Vec::new();
     // An Identity Center workgroup's execution role can be reused; else create one.
     let role = match old
         .filter(|w| idc_enabled(w))
@@ -135,7 +145,7 @@ pub(crate) fn create_fix_on(
         Some(r) => r,
         None => {
             let arn = format!("arn:aws:iam::{account}:role/service-role/AWSAthenaSQLRole-{name}");
-            commands.push(create_role_command(&arn, &execution_trust(&account)));
+            actions.push(create_role(&arn, &execution_trust(&account)));
             arn
         }
     };
@@ -154,18 +164,19 @@ pub(crate) fn create_fix_on(
             "AuthenticationType": "DIRECTORY_IDENTITY"
         }
     });
-    commands.push(format!(
-        "aws athena create-work-group --region {} --name {name} --configuration '{config}'",
-        ctx.region()
-    ));
-    let summary = if commands.len() > 1 {
+    actions.push(Action::CreateWorkGroup {
+        region: ctx.region().to_string(),
+        name: name.to_string(),
+        configuration: config,
+    });
+    let summary = if actions.len() > 1 {
         format!(
             "{summary}. The new workgroup needs an execution role: the first command creates one that trusts athena.amazonaws.com; give it the permissions WG005 lists"
         )
     } else {
         summary.to_string()
     };
-    remedy(summary, commands, WORKGROUP_DOCS)
+    Remediation::new(summary, actions, WORKGROUP_DOCS)
 }
 
 /// The execution-role trust policy studio-doctor recommends.
@@ -178,32 +189,35 @@ pub(crate) fn execution_trust(account: &str) -> String {
 /// Set a query result location (AG003 and WG006 report it; dependants that see
 /// the gap reuse this fix).
 pub(crate) fn output_fix(ctx: &Ctx, w: &WorkGroup, docs: &[&str]) -> Remediation {
-    remedy(
+    Remediation::new(
         "Set the workgroup's query result location to an S3 prefix in this region",
-        vec![update_work_group(
+        vec![update_work_group_action(
             ctx,
             w,
-            &format!(
-                r#"{{"ResultConfigurationUpdates":{{"OutputLocation":"s3://<RESULTS_BUCKET>/{}/"}}}}"#,
-                w.name
-            ),
+            json!({"ResultConfigurationUpdates": {"OutputLocation": format!("s3://<RESULTS_BUCKET>/{}/", w.name)}}),
         )],
         docs,
     )
 }
 
-/// `aws iam put-role-policy` with S3 read and write on the registered location.
-pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
+/// `iam:PutRolePolicy` with S3 read and write on the registered location.
+pub(crate) fn put_location_policy(role: &str, policy: &str, r: &LfResource) -> Action {
     let (bucket, objects) = location_arns(&r.resource_arn);
-    let doc = allow_document(&[
-        ("s3:GetObject", &objects),
-        ("s3:PutObject", &objects),
-        ("s3:DeleteObject", &objects),
-        ("s3:ListBucket", &bucket),
-    ]);
-    format!(
-        "aws iam put-role-policy --role-name {role} --policy-name {policy} --policy-document '{doc}'"
-    )
+    Action::PutRolePolicy {
+        role_name: role.to_string(),
+        policy_name: policy.to_string(),
+        policy_document: allow_document(&[
+            ("s3:GetObject", &objects),
+            ("s3:PutObject", &objects),
+            ("s3:DeleteObject", &objects),
+            ("s3:ListBucket", &bucket),
+        ]),
+    }
+}
+
+/// [`put_location_policy`] as a command.
+pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
+    inline(&put_location_policy(role, policy, r).command())
 }
 
 /// The bucket ARN and the objects ARN (`.../*`) of a registered location.
@@ -242,8 +256,9 @@ pub(crate) fn undecided_grant_summary(role: &str, symptom: &str) -> String {
     )
 }
 
-/// Replace a role's trust policy with `trust`, which is `what` (`one that lets
-/// ... call ...`).
+/// Replace a role's trust statements for the services `trust` names with
+/// `trust`'s statements, which are `what` (`one that lets ... call ...`). The
+/// role's statements about other principals are kept.
 pub(crate) fn replace_trust_fix(
     role: &Role,
     verb: &str,
@@ -252,45 +267,115 @@ pub(crate) fn replace_trust_fix(
     docs: &[&str],
 ) -> Remediation {
     let name = &role.role_name;
-    remedy(
+    let (merged, kept) = merge_trust(&role.trust_policy, &doc(trust));
+    let kept = match kept {
+        0 => "nothing else: the role's trust policy has no statement about another principal"
+            .to_string(),
+        1 => "the trust policy's one statement about another principal".to_string(),
+        n => format!("the trust policy's {n} statements about other principals"),
+    };
+    Remediation::new(
         format!(
-            "{verb} the trust policy of {name} with {what} (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). This replaces the whole trust policy: add back any other statement the role still needs"
+            "{verb} the trust policy of {name} with {what} (console: IAM → Roles → {name} → Trust relationships → Edit trust policy). The statements about other principals are kept"
         ),
-        vec![format!(
-            "aws iam update-assume-role-policy --role-name {name} --policy-document '{trust}'"
-        )],
+        vec![Action::UpdateAssumeRolePolicy {
+            role_name: name.clone(),
+            policy_document: merged,
+        }],
         docs,
     )
+    .replaces(kept)
 }
 
-/// `aws athena update-work-group` with these `--configuration-updates` (JSON).
+/// `wanted`'s statements plus those of `current` that are not Allow statements
+/// for a service `wanted` trusts; and how many of `current`'s were kept.
+fn merge_trust(current: &Value, wanted: &Value) -> (Value, usize) {
+    let services = |st: &Value| -> Vec<String> {
+        match st.pointer("/Principal/Service") {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let statements = |d: &Value| -> Vec<Value> {
+        match d.get("Statement") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(o @ Value::Object(_)) => vec![o.clone()],
+            _ => Vec::new(),
+        }
+    };
+    let replaced: Vec<String> = statements(wanted).iter().flat_map(services).collect();
+    let keep: Vec<Value> = statements(current)
+        .into_iter()
+        .filter(|st| {
+            st.get("Effect").and_then(Value::as_str) != Some("Allow")
+                || !services(st).iter().any(|s| replaced.contains(s))
+        })
+        .collect();
+    let kept = keep.len();
+    if kept == 0 {
+        return (wanted.clone(), 0);
+    }
+    let mut merged = wanted.clone();
+    if let Some(Value::Array(a)) = merged.get_mut("Statement") {
+        a.extend(keep);
+    }
+    (merged, kept)
+}
+
+/// `athena:UpdateWorkGroup` with these configuration updates.
+pub(crate) fn update_work_group_action(ctx: &Ctx, w: &WorkGroup, updates: Value) -> Action {
+    Action::UpdateWorkGroup {
+        region: ctx.region().to_string(),
+        work_group: w.name.clone(),
+        configuration_updates: Some(updates),
+        state: None,
+    }
+}
+
+/// [`update_work_group_action`] as a command (`updates` is JSON text).
 pub(crate) fn update_work_group(ctx: &Ctx, w: &WorkGroup, updates: &str) -> String {
-    format!(
-        "aws athena update-work-group --region {} --work-group {} --configuration-updates '{updates}'",
-        ctx.region(),
-        w.name
-    )
+    inline(&update_work_group_action(ctx, w, doc(updates)).command())
 }
 
-/// `aws s3control create-access-grants-location` registering the default
-/// location `s3://` with a placeholder role.
+/// `s3control:CreateAccessGrantsLocation` registering the default location
+/// `s3://` with a role a person names.
+pub(crate) fn create_default_location(ctx: &Ctx) -> Action {
+    Action::CreateAccessGrantsLocation {
+        region: ctx.region().to_string(),
+        account_id: ctx.account().to_string(),
+        location_scope: "s3://".into(),
+        iam_role_arn: format!("arn:aws:iam::{}:role/<S3AG_LOCATION_ROLE>", ctx.account()),
+    }
+}
+
+/// [`create_default_location`] as a command.
 pub(crate) fn create_default_location_command(ctx: &Ctx) -> String {
-    format!(
-        "aws s3control create-access-grants-location --region {} --account-id {acct} --location-scope s3:// --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-        ctx.region(),
-        acct = ctx.account()
-    )
+    inline(&create_default_location(ctx).command())
 }
 
-/// `aws s3control create-access-grant` of READWRITE on everything under `prefix`,
-/// inside the most specific registered location that covers it (else the default
-/// location `s3://`).
+/// [`create_grant`] as a command.
 pub(crate) fn create_grant_command(
     ctx: &Ctx,
     prefix: &str,
     grantee_type: &str,
     grantee_id: &str,
 ) -> String {
+    inline(&create_grant(ctx, prefix, grantee_type, grantee_id).command())
+}
+
+/// `s3control:CreateAccessGrant` of READWRITE on everything under `prefix`,
+/// inside the most specific registered location that covers it (else the default
+/// location `s3://`).
+pub(crate) fn create_grant(
+    ctx: &Ctx,
+    prefix: &str,
+    grantee_type: &str,
+    grantee_id: &str,
+) -> Action {
     let locations = ctx.facts.access_grants.locations.known().ok();
     let located = locations
         .and_then(|l| s3::covering_location(l, prefix))
@@ -304,11 +389,20 @@ pub(crate) fn create_grant_command(
             format!("{}*", s3::as_dir(s3::strip_scheme(prefix))),
         )
     });
-    format!(
-        "aws s3control create-access-grant --region {} --account-id {} --access-grants-location-id {location} --access-grants-location-configuration 'S3SubPrefix={sub}' --grantee GranteeType={grantee_type},GranteeIdentifier={grantee_id} --permission READWRITE",
-        ctx.region(),
-        ctx.account()
-    )
+    Action::CreateAccessGrant {
+        region: ctx.region().to_string(),
+        account_id: ctx.account().to_string(),
+        access_grants_location_id: location.to_string(),
+        s3_sub_prefix: sub,
+        grantee_type: grantee_type.to_string(),
+        grantee_identifier: grantee_id.to_string(),
+        permission: "READWRITE".into(),
+    }
+}
+
+/// A JSON document the fixes hold as text, as JSON.
+pub(crate) fn doc(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
 }
 
 /// The documented S3 Access Grants location-role trust policy, filled in.

@@ -2,6 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::fact::Unknown;
+use crate::fix::{Action, Applicability};
 use crate::scope::Scope;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -263,12 +264,63 @@ impl Check {
     }
 }
 
-/// The fix for a finding: a one-line summary, exact CLI commands, doc links.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// The fix for a finding: a one-line summary, the typed actions, the exact CLI
+/// commands (rendered from the actions), how it applies, doc links.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Remediation {
     pub summary: String,
     pub commands: Vec<String>,
+    /// The AWS calls the fix makes, in order; `commands` are rendered from them.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    pub applicability: Applicability,
     pub docs: Vec<String>,
+}
+
+impl Remediation {
+    /// A fix made of `actions`.
+    pub fn new(summary: impl Into<String>, actions: Vec<Action>, docs: &[&str]) -> Remediation {
+        Remediation {
+            summary: summary.into(),
+            commands: Vec::new(),
+            actions,
+            applicability: Applicability::default(),
+            docs: docs.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    /// The actions overwrite a document or setting; `kept` says what the new one keeps.
+    pub fn replaces(mut self, kept: impl Into<String>) -> Remediation {
+        self.applicability.kept = Some(kept.into());
+        self
+    }
+
+    /// The setting is immutable: the actions create a new resource and delete
+    /// the old one; `reason` names the setting.
+    pub fn recreates(mut self, reason: impl Into<String>) -> Remediation {
+        self.applicability.reason = Some(reason.into());
+        self
+    }
+
+    /// Render the commands from the actions and settle the applicability.
+    fn finish(mut self) -> Remediation {
+        for c in &mut self.commands {
+            *c = crate::shell::quote_placeholders(c);
+        }
+        let rendered = self
+            .actions
+            .iter()
+            .map(|a| crate::fix::render::inline(&a.command()));
+        self.commands.extend(rendered);
+        let a = &self.applicability;
+        self.applicability = Applicability::of(
+            &self.actions,
+            &self.commands,
+            a.kept.clone(),
+            a.reason.clone(),
+        );
+        self
+    }
 }
 
 /// What a check concluded about one resource.
@@ -283,7 +335,7 @@ pub enum Verdict {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub verdict: Verdict,
     /// What the finding is about, for the reader: a Studio, a role ARN, a workgroup.
@@ -334,22 +386,20 @@ impl Outcome {
         self
     }
 
-    /// Attach the fix. Placeholders in its commands are quoted for the shell.
-    pub fn fix(mut self, mut fix: Remediation) -> Self {
-        for c in &mut fix.commands {
-            *c = crate::shell::quote_placeholders(c);
-        }
-        self.fix = Some(fix);
+    /// Attach the fix: its commands are rendered from its actions.
+    pub fn fix(mut self, fix: Remediation) -> Self {
+        self.fix = Some(fix.finish());
         self
     }
 }
 
-/// Shorthand for building a [`Remediation`].
+/// A fix whose commands are still written as text (being replaced by actions).
 pub fn remedy(summary: impl Into<String>, commands: Vec<String>, docs: &[&str]) -> Remediation {
     Remediation {
         summary: summary.into(),
         commands,
         docs: docs.iter().map(|d| d.to_string()).collect(),
+        ..Remediation::default()
     }
 }
 

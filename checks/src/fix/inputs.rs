@@ -1,0 +1,89 @@
+//! Values a person must supply: `<NAME>` placeholders in an action's fields, and
+//! what each one means (the plan script asks for them by that description).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One value a fix needs from a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Input {
+    /// The placeholder's name: `VPC_ID` stands for `<VPC_ID>`.
+    pub name: String,
+    /// What to put there.
+    pub what: String,
+}
+
+/// A placeholder name: upper case, digits and `_`.
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The `<NAME>` placeholders in `s`, in order (repeats kept).
+pub fn placeholders(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if let Some((name, _)) = rest.split_once('>')
+            && is_name(name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// What each placeholder a fix can leave means. A fix that uses a name not
+/// listed here fails the tests.
+pub const KNOWN: &[(&str, &str)] = &[
+    ("VPC_ID", "the VPC the new Studio runs in"),
+    ("SUBNET_ID_1", "a subnet of that VPC"),
+    (
+        "SUBNET_ID_2",
+        "a second subnet of that VPC, in another Availability Zone",
+    ),
+    (
+        "WORKSPACE_SG_ID",
+        "the security group for the Studio's Workspaces",
+    ),
+    ("ENGINE_SG_ID", "the security group for the Studio's engine"),
+    ("STUDIO_NAME", "the name of the new Studio"),
+    ("SERVICE_ROLE_NAME", "the Studio's service role"),
+    ("USER_ROLE_NAME", "the Studio's user role"),
+    ("BUCKET", "an S3 bucket for the Studio's notebooks"),
+    ("PREFIX", "a prefix in that bucket"),
+    (
+        "RESULTS_BUCKET",
+        "the S3 bucket for the workgroup's query results",
+    ),
+    (
+        "IDENTITY_CENTER_INSTANCE_ARN",
+        "the ARN of the IAM Identity Center instance",
+    ),
+    ("WORKGROUP_NAME", "the name of the new Athena workgroup"),
+    (
+        "S3AG_LOCATION_ROLE",
+        "the IAM role S3 Access Grants assumes for the location",
+    ),
+];
+
+/// The description of `name`, if it is a known placeholder.
+pub fn describe(name: &str) -> Option<&'static str> {
+    KNOWN.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_upper_case_names_in_angle_brackets() {
+        assert_eq!(
+            placeholders("s3://<BUCKET>/<PREFIX>/ <x> a<b <VPC_ID>"),
+            ["BUCKET", "PREFIX", "VPC_ID"]
+        );
+        assert!(placeholders("a > b < c").is_empty());
+    }
+}
