@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod inputs;
+pub mod plan;
 pub mod render;
 
 pub use action::{Action, Arg, Cmd};
