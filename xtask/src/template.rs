@@ -44,6 +44,7 @@ pub const META: Meta = Meta {{
     hop: Hop::{hop},
     // true when the check is about assignments or grants (they take up to an hour to apply).
     entitlement: false,
+    fixes: &[],
     // TODO: the facts `run` reads (`Need::...`); `explain` derives the permissions from them.
     needs: &[],
     // TODO: the AWS documentation pages the fix links to.

@@ -49,6 +49,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Write,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
     docs: grants::INSTANCE_DOCS,
 };

@@ -87,6 +87,7 @@ pub const META: Meta = Meta {
     depends_on: &["AG001", "WG001"],
     hop: crate::check::Hop::Write,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -78,6 +78,7 @@ pub const META: Meta = Meta {
     depends_on: &["AG003"],
     hop: crate::check::Hop::Write,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -93,6 +93,7 @@ pub const META: Meta = Meta {
     depends_on: &["AG002", "AG003", "IC003"],
     hop: crate::check::Hop::Write,
     entitlement: true,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -48,6 +48,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: fixes::STUDIO_DOCS,
 };

@@ -55,6 +55,7 @@ pub const META: Meta = Meta {
     depends_on: &["ES001"],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

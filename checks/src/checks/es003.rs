@@ -58,6 +58,7 @@ pub const META: Meta = Meta {
     depends_on: &["ES001"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",

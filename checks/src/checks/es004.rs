@@ -70,6 +70,7 @@ pub const META: Meta = Meta {
     depends_on: &["ES003"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Studios, Need::UserRole],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html",

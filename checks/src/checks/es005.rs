@@ -130,6 +130,7 @@ pub const META: Meta = Meta {
     depends_on: &["ES003"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -76,6 +76,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

@@ -78,6 +78,7 @@ pub const META: Meta = Meta {
     depends_on: &["ES001", "IC003"],
     hop: crate::check::Hop::SignIn,
     entitlement: true,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Studios,

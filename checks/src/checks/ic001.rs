@@ -53,6 +53,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Identity,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html",

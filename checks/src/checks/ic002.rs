@@ -53,6 +53,7 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::Identity,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",

@@ -76,6 +76,7 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::Identity,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::IdcInstances,

@@ -62,6 +62,7 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::IdcInstances,

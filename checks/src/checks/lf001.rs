@@ -50,6 +50,7 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::IdcInstances, Need::LfIdentityCenter],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",

@@ -55,6 +55,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",

@@ -64,6 +64,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::GlueTables,

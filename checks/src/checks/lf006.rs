@@ -71,6 +71,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF009"],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::LfPermissions, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",

@@ -50,6 +50,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF004", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::GlueTables,

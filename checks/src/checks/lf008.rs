@@ -48,6 +48,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",

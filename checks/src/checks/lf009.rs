@@ -53,6 +53,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Read,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html",

@@ -53,6 +53,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF001", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::LfIdentityCenter,

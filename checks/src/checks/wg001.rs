@@ -85,6 +85,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

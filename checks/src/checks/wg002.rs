@@ -38,6 +38,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html",

@@ -53,6 +53,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG001", "IC003"],
     hop: crate::check::Hop::Workgroup,
     entitlement: true,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -73,6 +73,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
     docs: fixes::EXECUTION_ROLE_DOCS,
 };

@@ -87,6 +87,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG004"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -50,6 +50,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG006"],
     hop: crate::check::Hop::Write,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

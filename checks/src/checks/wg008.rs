@@ -49,6 +49,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html",

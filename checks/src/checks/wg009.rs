@@ -41,6 +41,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
+    fixes: &[],
     needs: &[],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",

@@ -64,6 +64,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG006"],
     hop: crate::check::Hop::Write,
     entitlement: false,
+    fixes: &[],
     needs: &[
         Need::Caller,
         Need::Workgroups,

@@ -231,6 +231,10 @@ pub struct Meta {
     /// About assignments or grants: a failure gets the note that entitlement
     /// changes can take up to an hour to apply.
     pub entitlement: bool,
+    /// The actions the check's fixes take (`service:Operation`), each with the
+    /// applicability of the fix it is part of. `explain` prints them; a test
+    /// checks them against the fixes on every example account.
+    pub fixes: &'static [(&'static str, crate::fix::Kind)],
     pub needs: &'static [Need],
     /// AWS documentation for the fix.
     pub docs: &'static [&'static str],
