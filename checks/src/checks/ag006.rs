@@ -61,20 +61,20 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::{create_role_command, location_trust};
+use crate::fix::{Action, Kind};
+use crate::fixes::{create_role, location_trust};
 use crate::grants::{
     Serving, instance_arn, location_role, managed_pass, managed_results, results_location,
     serving_locations,
 };
-use crate::policy::{Context, arn_account, unused_policy_name};
+use crate::policy::{Context, allow_document, arn_account, unused_policy_name};
 use crate::review::{Review, Want, review_in};
 use crate::roles::account_of;
 use crate::s3;
-use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "AG006",
@@ -85,7 +85,13 @@ pub const META: Meta = Meta {
     depends_on: &["AG003"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+        ("s3control:CreateAccessGrantsLocation", Kind::NeedsInput),
+        ("s3control:UpdateAccessGrantsLocation", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -140,10 +146,16 @@ fn probe(ctx: &Ctx, w: &WorkGroup, out: &str) -> Probe {
         "arn:aws:s3:::{}/{prefix}studio-doctor-example.csv",
         url.bucket
     );
+    // A fix grants the objects on every key under the results prefix.
+    let objects = format!(
+        "arn:aws:s3:::{}/{}*",
+        url.bucket,
+        s3::as_dir(url.key).trim_start_matches('/')
+    );
     Probe {
         wants: vec![
-            Want::new("s3:GetObject", &object),
-            Want::new("s3:PutObject", &object),
+            Want::new("s3:GetObject", &object).granting(objects.clone()),
+            Want::new("s3:PutObject", &object).granting(objects),
             Want::new("s3:ListBucket", &format!("arn:aws:s3:::{}", url.bucket)),
         ],
         prefix,
@@ -178,22 +190,6 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
         "location role {arn} (S3 Access Grants location {}, {}, {})",
         loc.access_grants_location_id, loc.location_scope, s.why
     );
-    let role = match ctx.role(arn) {
-        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
-        Ok(None) => {
-            let name = role_name(arn);
-            return Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
-                .fix(remedy(
-                    format!("Create the role {name} with the documented trust policy (AG004) and location-role policy"),
-                    vec![
-                        create_role_command(arn, &location_trust(&account, &instance)),
-                        put_policy(name, "AccessGrantsLocation", &account, &instance),
-                    ],
-                    META.docs,
-                ));
-        }
-        Ok(Some(r)) => r,
-    };
     // AG003 passed, so the results location parses.
     let Ok(out) = results_location(w) else {
         return Outcome::fail(
@@ -202,6 +198,23 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
         );
     };
     let p = probe(ctx, w, out);
+    let role = match ctx.role(arn) {
+        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
+        Ok(None) => {
+            let name = role_name(arn);
+            let wants: Vec<&Want> = p.wants.iter().collect();
+            return Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
+                .fix(Remediation::new(
+                    format!("Create the role {name} with the documented trust policy (AG004) and a policy that lets it read, write and list the results prefix"),
+                    vec![
+                        create_role(arn, &location_trust(&account, &instance)),
+                        put_policy(name, "AccessGrantsLocation", &wants),
+                    ],
+                    META.docs,
+                ));
+        }
+        Ok(Some(r)) => r,
+    };
     let base = context(
         ctx.region(),
         role,
@@ -249,7 +262,7 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
                 r.undecided_list()
             );
             let verb = "If writing query results fails, add";
-            (msg, policy_fix(role, r, &pname, &account, &instance, verb))
+            (msg, policy_fix(role, r, &pname, verb))
         },
         |r| {
             let msg = format!(
@@ -257,7 +270,7 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
                 r.missing_list(),
                 r.undecided_note()
             );
-            (msg, policy_fix(role, r, &pname, &account, &instance, "Add"))
+            (msg, policy_fix(role, r, &pname, "Add"))
         },
     )
 }
@@ -299,14 +312,15 @@ fn context(
     c
 }
 
-/// The documented location-role policy, filled in.
+/// The documented location-role policy, filled in (the tests prove it passes).
+#[cfg(test)]
 pub(crate) fn location_policy(account: &str, instance: &str) -> String {
-    let cond = json!({
+    let cond = serde_json::json!({
         "StringEquals": {"aws:ResourceAccount": account},
         "ArnEquals": {"s3:AccessGrantsInstanceArn": [instance]}
     });
-    let st = |sid: &str, actions: &[&str]| json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::*", "Condition": cond});
-    json!({"Version": "2012-10-17", "Statement": [
+    let st = |sid: &str, actions: &[&str]| serde_json::json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::*", "Condition": cond});
+    serde_json::json!({"Version": "2012-10-17", "Statement": [
         st("ObjectLevelReadPermissions", &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:ListMultipartUploadParts"]),
         st("ObjectLevelWritePermissions", &["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"]),
         st("BucketLevelReadPermissions", &["s3:ListBucket"]),
@@ -314,24 +328,20 @@ pub(crate) fn location_policy(account: &str, instance: &str) -> String {
     .to_string()
 }
 
-fn put_policy(role: &str, pname: &str, account: &str, instance: &str) -> String {
-    format!(
-        "aws iam put-role-policy --role-name {role} --policy-name {pname} --policy-document '{}'",
-        location_policy(account, instance)
-    )
+/// `iam:PutRolePolicy` granting exactly `wants` (on their grant patterns).
+fn put_policy(role: &str, pname: &str, wants: &[&Want]) -> Action {
+    let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
+    Action::PutRolePolicy {
+        role_name: role.to_string(),
+        policy_name: pname.to_string(),
+        policy_document: allow_document(&grants),
+    }
 }
 
-fn policy_fix(
-    role: &Role,
-    review: &Review,
-    pname: &str,
-    account: &str,
-    instance: &str,
-    verb: &str,
-) -> Remediation {
+fn policy_fix(role: &Role, review: &Review, pname: &str, verb: &str) -> Remediation {
     let name = &role.role_name;
     let mut summary = format!(
-        "{verb} the documented S3 Access Grants location-role policy to {name} (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
+        "{verb} an inline policy to {name} granting exactly what is missing on the results prefix (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
     );
     summary.push_str(&review.deny_note());
     if let Some(crate::Fact::Known(b)) = &role.permissions_boundary {
@@ -340,9 +350,9 @@ fn policy_fix(
             b.name
         ));
     }
-    remedy(
+    Remediation::new(
         summary,
-        vec![put_policy(name, pname, account, instance)],
+        vec![put_policy(name, pname, &review.all())],
         META.docs,
     )
 }
@@ -354,7 +364,7 @@ mod tests {
     use crate::fact::{Fact, Unknown};
     use crate::facts::Facts;
     use crate::testkit::{denied, healthy, inline, only, role, skipped, statements, two_locations};
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
     const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
@@ -425,15 +435,29 @@ mod tests {
             r.message
         );
         assert!(!r.message.contains("s3:GetObject on"), "{}", r.message);
+        // One new inline policy with exactly what is missing, on the results prefix.
         let fix = r.remediation.unwrap();
         assert_eq!(
             fix.commands,
-            vec![format!(
-                "aws iam put-role-policy --role-name S3AccessGrantsLocationRole --policy-name AccessGrantsLocation2 --policy-document '{}'",
-                location_policy("111122223333", INSTANCE)
-            )]
+            vec![
+                r#"aws iam put-role-policy --role-name S3AccessGrantsLocationRole --policy-name AccessGrantsLocation2 --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::athena-results-111122223333/idc-wg/*"}]}'"#
+            ]
         );
-        assert!(fix.commands[0].contains(INSTANCE));
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied, the check passes.
+        let Action::PutRolePolicy {
+            policy_name,
+            policy_document,
+            ..
+        } = fix.actions[0].clone()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        inline(&mut f, LOCATION_ROLE).push(crate::facts::Policy {
+            name: policy_name,
+            document: policy_document,
+        });
+        assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
     #[test]

@@ -72,10 +72,12 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{WorkGroup, role_name};
+use crate::fix::{Action, Kind};
 use crate::fixes::{self, execution_trust};
 use crate::grants::results_location;
+use crate::policy::allow_document;
 use crate::review::{IfMissing, RoleCheck, Want, glue_wants};
-use crate::roles::{account_of, execution_role_arn, no_role};
+use crate::roles::{account_of, execution_role_arn, no_role_then};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -87,7 +89,11 @@ pub const META: Meta = Meta {
     depends_on: &["WG004"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+    ],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
@@ -133,7 +139,18 @@ fn wants(ctx: &Ctx, w: &WorkGroup, account: &str) -> (Vec<Want>, Option<String>)
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
     let Some(arn) = execution_role_arn(ctx, w) else {
-        return no_role(ctx, w);
+        // The new role gets what it needs in the same fix.
+        return no_role_then(ctx, w, |arn| {
+            let account = account_of(ctx, Some(arn));
+            let (wants, _) = wants(ctx, w, &account);
+            let grants: Vec<(&str, &str)> =
+                wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
+            vec![Action::PutRolePolicy {
+                role_name: role_name(arn).to_string(),
+                policy_name: "AthenaIdcExecution".into(),
+                policy_document: allow_document(&grants),
+            }]
+        });
     };
     let account = account_of(ctx, Some(&arn));
     let (wants, note) = wants(ctx, w, &account);

@@ -61,11 +61,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/managed-results.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
-use crate::fixes::update_work_group;
+use crate::fix::Kind;
+use crate::fixes::update_work_group_action;
 use crate::grants::{managed_results, results_location};
 use serde_json::{Map, Value, json};
 
@@ -78,7 +79,10 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+    ],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
@@ -185,18 +189,14 @@ fn fix(ctx: &Ctx, w: &WorkGroup, set_output: bool, set_grants: bool) -> Remediat
             what.push("override client-side settings (required by the per-user prefix)");
         }
     }
-    remedy(
+    Remediation::new(
         format!(
             "On {}: {} (console: Athena → Workgroups → {} → Edit → Query result configuration); then make sure an S3 Access Grants location covers the results (AG003) and the users have grants (AG005)",
             workgroup_label(w),
             what.join(", "),
             w.name
         ),
-        vec![update_work_group(
-            ctx,
-            w,
-            &Value::Object(updates).to_string(),
-        )],
+        vec![update_work_group_action(ctx, w, Value::Object(updates))],
         META.docs,
     )
 }

@@ -67,6 +67,14 @@ pub const KNOWN: &[(&str, &str)] = &[
         "S3AG_LOCATION_ROLE",
         "the IAM role S3 Access Grants assumes for the location",
     ),
+    (
+        "IDC_USER_ID",
+        "the Identity Center user's id: `aws identitystore get-user-id --identity-store-id <store id> --alternate-identifier '{\"UniqueAttribute\":{\"AttributePath\":\"userName\",\"AttributeValue\":\"<user name>\"}}'`",
+    ),
+    (
+        "EXECUTION_ROLE_ARN",
+        "the ARN of the workgroup's execution role (WG004)",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.
