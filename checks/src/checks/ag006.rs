@@ -36,11 +36,18 @@
 //! every Identity Center query fails writing its results even with the right
 //! grant (AG005).
 //!
-//! **How to fix.** Add the documented location-role policy. Console: IAM → Roles →
-//! the location role → Add permissions → Create inline policy → JSON. CLI (the
-//! report fills in the account and the instance ARN): `aws iam put-role-policy
-//! --role-name <S3AG_LOCATION_ROLE> --policy-name AccessGrantsLocation
-//! --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"ObjectLevelReadPermissions","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:GetObjectAcl","s3:GetObjectVersionAcl","s3:ListMultipartUploadParts"],"Resource":"arn:aws:s3:::*","Condition":{"StringEquals":{"aws:ResourceAccount":"<ACCOUNT_ID>"},"ArnEquals":{"s3:AccessGrantsInstanceArn":["arn:aws:s3:<REGION>:<ACCOUNT_ID>:access-grants/default"]}}},{"Sid":"ObjectLevelWritePermissions",...,"Action":["s3:PutObject","s3:PutObjectAcl","s3:PutObjectVersionAcl","s3:DeleteObject","s3:DeleteObjectVersion","s3:AbortMultipartUpload"],...},{"Sid":"BucketLevelReadPermissions",...,"Action":["s3:ListBucket"],...}]}'`.
+//! **How to fix.** Add one inline policy granting exactly what is missing: the
+//! object actions on every key under the results prefix
+//! (`arn:aws:s3:::<bucket>/<prefix>/*`) and `s3:ListBucket` on the bucket.
+//! Console: IAM → Roles → the location role → Add permissions → Create inline
+//! policy → JSON. CLI (the report fills in the role, the name and the missing
+//! actions): `aws iam put-role-policy --role-name <S3AG_LOCATION_ROLE>
+//! --policy-name AccessGrantsLocation --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::<bucket>/<prefix>/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::<bucket>"}]}'`.
+//! The documented location-role policy (S3 read and write on `arn:aws:s3:::*`
+//! limited by `aws:ResourceAccount` and `s3:AccessGrantsInstanceArn`) passes
+//! too. A missing role is created with the documented trust policy (AG004) and
+//! the policy above.
 //! The report picks a policy name the role does not use yet. An explicit Deny
 //! must be removed by hand; a permissions boundary must allow the actions too.
 //! With KMS-encrypted buckets the role also needs `kms:Decrypt` and

@@ -384,7 +384,44 @@ mod tests {
         idc_wg(&mut f).execution_role = None;
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("\"ExecutionRole\""));
+        let fix = out[0].fix.as_ref().unwrap();
+        assert!(fix.commands[1].contains("\"ExecutionRole\""));
+        // The new role gets its permissions in the same fix; applied, WG004 and
+        // WG005 pass.
+        let [
+            Action::CreateRole {
+                role_name,
+                assume_role_policy_document,
+                ..
+            },
+            Action::UpdateWorkGroup { .. },
+            Action::PutRolePolicy {
+                policy_name,
+                policy_document,
+                ..
+            },
+        ] = fix.actions.as_slice()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        idc_wg(&mut f).execution_role = Some(ARN.into());
+        f.roles.insert(
+            role_name.clone(),
+            Fact::Known(Some(Role {
+                role_name: role_name.clone(),
+                arn: ARN.into(),
+                trust_policy: assume_role_policy_document.clone(),
+                inline_policies: Fact::Known(vec![crate::facts::Policy {
+                    name: policy_name.clone(),
+                    document: policy_document.clone(),
+                }]),
+                attached_policies: Fact::Known(vec![]),
+                permissions_boundary: None,
+            })),
+        );
+        assert_eq!(only("WG004", &f).status, Status::Pass);
+        assert_eq!(only("WG005", &f).status, Status::Pass);
     }
 
     #[test]

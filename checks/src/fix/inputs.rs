@@ -75,6 +75,10 @@ pub const KNOWN: &[(&str, &str)] = &[
         "EXECUTION_ROLE_ARN",
         "the ARN of the workgroup's execution role (WG004)",
     ),
+    (
+        "ACCOUNT_ID",
+        "the 12-digit AWS account id: `aws sts get-caller-identity --query Account`",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.
