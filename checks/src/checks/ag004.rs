@@ -415,11 +415,21 @@ mod tests {
         let r = only("AG004", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("reports no IAM role"), "{}", r.message);
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             vec![
                 "aws s3control update-access-grants-location --region ap-northeast-1 --account-id 111122223333 --access-grants-location-id default --iam-role-arn 'arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>'"
             ]
+        );
+        // The role is a person's choice; the location keeps its scope and grants.
+        assert_eq!(fix.applicability.kind, Kind::NeedsInput);
+        assert_eq!(fix.applicability.inputs[0].name, "S3AG_LOCATION_ROLE");
+        assert!(
+            fix.applicability
+                .kept
+                .unwrap()
+                .contains("scope and its grants")
         );
     }
 

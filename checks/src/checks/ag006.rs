@@ -532,9 +532,42 @@ mod tests {
         f.roles.insert(LOCATION_ROLE.into(), Fact::Known(None));
         let r = only("AG006", &f);
         assert_eq!(r.status, Status::Fail);
-        let cmds = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        let cmds = &fix.commands;
         assert!(cmds[0].starts_with("aws iam create-role --role-name S3AccessGrantsLocationRole"));
         assert!(cmds[1].contains("--policy-name AccessGrantsLocation "));
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied: the new role is trusted by S3 Access Grants and may use the results.
+        let [
+            Action::CreateRole {
+                assume_role_policy_document,
+                ..
+            },
+            Action::PutRolePolicy {
+                policy_name,
+                policy_document,
+                ..
+            },
+        ] = fix.actions.as_slice()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        f.roles.insert(
+            LOCATION_ROLE.into(),
+            Fact::Known(Some(Role {
+                role_name: LOCATION_ROLE.into(),
+                arn: ARN.into(),
+                trust_policy: assume_role_policy_document.clone(),
+                inline_policies: Fact::Known(vec![crate::facts::Policy {
+                    name: policy_name.clone(),
+                    document: policy_document.clone(),
+                }]),
+                attached_policies: Fact::Known(vec![]),
+                permissions_boundary: None,
+            })),
+        );
+        assert_eq!(only("AG004", &f).status, Status::Pass);
+        assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
     #[test]

@@ -111,12 +111,17 @@ mod tests {
         let r = only("WG002", &f);
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains("workgroup \"idc-wg\" is disabled"));
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             [
                 "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --state ENABLED"
             ]
         );
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied, the check passes.
+        idc_wg(&mut f).state = Some("ENABLED".into());
+        assert_eq!(only("WG002", &f).status, Status::Pass);
     }
 
     #[test]

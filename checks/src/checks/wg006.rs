@@ -237,7 +237,10 @@ mod tests {
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains("EnableS3AccessGrants: false"));
         assert!(!r.message.contains("result location"));
-        let cmd = &r.remediation.unwrap().commands[0];
+        let fix = r.remediation.unwrap();
+        // UpdateWorkGroup changes only the fields given: nothing else is replaced.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        let cmd = &fix.commands[0];
         assert!(cmd.starts_with(
             "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '"
         ));
@@ -288,7 +291,10 @@ mod tests {
         let r = only("WG006", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("has no query result location"));
-        let u = updates_of(&r.remediation.unwrap().commands[0]);
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::NeedsInput);
+        assert_eq!(fix.applicability.inputs[0].name, "RESULTS_BUCKET");
+        let u = updates_of(&fix.commands[0]);
         assert_eq!(
             u,
             json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://<RESULTS_BUCKET>/idc-wg/"}})

@@ -124,12 +124,14 @@ mod tests {
             let r = only("WG007", &f);
             assert_eq!(r.status, Status::Fail, "{r:#?}");
             assert!(r.message.contains("workgroup \"idc-wg\""));
+            let fix = r.remediation.unwrap();
             assert_eq!(
-                r.remediation.unwrap().commands,
+                fix.commands,
                 [
                     r#"aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{"EnforceWorkGroupConfiguration":true}'"#
                 ]
             );
+            assert_eq!(fix.applicability.kind, Kind::Ready);
         }
     }
 

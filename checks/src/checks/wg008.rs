@@ -140,12 +140,15 @@ mod tests {
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("\"Athena engine version 2\""));
         assert!(r.message.contains("inferred"));
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             [
                 r#"aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{"EngineVersion":{"SelectedEngineVersion":"Athena engine version 3"}}'"#
             ]
         );
+        // A partial update: only the engine version changes.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Fail);
     }
 
@@ -156,11 +159,14 @@ mod tests {
         let r = only("WG008", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(r.message.contains("Apache Spark"));
-        let c = &r.remediation.unwrap().commands[0];
+        let fix = r.remediation.unwrap();
+        let c = &fix.commands[0];
         assert!(
             c.starts_with("aws athena create-work-group --region ap-northeast-1 --name idc-wg-sql")
         );
         assert!(c.contains("Athena engine version 3"));
+        assert_eq!(fix.applicability.kind, Kind::Recreates);
+        assert_eq!(fix.applicability.reason.as_deref(), Some(SPARK));
     }
 
     #[test]
