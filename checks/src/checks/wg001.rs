@@ -60,7 +60,9 @@
 //! Identity Center enabled workgroups (API reference); workgroups-identity-center
 //! (both workgroup options, authentication cannot change); emr-studio-athena (the
 //! workgroup must use trusted identity propagation); user-created-workgroups
-//! ("The primary workgroup cannot be deleted"). Observed in practice: console
+//! ("The primary workgroup cannot be deleted"); workgroups-create-update-delete
+//! (deleting a workgroup deletes its query history and saved queries, so the
+//! fix leaves the deletion to a person). Observed in practice: console
 //! creation failing in a non-English console language. Inferred: that Lake
 //! Formation grants to Identity Center principals do not apply in a regular
 //! workgroup.
@@ -70,6 +72,7 @@
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/user-created-workgroups.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-create-update-delete.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_IdentityCenterConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
