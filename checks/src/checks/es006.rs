@@ -49,6 +49,7 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
+use crate::fix::Kind;
 use crate::fixes::service_trust;
 use crate::review::{IfMissing, RoleCheck, Want, workgroup_arns};
 use crate::roles::{account_of, role_arn, service_role};
@@ -62,7 +63,10 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+    ],
     needs: &[
         Need::Caller,
         Need::Studios,

@@ -67,6 +67,18 @@ pub const KNOWN: &[(&str, &str)] = &[
         "S3AG_LOCATION_ROLE",
         "the IAM role S3 Access Grants assumes for the location",
     ),
+    (
+        "KMS_KEY_ARN",
+        "the ARN of a multi-Region customer managed KMS key, replicated to the target region, whose key policy lets IAM Identity Center use it",
+    ),
+    (
+        "IDC_USER_ID",
+        "the id of the Identity Center user to assign (`aws identitystore get-user-id` gives it)",
+    ),
+    (
+        "SESSION_POLICY",
+        "the name of a customer managed policy, attached to the Studio's user role, to use as the session policy",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.
