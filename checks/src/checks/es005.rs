@@ -890,6 +890,12 @@ mod tests {
         assert!(fix.commands[1].starts_with(&format!(
             "aws iam create-policy-version --policy-arn {SESSION} --set-as-default --policy-document '"
         )));
+        // One fix: the new version replaces the session policy's default one,
+        // keeping its statements.
+        assert_eq!(fix.actions.len(), 2);
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        let kept = fix.applicability.kept.as_deref().unwrap();
+        assert!(kept.contains("current statement"), "{kept}");
         // Applying the fix makes the check pass.
         apply(&mut f, &fix.commands);
         assert_eq!(only("ES005", &f).status, Status::Pass);

@@ -483,7 +483,15 @@ mod tests {
         unassign(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
-        assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));
+        let fix = r.remediation.unwrap();
+        assert!(fix.commands[0].contains("--identity-type USER --identity-id '<IDC_USER_ID>'"));
+        let inputs: Vec<&str> = fix
+            .applicability
+            .inputs
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(inputs, ["IDC_USER_ID", "SESSION_POLICY"]);
     }
 
     #[test]

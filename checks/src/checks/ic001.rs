@@ -216,6 +216,8 @@ mod tests {
             "aws sso-admin create-instance --region ap-northeast-1"
         );
         assert!(fix.summary.contains("organization instance"));
+        assert_eq!(fix.commands.len(), 1);
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
         assert!(!fix.docs.is_empty());
     }
 

@@ -458,6 +458,27 @@ mod tests {
     use crate::testkit::healthy;
 
     #[test]
+    fn merged_fixes_keep_every_action_and_the_strongest_applicability() {
+        let put = |role: &str| {
+            let w = Want::new("athena:GetWorkGroup", "*");
+            grant_fix(role, "P", &[&w], format!("grant {role}"), &["d1"])
+        };
+        let replacing = put("B").replaces("the old statements");
+        let m = merge(vec![put("A"), replacing], ". Then: ");
+        assert_eq!(m.summary, "grant A. Then: grant B");
+        assert_eq!(m.actions.len(), 2);
+        assert_eq!(m.docs, ["d1"]);
+        let o = Outcome::fail("r", "m").fix(m);
+        let fix = o.fix.unwrap();
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        assert_eq!(
+            fix.applicability.kept.as_deref(),
+            Some("the old statements")
+        );
+        assert_eq!(fix.commands.len(), 2);
+    }
+
+    #[test]
     fn workgroup_arns_fall_back_to_a_wildcard() {
         // Without --workgroup and no Identity Center workgroup: workgroup/*.
         let mut f = healthy();
