@@ -74,7 +74,10 @@
 //! IAM keeps at most five versions, delete an old one first if needed), or map
 //! the users to another policy with `aws emr update-studio-session-mapping`. A
 //! session policy that does not exist: `aws iam create-policy` with the report's
-//! document.
+//! document, then `aws iam attach-role-policy` to the user role (ES009). An AWS
+//! managed session policy cannot be changed: a customer managed copy with the
+//! missing actions added, attached to the user role, and the mappings pointed at
+//! it. The report's fix is one list of these steps.
 //!
 //! **Evidence.** Documented: the example user-role policy for Athena workgroups
 //! (setting-up-tip-emr); "your permissions policy must include"

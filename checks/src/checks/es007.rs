@@ -44,7 +44,8 @@
 //! --policy-name StudioDefaultS3 --policy-document
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::<bucket>/<prefix>/*"},{"Effect":"Allow","Action":["s3:ListBucket","s3:GetEncryptionConfiguration"],"Resource":"arn:aws:s3:::<bucket>"}]}'`.
 //! No default S3 location: `aws emr update-studio --studio-id <ID>
-//! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit).
+//! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit), then the
+//! policy above on that location (the report gives both).
 //!
 //! **Evidence.** Documented (setting-up-tip-emr step 1: the service role policy with
 //! `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject` on the bucket's objects and

@@ -24,18 +24,22 @@
 //! <primary region> --instance-arn <instance ARN> --region-name <region>`. Adding
 //! a region requires the multi-Region prerequisites, including a multi-Region
 //! customer managed KMS key for the instance (console: IAM Identity Center →
-//! Settings → Management → Encryption). A region still `ADDING`: wait for it.
+//! Settings → Management → Encryption; CLI: `aws sso-admin update-instance
+//! --encryption-configuration` with `KeyType` `CUSTOMER_MANAGED_KEY` and the key's
+//! ARN, which the report asks for). A region still `ADDING`: wait for it.
 //!
 //! **Evidence.** Documented (trusted identity propagation prerequisites: same-Region or
 //! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
 //! Identity Center instance must be in the Access Grants instance's region;
 //! multi-Region IAM Identity Center prerequisites) and the API model (`PrimaryRegion`,
-//! `Regions[].Status`, `KeyType`, `AddRegion`).
+//! `Regions[].Status`, `KeyType`, `AddRegion`, `UpdateInstance` →
+//! `EncryptionConfiguration`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/multi-region-iam-identity-center.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AddRegion.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_UpdateInstance.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 
 use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
