@@ -50,7 +50,7 @@ use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
 use crate::fix::Kind;
-use crate::fixes::service_trust;
+use crate::fixes::{service_trust, undecided_grant_summary};
 use crate::review::{IfMissing, RoleCheck, Want, workgroup_arns};
 use crate::roles::{account_of, role_arn, service_role};
 
@@ -135,7 +135,11 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 role.arn,
                 r.undecided_list()
             );
-            (msg, check.fix(role, r, r.summary(role)))
+            let summary = undecided_grant_summary(
+                &role.role_name,
+                "the Athena SQL editor fails with an access error naming these actions",
+            );
+            (msg, check.fix(role, r, summary))
         },
         |r| {
             let mut msg = format!(

@@ -64,7 +64,7 @@ use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
 use crate::fix::{Action, Kind};
-use crate::fixes::{create_role, service_trust};
+use crate::fixes::{create_role, service_trust, undecided_grant_summary};
 use crate::policy::unused_policy_name;
 use crate::review::{IfMissing, RoleCheck, Want, grant_fix};
 use crate::roles::{account_of, role_arn, service_role};
@@ -170,7 +170,11 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 role.arn,
                 r.undecided_list()
             );
-            (msg, check.fix(role, r, r.summary(role)))
+            let summary = undecided_grant_summary(
+                &role.role_name,
+                "saving or opening a Workspace fails with an access error on the location",
+            );
+            (msg, check.fix(role, r, summary))
         },
         |r| {
             let msg = format!(
