@@ -79,6 +79,14 @@ pub const KNOWN: &[(&str, &str)] = &[
         "ACCOUNT_ID",
         "the 12-digit AWS account id: `aws sts get-caller-identity --query Account`",
     ),
+    (
+        "KMS_KEY_ARN",
+        "the ARN of a multi-Region customer managed KMS key, replicated to the target region, whose key policy lets IAM Identity Center use it",
+    ),
+    (
+        "SESSION_POLICY",
+        "the name of a customer managed policy, attached to the Studio's user role, to use as the session policy",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.
