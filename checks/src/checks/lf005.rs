@@ -46,12 +46,13 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_registration;
 use crate::facts::{LfResource, Role};
-use crate::fixes::{self, create_role_command, put_policy_command, replace_trust_fix};
-use crate::lf::{LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
+use crate::fix::{Action, Kind};
+use crate::fixes::{self, replace_trust_fix};
+use crate::lf::{self, LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
 use crate::policy::{Context, Decision, trust_allows};
 use crate::trust;
 
@@ -64,7 +65,15 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("iam:UpdateAssumeRolePolicy", Kind::Replaces),
+        ("iam:CreateRole", Kind::Replaces),
+        ("iam:PutRolePolicy", Kind::Replaces),
+        ("lakeformation:DeregisterResource", Kind::Replaces),
+        ("lakeformation:RegisterResource", Kind::Replaces),
+    ],
     needs: &[
         Need::Caller,
         Need::GlueTables,
@@ -109,14 +118,14 @@ fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
             arn,
             format!("{reg} (covering table {name}) uses role {arn}, which does not exist in IAM (NoSuchEntity)"),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             format!(
                 "Create the role {} with a trust policy for {LF_SERVICE} (sts:AssumeRole + sts:SetContext) and S3 read and write on the location",
                 crate::facts::role_name(arn)
             ),
             vec![
-                create_role_command(arn, LOCATION_TRUST),
-                put_policy_command(crate::facts::role_name(arn), "LakeFormationLocationAccess", r),
+                fixes::create_role(arn, LOCATION_TRUST),
+                fixes::put_location_policy(crate::facts::role_name(arn), lf::LOCATION_POLICY, r),
             ],
             META.docs,
         )),
@@ -188,30 +197,38 @@ fn trust_fix(role: &Role, verb: &str) -> Remediation {
     replace_trust_fix(role, verb, &what, LOCATION_TRUST, META.docs)
 }
 
-/// Replace a registration's role with a new custom one.
+/// Replace a registration's role with a new custom one: deregister, then
+/// register the same location (in the same access mode) with that role.
 fn reregister_fix(ctx: &Ctx, r: &LfResource, verb: &str) -> Remediation {
     let role_arn = format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account());
-    remedy(
+    let mut actions = lf::location_role_actions(ctx, &role_arn, &r.resource_arn, true);
+    actions.push(Action::DeregisterResource {
+        region: ctx.region().to_string(),
+        resource_arn: r.resource_arn.clone(),
+    });
+    actions.push(lf::register(
+        ctx,
+        &r.resource_arn,
+        &role_arn,
+        r.hybrid_access_enabled,
+    ));
+    let mode = if r.hybrid_access_enabled {
+        "in hybrid access mode, as it was"
+    } else {
+        "in Lake Formation access mode, as it was"
+    };
+    Remediation::new(
         format!(
-            "{verb} {} with a custom role trusted by {LF_SERVICE} for sts:AssumeRole and sts:SetContext (a service-linked registration cannot be switched in place: deregister, then register again; console: Lake Formation → Administration → Data lake locations). Registering needs iam:PassRole on the role",
+            "{verb} {} with a custom role trusted by {LF_SERVICE} for sts:AssumeRole and sts:SetContext (a service-linked registration cannot be switched in place: deregister, then register again; console: Lake Formation → Administration → Data lake locations). Registering needs iam:PassRole on the role; queries on the location fail between the two calls",
             r.resource_arn
         ),
-        vec![
-            create_role_command(SUGGESTED_ROLE, LOCATION_TRUST),
-            put_policy_command(SUGGESTED_ROLE, "LakeFormationLocationAccess", r),
-            format!(
-                "aws lakeformation deregister-resource --region {} --resource-arn {}",
-                ctx.region(),
-                r.resource_arn
-            ),
-            format!(
-                "aws lakeformation register-resource --region {} --resource-arn {} --role-arn {role_arn}",
-                ctx.region(),
-                r.resource_arn
-            ),
-        ],
+        actions,
         META.docs,
     )
+    .replaces(format!(
+        "the registered location {} {mode}; only its role changes, to {role_arn}",
+        r.resource_arn
+    ))
 }
 
 #[cfg(test)]
