@@ -177,17 +177,14 @@ fn one(ctx: &Ctx, name: &str) -> Outcome {
         .map(str::to_string)
         .unwrap_or_else(|| format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account()));
     let arn = s3_to_arn(location);
-    let mut actions = lf::location_role_actions(ctx, &role, &arn, reused.is_none());
+    let mut actions = lf::location_role_actions(&role, &arn, reused.is_none());
     actions.push(lf::register(ctx, &arn, &role, false));
     let which = match reused {
-        Some(_) if actions.len() > 1 => format!(
-            "the custom role {role} of an existing registration, given S3 read and write on the location"
-        ),
         Some(_) => format!(
-            "the custom role {role} of an existing registration, whose policies already allow S3 read and write on the location"
+            "the custom role {role} of an existing registration, given S3 read and write on the location in a policy of its own"
         ),
         None => format!(
-            "a custom role ({SUGGESTED_ROLE}, created when IAM does not have it) that trusts lakeformation.amazonaws.com for sts:AssumeRole and sts:SetContext and can read and write the location"
+            "a new custom role {SUGGESTED_ROLE} that trusts lakeformation.amazonaws.com for sts:AssumeRole and sts:SetContext and can read and write the location"
         ),
     };
     Outcome::fail(
@@ -325,36 +322,22 @@ mod tests {
             r.message
                 .contains("registered: arn:aws:s3:::data-lake-111122223333/flightdata-old")
         );
-        // The existing registration's role already reads and writes the location.
+        // The existing registration's role gets a policy of its own for the
+        // location: its other policies are not read, so none is replaced.
         let fix = r.remediation.unwrap();
         assert_eq!(fix.applicability.kind, Kind::Ready);
-        assert_eq!(
-            fix.commands,
-            vec![
-                "aws lakeformation register-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_reused_role_gets_s3_access_to_the_new_location() {
-        let mut f = healthy();
-        lf_resources(&mut f)[0].resource_arn =
-            "arn:aws:s3:::data-lake-111122223333/flightdata-old".into();
-        let Some(Fact::Known(Some(role))) = f.roles.get_mut("LakeFormationTipRole") else {
-            panic!("no location role in the healthy account")
-        };
-        role.inline_policies = Fact::Known(vec![]);
-        let fix = only("LF004", &f).remediation.unwrap();
         assert_eq!(fix.commands.len(), 2, "{:?}", fix.commands);
         assert!(
             fix.commands[0].starts_with(
-                "aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess"
+                "aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess-data-lake-111122223333-flightdata --policy-document"
             ) && fix.commands[0].contains("arn:aws:s3:::data-lake-111122223333/flightdata/*"),
             "{}",
             fix.commands[0]
         );
-        assert!(fix.commands[1].starts_with("aws lakeformation register-resource"));
+        assert_eq!(
+            fix.commands[1],
+            "aws lakeformation register-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole"
+        );
     }
 
     #[test]

@@ -201,7 +201,7 @@ fn trust_fix(role: &Role, verb: &str) -> Remediation {
 /// register the same location (in the same access mode) with that role.
 fn reregister_fix(ctx: &Ctx, r: &LfResource, verb: &str) -> Remediation {
     let role_arn = format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account());
-    let mut actions = lf::location_role_actions(ctx, &role_arn, &r.resource_arn, true);
+    let mut actions = lf::location_role_actions(&role_arn, &r.resource_arn, true);
     actions.push(Action::DeregisterResource {
         region: ctx.region().to_string(),
         resource_arn: r.resource_arn.clone(),

@@ -27,13 +27,12 @@ use crate::check::{Outcome, Remediation};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
-    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission, Role,
-    role_name,
+    LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission, role_name,
 };
 use crate::fix::Action;
 use crate::fixes::{create_role, put_location_policy};
 use crate::idc::{Who, missing_user, who};
-use crate::policy::{Context, Decision, arn_account, evaluate_role, unused_policy_name};
+use crate::policy::arn_account;
 use crate::s3;
 use crate::scope::Scope;
 use serde_json::{Value, json};
@@ -618,16 +617,11 @@ pub fn grant(ctx: &Ctx, principal: &str, permissions: &[&str], resource: Value) 
     }
 }
 
-/// The actions that give `role_arn` S3 read and write on `resource_arn`: none
-/// when its policies already allow it, else a new inline policy (named so that
-/// it replaces none of the role's policies); the role is created first (trusted
-/// as [`LOCATION_TRUST`]) when `create` and IAM does not know it.
-pub fn location_role_actions(
-    ctx: &Ctx,
-    role_arn: &str,
-    resource_arn: &str,
-    create: bool,
-) -> Vec<Action> {
+/// The actions that give `role_arn` S3 read and write on `resource_arn`: a new
+/// role (trusted as [`LOCATION_TRUST`]) with that policy when `create`, else an
+/// inline policy named after the location, so that it replaces none of the
+/// role's policies (the checks that call this do not read the role's policies).
+pub fn location_role_actions(role_arn: &str, resource_arn: &str, create: bool) -> Vec<Action> {
     let location = LfResource {
         resource_arn: resource_arn.to_string(),
         role_arn: None,
@@ -635,37 +629,14 @@ pub fn location_role_actions(
         verification_status: None,
     };
     let mut actions = Vec::new();
-    let policy = match ctx.role(role_arn) {
-        Ok(Some(role)) if reads_and_writes(role, resource_arn) => return actions,
-        Ok(Some(role)) => unused_policy_name(role, LOCATION_POLICY),
-        _ if create => {
-            actions.push(create_role(role_arn, LOCATION_TRUST));
-            LOCATION_POLICY.to_string()
-        }
-        // A role IAM was not asked about: a name of its own for this location.
-        _ => location_policy_name(resource_arn),
+    let policy = if create {
+        actions.push(create_role(role_arn, LOCATION_TRUST));
+        LOCATION_POLICY.to_string()
+    } else {
+        location_policy_name(resource_arn)
     };
     actions.push(put_location_policy(role_name(role_arn), &policy, &location));
     actions
-}
-
-/// Whether the role's policies allow the S3 reads and writes a location role needs.
-fn reads_and_writes(role: &Role, resource_arn: &str) -> bool {
-    let trimmed = resource_arn.trim_end_matches('/');
-    let bucket = match trimmed.strip_prefix("arn:aws:s3:::") {
-        Some(rest) => format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest)),
-        None => return false,
-    };
-    let objects = format!("{trimmed}/*");
-    let c = Context::new();
-    [
-        ("s3:GetObject", &objects),
-        ("s3:PutObject", &objects),
-        ("s3:DeleteObject", &objects),
-        ("s3:ListBucket", &bucket),
-    ]
-    .iter()
-    .all(|(a, r)| matches!(evaluate_role(role, a, r, &c), Ok(Decision::Allowed)))
 }
 
 /// `LakeFormationLocationAccess-<bucket>-<prefix>`, in the characters IAM allows
