@@ -221,7 +221,16 @@ mod tests {
         let r = only("LF001", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("ssoins-0000000000000000") && r.message.contains(I));
-        let c = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        // The instance cannot be changed in place: delete, then create.
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Recreates);
+        assert!(
+            fix.applicability
+                .reason
+                .unwrap()
+                .contains("UpdateLakeFormationIdentityCenterConfiguration")
+        );
+        let c = fix.commands;
         assert_eq!(c.len(), 2);
         assert!(c[0].starts_with(
             "aws lakeformation delete-lake-formation-identity-center-configuration --region ap-northeast-1 --catalog-id 111122223333"

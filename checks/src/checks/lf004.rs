@@ -22,8 +22,11 @@
 //! **How to fix.** Console: Lake Formation → Administration → **Data lake
 //! locations** → Register location → the S3 path → a custom IAM role (not the
 //! service-linked role: LF005) → Register location. CLI (the report fills in the
-//! path, and the role of an existing custom registration when there is one):
-//! `aws lakeformation register-resource --region <REGION> --resource-arn
+//! path): the role of an existing custom registration is reused and gets an
+//! inline policy of its own with S3 read and write on the location (`aws iam
+//! put-role-policy`); without one, a new role `LakeFormationTipLocationRole` is
+//! created with that trust and policy (`aws iam create-role`); then `aws
+//! lakeformation register-resource --region <REGION> --resource-arn
 //! arn:aws:s3:::<BUCKET>/<PREFIX> --role-arn arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>`.
 //! The role must trust `lakeformation.amazonaws.com` for `sts:AssumeRole` and
 //! `sts:SetContext` (LF005) and read and write the location; registering needs

@@ -30,11 +30,15 @@
 //! `aws iam put-role-policy ...` (S3 read and write on the location),
 //! `aws lakeformation deregister-resource --resource-arn arn:aws:s3:::<B>/<P>`,
 //! `aws lakeformation register-resource --resource-arn arn:aws:s3:::<B>/<P>
-//! --role-arn arn:aws:iam::<ACCOUNT_ID>:role/LakeFormationTipLocationRole`.
+//! --role-arn arn:aws:iam::<ACCOUNT_ID>:role/LakeFormationTipLocationRole`
+//! (with `--hybrid-access-enabled` when the registration was in hybrid access
+//! mode, so that only the role changes). Queries on the location fail between
+//! the two Lake Formation calls.
 //! Custom role with the wrong trust: `aws iam update-assume-role-policy
 //! --role-name <ROLE> --policy-document
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`
-//! (this replaces the whole trust policy: keep any other statement the role needs).
+//! (the report's fix keeps the trust policy's statements about other principals:
+//! `update-assume-role-policy` replaces the whole document).
 //!
 //! **Evidence.** Documented (tip-tutorial-lf: not the service-linked role, trust with
 //! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
@@ -288,6 +292,39 @@ mod tests {
                 "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole"
             )
         );
+    }
+
+    #[test]
+    fn re_registering_replaces_only_the_role_and_keeps_hybrid_access_mode() {
+        let mut f = healthy();
+        reg(&mut f).role_arn = Some(SLR.into());
+        let fix = only("LF005", &f).remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Replaces);
+        let kept = fix.applicability.kept.unwrap();
+        assert!(kept.contains("Lake Formation access mode"), "{kept}");
+        reg(&mut f).hybrid_access_enabled = true;
+        let fix = only("LF005", &f).remediation.unwrap();
+        assert!(
+            fix.applicability
+                .kept
+                .unwrap()
+                .contains("hybrid access mode"),
+            "kept"
+        );
+        assert!(
+            fix.commands[3].ends_with(
+                "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole --hybrid-access-enabled"
+            ),
+            "{}",
+            fix.commands[3]
+        );
+        assert!(matches!(
+            fix.actions.last(),
+            Some(Action::RegisterResource {
+                hybrid_access_enabled: true,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -210,6 +210,8 @@ mod tests {
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("Impact"));
+        // Revoking changes who can read the table: reviewed like a replacement.
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
         assert_eq!(
             fix.commands,
             vec![

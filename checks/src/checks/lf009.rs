@@ -20,14 +20,17 @@
 //! Administration → **Administrative roles and tasks** → Data lake
 //! administrators → Add → Access type **Read-only administrator** → the role →
 //! Confirm. CLI: `put-data-lake-settings` replaces the whole settings document
-//! (administrators, default permissions, external filtering...), so read it first,
-//! add the role to `ReadOnlyAdmins`, review the file, and write it back:
-//! `aws lakeformation get-data-lake-settings --catalog-id <ACCOUNT_ID> --query
-//! DataLakeSettings --output json > settings.json`; `jq '.ReadOnlyAdmins += [{"DataLakePrincipalIdentifier":"<ROLE_ARN>"}]'
-//! settings.json > settings-new.json`; `aws lakeformation put-data-lake-settings
-//! --catalog-id <ACCOUNT_ID> --data-lake-settings file://settings-new.json`. Only a
-//! data lake administrator can change the settings. Or run studio-doctor as an
-//! existing administrator.
+//! (administrators, default permissions, external filtering...), so the report's
+//! command writes back the complete settings studio-doctor read
+//! (`GetDataLakeSettings`) with only the role added to `ReadOnlyAdmins`: run it
+//! before anyone else changes the settings. From facts read before studio-doctor
+//! kept the whole document, the report says to read it first, add the role to
+//! `ReadOnlyAdmins`, review the file, and write it back: `aws lakeformation
+//! get-data-lake-settings --catalog-id <ACCOUNT_ID> --query DataLakeSettings
+//! --output json > settings.json`, edit it, then `aws lakeformation
+//! put-data-lake-settings --catalog-id <ACCOUNT_ID> --data-lake-settings
+//! file://settings.json`. Only a data lake administrator can change the
+//! settings. Or run studio-doctor as an existing administrator.
 //!
 //! **Evidence.** The API model (`ListPermissions`: "filtered by the permissions of the
 //! caller"; `DataLakeSettings.ReadOnlyAdmins`) and documented (implicit-permissions:

@@ -18,7 +18,8 @@
 //! Formation grants (LF002) are in place.
 //!
 //! **How to fix.** Assign the user or one of their groups to the application
-//! (the report fills in the ids): `aws sso-admin create-application-assignment
+//! (the report's command assigns the user, and names their groups as the
+//! alternative): `aws sso-admin create-application-assignment
 //! --application-arn <LF_APPLICATION_ARN> --principal-id <USER_OR_GROUP_ID>
 //! --principal-type USER` (or `GROUP`). Or, if the requirement was turned on by
 //! mistake, turn it off again: `aws sso-admin

@@ -67,6 +67,10 @@ pub const KNOWN: &[(&str, &str)] = &[
         "S3AG_LOCATION_ROLE",
         "the IAM role S3 Access Grants assumes for the location",
     ),
+    (
+        "IDC_USER_ID",
+        "the Identity Center user's id (IAM Identity Center → Users → the user → User ID, or `aws identitystore get-user-id`)",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.
