@@ -215,11 +215,6 @@ pub(crate) fn put_location_policy(role: &str, policy: &str, r: &LfResource) -> A
     }
 }
 
-/// [`put_location_policy`] as a command.
-pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
-    inline(&put_location_policy(role, policy, r).command())
-}
-
 /// The bucket ARN and the objects ARN (`.../*`) of a registered location.
 fn location_arns(resource_arn: &str) -> (String, String) {
     let trimmed = resource_arn.trim_end_matches('/');

@@ -180,6 +180,9 @@ pub enum Action {
         region: String,
         resource_arn: String,
         role_arn: String,
+        /// `HybridAccessEnabled` (false when absent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hybrid_access_enabled: bool,
     },
     #[serde(rename = "lakeformation:DeregisterResource")]
     DeregisterResource {
@@ -557,10 +560,18 @@ impl Action {
                 region,
                 resource_arn,
                 role_arn,
-            } => Cmd::new("lakeformation", "register-resource")
-                .region(region)
-                .text("--resource-arn", resource_arn)
-                .text("--role-arn", role_arn),
+                hybrid_access_enabled,
+            } => {
+                let c = Cmd::new("lakeformation", "register-resource")
+                    .region(region)
+                    .text("--resource-arn", resource_arn)
+                    .text("--role-arn", role_arn);
+                if *hybrid_access_enabled {
+                    c.flag("--hybrid-access-enabled")
+                } else {
+                    c
+                }
+            }
             DeregisterResource {
                 region,
                 resource_arn,
