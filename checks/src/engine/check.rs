@@ -308,21 +308,13 @@ impl Remediation {
 
     /// Render the commands from the actions and settle the applicability.
     fn finish(mut self) -> Remediation {
-        for c in &mut self.commands {
-            *c = crate::shell::quote_placeholders(c);
-        }
-        let rendered = self
+        self.commands = self
             .actions
             .iter()
-            .map(|a| crate::fix::render::inline(&a.command()));
-        self.commands.extend(rendered);
+            .map(|a| crate::fix::render::inline(&a.command()))
+            .collect();
         let a = &self.applicability;
-        self.applicability = Applicability::of(
-            &self.actions,
-            &self.commands,
-            a.kept.clone(),
-            a.reason.clone(),
-        );
+        self.applicability = Applicability::of(&self.actions, a.kept.clone(), a.reason.clone());
         self
     }
 }
@@ -394,16 +386,6 @@ impl Outcome {
     pub fn fix(mut self, fix: Remediation) -> Self {
         self.fix = Some(fix.finish());
         self
-    }
-}
-
-/// A fix whose commands are still written as text (being replaced by actions).
-pub fn remedy(summary: impl Into<String>, commands: Vec<String>, docs: &[&str]) -> Remediation {
-    Remediation {
-        summary: summary.into(),
-        commands,
-        docs: docs.iter().map(|d| d.to_string()).collect(),
-        ..Remediation::default()
     }
 }
 

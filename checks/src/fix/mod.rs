@@ -47,19 +47,13 @@ pub struct Applicability {
 }
 
 impl Applicability {
-    /// The applicability of `actions` (plus any `<NAME>` in `extra` text), given
-    /// what the fix declared it replaces or recreates.
-    pub fn of(
-        actions: &[Action],
-        extra: &[String],
-        kept: Option<String>,
-        reason: Option<String>,
-    ) -> Applicability {
+    /// The applicability of `actions`, given what the fix declared it replaces
+    /// or recreates.
+    pub fn of(actions: &[Action], kept: Option<String>, reason: Option<String>) -> Applicability {
         let mut names: Vec<String> = Vec::new();
         let texts = actions
             .iter()
-            .map(|a| serde_json::to_string(a).unwrap_or_default())
-            .chain(extra.iter().cloned());
+            .map(|a| serde_json::to_string(a).unwrap_or_default());
         for t in texts {
             for n in inputs::placeholders(&t) {
                 if !names.contains(&n) {
@@ -80,7 +74,7 @@ impl Applicability {
             Kind::NeedsInput
         } else if kept.is_some() {
             Kind::Replaces
-        } else if actions.is_empty() && extra.is_empty() {
+        } else if actions.is_empty() {
             Kind::Manual
         } else {
             Kind::Ready
