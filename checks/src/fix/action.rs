@@ -654,7 +654,7 @@ impl Action {
         }
     }
 
-    /// The `<service>:<Operation>` name (the IAM action the call needs).
+    /// The `<service>:<Operation>` name (service as the AWS CLI names it).
     pub fn name(&self) -> String {
         match serde_json::to_value(self) {
             Ok(Value::Object(m)) => m
