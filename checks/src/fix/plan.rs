@@ -3,8 +3,11 @@
 
 use super::{Action, Input, Kind};
 use crate::check::Status;
+use crate::facts::{Facts, role_name};
+use crate::report::Report;
 use schemars::JsonSchema;
 use serde::Serialize;
+use serde_json::{Value, json};
 
 /// The plan for one report.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -48,5 +51,311 @@ pub struct Finding {
 pub struct Manual {
     pub finding: Finding,
     pub summary: String,
+    /// Commands a fix still gives as text only (not typed actions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
     pub docs: Vec<String>,
+}
+
+/// The plan for `report`: the actions of the fix of every failing or warning
+/// result (not waived), once each, merged where two would overwrite each other,
+/// in the order AWS needs them. `facts` are the documents the merges start from.
+pub fn plan(report: &Report, facts: &Facts) -> Plan {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut manual = Vec::new();
+    for r in &report.results {
+        if !matches!(r.status, Status::Fail | Status::Warn) || r.waived.is_some() {
+            continue;
+        }
+        let Some(fix) = &r.remediation else { continue };
+        let finding = Finding {
+            check: r.id.to_string(),
+            resource: r.resource.clone(),
+            status: r.status,
+        };
+        if fix.actions.is_empty() {
+            manual.push(Manual {
+                finding,
+                summary: fix.summary.clone(),
+                commands: fix.commands.clone(),
+                docs: fix.docs.clone(),
+            });
+            continue;
+        }
+        let app = &fix.applicability;
+        for a in &fix.actions {
+            let step = Step {
+                action: a.clone(),
+                applicability: app.kind,
+                kept: app.kept.clone(),
+                reason: app.reason.clone(),
+                closes: vec![finding.clone()],
+            };
+            match steps.iter_mut().find(|s| s.action == *a) {
+                Some(s) => join(s, step),
+                None => steps.push(step),
+            }
+        }
+    }
+    let mut merged: Vec<Step> = Vec::new();
+    for s in steps {
+        match merged.iter_mut().find(|m| conflicts(&m.action, &s.action)) {
+            Some(m) => {
+                m.action = merge(&m.action, &s.action, facts);
+                join(m, s);
+            }
+            None => merged.push(s),
+        }
+    }
+    // A stable sort: steps of one rank keep the order their fixes gave them.
+    merged.sort_by_key(|s| rank(&s.action));
+    let mut inputs: Vec<Input> = Vec::new();
+    for s in &merged {
+        let text = serde_json::to_string(&s.action).unwrap_or_default();
+        for name in super::inputs::placeholders(&text) {
+            if !inputs.iter().any(|i| i.name == name) {
+                inputs.push(Input {
+                    what: super::inputs::describe(&name)
+                        .unwrap_or_default()
+                        .to_string(),
+                    name,
+                });
+            }
+        }
+    }
+    Plan {
+        region: report.target.region.clone(),
+        account_id: report.target.account_id.clone(),
+        steps: merged,
+        inputs,
+        manual,
+    }
+}
+
+/// Fold `other` (the same or a merged action) into `s`: its findings, and the
+/// stronger applicability.
+fn join(s: &mut Step, other: Step) {
+    if strength(other.applicability) > strength(s.applicability) {
+        s.applicability = other.applicability;
+        s.kept = other.kept;
+        s.reason = other.reason;
+    } else if s.kept.is_none() {
+        s.kept = other.kept;
+    }
+    for f in other.closes {
+        if !s.closes.contains(&f) {
+            s.closes.push(f);
+        }
+    }
+}
+
+/// How much care a step needs: a step shared by fixes of different kinds takes
+/// the strongest.
+fn strength(k: Kind) -> u8 {
+    match k {
+        Kind::Manual | Kind::Ready => 0,
+        Kind::NeedsInput => 1,
+        Kind::Replaces => 2,
+        Kind::Recreates => 3,
+    }
+}
+
+/// Two different actions that would overwrite each other's document.
+fn conflicts(a: &Action, b: &Action) -> bool {
+    use Action::*;
+    match (a, b) {
+        (
+            PutRolePolicy {
+                role_name: r1,
+                policy_name: p1,
+                ..
+            },
+            PutRolePolicy {
+                role_name: r2,
+                policy_name: p2,
+                ..
+            },
+        ) => role_name(r1) == role_name(r2) && p1 == p2,
+        (
+            UpdateAssumeRolePolicy { role_name: r1, .. },
+            UpdateAssumeRolePolicy { role_name: r2, .. },
+        ) => role_name(r1) == role_name(r2),
+        (
+            UpdateWorkGroup {
+                region: g1,
+                work_group: w1,
+                ..
+            },
+            UpdateWorkGroup {
+                region: g2,
+                work_group: w2,
+                ..
+            },
+        ) => g1 == g2 && w1 == w2,
+        _ => false,
+    }
+}
+
+/// One action doing what both conflicting actions do.
+fn merge(a: &Action, b: &Action, facts: &Facts) -> Action {
+    use Action::*;
+    match (a, b) {
+        (
+            PutRolePolicy {
+                role_name,
+                policy_name,
+                policy_document: d1,
+            },
+            PutRolePolicy {
+                policy_document: d2,
+                ..
+            },
+        ) => {
+            let current = current_role(facts, role_name)
+                .and_then(|r| r.inline_policies.known().ok())
+                .and_then(|l| l.iter().find(|p| &p.name == policy_name))
+                .map(|p| p.document.clone());
+            PutRolePolicy {
+                role_name: role_name.clone(),
+                policy_name: policy_name.clone(),
+                policy_document: merge_documents(current.as_ref(), d1, d2),
+            }
+        }
+        (
+            UpdateAssumeRolePolicy {
+                role_name,
+                policy_document: d1,
+            },
+            UpdateAssumeRolePolicy {
+                policy_document: d2,
+                ..
+            },
+        ) => {
+            let current = current_role(facts, role_name).map(|r| r.trust_policy.clone());
+            UpdateAssumeRolePolicy {
+                role_name: role_name.clone(),
+                policy_document: merge_documents(current.as_ref(), d1, d2),
+            }
+        }
+        (
+            UpdateWorkGroup {
+                region,
+                work_group,
+                configuration_updates: u1,
+                state: s1,
+            },
+            UpdateWorkGroup {
+                configuration_updates: u2,
+                state: s2,
+                ..
+            },
+        ) => UpdateWorkGroup {
+            region: region.clone(),
+            work_group: work_group.clone(),
+            configuration_updates: match (u1, u2) {
+                (Some(x), Some(y)) => Some(deep_merge(x, y)),
+                (x, y) => x.clone().or_else(|| y.clone()),
+            },
+            state: s2.clone().or_else(|| s1.clone()),
+        },
+        _ => b.clone(),
+    }
+}
+
+fn current_role<'a>(facts: &'a Facts, name: &str) -> Option<&'a crate::facts::Role> {
+    match facts.role(name) {
+        Some(crate::Fact::Known(Some(r))) => Some(r),
+        _ => None,
+    }
+}
+
+/// Two edits of one policy document (`current`: the document both started
+/// from, if any): the statements both kept, plus every statement either added.
+/// A statement one edit removed from `current` stays removed.
+pub fn merge_documents(current: Option<&Value>, a: &Value, b: &Value) -> Value {
+    let old = statements(current);
+    let (sa, sb) = (statements(Some(a)), statements(Some(b)));
+    let mut out: Vec<Value> = Vec::new();
+    for st in sa.iter().chain(&sb) {
+        let keep = if old.contains(st) {
+            sa.contains(st) && sb.contains(st)
+        } else {
+            true
+        };
+        if keep && !out.contains(st) {
+            out.push(st.clone());
+        }
+    }
+    let mut doc = a.clone();
+    match doc.as_object_mut() {
+        Some(m) => {
+            m.insert("Statement".into(), Value::Array(out));
+        }
+        None => doc = json!({"Version": "2012-10-17", "Statement": out}),
+    }
+    doc
+}
+
+fn statements(d: Option<&Value>) -> Vec<Value> {
+    match d.and_then(|d| d.get("Statement")) {
+        Some(Value::Array(a)) => a.clone(),
+        Some(o @ Value::Object(_)) => vec![o.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// `b` merged into `a`: objects key by key, anything else taken from `b`.
+pub fn deep_merge(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut out = x.clone();
+            for (k, v) in y {
+                let merged = match x.get(k) {
+                    Some(old) => deep_merge(old, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        _ => b.clone(),
+    }
+}
+
+/// Where an action goes in the plan: what it needs exists before it runs.
+fn rank(a: &Action) -> u8 {
+    use Action::*;
+    match a {
+        CreateInstance { .. } => 0,
+        AddRegion { .. } => 1,
+        CreateRole { .. } => 10,
+        CreatePolicy { .. } => 11,
+        UpdateAssumeRolePolicy { .. }
+        | PutRolePolicy { .. }
+        | CreatePolicyVersion { .. }
+        | AttachRolePolicy { .. } => 12,
+        CreateBucket { .. } => 20,
+        CreateAccessGrantsInstance { .. } => 30,
+        // Moving the instance to another Identity Center: dissociate first.
+        DissociateAccessGrantsIdentityCenter { .. } => 31,
+        AssociateAccessGrantsIdentityCenter { .. } => 32,
+        CreateAccessGrantsLocation { .. } | UpdateAccessGrantsLocation { .. } => 40,
+        CreateAccessGrant { .. } => 50,
+        PutDataLakeSettings { .. } => 60,
+        DeleteLakeFormationIdentityCenterConfiguration { .. } => 61,
+        CreateLakeFormationIdentityCenterConfiguration { .. } => 62,
+        // Re-registering a location with another role: deregister first.
+        DeregisterResource { .. } => 63,
+        RegisterResource { .. } => 64,
+        GrantPermissions { .. } => 65,
+        CreateLakeFormationOptIn { .. } => 66,
+        CreateWorkGroup { .. } | UpdateWorkGroup { .. } => 70,
+        CreateStudio { .. } | UpdateStudio { .. } => 71,
+        CreateStudioSessionMapping { .. } | UpdateStudioSessionMapping { .. } => 80,
+        PutApplicationAssignmentConfiguration { .. } => 81,
+        CreateApplicationAssignment { .. } => 82,
+        RevokePermissions { .. } => 90,
+        DeleteStudio { .. } => 91,
+        DeleteInstance { .. } => 92,
+    }
 }
