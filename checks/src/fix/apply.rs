@@ -1022,3 +1022,846 @@ fn principals(s: &Value, key: &str) -> Result<Vec<String>, String> {
         Some(x) => Err(format!("{key} is not a list: {x}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::fact::Unknown;
+    use crate::testkit::{healthy, idc_wg, lf_permissions, only, studio};
+    use serde_json::json;
+
+    const R: &str = "ap-northeast-1";
+    const ACCOUNT: &str = "111122223333";
+    const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6";
+    const USER_ROLE: &str = "EMRStudio-UserRole";
+
+    fn ok(f: &mut Facts, a: Action) {
+        apply(f, &a).unwrap_or_else(|e| panic!("{a:?}: {e}"));
+    }
+
+    fn err(f: &mut Facts, a: Action) -> String {
+        let before = f.clone();
+        let e = apply(f, &a).expect_err("should be refused");
+        assert_eq!(*f, before, "a refused action changed the facts");
+        e
+    }
+
+    fn known_role(f: &Facts, name: &str) -> Role {
+        match f.roles.get(name) {
+            Some(Fact::Known(Some(r))) => r.clone(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    fn doc(action: &str) -> Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+    }
+
+    #[test]
+    fn create_role_adds_the_role_with_its_trust_and_no_policies() {
+        let mut f = healthy();
+        let trust = doc("sts:AssumeRole");
+        ok(
+            &mut f,
+            Action::CreateRole {
+                role_name: "New".into(),
+                path: Some("/service-role/".into()),
+                assume_role_policy_document: trust.clone(),
+            },
+        );
+        let r = known_role(&f, "New");
+        assert_eq!(
+            r.arn,
+            format!("arn:aws:iam::{ACCOUNT}:role/service-role/New")
+        );
+        assert_eq!(r.trust_policy, trust);
+        assert_eq!(r.inline_policies, Fact::Known(vec![]));
+        assert_eq!(r.attached_policies, Fact::Known(vec![]));
+        let e = err(
+            &mut f,
+            Action::CreateRole {
+                role_name: "New".into(),
+                path: None,
+                assume_role_policy_document: trust,
+            },
+        );
+        assert!(e.contains("already exists"), "{e}");
+    }
+
+    #[test]
+    fn put_role_policy_adds_or_replaces_that_inline_policy_only() {
+        let mut f = healthy();
+        let n = known_role(&f, USER_ROLE)
+            .inline_policies
+            .known()
+            .unwrap()
+            .len();
+        let put = |d: Value| Action::PutRolePolicy {
+            role_name: format!("arn:aws:iam::{ACCOUNT}:role/{USER_ROLE}"),
+            policy_name: "Extra".into(),
+            policy_document: d,
+        };
+        ok(&mut f, put(doc("s3:GetObject")));
+        ok(&mut f, put(doc("s3:PutObject")));
+        let list = known_role(&f, USER_ROLE)
+            .inline_policies
+            .known()
+            .unwrap()
+            .clone();
+        assert_eq!(list.len(), n + 1);
+        assert_eq!(list.last().unwrap().document, doc("s3:PutObject"));
+        // A role the facts do not hold, or whose policies are unknown, is refused.
+        assert!(
+            err(
+                &mut f,
+                Action::PutRolePolicy {
+                    role_name: "Nope".into(),
+                    policy_name: "x".into(),
+                    policy_document: doc("a:b")
+                }
+            )
+            .contains("do not hold")
+        );
+        if let Some(Fact::Known(Some(r))) = f.roles.get_mut(USER_ROLE) {
+            r.inline_policies = Fact::Unknown(Unknown::not_collected());
+        }
+        assert!(err(&mut f, put(doc("a:b"))).contains("not known"));
+        f.roles.insert("Gone".into(), Fact::Known(None));
+        assert!(
+            err(
+                &mut f,
+                Action::UpdateAssumeRolePolicy {
+                    role_name: "Gone".into(),
+                    policy_document: doc("a:b")
+                }
+            )
+            .contains("no role Gone")
+        );
+    }
+
+    #[test]
+    fn update_assume_role_policy_sets_the_trust() {
+        let mut f = healthy();
+        ok(
+            &mut f,
+            Action::UpdateAssumeRolePolicy {
+                role_name: USER_ROLE.into(),
+                policy_document: doc("sts:AssumeRole"),
+            },
+        );
+        assert_eq!(
+            known_role(&f, USER_ROLE).trust_policy,
+            doc("sts:AssumeRole")
+        );
+    }
+
+    #[test]
+    fn managed_policies_are_created_versioned_and_attached() {
+        let mut f = healthy();
+        ok(
+            &mut f,
+            Action::CreatePolicy {
+                policy_name: "P".into(),
+                path: None,
+                policy_document: doc("athena:*"),
+            },
+        );
+        let arn = format!("arn:aws:iam::{ACCOUNT}:policy/P");
+        assert_eq!(f.managed_policies[&arn], Fact::Known(true));
+        ok(
+            &mut f,
+            Action::CreatePolicyVersion {
+                policy_arn: arn.clone(),
+                policy_document: doc("glue:*"),
+                set_as_default: true,
+            },
+        );
+        assert_eq!(f.session_policies[&arn], Fact::Known(Some(doc("glue:*"))));
+        ok(
+            &mut f,
+            Action::AttachRolePolicy {
+                role_name: USER_ROLE.into(),
+                policy_arn: arn.clone(),
+            },
+        );
+        let attached = known_role(&f, USER_ROLE)
+            .attached_policies
+            .known()
+            .unwrap()
+            .clone();
+        assert!(
+            attached
+                .iter()
+                .any(|p| p.name == arn && p.document == doc("glue:*"))
+        );
+        // An AWS managed policy's document is not in the facts.
+        let e = err(
+            &mut f,
+            Action::AttachRolePolicy {
+                role_name: USER_ROLE.into(),
+                policy_arn: "arn:aws:iam::aws:policy/AmazonS3FullAccess".into(),
+            },
+        );
+        assert!(e.contains("do not hold"), "{e}");
+        let e = err(
+            &mut f,
+            Action::CreatePolicyVersion {
+                policy_arn: "arn:aws:iam::1:policy/None".into(),
+                policy_document: doc("a:b"),
+                set_as_default: true,
+            },
+        );
+        assert!(e.contains("do not hold"), "{e}");
+    }
+
+    fn create_studio(name: &str) -> Action {
+        Action::CreateStudio {
+            region: R.into(),
+            name: name.into(),
+            vpc_id: "vpc-1".into(),
+            subnet_ids: vec!["subnet-1".into(), "subnet-2".into()],
+            service_role: "EMRStudio-ServiceRole".into(),
+            user_role: USER_ROLE.into(),
+            workspace_security_group_id: "sg-1".into(),
+            engine_security_group_id: "sg-2".into(),
+            default_s3_location: "s3://b/p/".into(),
+            idc_instance_arn: INSTANCE.into(),
+        }
+    }
+
+    #[test]
+    fn create_studio_adds_an_identity_center_studio_and_its_application() {
+        let mut f = healthy();
+        ok(&mut f, create_studio("new"));
+        let again = |f: &mut Facts| {
+            let mut g = healthy();
+            apply(&mut g, &create_studio("new")).unwrap();
+            assert_eq!(g.studios, f.studios, "the ids are deterministic");
+        };
+        again(&mut f);
+        let s = f.studios.known().unwrap().last().unwrap().clone();
+        assert!(
+            s.studio_id.starts_with("es-") && s.studio_id.len() == 28,
+            "{}",
+            s.studio_id
+        );
+        assert_eq!(s.auth_mode, Some(AuthMode::Sso));
+        assert_eq!(s.trusted_identity_propagation_enabled, Some(true));
+        assert_eq!(s.idc_user_assignment, Some(UserAssignment::Required));
+        assert_eq!(s.session_mappings, Fact::Known(vec![]));
+        let Fact::Known(Some(app)) = &s.application_arn else {
+            panic!()
+        };
+        assert!(app.starts_with(&format!(
+            "arn:aws:sso::{ACCOUNT}:application/ssoins-7758a1b2c3d4e5f6/apl-"
+        )));
+        assert_eq!(f.applications[app].assignment_required, Fact::Known(true));
+        assert_eq!(f.applications[app].assignments, Fact::Known(vec![]));
+        assert!(err(&mut f, create_studio("new")).contains("already exists"));
+        let mut other = create_studio("x");
+        if let Action::CreateStudio { region, .. } = &mut other {
+            *region = "us-east-1".into();
+        }
+        assert!(err(&mut f, other).contains("describe ap-northeast-1 only"));
+        f.studios = Fact::Unknown(Unknown::not_collected());
+        assert!(err(&mut f, create_studio("y")).contains("not known"));
+    }
+
+    #[test]
+    fn studios_are_updated_mapped_and_deleted() {
+        let mut f = healthy();
+        let id = studio(&mut f).studio_id.clone();
+        ok(
+            &mut f,
+            Action::UpdateStudio {
+                region: R.into(),
+                studio_id: id.clone(),
+                default_s3_location: "s3://c/d/".into(),
+            },
+        );
+        assert_eq!(
+            studio(&mut f).default_s3_location.as_deref(),
+            Some("s3://c/d/")
+        );
+        let user = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
+        let map = |policy: &str, create: bool| {
+            let (region, studio_id, identity_type, identity_id, session_policy_arn) = (
+                R.to_string(),
+                id.clone(),
+                "USER".to_string(),
+                user.to_string(),
+                policy.to_string(),
+            );
+            if create {
+                Action::CreateStudioSessionMapping {
+                    region,
+                    studio_id,
+                    identity_type,
+                    identity_id,
+                    session_policy_arn,
+                }
+            } else {
+                Action::UpdateStudioSessionMapping {
+                    region,
+                    studio_id,
+                    identity_type,
+                    identity_id,
+                    session_policy_arn,
+                }
+            }
+        };
+        assert!(err(&mut f, map("arn:p1", false)).contains("no session mapping"));
+        ok(&mut f, map("arn:p1", true));
+        assert!(err(&mut f, map("arn:p1", true)).contains("already maps"));
+        ok(&mut f, map("arn:p2", false));
+        let m = studio(&mut f)
+            .session_mappings
+            .known()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(m.identity_name.as_deref(), Some("alice"));
+        assert_eq!(m.session_policy_arn.as_deref(), Some("arn:p2"));
+        ok(
+            &mut f,
+            Action::DeleteStudio {
+                region: R.into(),
+                studio_id: id.clone(),
+            },
+        );
+        assert!(f.studios.known().unwrap().is_empty());
+        assert!(
+            err(
+                &mut f,
+                Action::DeleteStudio {
+                    region: R.into(),
+                    studio_id: id
+                }
+            )
+            .contains("no Studio")
+        );
+    }
+
+    #[test]
+    fn create_work_group_reads_its_configuration() {
+        let mut f = healthy();
+        let config = json!({
+            "ResultConfiguration": {"OutputLocation": "s3://r/wg/", "EncryptionConfiguration": {"EncryptionOption": "SSE_KMS"}, "ExpectedBucketOwner": ACCOUNT},
+            "EnforceWorkGroupConfiguration": true,
+            "EngineVersion": {"SelectedEngineVersion": "AUTO"},
+            "ExecutionRole": "arn:aws:iam::111122223333:role/X",
+            "IdentityCenterConfiguration": {"EnableIdentityCenter": true, "IdentityCenterInstanceArn": INSTANCE},
+            "QueryResultsS3AccessGrantsConfiguration": {"EnableS3AccessGrants": true, "CreateUserLevelPrefix": true, "AuthenticationType": "DIRECTORY_IDENTITY"},
+            "PublishCloudWatchMetricsEnabled": true
+        });
+        let create = |name: &str, configuration: Value| Action::CreateWorkGroup {
+            region: R.into(),
+            name: name.into(),
+            configuration,
+        };
+        ok(&mut f, create("wg2", config));
+        let w = f.workgroups.known().unwrap().last().unwrap().clone();
+        assert_eq!(w.state, Some(WorkGroupState::Enabled));
+        assert_eq!(w.output_location.as_deref(), Some("s3://r/wg/"));
+        assert_eq!(w.encryption_option, Some(EncryptionOption::SseKms));
+        assert_eq!(w.expected_bucket_owner.as_deref(), Some(ACCOUNT));
+        assert_eq!(w.effective_engine_version.as_deref(), Some(ENGINE_3));
+        assert_eq!(
+            w.execution_role.as_deref(),
+            Some("arn:aws:iam::111122223333:role/X")
+        );
+        assert_eq!(w.enable_identity_center, Some(true));
+        assert_eq!(w.identity_center_instance_arn.as_deref(), Some(INSTANCE));
+        let s3ag = w.s3_access_grants.unwrap();
+        assert!(s3ag.enable_s3_access_grants && s3ag.create_user_level_prefix);
+        let app = w.identity_center_application_arn.unwrap();
+        assert_eq!(f.applications[&app].assignment_required, Fact::Known(true));
+        assert!(err(&mut f, create("wg2", json!({}))).contains("already exists"));
+        let e = err(&mut f, create("wg3", json!({"Bogus": 1})));
+        assert!(e.contains("Bogus"), "{e}");
+        ok(
+            &mut f,
+            create(
+                "plain",
+                json!({"ResultConfiguration": {"OutputLocation": "s3://r/p/"}}),
+            ),
+        );
+        let w = f.workgroups.known().unwrap().last().unwrap().clone();
+        assert_eq!(w.enable_identity_center, Some(false));
+        assert!(w.identity_center_application_arn.is_none());
+    }
+
+    #[test]
+    fn update_work_group_changes_only_the_fields_given() {
+        let mut f = healthy();
+        let before = idc_wg(&mut f).clone();
+        let update = |u: Value, state: Option<&str>| Action::UpdateWorkGroup {
+            region: R.into(),
+            work_group: before.name.clone(),
+            configuration_updates: Some(u),
+            state: state.map(String::from),
+        };
+        ok(
+            &mut f,
+            update(
+                json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://new/x/", "RemoveExpectedBucketOwner": true}, "ManagedQueryResultsConfigurationUpdates": {"Enabled": false}}),
+                Some("DISABLED"),
+            ),
+        );
+        let w = idc_wg(&mut f).clone();
+        assert_eq!(w.output_location.as_deref(), Some("s3://new/x/"));
+        assert_eq!(w.expected_bucket_owner, None);
+        assert_eq!(w.managed_query_results, Some(false));
+        assert_eq!(w.state, Some(WorkGroupState::Disabled));
+        assert_eq!(w.encryption_option, before.encryption_option);
+        assert_eq!(w.execution_role, before.execution_role);
+        // The Identity Center configuration cannot be updated.
+        let e = err(
+            &mut f,
+            update(json!({"IdentityCenterConfiguration": {}}), None),
+        );
+        assert!(e.contains("IdentityCenterConfiguration"), "{e}");
+        let e = err(
+            &mut f,
+            Action::UpdateWorkGroup {
+                region: R.into(),
+                work_group: "nope".into(),
+                configuration_updates: None,
+                state: None,
+            },
+        );
+        assert!(e.contains("no workgroup"), "{e}");
+    }
+
+    #[test]
+    fn create_bucket_adds_an_owned_bucket() {
+        let mut f = healthy();
+        ok(
+            &mut f,
+            Action::CreateBucket {
+                region: R.into(),
+                bucket: "b2".into(),
+            },
+        );
+        assert_eq!(
+            f.buckets["b2"],
+            Fact::Known(Some(Bucket { region: R.into() }))
+        );
+        assert!(
+            err(
+                &mut f,
+                Action::CreateBucket {
+                    region: R.into(),
+                    bucket: "b2".into()
+                }
+            )
+            .contains("already exists")
+        );
+    }
+
+    #[test]
+    fn access_grants_instance_association_locations_and_grants() {
+        let mut f = healthy();
+        f.access_grants.instance = Fact::Known(None);
+        f.access_grants.locations = Fact::Unknown(Unknown::not_collected());
+        let role = format!("arn:aws:iam::{ACCOUNT}:role/Loc");
+        let location = |scope: &str| Action::CreateAccessGrantsLocation {
+            region: R.into(),
+            account_id: ACCOUNT.into(),
+            location_scope: scope.into(),
+            iam_role_arn: role.clone(),
+        };
+        assert!(err(&mut f, location("s3://")).contains("no S3 Access Grants instance"));
+        ok(
+            &mut f,
+            Action::CreateAccessGrantsInstance {
+                region: R.into(),
+                account_id: ACCOUNT.into(),
+                identity_center_arn: None,
+            },
+        );
+        assert!(
+            err(
+                &mut f,
+                Action::CreateAccessGrantsInstance {
+                    region: R.into(),
+                    account_id: ACCOUNT.into(),
+                    identity_center_arn: None
+                }
+            )
+            .contains("exists")
+        );
+        assert_eq!(f.access_grants.locations, Fact::Known(vec![]));
+        ok(
+            &mut f,
+            Action::AssociateAccessGrantsIdentityCenter {
+                region: R.into(),
+                account_id: ACCOUNT.into(),
+                identity_center_arn: INSTANCE.into(),
+            },
+        );
+        let Fact::Known(Some(i)) = &f.access_grants.instance else {
+            panic!()
+        };
+        assert_eq!(i.identity_center_instance_arn.as_deref(), Some(INSTANCE));
+        assert!(i.identity_center_application_arn.is_some());
+        assert!(
+            err(
+                &mut f,
+                Action::AssociateAccessGrantsIdentityCenter {
+                    region: R.into(),
+                    account_id: ACCOUNT.into(),
+                    identity_center_arn: INSTANCE.into()
+                }
+            )
+            .contains("already associated")
+        );
+        ok(
+            &mut f,
+            Action::DissociateAccessGrantsIdentityCenter {
+                region: R.into(),
+                account_id: ACCOUNT.into(),
+            },
+        );
+        let Fact::Known(Some(i)) = &f.access_grants.instance else {
+            panic!()
+        };
+        assert!(i.identity_center_instance_arn.is_none());
+        ok(&mut f, location("s3://"));
+        ok(&mut f, location("s3://bucket/data"));
+        assert!(err(&mut f, location("s3://")).contains("already registered"));
+        let locs = f.access_grants.locations.known().unwrap().clone();
+        assert_eq!(locs[0].access_grants_location_id, "default");
+        let id = locs[1].access_grants_location_id.clone();
+        assert_eq!(id.len(), 36);
+        ok(
+            &mut f,
+            Action::UpdateAccessGrantsLocation {
+                region: R.into(),
+                account_id: ACCOUNT.into(),
+                access_grants_location_id: id.clone(),
+                iam_role_arn: "arn:r2".into(),
+            },
+        );
+        assert_eq!(
+            f.access_grants.locations.known().unwrap()[1]
+                .iam_role_arn
+                .as_deref(),
+            Some("arn:r2")
+        );
+        let grant = |loc: &str, sub: &str| Action::CreateAccessGrant {
+            region: R.into(),
+            account_id: ACCOUNT.into(),
+            access_grants_location_id: loc.into(),
+            s3_sub_prefix: sub.into(),
+            grantee_type: "DIRECTORY_USER".into(),
+            grantee_identifier: "u-1".into(),
+            permission: "READWRITE".into(),
+        };
+        ok(&mut f, grant("default", "b/p/*"));
+        ok(&mut f, grant(&id, "x/*"));
+        let g = f.access_grants.grants.known().unwrap().clone();
+        assert_eq!(g[0].grant_scope, "s3://b/p/*");
+        assert_eq!(g[1].grant_scope, "s3://bucket/data/x/*");
+        assert!(err(&mut f, grant("default", "b/p/*")).contains("already exists"));
+        assert!(err(&mut f, grant("nope", "b/*")).contains("no S3 Access Grants location"));
+        let e = err(
+            &mut f,
+            Action::DissociateAccessGrantsIdentityCenter {
+                region: R.into(),
+                account_id: "999".into(),
+            },
+        );
+        assert!(e.contains("not the account"), "{e}");
+    }
+
+    fn lf(grant: bool, permissions: &[&str], resource: Value) -> Action {
+        let (region, catalog_id, principal) = (
+            R.to_string(),
+            ACCOUNT.to_string(),
+            "arn:aws:identitystore:::user/u".to_string(),
+        );
+        let permissions = permissions.iter().map(|p| p.to_string()).collect();
+        if grant {
+            Action::GrantPermissions {
+                region,
+                catalog_id,
+                principal,
+                permissions,
+                resource,
+            }
+        } else {
+            Action::RevokePermissions {
+                region,
+                catalog_id,
+                principal,
+                permissions,
+                resource,
+            }
+        }
+    }
+
+    #[test]
+    fn lake_formation_grants_and_revokes_on_databases_and_tables() {
+        let mut f = healthy();
+        let n = lf_permissions(&mut f).len();
+        let table = json!({"Table": {"DatabaseName": "db", "Name": "t"}});
+        ok(&mut f, lf(true, &["SELECT"], table.clone()));
+        ok(&mut f, lf(true, &["DESCRIBE", "SELECT"], table.clone()));
+        ok(
+            &mut f,
+            lf(true, &["DESCRIBE"], json!({"Database": {"Name": "db"}})),
+        );
+        ok(
+            &mut f,
+            lf(
+                true,
+                &["SELECT"],
+                json!({"Table": {"DatabaseName": "db", "TableWildcard": {}}}),
+            ),
+        );
+        let p = lf_permissions(&mut f).clone();
+        assert_eq!(p.len(), n + 3);
+        assert_eq!(p[n].table.as_deref(), Some("t"));
+        assert_eq!(p[n].permissions, ["SELECT", "DESCRIBE"]);
+        assert!(p[n + 1].table.is_none() && !p[n + 1].table_wildcard);
+        assert!(p[n + 2].table_wildcard);
+        ok(&mut f, lf(false, &["SELECT", "DESCRIBE"], table.clone()));
+        assert_eq!(lf_permissions(&mut f).len(), n + 2);
+        assert!(err(&mut f, lf(false, &["SELECT"], table)).contains("holds no grant"));
+        let e = err(&mut f, lf(true, &["DESCRIBE"], json!({"LFTagPolicy": {}})));
+        assert!(e.contains("not in the facts model"), "{e}");
+    }
+
+    #[test]
+    fn lake_formation_settings_registrations_identity_center_and_opt_ins() {
+        let mut f = healthy();
+        ok(
+            &mut f,
+            Action::PutDataLakeSettings {
+                region: R.into(),
+                catalog_id: ACCOUNT.into(),
+                data_lake_settings: json!({"DataLakeAdmins": [{"DataLakePrincipalIdentifier": "arn:a"}], "ReadOnlyAdmins": [], "CreateTableDefaultPermissions": []}),
+            },
+        );
+        assert_eq!(
+            f.lake_formation.settings.known().unwrap().data_lake_admins,
+            ["arn:a"]
+        );
+        let arn = "arn:aws:s3:::data-lake-111122223333/flightdata";
+        assert!(
+            err(
+                &mut f,
+                Action::RegisterResource {
+                    region: R.into(),
+                    resource_arn: arn.into(),
+                    role_arn: "arn:x".into()
+                }
+            )
+            .contains("already registered")
+        );
+        ok(
+            &mut f,
+            Action::DeregisterResource {
+                region: R.into(),
+                resource_arn: arn.into(),
+            },
+        );
+        assert!(
+            err(
+                &mut f,
+                Action::DeregisterResource {
+                    region: R.into(),
+                    resource_arn: arn.into()
+                }
+            )
+            .contains("not registered")
+        );
+        let role = format!("arn:aws:iam::{ACCOUNT}:role/LakeFormationTipRole");
+        ok(
+            &mut f,
+            Action::RegisterResource {
+                region: R.into(),
+                resource_arn: arn.into(),
+                role_arn: role,
+            },
+        );
+        let r = f
+            .lake_formation
+            .resources
+            .known()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(r.verification_status, Some(VerificationStatus::Verified));
+        ok(
+            &mut f,
+            Action::RegisterResource {
+                region: R.into(),
+                resource_arn: "arn:aws:s3:::other".into(),
+                role_arn: "arn:aws:iam::1:role/Missing".into(),
+            },
+        );
+        let r = f
+            .lake_formation
+            .resources
+            .known()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            r.verification_status,
+            Some(VerificationStatus::VerificationFailed)
+        );
+        let create = Action::CreateLakeFormationIdentityCenterConfiguration {
+            region: R.into(),
+            catalog_id: ACCOUNT.into(),
+            instance_arn: INSTANCE.into(),
+        };
+        assert!(err(&mut f, create.clone()).contains("already has"));
+        ok(
+            &mut f,
+            Action::DeleteLakeFormationIdentityCenterConfiguration {
+                region: R.into(),
+                catalog_id: ACCOUNT.into(),
+            },
+        );
+        assert_eq!(f.lake_formation.identity_center, Fact::Known(None));
+        ok(&mut f, create);
+        let Fact::Known(Some(c)) = &f.lake_formation.identity_center else {
+            panic!()
+        };
+        let app = c.application_arn.clone().unwrap();
+        assert_eq!(f.applications[&app].assignment_required, Fact::Known(false));
+        let opt_in = Action::CreateLakeFormationOptIn {
+            region: R.into(),
+            principal: "arn:p".into(),
+            resource: json!({"Table": {"DatabaseName": "db", "Name": "t"}}),
+        };
+        ok(&mut f, opt_in.clone());
+        ok(&mut f, opt_in);
+        assert_eq!(f.lake_formation.opt_ins.known().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn identity_center_instances_regions_and_assignments() {
+        let mut f = healthy();
+        assert!(err(&mut f, Action::CreateInstance { region: R.into() }).contains("exists"));
+        ok(
+            &mut f,
+            Action::AddRegion {
+                region: R.into(),
+                instance_arn: INSTANCE.into(),
+                region_name: "us-east-1".into(),
+            },
+        );
+        let i = f.identity_center_instances.known().unwrap()[0].clone();
+        assert!(i.regions.iter().any(|r| r.region_name == "us-east-1"));
+        assert!(
+            err(
+                &mut f,
+                Action::AddRegion {
+                    region: R.into(),
+                    instance_arn: INSTANCE.into(),
+                    region_name: "us-east-1".into()
+                }
+            )
+            .contains("already")
+        );
+        ok(
+            &mut f,
+            Action::DeleteInstance {
+                region: R.into(),
+                instance_arn: INSTANCE.into(),
+            },
+        );
+        ok(&mut f, Action::CreateInstance { region: R.into() });
+        let i = f.identity_center_instances.known().unwrap()[0].clone();
+        assert!(i.instance_arn.starts_with("arn:aws:sso:::instance/ssoins-"));
+        assert_eq!(i.status, Some(InstanceStatus::Active));
+
+        let mut f = healthy();
+        let app = idc_wg(&mut f)
+            .identity_center_application_arn
+            .clone()
+            .unwrap();
+        ok(
+            &mut f,
+            Action::PutApplicationAssignmentConfiguration {
+                region: R.into(),
+                application_arn: app.clone(),
+                assignment_required: false,
+            },
+        );
+        assert_eq!(f.applications[&app].assignment_required, Fact::Known(false));
+        let assign = Action::CreateApplicationAssignment {
+            region: R.into(),
+            application_arn: app.clone(),
+            principal_id: "u-2".into(),
+            principal_type: "USER".into(),
+        };
+        ok(&mut f, assign.clone());
+        ok(&mut f, assign);
+        assert_eq!(f.applications[&app].assignments.known().unwrap().len(), 2);
+        let e = err(
+            &mut f,
+            Action::CreateApplicationAssignment {
+                region: R.into(),
+                application_arn: "arn:nope".into(),
+                principal_id: "u".into(),
+                principal_type: "USER".into(),
+            },
+        );
+        assert!(e.contains("do not hold application"), "{e}");
+    }
+
+    #[test]
+    fn placeholders_and_unknown_facts_are_refused() {
+        let mut f = healthy();
+        let e = err(
+            &mut f,
+            Action::CreateBucket {
+                region: R.into(),
+                bucket: "<RESULTS_BUCKET>".into(),
+            },
+        );
+        assert!(e.contains("<RESULTS_BUCKET>"), "{e}");
+        f.caller = Fact::Unknown(Unknown::not_collected());
+        let e = err(
+            &mut f,
+            Action::CreateRole {
+                role_name: "X".into(),
+                path: None,
+                assume_role_policy_document: doc("a:b"),
+            },
+        );
+        assert!(e.contains("account id"), "{e}");
+    }
+
+    #[test]
+    fn a_session_mapping_makes_es008_pass() {
+        // A check judged before and after one action: the model is what the checks read.
+        let mut f = healthy();
+        let s = studio(&mut f);
+        let id = s.studio_id.clone();
+        s.session_mappings = Fact::Known(vec![]);
+        assert_ne!(only("ES008", &f).status, Status::Pass);
+        ok(
+            &mut f,
+            Action::CreateStudioSessionMapping {
+                region: R.into(),
+                studio_id: id,
+                identity_type: "GROUP".into(),
+                identity_id: "e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f".into(),
+                session_policy_arn: format!(
+                    "arn:aws:iam::{ACCOUNT}:policy/EMRStudio-SessionPolicy"
+                ),
+            },
+        );
+        assert_eq!(only("ES008", &f).status, Status::Pass);
+    }
+}

@@ -359,3 +359,297 @@ fn rank(a: &Action) -> u8 {
         DeleteInstance { .. } => 92,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Remediation;
+    use crate::fix::Applicability;
+    use crate::testkit::{healthy, no_access_grants, report_of};
+
+    const R: &str = "ap-northeast-1";
+
+    /// A report whose failing results carry these fixes (check id, resource,
+    /// actions, kind).
+    fn report(fixes: Vec<(&'static str, &str, Vec<Action>, Kind)>) -> Report {
+        let mut r = report_of(&["AG001"], &no_access_grants());
+        let template = r.results.iter().find(|x| x.id == "AG001").unwrap().clone();
+        r.results = fixes
+            .into_iter()
+            .map(|(id, resource, actions, kind)| {
+                let mut x = template.clone();
+                x.id = id;
+                x.resource = resource.to_string();
+                let mut fix = Remediation::new(format!("fix {id}"), actions, &["https://docs"]);
+                fix.applicability = Applicability {
+                    kind,
+                    kept: (kind == Kind::Replaces).then(|| "the rest".to_string()),
+                    reason: (kind == Kind::Recreates).then(|| "immutable".to_string()),
+                    ..Applicability::default()
+                };
+                x.remediation = Some(fix);
+                x
+            })
+            .collect();
+        r
+    }
+
+    fn bucket(b: &str) -> Action {
+        Action::CreateBucket {
+            region: R.into(),
+            bucket: b.into(),
+        }
+    }
+
+    fn put(doc: Value) -> Action {
+        Action::PutRolePolicy {
+            role_name: "EMRStudio-UserRole".into(),
+            policy_name: "StudioDoctorFix".into(),
+            policy_document: doc,
+        }
+    }
+
+    fn allow(action: &str) -> Value {
+        json!({"Effect": "Allow", "Action": action, "Resource": "*"})
+    }
+
+    fn doc(statements: &[Value]) -> Value {
+        json!({"Version": "2012-10-17", "Statement": statements})
+    }
+
+    #[test]
+    fn identical_actions_are_one_step_closing_every_finding() {
+        let r = report(vec![
+            ("AG001", "a", vec![bucket("b")], Kind::Ready),
+            ("AG003", "c", vec![bucket("b"), bucket("d")], Kind::Replaces),
+        ]);
+        let p = plan(&r, &healthy());
+        assert_eq!(p.steps.len(), 2);
+        let closes: Vec<&str> = p.steps[0].closes.iter().map(|f| f.check.as_str()).collect();
+        assert_eq!(closes, ["AG001", "AG003"]);
+        // The stronger applicability wins, with what it keeps.
+        assert_eq!(p.steps[0].applicability, Kind::Replaces);
+        assert_eq!(p.steps[0].kept.as_deref(), Some("the rest"));
+        assert_eq!(p.region, "ap-northeast-1");
+    }
+
+    #[test]
+    fn fixes_without_actions_are_manual_and_passing_or_waived_results_plan_nothing() {
+        let mut r = report(vec![
+            ("AG001", "a", vec![], Kind::Manual),
+            ("AG002", "b", vec![bucket("x")], Kind::Ready),
+            ("AG003", "c", vec![bucket("y")], Kind::Ready),
+        ]);
+        r.results[1].status = Status::Pass;
+        r.results[2].waived = Some(crate::waivers::Waived {
+            reason: "accepted".into(),
+            expires: None,
+        });
+        let p = plan(&r, &healthy());
+        assert!(p.steps.is_empty());
+        assert_eq!(p.manual.len(), 1);
+        assert_eq!(p.manual[0].finding.check, "AG001");
+        assert_eq!(p.manual[0].summary, "fix AG001");
+    }
+
+    #[test]
+    fn steps_run_in_the_order_aws_needs_them() {
+        let grant = Action::CreateAccessGrant {
+            region: R.into(),
+            account_id: "1".into(),
+            access_grants_location_id: "default".into(),
+            s3_sub_prefix: "b/*".into(),
+            grantee_type: "IAM".into(),
+            grantee_identifier: "arn:r".into(),
+            permission: "READ".into(),
+        };
+        let location = Action::CreateAccessGrantsLocation {
+            region: R.into(),
+            account_id: "1".into(),
+            location_scope: "s3://".into(),
+            iam_role_arn: "arn:r".into(),
+        };
+        let instance = Action::CreateAccessGrantsInstance {
+            region: R.into(),
+            account_id: "1".into(),
+            identity_center_arn: None,
+        };
+        let role = Action::CreateRole {
+            role_name: "EMRStudio-UserRole".into(),
+            path: None,
+            assume_role_policy_document: doc(&[]),
+        };
+        let delete = Action::DeleteStudio {
+            region: R.into(),
+            studio_id: "es-1".into(),
+        };
+        let r = report(vec![
+            (
+                "AG001",
+                "a",
+                vec![grant.clone(), delete.clone()],
+                Kind::Ready,
+            ),
+            (
+                "AG002",
+                "b",
+                vec![put(doc(&[allow("s3:GetObject")])), location.clone()],
+                Kind::Ready,
+            ),
+            (
+                "AG003",
+                "c",
+                vec![instance.clone(), role.clone(), bucket("x")],
+                Kind::Ready,
+            ),
+        ]);
+        let steps: Vec<String> = plan(&r, &healthy())
+            .steps
+            .iter()
+            .map(|s| s.action.name())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "s3:CreateBucket",
+                "s3control:CreateAccessGrantsInstance",
+                "s3control:CreateAccessGrantsLocation",
+                "s3control:CreateAccessGrant",
+                "emr:DeleteStudio"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_policies_under_one_name_merge_their_statements() {
+        let mut f = healthy();
+        // The role already has the policy: a statement one fix drops stays dropped.
+        let old = allow("old:Action");
+        if let Some(crate::Fact::Known(Some(role))) = f.roles.get_mut("EMRStudio-UserRole")
+            && let crate::Fact::Known(list) = &mut role.inline_policies
+        {
+            list.push(crate::facts::Policy {
+                name: "StudioDoctorFix".into(),
+                document: doc(&[old.clone(), allow("kept:Action")]),
+            });
+        }
+        let a = doc(&[allow("kept:Action"), allow("a:One")]);
+        let b = doc(&[old, allow("kept:Action"), allow("b:Two")]);
+        let r = report(vec![
+            ("AG001", "a", vec![put(a)], Kind::Ready),
+            ("AG002", "b", vec![put(b)], Kind::Ready),
+        ]);
+        let p = plan(&r, &f);
+        assert_eq!(p.steps.len(), 1);
+        let Action::PutRolePolicy {
+            policy_document, ..
+        } = &p.steps[0].action
+        else {
+            panic!()
+        };
+        assert_eq!(
+            policy_document["Statement"],
+            json!([allow("kept:Action"), allow("a:One"), allow("b:Two")])
+        );
+        assert_eq!(p.steps[0].closes.len(), 2);
+    }
+
+    #[test]
+    fn two_trust_updates_on_one_role_merge() {
+        let f = healthy();
+        let trust = |st: Value| Action::UpdateAssumeRolePolicy {
+            role_name: "arn:aws:iam::111122223333:role/EMRStudio-UserRole".into(),
+            policy_document: doc(&[st]),
+        };
+        let r = report(vec![
+            (
+                "ES004",
+                "a",
+                vec![trust(allow("sts:SetContext"))],
+                Kind::Replaces,
+            ),
+            (
+                "ES004",
+                "b",
+                vec![trust(allow("sts:AssumeRole"))],
+                Kind::Replaces,
+            ),
+        ]);
+        let p = plan(&r, &f);
+        assert_eq!(p.steps.len(), 1);
+        let Action::UpdateAssumeRolePolicy {
+            policy_document, ..
+        } = &p.steps[0].action
+        else {
+            panic!()
+        };
+        assert_eq!(
+            policy_document["Statement"],
+            json!([allow("sts:SetContext"), allow("sts:AssumeRole")])
+        );
+    }
+
+    #[test]
+    fn two_workgroup_updates_deep_merge() {
+        let update = |u: Value, state: Option<&str>| Action::UpdateWorkGroup {
+            region: R.into(),
+            work_group: "idc-wg".into(),
+            configuration_updates: Some(u),
+            state: state.map(String::from),
+        };
+        let r = report(vec![
+            (
+                "WG006",
+                "a",
+                vec![update(
+                    json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://b/p/"}}),
+                    None,
+                )],
+                Kind::NeedsInput,
+            ),
+            (
+                "AG003",
+                "b",
+                vec![update(
+                    json!({"ResultConfigurationUpdates": {"ExpectedBucketOwner": "1"}, "EnforceWorkGroupConfiguration": true}),
+                    Some("ENABLED"),
+                )],
+                Kind::Ready,
+            ),
+        ]);
+        let p = plan(&r, &healthy());
+        assert_eq!(p.steps.len(), 1);
+        assert_eq!(p.steps[0].applicability, Kind::NeedsInput);
+        assert_eq!(
+            p.steps[0].action,
+            update(
+                json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://b/p/", "ExpectedBucketOwner": "1"}, "EnforceWorkGroupConfiguration": true}),
+                Some("ENABLED")
+            )
+        );
+    }
+
+    #[test]
+    fn inputs_are_listed_once_with_what_to_put_there() {
+        let r = report(vec![
+            (
+                "AG001",
+                "a",
+                vec![bucket("<RESULTS_BUCKET>")],
+                Kind::NeedsInput,
+            ),
+            (
+                "AG002",
+                "b",
+                vec![bucket("<RESULTS_BUCKET>-2"), bucket("<BUCKET>")],
+                Kind::NeedsInput,
+            ),
+        ]);
+        let p = plan(&r, &healthy());
+        let names: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["RESULTS_BUCKET", "BUCKET"]);
+        assert!(p.inputs.iter().all(|i| !i.what.is_empty()));
+    }
+}

@@ -251,3 +251,136 @@ fn replace(v: &mut Value, values: &BTreeMap<String, String>) -> Result<(), Strin
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::plan::Step;
+
+    fn example(name: &str) -> Facts {
+        let path = format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        Facts::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn no_values() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn a_trust_fix_closes_its_finding() {
+        let s = simulate(
+            &example("traps/ES004.json"),
+            &RunOptions::default(),
+            &no_values(),
+        );
+        assert_eq!((s.before.fail, s.after.fail), (1, 0));
+        assert_eq!(s.applied, [0]);
+        assert!(s.unfixed.is_empty() && s.regressed.is_empty() && s.failed.is_empty());
+    }
+
+    #[test]
+    fn recreating_steps_are_not_applied() {
+        let s = simulate(
+            &example("traps/ES003.json"),
+            &RunOptions::default(),
+            &no_values(),
+        );
+        assert!(!s.plan.steps.is_empty());
+        assert!(s.applied.is_empty());
+        assert!(s.not_applied.iter().all(|n| n.why.starts_with("recreates")));
+        assert_eq!(s.before, s.after);
+    }
+
+    #[test]
+    fn a_step_waiting_for_a_value_is_not_applied_and_says_which() {
+        let mut f = example("healthy-account.json");
+        // No query result location: the fix needs the results bucket.
+        if let crate::Fact::Known(w) = &mut f.workgroups {
+            w[0].output_location = None;
+        }
+        let s = simulate(&f, &RunOptions::default(), &no_values());
+        let n = s
+            .not_applied
+            .iter()
+            .find(|n| n.action == "athena:UpdateWorkGroup")
+            .expect("the update waits for a value");
+        assert_eq!(n.why, "needs a value for <RESULTS_BUCKET>");
+        let values = BTreeMap::from([(
+            "RESULTS_BUCKET".to_string(),
+            "athena-results-111122223333".to_string(),
+        )]);
+        let s = simulate(&f, &RunOptions::default(), &values);
+        assert!(
+            s.applied
+                .iter()
+                .any(|&i| s.plan.steps[i].action.name() == "athena:UpdateWorkGroup")
+        );
+        assert!(s.unfixed.is_empty(), "{:?}", s.unfixed);
+    }
+
+    #[test]
+    fn a_claimed_finding_that_still_fails_is_unfixed() {
+        let f = example("traps/ES004.json");
+        let before = report(&f, &RunOptions::default());
+        let failing = before
+            .results
+            .iter()
+            .find(|r| r.status == Status::Fail)
+            .unwrap();
+        let finding = Finding {
+            check: failing.id.to_string(),
+            resource: failing.resource.clone(),
+            status: failing.status,
+        };
+        // A plan whose only step does nothing for the finding.
+        let plan = Plan {
+            region: f.target.region.clone(),
+            account_id: None,
+            steps: vec![Step {
+                action: Action::CreateBucket {
+                    region: f.target.region.clone(),
+                    bucket: "unrelated".into(),
+                },
+                applicability: Kind::Ready,
+                kept: None,
+                reason: None,
+                closes: vec![finding.clone()],
+            }],
+            inputs: vec![],
+            manual: vec![],
+        };
+        let u = unfixed(&plan, &[0], &before.results, &before.results);
+        assert_eq!(u.len(), 1);
+        assert_eq!(u[0].finding, finding);
+        assert_eq!(u[0].now, Some(Status::Fail));
+        assert_eq!(u[0].steps, ["s3:CreateBucket"]);
+    }
+
+    #[test]
+    fn placeholders_are_filled_inside_documents_too() {
+        let a = Action::UpdateWorkGroup {
+            region: "r".into(),
+            work_group: "w".into(),
+            configuration_updates: Some(
+                serde_json::json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://<RESULTS_BUCKET>/<PREFIX>/"}}),
+            ),
+            state: None,
+        };
+        let values = BTreeMap::from([
+            ("RESULTS_BUCKET".to_string(), "b".to_string()),
+            ("PREFIX".to_string(), "p".to_string()),
+        ]);
+        let Action::UpdateWorkGroup {
+            configuration_updates: Some(u),
+            ..
+        } = fill(&a, &values).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            u["ResultConfigurationUpdates"]["OutputLocation"],
+            "s3://b/p/"
+        );
+        assert_eq!(fill(&a, &no_values()).unwrap_err(), "RESULTS_BUCKET");
+    }
+}
