@@ -55,6 +55,17 @@ const VALUES: &[(&str, &str)] = &[
     ),
     ("WORKGROUP_NAME", "idc-wg"),
     ("S3AG_LOCATION_ROLE", "S3AccessGrantsLocationRole"),
+    (
+        "KMS_KEY_ARN",
+        "arn:aws:kms:ap-northeast-1:111122223333:key/mrk-1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6",
+    ),
+    ("IDC_USER_ID", "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b"),
+    ("SESSION_POLICY", "EMRStudio-SessionPolicy"),
+    (
+        "EXECUTION_ROLE_ARN",
+        "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg",
+    ),
+    ("ACCOUNT_ID", "111122223333"),
 ];
 
 fn values() -> BTreeMap<String, String> {

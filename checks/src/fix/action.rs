@@ -214,6 +214,14 @@ pub enum Action {
         instance_arn: String,
         region_name: String,
     },
+    /// Set the instance's KMS key: `encryption_configuration` is the
+    /// `EncryptionConfiguration` structure (`KeyType`, `KmsKeyArn`).
+    #[serde(rename = "sso:UpdateInstance")]
+    UpdateInstance {
+        region: String,
+        instance_arn: String,
+        encryption_configuration: Value,
+    },
     #[serde(rename = "sso:CreateApplicationAssignment")]
     CreateApplicationAssignment {
         region: String,
@@ -602,6 +610,14 @@ impl Action {
                 .region(region)
                 .text("--instance-arn", instance_arn)
                 .text("--region-name", region_name),
+            UpdateInstance {
+                region,
+                instance_arn,
+                encryption_configuration,
+            } => Cmd::new("sso-admin", "update-instance")
+                .region(region)
+                .text("--instance-arn", instance_arn)
+                .json("--encryption-configuration", encryption_configuration),
             CreateApplicationAssignment {
                 region,
                 application_arn,

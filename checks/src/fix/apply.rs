@@ -705,6 +705,24 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
                 status: Some(RegionStatus::Active),
             });
         }
+        UpdateInstance {
+            region,
+            instance_arn,
+            encryption_configuration,
+        } => {
+            in_region(f, region)?;
+            let key = str_at(encryption_configuration, "KeyType")?
+                .ok_or("EncryptionConfiguration without KeyType")?;
+            let list = known_mut(
+                &mut f.identity_center_instances,
+                "the Identity Center instances",
+            )?;
+            let i = list
+                .iter_mut()
+                .find(|i| &i.instance_arn == instance_arn)
+                .ok_or_else(|| format!("no Identity Center instance {instance_arn}"))?;
+            i.key_type = Fact::Known(Some(KeyType::from(key.as_str())));
+        }
         CreateApplicationAssignment {
             region,
             application_arn,
@@ -1782,6 +1800,16 @@ mod tests {
         ok(&mut f, Action::CreateInstance { region: R.into() });
         let i = f.identity_center_instances.known().unwrap()[0].clone();
         assert!(i.instance_arn.starts_with("arn:aws:sso:::instance/ssoins-"));
+        let update = |key: &str| Action::UpdateInstance {
+            region: R.into(),
+            instance_arn: i.instance_arn.clone(),
+            encryption_configuration: json!({"KeyType": key, "KmsKeyArn": "arn:aws:kms:r:1:key/mrk-1"}),
+        };
+        ok(&mut f, update("CUSTOMER_MANAGED_KEY"));
+        let now = f.identity_center_instances.known().unwrap()[0]
+            .key_type
+            .clone();
+        assert_eq!(now, Fact::Known(Some(KeyType::CustomerManaged)));
         assert_eq!(i.status, Some(InstanceStatus::Active));
 
         let mut f = healthy();

@@ -328,6 +328,7 @@ fn rank(a: &Action) -> u8 {
     match a {
         CreateInstance { .. } => 0,
         AddRegion { .. } => 1,
+        UpdateInstance { .. } => 2,
         CreateRole { .. } => 10,
         CreatePolicy { .. } => 11,
         UpdateAssumeRolePolicy { .. }
