@@ -445,6 +445,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
                     && g.grantee_type.as_str() == grantee_type
                     && &g.grantee_identifier == grantee_identifier
                     && g.permission.as_str() == permission
+                    && g.application_arn.is_none()
             }) {
                 return Err(format!("the grant on {grant_scope} already exists"));
             }
@@ -682,10 +683,11 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             }
         }
         AddRegion {
-            region: _,
+            region,
             instance_arn,
             region_name,
         } => {
+            in_instance_region(f, region, instance_arn)?;
             let target = f.target.region.clone();
             let list = known_mut(
                 &mut f.identity_center_instances,
@@ -710,7 +712,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             instance_arn,
             encryption_configuration,
         } => {
-            in_region(f, region)?;
+            in_instance_region(f, region, instance_arn)?;
             let key = str_at(encryption_configuration, "KeyType")?
                 .ok_or("EncryptionConfiguration without KeyType")?;
             let list = known_mut(
@@ -729,7 +731,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             principal_id,
             principal_type,
         } => {
-            in_region(f, region)?;
+            in_sso_region(f, region)?;
             let app = application_mut(f, application_arn)?;
             if app.assignments_of.is_some() {
                 // Read per principal: record it among the principals read.
@@ -751,7 +753,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             application_arn,
             assignment_required,
         } => {
-            in_region(f, region)?;
+            in_sso_region(f, region)?;
             application_mut(f, application_arn)?.assignment_required =
                 Fact::Known(*assignment_required);
         }
@@ -796,6 +798,38 @@ fn in_region(f: &Facts, region: &str) -> Result<(), String> {
             "the call is in {region}; the facts describe {} only",
             f.target.region
         ))
+    }
+}
+
+/// Identity Center calls about an instance go to its primary region (or, for
+/// a single-Region instance that reports none, the region it is listed in).
+fn in_instance_region(f: &Facts, region: &str, instance_arn: &str) -> Result<(), String> {
+    let primary = f
+        .identity_center_instances
+        .known()
+        .ok()
+        .and_then(|l| l.iter().find(|i| i.instance_arn == instance_arn))
+        .and_then(|i| i.primary_region.clone());
+    match primary {
+        Some(p) if p != region => Err(format!(
+            "the call is in {region}; instance {instance_arn}'s primary region is {p}"
+        )),
+        Some(_) => Ok(()),
+        None => in_region(f, region),
+    }
+}
+
+/// Identity Center application calls: the target region or the primary region
+/// of an instance listed there.
+fn in_sso_region(f: &Facts, region: &str) -> Result<(), String> {
+    let primary = f.identity_center_instances.known().is_ok_and(|l| {
+        l.iter()
+            .any(|i| i.primary_region.as_deref() == Some(region))
+    });
+    if primary {
+        Ok(())
+    } else {
+        in_region(f, region)
     }
 }
 
@@ -1584,6 +1618,11 @@ mod tests {
         assert_eq!(g[0].grant_scope, "s3://b/p/*");
         assert_eq!(g[1].grant_scope, "s3://bucket/data/x/*");
         assert!(err(&mut f, grant("default", "b/p/*")).contains("already exists"));
+        // A grant pinned to an application is another grant.
+        if let Fact::Known(g) = &mut f.access_grants.grants {
+            g[0].application_arn = Some("arn:app".into());
+        }
+        ok(&mut f, grant("default", "b/p/*"));
         assert!(err(&mut f, grant("nope", "b/*")).contains("no S3 Access Grants location"));
         let e = err(
             &mut f,
@@ -1790,6 +1829,26 @@ mod tests {
             )
             .contains("already")
         );
+        // Instance calls go to the instance's primary region.
+        f.target.region = "eu-west-1".into();
+        ok(
+            &mut f,
+            Action::AddRegion {
+                region: R.into(),
+                instance_arn: INSTANCE.into(),
+                region_name: "eu-west-1".into(),
+            },
+        );
+        let e = err(
+            &mut f,
+            Action::UpdateInstance {
+                region: "eu-west-1".into(),
+                instance_arn: INSTANCE.into(),
+                encryption_configuration: json!({"KeyType": "AWS_OWNED_KMS_KEY"}),
+            },
+        );
+        assert!(e.contains("primary region is ap-northeast-1"), "{e}");
+        f.target.region = R.into();
         ok(
             &mut f,
             Action::DeleteInstance {
