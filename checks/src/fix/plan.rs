@@ -179,7 +179,10 @@ fn conflicts(a: &Action, b: &Action) -> bool {
         (
             UpdateAssumeRolePolicy { role_name: r1, .. },
             UpdateAssumeRolePolicy { role_name: r2, .. },
-        ) => role_name(r1) == role_name(r2),
+        )
+        | (CreateRole { role_name: r1, .. }, CreateRole { role_name: r2, .. }) => {
+            role_name(r1) == role_name(r2)
+        }
         (
             UpdateWorkGroup {
                 region: g1,
@@ -237,6 +240,21 @@ fn merge(a: &Action, b: &Action, facts: &Facts) -> Action {
                 policy_document: merge_documents(current.as_ref(), d1, d2),
             }
         }
+        (
+            CreateRole {
+                role_name,
+                path,
+                assume_role_policy_document: d1,
+            },
+            CreateRole {
+                assume_role_policy_document: d2,
+                ..
+            },
+        ) => CreateRole {
+            role_name: role_name.clone(),
+            path: path.clone(),
+            assume_role_policy_document: merge_documents(None, d1, d2),
+        },
         (
             UpdateWorkGroup {
                 region,
@@ -589,6 +607,41 @@ mod tests {
         assert_eq!(
             policy_document["Statement"],
             json!([allow("sts:SetContext"), allow("sts:AssumeRole")])
+        );
+    }
+
+    #[test]
+    fn one_role_created_by_two_fixes_trusts_what_both_need() {
+        let create = |st: Value| Action::CreateRole {
+            role_name: "New".into(),
+            path: None,
+            assume_role_policy_document: doc(&[st]),
+        };
+        let r = report(vec![
+            (
+                "WG001",
+                "a",
+                vec![create(allow("sts:AssumeRole"))],
+                Kind::Ready,
+            ),
+            (
+                "WG004",
+                "b",
+                vec![create(allow("sts:SetContext"))],
+                Kind::Ready,
+            ),
+        ]);
+        let p = plan(&r, &healthy());
+        assert_eq!(
+            p.steps.iter().map(|s| &s.action).collect::<Vec<_>>(),
+            [&Action::CreateRole {
+                role_name: "New".into(),
+                path: None,
+                assume_role_policy_document: doc(&[
+                    allow("sts:AssumeRole"),
+                    allow("sts:SetContext")
+                ]),
+            }]
         );
     }
 
