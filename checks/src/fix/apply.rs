@@ -539,8 +539,14 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             region,
             resource_arn,
             role_arn,
+            ..
         } => {
             in_region(f, region)?;
+            // `HybridAccessEnabled`, false when the action does not set it.
+            let hybrid = serde_json::to_value(a)
+                .ok()
+                .and_then(|v| v.get("hybrid_access_enabled").and_then(Value::as_bool))
+                .unwrap_or(false);
             // Lake Formation verifies a registration by using its role: it can
             // when the role exists (inferred; its policies are judged by LF009).
             let verified = matches!(f.role(role_arn), Some(Fact::Known(Some(_))));
@@ -554,7 +560,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             list.push(LfResource {
                 resource_arn: resource_arn.clone(),
                 role_arn: Some(role_arn.clone()),
-                hybrid_access_enabled: false,
+                hybrid_access_enabled: hybrid,
                 verification_status: Some(if verified {
                     VerificationStatus::Verified
                 } else {
@@ -1634,6 +1640,17 @@ mod tests {
         assert!(e.contains("not the account"), "{e}");
     }
 
+    /// `lakeformation:RegisterResource` without hybrid access mode.
+    fn register(resource_arn: String, role_arn: String) -> Action {
+        serde_json::from_value(json!({
+            "action": "lakeformation:RegisterResource",
+            "region": R,
+            "resource_arn": resource_arn,
+            "role_arn": role_arn,
+        }))
+        .unwrap()
+    }
+
     fn lf(grant: bool, permissions: &[&str], resource: Value) -> Action {
         let (region, catalog_id, principal) = (
             R.to_string(),
@@ -1708,17 +1725,7 @@ mod tests {
             ["arn:a"]
         );
         let arn = "arn:aws:s3:::data-lake-111122223333/flightdata";
-        assert!(
-            err(
-                &mut f,
-                Action::RegisterResource {
-                    region: R.into(),
-                    resource_arn: arn.into(),
-                    role_arn: "arn:x".into()
-                }
-            )
-            .contains("already registered")
-        );
+        assert!(err(&mut f, register(arn.into(), "arn:x".into())).contains("already registered"));
         ok(
             &mut f,
             Action::DeregisterResource {
@@ -1737,14 +1744,7 @@ mod tests {
             .contains("not registered")
         );
         let role = format!("arn:aws:iam::{ACCOUNT}:role/LakeFormationTipRole");
-        ok(
-            &mut f,
-            Action::RegisterResource {
-                region: R.into(),
-                resource_arn: arn.into(),
-                role_arn: role,
-            },
-        );
+        ok(&mut f, register(arn.into(), role));
         let r = f
             .lake_formation
             .resources
@@ -1756,11 +1756,10 @@ mod tests {
         assert_eq!(r.verification_status, Some(VerificationStatus::Verified));
         ok(
             &mut f,
-            Action::RegisterResource {
-                region: R.into(),
-                resource_arn: "arn:aws:s3:::other".into(),
-                role_arn: "arn:aws:iam::1:role/Missing".into(),
-            },
+            register(
+                "arn:aws:s3:::other".into(),
+                "arn:aws:iam::1:role/Missing".into(),
+            ),
         );
         let r = f
             .lake_formation
