@@ -2,6 +2,19 @@
 //! the simulation runs a plan on. An action whose target the facts do not hold,
 //! or whose effect they cannot represent, is an error saying why; nothing is
 //! guessed.
+//!
+//! Where AWS does not document the effect, the model takes the observable end
+//! state and says so here:
+//! - a new Identity Center application requires assignments ("true (default
+//!   value)", PutApplicationAssignmentConfiguration), except Lake Formation's,
+//!   whose default is documented as not required;
+//! - instances, regions and registrations are modelled once settled (`ACTIVE`),
+//!   not while AWS is still creating them;
+//! - a registration is `VERIFIED` when its role exists, else
+//!   `VERIFICATION_FAILED` (inferred); a later policy change does not re-verify
+//!   it;
+//! - ids AWS generates (Studio, application, location, grant, instance) are
+//!   derived from the call's values, so a simulation is repeatable.
 
 use super::Action;
 use crate::fact::Fact;
