@@ -8,7 +8,7 @@
 //! - a new Identity Center application requires assignments ("true (default
 //!   value)", PutApplicationAssignmentConfiguration), except Lake Formation's,
 //!   whose default is documented as not required;
-//! - instances, regions and registrations are modelled once settled (`ACTIVE`),
+//! - instances and their regions are modelled once settled (`ACTIVE`),
 //!   not while AWS is still creating them;
 //! - a registration is `VERIFIED` when its role exists, else
 //!   `VERIFICATION_FAILED` (inferred); a later policy change does not re-verify
