@@ -2,9 +2,11 @@
 //! CLI commands rendered from the actions, and the values a person must supply.
 
 pub mod action;
+pub mod apply;
 pub mod inputs;
 pub mod plan;
 pub mod render;
+pub mod simulate;
 
 pub use action::{Action, Arg, Cmd};
 pub use inputs::Input;
