@@ -139,15 +139,9 @@ fn problems(example: &str, s: &Simulation) -> Vec<String> {
     out
 }
 
-/// Steps the facts of one region cannot take, by example and action: the fix
-/// builds the setup in another region, which the example's facts do not
-/// describe. Each must still occur (a stale entry fails the test).
-const OTHER_REGION: &[(&str, &str)] = &[("WG009.json", "athena:CreateWorkGroup")];
-
 #[test]
 fn every_plan_closes_what_it_claims_and_breaks_nothing() {
     let mut all = Vec::new();
-    let mut seen = Vec::new();
     for path in examples() {
         let s = sim(&path);
         println!(
@@ -164,24 +158,7 @@ fn every_plan_closes_what_it_claims_and_breaks_nothing() {
                 .collect::<Vec<_>>(),
             s.retargeted
         );
-        let example = name(&path);
-        let mut s = s;
-        s.failed.retain(|f| {
-            let expected = OTHER_REGION.contains(&(example.as_str(), f.action.as_str()))
-                && f.why.contains("the facts describe");
-            if expected {
-                seen.push((example.clone(), f.action.clone()));
-            }
-            !expected
-        });
-        all.extend(problems(&example, &s));
-    }
-    for (example, action) in OTHER_REGION {
-        if !seen.iter().any(|(e, a)| e == example && a == action) {
-            all.push(format!(
-                "{example}: {action} is listed in OTHER_REGION but now applies: remove the entry"
-            ));
-        }
+        all.extend(problems(&name(&path), &s));
     }
     assert!(all.is_empty(), "\n{}", all.join("\n"));
 }
@@ -202,31 +179,15 @@ fn the_value_table_covers_every_known_placeholder() {
     }
 }
 
-/// Checks whose typed fixes are not yet declared in `Meta.fixes` (their fixes
-/// are being converted): each must still declare nothing.
-const UNDECLARED: &[&str] = &[
-    "AG004", "ES001", "ES002", "ES003", "ES004", "IC004", "WG001", "WG004", "WG009",
-];
-
 #[test]
 fn every_typed_action_of_the_examples_is_listed_in_its_check_meta() {
     let mut missing = Vec::new();
-    for id in UNDECLARED {
-        if !registry::find(id).unwrap().meta.fixes.is_empty() {
-            missing.push(format!(
-                "{id} now declares its fixes: remove it from UNDECLARED"
-            ));
-        }
-    }
     for path in examples() {
         let facts = load(&path);
         let all: Vec<_> = registry::ALL.iter().collect();
         for r in run(&facts, &all, "test").results {
             let Some(fix) = &r.remediation else { continue };
             let meta = registry::find(r.id).unwrap().meta;
-            if UNDECLARED.contains(&r.id) {
-                continue;
-            }
             for a in &fix.actions {
                 let pair = (a.name(), fix.applicability.kind);
                 if !meta.fixes.iter().any(|(n, k)| *n == pair.0 && *k == pair.1) {

@@ -77,9 +77,11 @@ use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::WorkGroup;
+use crate::facts::role_name;
 use crate::fix::{Action, Kind};
 use crate::fixes::{create_default_location, output_fix, update_work_group_action};
 use crate::grants::{managed_pass, managed_results, results_location};
+use crate::policy::{allow_document, unused_policy_name};
 use crate::s3;
 use serde_json::json;
 
@@ -93,6 +95,8 @@ pub const META: Meta = Meta {
     hop: crate::check::Hop::Write,
     entitlement: false,
     fixes: &[
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::NeedsInput),
         ("athena:UpdateWorkGroup", Kind::Ready),
         ("athena:UpdateWorkGroup", Kind::NeedsInput),
         ("s3:CreateBucket", Kind::Ready),
@@ -260,24 +264,39 @@ fn missing_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
 /// Create a results bucket in this region and point the workgroup at it.
 fn new_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
     let region = ctx.region();
-    Remediation::new(
-        format!(
-            "Create a results bucket in {region} in this account and set it as {}'s query result location",
-            workgroup_label(w)
+    let mut actions = vec![
+        Action::CreateBucket {
+            region: region.to_string(),
+            bucket: bucket.to_string(),
+        },
+        update_work_group_action(
+            ctx,
+            w,
+            json!({"ResultConfigurationUpdates": {"OutputLocation": format!("s3://{bucket}/{}/", w.name)}}),
         ),
-        vec![
-            Action::CreateBucket {
-                region: region.to_string(),
-                bucket: bucket.to_string(),
-            },
-            update_work_group_action(
-                ctx,
-                w,
-                json!({"ResultConfigurationUpdates": {"OutputLocation": format!("s3://{bucket}/{}/", w.name)}}),
-            ),
-        ],
-        META.docs,
-    )
+    ];
+    let mut summary = format!(
+        "Create a results bucket in {region} in this account and set it as {}'s query result location",
+        workgroup_label(w)
+    );
+    // The execution role looks up the results bucket's region (WG005): on the new bucket too.
+    if let Some(arn) = w.execution_role.as_deref() {
+        let policy_name = match ctx.role(arn) {
+            Ok(Some(r)) => unused_policy_name(r, "AthenaResultsBucket"),
+            _ => "AthenaResultsBucket".to_string(),
+        };
+        actions.push(Action::PutRolePolicy {
+            role_name: role_name(arn).to_string(),
+            policy_name,
+            policy_document: allow_document(&[(
+                "s3:GetBucketLocation",
+                &format!("arn:aws:s3:::{bucket}"),
+            )]),
+        });
+        summary
+            .push_str(", and let its execution role call s3:GetBucketLocation on the new bucket");
+    }
+    Remediation::new(summary, actions, META.docs)
 }
 
 fn location_fix(ctx: &Ctx) -> Remediation {

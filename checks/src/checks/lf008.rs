@@ -34,7 +34,7 @@ use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_registration;
 use crate::facts::{LfResource, role_name};
-use crate::fix::Kind;
+use crate::fix::{Action, Kind};
 use crate::fixes::put_location_policy;
 use crate::lf::{LOCATION_POLICY, is_service_linked, location_policy_name};
 use crate::modes::VerificationStatus;
@@ -49,7 +49,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[("iam:PutRolePolicy", Kind::Ready)],
+    fixes: &[
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("lakeformation:UpdateResource", Kind::Ready),
+    ],
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",
@@ -118,10 +121,18 @@ fn fix(ctx: &Ctx, r: &LfResource) -> Remediation {
     };
     Remediation::new(
         format!(
-            "Check that {name} trusts lakeformation.amazonaws.com (LF005) and give it S3 read and write on {} (plus kms:Decrypt and kms:GenerateDataKey if the bucket uses a KMS key), then read the status again: {describe}",
+            "Check that {name} trusts lakeformation.amazonaws.com (LF005) and give it S3 read and write on {} (plus kms:Decrypt and kms:GenerateDataKey if the bucket uses a KMS key), then set the registration's role again so Lake Formation checks it anew (AWS does not document when it re-checks a role on its own), and read the status: {describe}",
             r.resource_arn
         ),
-        vec![put_location_policy(name, &policy, r)],
+        vec![
+            put_location_policy(name, &policy, r),
+            Action::UpdateResource {
+                region: ctx.region().to_string(),
+                resource_arn: r.resource_arn.clone(),
+                role_arn: arn.to_string(),
+                hybrid_access_enabled: r.hybrid_access_enabled,
+            },
+        ],
         META.docs,
     )
 }
@@ -156,7 +167,11 @@ mod tests {
         let fix = r.remediation.unwrap();
         assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
         let c = fix.commands;
-        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(
+            c[1],
+            "aws lakeformation update-resource --region ap-northeast-1 --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"
+        );
         // The role already has an inline policy: a new name, not a replacement.
         assert!(
             c[0].starts_with("aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess --policy-document"),

@@ -279,13 +279,18 @@ impl Check {
         if self.meta.fixes.is_empty() {
             return "**Fix actions.** None: a person makes the fix (see How to fix); `studio-doctor fix` lists it under the work to do by hand.".to_string();
         }
-        let mut out = String::from("**Fix actions.** What `studio-doctor fix` plans for a finding:");
+        let mut out =
+            String::from("**Fix actions.** What `studio-doctor fix` plans for a finding:");
         for (action, kind) in self.meta.fixes {
             let kind = match kind {
                 Kind::Ready => "ready: runs as planned",
                 Kind::NeedsInput => "needs input: a value a person supplies",
-                Kind::Replaces => "replaces an existing document or setting, keeping what the plan names",
-                Kind::Recreates => "recreates: a new resource replaces one whose setting cannot change; not run by the plan script",
+                Kind::Replaces => {
+                    "replaces an existing document or setting, keeping what the plan names"
+                }
+                Kind::Recreates => {
+                    "recreates: a new resource replaces one whose setting cannot change; not run by the plan script"
+                }
                 Kind::Manual => "by hand",
             };
             out.push_str(&format!("\n- `{action}` ({kind})"));

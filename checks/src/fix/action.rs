@@ -184,6 +184,17 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         hybrid_access_enabled: bool,
     },
+    /// Set a registration's role again (Lake Formation checks the role when it
+    /// is set).
+    #[serde(rename = "lakeformation:UpdateResource")]
+    UpdateResource {
+        region: String,
+        resource_arn: String,
+        role_arn: String,
+        /// `HybridAccessEnabled` (false when absent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hybrid_access_enabled: bool,
+    },
     #[serde(rename = "lakeformation:DeregisterResource")]
     DeregisterResource {
         region: String,
@@ -566,6 +577,22 @@ impl Action {
                     .region(region)
                     .text("--resource-arn", resource_arn)
                     .text("--role-arn", role_arn);
+                if *hybrid_access_enabled {
+                    c.flag("--hybrid-access-enabled")
+                } else {
+                    c
+                }
+            }
+            UpdateResource {
+                region,
+                resource_arn,
+                role_arn,
+                hybrid_access_enabled,
+            } => {
+                let c = Cmd::new("lakeformation", "update-resource")
+                    .region(region)
+                    .text("--role-arn", role_arn)
+                    .text("--resource-arn", resource_arn);
                 if *hybrid_access_enabled {
                     c.flag("--hybrid-access-enabled")
                 } else {

@@ -547,19 +547,16 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             let s = known_mut(&mut f.lake_formation.settings, "the data lake settings")?;
             s.data_lake_admins = principals(data_lake_settings, "DataLakeAdmins")?;
             s.read_only_admins = principals(data_lake_settings, "ReadOnlyAdmins")?;
+            s.document = Some(data_lake_settings.clone());
         }
         RegisterResource {
             region,
             resource_arn,
             role_arn,
-            ..
+            hybrid_access_enabled,
         } => {
             in_region(f, region)?;
-            // `HybridAccessEnabled`, false when the action does not set it.
-            let hybrid = serde_json::to_value(a)
-                .ok()
-                .and_then(|v| v.get("hybrid_access_enabled").and_then(Value::as_bool))
-                .unwrap_or(false);
+            let hybrid = *hybrid_access_enabled;
             // Lake Formation verifies a registration by using its role: it can
             // when the role exists (inferred; its policies are judged by LF009).
             let verified = matches!(f.role(role_arn), Some(Fact::Known(Some(_))));
@@ -579,6 +576,31 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
                 } else {
                     VerificationStatus::VerificationFailed
                 }),
+            });
+        }
+        UpdateResource {
+            region,
+            resource_arn,
+            role_arn,
+            hybrid_access_enabled,
+        } => {
+            in_region(f, region)?;
+            // Verified when the role exists, as for RegisterResource (inferred).
+            let verified = matches!(f.role(role_arn), Some(Fact::Known(Some(_))));
+            let list = known_mut(
+                &mut f.lake_formation.resources,
+                "the Lake Formation registrations",
+            )?;
+            let r = list
+                .iter_mut()
+                .find(|r| &r.resource_arn == resource_arn)
+                .ok_or_else(|| format!("{resource_arn} is not registered"))?;
+            r.role_arn = Some(role_arn.clone());
+            r.hybrid_access_enabled = *hybrid_access_enabled;
+            r.verification_status = Some(if verified {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::VerificationFailed
             });
         }
         DeregisterResource {

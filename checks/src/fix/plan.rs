@@ -365,7 +365,7 @@ fn rank(a: &Action) -> u8 {
         CreateLakeFormationIdentityCenterConfiguration { .. } => 62,
         // Re-registering a location with another role: deregister first.
         DeregisterResource { .. } => 63,
-        RegisterResource { .. } => 64,
+        RegisterResource { .. } | UpdateResource { .. } => 64,
         GrantPermissions { .. } => 65,
         CreateLakeFormationOptIn { .. } => 66,
         CreateWorkGroup { .. } | UpdateWorkGroup { .. } => 70,
