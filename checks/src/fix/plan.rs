@@ -9,9 +9,14 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// The version of `plan.json` (`schemas/plan-v1.schema.json`).
+pub const PLAN_VERSION: u32 = 1;
+
 /// The plan for one report.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Plan {
+    /// [`PLAN_VERSION`]: fields may be added within a version; existing ones keep their meaning.
+    pub plan_version: u32,
     pub region: String,
     /// The account the plan is for (the script refuses to run in another).
     pub account_id: Option<String>,
@@ -51,9 +56,6 @@ pub struct Finding {
 pub struct Manual {
     pub finding: Finding,
     pub summary: String,
-    /// Commands a fix still gives as text only (not typed actions).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<String>,
     pub docs: Vec<String>,
 }
 
@@ -77,7 +79,6 @@ pub fn plan(report: &Report, facts: &Facts) -> Plan {
             manual.push(Manual {
                 finding,
                 summary: fix.summary.clone(),
-                commands: fix.commands.clone(),
                 docs: fix.docs.clone(),
             });
             continue;
@@ -124,6 +125,7 @@ pub fn plan(report: &Report, facts: &Facts) -> Plan {
         }
     }
     Plan {
+        plan_version: PLAN_VERSION,
         region: report.target.region.clone(),
         account_id: report.target.account_id.clone(),
         steps: merged,

@@ -5,10 +5,10 @@
 use super::apply::apply;
 use super::plan::{Finding, Plan, plan};
 use super::{Action, Kind};
-use crate::check::Status;
+use crate::check::{Check, Status};
 use crate::facts::Facts;
 use crate::registry;
-use crate::report::{CheckResult, Report, Summary};
+use crate::report::{CheckResult, Summary};
 use crate::run::{RunOptions, run_with};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -66,7 +66,19 @@ pub fn simulate(
     options: &RunOptions,
     values: &BTreeMap<String, String>,
 ) -> Simulation {
-    let before = report(facts, options);
+    let all: Vec<&'static Check> = registry::ALL.iter().collect();
+    simulate_checks(facts, &all, options, values)
+}
+
+/// [`simulate`] with only `checks` (and their prerequisites) run, before and after.
+pub fn simulate_checks(
+    facts: &Facts,
+    checks: &[&'static Check],
+    options: &RunOptions,
+    values: &BTreeMap<String, String>,
+) -> Simulation {
+    let report = |facts: &Facts| run_with(facts, checks, "simulate", options);
+    let before = report(facts);
     let plan = plan(&before, facts);
     let mut after_facts = facts.clone();
     let (mut applied, mut not_applied, mut failed) = (Vec::new(), Vec::new(), Vec::new());
@@ -96,7 +108,7 @@ pub fn simulate(
         }
     }
     let retargeted = retarget(&mut after_facts, &plan, &applied);
-    let after = report(&after_facts, options);
+    let after = report(&after_facts);
     let unfixed = unfixed(&plan, &applied, &before.results, &after.results);
     let regressed = before
         .results
@@ -168,11 +180,6 @@ fn retarget(f: &mut Facts, plan: &Plan, applied: &[usize]) -> Vec<String> {
         }
     }
     out
-}
-
-fn report(facts: &Facts, options: &RunOptions) -> Report {
-    let all: Vec<_> = registry::ALL.iter().collect();
-    run_with(facts, &all, "simulate", options)
 }
 
 /// The claimed findings of the applied steps that do not pass after the plan.
@@ -334,6 +341,7 @@ mod tests {
         };
         // A plan whose only step does nothing for the finding.
         let plan = Plan {
+            plan_version: 1,
             region: f.target.region.clone(),
             account_id: None,
             steps: vec![Step {
