@@ -265,10 +265,7 @@ pub fn script_files(plan: &Plan, version: &str) -> Vec<(String, String)> {
         sh.push_str(&format!("\n# Step {number}: {}", step.action.name()));
         sh.push_str(&format!(" - closes {}\n", comment(&closes(&step.closes))));
         if let Some(k) = &step.kept {
-            sh.push_str(&format!(
-                "# It replaces a document; it keeps {}\n",
-                comment(k)
-            ));
+            sh.push_str(&format!("# Replaces what is there; keeps {}\n", comment(k)));
         }
         let mut command = script(&step.action.command(), &mut |flag, value| {
             let base = format!("{number:02}-{}", flag.trim_start_matches('-'));
