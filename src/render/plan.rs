@@ -243,12 +243,16 @@ pub fn script_files(plan: &Plan, version: &str) -> Vec<(String, String)> {
         }
         sh.push_str("if [ ${#missing[@]} -gt 0 ]; then\n  echo \"plan.sh: set ${missing[*]} first (see the top of this file)\" >&2\n  exit 2\nfi\n");
     }
+    // AWS CLI v2 reads AWS_REGION, v1 only AWS_DEFAULT_REGION.
+    sh.push_str(&format!(
+        "\nexport AWS_REGION={r} AWS_DEFAULT_REGION={r}\n",
+        r = quote(&plan.region)
+    ));
     if let Some(account) = &plan.account_id {
         sh.push_str(&format!(
             "\n# This plan is for account {account} only.\nACCOUNT_ID={account}\nactual=$(aws sts get-caller-identity --query Account --output text)\nif [ \"$actual\" != \"$ACCOUNT_ID\" ]; then\n  echo \"plan.sh: this plan is for account $ACCOUNT_ID, the credentials are for account $actual\" >&2\n  exit 2\nfi\n"
         ));
     }
-    sh.push_str(&format!("export AWS_REGION={}\n", quote(&plan.region)));
     // Policy files with the inputs filled in, in a directory removed on exit.
     sh.push_str("\nDOCS=$(mktemp -d)\ntrap 'rm -rf \"$DOCS\"' EXIT\n");
     sh.push_str("# policies/NAME with each <INPUT> replaced by its value; prints file://PATH.\ndoc() {\n  local text\n  text=$(cat \"policies/$1\")\n");

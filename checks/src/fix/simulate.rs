@@ -328,7 +328,8 @@ mod tests {
     #[test]
     fn a_claimed_finding_that_still_fails_is_unfixed() {
         let f = example("traps/ES004.json");
-        let before = report(&f, &RunOptions::default());
+        let all: Vec<_> = registry::ALL.iter().collect();
+        let before = run_with(&f, &all, "test", &RunOptions::default());
         let failing = before
             .results
             .iter()
