@@ -31,5 +31,3 @@ class Data:
         self.wg_disabled = set()  # workgroups to show as DISABLED
         self.user_status = {}  # moto user id -> ENABLED/DISABLED
 
-
-EMPTY = Data()
