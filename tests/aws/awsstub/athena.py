@@ -83,15 +83,33 @@ def seed(athena, facts, data):
 
 # Writes: what a fix plan does to workgroups.
 
-def patch_create_work_group(stub, req, d, answer):
-    """CreateWorkGroup (moto): an Identity Center workgroup gets its Identity Center
-    application from Athena, with assignment required (moto has none)."""
+def engine_version(conf):
+    """Athena reports the engine a workgroup runs (EffectiveEngineVersion) for the
+    one selected: the latest (engine version 3) for AUTO. moto stores only what it
+    was given."""
+    engine = conf.get("EngineVersion")
+    if isinstance(engine, dict) and engine.get("SelectedEngineVersion") and not engine.get(
+            "EffectiveEngineVersion"):
+        selected = engine["SelectedEngineVersion"]
+        engine["EffectiveEngineVersion"] = "Athena engine version 3" if selected == "AUTO" else selected
+    return conf
+
+
+def create_work_group(stub, req, d):
+    """CreateWorkGroup, stored in moto with the engine version Athena reports; an
+    Identity Center workgroup gets its Identity Center application from Athena,
+    with assignment required (moto has none)."""
     body = req.json()
-    idc = (body.get("Configuration") or {}).get("IdentityCenterConfiguration") or {}
+    body["Configuration"] = engine_version(body.get("Configuration") or {})
+    status, out = stub.moto_json(req, "athena", "AmazonAthena.CreateWorkGroup", body)
+    if status != 200:
+        return error(req, out.get("__type", "InvalidRequestException").rpartition("#")[2],
+                     out.get("message") or out.get("Message") or "CreateWorkGroup failed", status)
+    idc = body["Configuration"].get("IdentityCenterConfiguration") or {}
     if idc.get("EnableIdentityCenter"):
         d.wg_apps[body["Name"]] = new_app(d, body["Name"], "athena", True,
                                           instance=idc.get("IdentityCenterInstanceArn"))
-    return answer
+    return reply_json(out)
 
 
 # ConfigurationUpdates members that clear a setting: flag -> (section, key).
@@ -144,7 +162,7 @@ def update_work_group(stub, req, d):
         return error(req, "InvalidRequestException", f"WorkGroup {name} is not found.")
     if body.get("State") not in (None, "ENABLED", "DISABLED"):
         return error(req, "InvalidRequestException", f"Invalid State {body['State']}")
-    conf = updated(wg.get("Configuration") or {}, body.get("ConfigurationUpdates") or {})
+    conf = engine_version(updated(wg.get("Configuration") or {}, body.get("ConfigurationUpdates") or {}))
     description = body.get("Description", wg.get("Description"))
     stub.moto_json(req, "athena", "AmazonAthena.DeleteWorkGroup", {"WorkGroup": name})
     create = {"Name": name, "Configuration": conf}
@@ -160,9 +178,8 @@ def update_work_group(stub, req, d):
     return reply_json({})
 
 
-LOCAL = {"athena.UpdateWorkGroup": update_work_group}
+LOCAL = {"athena.CreateWorkGroup": create_work_group, "athena.UpdateWorkGroup": update_work_group}
 PATCHES = {
-    "athena.CreateWorkGroup": patch_create_work_group,
     "athena.GetWorkGroup": patch_get_work_group,
     "athena.ListWorkGroups": patch_list_work_groups,
 }
