@@ -294,6 +294,21 @@ def trusts_lake_formation(stub, req, role_arn):
     return status == 200 and m is not None and "lakeformation.amazonaws.com" in unquote(html.unescape(m.group(1)))
 
 
+def update_resource(stub, req, d):
+    """UpdateResource, which moto lacks: the registration's role (and hybrid access
+    mode) replaced, and verified again; moto's copy re-registered with the role."""
+    body = req.json()
+    arn, role = body.get("ResourceArn"), body.get("RoleArn")
+    if not arn or not role:
+        return error(req, "InvalidInputException", "ResourceArn and RoleArn are required")
+    status, _ = stub.moto_rest(req, "lakeformation", "/DeregisterResource", {"ResourceArn": arn})
+    if status != 200:
+        return error(req, "EntityNotFoundException", f"Resource {arn} is not registered")
+    stub.moto_rest(req, "lakeformation", "/RegisterResource", {"ResourceArn": arn, "RoleArn": role})
+    patch_register(stub, req, d, None)
+    return reply_json({}, content_type=REST_JSON)
+
+
 def patch_deregister(stub, req, d, answer):
     d.lf_resources.pop(req.json().get("ResourceArn"), None)
     return answer
@@ -344,6 +359,7 @@ LOCAL = {
     "lakeformation.CreateLakeFormationIdentityCenterConfiguration": create_idc_config,
     "lakeformation.DeleteLakeFormationIdentityCenterConfiguration": delete_idc_config,
     "lakeformation.CreateLakeFormationOptIn": create_opt_in,
+    "lakeformation.UpdateResource": update_resource,
     "lakeformation.DescribeLakeFormationIdentityCenterConfiguration": lf_idc_config,
     "lakeformation.ListLakeFormationOptIns": lf_opt_ins,
     # moto's ListPermissions fails (HTTP 500, KeyError 'TableWildcard') when a

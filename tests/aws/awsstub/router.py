@@ -115,6 +115,16 @@ class Stub:
         except ValueError:
             return answer[0], {}
 
+    def moto_rest(self, req, service, path, obj):
+        """Call a REST-JSON operation of moto (e.g. Lake Formation's POST /Name):
+        (HTTP status, answer as a dict)."""
+        headers = {"Content-Type": "application/json", **self.signed(req, service)}
+        _, _, body = answer = self.forward(Req("POST", path, headers, json.dumps(obj).encode()))
+        try:
+            return answer[0], json.loads(body or b"{}")
+        except ValueError:
+            return answer[0], {}
+
     def moto_query(self, req, service, params):
         """Call a query-protocol operation of moto (IAM, STS): (HTTP status, XML text)."""
         body = urlencode({**params, "Version": QUERY_VERSIONS[service]}).encode()

@@ -248,6 +248,30 @@ def create_instance(stub, req, d):
     return reply_json({"InstanceArn": d.instance_arn})
 
 
+def update_instance(stub, req, d):
+    """UpdateInstance: the name (moto keeps it) and the encryption configuration
+    (KeyType, and KmsKeyArn for a customer managed key)."""
+    body = req.json()
+    arn = body.get("InstanceArn")
+    facts = d.instance if arn == d.instance_arn else next(
+        (i for i in d.instance_order if i and i["instance_arn"] == arn), None)
+    if facts is None or d.no_instances:
+        return error(req, "ResourceNotFoundException", f"Instance {arn} does not exist")
+    enc = body.get("EncryptionConfiguration")
+    if enc is not None:
+        if enc.get("KeyType") not in ("AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KEY") or (
+                enc["KeyType"] == "CUSTOMER_MANAGED_KEY") != bool(enc.get("KmsKeyArn")):
+            return error(req, "ValidationException",
+                         "EncryptionConfiguration needs KeyType, and KmsKeyArn exactly for CUSTOMER_MANAGED_KEY")
+        facts["key_type"] = enc["KeyType"]
+    if body.get("Name"):
+        facts["name"] = body["Name"]
+        if arn == d.instance_arn:
+            stub.moto_json(req, "sso", "SWBExternalService.UpdateInstance",
+                           {"InstanceArn": arn, "Name": body["Name"]})
+    return reply_json({})
+
+
 def delete_instance(stub, req, d):
     if d.no_instances or req.json().get("InstanceArn") != d.instance_arn:
         return error(req, "ResourceNotFoundException",
@@ -262,4 +286,5 @@ LOCAL.update({
     "sso.AddRegion": add_region,
     "sso.CreateInstance": create_instance,
     "sso.DeleteInstance": delete_instance,
+    "sso.UpdateInstance": update_instance,
 })
