@@ -2,6 +2,8 @@
 ListStudioSessionMappings, served from the facts' studios; and the writes a fix
 plan makes (CreateStudio, DeleteStudio, UpdateStudio, Create/UpdateStudioSessionMapping)."""
 
+import re
+
 from .sso import new_app
 from .wire import CREATED, error, known, new_id, reply_json
 
@@ -99,6 +101,12 @@ def create_studio(stub, req, d):
         return error(req, "InvalidRequestException", "A Studio with AuthMode SSO needs a UserRole")
     if any(s["name"] == body["Name"] for s in d.studios):
         return error(req, "InvalidRequestException", f"A Studio named {body['Name']} already exists")
+    for wire in ("ServiceRole", "UserRole"):
+        if body.get(wire):
+            arn = role_arn(stub, req, body[wire])
+            if arn is None:
+                return error(req, "InvalidRequestException", f"The {wire} {body[wire]} does not exist")
+            body[wire] = arn
     studio_id = "es-" + new_id(25, ID_ALPHABET)
     url = f"https://{studio_id}.emrstudio-prod.{d.region}.amazonaws.com"
     studio = {key: body[wire] for wire, key in STUDIO_INPUT if body.get(wire) is not None}
@@ -113,6 +121,17 @@ def create_studio(stub, req, d):
                                            instance=studio["idc_instance_arn"])
     d.studios.append(studio)
     return reply_json({"StudioId": studio_id, "Url": url})
+
+
+def role_arn(stub, req, name_or_arn):
+    """The ARN of an IAM role given by name or ARN (read from IAM: moto); None if
+    there is no such role."""
+    name = name_or_arn.rsplit("/", 1)[-1]
+    status, text = stub.moto_query(req, "iam", {"Action": "GetRole", "RoleName": name})
+    m = re.search(r"<Arn>([^<]+)</Arn>", text)
+    if status != 200 or m is None:
+        return None
+    return m.group(1) if not name_or_arn.startswith("arn:") or m.group(1) == name_or_arn else None
 
 
 def studio_or_error(req, d):

@@ -74,8 +74,10 @@ class Stub:
         with self.lock:
             self.calls.append(req.name)
             rule = take_fault(self.rules, req.name, req.body)
-            # Another region: nothing there (a fresh Data, so a write there is lost).
-            data = self.data if req.region in (None, self.data.region) else Data()
+            # Another region: nothing there (a fresh Data, so a write there is lost);
+            # but Identity Center answers for its instance in each of its regions.
+            data = self.data if req.region in (None, self.data.region) or (
+                req.service == "sso" and req.region in self.data.instance_regions()) else Data()
         if rule:
             answer = inject(rule, req, data)
             if answer is not None:
