@@ -1,6 +1,8 @@
 //! What each subcommand does. Errors returned here are one-line input errors (exit 2).
 
-use crate::cli::{CatalogFormat, CheckArgs, Cli, Command, FailOnArg, Format, ListArgs, ReportArgs};
+use crate::cli::{
+    CatalogFormat, CheckArgs, Cli, Command, FailOnArg, Format, ListArgs, ReportArgs, TargetArgs,
+};
 use crate::config::Config;
 use crate::timing::Timings;
 use crate::{collect, config, date, render, select};
@@ -21,6 +23,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn run(command: Command) -> Result<u8, String> {
     match command {
         Command::Check(args) => check(*args),
+        Command::Fix(args) => crate::fix::run(*args),
         Command::Demo(report) => {
             let facts = Facts::from_json(DEMO_FACTS).map_err(|e| format!("embedded demo: {e}"))?;
             let plan = Plan::new(&report, None)?;
@@ -143,7 +146,7 @@ impl Plan {
 }
 
 /// A list flag given on the command line replaces the config file's list.
-fn pick_list(flag: &[String], file: Option<Vec<String>>) -> Vec<String> {
+pub(crate) fn pick_list(flag: &[String], file: Option<Vec<String>>) -> Vec<String> {
     let given: Vec<String> = flag
         .iter()
         .filter(|s| !s.trim().is_empty())
@@ -235,9 +238,22 @@ fn check_writable(path: &Path) -> Result<(), String> {
 }
 
 fn check(args: CheckArgs) -> Result<u8, String> {
-    let config = config::load(args.config.as_deref(), args.no_config)?;
+    let config = config::load(args.target.config.as_deref(), args.target.no_config)?;
     let plan = Plan::new(&args.report, config.as_ref())?;
-    // How long reading AWS took per area: live runs only, never in the facts.
+    let progress = plan.stdout == Some(Format::Table) && !args.report.quiet;
+    let (facts, timings) = read(&args.target, config.as_ref(), &plan.checks, progress)?;
+    emit(&facts, &plan, timings.as_ref())
+}
+
+/// The facts to judge: the facts file, else a live read of what `checks` need
+/// (saved with `--save-facts`), and how long the live reads took per area
+/// (live runs only, never in the facts).
+pub(crate) fn read(
+    args: &TargetArgs,
+    config: Option<&Config>,
+    checks: &[&'static Check],
+    progress: bool,
+) -> Result<(Facts, Option<Timings>), String> {
     let (facts, timings) = match &args.facts {
         Some(path) => {
             for (flag, given) in [
@@ -258,13 +274,13 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 .map_err(|e| format!("cannot read facts file {}: {e}", path.display()))?;
             let facts = Facts::from_json(&text)
                 .map_err(|e| format!("{} is not a valid facts file: {e}", path.display()))?;
-            if let Some(c) = &config {
+            if let Some(c) = config {
                 c.check_target(&facts.target, path)?;
             }
             (facts, None)
         }
         None => {
-            let (facts, timings) = collect_live(&args, config.as_ref(), &plan)?;
+            let (facts, timings) = collect_live(args, config, checks, progress)?;
             (facts, Some(timings))
         }
     };
@@ -279,15 +295,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             .and_then(|()| std::io::Write::flush(&mut out))
             .map_err(|e| failed(&e))?;
     }
-    emit(&facts, &plan, timings.as_ref())
+    Ok((facts, timings))
 }
 
 fn collect_live(
-    args: &CheckArgs,
+    args: &TargetArgs,
     config: Option<&Config>,
-    plan: &Plan,
+    checks: &[&'static Check],
+    progress: bool,
 ) -> Result<(Facts, Timings), String> {
-    let needs: BTreeSet<Need> = registry::with_prerequisites(&plan.checks)
+    let needs: BTreeSet<Need> = registry::with_prerequisites(checks)
         .iter()
         .flat_map(|c| c.meta.needs.iter().copied())
         .collect();
@@ -310,7 +327,7 @@ fn collect_live(
         users: pick_list(&args.users, config.map(|c| c.users.clone())),
         tables: pick_list(&args.tables, config.map(|c| c.tables.clone())),
     };
-    let spinner = progress_bar(plan.stdout == Some(Format::Table) && !args.report.quiet);
+    let spinner = progress_bar(progress);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -447,7 +464,7 @@ fn explain_json(check: &Check) -> String {
 }
 
 /// Print to stdout; a closed pipe (`| head`) is not an error worth a panic.
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();

@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the checks against a live account (or a saved facts file).
     Check(Box<CheckArgs>),
+    /// Read the account (or a facts file) and print the plan that fixes its findings;
+    /// `--simulate` shows its effect, `--output-dir` writes it as a script. Never changes AWS.
+    Fix(Box<FixArgs>),
     /// Run the checks on the example account embedded in the binary (offline).
     Demo(ReportArgs),
     /// List every check: id, name, area, severity, title.
@@ -45,6 +48,42 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Plan only for these checks' findings (comma-separated ids or names; repeatable).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Leave these checks' findings out of the plan (comma-separated ids or names; repeatable).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip: Vec<String>,
+    /// Apply the plan to the facts (not to AWS) and show the checks before and after.
+    #[arg(long)]
+    pub simulate: bool,
+    /// A value the plan needs, for --simulate: NAME=VALUE (repeatable).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// Write the plan to DIR: plan.sh, plan.json and policies/*.json (DIR must be new or empty).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Text for people, or the plan as JSON.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+    pub format: CatalogFormat,
+    /// No progress output on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// What to read: a live account (and which parts of it) or a facts file.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
     /// Run on a saved facts file instead of reading AWS.
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
@@ -86,8 +125,6 @@ pub struct CheckArgs {
     /// Ignore ./studio-doctor.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
-    #[command(flatten)]
-    pub report: ReportArgs,
 }
 
 /// `--table`: `database.table`, both parts non-empty, no spaces.
@@ -248,7 +285,7 @@ mod tests {
         let Command::Check(args) = ok.command else {
             panic!("not check")
         };
-        assert_eq!(args.tables, ["flightdata_db.flightdata", "db.t"]);
+        assert_eq!(args.target.tables, ["flightdata_db.flightdata", "db.t"]);
         for bad in ["flightdata", "db.", ".t", "db. t", ""] {
             let err = Cli::try_parse_from(["studio-doctor", "check", "--table", bad]).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad}");

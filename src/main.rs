@@ -6,6 +6,7 @@ mod cli;
 mod collect;
 mod config;
 mod date;
+mod fix;
 mod render;
 mod select;
 mod timing;

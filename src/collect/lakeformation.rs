@@ -14,9 +14,10 @@ use aws_sdk_lakeformation::operation::list_permissions::ListPermissionsError;
 use aws_sdk_lakeformation::operation::list_resources::ListResourcesError;
 use aws_sdk_lakeformation::types::{
     DataCellsFilterResource, DataLakePrincipal, DataLakeResourceType, DatabaseResource,
-    LakeFormationOptInsInfo, LfTagPair, PrincipalResourcePermissions, Resource, ResourceInfo,
-    TableResource, TableWildcard,
+    LakeFormationOptInsInfo, LfTagPair, PrincipalPermissions, PrincipalResourcePermissions,
+    Resource, ResourceInfo, TableResource, TableWildcard,
 };
+use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use studio_doctor_checks::facts::{
@@ -64,7 +65,8 @@ pub async fn identity_center(
     .into()
 }
 
-/// `GetDataLakeSettings`: the data lake administrators and read-only administrators.
+/// `GetDataLakeSettings`: the data lake administrators and read-only
+/// administrators, and the whole settings structure (a fix writes it back).
 pub async fn settings(run: &Run) -> Fact<DataLakeSettings> {
     let out = run
         .call(
@@ -83,11 +85,89 @@ pub async fn settings(run: &Run) -> Fact<DataLakeSettings> {
             Some(s) => DataLakeSettings {
                 data_lake_admins: ids(s.data_lake_admins()),
                 read_only_admins: ids(s.read_only_admins()),
+                document: Some(settings_document(s)),
             },
             None => DataLakeSettings::default(),
         }
     })
     .into()
+}
+
+/// The `DataLakeSettings` structure as the API model spells it: each field the
+/// answer carried, in the model's order (`Parameters` sorted by key).
+fn settings_document(s: &aws_sdk_lakeformation::types::DataLakeSettings) -> Value {
+    let principal = |p: &DataLakePrincipal| json!({"DataLakePrincipalIdentifier": p.data_lake_principal_identifier()});
+    let principals = |l: &[DataLakePrincipal]| -> Value { l.iter().map(principal).collect() };
+    let defaults = |l: &[PrincipalPermissions]| -> Value {
+        l.iter()
+            .map(|p| {
+                let mut o = Map::new();
+                if let Some(x) = p.principal() {
+                    o.insert("Principal".into(), principal(x));
+                }
+                if let Some(x) = &p.permissions {
+                    let names: Vec<&str> = x.iter().map(|p| p.as_str()).collect();
+                    o.insert("Permissions".into(), json!(names));
+                }
+                Value::Object(o)
+            })
+            .collect()
+    };
+    let mut o = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            o.insert(k.to_string(), v);
+        }
+    };
+    put(
+        "DataLakeAdmins",
+        s.data_lake_admins.as_deref().map(principals),
+    );
+    put(
+        "ReadOnlyAdmins",
+        s.read_only_admins.as_deref().map(principals),
+    );
+    put(
+        "CreateDatabaseDefaultPermissions",
+        s.create_database_default_permissions
+            .as_deref()
+            .map(defaults),
+    );
+    put(
+        "CreateTableDefaultPermissions",
+        s.create_table_default_permissions.as_deref().map(defaults),
+    );
+    put(
+        "Parameters",
+        s.parameters
+            .as_ref()
+            .map(|m| json!(m.iter().collect::<BTreeMap<_, _>>())),
+    );
+    put(
+        "TrustedResourceOwners",
+        s.trusted_resource_owners.as_ref().map(|l| json!(l)),
+    );
+    put(
+        "AllowExternalDataFiltering",
+        s.allow_external_data_filtering.map(Value::Bool),
+    );
+    put(
+        "AllowFullTableExternalDataAccess",
+        s.allow_full_table_external_data_access.map(Value::Bool),
+    );
+    put(
+        "ExternalDataFilteringAllowList",
+        s.external_data_filtering_allow_list
+            .as_deref()
+            .map(principals),
+    );
+    put(
+        "AuthorizedSessionTagValueList",
+        s.authorized_session_tag_value_list
+            .as_ref()
+            .map(|l| json!(l)),
+    );
+    Value::Object(o)
 }
 
 /// One `ListPermissions` resource filter.

@@ -6,6 +6,7 @@ pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;
+pub mod plan;
 pub mod sarif;
 pub mod terminal;
 #[cfg(test)]

@@ -38,6 +38,7 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::Ctx;
+use crate::fix::Kind;
 use crate::grants;
 
 pub const META: Meta = Meta {
@@ -49,7 +50,10 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("s3control:CreateAccessGrantsInstance", Kind::Ready),
+        ("s3control:CreateAccessGrantsInstance", Kind::NeedsInput),
+    ],
     needs: &[Need::Caller, Need::AccessGrantsInstance, Need::IdcInstances],
     docs: grants::INSTANCE_DOCS,
 };
@@ -72,6 +76,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
 mod tests {
     use crate::check::Status;
     use crate::fact::{Fact, Unknown};
+    use crate::fix::Kind;
     use crate::testkit::{denied, healthy, only};
 
     #[test]
@@ -90,6 +95,7 @@ mod tests {
         assert!(r.message.contains("ap-northeast-1"), "{}", r.message);
         assert!(r.message.contains("111122223333"), "{}", r.message);
         let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Ready);
         assert_eq!(
             fix.commands,
             vec![

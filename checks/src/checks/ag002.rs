@@ -42,8 +42,9 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AssociateAccessGrantsIdentityCenter.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Unread, workgroup_label};
+use crate::fix::{Action, Kind};
 use crate::grants;
 use crate::idc::region_idc_instance;
 use crate::scope::Scope;
@@ -57,7 +58,27 @@ pub const META: Meta = Meta {
     depends_on: &["AG001"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("s3control:AssociateAccessGrantsIdentityCenter", Kind::Ready),
+        (
+            "s3control:AssociateAccessGrantsIdentityCenter",
+            Kind::NeedsInput,
+        ),
+        (
+            "s3control:DissociateAccessGrantsIdentityCenter",
+            Kind::Replaces,
+        ),
+        (
+            "s3control:AssociateAccessGrantsIdentityCenter",
+            Kind::Replaces,
+        ),
+        (
+            "s3control:DissociateAccessGrantsIdentityCenter",
+            Kind::NeedsInput,
+        ),
+        ("s3control:CreateAccessGrantsInstance", Kind::Ready),
+        ("s3control:CreateAccessGrantsInstance", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::AccessGrantsInstance,
@@ -196,25 +217,38 @@ fn instance_users<'a>(ctx: &Ctx<'a>) -> (Users<'a>, Vec<Unread<'a>>) {
     (users, unknowns)
 }
 
-fn associate_fix(ctx: &Ctx, arn: Option<&str>, dissociate_first: bool) -> crate::Remediation {
-    let (region, acct) = (ctx.region(), ctx.account());
-    let arn = arn.unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
-    let mut commands = Vec::new();
+fn associate_fix(ctx: &Ctx, arn: Option<&str>, dissociate_first: bool) -> Remediation {
+    let (region, account) = (ctx.region().to_string(), ctx.account().to_string());
+    let mut actions = Vec::new();
     if dissociate_first {
-        commands.push(format!(
-            "aws s3control dissociate-access-grants-identity-center --region {region} --account-id {acct}"
-        ));
+        actions.push(Action::DissociateAccessGrantsIdentityCenter {
+            region: region.clone(),
+            account_id: account.clone(),
+        });
     }
-    commands.push(format!(
-        "aws s3control associate-access-grants-identity-center --region {region} --account-id {acct} --identity-center-arn {arn}"
-    ));
-    let summary = if dissociate_first {
-        "Re-associate the S3 Access Grants instance with the Identity Center instance the workgroups use; grants to the old instance's users and groups must then be recreated"
+    actions.push(Action::AssociateAccessGrantsIdentityCenter {
+        region,
+        account_id: account,
+        identity_center_arn: arn.unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>").to_string(),
+    });
+    if dissociate_first {
+        Remediation::new(
+            "Re-associate the S3 Access Grants instance with the Identity Center instance the workgroups use; grants to the old instance's users and groups must then be recreated",
+            actions,
+            META.docs,
+        )
+        .replaces(REASSOCIATE_KEEPS)
     } else {
-        "Associate the S3 Access Grants instance with the Identity Center instance the workgroups use"
-    };
-    remedy(summary, commands, META.docs)
+        Remediation::new(
+            "Associate the S3 Access Grants instance with the Identity Center instance the workgroups use",
+            actions,
+            META.docs,
+        )
+    }
 }
+
+/// What re-associating the instance keeps.
+const REASSOCIATE_KEEPS: &str = "the S3 Access Grants instance keeps its locations and its grants; the grants to the old Identity Center instance's users and groups then name nobody and must be recreated for the new instance's ids";
 
 #[cfg(test)]
 mod tests {
@@ -280,6 +314,13 @@ mod tests {
         );
         assert!(fix.commands[1].ends_with(&format!("--identity-center-arn {I}")));
         assert!(fix.summary.contains("recreated"));
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        assert!(
+            fix.applicability
+                .kept
+                .unwrap()
+                .contains("keeps its locations")
+        );
     }
 
     #[test]

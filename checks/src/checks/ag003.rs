@@ -42,7 +42,10 @@
 //! S3 read and write on the results bucket; registering it needs `iam:PassRole`.
 //! The results bucket must be in the same region as the S3 Access Grants instance.
 //!
-//! A results bucket in another region or account: create one in this region
+//! A results bucket that does not exist: create it under the name the workgroup
+//! uses (`aws s3api create-bucket --region <REGION> --bucket <bucket>
+//! --create-bucket-configuration LocationConstraint=<REGION>`). A results
+//! bucket in another region or account: create one in this region
 //! (`aws s3api create-bucket --region <REGION> --bucket <RESULTS_BUCKET>
 //! --create-bucket-configuration LocationConstraint=<REGION>`) and point the
 //! workgroup at it (`ResultConfigurationUpdates.OutputLocation`). A wrong
@@ -69,14 +72,18 @@
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_ResultConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::WorkGroup;
-use crate::fixes::{create_default_location_command, output_fix, update_work_group};
+use crate::facts::role_name;
+use crate::fix::{Action, Kind};
+use crate::fixes::{create_default_location, output_fix, update_work_group_action};
 use crate::grants::{managed_pass, managed_results, results_location};
+use crate::policy::{allow_document, unused_policy_name};
 use crate::s3;
+use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "AG003",
@@ -87,7 +94,15 @@ pub const META: Meta = Meta {
     depends_on: &["AG001", "WG001"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::NeedsInput),
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+        ("s3:CreateBucket", Kind::Ready),
+        ("s3:CreateBucket", Kind::NeedsInput),
+        ("s3control:CreateAccessGrantsLocation", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -188,7 +203,7 @@ fn bucket_ok(ctx: &Ctx, w: &WorkGroup, out: &str) -> Result<(), Box<Outcome>> {
                     "{label}'s results bucket {name} does not exist (NoSuchBucket), so every query fails writing its results"
                 ),
             )
-            .fix(new_bucket_fix(ctx, w, name)),
+            .fix(missing_bucket_fix(ctx, w, name)),
         ));
     };
     if bucket.region != region {
@@ -215,12 +230,12 @@ fn bucket_ok(ctx: &Ctx, w: &WorkGroup, out: &str) -> Result<(), Box<Outcome>> {
                     "{label} expects its results bucket to be owned by account {expected} (ResultConfiguration.ExpectedBucketOwner), but {name} belongs to this account {account}: Athena's writes to it fail with a permissions error"
                 ),
             )
-            .fix(remedy(
+            .fix(Remediation::new(
                 "Expect this account as the results bucket's owner",
-                vec![update_work_group(
+                vec![update_work_group_action(
                     ctx,
                     w,
-                    &format!(r#"{{"ResultConfigurationUpdates":{{"ExpectedBucketOwner":"{account}"}}}}"#),
+                    json!({"ResultConfigurationUpdates": {"ExpectedBucketOwner": account}}),
                 )],
                 META.docs,
             )),
@@ -229,40 +244,65 @@ fn bucket_ok(ctx: &Ctx, w: &WorkGroup, out: &str) -> Result<(), Box<Outcome>> {
     Ok(())
 }
 
-/// Create a results bucket in this region and point the workgroup at it.
-fn new_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
+/// The results bucket does not exist: create it (in this region, in this
+/// account) under the name the workgroup already uses.
+fn missing_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
     let region = ctx.region();
-    let create = if region == "us-east-1" {
-        format!("aws s3api create-bucket --region {region} --bucket {bucket}")
-    } else {
+    Remediation::new(
         format!(
-            "aws s3api create-bucket --region {region} --bucket {bucket} --create-bucket-configuration LocationConstraint={region}"
-        )
-    };
-    remedy(
-        format!(
-            "Create a results bucket in {region} in this account and set it as {}'s query result location",
+            "Create the results bucket {bucket} in {region} in this account, where {} already writes its query results",
             workgroup_label(w)
         ),
-        vec![
-            create,
-            update_work_group(
-                ctx,
-                w,
-                &format!(
-                    r#"{{"ResultConfigurationUpdates":{{"OutputLocation":"s3://{bucket}/{}/"}}}}"#,
-                    w.name
-                ),
-            ),
-        ],
+        vec![Action::CreateBucket {
+            region: region.to_string(),
+            bucket: bucket.to_string(),
+        }],
         META.docs,
     )
 }
 
-fn location_fix(ctx: &Ctx) -> crate::Remediation {
-    remedy(
+/// Create a results bucket in this region and point the workgroup at it.
+fn new_bucket_fix(ctx: &Ctx, w: &WorkGroup, bucket: &str) -> Remediation {
+    let region = ctx.region();
+    let mut actions = vec![
+        Action::CreateBucket {
+            region: region.to_string(),
+            bucket: bucket.to_string(),
+        },
+        update_work_group_action(
+            ctx,
+            w,
+            json!({"ResultConfigurationUpdates": {"OutputLocation": format!("s3://{bucket}/{}/", w.name)}}),
+        ),
+    ];
+    let mut summary = format!(
+        "Create a results bucket in {region} in this account and set it as {}'s query result location",
+        workgroup_label(w)
+    );
+    // The execution role looks up the results bucket's region (WG005): on the new bucket too.
+    if let Some(arn) = w.execution_role.as_deref() {
+        let policy_name = match ctx.role(arn) {
+            Ok(Some(r)) => unused_policy_name(r, "AthenaResultsBucket"),
+            _ => "AthenaResultsBucket".to_string(),
+        };
+        actions.push(Action::PutRolePolicy {
+            role_name: role_name(arn).to_string(),
+            policy_name,
+            policy_document: allow_document(&[(
+                "s3:GetBucketLocation",
+                &format!("arn:aws:s3:::{bucket}"),
+            )]),
+        });
+        summary
+            .push_str(", and let its execution role call s3:GetBucketLocation on the new bucket");
+    }
+    Remediation::new(summary, actions, META.docs)
+}
+
+fn location_fix(ctx: &Ctx) -> Remediation {
+    Remediation::new(
         "Register the default location s3:// with an IAM role that trusts access-grants.s3.amazonaws.com for sts:AssumeRole and sts:SetContext and can read and write the results bucket",
-        vec![create_default_location_command(ctx)],
+        vec![create_default_location(ctx)],
         META.docs,
     )
 }
@@ -482,6 +522,19 @@ mod tests {
         let r = only("AG003", &f);
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains("does not exist"), "{}", r.message);
+        // The fix creates the bucket the workgroup already names, nothing else.
+        let fix = r.remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            [
+                "aws s3api create-bucket --region ap-northeast-1 --bucket athena-results-111122223333 --create-bucket-configuration LocationConstraint=ap-northeast-1"
+            ]
+        );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
+        *bucket(&mut f) = Fact::Known(Some(Bucket {
+            region: "ap-northeast-1".into(),
+        }));
+        assert_eq!(only("AG003", &f).status, Status::Pass);
     }
 
     #[test]

@@ -57,11 +57,12 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_ListAccessGrantEntry.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::{self, create_role_command, location_trust, replace_trust_fix};
+use crate::fix::Kind;
+use crate::fixes::{self, create_role, location_trust, replace_trust_fix};
 use crate::grants::{
     Serving, instance_arn, location_role, managed_pass, managed_results, serving_locations,
 };
@@ -78,7 +79,13 @@ pub const META: Meta = Meta {
     depends_on: &["AG003"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:UpdateAssumeRolePolicy", Kind::Replaces),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+        ("s3control:CreateAccessGrantsLocation", Kind::NeedsInput),
+        ("s3control:UpdateAccessGrantsLocation", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -124,12 +131,12 @@ fn judge_location(ctx: &Ctx, s: &Serving) -> Outcome {
     match ctx.role(arn) {
         Err(u) => Outcome::unknown(arn, &what, &u),
         Ok(None) => Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
-            .fix(remedy(
+            .fix(Remediation::new(
                 format!(
                     "Create the role {} with the documented trust policy, then give it the permissions AG006 checks",
                     role_name(arn)
                 ),
-                vec![create_role_command(arn, &location_trust(&account, &instance))],
+                vec![create_role(arn, &location_trust(&account, &instance))],
                 META.docs,
             )),
         Ok(Some(role)) => judge(ctx, role, &what, &account, &instance),
@@ -408,11 +415,21 @@ mod tests {
         let r = only("AG004", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("reports no IAM role"), "{}", r.message);
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             vec![
                 "aws s3control update-access-grants-location --region ap-northeast-1 --account-id 111122223333 --access-grants-location-id default --iam-role-arn 'arn:aws:iam::111122223333:role/<S3AG_LOCATION_ROLE>'"
             ]
+        );
+        // The role is a person's choice; the location keeps its scope and grants.
+        assert_eq!(fix.applicability.kind, Kind::NeedsInput);
+        assert_eq!(fix.applicability.inputs[0].name, "S3AG_LOCATION_ROLE");
+        assert!(
+            fix.applicability
+                .kept
+                .unwrap()
+                .contains("scope and its grants")
         );
     }
 

@@ -69,11 +69,12 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-s3.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals, workgroup_label};
 use crate::each::unknown_workgroups;
 use crate::facts::{AccessGrant, UserFacts, WorkGroup};
-use crate::fixes::create_grant_command;
+use crate::fix::Kind;
+use crate::fixes::{create_grant, output_fix};
 use crate::grants::{
     Pin, directory, locations, managed_pass, managed_results, per_user, pin, results_location,
     user_prefix,
@@ -93,7 +94,11 @@ pub const META: Meta = Meta {
     depends_on: &["AG002", "AG003", "IC003"],
     hop: crate::check::Hop::Write,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("s3control:CreateAccessGrant", Kind::Ready),
+        ("s3control:CreateAccessGrant", Kind::NeedsInput),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -143,13 +148,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                         &label,
                         format!("{label} {why}: there is no results prefix to grant"),
                     )
-                    .fix(grant_fix(
-                        ctx,
-                        "s3://<RESULTS_BUCKET>/<PREFIX>/<IDC_USER_ID>/",
-                        "DIRECTORY_USER",
-                        "<IDC_USER_ID>",
-                        "Set the workgroup's query result location (AG003), then grant it",
-                    )),
+                    .fix(location_and_grant_fix(ctx, w)),
                 ));
                 continue;
             }
@@ -418,12 +417,12 @@ fn no_such_user(ctx: &Ctx, resource: &str, name: &str) -> Outcome {
         resource,
         format!("no Identity Center user named \"{name}\": cannot check their grants"),
     )
-    .fix(remedy(
-        "Pass the Identity Center user name (for users synced from Entra ID, usually the UPN); list the names with",
-        vec![format!(
-            "aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'",
+    .fix(Remediation::new(
+        format!(
+            "Pass the Identity Center user name (for users synced from Entra ID, usually the UPN); list the names with `aws identitystore list-users --region {} --identity-store-id {store} --query 'Users[].UserName'`",
             ctx.region()
-        )],
+        ),
+        Vec::new(),
         META.docs,
     ))
 }
@@ -435,10 +434,29 @@ fn grant_fix(
     grantee_type: &str,
     grantee_id: &str,
     summary: &str,
-) -> crate::Remediation {
-    remedy(
+) -> Remediation {
+    Remediation::new(
         summary,
-        vec![create_grant_command(ctx, prefix, grantee_type, grantee_id)],
+        vec![create_grant(ctx, prefix, grantee_type, grantee_id)],
+        META.docs,
+    )
+}
+
+/// A workgroup without a results location: set one (AG003's fix), then grant
+/// a user READWRITE on it.
+fn location_and_grant_fix(ctx: &Ctx, w: &WorkGroup) -> Remediation {
+    let mut actions = output_fix(ctx, w, META.docs).actions;
+    let dir = format!("s3://<RESULTS_BUCKET>/{}/", w.name);
+    let prefix = user_prefix(&dir, per_user(w), "<IDC_USER_ID>");
+    actions.push(create_grant(
+        ctx,
+        &prefix,
+        "DIRECTORY_USER",
+        "<IDC_USER_ID>",
+    ));
+    Remediation::new(
+        "Set the workgroup's query result location (AG003), then grant a user (or a group) READWRITE on it",
+        actions,
         META.docs,
     )
 }
@@ -702,9 +720,11 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out[1].verdict, Verdict::Fail);
         assert!(out[1].message.contains("\"bob\""), "{}", out[1].message);
-        assert!(
-            out[1].fix.as_ref().unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3")
-        );
+        // A name to pass, not an action: the lookup is in the summary.
+        let fix = out[1].fix.as_ref().unwrap();
+        assert!(fix.summary.contains("--identity-store-id d-9567a1b2c3"));
+        assert!(fix.commands.is_empty());
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
         assert_eq!(
             out[1].scope,
             vec![Scope::Workgroup("idc-wg".into()), Scope::User("bob".into())]

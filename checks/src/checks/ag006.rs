@@ -36,11 +36,18 @@
 //! every Identity Center query fails writing its results even with the right
 //! grant (AG005).
 //!
-//! **How to fix.** Add the documented location-role policy. Console: IAM → Roles →
-//! the location role → Add permissions → Create inline policy → JSON. CLI (the
-//! report fills in the account and the instance ARN): `aws iam put-role-policy
-//! --role-name <S3AG_LOCATION_ROLE> --policy-name AccessGrantsLocation
-//! --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"ObjectLevelReadPermissions","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:GetObjectAcl","s3:GetObjectVersionAcl","s3:ListMultipartUploadParts"],"Resource":"arn:aws:s3:::*","Condition":{"StringEquals":{"aws:ResourceAccount":"<ACCOUNT_ID>"},"ArnEquals":{"s3:AccessGrantsInstanceArn":["arn:aws:s3:<REGION>:<ACCOUNT_ID>:access-grants/default"]}}},{"Sid":"ObjectLevelWritePermissions",...,"Action":["s3:PutObject","s3:PutObjectAcl","s3:PutObjectVersionAcl","s3:DeleteObject","s3:DeleteObjectVersion","s3:AbortMultipartUpload"],...},{"Sid":"BucketLevelReadPermissions",...,"Action":["s3:ListBucket"],...}]}'`.
+//! **How to fix.** Add one inline policy granting exactly what is missing: the
+//! object actions on every key under the results prefix
+//! (`arn:aws:s3:::<bucket>/<prefix>/*`) and `s3:ListBucket` on the bucket.
+//! Console: IAM → Roles → the location role → Add permissions → Create inline
+//! policy → JSON. CLI (the report fills in the role, the name and the missing
+//! actions): `aws iam put-role-policy --role-name <S3AG_LOCATION_ROLE>
+//! --policy-name AccessGrantsLocation --policy-document
+//! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::<bucket>/<prefix>/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::<bucket>"}]}'`.
+//! The documented location-role policy (S3 read and write on `arn:aws:s3:::*`
+//! limited by `aws:ResourceAccount` and `s3:AccessGrantsInstanceArn`) passes
+//! too. A missing role is created with the documented trust policy (AG004) and
+//! the policy above.
 //! The report picks a policy name the role does not use yet. An explicit Deny
 //! must be removed by hand; a permissions boundary must allow the actions too.
 //! With KMS-encrypted buckets the role also needs `kms:Decrypt` and
@@ -61,20 +68,20 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::{create_role_command, location_trust};
+use crate::fix::{Action, Kind};
+use crate::fixes::{create_role, location_trust};
 use crate::grants::{
     Serving, instance_arn, location_role, managed_pass, managed_results, results_location,
     serving_locations,
 };
-use crate::policy::{Context, arn_account, unused_policy_name};
+use crate::policy::{Context, allow_document, arn_account, unused_policy_name};
 use crate::review::{Review, Want, review_in};
 use crate::roles::account_of;
 use crate::s3;
-use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "AG006",
@@ -85,7 +92,13 @@ pub const META: Meta = Meta {
     depends_on: &["AG003"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+        ("s3control:CreateAccessGrantsLocation", Kind::NeedsInput),
+        ("s3control:UpdateAccessGrantsLocation", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -140,10 +153,16 @@ fn probe(ctx: &Ctx, w: &WorkGroup, out: &str) -> Probe {
         "arn:aws:s3:::{}/{prefix}studio-doctor-example.csv",
         url.bucket
     );
+    // A fix grants the objects on every key under the results prefix.
+    let objects = format!(
+        "arn:aws:s3:::{}/{}*",
+        url.bucket,
+        s3::as_dir(url.key).trim_start_matches('/')
+    );
     Probe {
         wants: vec![
-            Want::new("s3:GetObject", &object),
-            Want::new("s3:PutObject", &object),
+            Want::new("s3:GetObject", &object).granting(objects.clone()),
+            Want::new("s3:PutObject", &object).granting(objects),
             Want::new("s3:ListBucket", &format!("arn:aws:s3:::{}", url.bucket)),
         ],
         prefix,
@@ -178,22 +197,6 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
         "location role {arn} (S3 Access Grants location {}, {}, {})",
         loc.access_grants_location_id, loc.location_scope, s.why
     );
-    let role = match ctx.role(arn) {
-        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
-        Ok(None) => {
-            let name = role_name(arn);
-            return Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
-                .fix(remedy(
-                    format!("Create the role {name} with the documented trust policy (AG004) and location-role policy"),
-                    vec![
-                        create_role_command(arn, &location_trust(&account, &instance)),
-                        put_policy(name, "AccessGrantsLocation", &account, &instance),
-                    ],
-                    META.docs,
-                ));
-        }
-        Ok(Some(r)) => r,
-    };
     // AG003 passed, so the results location parses.
     let Ok(out) = results_location(w) else {
         return Outcome::fail(
@@ -202,6 +205,23 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
         );
     };
     let p = probe(ctx, w, out);
+    let role = match ctx.role(arn) {
+        Err(u) => return Outcome::unknown(arn, &format!("the policies of {what}"), &u),
+        Ok(None) => {
+            let name = role_name(arn);
+            let wants: Vec<&Want> = p.wants.iter().collect();
+            return Outcome::fail(arn, format!("{what} does not exist in IAM (NoSuchEntity)"))
+                .fix(Remediation::new(
+                    format!("Create the role {name} with the documented trust policy (AG004) and a policy that lets it read, write and list the results prefix"),
+                    vec![
+                        create_role(arn, &location_trust(&account, &instance)),
+                        put_policy(name, "AccessGrantsLocation", &wants),
+                    ],
+                    META.docs,
+                ));
+        }
+        Ok(Some(r)) => r,
+    };
     let base = context(
         ctx.region(),
         role,
@@ -249,7 +269,7 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
                 r.undecided_list()
             );
             let verb = "If writing query results fails, add";
-            (msg, policy_fix(role, r, &pname, &account, &instance, verb))
+            (msg, policy_fix(role, r, &pname, verb))
         },
         |r| {
             let msg = format!(
@@ -257,7 +277,7 @@ fn judge_location(ctx: &Ctx, w: &WorkGroup, s: &Serving) -> Outcome {
                 r.missing_list(),
                 r.undecided_note()
             );
-            (msg, policy_fix(role, r, &pname, &account, &instance, "Add"))
+            (msg, policy_fix(role, r, &pname, "Add"))
         },
     )
 }
@@ -299,14 +319,15 @@ fn context(
     c
 }
 
-/// The documented location-role policy, filled in.
+/// The documented location-role policy, filled in (the tests prove it passes).
+#[cfg(test)]
 pub(crate) fn location_policy(account: &str, instance: &str) -> String {
-    let cond = json!({
+    let cond = serde_json::json!({
         "StringEquals": {"aws:ResourceAccount": account},
         "ArnEquals": {"s3:AccessGrantsInstanceArn": [instance]}
     });
-    let st = |sid: &str, actions: &[&str]| json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::*", "Condition": cond});
-    json!({"Version": "2012-10-17", "Statement": [
+    let st = |sid: &str, actions: &[&str]| serde_json::json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::*", "Condition": cond});
+    serde_json::json!({"Version": "2012-10-17", "Statement": [
         st("ObjectLevelReadPermissions", &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:ListMultipartUploadParts"]),
         st("ObjectLevelWritePermissions", &["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"]),
         st("BucketLevelReadPermissions", &["s3:ListBucket"]),
@@ -314,24 +335,20 @@ pub(crate) fn location_policy(account: &str, instance: &str) -> String {
     .to_string()
 }
 
-fn put_policy(role: &str, pname: &str, account: &str, instance: &str) -> String {
-    format!(
-        "aws iam put-role-policy --role-name {role} --policy-name {pname} --policy-document '{}'",
-        location_policy(account, instance)
-    )
+/// `iam:PutRolePolicy` granting exactly `wants` (on their grant patterns).
+fn put_policy(role: &str, pname: &str, wants: &[&Want]) -> Action {
+    let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
+    Action::PutRolePolicy {
+        role_name: role.to_string(),
+        policy_name: pname.to_string(),
+        policy_document: allow_document(&grants),
+    }
 }
 
-fn policy_fix(
-    role: &Role,
-    review: &Review,
-    pname: &str,
-    account: &str,
-    instance: &str,
-    verb: &str,
-) -> Remediation {
+fn policy_fix(role: &Role, review: &Review, pname: &str, verb: &str) -> Remediation {
     let name = &role.role_name;
     let mut summary = format!(
-        "{verb} the documented S3 Access Grants location-role policy to {name} (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
+        "{verb} an inline policy to {name} granting exactly what is missing on the results prefix (console: IAM → Roles → {name} → Add permissions → Create inline policy → JSON)"
     );
     summary.push_str(&review.deny_note());
     if let Some(crate::Fact::Known(b)) = &role.permissions_boundary {
@@ -340,9 +357,9 @@ fn policy_fix(
             b.name
         ));
     }
-    remedy(
+    Remediation::new(
         summary,
-        vec![put_policy(name, pname, account, instance)],
+        vec![put_policy(name, pname, &review.all())],
         META.docs,
     )
 }
@@ -354,7 +371,7 @@ mod tests {
     use crate::fact::{Fact, Unknown};
     use crate::facts::Facts;
     use crate::testkit::{denied, healthy, inline, only, role, skipped, statements, two_locations};
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     const ARN: &str = "arn:aws:iam::111122223333:role/S3AccessGrantsLocationRole";
     const INSTANCE: &str = "arn:aws:s3:ap-northeast-1:111122223333:access-grants/default";
@@ -425,15 +442,29 @@ mod tests {
             r.message
         );
         assert!(!r.message.contains("s3:GetObject on"), "{}", r.message);
+        // One new inline policy with exactly what is missing, on the results prefix.
         let fix = r.remediation.unwrap();
         assert_eq!(
             fix.commands,
-            vec![format!(
-                "aws iam put-role-policy --role-name S3AccessGrantsLocationRole --policy-name AccessGrantsLocation2 --policy-document '{}'",
-                location_policy("111122223333", INSTANCE)
-            )]
+            vec![
+                r#"aws iam put-role-policy --role-name S3AccessGrantsLocationRole --policy-name AccessGrantsLocation2 --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::athena-results-111122223333/idc-wg/*"}]}'"#
+            ]
         );
-        assert!(fix.commands[0].contains(INSTANCE));
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied, the check passes.
+        let Action::PutRolePolicy {
+            policy_name,
+            policy_document,
+            ..
+        } = fix.actions[0].clone()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        inline(&mut f, LOCATION_ROLE).push(crate::facts::Policy {
+            name: policy_name,
+            document: policy_document,
+        });
+        assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
     #[test]
@@ -501,9 +532,42 @@ mod tests {
         f.roles.insert(LOCATION_ROLE.into(), Fact::Known(None));
         let r = only("AG006", &f);
         assert_eq!(r.status, Status::Fail);
-        let cmds = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        let cmds = &fix.commands;
         assert!(cmds[0].starts_with("aws iam create-role --role-name S3AccessGrantsLocationRole"));
         assert!(cmds[1].contains("--policy-name AccessGrantsLocation "));
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied: the new role is trusted by S3 Access Grants and may use the results.
+        let [
+            Action::CreateRole {
+                assume_role_policy_document,
+                ..
+            },
+            Action::PutRolePolicy {
+                policy_name,
+                policy_document,
+                ..
+            },
+        ] = fix.actions.as_slice()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        f.roles.insert(
+            LOCATION_ROLE.into(),
+            Fact::Known(Some(Role {
+                role_name: LOCATION_ROLE.into(),
+                arn: ARN.into(),
+                trust_policy: assume_role_policy_document.clone(),
+                inline_policies: Fact::Known(vec![crate::facts::Policy {
+                    name: policy_name.clone(),
+                    document: policy_document.clone(),
+                }]),
+                attached_policies: Fact::Known(vec![]),
+                permissions_boundary: None,
+            })),
+        );
+        assert_eq!(only("AG004", &f).status, Status::Pass);
+        assert_eq!(only("AG006", &f).status, Status::Pass);
     }
 
     #[test]

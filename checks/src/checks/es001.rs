@@ -35,6 +35,7 @@
 
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
+use crate::fix::Kind;
 use crate::fixes::{self, recreate_fix};
 use crate::modes::AuthMode;
 use crate::scope::Scope;
@@ -48,7 +49,11 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("emr:CreateStudio", Kind::NeedsInput),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: fixes::STUDIO_DOCS,
 };

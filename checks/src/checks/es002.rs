@@ -42,6 +42,7 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::Studio;
+use crate::fix::Kind;
 use crate::fixes::recreate_fix;
 use crate::modes::AuthMode;
 use crate::roles::not_sso;
@@ -55,7 +56,10 @@ pub const META: Meta = Meta {
     depends_on: &["ES001"],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",

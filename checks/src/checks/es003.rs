@@ -45,7 +45,8 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
-use crate::fixes::{USER_ROLE_TRUST, create_role_command, recreate_fix};
+use crate::fix::Kind;
+use crate::fixes::{USER_ROLE_TRUST, create_role, recreate_fix};
 use crate::modes::AuthMode;
 use crate::roles::not_sso;
 
@@ -58,7 +59,11 @@ pub const META: Meta = Meta {
     depends_on: &["ES001"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Recreates),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[Need::Caller, Need::Studios, Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html",
@@ -89,7 +94,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
         (Some(u), Some(svc)) if role_name(u) == role_name(svc) => Outcome::warn(
             &label,
             format!(
-                "{label} uses its service role {svc} as user role too; the documented setup uses a separate user role (trust: sts:AssumeRole + sts:SetContext), and reusing the service role failed for the seed's author"
+                "{label} uses its service role {svc} as user role too; the documented setup uses a separate user role (trust: sts:AssumeRole + sts:SetContext), and reusing the service role has been observed to make opening the Studio fail"
             ),
         )
         .fix(new_role_fix(ctx, s)),
@@ -117,8 +122,7 @@ fn new_role_fix(ctx: &Ctx, s: &Studio) -> crate::Remediation {
             studio_label(s)
         ),
     );
-    fix.commands
-        .insert(0, create_role_command(&role, USER_ROLE_TRUST));
+    fix.actions.insert(0, create_role(&role, USER_ROLE_TRUST));
     fix.docs = META.docs.iter().map(|d| d.to_string()).collect();
     fix
 }

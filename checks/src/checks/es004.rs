@@ -52,11 +52,12 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Role, Studio, role_name};
-use crate::fixes::{self, USER_ROLE_TRUST, create_role_command, replace_trust_fix};
+use crate::fix::Kind;
+use crate::fixes::{self, USER_ROLE_TRUST, create_role, replace_trust_fix};
 use crate::policy::{Context, Decision, Principal, trust_allows, trust_allows_principal};
 use crate::roles::{account_of, role_arn, sso_user_role};
 use crate::trust;
@@ -70,7 +71,12 @@ pub const META: Meta = Meta {
     depends_on: &["ES003"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:UpdateAssumeRolePolicy", Kind::Replaces),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[Need::Caller, Need::Studios, Need::UserRole],
     docs: &[
         "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-permissions.html",
@@ -99,12 +105,12 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
             &arn,
             format!("{label}: its user role {arn} does not exist in IAM (NoSuchEntity), so EMR Studio cannot assume it"),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             format!(
                 "Create the user role {} with a trust policy for elasticmapreduce.amazonaws.com (sts:AssumeRole + sts:SetContext), then give it the permissions ES005 lists",
                 role_name(user)
             ),
-            vec![create_role_command(&arn, USER_ROLE_TRUST)],
+            vec![create_role(&arn, USER_ROLE_TRUST)],
             META.docs,
         )),
         Ok(Some(role)) => judge(ctx, s, role),
@@ -381,15 +387,18 @@ mod tests {
         let r = only("ES004", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("does not exist") && r.message.contains(ARN));
-        let c = &r.remediation.unwrap().commands[0];
-        assert!(c.starts_with(
+        let fix = r.remediation.unwrap();
+        assert!(fix.commands[0].starts_with(
             "aws iam create-role --role-name EMRStudio-UserRole --assume-role-policy-document"
         ));
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
     }
 
     #[test]
     fn create_role_keeps_the_path() {
-        let c = create_role_command("arn:aws:iam::1:role/service-role/X", USER_ROLE_TRUST);
+        let c = crate::fix::render::inline(
+            &create_role("arn:aws:iam::1:role/service-role/X", USER_ROLE_TRUST).command(),
+        );
         assert!(
             c.starts_with("aws iam create-role --role-name X --path /service-role/ "),
             "{c}"

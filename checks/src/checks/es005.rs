@@ -74,7 +74,10 @@
 //! IAM keeps at most five versions, delete an old one first if needed), or map
 //! the users to another policy with `aws emr update-studio-session-mapping`. A
 //! session policy that does not exist: `aws iam create-policy` with the report's
-//! document.
+//! document, then `aws iam attach-role-policy` to the user role (ES009). An AWS
+//! managed session policy cannot be changed: a customer managed copy with the
+//! missing actions added, attached to the user role, and the mappings pointed at
+//! it. The report's fix is one list of these steps.
 //!
 //! **Evidence.** Documented: the example user-role policy for Athena workgroups
 //! (setting-up-tip-emr); "your permissions policy must include"
@@ -107,11 +110,12 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy-version.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Policy, Role, SessionMapping, Studio, role_name};
+use crate::fix::{Action, Kind};
 use crate::fixes;
 use crate::idc::{self, Who, scoped, user_label, who};
 use crate::modes::IdentityType;
@@ -130,7 +134,19 @@ pub const META: Meta = Meta {
     depends_on: &["ES003"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Replaces),
+        ("iam:CreatePolicyVersion", Kind::Replaces),
+        ("iam:CreatePolicy", Kind::Ready),
+        ("iam:AttachRolePolicy", Kind::Ready),
+        ("iam:CreatePolicy", Kind::Replaces),
+        ("iam:AttachRolePolicy", Kind::Replaces),
+        ("emr:UpdateStudioSessionMapping", Kind::Replaces),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[
         Need::Caller,
         Need::Studios,
@@ -521,22 +537,25 @@ impl<'a> Base<'a> {
         }
     }
 
-    /// Grant what the role lacks, and extend each session policy that removes it.
+    /// Grant what the role lacks, and extend each session policy that removes
+    /// it: one fix, the actions of each part in order.
     fn fix(&self, s: &Studio, mapped: &[Mapped]) -> Remediation {
         let role = self.role;
         let r = self.review;
-        let mut summaries = Vec::new();
-        let mut commands = Vec::new();
-        let mut docs: Vec<String> = Vec::new();
+        let mut parts = Vec::new();
         let path_only = r.missing.is_empty()
             && r.undecided
                 .iter()
                 .all(|(w, why)| w.action == "iam:PassRole" && why.starts_with(PATH_UNKNOWN));
         if !r.is_clean() && path_only {
             // Granting the same ARN again would not help: the path must be known.
-            summaries.push(format!(
-                "studio-doctor could not read the service role, so the path in its ARN is not known: make sure iam:PassRole in the policies of {} names the role's full ARN, path included (IAM → Roles → the service role shows it), or let studio-doctor read the role (iam:GetRole, see studio-doctor permissions) and run again",
-                role.role_name
+            parts.push(Remediation::new(
+                format!(
+                    "studio-doctor could not read the service role, so the path in its ARN is not known: make sure iam:PassRole in the policies of {} names the role's full ARN, path included (IAM → Roles → the service role shows it), or let studio-doctor read the role (iam:GetRole, see studio-doctor permissions) and run again",
+                    role.role_name
+                ),
+                Vec::new(),
+                &[],
             ));
         } else if !r.is_clean() {
             let summary = if r.missing.is_empty() {
@@ -547,14 +566,11 @@ impl<'a> Base<'a> {
             } else {
                 r.summary(role)
             };
-            let f = self.check.fix(role, r, summary);
-            summaries.push(f.summary);
-            commands.extend(f.commands);
-            docs.extend(f.docs);
+            parts.push(self.check.fix(role, r, summary));
         }
         for m in mapped {
             let f = match &m.session {
-                Session::Gone => Some(create_session_policy(m, self.wants)),
+                Session::Gone => Some(create_session_policy(m, role, self.wants)),
                 Session::Judged(x) if !x.is_clean() => self
                     .ctx
                     .facts
@@ -562,28 +578,15 @@ impl<'a> Base<'a> {
                     .get(&m.arn)
                     .and_then(|d| match d {
                         Fact::Known(Some(doc)) => {
-                            Some(extend_session_policy(self.ctx, s, m, doc, x))
+                            Some(extend_session_policy(self.ctx, s, role, m, doc, x))
                         }
                         _ => None,
                     }),
                 _ => None,
             };
-            if let Some(f) = f {
-                summaries.push(f.summary);
-                commands.extend(f.commands);
-                for d in f.docs {
-                    if !docs.contains(&d) {
-                        docs.push(d);
-                    }
-                }
-            }
+            parts.extend(f);
         }
-        Remediation {
-            summary: summaries.join(". Then: "),
-            commands,
-            docs,
-            ..Remediation::default()
-        }
+        review::merge(parts, ". Then: ")
     }
 }
 
@@ -593,11 +596,12 @@ fn policy_of(m: &SessionMapping) -> Option<&str> {
 
 /// A new default version of the session policy: its statements plus an Allow of
 /// what it removes.
-/// An AWS managed policy cannot be changed: a copy of it, extended, and the
-/// mappings pointed at the copy.
+/// An AWS managed policy cannot be changed: a copy of it, extended, attached to
+/// the user role, and the mappings pointed at the copy.
 fn extend_session_policy(
     ctx: &Ctx,
     s: &Studio,
+    role: &Role,
     m: &Mapped,
     doc: &Value,
     x: &Review,
@@ -613,68 +617,101 @@ fn extend_session_policy(
         Value::Null => Vec::new(),
         one => vec![one.clone()],
     };
+    let had = statements.len();
     statements.extend(added["Statement"].as_array().cloned().unwrap_or_default());
     let version = doc.get("Version").cloned().unwrap_or(json!("2012-10-17"));
     let new_doc = json!({"Version": version, "Statement": statements});
     let name = m.arn.rsplit('/').next().unwrap_or(&m.arn);
+    let kept = match had {
+        1 => "the policy's one current statement".to_string(),
+        n => format!("the policy's {n} current statements"),
+    };
     let mut summary = format!(
         "Add what session policy {} removes as a new default version of it (used by {}; console: IAM → Policies → {name} → Edit → Save changes). IAM keeps at most five versions of a policy: if the command fails with LimitExceeded, delete an old non-default version first (aws iam delete-policy-version). Or point the mapping(s) at a policy that allows these with aws emr update-studio-session-mapping",
         m.arn, m.who
     );
     summary.push_str(&x.deny_note());
     if arn_account(&m.arn) != Some("aws") {
-        return remedy(
+        return Remediation::new(
             summary,
-            vec![format!(
-                "aws iam create-policy-version --policy-arn {} --set-as-default --policy-document '{new_doc}'",
-                m.arn
-            )],
+            vec![Action::CreatePolicyVersion {
+                policy_arn: m.arn.clone(),
+                policy_document: new_doc,
+                set_as_default: true,
+            }],
             &SESSION_DOCS,
-        );
+        )
+        .replaces(format!(
+            "{kept}, unchanged, before the added Allow; the earlier version stays as a non-default version"
+        ));
     }
     let copy = format!("{name}-StudioSession");
     let copy_arn = format!("arn:aws:iam::{}:policy/{copy}", ctx.account());
     summary = format!(
-        "{} is an AWS managed policy, which cannot be changed: create a customer managed policy {copy} with its statements plus what it removes, and point the session mapping(s) for {} at it (attach it to the user role too, see ES009){}",
+        "{} is an AWS managed policy, which cannot be changed: create a customer managed policy {copy} with its statements plus what it removes, attach it to the user role {} (ES009), and point the session mapping(s) for {} at it{}",
         m.arn,
+        role.role_name,
         m.who,
         summary
             .split_once("; an Allow")
             .map(|(_, d)| format!("; an Allow{d}"))
             .unwrap_or_default()
     );
-    let mut commands = vec![format!(
-        "aws iam create-policy --policy-name {copy} --policy-document '{new_doc}'"
-    )];
-    commands.extend(m.identities.iter().map(|(kind, id)| {
-        format!(
-            "aws emr update-studio-session-mapping --region {} --studio-id {} --identity-type {kind} --identity-id {id} --session-policy-arn {copy_arn}",
-            ctx.region(),
-            s.studio_id
-        )
-    }));
-    remedy(summary, commands, &SESSION_DOCS)
+    let mut actions = vec![
+        Action::CreatePolicy {
+            policy_name: copy,
+            path: None,
+            policy_document: new_doc,
+        },
+        Action::AttachRolePolicy {
+            role_name: role.role_name.clone(),
+            policy_arn: copy_arn.clone(),
+        },
+    ];
+    actions.extend(
+        m.identities
+            .iter()
+            .map(|(kind, id)| Action::UpdateStudioSessionMapping {
+                region: ctx.region().to_string(),
+                studio_id: s.studio_id.clone(),
+                identity_type: kind.to_string(),
+                identity_id: id.clone(),
+                session_policy_arn: copy_arn.clone(),
+            }),
+    );
+    Remediation::new(summary, actions, &SESSION_DOCS).replaces(format!(
+        "the session mappings' users and groups; their new session policy holds {kept} of {} plus the added Allow",
+        m.arn
+    ))
 }
 
-/// Create the session policy a mapping names, allowing what the Athena SQL editor needs.
-fn create_session_policy(m: &Mapped, wants: &[Want]) -> Remediation {
+/// Create the session policy a mapping names, allowing what the Athena SQL
+/// editor needs, and attach it to the user role.
+fn create_session_policy(m: &Mapped, role: &Role, wants: &[Want]) -> Remediation {
     let (path, name) = match m.arn.split_once(":policy/") {
         Some((_, rest)) => match rest.rsplit_once('/') {
-            Some((path, name)) => (format!(" --path /{path}/"), name),
-            None => (String::new(), rest),
+            Some((path, name)) => (Some(format!("/{path}/")), name),
+            None => (None, rest),
         },
-        None => (String::new(), m.arn.as_str()),
+        None => (None, m.arn.as_str()),
     };
     let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
-    let doc = allow_document(&grants);
-    remedy(
+    Remediation::new(
         format!(
-            "Create the session policy {name} that the session mapping for {} names, allowing what the Athena SQL editor needs (see ES009: attach it to the user role too); or point the mapping at an existing policy with aws emr update-studio-session-mapping",
-            m.who
+            "Create the session policy {name} that the session mapping for {} names, allowing what the Athena SQL editor needs, and attach it to the user role {} (ES009); or point the mapping at an existing policy with aws emr update-studio-session-mapping",
+            m.who, role.role_name
         ),
-        vec![format!(
-            "aws iam create-policy --policy-name {name}{path} --policy-document '{doc}'"
-        )],
+        vec![
+            Action::CreatePolicy {
+                policy_name: name.to_string(),
+                path,
+                policy_document: allow_document(&grants),
+            },
+            Action::AttachRolePolicy {
+                role_name: role.role_name.clone(),
+                policy_arn: m.arn.clone(),
+            },
+        ],
         &[
             "https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy.html",
             SESSION_DOCS[0],
@@ -784,6 +821,9 @@ mod tests {
     /// create-policy creates it.
     fn apply(f: &mut Facts, commands: &[String]) {
         for c in commands {
+            if c.starts_with("aws iam attach-role-policy ") {
+                continue;
+            }
             let doc = json_arg(c, "--policy-document");
             if c.starts_with("aws iam put-role-policy --role-name EMRStudio-UserRole ") {
                 let name = c.split("--policy-name ").nth(1).unwrap().split(' ').next();
@@ -853,6 +893,12 @@ mod tests {
         assert!(fix.commands[1].starts_with(&format!(
             "aws iam create-policy-version --policy-arn {SESSION} --set-as-default --policy-document '"
         )));
+        // One fix: the new version replaces the session policy's default one,
+        // keeping its statements.
+        assert_eq!(fix.actions.len(), 2);
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        let kept = fix.applicability.kept.as_deref().unwrap();
+        assert!(kept.contains("current statement"), "{kept}");
         // Applying the fix makes the check pass.
         apply(&mut f, &fix.commands);
         assert_eq!(only("ES005", &f).status, Status::Pass);
@@ -1013,6 +1059,13 @@ mod tests {
         ));
         assert_eq!(
             fix.commands[1],
+            format!(
+                "aws iam attach-role-policy --role-name EMRStudio-UserRole --policy-arn {copy}"
+            )
+        );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        assert_eq!(
+            fix.commands[2],
             format!(
                 "aws emr update-studio-session-mapping --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --identity-type GROUP --identity-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --session-policy-arn {copy}"
             )

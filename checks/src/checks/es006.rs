@@ -49,7 +49,8 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
-use crate::fixes::service_trust;
+use crate::fix::Kind;
+use crate::fixes::{service_trust, undecided_grant_summary};
 use crate::review::{IfMissing, RoleCheck, Want, workgroup_arns};
 use crate::roles::{account_of, role_arn, service_role};
 
@@ -62,7 +63,10 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+    ],
     needs: &[
         Need::Caller,
         Need::Studios,
@@ -131,7 +135,11 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 role.arn,
                 r.undecided_list()
             );
-            (msg, check.fix(role, r, r.summary(role)))
+            let summary = undecided_grant_summary(
+                &role.role_name,
+                "the Athena SQL editor fails with an access error naming these actions",
+            );
+            (msg, check.fix(role, r, summary))
         },
         |r| {
             let mut msg = format!(

@@ -44,7 +44,8 @@
 //! --policy-name StudioDefaultS3 --policy-document
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::<bucket>/<prefix>/*"},{"Effect":"Allow","Action":["s3:ListBucket","s3:GetEncryptionConfiguration"],"Resource":"arn:aws:s3:::<bucket>"}]}'`.
 //! No default S3 location: `aws emr update-studio --studio-id <ID>
-//! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit).
+//! --default-s3-location s3://<BUCKET>/<PREFIX>/` (console: Studio → Edit), then the
+//! policy above on that location (the report gives both).
 //!
 //! **Evidence.** Documented (setting-up-tip-emr step 1: the service role policy with
 //! `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject` on the bucket's objects and
@@ -58,12 +59,14 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Studio, role_name};
-use crate::fixes::service_trust;
-use crate::review::{IfMissing, RoleCheck, Want};
+use crate::fix::{Action, Kind};
+use crate::fixes::{create_role, service_trust, undecided_grant_summary};
+use crate::policy::unused_policy_name;
+use crate::review::{IfMissing, RoleCheck, Want, grant_fix};
 use crate::roles::{account_of, role_arn, service_role};
 use crate::s3;
 
@@ -76,7 +79,13 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("emr:UpdateStudio", Kind::NeedsInput),
+        ("iam:CreateRole", Kind::NeedsInput),
+        ("iam:PutRolePolicy", Kind::NeedsInput),
+    ],
     needs: &[Need::Caller, Need::Studios, Need::ServiceRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/setting-up-tip-emr.html",
@@ -117,7 +126,7 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
             &label,
             format!("{label} {why}; EMR Studio keeps Workspaces and notebooks there"),
         )
-        .fix(location_fix(ctx, s));
+        .fix(location_fix(ctx, s, svc));
     };
     let account = account_of(ctx, s.studio_arn.as_deref());
     let arn = role_arn(&account, svc);
@@ -161,7 +170,11 @@ fn one(ctx: &Ctx, s: &Studio) -> Outcome {
                 role.arn,
                 r.undecided_list()
             );
-            (msg, check.fix(role, r, r.summary(role)))
+            let summary = undecided_grant_summary(
+                &role.role_name,
+                "saving or opening a Workspace fails with an access error on the location",
+            );
+            (msg, check.fix(role, r, summary))
         },
         |r| {
             let msg = format!(
@@ -207,17 +220,44 @@ fn kms_note(s: &Studio) -> String {
     }
 }
 
-fn location_fix(ctx: &Ctx, s: &Studio) -> Remediation {
-    remedy(
+/// Set a default S3 location a person chooses, and let the service role use it
+/// (creating the role first when IAM does not have it).
+fn location_fix(ctx: &Ctx, s: &Studio, svc: &str) -> Remediation {
+    let mut actions = vec![Action::UpdateStudio {
+        region: ctx.region().to_string(),
+        studio_id: s.studio_id.clone(),
+        default_s3_location: "s3://<BUCKET>/<PREFIX>/".into(),
+    }];
+    let wants = wants("<BUCKET>", "<PREFIX>/");
+    let all: Vec<&Want> = wants.iter().collect();
+    let grant = |name: &str, policy: &str| {
+        grant_fix(name, policy, &all, String::new(), &[])
+            .actions
+            .remove(0)
+    };
+    let role = match ctx.role(svc) {
+        Ok(Some(r)) => {
+            actions.push(grant(&r.role_name, &unused_policy_name(r, POLICY)));
+            "then the policy below lets its service role read and write it".to_string()
+        }
+        Ok(None) => {
+            let account = account_of(ctx, s.studio_arn.as_deref());
+            let arn = role_arn(&account, svc);
+            actions.push(create_role(&arn, &service_trust(ctx, &account)));
+            actions.push(grant(role_name(svc), POLICY));
+            format!(
+                "then create its service role {} (it does not exist in IAM) and let it read and write the location",
+                role_name(svc)
+            )
+        }
+        Err(_) => "then let its service role read and write it".to_string(),
+    };
+    Remediation::new(
         format!(
-            "Set a default S3 location for {} (console: Amazon EMR → EMR Studio → Studios → the Studio → Edit), then let its service role read and write it",
+            "Set a default S3 location for {} (console: Amazon EMR → EMR Studio → Studios → the Studio → Edit), {role}",
             studio_label(s)
         ),
-        vec![format!(
-            "aws emr update-studio --region {} --studio-id {} --default-s3-location 's3://<BUCKET>/<PREFIX>/'",
-            ctx.region(),
-            s.studio_id
-        )],
+        actions,
         &[
             "https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio.html",
             META.docs[0],
@@ -318,10 +358,28 @@ mod tests {
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("has no default S3 location"));
         assert!(r.message.contains("es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands[0],
+            fix.commands[0],
             "aws emr update-studio --region ap-northeast-1 --studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F --default-s3-location 's3://<BUCKET>/<PREFIX>/'"
         );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::NeedsInput);
+        // Applied with a bucket and prefix: the service role may use the new location.
+        let fill = |t: &str| {
+            t.replace("<BUCKET>", "new-bucket")
+                .replace("<PREFIX>", "notes")
+        };
+        let doc: Value = serde_json::from_str(&fill(
+            &json_arg(&fix.commands[1], "--policy-document").to_string(),
+        ))
+        .unwrap();
+        let mut fixed = f.clone();
+        studio(&mut fixed).default_s3_location = Some(fill("s3://<BUCKET>/<PREFIX>/"));
+        inline(&mut fixed, SERVICE_ROLE).push(Policy {
+            name: "StudioDefaultS3".into(),
+            document: doc,
+        });
+        assert_eq!(only("ES007", &fixed).status, Status::Pass);
         studio(&mut f).default_s3_location = Some("https://example.com/x".into());
         assert!(
             only("ES007", &f)

@@ -60,10 +60,11 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListApplications.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals, studio_label};
 use crate::each::each_studio;
 use crate::facts::{Assignment, SessionMapping, Studio};
+use crate::fix::{Action, Kind};
 use crate::idc::{Who, groups_note, missing_user, scoped, user_label, via, who};
 use crate::modes::{AuthMode, UserAssignment};
 use crate::roles::not_sso;
@@ -78,7 +79,12 @@ pub const META: Meta = Meta {
     depends_on: &["ES001", "IC003"],
     hop: crate::check::Hop::SignIn,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("emr:CreateStudioSessionMapping", Kind::Ready),
+        ("emr:CreateStudioSessionMapping", Kind::NeedsInput),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[
         Need::Caller,
         Need::Studios,
@@ -234,36 +240,52 @@ fn application<'a>(ctx: &Ctx<'a>, s: &'a Studio) -> App<'a> {
     }
 }
 
+/// Map the user to the Studio directly (a group of theirs would do too: the
+/// summary names them), with the session policy an existing mapping uses.
 fn fix(ctx: &Ctx, s: &Studio, maps: &[SessionMapping], p: Option<&Principals>) -> Remediation {
     let policy = maps
         .iter()
         .find_map(|m| m.session_policy_arn.clone())
         .unwrap_or_else(|| format!("arn:aws:iam::{}:policy/<SESSION_POLICY>", ctx.account()));
-    let cmd = |kind: &str, id: &str| {
-        format!(
-            "aws emr create-studio-session-mapping --region {} --studio-id {} --identity-type {kind} --identity-id {id} --session-policy-arn {policy}",
-            ctx.region(),
-            s.studio_id
-        )
-    };
-    let (who, commands) = match p {
+    let (who, id, groups) = match p {
         Some(p) => {
-            let mut c = vec![cmd("USER", p.user_id)];
-            c.extend(p.groups.iter().map(|g| cmd("GROUP", &g.group_id)));
-            (user_label(p), c)
+            let groups: Vec<String> = p
+                .groups
+                .iter()
+                .map(|g| match p.group_name(&g.group_id) {
+                    n if n == g.group_id => n.to_string(),
+                    n => format!("{n} ({})", g.group_id),
+                })
+                .collect();
+            let groups = if groups.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; mapping one of their groups instead (--identity-type GROUP --identity-id with the group's id) works too: {}",
+                    groups.join(", ")
+                )
+            };
+            (user_label(p), p.user_id.to_string(), groups)
         }
         None => (
             "a user or group".to_string(),
-            vec![cmd("USER", "<IDC_USER_ID>"), cmd("GROUP", "<IDC_GROUP_ID>")],
+            "<IDC_USER_ID>".to_string(),
+            "; to assign a group instead, use --identity-type GROUP and the group's id".to_string(),
         ),
     };
-    remedy(
+    Remediation::new(
         format!(
-            "Assign {who} to {} (console: EMR Studio → Studios → {} → Assign users and groups): run one of these",
+            "Assign {who} to {} (console: EMR Studio → Studios → {} → Assign users and groups){groups}",
             studio_label(s),
             s.name
         ),
-        commands,
+        vec![Action::CreateStudioSessionMapping {
+            region: ctx.region().to_string(),
+            studio_id: s.studio_id.clone(),
+            identity_type: "USER".into(),
+            identity_id: id,
+            session_policy_arn: policy,
+        }],
         META.docs,
     )
 }
@@ -338,11 +360,15 @@ mod tests {
         assert!(c[0].contains("--studio-id es-D1A2B3C4D5E6F7A8B9C0D1E2F"));
         assert!(c[0].contains(&format!("--identity-type USER --identity-id {ALICE}")));
         assert!(c[0].contains("arn:aws:iam::111122223333:policy/<SESSION_POLICY>"));
+        assert_eq!(c.len(), 1);
+        let fix = only("ES008", &f).remediation.unwrap();
         assert!(
-            c[1].contains(
-                "--identity-type GROUP --identity-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f"
-            )
+            fix.summary
+                .contains("analysts (e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f)"),
+            "{}",
+            fix.summary
         );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::NeedsInput);
     }
 
     #[test]
@@ -352,8 +378,11 @@ mod tests {
         app_assignments(&mut f)[0].principal_id = "other-group".into();
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
-        let c = r.remediation.unwrap().commands;
-        assert!(c[0].contains("arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy"));
+        let fix = r.remediation.unwrap();
+        assert!(
+            fix.commands[0].contains("arn:aws:iam::111122223333:policy/EMRStudio-SessionPolicy")
+        );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
     }
 
     #[test]
@@ -454,7 +483,15 @@ mod tests {
         unassign(&mut f);
         let r = only("ES008", &f);
         assert_eq!(r.status, Status::Fail);
-        assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));
+        let fix = r.remediation.unwrap();
+        assert!(fix.commands[0].contains("--identity-type USER --identity-id '<IDC_USER_ID>'"));
+        let inputs: Vec<&str> = fix
+            .applicability
+            .inputs
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(inputs, ["IDC_USER_ID", "SESSION_POLICY"]);
     }
 
     #[test]

@@ -43,12 +43,13 @@
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/attach-role-policy.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, studio_label};
 use crate::each::each_studio;
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{SessionMapping, Studio, role_name};
-use crate::fixes::{USER_ROLE_TRUST, create_role_command};
+use crate::fix::{Action, Kind};
+use crate::fixes::{USER_ROLE_TRUST, create_role};
 use crate::idc;
 use crate::policy::allow_document;
 use crate::roles::{account_of, real_role_arn, role_arn, sso_user_role};
@@ -63,7 +64,13 @@ pub const META: Meta = Meta {
     depends_on: &["ES003"],
     hop: crate::check::Hop::UserRole,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreatePolicy", Kind::Ready),
+        ("iam:AttachRolePolicy", Kind::Ready),
+        ("iam:CreateRole", Kind::Ready),
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+    ],
     needs: &[
         Need::Caller,
         Need::Studios,
@@ -204,7 +211,7 @@ fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached)
                 "Create the user role {} (see ES004 and ES005), then attach the session policy {policy} to it",
                 role_name(role)
             );
-            fix.commands.insert(0, create_role_command(role, USER_ROLE_TRUST));
+            fix.actions.insert(0, create_role(role, USER_ROLE_TRUST));
             Outcome::fail(
                 policy,
                 format!("{label}: its user role {role} does not exist in IAM (NoSuchEntity), so the session policy {policy} of {who} is attached to nothing"),
@@ -227,13 +234,14 @@ fn judge(p: &Place, policy: &str, maps: &[&SessionMapping], attached: &Attached)
 
 fn attach_fix(p: &Place, policy: &str, who: &str) -> Remediation {
     let name = role_name(p.role);
-    remedy(
+    Remediation::new(
         format!(
             "Attach the session policy {policy} (used by {who}) to the user role {name} (console: IAM → Roles → {name} → Add permissions → Attach policies)"
         ),
-        vec![format!(
-            "aws iam attach-role-policy --role-name {name} --policy-arn {policy}"
-        )],
+        vec![Action::AttachRolePolicy {
+            role_name: name.to_string(),
+            policy_arn: policy.to_string(),
+        }],
         &[
             "https://docs.aws.amazon.com/cli/latest/reference/iam/attach-role-policy.html",
             META.docs[0],
@@ -245,10 +253,10 @@ fn attach_fix(p: &Place, policy: &str, who: &str) -> Remediation {
 fn create_fix(p: &Place, policy: &str, who: &str) -> Remediation {
     let (path, name) = match policy.split_once(":policy/") {
         Some((_, rest)) => match rest.rsplit_once('/') {
-            Some((path, name)) => (format!(" --path /{path}/"), name),
-            None => (String::new(), rest),
+            Some((path, name)) => (Some(format!("/{path}/")), name),
+            None => (None, rest),
         },
-        None => (String::new(), policy),
+        None => (None, policy),
     };
     let region = p.ctx.region();
     let account = crate::policy::arn_account(p.role).unwrap_or(p.ctx.account());
@@ -268,9 +276,13 @@ fn create_fix(p: &Place, policy: &str, who: &str) -> Remediation {
         "Create the session policy {name} (review the proposed document: for {who} it limits what the user role allows), then attach it to the user role {}; or point the mapping(s) at an existing attached policy with aws emr update-studio-session-mapping",
         role_name(p.role)
     );
-    fix.commands.insert(
+    fix.actions.insert(
         0,
-        format!("aws iam create-policy --policy-name {name}{path} --policy-document '{doc}'"),
+        Action::CreatePolicy {
+            policy_name: name.to_string(),
+            path,
+            policy_document: doc,
+        },
     );
     fix.docs.push(
         "https://docs.aws.amazon.com/cli/latest/reference/emr/update-studio-session-mapping.html"

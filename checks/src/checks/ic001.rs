@@ -38,9 +38,10 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListInstances.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-authentication.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::fix::{Action, Kind};
 use crate::idc::instance_label;
 use crate::modes::InstanceStatus;
 
@@ -53,7 +54,10 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Identity,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("sso:CreateInstance", Kind::Ready),
+        ("sso:DeleteInstance", Kind::Ready),
+    ],
     needs: &[Need::IdcInstances],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-identity-center.html",
@@ -82,14 +86,13 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     "no IAM Identity Center instance is visible in {region} (sso:ListInstances returned none): Identity Center is not enabled here, or it was enabled in another region"
                 ),
             )
-            .fix(remedy(
+            .fix(Remediation::new(
                 format!(
-                    "Enable IAM Identity Center in {region} (console: IAM Identity Center → Enable; an organization instance from the management account is recommended; the CLI below creates an account instance). If it is enabled in another region, build the Studio, workgroup, Lake Formation and S3 Access Grants there, or replicate the instance to {region} (IC002)"
+                    "Enable IAM Identity Center in {region} (console: IAM Identity Center → Enable; an organization instance from the management account is recommended; the CLI below creates an account instance, and `aws sso-admin list-instances --region {region}` then lists it). If it is enabled in another region, build the Studio, workgroup, Lake Formation and S3 Access Grants there, or replicate the instance to {region} (IC002)"
                 ),
-                vec![
-                    format!("aws sso-admin create-instance --region {region}"),
-                    format!("aws sso-admin list-instances --region {region}"),
-                ],
+                vec![Action::CreateInstance {
+                    region: region.to_string(),
+                }],
                 META.docs,
             )),
         ];
@@ -126,24 +129,39 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         })
         .collect();
     let first = &list[0];
-    let mut commands = vec![format!(
-        "aws sso-admin describe-instance --region {region} --instance-arn {} --query '[Status,StatusReason]'",
-        first.instance_arn
-    )];
-    let summary = match &first.status {
-        Some(InstanceStatus::CreateInProgress) => {
-            "Wait for the instance to become ACTIVE, then run studio-doctor again".to_string()
-        }
-        Some(InstanceStatus::CreateFailed) => {
-            commands.push(format!(
-                "aws sso-admin delete-instance --region {region} --instance-arn {}",
-                first.instance_arn
-            ));
-            commands.push(format!("aws sso-admin create-instance --region {region}"));
-            "Read the StatusReason, then delete the failed instance and enable IAM Identity Center again (console: IAM Identity Center → Enable)".to_string()
-        }
-        _ => format!(
-            "The instance is being deleted: once it is gone, enable IAM Identity Center in {region} again (console: IAM Identity Center → Enable) and recreate the resources on the new instance"
+    let arn = &first.instance_arn;
+    let read = format!(
+        "`aws sso-admin describe-instance --region {region} --instance-arn {arn} --query '[Status,StatusReason]'` shows its status and why"
+    );
+    let fix = match &first.status {
+        Some(InstanceStatus::CreateInProgress) => Remediation::new(
+            format!(
+                "Wait for the instance to become ACTIVE ({read}), then run studio-doctor again"
+            ),
+            Vec::new(),
+            META.docs,
+        ),
+        Some(InstanceStatus::CreateFailed) => Remediation::new(
+            format!(
+                "Read the StatusReason ({read}), then delete the failed instance and enable IAM Identity Center again (console: IAM Identity Center → Enable)"
+            ),
+            vec![
+                Action::DeleteInstance {
+                    region: region.to_string(),
+                    instance_arn: arn.clone(),
+                },
+                Action::CreateInstance {
+                    region: region.to_string(),
+                },
+            ],
+            META.docs,
+        ),
+        _ => Remediation::new(
+            format!(
+                "The instance is being deleted ({read}): once it is gone, enable IAM Identity Center in {region} again (console: IAM Identity Center → Enable) and recreate the resources on the new instance"
+            ),
+            Vec::new(),
+            META.docs,
         ),
     };
     vec![
@@ -154,7 +172,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 states.join(", ")
             ),
         )
-        .fix(remedy(summary, commands, META.docs)),
+        .fix(fix),
     ]
 }
 
@@ -198,6 +216,8 @@ mod tests {
             "aws sso-admin create-instance --region ap-northeast-1"
         );
         assert!(fix.summary.contains("organization instance"));
+        assert_eq!(fix.commands.len(), 1);
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
         assert!(!fix.docs.is_empty());
     }
 
@@ -216,12 +236,18 @@ mod tests {
         );
         let fix = r.remediation.unwrap();
         assert!(fix.summary.starts_with("Wait"));
-        assert!(fix.commands[0].contains(&format!("--instance-arn {I}")));
+        assert!(fix.summary.contains(&format!("--instance-arn {I}")));
+        assert!(fix.commands.is_empty());
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
 
         instance(&mut f).status = Some("CREATE_FAILED".into());
         let fix = only("IC001", &f).remediation.unwrap();
-        assert_eq!(fix.commands.len(), 3);
-        assert!(fix.commands[1].starts_with("aws sso-admin delete-instance"));
+        assert_eq!(fix.commands.len(), 2);
+        assert_eq!(
+            fix.commands[0],
+            format!("aws sso-admin delete-instance --region ap-northeast-1 --instance-arn {I}")
+        );
+        assert!(fix.commands[1].starts_with("aws sso-admin create-instance"));
     }
 
     #[test]

@@ -24,25 +24,31 @@
 //! <primary region> --instance-arn <instance ARN> --region-name <region>`. Adding
 //! a region requires the multi-Region prerequisites, including a multi-Region
 //! customer managed KMS key for the instance (console: IAM Identity Center →
-//! Settings → Management → Encryption). A region still `ADDING`: wait for it.
+//! Settings → Management → Encryption; CLI: `aws sso-admin update-instance
+//! --encryption-configuration` with `KeyType` `CUSTOMER_MANAGED_KEY` and the key's
+//! ARN, which the report asks for). A region still `ADDING`: wait for it.
 //!
 //! **Evidence.** Documented (trusted identity propagation prerequisites: same-Region or
 //! cross-Region with a multi-Region customer managed key; S3 Access Grants: the
 //! Identity Center instance must be in the Access Grants instance's region;
 //! multi-Region IAM Identity Center prerequisites) and the API model (`PrimaryRegion`,
-//! `Regions[].Status`, `KeyType`, `AddRegion`).
+//! `Regions[].Status`, `KeyType`, `AddRegion`, `UpdateInstance` →
+//! `EncryptionConfiguration`).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/multi-region-iam-identity-center.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AddRegion.html
+//! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_UpdateInstance.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::facts::IdcInstance;
+use crate::fix::{Action, Kind};
 use crate::idc::instance_label;
 use crate::modes::{InstanceStatus, KeyType, RegionStatus};
+use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "IC002",
@@ -53,7 +59,11 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::Identity,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("sso:AddRegion", Kind::Ready),
+        ("sso:UpdateInstance", Kind::NeedsInput),
+        ("sso:AddRegion", Kind::NeedsInput),
+    ],
     needs: &[Need::IdcInstances, Need::IdcInstanceDetails],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",
@@ -111,18 +121,7 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
                 "{region} is an additional region of {res} (primary {primary}), but its status is {state}, not ACTIVE"
             ),
         )
-        .fix(remedy(
-            if status == Some(&RegionStatus::Adding) {
-                format!("Wait until {region} is ACTIVE (check with the command below), then run studio-doctor again")
-            } else {
-                format!("{region} is being removed from the instance: add it again, or recreate the resources in {primary}")
-            },
-            vec![format!(
-                "aws sso-admin describe-region --region {primary} --instance-arn {} --region-name {region}",
-                i.instance_arn
-            )],
-            META.docs,
-        ));
+        .fix(wait_fix(i, primary, region, status == Some(&RegionStatus::Adding)));
     }
     let key = match i.key_type.known() {
         Ok(k) => k.as_ref(),
@@ -144,7 +143,7 @@ fn instance(ctx: &Ctx, i: &IdcInstance) -> Outcome {
                 other.map_or("no reported key type", KeyType::as_str)
             ),
         )
-        .fix(fix(ctx, i, primary)),
+        .fix(key_fix(ctx, i, primary)),
     }
 }
 
@@ -166,24 +165,70 @@ fn regions(i: &IdcInstance) -> String {
     v.join(", ")
 }
 
+/// Replicate the instance to the target region: with a customer managed key
+/// already, `AddRegion` alone; else the key first (a value a person supplies).
 fn fix(ctx: &Ctx, i: &IdcInstance, primary: &str) -> Remediation {
     let region = ctx.region();
-    remedy(
+    let customer_key = matches!(i.key_type.known(), Ok(Some(KeyType::CustomerManaged)));
+    let mut actions = Vec::new();
+    let key = if customer_key {
+        "it is encrypted with a customer managed key already, which must be a multi-Region key replicated to the region".to_string()
+    } else {
+        actions.push(update_key(i, primary));
         format!(
-            "Recreate the EMR Studio, Athena workgroup, Lake Formation configuration and S3 Access Grants instance in {primary}, or replicate the instance to {region}: this needs a multi-Region customer managed KMS key on the instance first (console: IAM Identity Center → Settings → Management → Encryption), then"
+            "this needs a multi-Region customer managed KMS key, replicated to {region}, on the instance first (console: IAM Identity Center → Settings → Management → Encryption; the first command sets it)"
+        )
+    };
+    actions.push(Action::AddRegion {
+        region: primary.to_string(),
+        instance_arn: i.instance_arn.clone(),
+        region_name: region.to_string(),
+    });
+    Remediation::new(
+        format!(
+            "Replicate the instance to {region} ({key}; `aws sso-admin describe-instance --region {primary} --instance-arn {} --query EncryptionConfigurationDetails` shows the current key), or recreate the EMR Studio, Athena workgroup, Lake Formation configuration and S3 Access Grants instance in {primary}",
+            i.instance_arn
         ),
-        vec![
-            format!(
-                "aws sso-admin describe-instance --region {primary} --instance-arn {} --query EncryptionConfigurationDetails",
-                i.instance_arn
-            ),
-            format!(
-                "aws sso-admin add-region --region {primary} --instance-arn {} --region-name {region}",
-                i.instance_arn
-            ),
-        ],
+        actions,
         META.docs,
     )
+}
+
+/// An ACTIVE replica on a key that is not customer managed: set one.
+fn key_fix(ctx: &Ctx, i: &IdcInstance, primary: &str) -> Remediation {
+    Remediation::new(
+        format!(
+            "Encrypt the instance with a multi-Region customer managed KMS key replicated to {} (console: IAM Identity Center → Settings → Management → Encryption), or recreate the EMR Studio, Athena workgroup, Lake Formation configuration and S3 Access Grants instance in {primary}",
+            ctx.region()
+        ),
+        vec![update_key(i, primary)],
+        META.docs,
+    )
+}
+
+/// `sso:UpdateInstance` setting a customer managed key a person names.
+fn update_key(i: &IdcInstance, primary: &str) -> Action {
+    Action::UpdateInstance {
+        region: primary.to_string(),
+        instance_arn: i.instance_arn.clone(),
+        encryption_configuration: json!({"KeyType": "CUSTOMER_MANAGED_KEY", "KmsKeyArn": "<KMS_KEY_ARN>"}),
+    }
+}
+
+/// A replica that is not ACTIVE yet (or is being removed): nothing to run.
+fn wait_fix(i: &IdcInstance, primary: &str, region: &str, adding: bool) -> Remediation {
+    let read = format!(
+        "`aws sso-admin describe-region --region {primary} --instance-arn {} --region-name {region}` shows its status",
+        i.instance_arn
+    );
+    let summary = if adding {
+        format!("Wait until {region} is ACTIVE ({read}), then run studio-doctor again")
+    } else {
+        format!(
+            "{region} is being removed from the instance ({read}): once it is gone, add it again, or recreate the resources in {primary}"
+        )
+    };
+    Remediation::new(summary, Vec::new(), META.docs)
 }
 
 #[cfg(test)]
@@ -254,11 +299,12 @@ mod tests {
         );
         let fix = r.remediation.unwrap();
         assert_eq!(
-            fix.commands[1],
-            format!(
-                "aws sso-admin add-region --region us-east-1 --instance-arn {I} --region-name ap-northeast-1"
-            )
+            fix.commands,
+            vec![format!(
+                "aws sso-admin update-instance --region us-east-1 --instance-arn {I} --encryption-configuration '{{\"KeyType\":\"CUSTOMER_MANAGED_KEY\",\"KmsKeyArn\":\"<KMS_KEY_ARN>\"}}'"
+            )]
         );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::NeedsInput);
         assert!(fix.summary.contains("customer managed KMS key"));
     }
 
@@ -275,6 +321,22 @@ mod tests {
             "{}",
             r.message
         );
+        // A customer managed key already: adding the region is all it takes.
+        instance(&mut f).key_type = Fact::Known(Some("CUSTOMER_MANAGED_KEY".into()));
+        let fix = only("IC002", &f).remediation.unwrap();
+        assert_eq!(
+            fix.commands,
+            vec![format!(
+                "aws sso-admin add-region --region eu-west-1 --instance-arn {I} --region-name ap-northeast-1"
+            )]
+        );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
+        // Another key: set a customer managed one first.
+        instance(&mut f).key_type = Fact::Known(Some("AWS_OWNED_KMS_KEY".into()));
+        let fix = only("IC002", &f).remediation.unwrap();
+        assert!(fix.commands[0].starts_with("aws sso-admin update-instance --region eu-west-1"));
+        assert!(fix.commands[1].starts_with("aws sso-admin add-region"));
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::NeedsInput);
     }
 
     #[test]

@@ -58,7 +58,7 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/disableuser.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Basis, Ctx};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::UserFacts;
@@ -143,14 +143,12 @@ fn user(ctx: &Ctx, u: &UserFacts) -> Outcome {
                         "{who} is DISABLED in identity store {store}: they cannot sign in to the access portal or the EMR Studio"
                     ),
                 )
-                .fix(remedy(
+                .fix(Remediation::new(
                     format!(
-                        "Enable the user: in the external identity provider if it provisions users over SCIM, else in the console (IAM Identity Center → Users → {name} → Enable user access); then check"
-                    ),
-                    vec![format!(
-                        "aws identitystore describe-user --region {region} --identity-store-id {store} --user-id {} --query UserStatus",
+                        "Enable the user: in the external identity provider if it provisions users over SCIM, else in the console (IAM Identity Center → Users → {name} → Enable user access); then check with `aws identitystore describe-user --region {region} --identity-store-id {store} --user-id {} --query UserStatus`",
                         user.user_id
-                    )],
+                    ),
+                    Vec::new(),
                     META.docs,
                 )),
                 Some(s) => Outcome::pass(&res, format!("{who} exists in identity store {store} and is {s}")),
@@ -226,6 +224,11 @@ mod tests {
 
     const ALICE: &str = "97a4f8e8-30c1-70d2-1a2b-3c4d5e6f7a8b";
 
+    /// The first command in backticks in a fix summary.
+    fn lookup(summary: &str) -> &str {
+        summary.split('`').nth(1).unwrap()
+    }
+
     fn alice(f: &mut Facts) -> &mut IdcUser {
         match &mut f.users[0].user {
             Fact::Known(Some(u)) => u,
@@ -267,10 +270,11 @@ mod tests {
         );
         let fix = r.remediation.unwrap();
         assert_eq!(
-            fix.commands[0],
+            lookup(&fix.summary),
             r#"aws identitystore get-user-id --region ap-northeast-1 --identity-store-id d-9567a1b2c3 --alternate-identifier '{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"alice"}}'"#
         );
-        assert!(fix.commands.iter().all(|c| !c.contains("--filters")));
+        assert!(fix.commands.is_empty() && !fix.summary.contains("--filters"));
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
         assert!(fix.summary.contains("SCIM"));
     }
 
@@ -347,7 +351,7 @@ mod tests {
     #[test]
     fn the_lookup_command_is_one_shell_word_whatever_the_name() {
         let fix = super::find_user_fix(&Ctx::new(&healthy()), "o'brien \"x\"", "d-1");
-        let words = crate::shell::words(&fix.commands[0]).unwrap();
+        let words = crate::shell::words(lookup(&fix.summary)).unwrap();
         let arg: serde_json::Value = serde_json::from_str(&words.last().unwrap().value).unwrap();
         assert_eq!(arg["UniqueAttribute"]["AttributeValue"], "o'brien \"x\"");
     }
@@ -384,7 +388,9 @@ mod tests {
         let r = only("IC003", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("d-9567a1b2c3"), "{}", r.message);
-        assert!(r.remediation.unwrap().commands[0].contains("--identity-store-id d-9567a1b2c3"));
+        assert!(
+            lookup(&r.remediation.unwrap().summary).contains("--identity-store-id d-9567a1b2c3")
+        );
     }
 
     #[test]
@@ -429,7 +435,8 @@ mod tests {
         assert!(r.message.contains("DISABLED"), "{}", r.message);
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("Enable user access"));
-        assert!(fix.commands[0].contains(&format!("--user-id {ALICE}")));
+        assert!(fix.summary.contains(&format!("--user-id {ALICE}")));
+        assert!(fix.commands.is_empty());
     }
 
     #[test]

@@ -47,9 +47,9 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-directory-ids.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-create-studio.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Basis, Ctx, IdcComponent, IdcPart, Unread};
-use crate::fix::Action;
+use crate::fix::{Action, Kind};
 use crate::fixes::{create_fix_on, recreate_fix};
 use crate::scope::Scope;
 
@@ -62,7 +62,30 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::SignIn,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("emr:CreateStudio", Kind::Recreates),
+        ("emr:DeleteStudio", Kind::Recreates),
+        ("iam:CreateRole", Kind::Ready),
+        ("athena:CreateWorkGroup", Kind::Ready),
+        ("iam:CreateRole", Kind::NeedsInput),
+        ("athena:CreateWorkGroup", Kind::NeedsInput),
+        (
+            "lakeformation:DeleteLakeFormationIdentityCenterConfiguration",
+            Kind::Recreates,
+        ),
+        (
+            "lakeformation:CreateLakeFormationIdentityCenterConfiguration",
+            Kind::Recreates,
+        ),
+        (
+            "s3control:DissociateAccessGrantsIdentityCenter",
+            Kind::Replaces,
+        ),
+        (
+            "s3control:AssociateAccessGrantsIdentityCenter",
+            Kind::Replaces,
+        ),
+    ],
     needs: &[
         Need::Caller,
         Need::IdcInstances,
@@ -188,34 +211,42 @@ fn fix(ctx: &Ctx, c: &IdcComponent, reference: &str) -> Remediation {
                 c.label
             ),
         ),
-        IdcPart::LakeFormation => remedy(
+        IdcPart::LakeFormation => Remediation::new(
             format!(
                 "Recreate the Lake Formation Identity Center configuration on {reference}; Lake Formation grants to the old instance's users and groups must then be made again"
             ),
             vec![
-                format!(
-                    "aws lakeformation delete-lake-formation-identity-center-configuration --region {region} --catalog-id {acct}"
-                ),
-                format!(
-                    "aws lakeformation create-lake-formation-identity-center-configuration --region {region} --catalog-id {acct} --instance-arn {reference}"
-                ),
+                Action::DeleteLakeFormationIdentityCenterConfiguration {
+                    region: region.to_string(),
+                    catalog_id: acct.to_string(),
+                },
+                Action::CreateLakeFormationIdentityCenterConfiguration {
+                    region: region.to_string(),
+                    catalog_id: acct.to_string(),
+                    instance_arn: reference.to_string(),
+                },
             ],
             &[META.docs[1]],
-        ),
-        IdcPart::AccessGrants => remedy(
+        )
+        .recreates("UpdateLakeFormationIdentityCenterConfiguration cannot change the Identity Center instance: the configuration is deleted and created again on the other instance, and queries through Identity Center fail in between"),
+        IdcPart::AccessGrants => Remediation::new(
             format!(
                 "Re-associate the S3 Access Grants instance with {reference}; grants to the old instance's users and groups must then be made again"
             ),
             vec![
-                format!(
-                    "aws s3control dissociate-access-grants-identity-center --region {region} --account-id {acct}"
-                ),
-                format!(
-                    "aws s3control associate-access-grants-identity-center --region {region} --account-id {acct} --identity-center-arn {reference}"
-                ),
+                Action::DissociateAccessGrantsIdentityCenter {
+                    region: region.to_string(),
+                    account_id: acct.to_string(),
+                },
+                Action::AssociateAccessGrantsIdentityCenter {
+                    region: region.to_string(),
+                    account_id: acct.to_string(),
+                    identity_center_arn: reference.to_string(),
+                },
             ],
             &[META.docs[2]],
-        ),
+        )
+        .replaces("the S3 Access Grants instance, its locations and its grants to IAM principals; grants to the old instance's users and groups no longer apply"),
     }
 }
 
@@ -294,6 +325,7 @@ mod tests {
                 format!("aws lakeformation create-lake-formation-identity-center-configuration --region ap-northeast-1 --catalog-id 111122223333 --instance-arn {I}"),
             ]
         );
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Recreates);
     }
 
     #[test]
@@ -338,9 +370,11 @@ mod tests {
         }
         let r = only("IC004", &f);
         assert_eq!(r.status, Status::Warn);
-        let c = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        let c = &fix.commands;
         assert!(c[0].starts_with("aws s3control dissociate-access-grants-identity-center"));
         assert!(c[1].ends_with(&format!("--identity-center-arn {I}")));
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
     }
 
     /// An account instance listed before the instance the components use.

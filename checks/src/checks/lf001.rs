@@ -36,8 +36,9 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DescribeLakeFormationIdentityCenterConfiguration.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
+use crate::fix::{Action, Kind};
 use crate::idc::region_idc_instance;
 
 pub const META: Meta = Meta {
@@ -50,7 +51,24 @@ pub const META: Meta = Meta {
     depends_on: &["IC001"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        (
+            "lakeformation:CreateLakeFormationIdentityCenterConfiguration",
+            Kind::Ready,
+        ),
+        (
+            "lakeformation:CreateLakeFormationIdentityCenterConfiguration",
+            Kind::NeedsInput,
+        ),
+        (
+            "lakeformation:DeleteLakeFormationIdentityCenterConfiguration",
+            Kind::Recreates,
+        ),
+        (
+            "lakeformation:CreateLakeFormationIdentityCenterConfiguration",
+            Kind::Recreates,
+        ),
+    ],
     needs: &[Need::Caller, Need::IdcInstances, Need::LfIdentityCenter],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html",
@@ -83,11 +101,11 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     };
     let region_instance = region_idc_instance(ctx);
     let wanted = region_instance.unwrap_or("<IDENTITY_CENTER_INSTANCE_ARN>");
-    let create = format!(
-        "aws lakeformation create-lake-formation-identity-center-configuration --region {} --catalog-id {} --instance-arn {wanted}",
-        ctx.region(),
-        ctx.account()
-    );
+    let create = Action::CreateLakeFormationIdentityCenterConfiguration {
+        region: ctx.region().to_string(),
+        catalog_id: ctx.account().to_string(),
+        instance_arn: wanted.to_string(),
+    };
     let Some(config) = config else {
         return vec![
             Outcome::fail(
@@ -98,7 +116,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     ctx.account()
                 ),
             )
-            .fix(remedy(
+            .fix(Remediation::new(
                 format!(
                     "Integrate Lake Formation with the IAM Identity Center instance {wanted} (console: Lake Formation → Administration → IAM Identity Center integration → Create), then grant the users and groups (LF002)"
                 ),
@@ -137,20 +155,24 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 ctx.region()
             ),
         )
-        .fix(remedy(
-            format!(
-                "The instance cannot be changed in place: delete the Lake Formation Identity Center configuration and create it on {wanted}, then grant that instance's users and groups again (grants to the old instance's ids do not carry over)"
-            ),
-            vec![
+        .fix(
+            Remediation::new(
                 format!(
-                    "aws lakeformation delete-lake-formation-identity-center-configuration --region {} --catalog-id {}",
-                    ctx.region(),
-                    ctx.account()
+                    "The instance cannot be changed in place: delete the Lake Formation Identity Center configuration and create it on {wanted}, then grant that instance's users and groups again (grants to the old instance's ids do not carry over)"
                 ),
-                create,
-            ],
-            META.docs,
-        )),
+                vec![
+                    Action::DeleteLakeFormationIdentityCenterConfiguration {
+                        region: ctx.region().to_string(),
+                        catalog_id: ctx.account().to_string(),
+                    },
+                    create,
+                ],
+                META.docs,
+            )
+            .recreates(format!(
+                "UpdateLakeFormationIdentityCenterConfiguration cannot change the Identity Center instance ({arn}): the configuration is deleted and created again on {wanted}, and Lake Formation grants to the old instance's users and groups no longer apply"
+            )),
+        ),
     ]
 }
 
@@ -199,7 +221,16 @@ mod tests {
         let r = only("LF001", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("ssoins-0000000000000000") && r.message.contains(I));
-        let c = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        // The instance cannot be changed in place: delete, then create.
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Recreates);
+        assert!(
+            fix.applicability
+                .reason
+                .unwrap()
+                .contains("UpdateLakeFormationIdentityCenterConfiguration")
+        );
+        let c = fix.commands;
         assert_eq!(c.len(), 2);
         assert!(c[0].starts_with(
             "aws lakeformation delete-lake-formation-identity-center-configuration --region ap-northeast-1 --catalog-id 111122223333"

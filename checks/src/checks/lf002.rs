@@ -76,15 +76,16 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetResourceLFTags.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict};
 use crate::ctx::{Ctx, Principals};
 use crate::each::each_table_grants;
 use crate::fact::Unknown;
 use crate::facts::LfPermission;
+use crate::fix::Kind;
 use crate::idc::{groups_note, user_label};
 use crate::lf::{
-    self, Access, Location, Select, caller_admin, grant_command, is_idc, is_users, table_json,
-    table_label, user_arn,
+    self, Access, Location, Select, caller_admin, is_idc, is_users, table_label, table_resource,
+    user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -97,7 +98,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF001", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("lakeformation:GrantPermissions", Kind::Ready),
+        ("lakeformation:GrantPermissions", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::LfPermissions,
@@ -289,11 +293,11 @@ fn fix(ctx: &Ctx, db: &str, table: &str, p: Option<&Principals>) -> Remediation 
     let who = p
         .map(|p| user_arn(p.user_id))
         .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".to_string());
-    let commands = vec![grant_command(
+    let actions = vec![lf::grant(
         ctx,
         &who,
-        "SELECT DESCRIBE",
-        &table_json(db, table),
+        &["SELECT", "DESCRIBE"],
+        table_resource(db, table),
     )];
     let mut summary = format!(
         "Grant SELECT and DESCRIBE on {db}.{table} to the Identity Center user (console: Lake Formation → Permissions → Data lake permissions → Grant → IAM Identity Center)"
@@ -310,7 +314,7 @@ fn fix(ctx: &Ctx, db: &str, table: &str, p: Option<&Principals>) -> Remediation 
         None => {}
     }
     summary.push_str("; Identity Center entitlement changes can take up to an hour to apply");
-    remedy(summary, commands, META.docs)
+    Remediation::new(summary, actions, META.docs)
 }
 
 /// ` (Glue has no such table)` when GetTable said so.
@@ -593,6 +597,7 @@ mod tests {
         f.lake_formation.settings = Fact::Known(crate::facts::DataLakeSettings {
             data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
             read_only_admins: vec![],
+            document: None,
         });
         let r = only("LF002", &f);
         assert_eq!(r.status, Status::Warn, "{}", r.message);

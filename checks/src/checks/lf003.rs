@@ -48,13 +48,14 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/managing-tag-expressions.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-assigning-tags.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals};
 use crate::each::each_table_grants;
 use crate::facts::LfPermission;
+use crate::fix::{Action, Kind};
 use crate::idc::{groups_note, user_label};
 use crate::lf::{
-    self, Access, database_json, grant_command, is_idc, is_users, table_json, table_label, user_arn,
+    self, Access, database_resource, is_idc, is_users, table_label, table_resource, user_arn,
 };
 
 pub const META: Meta = Meta {
@@ -67,7 +68,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF001", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("lakeformation:GrantPermissions", Kind::Ready),
+        ("lakeformation:GrantPermissions", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::LfPermissions,
@@ -137,26 +141,26 @@ fn judge(
     }
     let mut missing = Vec::new();
     let mut unsure = Vec::new();
-    let mut commands = Vec::new();
+    let mut actions = Vec::new();
     let principal = p
         .map(|p| user_arn(p.user_id))
         .unwrap_or_else(|| "arn:aws:identitystore:::user/<IDC_USER_ID>".into());
     if !on_db.found() {
         missing.push(format!("DESCRIBE on database {db}"));
-        commands.push(grant_command(
+        actions.push(lf::grant(
             ctx,
             &principal,
-            "DESCRIBE",
-            &database_json(db),
+            &["DESCRIBE"],
+            database_resource(db),
         ));
     }
     if !on_table.found() {
         missing.push(format!("DESCRIBE (or SELECT) on {label}"));
-        commands.push(grant_command(
+        actions.push(lf::grant(
             ctx,
             &principal,
-            "DESCRIBE",
-            &table_json(db, table),
+            &["DESCRIBE"],
+            table_resource(db, table),
         ));
     }
     for a in [&on_db, &on_table] {
@@ -173,7 +177,7 @@ fn judge(
                 unsure.join("; ")
             ),
         )
-        .fix(fix(commands));
+        .fix(fix(actions));
     }
     let message = match p {
         Some(p) => format!(
@@ -187,13 +191,13 @@ fn judge(
             missing.join(" or ")
         ),
     };
-    Outcome::fail(&label, message).fix(fix(commands))
+    Outcome::fail(&label, message).fix(fix(actions))
 }
 
-fn fix(commands: Vec<String>) -> Remediation {
-    remedy(
+fn fix(actions: Vec<Action>) -> Remediation {
+    Remediation::new(
         "Grant DESCRIBE on the database and the table to the Identity Center user or one of their groups (console: Lake Formation → Permissions → Data lake permissions → Grant → IAM Identity Center); Identity Center entitlement changes can take up to an hour to apply",
-        commands,
+        actions,
         META.docs,
     )
 }

@@ -22,8 +22,11 @@
 //! **How to fix.** Console: Lake Formation → Administration → **Data lake
 //! locations** → Register location → the S3 path → a custom IAM role (not the
 //! service-linked role: LF005) → Register location. CLI (the report fills in the
-//! path, and the role of an existing custom registration when there is one):
-//! `aws lakeformation register-resource --region <REGION> --resource-arn
+//! path): the role of an existing custom registration is reused and gets an
+//! inline policy of its own with S3 read and write on the location (`aws iam
+//! put-role-policy`); without one, a new role `LakeFormationTipLocationRole` is
+//! created with that trust and policy (`aws iam create-role`); then `aws
+//! lakeformation register-resource --region <REGION> --resource-arn
 //! arn:aws:s3:::<BUCKET>/<PREFIX> --role-arn arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>`.
 //! The role must trust `lakeformation.amazonaws.com` for `sts:AssumeRole` and
 //! `sts:SetContext` (LF005) and read and write the location; registering needs
@@ -41,9 +44,12 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListResources.html
 //! - https://docs.aws.amazon.com/glue/latest/webapi/API_GetTables.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
-use crate::lf::{self, Location, covering_resource, is_service_linked, s3_to_arn, table_label};
+use crate::fix::Kind;
+use crate::lf::{
+    self, Location, SUGGESTED_ROLE, covering_resource, is_service_linked, s3_to_arn, table_label,
+};
 use crate::names::{closest, first_try, some};
 
 pub const META: Meta = Meta {
@@ -55,7 +61,11 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("lakeformation:RegisterResource", Kind::Ready),
+    ],
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html",
@@ -77,11 +87,11 @@ fn no_table(ctx: &Ctx, name: &str) -> Outcome {
                 "Glue has no database {db} in account {account} ({region}): glue:GetTables answered EntityNotFound"
             ),
         )
-        .fix(remedy(
-            "Check the database name in --table DATABASE.TABLE (as Glue spells it) and the region",
-            vec![format!(
-                "aws glue get-databases --region {region} --catalog-id {account} --query 'DatabaseList[].Name'"
-            )],
+        .fix(Remediation::new(
+            format!(
+                "Check the database name in --table DATABASE.TABLE (as Glue spells it) and the region; the databases: `aws glue get-databases --region {region} --catalog-id {account} --query 'DatabaseList[].Name'`"
+            ),
+            Vec::new(),
             META.docs,
         ));
     }
@@ -102,11 +112,11 @@ fn no_table(ctx: &Ctx, name: &str) -> Outcome {
             message.push_str(&format!("; tables in {db}: {}", some(names, 5)));
         }
     }
-    Outcome::fail(&label, message).fix(remedy(
-        summary,
-        vec![format!(
-            "aws glue get-tables --region {region} --catalog-id {account} --database-name {db} --query 'TableList[].Name'"
-        )],
+    Outcome::fail(&label, message).fix(Remediation::new(
+        format!(
+            "{summary}; the database's tables: `aws glue get-tables --region {region} --catalog-id {account} --database-name {db} --query 'TableList[].Name'`"
+        ),
+        Vec::new(),
         META.docs,
     ))
 }
@@ -128,15 +138,15 @@ fn one(ctx: &Ctx, name: &str) -> Outcome {
                 &label,
                 format!("{label} has no S3 location (StorageDescriptor.Location), so Lake Formation has no data location to vend credentials for (a view?)"),
             )
-            .fix(remedy(
-                "Check that the table has a storage location in S3",
-                vec![format!(
-                    "aws glue get-table --region {} --catalog-id {} --database-name {} --name {} --query Table.StorageDescriptor.Location",
+            .fix(Remediation::new(
+                format!(
+                    "Check that the table has a storage location in S3: `aws glue get-table --region {} --catalog-id {} --database-name {} --name {} --query Table.StorageDescriptor.Location`",
                     ctx.region(),
                     ctx.account(),
                     lf::split_table(name).map(|(d, _)| d).unwrap_or("<DATABASE>"),
                     lf::split_table(name).map(|(_, t)| t).unwrap_or("<TABLE>")
-                )],
+                ),
+                Vec::new(),
                 META.docs,
             ));
         }
@@ -161,28 +171,36 @@ fn one(ctx: &Ctx, name: &str) -> Outcome {
         let arns: Vec<&str> = resources.iter().map(|r| r.resource_arn.as_str()).collect();
         format!("registered: {}", arns.join(", "))
     };
-    // Reuse the role of an existing custom registration, if any.
-    let role = resources
+    // Reuse the role of an existing custom registration, if any; else a new one.
+    let reused = resources
         .iter()
         .filter_map(|r| r.role_arn.as_deref())
-        .find(|r| !is_service_linked(r))
+        .find(|r| !r.is_empty() && !is_service_linked(r));
+    let role = reused
         .map(str::to_string)
-        .unwrap_or_else(|| format!("arn:aws:iam::{}:role/<LF_LOCATION_ROLE>", ctx.account()));
+        .unwrap_or_else(|| format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account()));
     let arn = s3_to_arn(location);
+    let mut actions = lf::location_role_actions(&role, &arn, reused.is_none());
+    actions.push(lf::register(ctx, &arn, &role, false));
+    let which = match reused {
+        Some(_) => format!(
+            "the custom role {role} of an existing registration, given S3 read and write on the location in a policy of its own"
+        ),
+        None => format!(
+            "a new custom role {SUGGESTED_ROLE} that trusts lakeformation.amazonaws.com for sts:AssumeRole and sts:SetContext and can read and write the location"
+        ),
+    };
     Outcome::fail(
         &label,
         format!(
             "{label}'s location {location} is not registered with Lake Formation ({have}): Lake Formation cannot vend credentials for it, so the workgroup's execution role needs its own S3 read access to the location"
         ),
     )
-    .fix(remedy(
+    .fix(Remediation::new(
         format!(
-            "Register {arn} with a custom role that trusts lakeformation.amazonaws.com for sts:AssumeRole and sts:SetContext (not the service-linked role, see LF005; console: Lake Formation → Administration → Data lake locations → Register location), or give the execution role S3 read on {location}"
+            "Register {arn} with {which} (not the service-linked role, see LF005; console: Lake Formation → Administration → Data lake locations → Register location; registering needs iam:PassRole on the role), or give the execution role S3 read on {location}"
         ),
-        vec![format!(
-            "aws lakeformation register-resource --region {} --resource-arn {arn} --role-arn {role}",
-            ctx.region()
-        )],
+        actions,
         META.docs,
     ))
 }
@@ -194,6 +212,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::Table;
+    use crate::fix::Kind;
     use crate::scope::Scope;
     use crate::testkit::{denied, healthy, lf_resources, only, statuses};
 
@@ -269,10 +288,12 @@ mod tests {
             r.message
         );
         let fix = r.remediation.unwrap();
+        assert!(fix.commands.is_empty(), "{:?}", fix.commands);
+        assert_eq!(fix.applicability.kind, Kind::Manual);
         assert!(
-            fix.commands[0].starts_with("aws glue get-databases"),
-            "{:?}",
-            fix.commands
+            fix.summary.contains("`aws glue get-databases --region"),
+            "{}",
+            fix.summary
         );
     }
 
@@ -304,11 +325,21 @@ mod tests {
             r.message
                 .contains("registered: arn:aws:s3:::data-lake-111122223333/flightdata-old")
         );
+        // The existing registration's role gets a policy of its own for the
+        // location: its other policies are not read, so none is replaced.
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        assert_eq!(fix.commands.len(), 2, "{:?}", fix.commands);
+        assert!(
+            fix.commands[0].starts_with(
+                "aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess-data-lake-111122223333-flightdata --policy-document"
+            ) && fix.commands[0].contains("arn:aws:s3:::data-lake-111122223333/flightdata/*"),
+            "{}",
+            fix.commands[0]
+        );
         assert_eq!(
-            r.remediation.unwrap().commands,
-            vec![
-                "aws lakeformation register-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole"
-            ]
+            fix.commands[1],
+            "aws lakeformation register-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole"
         );
     }
 
@@ -320,13 +351,37 @@ mod tests {
     }
 
     #[test]
-    fn warns_with_nothing_registered_and_a_placeholder_role() {
+    fn warns_with_nothing_registered_and_creates_a_location_role() {
         let mut f = healthy();
         lf_resources(&mut f).clear();
         let r = only("LF004", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(r.message.contains("no location is registered"));
-        assert!(r.remediation.unwrap().commands[0].ends_with("role/<LF_LOCATION_ROLE>'"));
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        let names: Vec<String> = fix.actions.iter().map(|a| a.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "lakeformation:RegisterResource"
+            ]
+        );
+        assert!(
+            fix.commands[0].starts_with(
+                "aws iam create-role --role-name LakeFormationTipLocationRole --assume-role-policy-document"
+            ) && fix.commands[0].contains("sts:SetContext"),
+            "{}",
+            fix.commands[0]
+        );
+        assert!(
+            fix.commands[2].ends_with(
+                "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole"
+            ),
+            "{}",
+            fix.commands[2]
+        );
     }
 
     #[test]

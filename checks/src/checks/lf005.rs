@@ -30,11 +30,15 @@
 //! `aws iam put-role-policy ...` (S3 read and write on the location),
 //! `aws lakeformation deregister-resource --resource-arn arn:aws:s3:::<B>/<P>`,
 //! `aws lakeformation register-resource --resource-arn arn:aws:s3:::<B>/<P>
-//! --role-arn arn:aws:iam::<ACCOUNT_ID>:role/LakeFormationTipLocationRole`.
+//! --role-arn arn:aws:iam::<ACCOUNT_ID>:role/LakeFormationTipLocationRole`
+//! (with `--hybrid-access-enabled` when the registration was in hybrid access
+//! mode, so that only the role changes). Queries on the location fail between
+//! the two Lake Formation calls.
 //! Custom role with the wrong trust: `aws iam update-assume-role-policy
 //! --role-name <ROLE> --policy-document
 //! '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}'`
-//! (this replaces the whole trust policy: keep any other statement the role needs).
+//! (the report's fix keeps the trust policy's statements about other principals:
+//! `update-assume-role-policy` replaces the whole document).
 //!
 //! **Evidence.** Documented (tip-tutorial-lf: not the service-linked role, trust with
 //! `sts:AssumeRole` + `sts:SetContext`; notes-hybrid: SLR registrations cannot be
@@ -46,12 +50,13 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/register-location.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_registration;
 use crate::facts::{LfResource, Role};
-use crate::fixes::{self, create_role_command, put_policy_command, replace_trust_fix};
-use crate::lf::{LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
+use crate::fix::{Action, Kind};
+use crate::fixes::{self, replace_trust_fix};
+use crate::lf::{self, LF_SERVICE, LOCATION_TRUST, SUGGESTED_ROLE, is_service_linked};
 use crate::policy::{Context, Decision, trust_allows};
 use crate::trust;
 
@@ -64,7 +69,15 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("iam:UpdateAssumeRolePolicy", Kind::Replaces),
+        ("iam:CreateRole", Kind::Replaces),
+        ("iam:PutRolePolicy", Kind::Replaces),
+        ("lakeformation:DeregisterResource", Kind::Replaces),
+        ("lakeformation:RegisterResource", Kind::Replaces),
+    ],
     needs: &[
         Need::Caller,
         Need::GlueTables,
@@ -109,14 +122,14 @@ fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
             arn,
             format!("{reg} (covering table {name}) uses role {arn}, which does not exist in IAM (NoSuchEntity)"),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             format!(
                 "Create the role {} with a trust policy for {LF_SERVICE} (sts:AssumeRole + sts:SetContext) and S3 read and write on the location",
                 crate::facts::role_name(arn)
             ),
             vec![
-                create_role_command(arn, LOCATION_TRUST),
-                put_policy_command(crate::facts::role_name(arn), "LakeFormationLocationAccess", r),
+                fixes::create_role(arn, LOCATION_TRUST),
+                fixes::put_location_policy(crate::facts::role_name(arn), lf::LOCATION_POLICY, r),
             ],
             META.docs,
         )),
@@ -188,30 +201,38 @@ fn trust_fix(role: &Role, verb: &str) -> Remediation {
     replace_trust_fix(role, verb, &what, LOCATION_TRUST, META.docs)
 }
 
-/// Replace a registration's role with a new custom one.
+/// Replace a registration's role with a new custom one: deregister, then
+/// register the same location (in the same access mode) with that role.
 fn reregister_fix(ctx: &Ctx, r: &LfResource, verb: &str) -> Remediation {
     let role_arn = format!("arn:aws:iam::{}:role/{SUGGESTED_ROLE}", ctx.account());
-    remedy(
+    let mut actions = lf::location_role_actions(&role_arn, &r.resource_arn, true);
+    actions.push(Action::DeregisterResource {
+        region: ctx.region().to_string(),
+        resource_arn: r.resource_arn.clone(),
+    });
+    actions.push(lf::register(
+        ctx,
+        &r.resource_arn,
+        &role_arn,
+        r.hybrid_access_enabled,
+    ));
+    let mode = if r.hybrid_access_enabled {
+        "in hybrid access mode, as it was"
+    } else {
+        "in Lake Formation access mode, as it was"
+    };
+    Remediation::new(
         format!(
-            "{verb} {} with a custom role trusted by {LF_SERVICE} for sts:AssumeRole and sts:SetContext (a service-linked registration cannot be switched in place: deregister, then register again; console: Lake Formation → Administration → Data lake locations). Registering needs iam:PassRole on the role",
+            "{verb} {} with a custom role trusted by {LF_SERVICE} for sts:AssumeRole and sts:SetContext (a service-linked registration cannot be switched in place: deregister, then register again; console: Lake Formation → Administration → Data lake locations). Registering needs iam:PassRole on the role; queries on the location fail between the two calls",
             r.resource_arn
         ),
-        vec![
-            create_role_command(SUGGESTED_ROLE, LOCATION_TRUST),
-            put_policy_command(SUGGESTED_ROLE, "LakeFormationLocationAccess", r),
-            format!(
-                "aws lakeformation deregister-resource --region {} --resource-arn {}",
-                ctx.region(),
-                r.resource_arn
-            ),
-            format!(
-                "aws lakeformation register-resource --region {} --resource-arn {} --role-arn {role_arn}",
-                ctx.region(),
-                r.resource_arn
-            ),
-        ],
+        actions,
         META.docs,
     )
+    .replaces(format!(
+        "the registered location {} {mode}; only its role changes, to {role_arn}",
+        r.resource_arn
+    ))
 }
 
 #[cfg(test)]
@@ -271,6 +292,39 @@ mod tests {
                 "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole"
             )
         );
+    }
+
+    #[test]
+    fn re_registering_replaces_only_the_role_and_keeps_hybrid_access_mode() {
+        let mut f = healthy();
+        reg(&mut f).role_arn = Some(SLR.into());
+        let fix = only("LF005", &f).remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Replaces);
+        let kept = fix.applicability.kept.unwrap();
+        assert!(kept.contains("Lake Formation access mode"), "{kept}");
+        reg(&mut f).hybrid_access_enabled = true;
+        let fix = only("LF005", &f).remediation.unwrap();
+        assert!(
+            fix.applicability
+                .kept
+                .unwrap()
+                .contains("hybrid access mode"),
+            "kept"
+        );
+        assert!(
+            fix.commands[3].ends_with(
+                "--role-arn arn:aws:iam::111122223333:role/LakeFormationTipLocationRole --hybrid-access-enabled"
+            ),
+            "{}",
+            fix.commands[3]
+        );
+        assert!(matches!(
+            fix.actions.last(),
+            Some(Action::RegisterResource {
+                hybrid_access_enabled: true,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -55,10 +55,11 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_table_grants;
 use crate::facts::LfPermission;
+use crate::fix::{Action, Kind};
 use crate::lf::{self, IAM_ALLOWED_PRINCIPALS, caller_admin, table_label};
 
 pub const META: Meta = Meta {
@@ -71,7 +72,7 @@ pub const META: Meta = Meta {
     depends_on: &["LF009"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[("lakeformation:RevokePermissions", Kind::Replaces)],
     needs: &[Need::Caller, Need::LfPermissions, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/metadata-permissions.html",
@@ -98,15 +99,14 @@ fn one(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> 
         return none_found(ctx, perms, &label, db);
     }
     let on: Vec<String> = found.iter().map(|p| what(p, name)).collect();
-    let commands = found
+    let actions = found
         .iter()
-        .map(|p| {
-            format!(
-                "aws lakeformation revoke-permissions --region {} --catalog-id {} --principal DataLakePrincipalIdentifier={IAM_ALLOWED_PRINCIPALS} --permissions ALL --resource '{}'",
-                ctx.region(),
-                ctx.account(),
-                lf::resource_json(p)
-            )
+        .map(|p| Action::RevokePermissions {
+            region: ctx.region().to_string(),
+            catalog_id: ctx.account().to_string(),
+            principal: IAM_ALLOWED_PRINCIPALS.to_string(),
+            permissions: vec!["ALL".to_string()],
+            resource: lf::resource_of(p),
         })
         .collect();
     Outcome::fail(
@@ -116,14 +116,19 @@ fn one(ctx: &Ctx, perms: &[LfPermission], name: &str, db: &str, table: &str) -> 
             on.join(" and ")
         ),
     )
-    .fix(remedy(
-        format!(
-            "Revoke ALL from IAMAllowedPrincipals on {}. Impact: IAM users, roles, jobs and crawlers that read {name} through IAM policies alone lose access: grant them Lake Formation permissions first (console: Lake Formation → Permissions → Data lake permissions → IAMAllowedPrincipals → Revoke; for the database also clear \"Use only IAM access control for new tables\")",
-            on.join(" and ")
+    .fix(
+        Remediation::new(
+            format!(
+                "Revoke ALL from IAMAllowedPrincipals on {}. Impact: IAM users, roles, jobs and crawlers that read {name} through IAM policies alone lose access: grant them Lake Formation permissions first (console: Lake Formation → Permissions → Data lake permissions → IAMAllowedPrincipals → Revoke; for the database also clear \"Use only IAM access control for new tables\")",
+                on.join(" and ")
+            ),
+            actions,
+            META.docs,
+        )
+        .replaces(
+            "every other Lake Formation grant; only IAMAllowedPrincipals' ALL is revoked, so IAM principals that relied on it need Lake Formation grants of their own",
         ),
-        commands,
-        META.docs,
-    ))
+    )
 }
 
 /// No grant reaches the table: a pass when the caller sees every grant.
@@ -205,6 +210,8 @@ mod tests {
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("Impact"));
+        // Revoking changes who can read the table: reviewed like a replacement.
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
         assert_eq!(
             fix.commands,
             vec![
@@ -223,6 +230,7 @@ mod tests {
         f.lake_formation.settings = Fact::Known(DataLakeSettings {
             data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
             read_only_admins: vec![],
+            document: None,
         });
         skipped("LF006", &f, "LF009");
         // Judged alone, it warns instead of passing.

@@ -34,11 +34,13 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/notes-hybrid.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_CreateLakeFormationOptIn.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::{LfOptIn, LfResource};
+use crate::fix::{Action, Kind};
 use crate::idc::{groups_note, user_label};
 use crate::lf::{self, is_idc, is_users, table_label, user_arn};
+use serde_json::json;
 
 pub const META: Meta = Meta {
     id: "LF007",
@@ -50,7 +52,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF004", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("lakeformation:CreateLakeFormationOptIn", Kind::Ready),
+        ("lakeformation:CreateLakeFormationOptIn", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::GlueTables,
@@ -153,13 +158,13 @@ fn fix(ctx: &Ctx, p: Option<&Principals>, db: &str, table: &str) -> Remediation 
         ));
     }
     summary.push_str(", or turn hybrid access mode off for the location once every consumer has Lake Formation permissions");
-    remedy(
+    Remediation::new(
         summary,
-        vec![format!(
-            "aws lakeformation create-lake-formation-opt-in --region {} --principal DataLakePrincipalIdentifier={principal} --resource '{{\"Table\":{{\"CatalogId\":\"{}\",\"DatabaseName\":\"{db}\",\"Name\":\"{table}\"}}}}'",
-            ctx.region(),
-            ctx.account()
-        )],
+        vec![Action::CreateLakeFormationOptIn {
+            region: ctx.region().to_string(),
+            principal,
+            resource: json!({"Table": {"CatalogId": ctx.account(), "DatabaseName": db, "Name": table}}),
+        }],
         META.docs,
     )
 }

@@ -30,12 +30,13 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::each::each_registration;
 use crate::facts::{LfResource, role_name};
-use crate::fixes::put_policy_command;
-use crate::lf::is_service_linked;
+use crate::fix::{Action, Kind};
+use crate::fixes::put_location_policy;
+use crate::lf::{LOCATION_POLICY, is_service_linked, location_policy_name};
 use crate::modes::VerificationStatus;
 use crate::policy::unused_policy_name;
 
@@ -48,7 +49,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF004"],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:PutRolePolicy", Kind::Ready),
+        ("lakeformation:UpdateResource", Kind::Ready),
+    ],
     needs: &[Need::Caller, Need::GlueTables, Need::LfResources],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html",
@@ -92,34 +96,43 @@ fn one(ctx: &Ctx, name: &str, r: &LfResource) -> Outcome {
 
 fn fix(ctx: &Ctx, r: &LfResource) -> Remediation {
     let describe = format!(
-        "aws lakeformation describe-resource --region {} --resource-arn {} --query ResourceInfo.VerificationStatus",
+        "`aws lakeformation describe-resource --region {} --resource-arn {} --query ResourceInfo.VerificationStatus`",
         ctx.region(),
         r.resource_arn
     );
     let arn = match r.role_arn.as_deref() {
         Some(a) if !is_service_linked(a) => a,
         _ => {
-            return remedy(
+            return Remediation::new(
                 format!(
-                    "{} is registered with the service-linked role (or none), which cannot be edited: re-register it with a custom role that can read and write the location (see LF005)",
+                    "{} is registered with the service-linked role (or none), which cannot be edited: re-register it with a custom role that can read and write the location (see LF005), then read the status again: {describe}",
                     r.resource_arn
                 ),
-                vec![describe],
+                Vec::new(),
                 META.docs,
             );
         }
     };
     let name = role_name(arn);
     let policy = match ctx.role(arn) {
-        Ok(Some(role)) => unused_policy_name(role, "LakeFormationLocationAccess"),
-        _ => "LakeFormationLocationAccess".to_string(),
+        Ok(Some(role)) => unused_policy_name(role, LOCATION_POLICY),
+        // A role IAM was not asked about: a name that replaces none of its policies.
+        _ => location_policy_name(&r.resource_arn),
     };
-    remedy(
+    Remediation::new(
         format!(
-            "Check that {name} trusts lakeformation.amazonaws.com (LF005) and give it S3 read and write on {} (plus kms:Decrypt and kms:GenerateDataKey if the bucket uses a KMS key), then read the status again",
+            "Check that {name} trusts lakeformation.amazonaws.com (LF005) and give it S3 read and write on {} (plus kms:Decrypt and kms:GenerateDataKey if the bucket uses a KMS key), then set the registration's role again so Lake Formation checks it anew (AWS does not document when it re-checks a role on its own), and read the status: {describe}",
             r.resource_arn
         ),
-        vec![put_policy_command(name, &policy, r), describe],
+        vec![
+            put_location_policy(name, &policy, r),
+            Action::UpdateResource {
+                region: ctx.region().to_string(),
+                resource_arn: r.resource_arn.clone(),
+                role_arn: arn.to_string(),
+                hybrid_access_enabled: r.hybrid_access_enabled,
+            },
+        ],
         META.docs,
     )
 }
@@ -151,7 +164,14 @@ mod tests {
         let r = only("LF008", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("LakeFormationTipRole"), "{}", r.message);
-        let c = r.remediation.unwrap().commands;
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Ready);
+        let c = fix.commands;
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(
+            c[1],
+            "aws lakeformation update-resource --region ap-northeast-1 --role-arn arn:aws:iam::111122223333:role/LakeFormationTipRole --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"
+        );
         // The role already has an inline policy: a new name, not a replacement.
         assert!(
             c[0].starts_with("aws iam put-role-policy --role-name LakeFormationTipRole --policy-name LakeFormationLocationAccess --policy-document"),
@@ -159,7 +179,8 @@ mod tests {
             c[0]
         );
         assert!(c[0].contains("arn:aws:s3:::data-lake-111122223333/flightdata/*"));
-        assert!(c[1].starts_with("aws lakeformation describe-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"));
+        // Reading the status again is a lookup, named in the summary.
+        assert!(fix.summary.contains("`aws lakeformation describe-resource --region ap-northeast-1 --resource-arn arn:aws:s3:::data-lake-111122223333/flightdata"), "{}", fix.summary);
     }
 
     #[test]
@@ -182,7 +203,8 @@ mod tests {
         let r = only("LF008", &f);
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("LF005"));
-        assert!(!fix.commands[0].contains("put-role-policy"));
+        assert!(fix.actions.is_empty() && fix.commands.is_empty());
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
     }
 
     #[test]

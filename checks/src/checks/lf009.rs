@@ -20,14 +20,17 @@
 //! Administration → **Administrative roles and tasks** → Data lake
 //! administrators → Add → Access type **Read-only administrator** → the role →
 //! Confirm. CLI: `put-data-lake-settings` replaces the whole settings document
-//! (administrators, default permissions, external filtering...), so read it first,
-//! add the role to `ReadOnlyAdmins`, review the file, and write it back:
-//! `aws lakeformation get-data-lake-settings --catalog-id <ACCOUNT_ID> --query
-//! DataLakeSettings --output json > settings.json`; `jq '.ReadOnlyAdmins += [{"DataLakePrincipalIdentifier":"<ROLE_ARN>"}]'
-//! settings.json > settings-new.json`; `aws lakeformation put-data-lake-settings
-//! --catalog-id <ACCOUNT_ID> --data-lake-settings file://settings-new.json`. Only a
-//! data lake administrator can change the settings. Or run studio-doctor as an
-//! existing administrator.
+//! (administrators, default permissions, external filtering...), so the report's
+//! command writes back the complete settings studio-doctor read
+//! (`GetDataLakeSettings`) with only the role added to `ReadOnlyAdmins`: run it
+//! before anyone else changes the settings. From facts read before studio-doctor
+//! kept the whole document, the report says to read it first, add the role to
+//! `ReadOnlyAdmins`, review the file, and write it back: `aws lakeformation
+//! get-data-lake-settings --catalog-id <ACCOUNT_ID> --query DataLakeSettings
+//! --output json > settings.json`, edit it, then `aws lakeformation
+//! put-data-lake-settings --catalog-id <ACCOUNT_ID> --data-lake-settings
+//! file://settings.json`. Only a data lake administrator can change the
+//! settings. Or run studio-doctor as an existing administrator.
 //!
 //! **Evidence.** The API model (`ListPermissions`: "filtered by the permissions of the
 //! caller"; `DataLakeSettings.ReadOnlyAdmins`) and documented (implicit-permissions:
@@ -40,9 +43,12 @@
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ListPermissions.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_PutDataLakeSettings.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
+use crate::facts::DataLakeSettings;
+use crate::fix::{Action, Kind};
 use crate::lf::caller_admin;
+use serde_json::{Value, json};
 
 pub const META: Meta = Meta {
     id: "LF009",
@@ -53,7 +59,7 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Read,
     entitlement: false,
-    fixes: &[],
+    fixes: &[("lakeformation:PutDataLakeSettings", Kind::Replaces)],
     needs: &[Need::Caller, Need::LfSettings],
     docs: &[
         "https://docs.aws.amazon.com/lake-formation/latest/dg/initial-lf-config.html",
@@ -74,7 +80,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             format!("the caller {principal} is a Lake Formation {role} in {region}"),
         )];
     }
-    let account = ctx.account();
     vec![
         Outcome::fail(
             &principal,
@@ -82,24 +87,62 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                 "the caller {principal} is neither a data lake administrator nor a read-only administrator of Lake Formation in {region}: Lake Formation may hide permissions from it, so the Lake Formation checks may report a grant as missing when it exists"
             ),
         )
-        .fix(remedy(
-            format!(
-                "Add {principal} as a read-only administrator (console: Lake Formation → Administration → Administrative roles and tasks → Data lake administrators → Add → Read-only administrator), or run studio-doctor as an administrator. put-data-lake-settings is a write that replaces the WHOLE settings (admins, default permissions, ...): save the current settings, add only the read-only admin, review the file, then put it back, as a data lake administrator"
-            ),
-            vec![
-                format!(
-                    "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings --output json > settings.json"
-                ),
-                format!(
-                    "jq '.ReadOnlyAdmins = ((.ReadOnlyAdmins // []) + [{{\"DataLakePrincipalIdentifier\":\"{principal}\"}}])' settings.json > settings-new.json"
-                ),
-                format!(
-                    "aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://settings-new.json"
-                ),
-            ],
-            META.docs,
-        )),
+        .fix(fix(ctx, &principal)),
     ]
+}
+
+/// Add the caller as a read-only administrator. `PutDataLakeSettings` replaces
+/// the whole settings structure, so the action carries the settings as read
+/// plus that one change; without them the fix stays a manual one.
+fn fix(ctx: &Ctx, principal: &str) -> Remediation {
+    let (region, account) = (ctx.region(), ctx.account());
+    // The role's own ARN (with its path) when IAM told us.
+    let principal = match ctx.role(principal) {
+        Ok(Some(r)) if principal.contains(":role/") => r.arn.clone(),
+        _ => principal.to_string(),
+    };
+    let console = "console: Lake Formation → Administration → Administrative roles and tasks → Data lake administrators → Add → Read-only administrator";
+    let settings = ctx.facts.lake_formation.settings.known().ok();
+    let Some(document) = settings.and_then(|s| with_read_only_admin(s, &principal)) else {
+        return Remediation::new(
+            format!(
+                "Add {principal} as a read-only administrator ({console}), or run studio-doctor as an administrator. put-data-lake-settings replaces the WHOLE settings (admins, default permissions, ...): as a data lake administrator, save the current settings (`aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings --output json > settings.json`), add only {{\"DataLakePrincipalIdentifier\":\"{principal}\"}} to ReadOnlyAdmins, review the file, then write it back with put-data-lake-settings"
+            ),
+            Vec::new(),
+            META.docs,
+        );
+    };
+    Remediation::new(
+        format!(
+            "Add {principal} as a read-only administrator ({console}), or run studio-doctor as an administrator. put-data-lake-settings replaces the WHOLE settings: the command writes back the settings as studio-doctor read them with only this read-only administrator added, so run it as a data lake administrator before anyone else changes the settings"
+        ),
+        vec![Action::PutDataLakeSettings {
+            region: region.to_string(),
+            catalog_id: account.to_string(),
+            data_lake_settings: document,
+        }],
+        META.docs,
+    )
+    .replaces(
+        "every data lake setting as read (administrators, read-only administrators, default permissions for new databases and tables, external data filtering, trusted resource owners, parameters); only the read-only administrator is added",
+    )
+}
+
+/// The settings document as read, its administrators those the check judged,
+/// with `principal` added to `ReadOnlyAdmins`. None: the document was not read.
+fn with_read_only_admin(s: &DataLakeSettings, principal: &str) -> Option<Value> {
+    let mut document = s.document.clone()?;
+    let fields = document.as_object_mut()?;
+    let list = |ids: &[String]| -> Value {
+        ids.iter()
+            .map(|id| json!({"DataLakePrincipalIdentifier": id}))
+            .collect()
+    };
+    let mut read_only = s.read_only_admins.clone();
+    read_only.push(principal.to_string());
+    fields.insert("DataLakeAdmins".into(), list(&s.data_lake_admins));
+    fields.insert("ReadOnlyAdmins".into(), list(&read_only));
+    Some(document)
 }
 
 #[cfg(test)]
@@ -107,7 +150,9 @@ mod tests {
     use crate::check::Status;
     use crate::fact::{Fact, Unknown};
     use crate::facts::DataLakeSettings;
+    use crate::fix::{Action, Kind};
     use crate::testkit::{denied, healthy, only};
+    use serde_json::json;
 
     const ROLE: &str = "arn:aws:iam::111122223333:role/studio-doctor-readonly";
 
@@ -126,6 +171,7 @@ mod tests {
             read_only_admins: vec![
                 "arn:aws:iam::111122223333:role/ops/studio-doctor-readonly".into(),
             ],
+            document: None,
         });
         let r = only("LF009", &f);
         assert_eq!(r.status, Status::Pass);
@@ -138,17 +184,59 @@ mod tests {
         f.lake_formation.settings = Fact::Known(DataLakeSettings {
             data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
             read_only_admins: vec!["arn:aws:iam::444455556666:role/studio-doctor-readonly".into()],
+            document: None,
         });
         let r = only("LF009", &f);
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         assert!(r.message.contains("may hide permissions"));
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("WHOLE settings"));
-        assert_eq!(fix.commands.len(), 3);
-        assert!(fix.commands[1].contains(ROLE));
-        assert!(fix.commands[2].starts_with(
-            "aws lakeformation put-data-lake-settings --region ap-northeast-1 --catalog-id 111122223333"
+        assert!(fix.summary.contains(ROLE));
+        assert!(fix.commands.is_empty());
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
+    }
+
+    #[test]
+    fn the_fix_writes_back_every_setting_with_the_caller_added() {
+        let mut f = healthy();
+        let document = json!({
+            "DataLakeAdmins": [{"DataLakePrincipalIdentifier": "arn:aws:iam::111122223333:role/Admin"}],
+            "CreateDatabaseDefaultPermissions": [],
+            "CreateTableDefaultPermissions": [],
+            "Parameters": {"CROSS_ACCOUNT_VERSION": "4", "SET_CONTEXT": "TRUE"},
+            "TrustedResourceOwners": ["444455556666"],
+            "AllowExternalDataFiltering": true,
+            "ExternalDataFilteringAllowList": [{"DataLakePrincipalIdentifier": "444455556666"}],
+            "AuthorizedSessionTagValueList": ["tag"]
+        });
+        f.lake_formation.settings = Fact::Known(DataLakeSettings {
+            data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            read_only_admins: vec![],
+            document: Some(document.clone()),
+        });
+        let r = only("LF009", &f);
+        assert_eq!(r.status, Status::Warn, "{}", r.message);
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::Replaces);
+        let Some(Action::PutDataLakeSettings {
+            data_lake_settings, ..
+        }) = fix.actions.first()
+        else {
+            panic!("{:?}", fix.actions)
+        };
+        let mut wanted = document;
+        wanted["ReadOnlyAdmins"] = json!([{ "DataLakePrincipalIdentifier": ROLE }]);
+        assert_eq!(data_lake_settings, &wanted);
+        assert!(fix.commands[0].starts_with(
+            "aws lakeformation put-data-lake-settings --region ap-northeast-1 --catalog-id 111122223333 --data-lake-settings"
         ));
+        // Applied: the caller is a read-only administrator, the check passes.
+        f.lake_formation.settings = Fact::Known(DataLakeSettings {
+            data_lake_admins: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            read_only_admins: vec![ROLE.into()],
+            document: Some(wanted),
+        });
+        assert_eq!(only("LF009", &f).status, Status::Pass);
     }
 
     #[test]

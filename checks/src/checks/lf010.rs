@@ -18,7 +18,8 @@
 //! Formation grants (LF002) are in place.
 //!
 //! **How to fix.** Assign the user or one of their groups to the application
-//! (the report fills in the ids): `aws sso-admin create-application-assignment
+//! (the report's command assigns the user, and names their groups as the
+//! alternative): `aws sso-admin create-application-assignment
 //! --application-arn <LF_APPLICATION_ARN> --principal-id <USER_OR_GROUP_ID>
 //! --principal-type USER` (or `GROUP`). Or, if the requirement was turned on by
 //! mistake, turn it off again: `aws sso-admin
@@ -37,9 +38,10 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateApplicationAssignment.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/connect-lf-identity-center.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals};
 use crate::facts::Assignment;
+use crate::fix::{Action, Kind};
 use crate::idc::{self, groups_note, user_label, via};
 use crate::lf;
 
@@ -53,7 +55,10 @@ pub const META: Meta = Meta {
     depends_on: &["LF001", "IC003"],
     hop: crate::check::Hop::Read,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("sso:CreateApplicationAssignment", Kind::Ready),
+        ("sso:CreateApplicationAssignment", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::LfIdentityCenter,
@@ -151,28 +156,38 @@ fn judge(
     }
 }
 
+/// Assign the user (one action); their groups and turning the requirement off
+/// are alternatives a person chooses, so the summary names them.
 fn fix(ctx: &Ctx, arn: &str, p: Option<&Principals>) -> Remediation {
-    let cmd = |id: &str, kind: &str| {
-        format!(
-            "aws sso-admin create-application-assignment --region {} --application-arn {arn} --principal-id {id} --principal-type {kind}",
-            ctx.region()
-        )
-    };
-    let mut commands = match p {
-        Some(p) => {
-            let mut c = vec![cmd(p.user_id, "USER")];
-            c.extend(p.groups.iter().map(|g| cmd(&g.group_id, "GROUP")));
-            c
+    let user = p.map_or("<IDC_USER_ID>", |p| p.user_id);
+    let groups = match p {
+        Some(p) if !p.groups.is_empty() => {
+            let names: Vec<String> = p
+                .groups
+                .iter()
+                .map(|g| match &g.display_name {
+                    Some(n) => format!("{n} ({})", g.group_id),
+                    None => g.group_id.clone(),
+                })
+                .collect();
+            format!(
+                "one of their groups ({}, principal type GROUP)",
+                names.join(", ")
+            )
         }
-        None => vec![cmd("<IDC_USER_ID>", "USER"), cmd("<IDC_GROUP_ID>", "GROUP")],
+        Some(_) => "a group they belong to (principal type GROUP)".to_string(),
+        None => "one of their groups (principal type GROUP)".to_string(),
     };
-    commands.push(format!(
-        "aws sso-admin put-application-assignment-configuration --region {} --application-arn {arn} --no-assignment-required",
-        ctx.region()
-    ));
-    remedy(
-        "Assign the user or one of their groups to Lake Formation's Identity Center application (run one of the create-application-assignment commands), or, if \"Require assignments\" was turned on by mistake, turn it off again (the last command; then every Identity Center user may use the application)",
-        commands,
+    Remediation::new(
+        format!(
+            "Assign the user to Lake Formation's Identity Center application (IAM Identity Center → Applications → the Lake Formation application → Assign users and groups), or assign {groups} instead; or, if \"Require assignments\" was turned on by mistake, turn it off again (then every Identity Center user may use the application)"
+        ),
+        vec![Action::CreateApplicationAssignment {
+            region: ctx.region().to_string(),
+            application_arn: arn.to_string(),
+            principal_id: user.to_string(),
+            principal_type: "USER".to_string(),
+        }],
         META.docs,
     )
 }
@@ -184,6 +199,7 @@ mod tests {
     use crate::ctx::Ctx;
     use crate::fact::Fact;
     use crate::facts::{Application, Assignment, Facts};
+    use crate::fix::{Action, Kind};
     use crate::testkit::{denied, healthy, only, skipped, without_user};
 
     const APP: &str =
@@ -216,11 +232,37 @@ mod tests {
         assert_eq!(r.status, Status::Warn, "{}", r.message);
         assert!(r.message.contains("user \"alice\""), "{}", r.message);
         let fix = r.remediation.unwrap();
-        assert_eq!(fix.commands.len(), 3);
-        assert!(fix.commands[1].contains(
-            "--principal-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --principal-type GROUP"
-        ));
-        // The printed fix applied: the group assigned, the check passes.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        assert_eq!(fix.commands.len(), 1, "{:?}", fix.commands);
+        // The group is an alternative a person chooses: named in the summary.
+        assert!(
+            fix.summary.contains("e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f"),
+            "{}",
+            fix.summary
+        );
+        let Some(Action::CreateApplicationAssignment {
+            principal_id,
+            principal_type,
+            ..
+        }) = fix.actions.first()
+        else {
+            panic!("{:?}", fix.actions)
+        };
+        assert!(fix.commands[0].contains(&format!(
+            "--principal-id {principal_id} --principal-type USER"
+        )));
+        // The fix applied: the user assigned, the check passes.
+        required(
+            &mut f,
+            vec![Assignment {
+                principal_id: principal_id.clone(),
+                principal_type: principal_type.as_str().into(),
+            }],
+        );
+        let r = only("LF010", &f);
+        assert_eq!(r.status, Status::Pass, "{}", r.message);
+        assert!(r.message.contains("directly"), "{}", r.message);
+        // Assigning the group instead passes too.
         required(
             &mut f,
             vec![Assignment {

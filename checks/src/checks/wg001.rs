@@ -50,13 +50,19 @@
 //! "ExecutionRole":"arn:aws:iam::<account>:role/service-role/AWSAthenaSQLRole-<name>",
 //! "IdentityCenterConfiguration":{"EnableIdentityCenter":true,"IdentityCenterInstanceArn":"arn:aws:sso:::instance/..."},
 //! "QueryResultsS3AccessGrantsConfiguration":{"EnableS3AccessGrants":true,"CreateUserLevelPrefix":true,"AuthenticationType":"DIRECTORY_IDENTITY"}}'`.
-//! Then assign users to its application (WG003).
+//! Then assign users to its application (WG003). The new workgroup replaces the
+//! old one (the fix *recreates*): delete the old one once its users and saved
+//! queries have moved. The primary workgroup cannot be deleted, so a new
+//! workgroup next to it is a plain creation.
 //!
 //! **Evidence.** Documented: `IdentityCenterConfiguration` in CreateWorkGroup,
 //! absent from `WorkGroupConfigurationUpdates`; `ExecutionRole` required for
 //! Identity Center enabled workgroups (API reference); workgroups-identity-center
 //! (both workgroup options, authentication cannot change); emr-studio-athena (the
-//! workgroup must use trusted identity propagation). Observed in practice: console
+//! workgroup must use trusted identity propagation); user-created-workgroups
+//! ("The primary workgroup cannot be deleted"); workgroups-create-update-delete
+//! (deleting a workgroup deletes its query history and saved queries, so the
+//! fix leaves the deletion to a person). Observed in practice: console
 //! creation failing in a non-English console language. Inferred: that Lake
 //! Formation grants to Identity Center principals do not apply in a regular
 //! workgroup.
@@ -65,6 +71,8 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html
 //! - https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-athena.html
 //! - https://docs.aws.amazon.com/athena/latest/ug/creating-workgroups.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/user-created-workgroups.html
+//! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-create-update-delete.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_IdentityCenterConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
@@ -72,8 +80,10 @@
 use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, idc_enabled, workgroup_label};
 use crate::facts::WorkGroup;
+use crate::fix::Kind;
 use crate::fixes::{self, create_fix};
 use crate::lf;
+use crate::roles::{IDC_IMMUTABLE, replace_fix};
 use crate::scope::Scope;
 
 pub const META: Meta = Meta {
@@ -85,7 +95,14 @@ pub const META: Meta = Meta {
     depends_on: &[],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("athena:CreateWorkGroup", Kind::Ready),
+        ("iam:CreateRole", Kind::NeedsInput),
+        ("athena:CreateWorkGroup", Kind::NeedsInput),
+        ("iam:CreateRole", Kind::Recreates),
+        ("athena:CreateWorkGroup", Kind::Recreates),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -129,7 +146,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     if idc.is_empty() {
         let base = all.iter().find(|w| w.name != "primary").or(all.first());
-        let name = base.map_or("<NEW_WORKGROUP_NAME>".to_string(), |w| {
+        let name = base.map_or("<WORKGROUP_NAME>".to_string(), |w| {
             format!("{}-idc", w.name)
         });
         return vec![
@@ -140,7 +157,13 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
                     ctx.region()
                 ),
             )
-            .fix(create_fix(ctx, &name, base.copied(), RECREATE)),
+            .fix(replace_fix(
+                ctx,
+                &name,
+                base.copied(),
+                RECREATE,
+                IDC_IMMUTABLE,
+            )),
         ];
     }
     idc.into_iter().map(|w| judge(ctx, w)).collect()
@@ -175,7 +198,13 @@ fn judge(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             "{label} is a regular workgroup (IAM authentication), not an Identity Center one. The Athena documentation lists regular workgroups as an option in an EMR Studio with IAM Identity Center (no user assignments needed); the EMR documentation says the workgroup must use trusted identity propagation. Unless the user's identity reaches Lake Formation, which the documentation does not settle, queries there are authorized as the Studio's IAM role and {effect} (inferred). Use an Identity Center workgroup to have them judged per user"
         ),
     )
-    .fix(create_fix(ctx, &format!("{}-idc", w.name), Some(w), RECREATE))
+    .fix(replace_fix(
+        ctx,
+        &format!("{}-idc", w.name),
+        Some(w),
+        RECREATE,
+        IDC_IMMUTABLE,
+    ))
     .scope(Scope::workgroup(w))
 }
 
@@ -303,6 +332,9 @@ mod tests {
         );
         let fix = r.remediation.unwrap();
         assert!(fix.summary.contains("English") && fix.summary.contains("WG005"));
+        // idc-wg stays until its users have moved: the fix recreates it.
+        assert_eq!(fix.applicability.kind, Kind::Recreates);
+        assert_eq!(fix.applicability.reason.as_deref(), Some(IDC_IMMUTABLE));
         let role = "arn:aws:iam::111122223333:role/service-role/AWSAthenaSQLRole-idc-wg-idc";
         assert!(
             fix.commands[0].starts_with(
@@ -366,11 +398,11 @@ mod tests {
         assert!(r.message.contains("no workgroups"));
         let c = r.remediation.unwrap().commands;
         assert!(
-            c[0].contains("'AWSAthenaSQLRole-<NEW_WORKGROUP_NAME>'"),
+            c[0].contains("'AWSAthenaSQLRole-<WORKGROUP_NAME>'"),
             "{}",
             c[0]
         );
-        assert!(c[1].contains("<NEW_WORKGROUP_NAME>"));
+        assert!(c[1].contains("<WORKGROUP_NAME>"));
     }
 
     #[test]
@@ -393,6 +425,8 @@ mod tests {
         assert!(m.contains("(inferred)"), "{m}");
         let fix = r[0].remediation.clone().unwrap();
         assert!(fix.commands.last().unwrap().contains("--name primary-idc"));
+        // The primary workgroup cannot be deleted: a plain creation.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
         assert_eq!(
             run(&Ctx::new(&f))[0].scope,
             [Scope::Workgroup("primary".into())]

@@ -23,10 +23,11 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/user-created-workgroups.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
+use crate::fix::{Action, Kind};
 use crate::modes::WorkGroupState;
 
 pub const META: Meta = Meta {
@@ -38,7 +39,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[("athena:UpdateWorkGroup", Kind::Ready)],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-enabled-disabled.html",
@@ -73,16 +74,17 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
 }
 
 fn enable_fix(ctx: &Ctx, w: &WorkGroup) -> crate::Remediation {
-    remedy(
+    crate::Remediation::new(
         format!(
             "Enable the workgroup (console: Athena → Workgroups → {} → Enable workgroup)",
             w.name
         ),
-        vec![format!(
-            "aws athena update-work-group --region {} --work-group {} --state ENABLED",
-            ctx.region(),
-            w.name
-        )],
+        vec![Action::UpdateWorkGroup {
+            region: ctx.region().to_string(),
+            work_group: w.name.clone(),
+            configuration_updates: None,
+            state: Some("ENABLED".into()),
+        }],
         META.docs,
     )
 }
@@ -109,12 +111,17 @@ mod tests {
         let r = only("WG002", &f);
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains("workgroup \"idc-wg\" is disabled"));
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             [
                 "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --state ENABLED"
             ]
         );
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        // Applied, the check passes.
+        idc_wg(&mut f).state = Some("ENABLED".into());
+        assert_eq!(only("WG002", &f).status, Status::Pass);
     }
 
     #[test]

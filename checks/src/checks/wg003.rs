@@ -36,12 +36,13 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateApplicationAssignment.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, Principals, idc_enabled, workgroup_label};
 use crate::each::each_target_workgroup;
 use crate::facts::WorkGroup;
-use crate::fixes::create_fix;
+use crate::fix::{Action, Kind};
 use crate::idc::{self, Who, groups_note, missing_user, scoped, user_label, via, who};
+use crate::roles::replace_fix;
 
 pub const META: Meta = Meta {
     id: "WG003",
@@ -53,7 +54,12 @@ pub const META: Meta = Meta {
     depends_on: &["WG001", "IC003"],
     hop: crate::check::Hop::Workgroup,
     entitlement: true,
-    fixes: &[],
+    fixes: &[
+        ("sso:CreateApplicationAssignment", Kind::Ready),
+        ("sso:CreateApplicationAssignment", Kind::NeedsInput),
+        ("iam:CreateRole", Kind::Recreates),
+        ("athena:CreateWorkGroup", Kind::Recreates),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -66,6 +72,10 @@ pub const META: Meta = Meta {
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/trustedidentitypropagation-overall-prerequisites.html",
     ],
 };
+
+/// Why a workgroup without an application is replaced (inferred: no update
+/// operation creates a workgroup's Identity Center application).
+const NO_APPLICATION: &str = "Athena creates an Identity Center workgroup's application with the workgroup, and no update operation adds one to an existing workgroup (UpdateWorkGroup takes no IdentityCenterConfiguration): a new workgroup replaces it, and the old one is deleted once its users and saved queries have moved to the new one";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     each_target_workgroup(ctx, |w| workgroup(ctx, w))
@@ -91,11 +101,12 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
                 &label,
                 format!("GetWorkGroup returned no IdentityCenterApplicationArn for {label}, so nobody can be assigned to it"),
             )
-            .fix(create_fix(
+            .fix(replace_fix(
                 ctx,
                 &format!("{}-idc", w.name),
                 Some(w),
                 "The workgroup has no Identity Center application: create a new Identity-Center-enabled workgroup (English console or CLI), then assign users to its application",
+                NO_APPLICATION,
             )),
         ];
     };
@@ -152,29 +163,42 @@ fn workgroup(ctx: &Ctx, w: &WorkGroup) -> Vec<Outcome> {
         .collect()
 }
 
+/// Assign the user (their groups are named as the alternative), or, without
+/// `--user`, a user a person names.
 fn fix(ctx: &Ctx, label: &str, arn: &str, p: Option<&Principals>) -> Remediation {
-    let cmd = |id: &str, kind: &str| {
-        format!(
-            "aws sso-admin create-application-assignment --region {} --application-arn {arn} --principal-id {id} --principal-type {kind}",
-            ctx.region()
-        )
-    };
-    let (who, commands) = match p {
+    let (who, id, or) = match p {
         Some(p) => {
-            let mut c = vec![cmd(p.user_id, "USER")];
-            c.extend(p.groups.iter().map(|g| cmd(&g.group_id, "GROUP")));
-            (user_label(p), c)
+            let groups: Vec<String> = p
+                .groups
+                .iter()
+                .map(|g| format!("{} ({})", p.group_name(&g.group_id), g.group_id))
+                .collect();
+            let or = if groups.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; or assign one of their groups instead (principal type GROUP): {}",
+                    groups.join(", ")
+                )
+            };
+            (user_label(p), p.user_id.to_string(), or)
         }
         None => (
-            "a user or group".to_string(),
-            vec![cmd("<IDC_USER_ID>", "USER"), cmd("<IDC_GROUP_ID>", "GROUP")],
+            "a user".to_string(),
+            "<IDC_USER_ID>".to_string(),
+            "; or assign a group instead (principal type GROUP, the group's id)".to_string(),
         ),
     };
-    remedy(
+    Remediation::new(
         format!(
-            "Assign {who} to the application of {label} (console: Athena → Workgroups → Assign users and groups): run one of these; do not turn off \"Require assignments\" on this AWS managed application"
+            "Assign {who} to the application of {label} (console: Athena → Workgroups → Assign users and groups){or}; do not turn off \"Require assignments\" on this AWS managed application"
         ),
-        commands,
+        vec![Action::CreateApplicationAssignment {
+            region: ctx.region().to_string(),
+            application_arn: arn.to_string(),
+            principal_id: id,
+            principal_type: "USER".into(),
+        }],
         META.docs,
     )
 }
@@ -235,9 +259,15 @@ mod tests {
                 "aws sso-admin create-application-assignment --region ap-northeast-1 --application-arn {APP} --principal-id {ALICE} --principal-type USER"
             )
         );
-        assert!(fix.commands[1].ends_with(
-            "--principal-id e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f --principal-type GROUP"
-        ));
+        // One assignment; the user's group is named as the alternative.
+        assert_eq!(fix.commands.len(), 1);
+        assert!(
+            fix.summary
+                .contains("analysts (e7b4d8a8-6041-7011-9c2d-0a1b2c3d4e5f)"),
+            "{}",
+            fix.summary
+        );
+        assert_eq!(fix.applicability.kind, Kind::Ready);
     }
 
     #[test]
@@ -260,7 +290,10 @@ mod tests {
         assigned(&mut f).clear();
         let r = only("WG003", &f);
         assert_eq!(r.status, Status::Fail);
-        assert!(r.remediation.unwrap().commands[0].contains("<IDC_USER_ID>"));
+        let fix = r.remediation.unwrap();
+        assert!(fix.commands[0].contains("<IDC_USER_ID>"));
+        assert_eq!(fix.applicability.kind, Kind::NeedsInput);
+        assert_eq!(fix.applicability.inputs[0].name, "IDC_USER_ID");
     }
 
     #[test]
@@ -293,8 +326,10 @@ mod tests {
         let r = only("WG003", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("no IdentityCenterApplicationArn"));
-        let c = &r.remediation.unwrap().commands[0];
+        let fix = r.remediation.unwrap();
+        let c = &fix.commands[0];
         assert!(c.contains("--name idc-wg-idc") && c.contains("AWSAthenaSQLRole-idc-wg"));
+        assert_eq!(fix.applicability.kind, Kind::Recreates);
     }
 
     #[test]

@@ -55,11 +55,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfigurationUpdates.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{Role, WorkGroup, role_name};
-use crate::fixes::{self, create_role_command, execution_trust, replace_trust_fix};
+use crate::fix::Kind;
+use crate::fixes::{self, create_role, execution_trust, replace_trust_fix};
 use crate::policy::{Context, Decision, trust_allows};
 use crate::roles::{account_of, execution_role_arn, no_role, workgroup_arn};
 use crate::trust;
@@ -73,7 +74,11 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("iam:UpdateAssumeRolePolicy", Kind::Replaces),
+    ],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRole],
     docs: fixes::EXECUTION_ROLE_DOCS,
 };
@@ -97,12 +102,12 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                 &arn,
                 format!("{label}: its execution role {arn} does not exist in IAM (NoSuchEntity), so Athena cannot run queries in it"),
             )
-            .fix(remedy(
+            .fix(Remediation::new(
                 format!(
                     "Create the role {} with a trust policy for {ATHENA}, then give it the permissions WG005 lists",
                     role_name(&arn)
                 ),
-                vec![create_role_command(&arn, &execution_trust(&account))],
+                vec![create_role(&arn, &execution_trust(&account))],
                 META.docs,
             ))
         }

@@ -72,10 +72,12 @@ use crate::check::{Area, Meta, Need, Outcome, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{WorkGroup, role_name};
+use crate::fix::{Action, Kind};
 use crate::fixes::{self, execution_trust};
 use crate::grants::results_location;
+use crate::policy::allow_document;
 use crate::review::{IfMissing, RoleCheck, Want, glue_wants};
-use crate::roles::{account_of, execution_role_arn, no_role};
+use crate::roles::{account_of, execution_role_arn, no_role_then};
 use crate::s3;
 
 pub const META: Meta = Meta {
@@ -87,7 +89,11 @@ pub const META: Meta = Meta {
     depends_on: &["WG004"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("iam:CreateRole", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("iam:PutRolePolicy", Kind::Ready),
+    ],
     needs: &[Need::Caller, Need::Workgroups, Need::ExecutionRolePolicies],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
@@ -133,7 +139,18 @@ fn wants(ctx: &Ctx, w: &WorkGroup, account: &str) -> (Vec<Want>, Option<String>)
 fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
     let label = workgroup_label(w);
     let Some(arn) = execution_role_arn(ctx, w) else {
-        return no_role(ctx, w);
+        // The new role gets what it needs in the same fix.
+        return no_role_then(ctx, w, |arn| {
+            let account = account_of(ctx, Some(arn));
+            let (wants, _) = wants(ctx, w, &account);
+            let grants: Vec<(&str, &str)> =
+                wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
+            vec![Action::PutRolePolicy {
+                role_name: role_name(arn).to_string(),
+                policy_name: "AthenaIdcExecution".into(),
+                policy_document: allow_document(&grants),
+            }]
+        });
     };
     let account = account_of(ctx, Some(&arn));
     let (wants, note) = wants(ctx, w, &account);
@@ -367,7 +384,44 @@ mod tests {
         idc_wg(&mut f).execution_role = None;
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert!(out[0].fix.as_ref().unwrap().commands[1].contains("\"ExecutionRole\""));
+        let fix = out[0].fix.as_ref().unwrap();
+        assert!(fix.commands[1].contains("\"ExecutionRole\""));
+        // The new role gets its permissions in the same fix; applied, WG004 and
+        // WG005 pass.
+        let [
+            Action::CreateRole {
+                role_name,
+                assume_role_policy_document,
+                ..
+            },
+            Action::UpdateWorkGroup { .. },
+            Action::PutRolePolicy {
+                policy_name,
+                policy_document,
+                ..
+            },
+        ] = fix.actions.as_slice()
+        else {
+            panic!("{:?}", fix.actions);
+        };
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        idc_wg(&mut f).execution_role = Some(ARN.into());
+        f.roles.insert(
+            role_name.clone(),
+            Fact::Known(Some(Role {
+                role_name: role_name.clone(),
+                arn: ARN.into(),
+                trust_policy: assume_role_policy_document.clone(),
+                inline_policies: Fact::Known(vec![crate::facts::Policy {
+                    name: policy_name.clone(),
+                    document: policy_document.clone(),
+                }]),
+                attached_policies: Fact::Known(vec![]),
+                permissions_boundary: None,
+            })),
+        );
+        assert_eq!(only("WG004", &f).status, Status::Pass);
+        assert_eq!(only("WG005", &f).status, Status::Pass);
     }
 
     #[test]

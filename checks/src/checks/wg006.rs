@@ -61,11 +61,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/managed-results.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
-use crate::fixes::update_work_group;
+use crate::fix::Kind;
+use crate::fixes::update_work_group_action;
 use crate::grants::{managed_results, results_location};
 use serde_json::{Map, Value, json};
 
@@ -78,7 +79,10 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+    ],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
@@ -185,18 +189,14 @@ fn fix(ctx: &Ctx, w: &WorkGroup, set_output: bool, set_grants: bool) -> Remediat
             what.push("override client-side settings (required by the per-user prefix)");
         }
     }
-    remedy(
+    Remediation::new(
         format!(
             "On {}: {} (console: Athena → Workgroups → {} → Edit → Query result configuration); then make sure an S3 Access Grants location covers the results (AG003) and the users have grants (AG005)",
             workgroup_label(w),
             what.join(", "),
             w.name
         ),
-        vec![update_work_group(
-            ctx,
-            w,
-            &Value::Object(updates).to_string(),
-        )],
+        vec![update_work_group_action(ctx, w, Value::Object(updates))],
         META.docs,
     )
 }
@@ -237,7 +237,10 @@ mod tests {
         assert_eq!(r.status, Status::Fail, "{r:#?}");
         assert!(r.message.contains("EnableS3AccessGrants: false"));
         assert!(!r.message.contains("result location"));
-        let cmd = &r.remediation.unwrap().commands[0];
+        let fix = r.remediation.unwrap();
+        // UpdateWorkGroup changes only the fields given: nothing else is replaced.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
+        let cmd = &fix.commands[0];
         assert!(cmd.starts_with(
             "aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '"
         ));
@@ -288,7 +291,10 @@ mod tests {
         let r = only("WG006", &f);
         assert_eq!(r.status, Status::Fail);
         assert!(r.message.contains("has no query result location"));
-        let u = updates_of(&r.remediation.unwrap().commands[0]);
+        let fix = r.remediation.unwrap();
+        assert_eq!(fix.applicability.kind, Kind::NeedsInput);
+        assert_eq!(fix.applicability.inputs[0].name, "RESULTS_BUCKET");
+        let u = updates_of(&fix.commands[0]);
         assert_eq!(
             u,
             json!({"ResultConfigurationUpdates": {"OutputLocation": "s3://<RESULTS_BUCKET>/idc-wg/"}})

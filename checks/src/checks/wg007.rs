@@ -35,11 +35,12 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
-use crate::fixes::update_work_group;
+use crate::fix::Kind;
+use crate::fixes::update_work_group_action;
 
 pub const META: Meta = Meta {
     id: "WG007",
@@ -50,7 +51,7 @@ pub const META: Meta = Meta {
     depends_on: &["WG006"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[("athena:UpdateWorkGroup", Kind::Ready)],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-identity-center.html",
@@ -86,15 +87,15 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
                     .map_or("not set".to_string(), |b| b.to_string())
             ),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             format!(
                 "Turn on Override client-side settings for {label} (console: Athena → Workgroups → {} → Edit → Settings)",
                 w.name
             ),
-            vec![update_work_group(
+            vec![update_work_group_action(
                 ctx,
                 w,
-                r#"{"EnforceWorkGroupConfiguration":true}"#,
+                serde_json::json!({"EnforceWorkGroupConfiguration": true}),
             )],
             META.docs,
         )),
@@ -123,12 +124,14 @@ mod tests {
             let r = only("WG007", &f);
             assert_eq!(r.status, Status::Fail, "{r:#?}");
             assert!(r.message.contains("workgroup \"idc-wg\""));
+            let fix = r.remediation.unwrap();
             assert_eq!(
-                r.remediation.unwrap().commands,
+                fix.commands,
                 [
                     r#"aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{"EnforceWorkGroupConfiguration":true}'"#
                 ]
             );
+            assert_eq!(fix.applicability.kind, Kind::Ready);
         }
     }
 

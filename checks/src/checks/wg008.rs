@@ -34,11 +34,13 @@
 //! - https://docs.aws.amazon.com/athena/latest/ug/engine-versions-reference-0003.html
 //! - https://docs.aws.amazon.com/cli/latest/reference/athena/update-work-group.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::WorkGroup;
-use crate::fixes::{create_fix, update_work_group};
+use crate::fix::Kind;
+use crate::fixes::update_work_group_action;
+use crate::roles::replace_fix;
 
 pub const META: Meta = Meta {
     id: "WG008",
@@ -49,7 +51,11 @@ pub const META: Meta = Meta {
     depends_on: &["WG001"],
     hop: crate::check::Hop::Workgroup,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("athena:UpdateWorkGroup", Kind::Ready),
+        ("iam:CreateRole", Kind::Recreates),
+        ("athena:CreateWorkGroup", Kind::Recreates),
+    ],
     needs: &[Need::Workgroups],
     docs: &[
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-usecase-ate.html",
@@ -58,6 +64,9 @@ pub const META: Meta = Meta {
 };
 
 const V3: &str = "Athena engine version 3";
+/// Why a Spark workgroup is replaced (inferred: the analytics engine is chosen
+/// when a workgroup is created, and its authentication method cannot change).
+const SPARK: &str = "an Apache Spark workgroup is not turned into a SQL one in place (inferred: the analytics engine is chosen when the workgroup is created), and a workgroup's authentication method cannot be changed after it is created: a new workgroup replaces it, and the old one is deleted once its users and saved queries have moved to the new one";
 const WHY: &str = "trusted identity propagation with Athena requires Trino, which is Athena engine version 3 (inferred mapping)";
 
 pub fn run(ctx: &Ctx) -> Vec<Outcome> {
@@ -72,11 +81,12 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
             &label,
             format!("{label} is an Apache Spark workgroup ({v}); {WHY}, and Apache Spark is not supported"),
         )
-        .fix(create_fix(
+        .fix(replace_fix(
             ctx,
             &format!("{}-sql", w.name),
             Some(w),
             "An Apache Spark workgroup cannot run SQL with trusted identity propagation: create an Identity Center SQL workgroup on engine version 3, then assign its users (WG003)",
+            SPARK,
         )),
         Some(v) => Outcome::fail(
             &label,
@@ -92,16 +102,16 @@ fn one(ctx: &Ctx, w: &WorkGroup) -> Outcome {
 }
 
 fn engine_fix(ctx: &Ctx, w: &WorkGroup) -> Remediation {
-    remedy(
+    Remediation::new(
         format!(
             "Select {V3} for {} (console: Athena → Workgroups → {} → Edit → Query engine version → Manual)",
             workgroup_label(w),
             w.name
         ),
-        vec![update_work_group(
+        vec![update_work_group_action(
             ctx,
             w,
-            &format!(r#"{{"EngineVersion":{{"SelectedEngineVersion":"{V3}"}}}}"#),
+            serde_json::json!({"EngineVersion": {"SelectedEngineVersion": V3}}),
         )],
         META.docs,
     )
@@ -130,12 +140,15 @@ mod tests {
         assert_eq!(r.status, Status::Warn, "{r:#?}");
         assert!(r.message.contains("\"Athena engine version 2\""));
         assert!(r.message.contains("inferred"));
+        let fix = r.remediation.unwrap();
         assert_eq!(
-            r.remediation.unwrap().commands,
+            fix.commands,
             [
                 r#"aws athena update-work-group --region ap-northeast-1 --work-group idc-wg --configuration-updates '{"EngineVersion":{"SelectedEngineVersion":"Athena engine version 3"}}'"#
             ]
         );
+        // A partial update: only the engine version changes.
+        assert_eq!(fix.applicability.kind, Kind::Ready);
         assert_eq!(run(&Ctx::new(&f))[0].verdict, Verdict::Fail);
     }
 
@@ -146,11 +159,14 @@ mod tests {
         let r = only("WG008", &f);
         assert_eq!(r.status, Status::Warn);
         assert!(r.message.contains("Apache Spark"));
-        let c = &r.remediation.unwrap().commands[0];
+        let fix = r.remediation.unwrap();
+        let c = &fix.commands[0];
         assert!(
             c.starts_with("aws athena create-work-group --region ap-northeast-1 --name idc-wg-sql")
         );
         assert!(c.contains("Athena engine version 3"));
+        assert_eq!(fix.applicability.kind, Kind::Recreates);
+        assert_eq!(fix.applicability.reason.as_deref(), Some(SPARK));
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! IC002), the EMR Studio, the Athena workgroup, the Lake Formation configuration
 //! and the S3 Access Grants instance. The report suggests supported regions close
 //! to the target region (same area first) and fills in `aws sso-admin
-//! list-instances` and `aws athena create-work-group` for the first one. If the
+//! list-instances` for the first one. The fix has no automatic action: moving
+//! the setup to another region is a decision for a person, and nothing done in
+//! the target region makes this check pass. If the
 //! list looks out of date, check the Athena page and update
 //! `checks/src/tip_regions.rs`.
 //!
@@ -28,8 +30,6 @@
 
 use crate::check::{Area, Meta, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
-use crate::fix::Action;
-use crate::fixes::create_fix;
 use crate::tip_regions::{ATHENA_TIP_REGIONS, READ_ON, SOURCE_URL, athena_supports};
 
 pub const META: Meta = Meta {
@@ -66,19 +66,6 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     }
     let near = suggest(region);
     let to = near[0];
-    let name = ctx
-        .workgroups()
-        .ok()
-        .and_then(|w| w.first().map(|w| w.name.clone()))
-        .unwrap_or_else(|| "<WORKGROUP_NAME>".into());
-    let old = ctx.workgroups().ok().and_then(|w| w.first().copied());
-    let mut create = create_fix(ctx, &name, old, "").actions;
-    create.retain(|a| matches!(a, Action::CreateWorkGroup { .. }));
-    for a in &mut create {
-        if let Action::CreateWorkGroup { region, .. } = a {
-            *region = to.to_string();
-        }
-    }
     vec![
         Outcome::fail(
             &res,
@@ -89,9 +76,9 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         )
         .fix(Remediation::new(
             format!(
-                "Build the Identity Center setup in a supported region such as {to}: an Identity Center instance visible there (enable it, or replicate a multi-Region instance, IC002; `aws sso-admin list-instances --region {to}` lists the instances there), then the EMR Studio, the Athena workgroup, Lake Formation and S3 Access Grants in {to}"
+                "Build the Identity Center setup in a supported region such as {to}: an Identity Center instance visible there (enable it, or replicate a multi-Region instance, IC002; `aws sso-admin list-instances --region {to}` lists the instances there), then the EMR Studio, the Athena workgroup (as WG001's fix creates it, with --region {to}), Lake Formation and S3 Access Grants in {to}, and run studio-doctor again with --region {to}. Moving the setup to another region is a decision to take, not an action studio-doctor can take here"
             ),
-            create,
+            Vec::new(),
             META.docs,
         )),
     ]
@@ -154,13 +141,9 @@ mod tests {
             fix.summary
                 .contains("`aws sso-admin list-instances --region ap-southeast-1`")
         );
-        assert_eq!(fix.commands.len(), 1);
-        assert!(
-            fix.commands[0]
-                .starts_with("aws athena create-work-group --region ap-southeast-1 --name idc-wg "),
-            "{}",
-            fix.commands[0]
-        );
+        // Moving regions is a person's decision: no action.
+        assert!(fix.commands.is_empty() && fix.actions.is_empty());
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Manual);
         assert!(!fix.docs.is_empty());
     }
 
@@ -188,7 +171,6 @@ mod tests {
         let out = run(&Ctx::new(&f));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].verdict, Verdict::Fail);
-        assert!(out[0].fix.as_ref().unwrap().commands[0].contains("--name '<WORKGROUP_NAME>'"));
         assert!(super::META.depends_on.is_empty() && super::META.needs.is_empty());
     }
 }

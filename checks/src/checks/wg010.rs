@@ -44,11 +44,12 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-grant-create.html
 //! - https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AccessGrantsLocationConfiguration.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, remedy};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::each::each_workgroup;
 use crate::facts::{AccessGrant, WorkGroup, role_name};
-use crate::fixes::{create_grant_command, output_fix};
+use crate::fix::Kind;
+use crate::fixes::{create_grant, output_fix};
 use crate::grants::{managed_pass, managed_results, results_location};
 use crate::modes::{EncryptionOption, GrantPermission, GranteeType};
 use crate::policy::arn_account;
@@ -64,7 +65,11 @@ pub const META: Meta = Meta {
     depends_on: &["WG006"],
     hop: crate::check::Hop::Write,
     entitlement: false,
-    fixes: &[],
+    fixes: &[
+        ("s3control:CreateAccessGrant", Kind::Ready),
+        ("s3control:CreateAccessGrant", Kind::NeedsInput),
+        ("athena:UpdateWorkGroup", Kind::NeedsInput),
+    ],
     needs: &[
         Need::Caller,
         Need::Workgroups,
@@ -176,11 +181,11 @@ fn same_role(a: &str, b: &str) -> bool {
 
 /// `create-access-grant` for the execution role on `dir`.
 fn grant_fix(ctx: &Ctx, dir: &str, role: &str, enc: &str) -> Remediation {
-    remedy(
+    Remediation::new(
         format!(
             "Grant the execution role READWRITE on the results location (console: Amazon S3 → Access Grants → Create grant → grantee type IAM principal), and let the execution role and the S3 Access Grants location role use the {enc} key (kms:Decrypt, kms:GenerateDataKey; not checked). Or switch the workgroup to SSE_S3"
         ),
-        vec![create_grant_command(ctx, dir, "IAM", role)],
+        vec![create_grant(ctx, dir, "IAM", role)],
         META.docs,
     )
 }

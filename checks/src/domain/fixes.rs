@@ -6,7 +6,6 @@ use crate::check::Remediation;
 use crate::ctx::{Ctx, idc_enabled};
 use crate::facts::{LfResource, Role, Studio, WorkGroup, role_name};
 use crate::fix::Action;
-use crate::fix::render::inline;
 use crate::policy::allow_document;
 use crate::roles::account_of;
 use crate::s3;
@@ -104,11 +103,6 @@ pub(crate) fn create_role(name_or_arn: &str, trust: &str) -> Action {
             .map(|(path, _)| format!("/{path}/")),
         assume_role_policy_document: doc(trust),
     }
-}
-
-/// [`create_role`] as a command.
-pub(crate) fn create_role_command(name_or_arn: &str, trust: &str) -> String {
-    inline(&create_role(name_or_arn, trust).command())
 }
 
 /// `aws athena create-work-group` for an Identity-Center-enabled workgroup on the
@@ -213,11 +207,6 @@ pub(crate) fn put_location_policy(role: &str, policy: &str, r: &LfResource) -> A
             ("s3:ListBucket", &bucket),
         ]),
     }
-}
-
-/// [`put_location_policy`] as a command.
-pub(crate) fn put_policy_command(role: &str, policy: &str, r: &LfResource) -> String {
-    inline(&put_location_policy(role, policy, r).command())
 }
 
 /// The bucket ARN and the objects ARN (`.../*`) of a registered location.
@@ -336,11 +325,6 @@ pub(crate) fn update_work_group_action(ctx: &Ctx, w: &WorkGroup, updates: Value)
     }
 }
 
-/// [`update_work_group_action`] as a command (`updates` is JSON text).
-pub(crate) fn update_work_group(ctx: &Ctx, w: &WorkGroup, updates: &str) -> String {
-    inline(&update_work_group_action(ctx, w, doc(updates)).command())
-}
-
 /// `s3control:CreateAccessGrantsLocation` registering the default location
 /// `s3://` with a role a person names.
 pub(crate) fn create_default_location(ctx: &Ctx) -> Action {
@@ -350,21 +334,6 @@ pub(crate) fn create_default_location(ctx: &Ctx) -> Action {
         location_scope: "s3://".into(),
         iam_role_arn: format!("arn:aws:iam::{}:role/<S3AG_LOCATION_ROLE>", ctx.account()),
     }
-}
-
-/// [`create_default_location`] as a command.
-pub(crate) fn create_default_location_command(ctx: &Ctx) -> String {
-    inline(&create_default_location(ctx).command())
-}
-
-/// [`create_grant`] as a command.
-pub(crate) fn create_grant_command(
-    ctx: &Ctx,
-    prefix: &str,
-    grantee_type: &str,
-    grantee_id: &str,
-) -> String {
-    inline(&create_grant(ctx, prefix, grantee_type, grantee_id).command())
 }
 
 /// `s3control:CreateAccessGrant` of READWRITE on everything under `prefix`,
@@ -425,7 +394,9 @@ mod tests {
     fn grants_fall_back_to_the_default_location() {
         let mut f = healthy();
         f.access_grants.locations = Fact::Known(vec![]);
-        let c = create_grant_command(&Ctx::new(&f), "s3://b/p", "IAM", "R");
+        let c = crate::fix::render::inline(
+            &create_grant(&Ctx::new(&f), "s3://b/p", "IAM", "R").command(),
+        );
         assert!(
             c.contains("--access-grants-location-id default --access-grants-location-configuration 'S3SubPrefix=b/p/*'"),
             "{c}"

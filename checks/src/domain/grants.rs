@@ -2,10 +2,11 @@
 //! grants that serve it, and the locations (and their roles) S3 Access Grants
 //! uses for it.
 
-use crate::check::{Outcome, remedy};
+use crate::check::{Outcome, Remediation};
 use crate::ctx::{Ctx, workgroup_label};
 use crate::facts::{AccessGrant, AccessGrantsInstance, AccessGrantsLocation, WorkGroup};
-use crate::fixes::{create_default_location_command, output_fix};
+use crate::fix::Action;
+use crate::fixes::{create_default_location, output_fix};
 use crate::idc::region_idc_instance;
 use crate::modes::GrantPermission;
 use crate::s3;
@@ -38,13 +39,13 @@ pub(crate) fn instance<'a>(ctx: &Ctx<'a>) -> Result<&'a AccessGrantsInstance, Bo
                         ctx.account()
                     ),
                 )
-                .fix(remedy(
+                .fix(Remediation::new(
                     "Create the S3 Access Grants instance associated with the region's IAM Identity Center instance, then register a location (AG003) and grant the results prefix (AG005)",
-                    vec![format!(
-                        "aws s3control create-access-grants-instance --region {} --account-id {} --identity-center-arn {idc}",
-                        ctx.region(),
-                        ctx.account()
-                    )],
+                    vec![Action::CreateAccessGrantsInstance {
+                        region: ctx.region().to_string(),
+                        account_id: ctx.account().to_string(),
+                        identity_center_arn: Some(idc.to_string()),
+                    }],
                     INSTANCE_DOCS,
                 )),
             ))
@@ -137,9 +138,9 @@ pub(crate) fn serving_locations<'a>(
             &label,
             format!("no S3 Access Grants location covers {label}'s query result location {out} (see AG003)"),
         )
-        .fix(remedy(
+        .fix(Remediation::new(
             "Register the default location s3:// with a role that trusts access-grants.s3.amazonaws.com (see AG003)",
-            vec![create_default_location_command(ctx)],
+            vec![create_default_location(ctx)],
             docs,
         ))
     })?;
@@ -167,18 +168,28 @@ pub(crate) fn location_role<'a>(
                 l.access_grants_location_id, l.location_scope, s.why
             ),
         )
-        .fix(remedy(
-            "Give the location a role that trusts access-grants.s3.amazonaws.com and can read and write the results bucket",
-            vec![format!(
-                "aws s3control update-access-grants-location --region {} --account-id {acct} --access-grants-location-id {} --iam-role-arn arn:aws:iam::{acct}:role/<S3AG_LOCATION_ROLE>",
-                ctx.region(),
-                l.access_grants_location_id,
-                acct = ctx.account()
-            )],
-            docs,
-        )))),
+        .fix(
+            Remediation::new(
+                "Give the location a role that trusts access-grants.s3.amazonaws.com and can read and write the results bucket",
+                vec![Action::UpdateAccessGrantsLocation {
+                    region: ctx.region().to_string(),
+                    account_id: ctx.account().to_string(),
+                    access_grants_location_id: l.access_grants_location_id.clone(),
+                    iam_role_arn: format!(
+                        "arn:aws:iam::{}:role/<S3AG_LOCATION_ROLE>",
+                        ctx.account()
+                    ),
+                }],
+                docs,
+            )
+            .replaces(LOCATION_KEEPS),
+        ))),
     }
 }
+
+/// What a location keeps when `UpdateAccessGrantsLocation` changes its role.
+pub(crate) const LOCATION_KEEPS: &str =
+    "the location keeps its scope and its grants: only its IAM role changes";
 
 /// `arn:aws:s3:<region>:<account>:access-grants/default` (one instance per
 /// region and account, always `default`).

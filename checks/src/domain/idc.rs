@@ -2,7 +2,7 @@
 //! about, how a user or group is named and reached, the user lookup fix, the
 //! region's instance, and an application's assignments.
 
-use crate::check::{Outcome, Remediation, remedy};
+use crate::check::{Outcome, Remediation};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Unknown, UnknownKind};
 use crate::facts::{Assignment, IdcInstance, SessionMapping};
@@ -120,21 +120,17 @@ pub(crate) fn looked_up_in<'a>(ctx: &Ctx<'a>) -> &'a str {
         .unwrap_or("<IDENTITY_STORE_ID>")
 }
 
-/// Look the user name up the way this check does, and list the store's user names.
+/// Look the user name up the way this check does, and list the store's user
+/// names: read-only lookups, so the fix is a manual one that names them.
 pub(crate) fn find_user_fix(ctx: &Ctx, name: &str, store: &str) -> Remediation {
     let region = ctx.region();
     let id = serde_json::json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
-    remedy(
-        "Check the exact userName (users synced from Entra ID usually have their UPN); if the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
-        vec![
-            format!(
-                "aws identitystore get-user-id --region {region} --identity-store-id {store} --alternate-identifier {}",
-                single_quoted(&id.to_string())
-            ),
-            format!(
-                "aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'"
-            ),
-        ],
+    Remediation::new(
+        format!(
+            "Check the exact userName (users synced from Entra ID usually have their UPN): `aws identitystore get-user-id --region {region} --identity-store-id {store} --alternate-identifier {}` looks it up the way studio-doctor does, and `aws identitystore list-users --region {region} --identity-store-id {store} --query 'Users[].UserName'` lists the store's user names. If the user comes from an external identity provider, check that they are in scope of SCIM provisioning and that the last provisioning cycle succeeded",
+            single_quoted(&id.to_string())
+        ),
+        Vec::new(),
         USER_DOCS,
     )
 }

@@ -23,16 +23,19 @@
 //!   A grant through a saved (named) LF-Tag expression, or with a `*` value, is
 //!   not evaluated: the checks warn instead of deciding.
 
-use crate::check::Outcome;
+use crate::check::{Outcome, Remediation};
 use crate::ctx::{Ctx, Principals};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{
     LfFilterPermission, LfPermission, LfResource, LfTableTags, LfTag, LfTagPermission, role_name,
 };
+use crate::fix::Action;
+use crate::fixes::{create_role, put_location_policy};
 use crate::idc::{Who, missing_user, who};
 use crate::policy::arn_account;
 use crate::s3;
 use crate::scope::Scope;
+use serde_json::{Value, json};
 
 /// The prefix of Identity Center principals in Lake Formation.
 pub const IDC_PREFIX: &str = "arn:aws:identitystore:::";
@@ -44,6 +47,8 @@ pub const LF_SERVICE: &str = "lakeformation.amazonaws.com";
 pub const SLR_NAME: &str = "AWSServiceRoleForLakeFormationDataAccess";
 /// The role name studio-doctor suggests for a new location role.
 pub const SUGGESTED_ROLE: &str = "LakeFormationTipLocationRole";
+/// The inline policy name studio-doctor gives a location role's S3 access.
+pub const LOCATION_POLICY: &str = "LakeFormationLocationAccess";
 /// The location role trust policy trusted identity propagation needs.
 pub const LOCATION_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}]}"#;
 
@@ -126,9 +131,9 @@ fn bad_table_name(name: &str, what: &str) -> Outcome {
         table_label(name),
         format!("--table {name} is not DATABASE.TABLE, so {what} cannot be checked"),
     )
-    .fix(crate::check::remedy(
-        "Name the table as the Glue database and table joined by a dot",
-        vec!["studio-doctor check --table <DATABASE>.<TABLE>".to_string()],
+    .fix(Remediation::new(
+        "Name the table as the Glue database and table joined by a dot: `--table <DATABASE>.<TABLE>`",
+        Vec::new(),
         &["https://docs.aws.amazon.com/glue/latest/dg/tables-described.html"],
     ))
 }
@@ -579,36 +584,89 @@ pub fn database_access<'a>(
     tag_access(ctx, who, name, "DATABASE", wanted, &db_match)
 }
 
-/// The `--resource` JSON of a grant: the table, all tables of the database, or the database.
-pub fn resource_json(p: &LfPermission) -> String {
+/// The `Resource` of a grant: the table, all tables of the database, or the database.
+pub fn resource_of(p: &LfPermission) -> Value {
     if p.table_wildcard {
-        format!(
-            r#"{{"Table":{{"DatabaseName":"{}","TableWildcard":{{}}}}}}"#,
-            p.database
-        )
+        json!({"Table": {"DatabaseName": p.database, "TableWildcard": {}}})
     } else {
         match &p.table {
-            Some(t) => table_json(&p.database, t),
-            None => database_json(&p.database),
+            Some(t) => table_resource(&p.database, t),
+            None => database_resource(&p.database),
         }
     }
 }
 
-pub fn table_json(db: &str, table: &str) -> String {
-    format!(r#"{{"Table":{{"DatabaseName":"{db}","Name":"{table}"}}}}"#)
+/// Lake Formation's `Resource` for a table.
+pub fn table_resource(db: &str, table: &str) -> Value {
+    json!({"Table": {"DatabaseName": db, "Name": table}})
 }
 
-pub fn database_json(db: &str) -> String {
-    format!(r#"{{"Database":{{"Name":"{db}"}}}}"#)
+/// Lake Formation's `Resource` for a database.
+pub fn database_resource(db: &str) -> Value {
+    json!({"Database": {"Name": db}})
 }
 
-/// `aws lakeformation grant-permissions` for one principal and resource.
-pub fn grant_command(ctx: &Ctx, principal: &str, permissions: &str, resource: &str) -> String {
-    format!(
-        "aws lakeformation grant-permissions --region {} --catalog-id {} --principal DataLakePrincipalIdentifier={principal} --permissions {permissions} --resource '{resource}'",
-        ctx.region(),
-        ctx.account()
-    )
+/// `lakeformation:GrantPermissions` of `permissions` on `resource` to one principal.
+pub fn grant(ctx: &Ctx, principal: &str, permissions: &[&str], resource: Value) -> Action {
+    Action::GrantPermissions {
+        region: ctx.region().to_string(),
+        catalog_id: ctx.account().to_string(),
+        principal: principal.to_string(),
+        permissions: permissions.iter().map(|p| p.to_string()).collect(),
+        resource,
+    }
+}
+
+/// The actions that give `role_arn` S3 read and write on `resource_arn`: a new
+/// role (trusted as [`LOCATION_TRUST`]) with that policy when `create`, else an
+/// inline policy named after the location, so that it replaces none of the
+/// role's policies (the checks that call this do not read the role's policies).
+pub fn location_role_actions(role_arn: &str, resource_arn: &str, create: bool) -> Vec<Action> {
+    let location = LfResource {
+        resource_arn: resource_arn.to_string(),
+        role_arn: None,
+        hybrid_access_enabled: false,
+        verification_status: None,
+    };
+    let mut actions = Vec::new();
+    let policy = if create {
+        actions.push(create_role(role_arn, LOCATION_TRUST));
+        LOCATION_POLICY.to_string()
+    } else {
+        location_policy_name(resource_arn)
+    };
+    actions.push(put_location_policy(role_name(role_arn), &policy, &location));
+    actions
+}
+
+/// `LakeFormationLocationAccess-<bucket>-<prefix>`, in the characters IAM allows
+/// in a policy name, at most 128 of them.
+pub fn location_policy_name(resource_arn: &str) -> String {
+    let path = resource_arn
+        .strip_prefix("arn:aws:s3:::")
+        .unwrap_or(resource_arn)
+        .trim_end_matches('/');
+    let clean: String = format!("{LOCATION_POLICY}-{path}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    clean.chars().take(128).collect()
+}
+
+/// `lakeformation:RegisterResource` of `resource_arn` with `role_arn`.
+pub fn register(ctx: &Ctx, resource_arn: &str, role_arn: &str, hybrid: bool) -> Action {
+    Action::RegisterResource {
+        region: ctx.region().to_string(),
+        resource_arn: resource_arn.to_string(),
+        role_arn: role_arn.to_string(),
+        hybrid_access_enabled: hybrid,
+    }
 }
 
 /// `arn:aws:s3:::b/p` → `s3://b/p`. None: not an S3 ARN.
@@ -884,17 +942,17 @@ mod tests {
     }
 
     #[test]
-    fn resource_json_by_kind() {
+    fn resource_by_kind() {
         assert_eq!(
-            resource_json(&perm(U, "db", Some("t"), false, &[])),
+            resource_of(&perm(U, "db", Some("t"), false, &[])).to_string(),
             r#"{"Table":{"DatabaseName":"db","Name":"t"}}"#
         );
         assert_eq!(
-            resource_json(&perm(U, "db", None, true, &[])),
+            resource_of(&perm(U, "db", None, true, &[])).to_string(),
             r#"{"Table":{"DatabaseName":"db","TableWildcard":{}}}"#
         );
         assert_eq!(
-            resource_json(&perm(U, "db", None, false, &[])),
+            resource_of(&perm(U, "db", None, false, &[])).to_string(),
             r#"{"Database":{"Name":"db"}}"#
         );
     }

@@ -3,11 +3,12 @@
 //! missing or undecided, the `put-role-policy` fix, and how a review becomes an
 //! outcome.
 
-use crate::check::{Outcome, Remediation, remedy};
+use crate::check::{Outcome, Remediation};
 use crate::ctx::Ctx;
 use crate::fact::{Fact, Unknown};
 use crate::facts::{Role, role_name};
-use crate::fixes::create_role_command;
+use crate::fix::Action;
+use crate::fixes::create_role;
 use crate::lf;
 use crate::policy::{self, Context, Decision, allow_document, arn_account, unused_policy_name};
 
@@ -369,8 +370,7 @@ impl RoleCheck<'_> {
                     missing.summary,
                     self.docs,
                 );
-                fix.commands
-                    .insert(0, create_role_command(arn, &missing.trust));
+                fix.actions.insert(0, create_role(arn, &missing.trust));
                 return Err(Box::new(
                     Outcome::fail(
                         arn,
@@ -406,7 +406,8 @@ impl RoleCheck<'_> {
     }
 }
 
-/// `aws iam put-role-policy` granting exactly these wants as `policy_name`.
+/// `iam:PutRolePolicy` adding one inline policy `policy_name` that grants
+/// exactly these wants (each action on the resource its want grants).
 pub(crate) fn grant_fix(
     role: &str,
     policy_name: &str,
@@ -415,20 +416,67 @@ pub(crate) fn grant_fix(
     docs: &[&str],
 ) -> Remediation {
     let grants: Vec<(&str, &str)> = wants.iter().map(|w| (w.action, w.grant.as_str())).collect();
-    let doc = allow_document(&grants);
-    remedy(
+    Remediation::new(
         summary,
-        vec![format!(
-            "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document '{doc}'"
-        )],
+        vec![Action::PutRolePolicy {
+            role_name: role.to_string(),
+            policy_name: policy_name.to_string(),
+            policy_document: allow_document(&grants),
+        }],
         docs,
     )
+}
+
+/// Several fixes as one: their summaries joined with `sep`, their actions in
+/// order, their docs without repeats; what each replaces or recreates is kept,
+/// so the strongest applicability wins.
+pub(crate) fn merge(parts: Vec<Remediation>, sep: &str) -> Remediation {
+    let mut out = Remediation::new(String::new(), Vec::new(), &[]);
+    let mut summaries = Vec::new();
+    let mut kept: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    for p in parts {
+        summaries.push(p.summary);
+        out.actions.extend(p.actions);
+        for d in p.docs {
+            if !out.docs.contains(&d) {
+                out.docs.push(d);
+            }
+        }
+        kept.extend(p.applicability.kept);
+        reasons.extend(p.applicability.reason);
+    }
+    out.summary = summaries.join(sep);
+    out.applicability.kept = (!kept.is_empty()).then(|| kept.join("; "));
+    out.applicability.reason = (!reasons.is_empty()).then(|| reasons.join("; "));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testkit::healthy;
+
+    #[test]
+    fn merged_fixes_keep_every_action_and_the_strongest_applicability() {
+        let put = |role: &str| {
+            let w = Want::new("athena:GetWorkGroup", "*");
+            grant_fix(role, "P", &[&w], format!("grant {role}"), &["d1"])
+        };
+        let replacing = put("B").replaces("the old statements");
+        let m = merge(vec![put("A"), replacing], ". Then: ");
+        assert_eq!(m.summary, "grant A. Then: grant B");
+        assert_eq!(m.actions.len(), 2);
+        assert_eq!(m.docs, ["d1"]);
+        let o = Outcome::fail("r", "m").fix(m);
+        let fix = o.fix.unwrap();
+        assert_eq!(fix.applicability.kind, crate::fix::Kind::Replaces);
+        assert_eq!(
+            fix.applicability.kept.as_deref(),
+            Some("the old statements")
+        );
+        assert_eq!(fix.commands.len(), 2);
+    }
 
     #[test]
     fn workgroup_arns_fall_back_to_a_wildcard() {

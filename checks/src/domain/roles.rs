@@ -1,12 +1,15 @@
 //! The roles the query path uses: role ARNs and accounts, a Studio's user and
-//! service roles, a workgroup's execution role.
+//! service roles, a workgroup's execution role; and the replacement of a
+//! workgroup whose immutable settings are wrong.
 
-use crate::check::{Outcome, remedy};
+use crate::check::{Outcome, Remediation};
 use crate::ctx::{Ctx, studio_label, workgroup_label};
 use crate::fact::{Fact, Unknown, UnknownKind};
 use crate::facts::{Studio, WorkGroup};
+use crate::fix::Action;
 use crate::fixes::{
-    EXECUTION_ROLE_DOCS, create_role_command, execution_trust, recreate_fix, update_work_group,
+    EXECUTION_ROLE_DOCS, create_fix, create_role, execution_trust, recreate_fix,
+    update_work_group_action,
 };
 use crate::modes::AuthMode;
 use crate::policy::arn_account;
@@ -126,8 +129,18 @@ pub(crate) fn workgroup_arn(ctx: &Ctx, account: &str, w: &WorkGroup) -> String {
     )
 }
 
-/// A workgroup without an execution role: fail with the fix (WG004, WG005).
+/// A workgroup without an execution role: fail with the fix (WG004).
 pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
+    no_role_then(ctx, w, |_| Vec::new())
+}
+
+/// [`no_role`], the fix going on with `then(new role ARN)`'s actions (WG005
+/// grants the new role its permissions).
+pub(crate) fn no_role_then(
+    ctx: &Ctx,
+    w: &WorkGroup,
+    then: impl FnOnce(&str) -> Vec<Action>,
+) -> Outcome {
     let label = workgroup_label(w);
     let account = account_of(ctx, None);
     let arn = format!(
@@ -138,17 +151,49 @@ pub(crate) fn no_role(ctx: &Ctx, w: &WorkGroup) -> Outcome {
         &label,
         format!("{label} has no execution role (Configuration.ExecutionRole), which Identity Center workgroups require: Athena runs each query with it to reach Lake Formation, Glue and S3 Access Grants for the signed-in user"),
     )
-    .fix(remedy(
-        format!(
-            "Create an execution role that trusts athena.amazonaws.com, set it on the workgroup (console: Athena → Workgroups → {} → Edit → Service role for IAM Identity Center access), then give it the permissions WG005 lists",
-            w.name
-        ),
-        vec![
-            create_role_command(&arn, &execution_trust(&account)),
-            update_work_group(ctx, w, &format!(r#"{{"ExecutionRole":"{arn}"}}"#)),
-        ],
-        EXECUTION_ROLE_DOCS,
-    ))
+    .fix({
+        let more = then(&arn);
+        let grant = if more.is_empty() {
+            "then give it the permissions WG005 lists"
+        } else {
+            "and give it the permissions WG005 lists (the last command)"
+        };
+        let mut actions = vec![
+            create_role(&arn, &execution_trust(&account)),
+            update_work_group_action(ctx, w, serde_json::json!({"ExecutionRole": arn})),
+        ];
+        actions.extend(more);
+        Remediation::new(
+            format!(
+                "Create an execution role that trusts athena.amazonaws.com, set it on the workgroup (console: Athena → Workgroups → {} → Edit → Service role for IAM Identity Center access), {grant}",
+                w.name
+            ),
+            actions,
+            EXECUTION_ROLE_DOCS,
+        )
+    })
+}
+
+/// Why a workgroup is replaced rather than updated: `UpdateWorkGroup`'s
+/// `WorkGroupConfigurationUpdates` has no `IdentityCenterConfiguration`, and the
+/// Athena guide says the authentication method cannot change after creation.
+pub(crate) const IDC_IMMUTABLE: &str = "a workgroup's authentication method (IAM Identity Center or IAM) cannot be changed after it is created (UpdateWorkGroup takes no IdentityCenterConfiguration): a new workgroup replaces it, and the old one is deleted once its users and saved queries have moved to the new one";
+
+/// [`create_fix`] for a new workgroup that replaces `old` (if any) because of
+/// `reason`: `recreates` when there is an old workgroup that can be deleted
+/// (the primary workgroup cannot be), else a plain creation.
+pub(crate) fn replace_fix(
+    ctx: &Ctx,
+    name: &str,
+    old: Option<&WorkGroup>,
+    summary: &str,
+    reason: &str,
+) -> Remediation {
+    let fix = create_fix(ctx, name, old, summary);
+    match old {
+        Some(w) if w.name != "primary" => fix.recreates(reason),
+        _ => fix,
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::fact::Unknown;
-use crate::fix::{Action, Applicability};
+use crate::fix::{Action, Applicability, Kind};
 use crate::scope::Scope;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -260,11 +260,42 @@ impl Check {
             out.push('\n');
         }
         let doc = out.trim_end();
-        let permissions = crate::need::permissions_section(self.meta);
+        let permissions = format!(
+            "{}\n\n{}\n",
+            crate::need::permissions_section(self.meta).trim_end(),
+            self.actions_section()
+        );
         match doc.find("\n\n**Evidence.**") {
             Some(i) => format!("{}\n\n{permissions}{}", &doc[..i], &doc[i..]),
             None => format!("{doc}\n\n{permissions}"),
         }
+    }
+}
+
+impl Check {
+    /// The `**Fix actions.**` section of `explain`: the AWS calls the check's
+    /// fixes make (what `studio-doctor fix` plans), each with its applicability.
+    pub fn actions_section(&self) -> String {
+        if self.meta.fixes.is_empty() {
+            return "**Fix actions.** None: a person makes the fix (see How to fix); `studio-doctor fix` lists it under the work to do by hand.".to_string();
+        }
+        let mut out =
+            String::from("**Fix actions.** What `studio-doctor fix` plans for a finding:");
+        for (action, kind) in self.meta.fixes {
+            let kind = match kind {
+                Kind::Ready => "ready: runs as planned",
+                Kind::NeedsInput => "needs input: a value a person supplies",
+                Kind::Replaces => {
+                    "replaces an existing document or setting, keeping what the plan names"
+                }
+                Kind::Recreates => {
+                    "recreates: a new resource replaces one whose setting cannot change; not run by the plan script"
+                }
+                Kind::Manual => "by hand",
+            };
+            out.push_str(&format!("\n- `{action}` ({kind})"));
+        }
+        out
     }
 }
 
@@ -308,21 +339,13 @@ impl Remediation {
 
     /// Render the commands from the actions and settle the applicability.
     fn finish(mut self) -> Remediation {
-        for c in &mut self.commands {
-            *c = crate::shell::quote_placeholders(c);
-        }
-        let rendered = self
+        self.commands = self
             .actions
             .iter()
-            .map(|a| crate::fix::render::inline(&a.command()));
-        self.commands.extend(rendered);
+            .map(|a| crate::fix::render::inline(&a.command()))
+            .collect();
         let a = &self.applicability;
-        self.applicability = Applicability::of(
-            &self.actions,
-            &self.commands,
-            a.kept.clone(),
-            a.reason.clone(),
-        );
+        self.applicability = Applicability::of(&self.actions, a.kept.clone(), a.reason.clone());
         self
     }
 }
@@ -394,16 +417,6 @@ impl Outcome {
     pub fn fix(mut self, fix: Remediation) -> Self {
         self.fix = Some(fix.finish());
         self
-    }
-}
-
-/// A fix whose commands are still written as text (being replaced by actions).
-pub fn remedy(summary: impl Into<String>, commands: Vec<String>, docs: &[&str]) -> Remediation {
-    Remediation {
-        summary: summary.into(),
-        commands,
-        docs: docs.iter().map(|d| d.to_string()).collect(),
-        ..Remediation::default()
     }
 }
 

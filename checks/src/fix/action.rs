@@ -180,6 +180,20 @@ pub enum Action {
         region: String,
         resource_arn: String,
         role_arn: String,
+        /// `HybridAccessEnabled` (false when absent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hybrid_access_enabled: bool,
+    },
+    /// Set a registration's role again (Lake Formation checks the role when it
+    /// is set).
+    #[serde(rename = "lakeformation:UpdateResource")]
+    UpdateResource {
+        region: String,
+        resource_arn: String,
+        role_arn: String,
+        /// `HybridAccessEnabled` (false when absent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hybrid_access_enabled: bool,
     },
     #[serde(rename = "lakeformation:DeregisterResource")]
     DeregisterResource {
@@ -213,6 +227,14 @@ pub enum Action {
         region: String,
         instance_arn: String,
         region_name: String,
+    },
+    /// Set the instance's KMS key: `encryption_configuration` is the
+    /// `EncryptionConfiguration` structure (`KeyType`, `KmsKeyArn`).
+    #[serde(rename = "sso:UpdateInstance")]
+    UpdateInstance {
+        region: String,
+        instance_arn: String,
+        encryption_configuration: Value,
     },
     #[serde(rename = "sso:CreateApplicationAssignment")]
     CreateApplicationAssignment {
@@ -549,10 +571,34 @@ impl Action {
                 region,
                 resource_arn,
                 role_arn,
-            } => Cmd::new("lakeformation", "register-resource")
-                .region(region)
-                .text("--resource-arn", resource_arn)
-                .text("--role-arn", role_arn),
+                hybrid_access_enabled,
+            } => {
+                let c = Cmd::new("lakeformation", "register-resource")
+                    .region(region)
+                    .text("--resource-arn", resource_arn)
+                    .text("--role-arn", role_arn);
+                if *hybrid_access_enabled {
+                    c.flag("--hybrid-access-enabled")
+                } else {
+                    c
+                }
+            }
+            UpdateResource {
+                region,
+                resource_arn,
+                role_arn,
+                hybrid_access_enabled,
+            } => {
+                let c = Cmd::new("lakeformation", "update-resource")
+                    .region(region)
+                    .text("--role-arn", role_arn)
+                    .text("--resource-arn", resource_arn);
+                if *hybrid_access_enabled {
+                    c.flag("--hybrid-access-enabled")
+                } else {
+                    c
+                }
+            }
             DeregisterResource {
                 region,
                 resource_arn,
@@ -602,6 +648,14 @@ impl Action {
                 .region(region)
                 .text("--instance-arn", instance_arn)
                 .text("--region-name", region_name),
+            UpdateInstance {
+                region,
+                instance_arn,
+                encryption_configuration,
+            } => Cmd::new("sso-admin", "update-instance")
+                .region(region)
+                .text("--instance-arn", instance_arn)
+                .json("--encryption-configuration", encryption_configuration),
             CreateApplicationAssignment {
                 region,
                 application_arn,
@@ -627,7 +681,7 @@ impl Action {
         }
     }
 
-    /// The `<service>:<Operation>` name (the IAM action the call needs).
+    /// The `<service>:<Operation>` name (service as the AWS CLI names it).
     pub fn name(&self) -> String {
         match serde_json::to_value(self) {
             Ok(Value::Object(m)) => m

@@ -67,6 +67,26 @@ pub const KNOWN: &[(&str, &str)] = &[
         "S3AG_LOCATION_ROLE",
         "the IAM role S3 Access Grants assumes for the location",
     ),
+    (
+        "IDC_USER_ID",
+        "the Identity Center user's id: `aws identitystore get-user-id --identity-store-id <store id> --alternate-identifier '{\"UniqueAttribute\":{\"AttributePath\":\"userName\",\"AttributeValue\":\"<user name>\"}}'`",
+    ),
+    (
+        "EXECUTION_ROLE_ARN",
+        "the ARN of the workgroup's execution role (WG004)",
+    ),
+    (
+        "ACCOUNT_ID",
+        "the 12-digit AWS account id: `aws sts get-caller-identity --query Account`",
+    ),
+    (
+        "KMS_KEY_ARN",
+        "the ARN of a multi-Region customer managed KMS key, replicated to the target region, whose key policy lets IAM Identity Center use it",
+    ),
+    (
+        "SESSION_POLICY",
+        "the name of a customer managed policy, attached to the Studio's user role, to use as the session policy",
+    ),
 ];
 
 /// The description of `name`, if it is a known placeholder.

@@ -2,9 +2,11 @@
 //! CLI commands rendered from the actions, and the values a person must supply.
 
 pub mod action;
+pub mod apply;
 pub mod inputs;
 pub mod plan;
 pub mod render;
+pub mod simulate;
 
 pub use action::{Action, Arg, Cmd};
 pub use inputs::Input;
@@ -47,19 +49,13 @@ pub struct Applicability {
 }
 
 impl Applicability {
-    /// The applicability of `actions` (plus any `<NAME>` in `extra` text), given
-    /// what the fix declared it replaces or recreates.
-    pub fn of(
-        actions: &[Action],
-        extra: &[String],
-        kept: Option<String>,
-        reason: Option<String>,
-    ) -> Applicability {
+    /// The applicability of `actions`, given what the fix declared it replaces
+    /// or recreates.
+    pub fn of(actions: &[Action], kept: Option<String>, reason: Option<String>) -> Applicability {
         let mut names: Vec<String> = Vec::new();
         let texts = actions
             .iter()
-            .map(|a| serde_json::to_string(a).unwrap_or_default())
-            .chain(extra.iter().cloned());
+            .map(|a| serde_json::to_string(a).unwrap_or_default());
         for t in texts {
             for n in inputs::placeholders(&t) {
                 if !names.contains(&n) {
@@ -80,7 +76,7 @@ impl Applicability {
             Kind::NeedsInput
         } else if kept.is_some() {
             Kind::Replaces
-        } else if actions.is_empty() && extra.is_empty() {
+        } else if actions.is_empty() {
             Kind::Manual
         } else {
             Kind::Ready

@@ -538,6 +538,11 @@ pub struct DataLakeSettings {
     /// `ReadOnlyAdmins[].DataLakePrincipalIdentifier`.
     #[serde(default)]
     pub read_only_admins: Vec<String>,
+    /// The whole `DataLakeSettings` structure as read, each field of the API
+    /// model that was present: `PutDataLakeSettings` replaces it all, so a fix
+    /// writes this back with its one change. Absent in older facts files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
 }
 
 /// One `PrincipalResourcePermissions` entry.

@@ -181,10 +181,13 @@ def seed(glue, lf, facts, data):
     lake = facts.get("lake_formation") or {}
     settings = known(lake.get("settings"))
     if settings:
-        lf.put_data_lake_settings(DataLakeSettings={
-            key: [{"DataLakePrincipalIdentifier": p} for p in settings.get(field, [])]
-            for key, field in (("DataLakeAdmins", "data_lake_admins"),
-                               ("ReadOnlyAdmins", "read_only_admins"))})
+        # The whole settings document when the facts hold it, its administrators
+        # those of the facts' lists (a trap changes only the lists).
+        document = dict(settings.get("document") or {})
+        for key, field in (("DataLakeAdmins", "data_lake_admins"),
+                           ("ReadOnlyAdmins", "read_only_admins")):
+            document[key] = [{"DataLakePrincipalIdentifier": p} for p in settings.get(field, [])]
+        lf.put_data_lake_settings(DataLakeSettings=document)
     for p in known(lake.get("permissions"), []):
         if p.get("table"):
             resource = {"Table": {"DatabaseName": p["database"], "Name": p["table"]}}
