@@ -116,13 +116,15 @@ fn kind(step: &Value) -> &str {
         .unwrap_or_default()
 }
 
-#[test]
-fn the_plan_run_with_the_aws_cli_closes_what_it_claims() {
-    let mut stub = Stub::start();
-    let facts = stub.load(&read(&root().join("examples/demo-account.json")));
+/// Loads `example` into the emulator, writes its plan with `fix --output-dir`,
+/// runs plan.sh with the AWS CLI and checks again: the findings the plan claims
+/// (of the steps the script runs), and what is wrong, each as a line.
+fn prove(stub: &mut Stub, example: &Path) -> (usize, Vec<String>) {
+    let name = example.file_stem().unwrap().to_string_lossy().to_string();
+    let facts = stub.load(&read(example));
     let before = stub.check(&facts, &[], 1).json();
 
-    let dir = stub.dir.path().join("plan");
+    let dir = stub.dir.path().join(format!("plan-{name}"));
     let mut args = vec![
         "fix".to_string(),
         "--output-dir".into(),
@@ -131,32 +133,32 @@ fn the_plan_run_with_the_aws_cli_closes_what_it_claims() {
     args.extend(target_args(&facts));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let fix = stub.studio_doctor(&args, 1);
-    let plan: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("plan.json")).unwrap_or_else(|e| {
-            panic!(
-                "fix --output-dir wrote no plan.json ({e}): exit {}\n{}\n{}",
-                fix.code, fix.stdout, fix.stderr
-            )
-        }),
-    )
-    .unwrap();
-    assert_eq!(
-        plan["account_id"], facts["caller"]["account_id"],
-        "{plan:#}"
-    );
+    let Ok(text) = std::fs::read_to_string(dir.join("plan.json")) else {
+        let why = format!(
+            "{name}: fix --output-dir wrote no plan.json: exit {}\n{}\n{}",
+            fix.code, fix.stdout, fix.stderr
+        );
+        return (0, vec![why]);
+    };
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let mut problems = Vec::new();
+    if plan["account_id"] != facts["caller"]["account_id"] {
+        problems.push(format!(
+            "{name}: the plan is for account {}",
+            plan["account_id"]
+        ));
+    }
 
-    let inputs: Vec<(String, String)> = plan["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let name = i["name"].as_str().unwrap();
-            let value = input_value(name, &facts).unwrap_or_else(|| {
-                panic!("no test value for the plan input {name}: add one to input_value")
-            });
-            (name.to_string(), value)
-        })
-        .collect();
+    let mut inputs = Vec::new();
+    for i in plan["inputs"].as_array().unwrap() {
+        let input = i["name"].as_str().unwrap();
+        match input_value(input, &facts) {
+            Some(v) => inputs.push((input.to_string(), v)),
+            None => problems.push(format!(
+                "{name}: no test value for the plan input {input}: add one to input_value"
+            )),
+        }
+    }
 
     // The claims: the findings of every step the script runs.
     let run: Vec<&Value> = plan["steps"]
@@ -177,79 +179,101 @@ fn the_plan_run_with_the_aws_cli_closes_what_it_claims() {
         .collect();
     claims.sort();
     claims.dedup();
-    assert!(
-        !claims.is_empty(),
-        "the plan runs no step that closes a finding: {plan:#}"
-    );
+    if claims.is_empty() || !problems.is_empty() {
+        return (claims.len(), problems);
+    }
 
-    let out = run_plan(&stub, &dir, &inputs);
-    assert!(
-        out.status.success(),
-        "plan.sh failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_plan(stub, &dir, &inputs);
+    let output = String::from_utf8_lossy(&out.stdout).to_string();
+    if !out.status.success() {
+        problems.push(format!(
+            "{name}: plan.sh failed ({}):\n{output}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        return (claims.len(), problems);
+    }
 
     // As a person would rerun it: on the workgroup or Studio the plan created
     // when the run named another one.
-    let mut extra: Vec<String> = Vec::new();
+    let mut after_facts = facts.clone();
     for s in &run {
         let a = &s["action"];
         for (action, flag) in [
             ("athena:CreateWorkGroup", "workgroup"),
             ("emr:CreateStudio", "studio"),
         ] {
-            if a["action"] == action
-                && facts["target"][flag]
-                    .as_str()
-                    .is_some_and(|t| Some(t) != a["name"].as_str())
-            {
-                extra.extend([format!("--{flag}"), a["name"].as_str().unwrap().into()]);
+            if a["action"] == action && facts["target"][flag].is_string() {
+                after_facts["target"][flag] = a["name"].clone();
             }
         }
     }
-    let mut after_facts = facts.clone();
-    for pair in extra.chunks(2) {
-        after_facts["target"][pair[0].trim_start_matches("--")] = Value::from(pair[1].clone());
-    }
-    let after = stub.check(&after_facts, &[], 1);
-    let after = after.json();
+    let after = stub.check(&after_facts, &[], 1).json();
     let was = |r: &Value| {
         results(&before)
             .iter()
             .any(|b| b["id"] == r["id"] && b["resource"] == r["resource"])
     };
-    let mut open = Vec::new();
-    for (check, resource) in claims {
+    for &(check, resource) in &claims {
         let same = results(&after)
             .iter()
             .find(|r| r["id"] == check && r["resource"] == resource);
         match same {
-            Some(r) if r["status"] != "pass" => open.push(format!(
-                "{check} on {resource}: {} ({})",
+            Some(r) if r["status"] != "pass" => problems.push(format!(
+                "{name}: {check} on {resource} is still {} after plan.sh: {}",
                 r["status"], r["message"]
             )),
             Some(_) => {}
             // The resource is gone or renamed (a new workgroup, ...): the check
             // must pass on the resources it did not report before.
-            None => open.extend(
+            None => problems.extend(
                 results(&after)
                     .iter()
                     .filter(|r| r["id"] == check && r["status"] != "pass" && !was(r))
                     .map(|r| {
                         format!(
-                            "{check} (claimed on {resource}) on {}: {} ({})",
-                            r["resource"], r["status"], r["message"]
+                            "{name}: {check} (claimed on {resource}) is {} on {} after plan.sh: {}",
+                            r["status"], r["resource"], r["message"]
                         )
                     }),
             ),
         }
     }
+    if !problems.is_empty() {
+        problems.push(format!("{name}: plan.sh output:\n{output}"));
+    }
+    (claims.len(), problems)
+}
+
+#[test]
+fn the_demo_plan_run_with_the_aws_cli_closes_what_it_claims() {
+    let mut stub = Stub::start();
+    let (claims, problems) = prove(&mut stub, &root().join("examples/demo-account.json"));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(
-        open.is_empty(),
-        "findings the plan claims to close are still open after plan.sh ran:\n{}\nplan.sh output:\n{}",
-        open.join("\n"),
-        String::from_utf8_lossy(&out.stdout)
+        claims > 0,
+        "the demo plan runs no step that closes a finding"
+    );
+}
+
+#[test]
+fn every_trap_plan_run_with_the_aws_cli_closes_what_it_claims() {
+    let mut stub = Stub::start();
+    let mut traps: Vec<PathBuf> = std::fs::read_dir(root().join("examples/traps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    traps.sort();
+    let (mut claims, mut problems) = (0, Vec::new());
+    for trap in &traps {
+        let (n, p) = prove(&mut stub, trap);
+        claims += n;
+        problems.extend(p);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        claims >= traps.len() / 2,
+        "only {claims} findings claimed over {} traps",
+        traps.len()
     );
 }
