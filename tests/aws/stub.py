@@ -11,6 +11,12 @@ Started by the Rust tests as `$STUDIO_DOCTOR_TEST_PYTHON tests/aws/stub.py`. It
   Admin applications, S3 Access Grants, Lake Formation's Identity Center
   configuration), patches a few moto answers (Athena workgroups, Identity Store
   users, SSO instances) and forwards everything else to moto unchanged,
+* accepts the writes a `studio-doctor fix` plan makes (tests/fix_live.rs runs
+  one with the AWS CLI), each changing what the reads then serve: moto's where
+  moto implements the operation as AWS documents it, else the stub's own,
+* also takes requests in a proxy's absolute form (`POST http://host/path`), so a
+  client can reach S3 Control, whose endpoint rules put the account id in front
+  of the host, with HTTP_PROXY set to the stub,
 * injects faults and records every operation it receives (control API below).
 
 It exits, and kills moto, when its stdin closes (the test that started it died)

@@ -1,8 +1,10 @@
 """Athena (JSON 1.1): moto serves the workgroups; the stub adds what moto drops (the
-Identity Center application ARN, a DISABLED state) and AWS's error for a missing one."""
+Identity Center application ARN, a DISABLED state) and AWS's error for a missing one,
+and serves UpdateWorkGroup, which moto lacks."""
 
 import json
 
+from .sso import new_app
 from .wire import error, known, reply_json
 
 
@@ -79,6 +81,104 @@ def seed(athena, facts, data):
             data.wg_disabled.add(wg["name"])
 
 
+# Writes: what a fix plan does to workgroups.
+
+def engine_version(conf):
+    """Athena reports the engine a workgroup runs (EffectiveEngineVersion) for the
+    one selected: the latest (engine version 3) for AUTO. moto stores only what it
+    was given."""
+    engine = conf.get("EngineVersion")
+    if isinstance(engine, dict) and engine.get("SelectedEngineVersion") and not engine.get(
+            "EffectiveEngineVersion"):
+        selected = engine["SelectedEngineVersion"]
+        engine["EffectiveEngineVersion"] = "Athena engine version 3" if selected == "AUTO" else selected
+    return conf
+
+
+def create_work_group(stub, req, d):
+    """CreateWorkGroup, stored in moto with the engine version Athena reports; an
+    Identity Center workgroup gets its Identity Center application from Athena,
+    with assignment required (moto has none)."""
+    body = req.json()
+    body["Configuration"] = engine_version(body.get("Configuration") or {})
+    status, out = stub.moto_json(req, "athena", "AmazonAthena.CreateWorkGroup", body)
+    if status != 200:
+        return error(req, out.get("__type", "InvalidRequestException").rpartition("#")[2],
+                     out.get("message") or out.get("Message") or "CreateWorkGroup failed", status)
+    idc = body["Configuration"].get("IdentityCenterConfiguration") or {}
+    if idc.get("EnableIdentityCenter"):
+        d.wg_apps[body["Name"]] = new_app(d, body["Name"], "athena", True,
+                                          instance=idc.get("IdentityCenterInstanceArn"))
+    return reply_json(out)
+
+
+# ConfigurationUpdates members that clear a setting: flag -> (section, key).
+REMOVALS = {
+    "RemoveBytesScannedCutoffPerQuery": (None, "BytesScannedCutoffPerQuery"),
+    "RemoveCustomerContentEncryptionConfiguration": (None, "CustomerContentEncryptionConfiguration"),
+    "RemoveOutputLocation": ("ResultConfiguration", "OutputLocation"),
+    "RemoveEncryptionConfiguration": ("ResultConfiguration", "EncryptionConfiguration"),
+    "RemoveExpectedBucketOwner": ("ResultConfiguration", "ExpectedBucketOwner"),
+    "RemoveAclConfiguration": ("ResultConfiguration", "AclConfiguration"),
+}
+
+
+def updated(conf, updates):
+    """A workgroup Configuration with UpdateWorkGroup's ConfigurationUpdates applied."""
+    conf = json.loads(json.dumps(conf))
+    for key, value in updates.items():
+        if key == "ResultConfigurationUpdates":
+            result = conf.setdefault("ResultConfiguration", {})
+            for k, v in value.items():
+                if k in REMOVALS:
+                    if v:
+                        result.pop(REMOVALS[k][1], None)
+                else:
+                    result[k] = v
+        elif key == "ManagedQueryResultsConfigurationUpdates":
+            managed = conf.setdefault("ManagedQueryResultsConfiguration", {})
+            for k, v in value.items():
+                if k == "RemoveEncryptionConfiguration":
+                    if v:
+                        managed.pop("EncryptionConfiguration", None)
+                else:
+                    managed[k] = v
+        elif key in REMOVALS:
+            if value:
+                conf.pop(REMOVALS[key][1], None)
+        else:
+            conf[key] = value
+    return conf
+
+
+def update_work_group(stub, req, d):
+    """UpdateWorkGroup, which moto lacks: the workgroup is read from moto and
+    written back with the updates (moto keeps a configuration as given)."""
+    body = req.json()
+    name = body.get("WorkGroup")
+    status, got = stub.moto_json(req, "athena", "AmazonAthena.GetWorkGroup", {"WorkGroup": name})
+    wg = got.get("WorkGroup") if status == 200 else None
+    if not wg:
+        return error(req, "InvalidRequestException", f"WorkGroup {name} is not found.")
+    if body.get("State") not in (None, "ENABLED", "DISABLED"):
+        return error(req, "InvalidRequestException", f"Invalid State {body['State']}")
+    conf = engine_version(updated(wg.get("Configuration") or {}, body.get("ConfigurationUpdates") or {}))
+    description = body.get("Description", wg.get("Description"))
+    stub.moto_json(req, "athena", "AmazonAthena.DeleteWorkGroup", {"WorkGroup": name})
+    create = {"Name": name, "Configuration": conf}
+    if description:
+        create["Description"] = description
+    status, out = stub.moto_json(req, "athena", "AmazonAthena.CreateWorkGroup", create)
+    if status != 200:
+        return error(req, "InternalServerException", f"moto could not store the workgroup: {out}", 500)
+    if body.get("State") == "DISABLED":
+        d.wg_disabled.add(name)
+    elif body.get("State") == "ENABLED":
+        d.wg_disabled.discard(name)
+    return reply_json({})
+
+
+LOCAL = {"athena.CreateWorkGroup": create_work_group, "athena.UpdateWorkGroup": update_work_group}
 PATCHES = {
     "athena.GetWorkGroup": patch_get_work_group,
     "athena.ListWorkGroups": patch_list_work_groups,

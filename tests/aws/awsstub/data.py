@@ -31,5 +31,8 @@ class Data:
         self.wg_disabled = set()  # workgroups to show as DISABLED
         self.user_status = {}  # moto user id -> ENABLED/DISABLED
 
-
-EMPTY = Data()
+    def instance_regions(self):
+        """The regions of the Identity Center instance: its primary region and
+        the regions it is replicated to."""
+        regions = {r["region_name"] for r in self.instance.get("regions") or []}
+        return regions | ({self.instance["primary_region"]} if self.instance.get("primary_region") else set())

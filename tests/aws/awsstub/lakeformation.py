@@ -3,8 +3,12 @@ permissions and resources; the stub serves what moto lacks or gets wrong (the
 Identity Center configuration, opt-ins, ListPermissions, LF-Tags, data cells
 filters) and patches moto's ListResources."""
 
+import html
 import json
+import re
+from urllib.parse import unquote
 
+from .sso import new_app
 from .wire import CREATED, error, known, pascal, reply_json
 
 REST_JSON = "application/json"
@@ -211,7 +215,154 @@ def seed(glue, lf, facts, data):
                                           lake.get("identity_center")))
 
 
+# Writes: what a fix plan does to Lake Formation. Grants live in the stub (its
+# ListPermissions serves them); registrations in moto, with what moto drops kept here.
+
+def grant_key(req, body):
+    """(principal, database, table, table_wildcard) of a Grant/RevokePermissions
+    request, or an error answer."""
+    principal = (body.get("Principal") or {}).get("DataLakePrincipalIdentifier")
+    res = body.get("Resource") or {}
+    if "Table" in res:
+        t = res["Table"]
+        wildcard = "TableWildcard" in t
+        key = (principal, t.get("DatabaseName"), None if wildcard else t.get("Name"), wildcard)
+    elif "Database" in res:
+        key = (principal, res["Database"].get("Name"), None, False)
+    else:
+        return None, error(req, "InvalidInputException", "Only Database and Table resources are supported here")
+    if not principal or not key[1] or not (key[2] or key[3] or "Database" in res):
+        return None, error(req, "InvalidInputException", "Principal and a resource are required")
+    return key, None
+
+
+def find_grant(d, key):
+    principal, db, table, wildcard = key
+    return next((p for p in d.lf_permissions if p["principal"] == principal and p["database"] == db
+                 and p.get("table") == table and bool(p.get("table_wildcard")) == wildcard), None)
+
+
+def grant_permissions(stub, req, d):
+    body = req.json()
+    key, err = grant_key(req, body)
+    if err:
+        return err
+    perms = body.get("Permissions") or []
+    if not perms:
+        return error(req, "InvalidInputException", "Permissions are required")
+    row = find_grant(d, key)
+    if row is None:
+        row = {"principal": key[0], "database": key[1], "permissions": []}
+        if key[2]:
+            row["table"] = key[2]
+        if key[3]:
+            row["table_wildcard"] = True
+        d.lf_permissions.append(row)
+    row["permissions"] += [p for p in perms if p not in row["permissions"]]
+    return reply_json({}, content_type=REST_JSON)
+
+
+def revoke_permissions(stub, req, d):
+    body = req.json()
+    key, err = grant_key(req, body)
+    if err:
+        return err
+    perms = body.get("Permissions") or []
+    row = find_grant(d, key)
+    if row is None or not set(perms) <= set(row["permissions"]):
+        return error(req, "InvalidInputException", "No permissions revoked. Grantee "
+                     f"{key[0]} does not have {perms} permission on the resource.")
+    row["permissions"] = [p for p in row["permissions"] if p not in perms]
+    if not row["permissions"]:
+        d.lf_permissions.remove(row)
+    return reply_json({}, content_type=REST_JSON)
+
+
+def patch_register(stub, req, d, answer):
+    """RegisterResource (moto): keep what moto drops. Lake Formation verifies the
+    role: served VERIFIED when the role exists and trusts Lake Formation."""
+    body = req.json()
+    role = body.get("RoleArn")
+    verified = "VERIFIED" if body.get("UseServiceLinkedRole") else (
+        "VERIFIED" if role and trusts_lake_formation(stub, req, role) else "VERIFICATION_FAILED")
+    d.lf_resources[body.get("ResourceArn")] = {
+        "resource_arn": body.get("ResourceArn"), "role_arn": role,
+        "hybrid_access_enabled": bool(body.get("HybridAccessEnabled")), "verification_status": verified}
+    return answer
+
+
+def trusts_lake_formation(stub, req, role_arn):
+    status, text = stub.moto_query(req, "iam", {"Action": "GetRole", "RoleName": role_arn.rsplit("/", 1)[-1]})
+    m = re.search(r"<AssumeRolePolicyDocument>(.*?)</AssumeRolePolicyDocument>", text, re.S)
+    return status == 200 and m is not None and "lakeformation.amazonaws.com" in unquote(html.unescape(m.group(1)))
+
+
+def update_resource(stub, req, d):
+    """UpdateResource, which moto lacks: the registration's role (and hybrid access
+    mode) replaced, and verified again; moto's copy re-registered with the role."""
+    body = req.json()
+    arn, role = body.get("ResourceArn"), body.get("RoleArn")
+    if not arn or not role:
+        return error(req, "InvalidInputException", "ResourceArn and RoleArn are required")
+    status, _ = stub.moto_rest(req, "lakeformation", "/DeregisterResource", {"ResourceArn": arn})
+    if status != 200:
+        return error(req, "EntityNotFoundException", f"Resource {arn} is not registered")
+    stub.moto_rest(req, "lakeformation", "/RegisterResource", {"ResourceArn": arn, "RoleArn": role})
+    patch_register(stub, req, d, None)
+    return reply_json({}, content_type=REST_JSON)
+
+
+def patch_deregister(stub, req, d, answer):
+    d.lf_resources.pop(req.json().get("ResourceArn"), None)
+    return answer
+
+
+def create_idc_config(stub, req, d):
+    """CreateLakeFormationIdentityCenterConfiguration: Lake Formation creates its
+    Identity Center application (assignment not required)."""
+    if d.lake_formation is not None:
+        return error(req, "AlreadyExistsException", "Lake Formation Identity Center configuration already exists")
+    instance = req.json().get("InstanceArn")
+    if not instance:
+        return error(req, "InvalidInputException", "InstanceArn is required")
+    app = new_app(d, "LakeFormation", "lakeformation", False, instance=instance)
+    d.lake_formation = {"instance_arn": instance, "application_arn": app}
+    return reply_json({"ApplicationArn": app}, content_type=REST_JSON)
+
+
+def delete_idc_config(stub, req, d):
+    if d.lake_formation is None:
+        return error(req, "EntityNotFoundException", "Lake Formation Identity Center configuration not found")
+    d.apps.pop(d.lake_formation.get("application_arn"), None)
+    d.lake_formation = None
+    return reply_json({}, content_type=REST_JSON)
+
+
+def create_opt_in(stub, req, d):
+    body = req.json()
+    principal = (body.get("Principal") or {}).get("DataLakePrincipalIdentifier")
+    res = body.get("Resource") or {}
+    if "Table" in res:
+        row = {"principal": principal, "database": res["Table"].get("DatabaseName"),
+               "table": res["Table"].get("Name")}
+    elif "Database" in res:
+        row = {"principal": principal, "database": res["Database"].get("Name")}
+    else:
+        return error(req, "InvalidInputException", "Only Database and Table resources are supported here")
+    if not principal or not row["database"]:
+        return error(req, "InvalidInputException", "Principal and Resource are required")
+    if row not in d.lf_opt_ins:
+        d.lf_opt_ins.append(row)
+    return reply_json({}, content_type=REST_JSON)
+
+
 LOCAL = {
+    "lakeformation.GrantPermissions": grant_permissions,
+    "lakeformation.RevokePermissions": revoke_permissions,
+    "lakeformation.CreateLakeFormationIdentityCenterConfiguration": create_idc_config,
+    "lakeformation.DeleteLakeFormationIdentityCenterConfiguration": delete_idc_config,
+    "lakeformation.CreateLakeFormationOptIn": create_opt_in,
+    "lakeformation.UpdateResource": update_resource,
     "lakeformation.DescribeLakeFormationIdentityCenterConfiguration": lf_idc_config,
     "lakeformation.ListLakeFormationOptIns": lf_opt_ins,
     # moto's ListPermissions fails (HTTP 500, KeyError 'TableWildcard') when a
@@ -221,4 +372,8 @@ LOCAL = {
     "lakeformation.GetResourceLFTags": lf_resource_tags,
     "lakeformation.ListDataCellsFilter": lf_data_filters,
 }
-PATCHES = {"lakeformation.ListResources": patch_lf_resources}
+PATCHES = {
+    "lakeformation.ListResources": patch_lf_resources,
+    "lakeformation.RegisterResource": patch_register,
+    "lakeformation.DeregisterResource": patch_deregister,
+}

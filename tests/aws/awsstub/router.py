@@ -3,14 +3,18 @@ then answered by a service module (LOCAL), or forwarded to moto and its answer
 patched (PATCHES), or forwarded unchanged."""
 
 import http.client
+import json
 import threading
 import time
+from urllib.parse import urlencode
 
 from . import athena, emr, identitystore, lakeformation, s3control, sso, sts
 from .control import control
-from .data import EMPTY, Data
+from .data import Data
 from .faults import inject, take_fault
-from .wire import DEFAULT_PAGE, HOP_BY_HOP, reply_json
+from .wire import DEFAULT_PAGE, HOP_BY_HOP, Req, reply_json
+
+QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 
 SERVICES = (emr, sso, s3control, lakeformation, athena, identitystore, sts)
 
@@ -70,7 +74,10 @@ class Stub:
         with self.lock:
             self.calls.append(req.name)
             rule = take_fault(self.rules, req.name, req.body)
-            data = self.data if req.region in (None, self.data.region) else EMPTY
+            # Another region: nothing there (a fresh Data, so a write there is lost);
+            # but Identity Center answers for its instance in each of its regions.
+            data = self.data if req.region in (None, self.data.region) or (
+                req.service == "sso" and req.region in self.data.instance_regions()) else Data()
         if rule:
             answer = inject(rule, req, data)
             if answer is not None:
@@ -98,6 +105,42 @@ class Stub:
             return resp.status, headers, body
         finally:
             conn.close()
+
+    def moto_json(self, req, service, target, obj):
+        """Call a JSON-protocol operation of moto as `service` (its signing name),
+        in the request's region: returns (HTTP status, answer as a dict)."""
+        headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
+                   **self.signed(req, service)}
+        _, _, body = answer = self.forward(Req("POST", "/", headers, json.dumps(obj).encode()))
+        try:
+            return answer[0], json.loads(body or b"{}")
+        except ValueError:
+            return answer[0], {}
+
+    def moto_rest(self, req, service, path, obj):
+        """Call a REST-JSON operation of moto (e.g. Lake Formation's POST /Name):
+        (HTTP status, answer as a dict)."""
+        headers = {"Content-Type": "application/json", **self.signed(req, service)}
+        _, _, body = answer = self.forward(Req("POST", path, headers, json.dumps(obj).encode()))
+        try:
+            return answer[0], json.loads(body or b"{}")
+        except ValueError:
+            return answer[0], {}
+
+    def moto_query(self, req, service, params):
+        """Call a query-protocol operation of moto (IAM, STS): (HTTP status, XML text)."""
+        body = urlencode({**params, "Version": QUERY_VERSIONS[service]}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **self.signed(req, service)}
+        status, _, out = self.forward(Req("POST", "/", headers, body))
+        return status, out.decode("utf-8", "replace")
+
+    def signed(self, req, service):
+        """Headers that make moto take a request for `service` (moto routes by the
+        SigV4 credential scope and does not check the signature)."""
+        region = req.region or "us-east-1"
+        auth = (f"AWS4-HMAC-SHA256 Credential=testing/20240101/{region}/{service}/aws4_request, "
+                "SignedHeaders=host, Signature=0")
+        return {"Authorization": auth, "Host": f"127.0.0.1:{self.moto_port}"}
 
     def paginate(self, items, token, max_results=None):
         n = self.page_size or max_results or DEFAULT_PAGE

@@ -56,6 +56,11 @@ def make_handler(stub):
         def serve(self):
             body = self.read_body()
             url = urlsplit(self.path)
+            if url.scheme:
+                # The absolute form a client sends to a proxy (RFC 9112 3.2.2): the
+                # AWS CLI reaches S3 Control, whose endpoint rules put the account
+                # id in front of the host, with the stub as its HTTP proxy.
+                self.path = url.path + (f"?{url.query}" if url.query else "")
             if url.path.startswith("/_stub/"):
                 try:
                     out = stub.control(self.command, url.path, url.query, body)
@@ -80,14 +85,19 @@ def make_handler(stub):
     return Handler
 
 
-# moto_server's own entry point, run with one fix: moto's IAM policy validator
-# rejects S3 ARNs with a region except access points, but AWS also accepts
-# S3 Access Grants ARNs (arn:aws:s3:<region>:<account>:access-grants/default).
+# moto_server's own entry point, run with two fixes to moto's IAM policy validator:
+# it rejects S3 ARNs with a region except access points, but AWS also accepts
+# S3 Access Grants ARNs (arn:aws:s3:<region>:<account>:access-grants/default); and
+# UpdateAssumeRolePolicy rejects sts:SetContext, which AWS accepts in a trust
+# policy (trusted identity propagation roles need it).
 MOTO_MAIN = (
     "import sys\n"
     "from moto.iam import policy_validation as v\n"
     "v.SERVICE_TYPE_REGION_INFORMATION_ERROR_ASSOCIATIONS['s3']['valid_starting_values']"
     ".append('access-grants/')\n"
+    "trust = v.IAMTrustPolicyDocumentValidator._validate_trust_policy_action\n"
+    "v.IAMTrustPolicyDocumentValidator._validate_trust_policy_action = staticmethod(\n"
+    "    lambda a: None if a == 'sts:SetContext' else trust(a))\n"
     "from moto.server import main\n"
     "main(sys.argv[1:])\n"
 )

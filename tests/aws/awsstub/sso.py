@@ -4,7 +4,7 @@ instance details patched into moto's ListInstances."""
 
 import json
 
-from .wire import CREATED, HOP_BY_HOP, Req, error, known, reply_json
+from .wire import CREATED, HOP_BY_HOP, Req, error, known, new_id, reply_json
 
 
 def moto_instances(stub, req):
@@ -177,3 +177,114 @@ LOCAL = {
     "sso.GetApplicationAssignmentConfiguration": assignment_configuration,
 }
 PATCHES = {"sso.ListInstances": patch_list_instances}
+
+
+# Writes: what a fix plan does to Identity Center.
+
+def new_app(d, name, provider, required, url=None, instance=None):
+    """An Identity Center application that a service creates for one of its
+    resources (a Studio, a workgroup, Lake Formation, S3 Access Grants) on the
+    account's instance; returns its ARN."""
+    ssoins = (instance or d.instance_arn or "ssoins-0000000000000000").rsplit("/", 1)[-1]
+    arn = f"arn:aws:sso::{d.account}:application/{ssoins}/apl-{new_id(16)}"
+    d.apps[arn] = {"assignment_required": required, "assignments": [], "name": name,
+                   "provider": "arn:aws:sso::aws:applicationProvider/" + provider}
+    if url:
+        d.apps[arn]["url"] = url
+    return arn
+
+
+def create_assignment(stub, req, d):
+    """CreateApplicationAssignment; assigning a principal that is already assigned
+    changes nothing."""
+    arn, app, err = find_app(req, d)
+    if err:
+        return err
+    body = req.json()
+    if body.get("PrincipalType") not in ("USER", "GROUP") or not body.get("PrincipalId"):
+        return error(req, "ValidationException", "PrincipalId and PrincipalType (USER or GROUP) are required")
+    row = {"principal_id": body["PrincipalId"], "principal_type": body["PrincipalType"]}
+    if row not in app["assignments"]:
+        app["assignments"].append(row)
+    return reply_json({})
+
+
+def put_assignment_configuration(stub, req, d):
+    _, app, err = find_app(req, d)
+    if err:
+        return err
+    required = req.json().get("AssignmentRequired")
+    if not isinstance(required, bool):
+        return error(req, "ValidationException", "AssignmentRequired is required")
+    app["assignment_required"] = required
+    return reply_json({})
+
+
+def add_region(stub, req, d):
+    """AddRegion: the instance is replicated to the region (ADDING, then ACTIVE;
+    served here as ACTIVE at once)."""
+    body = req.json()
+    arn, region = body.get("InstanceArn"), body.get("RegionName")
+    facts = d.instance if arn == d.instance_arn else next(
+        (i for i in d.instance_order if i and i["instance_arn"] == arn), None)
+    if facts is None or d.no_instances:
+        return error(req, "ValidationException", f"Instance {arn} does not exist")
+    regions = facts.setdefault("regions", [])
+    if not regions and facts.get("primary_region"):
+        regions.append({"region_name": facts["primary_region"], "status": "ACTIVE"})
+    if any(r["region_name"] == region for r in regions):
+        return error(req, "ConflictException", f"Region {region} is already added to the instance")
+    regions.append({"region_name": region, "status": "ACTIVE"})
+    return reply_json({"Status": "ADDING"})
+
+
+def create_instance(stub, req, d):
+    """CreateInstance: an account instance. moto always has one per account and
+    region, which the stub hides while the facts say there is none: creating one
+    shows it (its identity store holds the seeded users)."""
+    if not d.no_instances:
+        return error(req, "ConflictException", "An instance of IAM Identity Center already exists")
+    d.no_instances = False
+    return reply_json({"InstanceArn": d.instance_arn})
+
+
+def update_instance(stub, req, d):
+    """UpdateInstance: the name (moto keeps it) and the encryption configuration
+    (KeyType, and KmsKeyArn for a customer managed key)."""
+    body = req.json()
+    arn = body.get("InstanceArn")
+    facts = d.instance if arn == d.instance_arn else next(
+        (i for i in d.instance_order if i and i["instance_arn"] == arn), None)
+    if facts is None or d.no_instances:
+        return error(req, "ResourceNotFoundException", f"Instance {arn} does not exist")
+    enc = body.get("EncryptionConfiguration")
+    if enc is not None:
+        if enc.get("KeyType") not in ("AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KEY") or (
+                enc["KeyType"] == "CUSTOMER_MANAGED_KEY") != bool(enc.get("KmsKeyArn")):
+            return error(req, "ValidationException",
+                         "EncryptionConfiguration needs KeyType, and KmsKeyArn exactly for CUSTOMER_MANAGED_KEY")
+        facts["key_type"] = enc["KeyType"]
+    if body.get("Name"):
+        facts["name"] = body["Name"]
+        if arn == d.instance_arn:
+            stub.moto_json(req, "sso", "SWBExternalService.UpdateInstance",
+                           {"InstanceArn": arn, "Name": body["Name"]})
+    return reply_json({})
+
+
+def delete_instance(stub, req, d):
+    if d.no_instances or req.json().get("InstanceArn") != d.instance_arn:
+        return error(req, "ResourceNotFoundException",
+                     f"Instance {req.json().get('InstanceArn')} does not exist")
+    d.no_instances = True
+    return reply_json({})
+
+
+LOCAL.update({
+    "sso.CreateApplicationAssignment": create_assignment,
+    "sso.PutApplicationAssignmentConfiguration": put_assignment_configuration,
+    "sso.AddRegion": add_region,
+    "sso.CreateInstance": create_instance,
+    "sso.DeleteInstance": delete_instance,
+    "sso.UpdateInstance": update_instance,
+})

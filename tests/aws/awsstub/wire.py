@@ -5,7 +5,8 @@ import os
 import re
 import sys
 import uuid
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 DEBUG = os.environ.get("STUB_DEBUG") == "1"
@@ -29,6 +30,12 @@ S3CONTROL_OPS = {
     ("GET", "/v20180820/accessgrantsinstance"): "GetAccessGrantsInstance",
     ("GET", "/v20180820/accessgrantsinstance/locations"): "ListAccessGrantsLocations",
     ("GET", "/v20180820/accessgrantsinstance/grants"): "ListAccessGrants",
+    ("POST", "/v20180820/accessgrantsinstance"): "CreateAccessGrantsInstance",
+    ("POST", "/v20180820/accessgrantsinstance/identitycenter"): "AssociateAccessGrantsIdentityCenter",
+    ("DELETE", "/v20180820/accessgrantsinstance/identitycenter"): "DissociateAccessGrantsIdentityCenter",
+    ("POST", "/v20180820/accessgrantsinstance/location"): "CreateAccessGrantsLocation",
+    ("PUT", "/v20180820/accessgrantsinstance/location/{id}"): "UpdateAccessGrantsLocation",
+    ("POST", "/v20180820/accessgrantsinstance/grant"): "CreateAccessGrant",
 }
 QUERY_NS = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -53,6 +60,12 @@ def known(value, default=None):
     return value
 
 
+def new_id(n, alphabet="0123456789abcdef"):
+    """A random id of n characters (what AWS hands out for a created resource)."""
+    import secrets
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
 def pascal(obj):
     """snake_case keys -> PascalCase keys, recursively (facts -> wire)."""
     if isinstance(obj, dict):
@@ -68,6 +81,7 @@ class Req:
 
     def __init__(self, method, raw_path, headers, body):
         self.method, self.raw_path, self.headers, self.body = method, raw_path, headers, body
+        self.path_id = None  # the {id} of a REST path, e.g. an Access Grants location
         url = urlsplit(raw_path)
         self.path, self.query = url.path, parse_qs(url.query)
         self.service, self.op, self.protocol, self.region = self._identify()
@@ -77,7 +91,11 @@ class Req:
         region, scope = (m.group(1), m.group(2)) if m else (None, None)
         target = self.headers.get("X-Amz-Target")
         if self.path.startswith("/v20180820/"):
-            key = (self.method, self.path.rstrip("/"))
+            path = self.path.rstrip("/")
+            m = re.fullmatch(r"(/v20180820/accessgrantsinstance/location)/([^/]+)", path)
+            if m and self.method != "GET":
+                self.path_id, path = unquote(m.group(2)), m.group(1) + "/{id}"
+            key = (self.method, path)
             return "s3control", S3CONTROL_OPS.get(key, f"{self.method} {self.path}"), "rest-xml", region
         if target:
             prefix, _, op = target.rpartition(".")
@@ -100,6 +118,23 @@ class Req:
         try:
             return json.loads(self.body or b"{}")
         except ValueError:
+            return {}
+
+    def xml(self):
+        """A REST-XML request body as a dict: element name -> text or nested dict
+        (namespaces dropped; repeated elements keep the last)."""
+        if not self.body:
+            return {}
+
+        def walk(node):
+            kids = list(node)
+            if not kids:
+                return node.text or ""
+            return {k.tag.rpartition("}")[2]: walk(k) for k in kids}
+
+        try:
+            return walk(ElementTree.fromstring(self.body))
+        except ElementTree.ParseError:
             return {}
 
     def param(self, name):
