@@ -50,6 +50,19 @@ def lf_permissions(stub, req, d):
         rows = [r for r in lf_policy_rows(d, kind, res)
                 if not want or r["Principal"]["DataLakePrincipalIdentifier"] == want]
         return stub.list_reply(body, "PrincipalResourcePermissions", rows, REST_JSON)
+    # Each page of one listing asks the same question: answer it once (a grant
+    # or revoke clears the answers), so a listing of n rows costs O(n), not
+    # O(n) per page.
+    cache = d.__dict__.setdefault("lf_list_cache", {})
+    question = json.dumps([want, res], sort_keys=True)
+    if question not in cache:
+        cache[question] = matching_permissions(d, want, res)
+    return stub.list_reply(body, "PrincipalResourcePermissions", cache[question], REST_JSON)
+
+
+def matching_permissions(d, want, res):
+    """The PrincipalResourcePermissions rows of `want` (any principal when None)
+    on exactly `res`."""
     rows = []
     for p in d.lf_permissions:
         if want and p["principal"] != want:
@@ -73,8 +86,8 @@ def lf_permissions(stub, req, d):
         else:
             wire = {"Database": {"CatalogId": d.account, "Name": p["database"]}}
         rows.append({"Principal": {"DataLakePrincipalIdentifier": p["principal"]}, "Resource": wire,
-                     "Permissions": p["permissions"], "PermissionsWithGrantOption": []})
-    return stub.list_reply(body, "PrincipalResourcePermissions", rows, REST_JSON)
+                     "Permissions": list(p["permissions"]), "PermissionsWithGrantOption": []})
+    return rows
 
 
 def lf_policy_rows(d, kind, res):
@@ -207,6 +220,7 @@ def seed(glue, lf, facts, data):
         data.lf_resources[r["resource_arn"]] = r
     data.lf_opt_ins = known(lake.get("opt_ins"), [])
     data.lf_permissions = known(lake.get("permissions"), [])
+    data.__dict__.pop("lf_list_cache", None)
     data.lf_tag_permissions = known(lake.get("tag_permissions"), [])
     data.lf_table_tags = lake.get("table_tags") or {}
     data.lf_filter_permissions = known(lake.get("filter_permissions"), [])
@@ -250,6 +264,7 @@ def grant_permissions(stub, req, d):
     perms = body.get("Permissions") or []
     if not perms:
         return error(req, "InvalidInputException", "Permissions are required")
+    d.__dict__.pop("lf_list_cache", None)
     row = find_grant(d, key)
     if row is None:
         row = {"principal": key[0], "database": key[1], "permissions": []}
@@ -272,6 +287,7 @@ def revoke_permissions(stub, req, d):
     if row is None or not set(perms) <= set(row["permissions"]):
         return error(req, "InvalidInputException", "No permissions revoked. Grantee "
                      f"{key[0]} does not have {perms} permission on the resource.")
+    d.__dict__.pop("lf_list_cache", None)
     row["permissions"] = [p for p in row["permissions"] if p not in perms]
     if not row["permissions"]:
         d.lf_permissions.remove(row)
