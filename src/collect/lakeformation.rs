@@ -146,7 +146,10 @@ pub async fn permissions(run: &Arc<Run>, tables: &[String]) -> Fact<Vec<LfPermis
 /// by reference, not by copies: at 20,000 grants a set of clones was the
 /// largest thing alive.
 fn first_of_each(pages: Vec<Vec<LfPermission>>) -> Vec<LfPermission> {
-    let mut out = Vec::with_capacity(pages.iter().map(Vec::len).sum());
+    // The first list grows to hold the others, each freed once it is moved.
+    let mut pages = pages.into_iter();
+    let mut out = pages.next().unwrap_or_default();
+    out.reserve_exact(pages.as_slice().iter().map(Vec::len).sum());
     for page in pages {
         out.extend(page);
     }
@@ -206,6 +209,8 @@ async fn list_pages<T>(
                 _ => break,
             }
         }
+        // Without the growth slack: the lists are held until all are read.
+        out.shrink_to_fit();
         Ok::<_, SdkError<ListPermissionsError>>(out)
     })
     .await
