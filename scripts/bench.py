@@ -132,23 +132,62 @@ class Stub:
         self.proc.wait()
 
 
-def run_once(binary, env, args):
-    """One run: wall time, peak RSS, exit code, stderr and the report's summary."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t = time.time()
-        child = subprocess.Popen([binary, *args], env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.time() - t
-        out.seek(0)
-        err.seek(0)
+# Runs each command it is sent (a JSON line: binary, env, args, stdout and stderr
+# files) and answers with its wall time, exit status and rusage. It imports next to
+# nothing, so it stays small: see Launcher.
+LAUNCHER = """
+import json, os, sys, time
+for line in sys.stdin:
+    binary, env, args, out, err = json.loads(line)
+    t = time.time()
+    pid = os.fork()
+    if pid == 0:
         try:
-            summary = json.load(out).get("summary", {})
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+            os.execve(binary, [binary, *args], env)
+        finally:
+            os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    print(json.dumps([time.time() - t, os.waitstatus_to_exitcode(status), ru.ru_maxrss,
+                      ru.ru_utime + ru.ru_stime]), flush=True)
+"""
+
+
+class Launcher:
+    """Starts each run from a small process of its own (~10 MiB, the floor of the
+    peak RSS figures).
+
+    On Linux a child's peak RSS (ru_maxrss) also counts the process that forked it
+    (exec keeps the old image's high-water mark): started from this script, which
+    holds the large preset, every run would read this script's size (~68 MiB)
+    instead of the tool's."""
+
+    def __init__(self, python):
+        self.proc = subprocess.Popen([python, "-I", "-S", "-c", LAUNCHER],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.dir = tempfile.mkdtemp()
+
+    def run(self, binary, env, args):
+        """One run: wall time, peak RSS, exit code, stderr and the report's summary."""
+        out, err = os.path.join(self.dir, "out"), os.path.join(self.dir, "err")
+        self.proc.stdin.write(json.dumps([binary, env, args, out, err]) + "\n")
+        self.proc.stdin.flush()
+        wall, code, maxrss, cpu = json.loads(self.proc.stdout.readline())
+        try:
+            with open(out) as f:
+                summary = json.load(f).get("summary", {})
         except ValueError:
             summary = {}
-        return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024,
-                "cpu": usage.ru_utime + usage.ru_stime,
-                "exit": os.waitstatus_to_exitcode(status),
-                "stderr": err.read().decode(errors="replace"), "summary": summary}
+        with open(err, errors="replace") as f:
+            stderr = f.read()
+        return {"wall": wall, "rss_mib": maxrss / 1024, "cpu": cpu, "exit": code,
+                "stderr": stderr, "summary": summary}
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def main():
@@ -167,6 +206,7 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
 
+    runs = Launcher(a.python)
     facts = {"healthy": healthy, "large": large}.get(a.scale, lambda: scaled(int(a.scale)))()
     stub = Stub(a.python)
     try:
@@ -194,7 +234,7 @@ def main():
         # calls is the number of dependent round trips.
         stub.call("POST", "/_stub/reset", {})
         stub.call("POST", "/_stub/latency", {"ms": max(latencies) or 20})
-        run_once(a.binary, env, args[:-2] + ["--concurrency", "256"] if a.concurrency else
+        runs.run(a.binary, env, args[:-2] + ["--concurrency", "256"] if a.concurrency else
                  args + ["--concurrency", "256"])
         d = stub.call("GET", "/_stub/stats")["depth"]
         print(f"dependent round trips: {d}")
@@ -218,7 +258,7 @@ def main():
                     stub.call("POST", "/_stub/faults", {"rules": [
                         {"op": "*", "error": "Throttling", "rate": rate}]})
                 run_env = dict(env, **extra) if rate < 0 else env
-                r = run_once(a.binary, run_env, args + ["--save-facts", f"{home}/facts.json"])
+                r = runs.run(a.binary, run_env, args + ["--save-facts", f"{home}/facts.json"])
                 stats = stub.call("GET", "/_stub/stats")
                 ideal = d * ms / 1000
                 ratio = f"{r['wall'] / ideal:5.2f} x ideal ({ideal:.2f}s)" if ideal else ""
@@ -245,6 +285,7 @@ def main():
               + ", ".join(f"{k} {v:.2f}s" for k, v in busy[:5]))
     finally:
         stub.close()
+        runs.close()
 
 
 if __name__ == "__main__":

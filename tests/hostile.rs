@@ -141,15 +141,26 @@ fn an_oversized_facts_file_is_refused_without_reading_it_whole() {
 fn a_deeply_nested_facts_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deep.json");
-    let text = format!(
-        "{{\"facts_version\": 1, \"target\": {{\"region\": \"x\"}}, \"studios\": {}{}}}",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    );
-    std::fs::write(&path, text).unwrap();
-    let (code, out, err) = run(&["check", "--facts", path.to_str().unwrap()]);
-    assert_clean_refusal(code, &out, &err, "10,000 deep");
-    assert!(err.contains("recursion limit"), "{err}");
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    // Where the facts take a list of records, and where they take any JSON (a
+    // policy document), which is read as a tree up to the parser's depth limit.
+    for (at, value) in [
+        ("studios", deep.clone()),
+        (
+            "session_policies",
+            format!("{{\"arn:aws:iam::1:policy/p\": {deep}}}"),
+        ),
+    ] {
+        let text = format!(
+            "{{\"facts_version\": 1, \"target\": {{\"region\": \"x\"}}, \"{at}\": {value}}}"
+        );
+        std::fs::write(&path, text).unwrap();
+        let (code, out, err) = run(&["check", "--facts", path.to_str().unwrap()]);
+        assert_clean_refusal(code, &out, &err, "10,000 deep");
+        if at == "session_policies" {
+            assert!(err.contains("recursion limit"), "{err}");
+        }
+    }
 }
 
 /// A group display name holding terminal escapes and a right-to-left override

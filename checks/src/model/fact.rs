@@ -4,9 +4,13 @@
 //! `{"unknown": {"kind": "access_denied", "action": "iam:GetRole", "message": "..."}}`.
 //! A fact that was never collected is simply absent from the file.
 
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{
+    self, DeserializeSeed, Error as _, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// Why a fact could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,17 +147,153 @@ impl<T: Serialize> Serialize for Fact<T> {
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Fact<T> {
+/// Read straight from the input, never through a JSON tree: a large account's
+/// facts file is not held a second time while it loads. A map whose only key is
+/// `unknown` is an unknown fact; anything else (`null` included) is the value.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Fact<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        if let serde_json::Value::Object(map) = &v
-            && map.len() == 1
-            && let Some(u) = map.get("unknown")
-        {
-            let u = Unknown::deserialize(u.clone()).map_err(D::Error::custom)?;
-            return Ok(Fact::Unknown(u));
+        d.deserialize_any(FactVisitor(PhantomData))
+    }
+}
+
+struct FactVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> FactVisitor<T> {
+    /// The value, from what was read of it (not `null`).
+    fn known<D: Deserializer<'de>>(d: D) -> Result<Fact<T>, D::Error> {
+        T::deserialize(Present(d)).map(Fact::Known)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for FactVisitor<T> {
+    type Value = Fact<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a fact: its value, or {\"unknown\": {...}}")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Self::known(v.into_deserializer())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        T::deserialize(().into_deserializer()).map(Fact::Known)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Fact::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Self::known(SeqAccessDeserializer::new(seq))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Self::known(MapAccessDeserializer::new(map));
+        };
+        if key != "unknown" {
+            return Self::known(MapAccessDeserializer::new(Replay {
+                key: Some(key),
+                value: None,
+                rest: map,
+            }));
         }
-        T::deserialize(v).map(Fact::Known).map_err(D::Error::custom)
+        // Held as a tree only until it is known to be the map's only entry.
+        let value: serde_json::Value = map.next_value()?;
+        match map.next_key::<String>()? {
+            None => Unknown::deserialize(value)
+                .map(Fact::Unknown)
+                .map_err(A::Error::custom),
+            // Not an unknown fact: the value's map, from its first entry.
+            Some(next) => Self::known(MapAccessDeserializer::new(Replay {
+                key: Some(key),
+                value: Some(value),
+                rest: Replay {
+                    key: Some(next),
+                    value: None,
+                    rest: map,
+                },
+            })),
+        }
+    }
+}
+
+/// A value that is there (not `null`): as an `Option`, it is `Some`.
+struct Present<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Present<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        v.visit_some(self.0)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, v)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        v.visit_newtype_struct(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// A map whose first key (and perhaps its value) was already read.
+struct Replay<A> {
+    key: Option<String>,
+    /// The first key's value when it was read; `None`: it is next in `rest`.
+    value: Option<serde_json::Value>,
+    rest: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.key.take() {
+            Some(k) => seed.deserialize(k.into_deserializer()).map(Some),
+            None => self.rest.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(v).map_err(A::Error::custom),
+            None => self.rest.next_value_seed(seed),
+        }
     }
 }
 
@@ -192,5 +332,67 @@ mod tests {
     fn wrong_shape_is_an_error_not_a_default() {
         assert!(serde_json::from_str::<Fact<Vec<u32>>>(r#"{"a":1}"#).is_err());
         assert!(serde_json::from_str::<Fact<Vec<u32>>>(r#"{"unknown":{"kind":"nope"}}"#).is_err());
+    }
+
+    #[test]
+    fn every_shape_of_value_reads_as_known() {
+        use serde_json::{Value, json};
+        let read = |t: &str| serde_json::from_str::<Fact<Option<Value>>>(t).unwrap();
+        assert_eq!(read("null"), Fact::Known(None));
+        assert_eq!(read("true"), Fact::Known(Some(json!(true))));
+        assert_eq!(read("-3"), Fact::Known(Some(json!(-3))));
+        assert_eq!(read("2.5"), Fact::Known(Some(json!(2.5))));
+        assert_eq!(read(r#""s""#), Fact::Known(Some(json!("s"))));
+        assert_eq!(read("[1, [2]]"), Fact::Known(Some(json!([1, [2]]))));
+        assert_eq!(read("{}"), Fact::Known(Some(json!({}))));
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]});
+        assert_eq!(read(&doc.to_string()), Fact::Known(Some(doc)));
+        // A map with `unknown` beside other keys is a value, whole and in order.
+        let odd = r#"{"unknown": {"kind": "timeout"}, "b": [1], "a": null}"#;
+        assert_eq!(
+            serde_json::to_string(&read(odd)).unwrap(),
+            r#"{"unknown":{"kind":"timeout"},"b":[1],"a":null}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Fact<Option<Vec<String>>>>(r#"["a"]"#).unwrap(),
+            Fact::Known(Some(vec!["a".to_string()]))
+        );
+        assert_eq!(
+            serde_json::from_str::<Fact<Option<bool>>>("false").unwrap(),
+            Fact::Known(Some(false))
+        );
+        assert_eq!(
+            serde_json::from_str::<Fact<Option<String>>>("null").unwrap(),
+            Fact::Known(None)
+        );
+        assert_eq!(
+            serde_json::from_str::<Fact<Option<Vec<u32>>>>(r#"{"unknown": {"kind": "throttled"}}"#)
+                .unwrap(),
+            Fact::Unknown(Unknown::new(UnknownKind::Throttled, "", ""))
+        );
+        assert!(serde_json::from_str::<Fact<bool>>("null").is_err());
+        assert!(serde_json::from_str::<Fact<Vec<u32>>>("[1, \"x\"]").is_err());
+    }
+
+    #[test]
+    fn every_example_account_reads_back_to_the_same_json() {
+        use crate::facts::Facts;
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"));
+        let mut files = vec![dir.join("healthy-account.json")];
+        for entry in std::fs::read_dir(dir.join("traps")).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+        assert!(files.len() > 30);
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let facts = Facts::from_json(&text).unwrap();
+            let as_read: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                serde_json::to_value(&facts).unwrap(),
+                as_read,
+                "{}",
+                path.display()
+            );
+        }
     }
 }
