@@ -284,7 +284,7 @@ pub fn script_files(plan: &Plan, version: &str) -> Vec<(String, String)> {
             files.push((format!("policies/{name}"), format!("{text}\n")));
             format!("\"$(doc {name})\"")
         });
-        command = with_guard(step, command);
+        command = with_guard(step, plan.account_id.as_deref(), command);
         if step.applicability == Kind::Recreates {
             if let Some(r) = &step.reason {
                 sh.push_str(&format!("# Not run: {}\n", comment(r)));
@@ -316,8 +316,8 @@ pub fn script_files(plan: &Plan, version: &str) -> Vec<(String, String)> {
 
 /// The step, run only when what it creates does not exist yet (where AWS has a
 /// read that tells).
-fn with_guard(step: &Step, command: String) -> String {
-    let Some((probe, what)) = exists(&step.action) else {
+fn with_guard(step: &Step, account: Option<&str>, command: String) -> String {
+    let Some((probe, what)) = exists(&step.action, account) else {
         return command;
     };
     format!(
@@ -328,9 +328,65 @@ fn with_guard(step: &Step, command: String) -> String {
 
 /// A read-only command that succeeds when what `a` creates exists already, and
 /// what that is.
-fn exists(a: &Action) -> Option<(String, String)> {
+fn exists(a: &Action, account: Option<&str>) -> Option<(String, String)> {
     let q = |s: &str| studio_doctor_checks::fix::render::script_word(s);
     Some(match a {
+        Action::CreatePolicy {
+            policy_name, path, ..
+        } => {
+            let arn = format!(
+                "arn:aws:iam::{}:policy{}{policy_name}",
+                account?,
+                path.as_deref().unwrap_or("/")
+            );
+            (
+                format!("aws iam get-policy --policy-arn {}", q(&arn)),
+                format!("policy {policy_name}"),
+            )
+        }
+        Action::CreateStudioSessionMapping {
+            region,
+            studio_id,
+            identity_type,
+            identity_id,
+            ..
+        } => (
+            format!(
+                "aws emr get-studio-session-mapping --region {} --studio-id {} --identity-type {} --identity-id {}",
+                q(region),
+                q(studio_id),
+                q(identity_type),
+                q(identity_id)
+            ),
+            format!("the session mapping of {identity_type} {identity_id}"),
+        ),
+        Action::CreateApplicationAssignment {
+            region,
+            application_arn,
+            principal_id,
+            principal_type,
+        } => (
+            format!(
+                "aws sso-admin describe-application-assignment --region {} --application-arn {} --principal-id {} --principal-type {}",
+                q(region),
+                q(application_arn),
+                q(principal_id),
+                q(principal_type)
+            ),
+            format!("the assignment of {principal_type} {principal_id}"),
+        ),
+        Action::RegisterResource {
+            region,
+            resource_arn,
+            ..
+        } => (
+            format!(
+                "aws lakeformation describe-resource --region {} --resource-arn {}",
+                q(region),
+                q(resource_arn)
+            ),
+            format!("the registration of {resource_arn}"),
+        ),
         Action::CreateRole { role_name, .. } => (
             format!("aws iam get-role --role-name {}", q(role_name)),
             format!("role {role_name}"),

@@ -229,12 +229,31 @@ def update_session_mapping(stub, req, d):
     return reply_json({})
 
 
+def get_session_mapping(stub, req, d):
+    """GetStudioSessionMapping: the mapping of one user or group, or
+    InvalidRequestException when there is none."""
+    s, err = studio_or_error(req, d)
+    if err:
+        return err
+    body = req.json()
+    found = identity(stub, req, d, body)
+    mapping = found and next((m for m in s["session_mappings"] if m["identity_id"] == found[0]
+                              and m["identity_type"] == body["IdentityType"]), None)
+    if not mapping:
+        return error(req, "InvalidRequestException", "The session mapping does not exist")
+    return reply_json({"SessionMapping": {
+        "StudioId": s["studio_id"],
+        "IdentityId": mapping["identity_id"], "IdentityName": mapping.get("identity_name"),
+        "IdentityType": mapping["identity_type"], "SessionPolicyArn": mapping["session_policy_arn"]}})
+
+
 LOCAL = {
     "emr.CreateStudio": create_studio,
     "emr.DeleteStudio": delete_studio,
     "emr.UpdateStudio": update_studio,
     "emr.CreateStudioSessionMapping": create_session_mapping,
     "emr.UpdateStudioSessionMapping": update_session_mapping,
+    "emr.GetStudioSessionMapping": get_session_mapping,
     "emr.ListStudios": list_studios,
     "emr.DescribeStudio": describe_studio,
     "emr.ListStudioSessionMappings": list_session_mappings,

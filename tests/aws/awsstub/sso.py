@@ -209,6 +209,20 @@ def create_assignment(stub, req, d):
     return reply_json({})
 
 
+def describe_assignment(stub, req, d):
+    """DescribeApplicationAssignment: the principal's direct assignment, or
+    ResourceNotFoundException."""
+    arn, app, err = find_app(req, d)
+    if err:
+        return err
+    body = req.json()
+    row = {"principal_id": body.get("PrincipalId"), "principal_type": body.get("PrincipalType")}
+    if row not in app["assignments"]:
+        return error(req, "ResourceNotFoundException", "The application assignment does not exist")
+    return reply_json({"ApplicationArn": arn, "PrincipalId": row["principal_id"],
+                       "PrincipalType": row["principal_type"]})
+
+
 def put_assignment_configuration(stub, req, d):
     _, app, err = find_app(req, d)
     if err:
@@ -282,6 +296,7 @@ def delete_instance(stub, req, d):
 
 LOCAL.update({
     "sso.CreateApplicationAssignment": create_assignment,
+    "sso.DescribeApplicationAssignment": describe_assignment,
     "sso.PutApplicationAssignmentConfiguration": put_assignment_configuration,
     "sso.AddRegion": add_region,
     "sso.CreateInstance": create_instance,
