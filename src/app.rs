@@ -27,7 +27,9 @@ pub fn run(command: Command) -> Result<u8, String> {
         Command::Demo(report) => {
             let facts = Facts::from_json(DEMO_FACTS).map_err(|e| format!("embedded demo: {e}"))?;
             let plan = Plan::new(&report, None)?;
-            emit(&facts, &plan, None)
+            let report =
+                studio_doctor_checks::run_with(&facts, &plan.checks, VERSION, &plan.options);
+            emit(&report, &plan, None)
         }
         Command::List(args) => {
             print(&list(&args));
@@ -241,61 +243,116 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let config = config::load(args.target.config.as_deref(), args.target.no_config)?;
     let plan = Plan::new(&args.report, config.as_ref())?;
     let progress = plan.stdout == Some(Format::Table) && !args.report.quiet;
-    let (facts, timings) = read(&args.target, config.as_ref(), &plan.checks, progress)?;
-    emit(&facts, &plan, timings.as_ref())
+    let (targets, timings) = read_all(&args.target, config.as_ref(), &plan.checks, progress)?;
+    let reports = targets
+        .iter()
+        .map(|facts| studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options))
+        .collect();
+    emit(&Report::combine(reports), &plan, timings.as_ref())
 }
 
-/// The facts to judge: the facts file, else a live read of what `checks` need
-/// (saved with `--save-facts`), and how long the live reads took per area
-/// (live runs only, never in the facts).
+/// The facts of one target to judge (see [`read_all`]); several facts files are
+/// an input error here.
 pub(crate) fn read(
     args: &TargetArgs,
     config: Option<&Config>,
     checks: &[&'static Check],
     progress: bool,
 ) -> Result<(Facts, Option<Timings>), String> {
-    let (facts, timings) = match &args.facts {
-        Some(path) => {
-            for (flag, given) in [
-                ("--region", args.region.is_some()),
-                ("--profile", args.profile.is_some()),
-                ("--studio", args.studio.is_some()),
-                ("--workgroup", args.workgroup.is_some()),
-                ("--user", !args.users.is_empty()),
-                ("--table", !args.tables.is_empty()),
-            ] {
-                if given {
-                    return Err(format!(
-                        "{flag} cannot be combined with --facts: a facts file replays the target it was saved with"
-                    ));
-                }
+    let (mut all, timings) = read_all(args, config, checks, progress)?;
+    if all.len() != 1 {
+        return Err(format!(
+            "--facts: {} targets given; this command takes one facts file",
+            all.len()
+        ));
+    }
+    Ok((all.remove(0), timings))
+}
+
+/// The `--facts` files: each file given, and every `*.json` of each directory
+/// given (in name order).
+fn facts_files(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in given {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| format!("cannot read facts directory {}: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(format!(
+                    "facts directory {} holds no .json file",
+                    path.display()
+                ));
             }
-            let text = read_facts_file(path)
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The facts to judge: the facts files (one target each), else a live read of
+/// what `checks` need (saved with `--save-facts`), and how long the live reads
+/// took per area (live runs only, never in the facts).
+pub(crate) fn read_all(
+    args: &TargetArgs,
+    config: Option<&Config>,
+    checks: &[&'static Check],
+    progress: bool,
+) -> Result<(Vec<Facts>, Option<Timings>), String> {
+    let (all, timings) = if args.facts.is_empty() {
+        let (facts, timings) = collect_live(args, config, checks, progress)?;
+        (vec![facts], Some(timings))
+    } else {
+        for (flag, given) in [
+            ("--region", args.region.is_some()),
+            ("--profile", args.profile.is_some()),
+            ("--studio", args.studio.is_some()),
+            ("--workgroup", args.workgroup.is_some()),
+            ("--user", !args.users.is_empty()),
+            ("--table", !args.tables.is_empty()),
+        ] {
+            if given {
+                return Err(format!(
+                    "{flag} cannot be combined with --facts: a facts file replays the target it was saved with"
+                ));
+            }
+        }
+        let mut all = Vec::new();
+        for path in facts_files(&args.facts)? {
+            let text = read_facts_file(&path)
                 .map_err(|e| format!("cannot read facts file {}: {e}", path.display()))?;
             let facts = Facts::from_json(&text)
                 .map_err(|e| format!("{} is not a valid facts file: {e}", path.display()))?;
             if let Some(c) = config {
-                c.check_target(&facts.target, path)?;
+                c.check_target(&facts.target, &path)?;
             }
-            (facts, None)
+            all.push(facts);
         }
-        None => {
-            let (facts, timings) = collect_live(args, config, checks, progress)?;
-            (facts, Some(timings))
-        }
+        (all, None)
     };
     if let Some(path) = &args.save_facts {
+        let [facts] = all.as_slice() else {
+            return Err(format!(
+                "--save-facts: {} targets, one facts file holds one",
+                all.len()
+            ));
+        };
         // Streamed to the file: a large account's facts are never held twice.
         let failed =
             |e: &dyn std::fmt::Display| format!("cannot write facts file {}: {e}", path.display());
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
         let mut out = std::io::BufWriter::new(file);
-        serde_json::to_writer_pretty(&mut out, &facts).map_err(|e| failed(&e))?;
+        serde_json::to_writer_pretty(&mut out, facts).map_err(|e| failed(&e))?;
         std::io::Write::write_all(&mut out, b"\n")
             .and_then(|()| std::io::Write::flush(&mut out))
             .map_err(|e| failed(&e))?;
     }
-    Ok((facts, timings))
+    Ok((all, timings))
 }
 
 fn collect_live(
@@ -359,9 +416,8 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
 
 /// Run the checks, write the report files, print the report, return the exit code.
 /// `timings`: how long a live run's reads took per area (none offline).
-fn emit(facts: &Facts, plan: &Plan, timings: Option<&Timings>) -> Result<u8, String> {
-    let report = studio_doctor_checks::run_with(facts, &plan.checks, VERSION, &plan.options);
-    let render = |format, stdout| render_as(&report, format, plan, stdout, timings);
+fn emit(report: &Report, plan: &Plan, timings: Option<&Timings>) -> Result<u8, String> {
+    let render = |format, stdout| render_as(report, format, plan, stdout, timings);
     for (format, path) in &plan.files {
         std::fs::write(path, render(*format, false))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

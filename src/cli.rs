@@ -84,9 +84,10 @@ pub struct FixArgs {
 /// What to read: a live account (and which parts of it) or a facts file.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// Run on a saved facts file instead of reading AWS.
-    #[arg(long, value_name = "FILE")]
-    pub facts: Option<PathBuf>,
+    /// Run on a saved facts file instead of reading AWS; a directory replays every
+    /// `*.json` in it, one target each (repeatable: one report over every target).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub facts: Vec<PathBuf>,
     /// Write the facts this run used to FILE (JSON).
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,

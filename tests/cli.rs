@@ -1231,3 +1231,67 @@ fn missing_credentials_and_region_are_reported_together() {
         "{err}"
     );
 }
+
+#[test]
+fn a_facts_directory_is_one_report_over_its_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(example("healthy-account.json"), dir.path().join("a.json")).unwrap();
+    let mut demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("demo-account.json")).unwrap())
+            .unwrap();
+    demo["target"]["region"] = "eu-west-1".into();
+    std::fs::write(dir.path().join("b.json"), demo.to_string()).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, v) = json_report(&["check", "--facts", d, "--format", "json"]);
+    // The worst target decides the exit code: the demo account fails.
+    assert_eq!(code, 1);
+    let targets = v["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    assert_eq!(targets[0]["region"], "ap-northeast-1");
+    assert_eq!(targets[0]["summary"]["fail"], 0);
+    assert_eq!(targets[1]["region"], "eu-west-1");
+    let results = v["results"].as_array().unwrap();
+    let in_region = |r: &str| results.iter().filter(|x| x["region"] == r).count();
+    assert!(in_region("ap-northeast-1") > 0 && in_region("eu-west-1") > 0);
+    assert_eq!(
+        in_region("ap-northeast-1") + in_region("eu-west-1"),
+        results.len()
+    );
+    assert!(results.iter().all(|r| r["account_id"] == "111122223333"));
+    let fails = results.iter().filter(|r| r["status"] == "fail").count();
+    assert_eq!(v["summary"]["fail"], fails);
+    let errors: Vec<String> = report_validator()
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // People read one section per target and a line for the run.
+    let (_, text, _) = run(&["check", "--facts", d]);
+    assert!(text.contains("=== account 111122223333, region ap-northeast-1 ==="));
+    assert!(text.contains("=== account 111122223333, region eu-west-1 ==="));
+    assert!(text.contains("\n2 targets: "), "{text}");
+    // The same two files given one by one make the same report.
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    let (_, v2) = json_report(&[
+        "check",
+        "--facts",
+        a.to_str().unwrap(),
+        "--facts",
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v, v2);
+    // A command that takes one target says so in one line.
+    let (code, _, err) = run(&["fix", "--facts", d]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("2 targets given") && err.lines().count() == 1,
+        "{err}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&["check", "--facts", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("holds no .json file"), "{err}");
+}

@@ -79,6 +79,33 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     render_with_timings(report, opts, None)
 }
 
+/// A run over several targets: each target's report under a line naming it,
+/// then one line for the whole run.
+fn render_targets(report: &Report, opts: &HumanOptions) -> String {
+    let mut out = String::new();
+    for part in &report.parts {
+        out.push_str(&format!(
+            "=== account {}, region {} ===\n",
+            part.target.account_id.as_deref().unwrap_or("(unknown)"),
+            part.target.region
+        ));
+        out.push_str(&render_with_timings(part, opts, None));
+        out.push('\n');
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "{} targets: {} pass, {} fail, {} warn, {} skip, {} error{}\n",
+        report.parts.len(),
+        s.pass,
+        s.fail,
+        s.warn,
+        s.skip,
+        s.error,
+        report.waived_suffix()
+    ));
+    out
+}
+
 /// [`render`]; with `verbose`, each area's title also says how long reading AWS
 /// took for it (`timings`: a live run's, none offline).
 ///
@@ -91,6 +118,9 @@ pub fn render_with_timings(
     opts: &HumanOptions,
     timings: Option<&Timings>,
 ) -> String {
+    if report.parts.len() > 1 {
+        return render_targets(report, opts);
+    }
     let p = Printer { opts };
     let mut out = String::new();
     p.header(&mut out, report);
@@ -843,6 +873,8 @@ mod tests {
             needs: vec![],
             scopes: vec![],
             waived: None,
+            account_id: Some("111122223333".into()),
+            region: "ap-northeast-1".into(),
         }
     }
 
@@ -870,6 +902,8 @@ mod tests {
                 vec![]
             },
             results,
+            targets: vec![],
+            parts: vec![],
             access_path: vec![],
             waivers: Default::default(),
             fail_on: Default::default(),

@@ -1,7 +1,7 @@
 //! JSON Lines (`--format json-lines`): one JSON object per result, one result per
 //! line, nothing else. Each object holds the result's fields (as in the JSON
-//! report's `results`) plus `schema_version`, `account_id` and `region`, so every
-//! line stands alone (for `jq`, log shippers, `grep`).
+//! report's `results`, which name their `account_id` and `region`) plus
+//! `schema_version`, so every line stands alone (for `jq`, log shippers, `grep`).
 
 use serde::Serialize;
 use studio_doctor_checks::{CheckResult, Report};
@@ -9,8 +9,7 @@ use studio_doctor_checks::{CheckResult, Report};
 #[derive(Serialize)]
 struct Line<'a> {
     schema_version: u32,
-    account_id: &'a Option<String>,
-    region: &'a str,
+    /// With `account_id` and `region`, the result's own target.
     #[serde(flatten)]
     result: &'a CheckResult,
 }
@@ -21,8 +20,6 @@ pub fn render(report: &Report) -> String {
     for result in &report.results {
         let line = Line {
             schema_version: report.schema_version,
-            account_id: &report.target.account_id,
-            region: &report.target.region,
             result,
         };
         // Strings, numbers, enums and lists only: serializing cannot fail.
@@ -65,9 +62,7 @@ mod tests {
         for (line, expected) in render(r).lines().zip(full["results"].as_array().unwrap()) {
             let mut v: Value = serde_json::from_str(line).unwrap();
             let obj = v.as_object_mut().unwrap();
-            for k in ["schema_version", "account_id", "region"] {
-                assert!(obj.remove(k).is_some(), "{k} missing");
-            }
+            assert!(obj.remove("schema_version").is_some());
             assert_eq!(&v, expected);
         }
     }
@@ -75,7 +70,7 @@ mod tests {
     #[test]
     fn unknown_account_is_null_and_no_results_is_empty() {
         let mut r = examples()[0].clone();
-        r.target.account_id = None;
+        r.results[0].account_id = None;
         let first: Value = serde_json::from_str(render(&r).lines().next().unwrap()).unwrap();
         assert!(first["account_id"].is_null());
         r.results.clear();

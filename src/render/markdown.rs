@@ -18,6 +18,15 @@ use studio_doctor_checks::{CheckResult, Report};
 
 /// The Markdown report, ending with a newline.
 pub fn render(report: &Report) -> String {
+    // A run over several targets: one section per target.
+    if report.parts.len() > 1 {
+        return report
+            .parts
+            .iter()
+            .map(render)
+            .collect::<Vec<_>>()
+            .join("\n---\n\n");
+    }
     let mut out = String::new();
     out.push_str(&format!(
         "### {} {}: {}\n\n",

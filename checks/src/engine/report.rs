@@ -35,6 +35,17 @@ pub struct CheckResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Waived")]
     pub waived: Option<Waived>,
+    /// The account the result is about (`null` when the caller identity could not be read).
+    pub account_id: Option<String>,
+    /// The region the result is about.
+    pub region: String,
+}
+
+impl CheckResult {
+    /// Whether `other` is about the same target (account and region).
+    pub fn same_target(&self, other: &CheckResult) -> bool {
+        self.account_id == other.account_id && self.region == other.region
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
@@ -110,10 +121,27 @@ pub struct Report {
     /// Waivers that matched nothing or have expired.
     #[serde(skip_serializing_if = "WaiverReport::is_empty")]
     pub waivers: WaiverReport,
+    /// A run over several targets (accounts and regions): each one's summary, in
+    /// report order. `target` is then the first of them; each result names its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetSummary>,
+    /// The per-target reports a combined report was made of (for renderers that
+    /// group by target).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub parts: Vec<Report>,
     /// The `--fail-on` the run was made with (`summary.not_evaluated` follows it).
     #[serde(skip)]
     #[schemars(skip)]
     pub fail_on: FailOn,
+}
+
+/// One target of a run over several.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TargetSummary {
+    pub account_id: Option<String>,
+    pub region: String,
+    pub summary: Summary,
 }
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -128,6 +156,62 @@ pub enum FailOn {
 }
 
 impl Report {
+    /// One report of several targets' reports (in the order given): every result
+    /// keeps its target, the summary counts them all, and the exit code is the
+    /// worst over the targets. One report is returned as it is.
+    pub fn combine(mut parts: Vec<Report>) -> Report {
+        if parts.len() == 1 {
+            return parts.remove(0);
+        }
+        let first = &parts[0];
+        let mut out = Report {
+            schema_version: first.schema_version,
+            tool: first.tool.clone(),
+            target: first.target.clone(),
+            summary: Summary::default(),
+            results: Vec::new(),
+            access_path: Vec::new(),
+            notes: Vec::new(),
+            waivers: WaiverReport::default(),
+            targets: Vec::new(),
+            parts: Vec::new(),
+            fail_on: first.fail_on,
+        };
+        for p in &parts {
+            out.targets.push(TargetSummary {
+                account_id: p.target.account_id.clone(),
+                region: p.target.region.clone(),
+                summary: p.summary.clone(),
+            });
+            out.results.extend(p.results.iter().cloned());
+            out.access_path.extend(p.access_path.iter().cloned());
+            for n in &p.notes {
+                if !out.notes.contains(n) {
+                    out.notes.push(n.clone());
+                }
+            }
+            for w in &p.waivers.expired {
+                if !out.waivers.expired.contains(w) {
+                    out.waivers.expired.push(w.clone());
+                }
+            }
+        }
+        // A waiver is unmatched when it matched nothing in every target.
+        out.waivers.unmatched = parts[0]
+            .waivers
+            .unmatched
+            .iter()
+            .filter(|w| parts.iter().all(|p| p.waivers.unmatched.contains(w)))
+            .cloned()
+            .collect();
+        out.summary = Summary {
+            not_evaluated: not_evaluated(&out.results, out.fail_on),
+            ..Summary::of(&out.results)
+        };
+        out.parts = parts;
+        out
+    }
+
     /// 0 clean, 1 something at or above `fail_on` failed, 3 nothing failed but
     /// some check could not be evaluated: an error result, or a skip whose root
     /// cause does not fail the run. Waived results count for nothing.
@@ -181,7 +265,7 @@ pub fn is_not_evaluated(r: &CheckResult, results: &[CheckResult], fail_on: FailO
     r.blocked_by.is_some_and(|root| {
         !results
             .iter()
-            .any(|x| x.id == root && fails_run(x, fail_on))
+            .any(|x| x.id == root && x.same_target(r) && fails_run(x, fail_on))
     })
 }
 
@@ -189,6 +273,33 @@ pub fn is_not_evaluated(r: &CheckResult, results: &[CheckResult], fail_on: FailO
 mod tests {
     use super::*;
     use crate::testkit::{healthy, no_access_grants, report_of};
+
+    #[test]
+    fn a_combined_report_keeps_each_targets_prerequisites_apart() {
+        // Target A: no Access Grants instance (AG001 fails). Target B, another
+        // region: AG001 could not be read, so its dependants decided nothing.
+        let a = report_of(&["AG001", "AG002"], &no_access_grants());
+        let mut fb = healthy();
+        fb.target.region = "us-east-1".into();
+        fb.access_grants.instance =
+            crate::fact::Fact::Unknown(crate::testkit::denied("s3:GetAccessGrantsInstance"));
+        let b = report_of(&["AG001", "AG002"], &fb);
+        assert_eq!(b.exit_code(FailOn::Error), 3);
+        let (na, nb) = (a.summary.not_evaluated, b.summary.not_evaluated);
+        let all = Report::combine(vec![a.clone(), b.clone()]);
+        assert_eq!(all.results.len(), a.results.len() + b.results.len());
+        assert_eq!(all.targets.len(), 2);
+        assert_eq!(all.targets[1].region, "us-east-1");
+        assert_eq!(all.targets[1].summary, b.summary);
+        // B's skips stay not evaluated although AG001 fails in A.
+        assert_eq!(all.summary.not_evaluated, na + nb);
+        assert!(nb > 0);
+        assert_eq!(all.exit_code(FailOn::Error), 1);
+        assert_eq!(all.exit_code(FailOn::Never), 3);
+        assert!(all.results.iter().any(|r| r.region == "us-east-1"));
+        // One report is returned as it is.
+        assert_eq!(Report::combine(vec![a.clone()]), a);
+    }
 
     #[test]
     fn exit_codes_follow_fail_on() {

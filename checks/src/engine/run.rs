@@ -43,6 +43,10 @@ pub fn run_with(
     options: &RunOptions,
 ) -> Report {
     let ctx = Ctx::new(facts);
+    let account_id = match &facts.caller {
+        Fact::Known(c) => Some(c.account_id.clone()),
+        Fact::Unknown(_) => None,
+    };
     let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let order = registry::with_prerequisites(selected);
     // Per check id: (verdict-or-skip, scope) of each outcome, to judge dependants.
@@ -129,6 +133,8 @@ pub fn run_with(
                 needs,
                 scopes: scope,
                 waived: None,
+                account_id: account_id.clone(),
+                region: facts.target.region.clone(),
             });
         }
         seen.insert(meta.id, mine);
@@ -150,10 +156,7 @@ pub fn run_with(
             version: tool_version,
         },
         target: ReportTarget {
-            account_id: match &facts.caller {
-                Fact::Known(c) => Some(c.account_id.clone()),
-                Fact::Unknown(_) => None,
-            },
+            account_id,
             region: target.region.clone(),
             studio: target.studio.clone(),
             workgroup: target.workgroup.clone(),
@@ -168,6 +171,8 @@ pub fn run_with(
         access_path,
         notes,
         waivers,
+        targets: Vec::new(),
+        parts: Vec::new(),
         fail_on: options.fail_on,
     }
 }
