@@ -1283,6 +1283,33 @@ fn a_facts_directory_is_one_report_over_its_targets() {
         "json",
     ]);
     assert_eq!(v, v2);
+    // Every format names each result's target.
+    let (_, sarif, _) = run(&["check", "--facts", d, "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let regions: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["properties"]["region"].as_str().unwrap())
+        .collect();
+    // Only the findings are SARIF results: the healthy target has none.
+    assert!(
+        !regions.is_empty() && regions.iter().all(|r| *r == "eu-west-1"),
+        "{regions:?}"
+    );
+    let (_, junit, _) = run(&["check", "--facts", d, "--format", "junit"]);
+    assert!(
+        junit.contains("name=\"EMR Studio (111122223333 eu-west-1)\""),
+        "{junit}"
+    );
+    assert!(junit.contains("name=\"EMR Studio (111122223333 ap-northeast-1)\""));
+    let (_, github, _) = run(&["check", "--facts", d, "--format", "github"]);
+    assert!(
+        github.contains("title=[111122223333 eu-west-1] "),
+        "{github}"
+    );
+    let (_, md, _) = run(&["check", "--facts", d, "--format", "markdown"]);
+    assert_eq!(md.matches("\n---\n").count(), 1, "{md}");
     // A command that takes one target says so in one line.
     let (code, _, err) = run(&["fix", "--facts", d]);
     assert_eq!(code, 2);

@@ -21,8 +21,9 @@ use studio_doctor_checks::{CheckResult, Report};
 /// The annotations, one per line, then a plain summary line.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    let many = report.parts.len() > 1;
     for r in &report.results {
-        if let Some(line) = annotation(r) {
+        if let Some(line) = annotation(r, many) {
             out.push_str(&line);
             out.push('\n');
         }
@@ -53,8 +54,19 @@ fn waiver_annotation(notice: &WaiverNotice) -> String {
 }
 
 /// The workflow command for one result, if it is a finding.
-fn annotation(r: &CheckResult) -> Option<String> {
-    let title = format!("{} {}", r.id, r.title);
+/// `many`: the run covered several targets, so the title names the result's.
+fn annotation(r: &CheckResult, many: bool) -> Option<String> {
+    let title = if many {
+        format!(
+            "[{} {}] {} {}",
+            r.account_id.as_deref().unwrap_or("unknown"),
+            r.region,
+            r.id,
+            r.title
+        )
+    } else {
+        format!("{} {}", r.id, r.title)
+    };
     let (command, title, message) = match r.status {
         Status::Pass | Status::Skip => return None,
         _ if r.waived.is_some() => {
@@ -145,7 +157,7 @@ mod tests {
             s.error
         );
         let fail = r.results.iter().find(|x| x.status == Status::Fail).unwrap();
-        let line = annotation(fail).unwrap();
+        let line = annotation(fail, false).unwrap();
         let (head, data) = line.split_once("::").unwrap().1.split_once("::").unwrap();
         assert_eq!(
             unescape(head.strip_prefix("error title=").unwrap()),
@@ -175,7 +187,7 @@ mod tests {
         let mut r = healthy();
         r.results[0].status = Status::Error;
         r.results[0].message = "could not read the Studios: AccessDenied".into();
-        let line = annotation(&r.results[0]).unwrap();
+        let line = annotation(&r.results[0], false).unwrap();
         assert_eq!(
             line,
             format!(
@@ -193,7 +205,7 @@ mod tests {
         let mut r = demo();
         let i = first(&r, Status::Fail);
         r.results[i].waived = waived("accepted, see TICKET-1", None);
-        let line = annotation(&r.results[i]).unwrap();
+        let line = annotation(&r.results[i], false).unwrap();
         let title = format!("{} {} (waived)", r.results[i].id, r.results[i].title);
         assert!(
             line.starts_with(&format!("::notice title={}::", escape_property(&title))),
@@ -227,7 +239,7 @@ mod tests {
         let i = first(&r, Status::Fail);
         r.results[i].message = "bad\n::error title=x::injected\r\n::stop-commands::t".into();
         r.results[i].title = "title, with: punctuation";
-        let line = annotation(&r.results[i]).unwrap();
+        let line = annotation(&r.results[i], false).unwrap();
         assert!(!line.contains('\n') && !line.contains('\r'));
         assert!(
             line.starts_with(&format!(

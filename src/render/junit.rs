@@ -25,13 +25,32 @@ use studio_doctor_checks::{CheckResult, Report};
 /// The JUnit XML document, ending with a newline.
 pub fn render(report: &Report) -> String {
     let mut junit = JunitReport::new("studio-doctor");
-    for area in Area::ALL {
-        let results: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
+    // A run over several targets: one suite per target and area.
+    let parts: Vec<&Report> = if report.parts.len() > 1 {
+        report.parts.iter().collect()
+    } else {
+        vec![report]
+    };
+    let many = parts.len() > 1;
+    for (part, area) in parts
+        .iter()
+        .flat_map(|p| Area::ALL.into_iter().map(move |a| (*p, a)))
+    {
+        let results: Vec<&CheckResult> = part.results.iter().filter(|r| r.area == area).collect();
         if results.is_empty() {
             continue;
         }
-        let mut suite = TestSuite::new(area.title());
-        let t = &report.target;
+        let t = &part.target;
+        let mut suite = TestSuite::new(if many {
+            format!(
+                "{} ({} {})",
+                area.title(),
+                t.account_id.as_deref().unwrap_or("unknown"),
+                t.region
+            )
+        } else {
+            area.title().to_string()
+        });
         suite.add_property(Property::new(
             "account",
             t.account_id.as_deref().unwrap_or("unknown"),

@@ -84,7 +84,7 @@ fn log(report: &Report, config: Option<&std::path::Path>) -> Sarif {
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Warn))
-        .map(|r| result(report, r, artifact.as_deref()))
+        .map(|r| result(r, artifact.as_deref()))
         .collect();
     let notifications: Vec<Notification> = report
         .results
@@ -251,10 +251,9 @@ fn message(r: &CheckResult) -> String {
     text
 }
 
-fn result(report: &Report, r: &CheckResult, artifact: Option<&str>) -> SarifResult {
-    let t = &report.target;
+fn result(r: &CheckResult, artifact: Option<&str>) -> SarifResult {
     let name = if r.resource.is_empty() {
-        format!("region {}", t.region)
+        format!("region {}", r.region)
     } else {
         r.resource.clone()
     };
@@ -276,8 +275,8 @@ fn result(report: &Report, r: &CheckResult, artifact: Option<&str>) -> SarifResu
     }
     let fp = fingerprint(
         r.id,
-        t.account_id.as_deref(),
-        &t.region,
+        r.account_id.as_deref(),
+        &r.region,
         &r.resource,
         &identity_scopes(r)
             .iter()
@@ -288,6 +287,8 @@ fn result(report: &Report, r: &CheckResult, artifact: Option<&str>) -> SarifResu
     props.insert("status".to_string(), r.status.as_str().into());
     props.insert("severity".to_string(), r.severity.to_string().into());
     props.insert("resource".to_string(), r.resource.clone().into());
+    props.insert("account_id".to_string(), r.account_id.clone().into());
+    props.insert("region".to_string(), r.region.clone().into());
     let res = SarifResult::builder()
         .rule_id(r.id)
         .kind(ResultKind::Fail)
