@@ -2,7 +2,7 @@
 //! as JSON.
 
 use std::collections::BTreeMap;
-use studio_doctor_checks::fix::inputs::placeholders;
+use studio_doctor_checks::fix::inputs;
 use studio_doctor_checks::fix::plan::{Finding, Plan, Step};
 use studio_doctor_checks::fix::render::{inline, quote, script};
 use studio_doctor_checks::fix::simulate::Simulation;
@@ -219,7 +219,7 @@ pub fn script_files(plan: &Plan, version: &str) -> Vec<(String, String)> {
             .steps
             .iter()
             .filter(|s| s.applicability != Kind::Recreates)
-            .flat_map(|s| placeholders(&serde_json::to_string(&s.action).unwrap_or_default()))
+            .flat_map(|s| inputs::of_action(&s.action))
             .collect();
         let required = |name: &str| run.iter().any(|n| n == name);
         sh.push_str(

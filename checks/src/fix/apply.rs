@@ -32,8 +32,7 @@ use serde_json::Value;
 /// Apply `a` to `f`. On error `f` may be partly changed only where noted (it is
 /// not: every action checks before it writes).
 pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
-    let text = serde_json::to_string(a).unwrap_or_default();
-    if let Some(n) = super::inputs::placeholders(&text).first() {
+    if let Some(n) = super::inputs::of_action(a).first() {
         return Err(format!("{} still holds the placeholder <{n}>", a.name()));
     }
     use Action::*;

@@ -35,6 +35,25 @@ pub fn placeholders(s: &str) -> Vec<String> {
     out
 }
 
+/// The `<NAME>` placeholders in `a`'s fields, in order (repeats kept).
+pub fn of_action(a: &super::Action) -> Vec<String> {
+    placeholders(&serde_json::to_string(a).unwrap_or_default())
+}
+
+/// The values `actions` need, each once, in order, with what to put there.
+pub fn of_actions<'a>(actions: impl IntoIterator<Item = &'a super::Action>) -> Vec<Input> {
+    let mut out: Vec<Input> = Vec::new();
+    for name in actions.into_iter().flat_map(of_action) {
+        if !out.iter().any(|i| i.name == name) {
+            out.push(Input {
+                what: describe(&name).unwrap_or_default().to_string(),
+                name,
+            });
+        }
+    }
+    out
+}
+
 /// What each placeholder a fix can leave means. A fix that uses a name not
 /// listed here fails the tests.
 pub const KNOWN: &[(&str, &str)] = &[

@@ -52,24 +52,7 @@ impl Applicability {
     /// The applicability of `actions`, given what the fix declared it replaces
     /// or recreates.
     pub fn of(actions: &[Action], kept: Option<String>, reason: Option<String>) -> Applicability {
-        let mut names: Vec<String> = Vec::new();
-        let texts = actions
-            .iter()
-            .map(|a| serde_json::to_string(a).unwrap_or_default());
-        for t in texts {
-            for n in inputs::placeholders(&t) {
-                if !names.contains(&n) {
-                    names.push(n);
-                }
-            }
-        }
-        let inputs: Vec<Input> = names
-            .into_iter()
-            .map(|name| Input {
-                what: inputs::describe(&name).unwrap_or_default().to_string(),
-                name,
-            })
-            .collect();
+        let inputs = inputs::of_actions(actions);
         let kind = if reason.is_some() {
             Kind::Recreates
         } else if !inputs.is_empty() {

@@ -110,20 +110,7 @@ pub fn plan(report: &Report, facts: &Facts) -> Plan {
     }
     // A stable sort: steps of one rank keep the order their fixes gave them.
     merged.sort_by_key(|s| rank(&s.action));
-    let mut inputs: Vec<Input> = Vec::new();
-    for s in &merged {
-        let text = serde_json::to_string(&s.action).unwrap_or_default();
-        for name in super::inputs::placeholders(&text) {
-            if !inputs.iter().any(|i| i.name == name) {
-                inputs.push(Input {
-                    what: super::inputs::describe(&name)
-                        .unwrap_or_default()
-                        .to_string(),
-                    name,
-                });
-            }
-        }
-    }
+    let inputs = super::inputs::of_actions(merged.iter().map(|s| &s.action));
     Plan {
         plan_version: PLAN_VERSION,
         region: report.target.region.clone(),
