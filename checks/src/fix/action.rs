@@ -572,33 +572,25 @@ impl Action {
                 resource_arn,
                 role_arn,
                 hybrid_access_enabled,
-            } => {
-                let c = Cmd::new("lakeformation", "register-resource")
+            } => registration(
+                Cmd::new("lakeformation", "register-resource")
                     .region(region)
                     .text("--resource-arn", resource_arn)
-                    .text("--role-arn", role_arn);
-                if *hybrid_access_enabled {
-                    c.flag("--hybrid-access-enabled")
-                } else {
-                    c
-                }
-            }
+                    .text("--role-arn", role_arn),
+                *hybrid_access_enabled,
+            ),
             UpdateResource {
                 region,
                 resource_arn,
                 role_arn,
                 hybrid_access_enabled,
-            } => {
-                let c = Cmd::new("lakeformation", "update-resource")
+            } => registration(
+                Cmd::new("lakeformation", "update-resource")
                     .region(region)
                     .text("--role-arn", role_arn)
-                    .text("--resource-arn", resource_arn);
-                if *hybrid_access_enabled {
-                    c.flag("--hybrid-access-enabled")
-                } else {
-                    c
-                }
-            }
+                    .text("--resource-arn", resource_arn),
+                *hybrid_access_enabled,
+            ),
             DeregisterResource {
                 region,
                 resource_arn,
@@ -691,6 +683,15 @@ impl Action {
                 .to_string(),
             _ => String::new(),
         }
+    }
+}
+
+/// A registration command, in hybrid access mode when asked.
+fn registration(c: Cmd, hybrid_access_enabled: bool) -> Cmd {
+    if hybrid_access_enabled {
+        c.flag("--hybrid-access-enabled")
+    } else {
+        c
     }
 }
 

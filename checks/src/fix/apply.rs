@@ -555,10 +555,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             hybrid_access_enabled,
         } => {
             in_region(f, region)?;
-            let hybrid = *hybrid_access_enabled;
-            // Lake Formation verifies a registration by using its role: it can
-            // when the role exists (inferred; its policies are judged by LF009).
-            let verified = matches!(f.role(role_arn), Some(Fact::Known(Some(_))));
+            let status = verification(f, role_arn);
             let list = known_mut(
                 &mut f.lake_formation.resources,
                 "the Lake Formation registrations",
@@ -569,12 +566,8 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             list.push(LfResource {
                 resource_arn: resource_arn.clone(),
                 role_arn: Some(role_arn.clone()),
-                hybrid_access_enabled: hybrid,
-                verification_status: Some(if verified {
-                    VerificationStatus::Verified
-                } else {
-                    VerificationStatus::VerificationFailed
-                }),
+                hybrid_access_enabled: *hybrid_access_enabled,
+                verification_status: Some(status),
             });
         }
         UpdateResource {
@@ -584,8 +577,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
             hybrid_access_enabled,
         } => {
             in_region(f, region)?;
-            // Verified when the role exists, as for RegisterResource (inferred).
-            let verified = matches!(f.role(role_arn), Some(Fact::Known(Some(_))));
+            let status = verification(f, role_arn);
             let list = known_mut(
                 &mut f.lake_formation.resources,
                 "the Lake Formation registrations",
@@ -596,11 +588,7 @@ pub fn apply(f: &mut Facts, a: &Action) -> Result<(), String> {
                 .ok_or_else(|| format!("{resource_arn} is not registered"))?;
             r.role_arn = Some(role_arn.clone());
             r.hybrid_access_enabled = *hybrid_access_enabled;
-            r.verification_status = Some(if verified {
-                VerificationStatus::Verified
-            } else {
-                VerificationStatus::VerificationFailed
-            });
+            r.verification_status = Some(status);
         }
         DeregisterResource {
             region,
@@ -1112,6 +1100,16 @@ fn principals(s: &Value, key: &str) -> Result<Vec<String>, String> {
             })
             .collect(),
         Some(x) => Err(format!("{key} is not a list: {x}")),
+    }
+}
+
+/// The status Lake Formation gives a registration when its role is set: it
+/// verifies by using the role, which it can when the role exists (inferred; the
+/// role's policies are judged by LF008).
+fn verification(f: &Facts, role_arn: &str) -> VerificationStatus {
+    match f.role(role_arn) {
+        Some(Fact::Known(Some(_))) => VerificationStatus::Verified,
+        _ => VerificationStatus::VerificationFailed,
     }
 }
 
