@@ -107,21 +107,7 @@ impl Plan {
             FailOnArg::Warning => FailOn::Warning,
             FailOnArg::Never => FailOn::Never,
         };
-        let mut options = RunOptions {
-            fail_on,
-            ..RunOptions::default()
-        };
-        if let Some(c) = config {
-            options.severity = c.severity.clone();
-            options.waivers = c.waivers.clone();
-        }
-        for value in args.severity.iter().filter(|v| !v.trim().is_empty()) {
-            let (id, level) = parse_severity(value)?;
-            options.severity.insert(id, level);
-        }
-        if !options.waivers.is_empty() {
-            options.today = Some(date::today()?);
-        }
+        let options = run_options(config, fail_on, &args.severity)?;
         let mut stdout = Some(format);
         let mut files: Vec<(Format, PathBuf)> = Vec::new();
         for value in &args.output {
@@ -145,6 +131,31 @@ impl Plan {
             config: config.map(|c| c.path.clone()),
         })
     }
+}
+
+/// How the checks are judged: the config file's severities and waivers, then
+/// the `--severity` flags; today's date when a waiver may have expired.
+pub(crate) fn run_options(
+    config: Option<&Config>,
+    fail_on: FailOn,
+    severity: &[String],
+) -> Result<RunOptions, String> {
+    let mut options = RunOptions {
+        fail_on,
+        ..RunOptions::default()
+    };
+    if let Some(c) = config {
+        options.severity = c.severity.clone();
+        options.waivers = c.waivers.clone();
+    }
+    for value in severity.iter().filter(|v| !v.trim().is_empty()) {
+        let (id, level) = parse_severity(value)?;
+        options.severity.insert(id, level);
+    }
+    if !options.waivers.is_empty() {
+        options.today = Some(date::today()?);
+    }
+    Ok(options)
 }
 
 /// A list flag given on the command line replaces the config file's list.

@@ -1,7 +1,7 @@
 //! `studio-doctor fix`: the plan that fixes the findings, its simulation on the
 //! facts, and the script that applies it. studio-doctor itself changes nothing.
 
-use crate::app::{VERSION, pick_list, print, read};
+use crate::app::{VERSION, pick_list, print, read, run_options};
 use crate::cli::{CatalogFormat, FixArgs};
 use crate::{config, render, select};
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use studio_doctor_checks::fix::plan::plan;
 use studio_doctor_checks::fix::simulate::simulate_checks;
-use studio_doctor_checks::{RunOptions, Status};
+use studio_doctor_checks::{FailOn, Status};
 
 pub fn run(args: FixArgs) -> Result<u8, String> {
     let config = config::load(args.target.config.as_deref(), args.target.no_config)?;
@@ -23,14 +23,7 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
     if let Some(dir) = &args.output_dir {
         check_output_dir(dir)?;
     }
-    let mut options = RunOptions::default();
-    if let Some(c) = &config {
-        options.severity = c.severity.clone();
-        options.waivers = c.waivers.clone();
-    }
-    if !options.waivers.is_empty() {
-        options.today = Some(crate::date::today()?);
-    }
+    let options = run_options(config.as_ref(), FailOn::Error, &[])?;
     let progress =
         args.format == CatalogFormat::Table && !args.quiet && std::io::stderr().is_terminal();
     let (facts, _) = read(&args.target, config.as_ref(), &checks, progress)?;
