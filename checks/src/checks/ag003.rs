@@ -48,7 +48,9 @@
 //! bucket in another region or account: create one in this region
 //! (`aws s3api create-bucket --region <REGION> --bucket <RESULTS_BUCKET>
 //! --create-bucket-configuration LocationConstraint=<REGION>`) and point the
-//! workgroup at it (`ResultConfigurationUpdates.OutputLocation`). A wrong
+//! workgroup at it (`ResultConfigurationUpdates.OutputLocation`); the fix also
+//! lets the workgroup's execution role call `s3:GetBucketLocation` on the new
+//! bucket, which the role needs on its results bucket (WG005). A wrong
 //! expected owner: `'{"ResultConfigurationUpdates":{"ExpectedBucketOwner":"<ACCOUNT_ID>"}}'`.
 //!
 //! **Evidence.** Documented: S3 access-grants-location-register (location

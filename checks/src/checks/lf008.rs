@@ -16,17 +16,23 @@
 //! `kms:GenerateDataKey` for a KMS-encrypted bucket). Console: IAM → Roles → the
 //! role → Add permissions → Create inline policy. CLI (the report fills in the
 //! role and the location): `aws iam put-role-policy --role-name <ROLE>
-//! --policy-name LakeFormationLocationAccess --policy-document '...'`, then read
-//! the status again with `aws lakeformation describe-resource --resource-arn
-//! arn:aws:s3:::<BUCKET>/<PREFIX>`. A service-linked role cannot be edited:
-//! re-register with a custom role (LF005).
+//! --policy-name LakeFormationLocationAccess --policy-document '...'`, then set
+//! the registration's role again so Lake Formation checks it anew (`aws
+//! lakeformation update-resource --role-arn <ROLE_ARN> --resource-arn
+//! arn:aws:s3:::<BUCKET>/<PREFIX>`) and read the status with `aws lakeformation
+//! describe-resource --resource-arn arn:aws:s3:::<BUCKET>/<PREFIX>`. A
+//! service-linked role cannot be edited: re-register with a custom role (LF005).
 //!
 //! **Evidence.** The API model (`VerificationStatus`: `VERIFIED`, `VERIFICATION_FAILED`,
-//! `NOT_VERIFIED`) and documented (tip-tutorial-lf: the location role's S3 policy).
-//! inferred: the causes of a failed verification listed above.
+//! `NOT_VERIFIED`; `UpdateResource` "updates the data access role used for vending
+//! access to the given (registered) resource") and documented (tip-tutorial-lf: the
+//! location role's S3 policy). Inferred: the causes of a failed verification listed
+//! above, and that setting the role again makes Lake Formation verify it again (AWS
+//! does not document when it re-verifies).
 //!
 //! **References.**
 //! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_ResourceInfo.html
+//! - https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_UpdateResource.html
 //! - https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/userguide/tip-tutorial-lf.html
 
