@@ -274,6 +274,24 @@ def wg006_managed_results(f):
     w["managed_query_results"] = True
 
 
+def ac001(f):
+    # A run over several accounts: the audit role of this one cannot be assumed,
+    # so nothing but the target could be recorded.
+    account = f["caller"]["account_id"]
+    target = f["target"]
+    f.clear()
+    f.update({
+        "facts_version": 1,
+        "target": {"account_id": account, **target},
+        "caller": {"unknown": {
+            "kind": "access_denied",
+            "action": "sts:AssumeRole",
+            "message": f"AccessDenied: User: arn:aws:iam::999988887777:user/ci is not authorized "
+                       f"to perform: sts:AssumeRole on resource: arn:aws:iam::{account}:role/StudioDoctorAudit",
+        }},
+    })
+
+
 def ic001(f):
     # The instance is still being created: nothing can use it yet.
     f["identity_center_instances"][0]["status"] = "CREATE_IN_PROGRESS"
@@ -422,6 +440,7 @@ def wg001_regular(f):
 
 
 TRAPS = {
+    "AC001": ac001,
     "ES001": es001,
     "ES003": es003,
     "ES004": es004,

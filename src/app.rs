@@ -389,6 +389,7 @@ fn collect_live(
         ),
     };
     let target = Target {
+        account_id: None,
         region: String::new(),
         studio: args.studio.clone().or_else(|| file(|c| &c.studio)),
         workgroup: args.workgroup.clone().or_else(|| file(|c| &c.workgroup)),

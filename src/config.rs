@@ -387,6 +387,7 @@ expires = 2031-01-31
     #[test]
     fn with_facts_the_target_keys_must_agree_with_the_saved_target() {
         let target = Target {
+            account_id: None,
             region: "ap-northeast-1".into(),
             studio: None,
             workgroup: Some("idc-wg".into()),

@@ -231,6 +231,7 @@ pub fn clients(
         ),
         lf: client!(aws_sdk_lakeformation, "lakeformation"),
         glue: client!(aws_sdk_glue, "glue"),
+        org: client!(aws_sdk_organizations, "organizations"),
         s3: client!(
             aws_sdk_s3,
             "s3",

@@ -12,6 +12,7 @@ mod glue;
 mod iam;
 mod lakeformation;
 mod ops;
+mod organizations;
 mod run;
 mod s3;
 mod s3control;
@@ -352,16 +353,27 @@ async fn read(
         (lake, tables, table_names, lf_apps)
     });
 
+    let organization = async {
+        if !has(N::Organization) {
+            return Fact::default();
+        }
+        progress("reading the organization");
+        organizations::describe(run, &run.c.org).await
+    };
+
     let (
         access_grants,
-        instances,
+        (instances, organization),
         (studios, studio_apps),
         (workgroups, mut apps),
         (lake_formation, tables, table_names, lf_apps),
     ) = tokio::join!(
         in_area(Some(Area::S3AccessGrants), caller_and_grants),
-        in_area(Some(Area::IdentityCenter), identity_center),
-        in_area(Some(Area::EmrStudio), studios),
+        in_area(
+            Some(Area::IdentityCenter),
+            Box::pin(async { tokio::join!(identity_center, organization) })
+        ),
+        in_area(Some(Area::EmrStudio), Box::pin(studios)),
         in_area(Some(Area::AthenaWorkgroup), workgroups),
         in_area(Some(Area::LakeFormation), lake)
     );
@@ -435,6 +447,8 @@ async fn read(
         lake_formation,
         tables,
         table_names,
+        organization,
+        identity_center_source: None,
     };
     // Users are looked up in the store of the instance the resources read above
     // use: with an account instance beside the organization instance, the first

@@ -92,6 +92,7 @@ pub const GET_CALLER_IDENTITY: Operation = op(
     "sts:GetCallerIdentity",
     &[
         Caller,
+        Organization,
         AccessGrantsInstance,
         AccessGrantsLocations,
         AccessGrants,
@@ -102,6 +103,12 @@ pub const GET_CALLER_IDENTITY: Operation = op(
         StudioApplications,
         ResultsBucket,
     ],
+);
+pub const DESCRIBE_ORGANIZATION: Operation = op(
+    "organizations",
+    "DescribeOrganization",
+    "organizations:DescribeOrganization",
+    &[Organization],
 );
 pub const LIST_INSTANCES: Operation = op(
     "ssoadmin",
@@ -321,6 +328,7 @@ pub const GET_BUCKET_LOCATION: Operation = op(
 /// Every operation the collectors can send. All are read-only.
 pub const OPERATIONS: &[Operation] = &[
     GET_CALLER_IDENTITY,
+    DESCRIBE_ORGANIZATION,
     LIST_INSTANCES,
     DESCRIBE_INSTANCE,
     GET_USER_ID,

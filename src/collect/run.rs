@@ -35,6 +35,7 @@ pub struct Clients {
     pub s3c: aws_sdk_s3control::Client,
     pub lf: aws_sdk_lakeformation::Client,
     pub glue: aws_sdk_glue::Client,
+    pub org: aws_sdk_organizations::Client,
     pub s3: aws_sdk_s3::Client,
 }
 

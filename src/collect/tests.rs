@@ -125,6 +125,7 @@ impl Harness {
 
     async fn read(&self, needs: &[Need]) -> Facts {
         let target = Target {
+            account_id: None,
             region: "ap-northeast-1".into(),
             users: vec!["alice".into()],
             tables: vec![TABLE.into()],
@@ -243,6 +244,16 @@ fn healthy() -> Rules {
             aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
                 .account(ACCOUNT)
                 .arn(format!("arn:aws:sts::{ACCOUNT}:assumed-role/ro/ci"))
+                .build()
+        })),
+        ("organizations", mock!(aws_sdk_organizations::Client::describe_organization).then_output(|| {
+            aws_sdk_organizations::operation::describe_organization::DescribeOrganizationOutput::builder()
+                .organization(
+                    aws_sdk_organizations::types::Organization::builder()
+                        .id("o-exampleorgid")
+                        .master_account_id(ACCOUNT)
+                        .build(),
+                )
                 .build()
         })),
         ("ssoadmin", mock!(aws_sdk_ssoadmin::Client::list_instances).then_http_response(json_ok(json!({
@@ -1617,7 +1628,7 @@ fn area_of(service: &str, op: &str, body: &str) -> Option<Area> {
         "sts" => return None,
         "emr" => Area::EmrStudio,
         "athena" => Area::AthenaWorkgroup,
-        "identitystore" => Area::IdentityCenter,
+        "identitystore" | "organizations" => Area::IdentityCenter,
         // The users' assignments are read with the users, for every application.
         "sso admin" | "ssoadmin" if op == "ListApplicationAssignmentsForPrincipal" => {
             Area::IdentityCenter

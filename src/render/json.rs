@@ -62,6 +62,7 @@ mod tests {
         }
         assert_eq!(first["status"], report.results[0].status.as_str());
         let areas = [
+            "account",
             "identity-center",
             "emr-studio",
             "athena-workgroup",

@@ -10,6 +10,7 @@
 
 use crate::check::Check;
 
+pub mod ac001;
 pub mod ag001;
 pub mod ag002;
 pub mod ag003;
@@ -62,6 +63,7 @@ macro_rules! registry {
 }
 
 registry!(
+    ac001, //
     ic001, ic002, ic003, ic004, //
     es001, es002, es003, es004, es005, es006, es007, es008, es009, //
     wg001, wg002, wg003, wg004, wg005, wg006, wg007, wg008, wg009, wg010, //

@@ -13,6 +13,7 @@ use std::fmt;
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Area {
+    Account,
     IdentityCenter,
     EmrStudio,
     AthenaWorkgroup,
@@ -21,7 +22,8 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
+        Area::Account,
         Area::IdentityCenter,
         Area::EmrStudio,
         Area::AthenaWorkgroup,
@@ -31,6 +33,7 @@ impl Area {
 
     pub fn title(self) -> &'static str {
         match self {
+            Area::Account => "AWS account",
             Area::IdentityCenter => "IAM Identity Center",
             Area::EmrStudio => "EMR Studio",
             Area::AthenaWorkgroup => "Athena workgroup",
@@ -99,6 +102,9 @@ pub enum Need {
     Caller,
     /// `sso:ListInstances`.
     IdcInstances,
+    /// `organizations:DescribeOrganization` in the target account (and in the
+    /// account Identity Center is read from, when that is another).
+    Organization,
     /// `identitystore` lookups of each `--user` and their groups.
     Users,
     /// EMR Studios (list + describe).
@@ -162,7 +168,7 @@ pub enum Need {
 
 impl Need {
     /// Every need, in declaration order.
-    pub const ALL: [Need; 31] = [
+    pub const ALL: [Need; 32] = [
         Need::Caller,
         Need::IdcInstances,
         Need::Users,
@@ -194,6 +200,7 @@ impl Need {
         Need::LfApplicationAssignments,
         Need::StudioApplications,
         Need::ResultsBucket,
+        Need::Organization,
     ];
 }
 
@@ -459,6 +466,7 @@ mod tests {
             Need::LfApplicationAssignments => 28,
             Need::StudioApplications => 29,
             Need::ResultsBucket => 30,
+            Need::Organization => 31,
         }
     }
 
@@ -467,6 +475,6 @@ mod tests {
         for (i, n) in Need::ALL.iter().enumerate() {
             assert_eq!(index(*n), i, "{n:?}");
         }
-        assert_eq!(Need::ALL.len(), 31);
+        assert_eq!(Need::ALL.len(), 32);
     }
 }

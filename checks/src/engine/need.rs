@@ -49,6 +49,7 @@ impl Need {
         let groups: &[&[&str]] = match self {
             Need::Caller => &[CALLER],
             Need::IdcInstances => &[INSTANCES],
+            Need::Organization => &[CALLER, &["organizations:DescribeOrganization"]],
             Need::Users => &[INSTANCES, USERS],
             Need::Studios => &[STUDIOS],
             Need::SessionMappings => &[STUDIOS, MAPPINGS],

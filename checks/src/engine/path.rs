@@ -15,6 +15,9 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct AccessPath {
+    /// The target the path runs in (a report may cover several).
+    pub account_id: Option<String>,
+    pub region: String,
     pub user: String,
     pub table: String,
     pub studio: Option<String>,
@@ -150,6 +153,8 @@ pub fn paths(ctx: &Ctx, results: &[CheckResult]) -> Vec<AccessPath> {
                 .max_by_key(|s| rank(*s))
                 .unwrap_or(Status::Skip);
             out.push(AccessPath {
+                account_id: None,
+                region: String::new(),
                 user: user.clone(),
                 table: table.clone(),
                 studio: studio.map(|s| s.studio_id.clone()),

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub fail_on: FailOn,
 }
 
+/// The check that reports a target that could not be reached.
+const ACCESS: &str = "AC001";
+
 pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement changes can take up to an hour to apply: rerun studio-doctor after that before concluding a fix did not work.";
 
 /// Run the selected checks. Their prerequisites are evaluated too; one that is not
@@ -45,10 +48,19 @@ pub fn run_with(
     let ctx = Ctx::new(facts);
     let account_id = match &facts.caller {
         Fact::Known(c) => Some(c.account_id.clone()),
-        Fact::Unknown(_) => None,
+        Fact::Unknown(_) => facts.target.account_id.clone(),
     };
-    let wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
-    let order = registry::with_prerequisites(selected);
+    let mut wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
+    let mut order = registry::with_prerequisites(selected);
+    // A target whose audit role could not be assumed has no facts: it reports
+    // the one check that says so, whatever was selected.
+    if facts.unreachable() {
+        order = registry::ALL
+            .iter()
+            .filter(|c| c.meta.id == ACCESS)
+            .collect();
+        wanted = BTreeSet::from([ACCESS]);
+    }
     // Per check id: (verdict-or-skip, scope) of each outcome, to judge dependants.
     let mut seen: BTreeMap<&str, Vec<(Blocker, Vec<Scope>)>> = BTreeMap::new();
     let mut results: Vec<CheckResult> = Vec::new();
@@ -141,7 +153,11 @@ pub fn run_with(
     }
     results.retain(|r| wanted.contains(r.id) || roots.contains(r.id));
     let waivers = apply_waivers(&mut results, &wanted, options);
-    let access_path = crate::path::paths(&ctx, &results);
+    let mut access_path = crate::path::paths(&ctx, &results);
+    for p in &mut access_path {
+        p.account_id = account_id.clone();
+        p.region = facts.target.region.clone();
+    }
     let mut notes = Vec::new();
     if results.iter().any(|r| {
         crate::registry::is_entitlement(r.id) && matches!(r.status, Status::Fail | Status::Warn)

@@ -91,11 +91,46 @@ pub struct Facts {
     /// `null`: no such database.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub table_names: BTreeMap<String, Fact<Option<Vec<String>>>>,
+    /// `organizations:DescribeOrganization` in the target account. `null`: the
+    /// account is not in an organization (AWSOrganizationsNotInUseException).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub organization: Fact<Option<Organization>>,
+    /// Where the Identity Center facts (instances, users, groups, applications,
+    /// assignments) were read when not in the target account
+    /// (`--identity-center-profile` / `--identity-center-role-arn`). Absent: read
+    /// in the target account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_source: Option<IdcSource>,
+}
+
+/// `organizations:DescribeOrganization` → `Organization`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// `Id`, e.g. `o-exampleorgid`.
+    pub id: String,
+    /// `MasterAccountId`: the organization's management account.
+    pub management_account_id: String,
+}
+
+/// The account the Identity Center facts were read from, when not the target's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdcSource {
+    /// `sts:GetCallerIdentity` of the Identity Center credentials.
+    pub account_id: String,
+    /// `organizations:DescribeOrganization` from that account (`null`: none).
+    #[serde(default, skip_serializing_if = "not_collected")]
+    pub organization: Fact<Option<Organization>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
+    /// The account asked for (`--accounts`, `--organization`). None: the account
+    /// of the credentials used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub region: String,
     /// `--studio`: a Studio id or name. None: every Studio in the region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -596,6 +631,12 @@ pub struct Table {
 }
 
 impl Facts {
+    /// The target's account could not be reached: its audit role could not be
+    /// assumed, so no fact was read.
+    pub fn unreachable(&self) -> bool {
+        matches!(&self.caller, Fact::Unknown(u) if u.action == "sts:AssumeRole")
+    }
+
     /// Parse a facts file, with a one-line error on failure.
     pub fn from_json(text: &str) -> Result<Facts, String> {
         if text.len() as u64 > MAX_FACTS_BYTES {
