@@ -81,11 +81,14 @@ mod tests {
 
     #[test]
     fn passes_with_the_identity_and_errors_when_the_role_cannot_be_assumed() {
-        let mut f = Facts::default();
-        f.caller = Fact::Known(Caller {
-            account_id: "111122223333".into(),
-            arn: "arn:aws:sts::111122223333:assumed-role/StudioDoctorAudit/studio-doctor".into(),
-        });
+        let mut f = Facts {
+            caller: Fact::Known(Caller {
+                account_id: "111122223333".into(),
+                arn: "arn:aws:sts::111122223333:assumed-role/StudioDoctorAudit/studio-doctor"
+                    .into(),
+            }),
+            ..Facts::default()
+        };
         let out = run(&Ctx::new(&f));
         assert_eq!(out[0].verdict, Verdict::Pass);
         assert!(out[0].message.contains("assumed-role/StudioDoctorAudit"));
