@@ -490,6 +490,114 @@ def test_unknowns(stub):
     check(got[0] == "ResourceNotFoundException", "null user: get_user_id", got)
 
 
+def test_organization(stub):
+    """Several accounts: an organization, audit roles, facts seeded per account with
+    the management account's Identity Center, AssumeRole denied as AWS does, and
+    faults for one account."""
+    demo = json.loads((ROOT / "examples" / "demo-account.json").read_text())
+    stub.control("/_stub/reset_all")
+    org = stub.control("/_stub/organization", {"members": 3, "closed": 1})
+    mgmt, (d1, d2, d3), closed = org["management_account_id"], org["members"], org["closed"]
+    check(mgmt == "123456789012" and len(closed) == 1, "organization", org)
+    for acct in (mgmt, d1, d2):
+        stub.control("/_stub/role", {"account": acct, "name": "StudioDoctorAudit"})
+    region = "ap-northeast-1"
+    m = stub.control(f"/_stub/scenario?account={mgmt}&region={region}", copy.deepcopy(HEALTHY))
+    r1 = stub.control(f"/_stub/scenario?account={d1}&region={region}&identity_center_account={mgmt}",
+                      copy.deepcopy(HEALTHY))
+    r2 = stub.control(f"/_stub/scenario?account={d2}&region={region}&identity_center_account={mgmt}", demo)
+    check(m["account_id"] == mgmt and r1["account_id"] == d1 and r2["account_id"] == d2, "seeded accounts")
+    check(r1["instance_arn"] == m["instance_arn"] and r1["identity_store_id"] == m["identity_store_id"]
+          and r1["ids"].get(ALICE) == m["ids"].get(ALICE), "D1 uses M's instance, store and alice", r1["ids"])
+    check(r1["facts"]["identity_center_instances"][0]["owner_account_id"] == mgmt, "owner rewritten")
+
+    sts = stub.client("sts", region)
+    code = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{d3}:role/StudioDoctorAudit",
+                    RoleSessionName="studio-doctor")
+    check(code == ("AccessDenied", 403), "no role in D3: AccessDenied", code)
+    try:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{d3}:role/StudioDoctorAudit", RoleSessionName="ss")
+    except ClientError as e:
+        msg = e.response["Error"]["Message"]
+        check(msg == f"User: arn:aws:sts::{mgmt}:assumed-role/studio-doctor-readonly/ci is not authorized "
+              f"to perform: sts:AssumeRole on resource: arn:aws:iam::{d3}:role/StudioDoctorAudit",
+              "AccessDenied message", msg)
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{d1}:role/StudioDoctorAudit",
+                            RoleSessionName="studio-doctor")["Credentials"]
+
+    def as_d1(service, reg=region):
+        return boto3.client(service, region_name=reg, endpoint_url=stub.url,
+                            aws_access_key_id=creds["AccessKeyId"],
+                            aws_secret_access_key=creds["SecretAccessKey"],
+                            aws_session_token=creds["SessionToken"])
+
+    who = as_d1("sts").get_caller_identity()
+    check(who["Account"] == d1 and who["Arn"] == f"arn:aws:sts::{d1}:assumed-role/StudioDoctorAudit/studio-doctor",
+          "D1 session identity", who)
+    studios = as_d1("emr").list_studios()["Studios"]
+    arns = [as_d1("emr").describe_studio(StudioId=s["StudioId"])["Studio"]["StudioArn"] for s in studios]
+    check([a.split(":")[4] for a in arns] == [d1], "D1 sees its studio", arns)
+    check(len(stub.client("emr", region).list_studios()["Studios"]) == 1, "M keeps its studio")
+    insts = as_d1("sso-admin").list_instances()["Instances"]
+    check([(i["InstanceArn"], i["OwnerAccountId"]) for i in insts] == [(m["instance_arn"], mgmt)],
+          "D1 lists M's organization instance", insts)
+    user = as_d1("identitystore").describe_user(IdentityStoreId=m["identity_store_id"], UserId=m["ids"][ALICE])
+    check(user["UserName"] == "alice", "D1 reads M's identity store", user)
+    members = as_d1("identitystore").list_group_memberships_for_member(
+        IdentityStoreId=m["identity_store_id"], MemberId={"UserId": m["ids"][ALICE]})["GroupMemberships"]
+    check(len(members) == 1, "alice's membership is not duplicated", members)
+    desc = as_d1("organizations").describe_organization()["Organization"]
+    check(desc["Id"] == org["organization_id"] and desc["MasterAccountId"] == mgmt, "D1's organization", desc)
+    apps = as_d1("sso-admin").list_applications(InstanceArn=m["instance_arn"])["Applications"]
+    check(apps and {a["ApplicationAccount"] for a in apps} == {d1}, "D1 lists its own applications", apps)
+    apps = stub.client("sso-admin", region).list_applications(
+        InstanceArn=m["instance_arn"], Filter={"ApplicationAccount": d1})["Applications"]
+    check(apps and {a["ApplicationAccount"] for a in apps} == {d1}
+          and all(f":{d1}:application/" in a["ApplicationArn"] for a in apps),
+          "M lists D1's applications", apps)
+    got = stub.client("sso-admin", region).describe_application(ApplicationArn=apps[0]["ApplicationArn"])
+    check(got["ApplicationAccount"] == d1, "M describes D1's application", got)
+    check(as_d1("sso-admin", "us-east-1").list_instances()["Instances"] == []
+          and as_d1("emr", "us-east-1").list_studios()["Studios"] == [], "D1 in another region: nothing")
+    listed = stub.client("organizations", region).list_accounts()["Accounts"]
+    status = {a["Id"]: a["Status"] for a in listed}
+    check(status == {mgmt: "ACTIVE", d1: "ACTIVE", d2: "ACTIVE", d3: "ACTIVE", closed[0]: "SUSPENDED"},
+          "ListAccounts", status)
+
+    # Trust policies: ExternalId and the principal.
+    stub.control("/_stub/role", {"account": d2, "name": "WithExternalId", "trust_policy": {
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{mgmt}:root"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "xyz"}}}]}})
+    stub.control("/_stub/role", {"account": d2, "name": "OtherPrincipal", "trust_policy": {
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{d3}:root"}, "Action": "sts:AssumeRole"}]}})
+    arn = f"arn:aws:iam::{d2}:role/WithExternalId"
+    check(error_of(sts.assume_role, RoleArn=arn, RoleSessionName="ss")[0] == "AccessDenied", "ExternalId missing")
+    check(error_of(sts.assume_role, RoleArn=arn, RoleSessionName="ss", ExternalId="no")[0] == "AccessDenied",
+          "ExternalId wrong")
+    check(error_of(sts.assume_role, RoleArn=arn, RoleSessionName="ss", ExternalId="xyz") == (None, None),
+          "ExternalId right")
+    check(error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{d2}:role/OtherPrincipal",
+                   RoleSessionName="ss")[0] == "AccessDenied", "principal of another account")
+
+    # A fault for one account: identitystore denied in D1 only (an SCP).
+    stub.control("/_stub/faults", {"rules": [{"op": "identitystore.*", "error": "AccessDenied",
+                                              "account": d1}]})
+    code = error_of(as_d1("identitystore").describe_user, IdentityStoreId=m["identity_store_id"],
+                    UserId=m["ids"][ALICE])
+    check(code == ("AccessDeniedException", 400), "D1's identitystore denied", code)
+    check(error_of(stub.client("identitystore", region).describe_user, IdentityStoreId=m["identity_store_id"],
+                   UserId=m["ids"][ALICE]) == (None, None), "M's identitystore allowed")
+    stub.control("/_stub/reset")
+
+    # A plain scenario is back to one account.
+    r = stub.scenario(copy.deepcopy(HEALTHY))
+    check(r["account_id"] == mgmt and error_of(
+        stub.client("organizations", region).describe_organization)[0] == "AWSOrganizationsNotInUseException",
+        "scenario without account= resets everything")
+
+
 def test_lifecycle():
     for how in ("stdin", "sigterm"):
         stub = Stub()
@@ -511,7 +619,8 @@ def test_lifecycle():
 def main():
     stub = Stub()
     try:
-        for test in (test_healthy, test_calls_and_faults, test_variant, test_unknowns):
+        for test in (test_healthy, test_calls_and_faults, test_variant, test_unknowns,
+                     test_organization):
             try:
                 if test is test_calls_and_faults:
                     test(stub, stub.scenario(copy.deepcopy(HEALTHY)))

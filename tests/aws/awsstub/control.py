@@ -1,11 +1,12 @@
 """The control endpoints (/_stub/...) the tests call: scenario, faults, page size,
-latency, calls and stats, reset (see stub.py)."""
+latency, calls and stats, reset; organization and roles (see stub.py)."""
 
 import json
 from urllib.parse import parse_qs
 
+from . import accounts
 from .faults import FAULT_KINDS
-from .scenario import load_scenario
+from .scenario import load_scenario, reset_all
 
 
 def chain_depth(timeline):
@@ -19,15 +20,30 @@ def chain_depth(timeline):
 
 
 def control(stub, method, path, query, body):
+    q = {k: v[0] for k, v in parse_qs(query).items()}
     if method == "POST" and path == "/_stub/scenario":
-        region = (parse_qs(query).get("region") or [None])[0]
         with stub.seed_lock:
-            return load_scenario(stub, json.loads(body), region)
+            return load_scenario(stub, json.loads(body), q.get("region"), q.get("account"),
+                                 q.get("identity_center_account"), q.get("reset") == "1")
+    if method == "POST" and path == "/_stub/reset_all":
+        with stub.seed_lock:
+            reset_all(stub, q.get("managed") == "1")
+        with stub.lock:
+            stub.calls, stub.rules, stub.page_size = [], [], None
+        return {"ok": True}
+    if method == "POST" and path == "/_stub/organization":
+        with stub.seed_lock:
+            return accounts.organization(stub, json.loads(body or b"{}"))
+    if method == "POST" and path == "/_stub/role":
+        with stub.seed_lock:
+            return accounts.create_role(stub, json.loads(body))
     if method == "POST" and path == "/_stub/faults":
         rules = json.loads(body).get("rules", [])
         for r in rules:
             if r.get("error") not in FAULT_KINDS or not r.get("op"):
                 raise ValueError(f"bad rule {r}: need op and error in {FAULT_KINDS}")
+            if "account" in r and not str(r["account"]).isdigit():
+                raise ValueError(f"bad rule {r}: account is a 12-digit id")
         with stub.lock:
             stub.rules = [dict(r) for r in rules]
         return {"ok": True}

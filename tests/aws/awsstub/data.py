@@ -7,6 +7,9 @@ class Data:
     def __init__(self):
         self.region = None
         self.account = None
+        # The account of the Identity Center instance these facts use (None: this
+        # account's own); its identity store and instance are read there.
+        self.idc_account = None
         self.instance_arn = None
         self.instance = {}  # facts' IdC instance (name, status), ids already rewritten
         # The facts' instances in ListInstances order: None stands for moto's own

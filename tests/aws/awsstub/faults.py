@@ -29,14 +29,16 @@ FAULT_KINDS = ("AccessDenied", "Throttling", "Timeout", "ServerError", "Malforme
 TIMEOUT_DELAY = 10.0  # seconds a "Timeout" fault waits when it has no "delay"
 
 
-def take_fault(rules, name, body=b""):
+def take_fault(rules, name, body=b"", account=None):
     """The first live fault rule for this operation (and, with "body", whose request
-    body holds that text; with "every", one such call in that many; with "rate",
-    the calls above that many a second per service), counting it
-    down (lock held)."""
+    body holds that text; with "account", made in that account; with "every", one
+    such call in that many; with "rate", the calls above that many a second per
+    service), counting it down (lock held)."""
     for rule in rules:
         wanted = rule.get("body")
         if wanted is not None and wanted.encode() not in (body or b""):
+            continue
+        if rule.get("account") not in (None, account):
             continue
         if fnmatch.fnmatchcase(name, rule["op"]) and rule.get("times") != 0:
             # "rate": r lets r calls a second through per service (a token
@@ -69,7 +71,7 @@ def within_rate(rule, service):
     return False
 
 
-def fault(req, kind, data):
+def fault(req, kind, data, scp=False):
     if kind == "Malformed":
         xml = req.protocol in ("query", "rest-xml")
         body = b"<Response><unclosed>" if xml else b'{"truncated": '
@@ -82,9 +84,10 @@ def fault(req, kind, data):
     if kind == "AccessDenied":
         action = f"{IAM_PREFIX.get(req.service, req.service)}:{req.op}"
         account = data.account or "123456789012"
+        why = ("with an explicit deny in a service control policy" if scp else
+               f"because no identity-based policy allows the {action} action")
         message = (f"User: arn:aws:sts::{account}:assumed-role/studio-doctor-test/ci is not "
-                   f"authorized to perform: {action} because no identity-based policy "
-                   f"allows the {action} action")
+                   f"authorized to perform: {action} {why}")
     else:
         message = "Rate exceeded"
     return error(req, code, message, status)
@@ -99,5 +102,6 @@ def inject(rule, req, data):
     if delay:
         time.sleep(float(delay))
     if rule["error"] != "Timeout":
-        return fault(req, rule["error"], data)
+        # A rule for one account is what an SCP on it does (AWS's message says so).
+        return fault(req, rule["error"], data, scp="account" in rule)
     return None

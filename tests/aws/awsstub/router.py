@@ -8,7 +8,7 @@ import threading
 import time
 from urllib.parse import urlencode
 
-from . import athena, emr, identitystore, lakeformation, s3control, sso, sts
+from . import accounts, athena, emr, identitystore, lakeformation, s3control, sso, sts
 from .control import control
 from .data import Data
 from .faults import inject, take_fault
@@ -16,7 +16,10 @@ from .wire import DEFAULT_PAGE, HOP_BY_HOP, Req, reply_json
 
 QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 
-SERVICES = (emr, sso, s3control, lakeformation, athena, identitystore, sts)
+SERVICES = (emr, sso, s3control, lakeformation, athena, identitystore, sts, accounts)
+# Identity Center's services: a request to them acts in the account of the
+# Identity Center instance its account uses (Data.idc_account).
+IDC_SERVICES = ("sso", "identitystore")
 
 
 def table(name):
@@ -33,7 +36,8 @@ class Stub:
         self.moto_port = moto.port
         self.lock = threading.Lock()
         self.seed_lock = threading.Lock()
-        self.data = Data()
+        self.datas = {}  # (account, region) -> Data, filled by scenarios
+        self.keys = {}  # access key id -> (account, ARN), see accounts.identity
         self.calls, self.rules, self.page_size = [], [], None
         self.busy = {}  # operation -> seconds spent answering it
         self.latency, self.in_flight, self.max_in_flight = 0.0, 0, 0
@@ -70,14 +74,32 @@ class Stub:
                 # The emulator's own time answering (the added latency excluded).
                 self.busy[req.name] = self.busy.get(req.name, 0.0) + (end - busy)
 
+    def data_for(self, account, req):
+        """The Data serving the request (lock held): its account's in its region. In
+        a region without one, nothing (a fresh Data, so a write there is lost), but
+        Identity Center answers for its instance in each of its regions, and a
+        request without a region is served from the account's first Data."""
+        d = self.datas.get((account, req.region))
+        mine = [v for (a, _), v in self.datas.items() if a == account]
+        if d is None and req.region is None and mine:
+            d = mine[0]
+        if d is None and req.service == "sso":
+            d = next((v for v in mine if req.region in v.instance_regions()), None)
+        if d is None:
+            d = Data()
+            d.account, d.region = account, req.region
+            # An account seeded in other regions has no Identity Center instance here
+            # (moto has one in every account and region).
+            d.no_instances = bool(mine)
+        return d
+
     def handle_now(self, req):
+        req.account, _ = accounts.identity(self, req)
         with self.lock:
             self.calls.append(req.name)
-            rule = take_fault(self.rules, req.name, req.body)
-            # Another region: nothing there (a fresh Data, so a write there is lost);
-            # but Identity Center answers for its instance in each of its regions.
-            data = self.data if req.region in (None, self.data.region) or (
-                req.service == "sso" and req.region in self.data.instance_regions()) else Data()
+            rule = take_fault(self.rules, req.name, req.body, req.account)
+            data = self.data_for(req.account, req)
+        req.idc_account = data.idc_account or req.account
         if rule:
             answer = inject(rule, req, data)
             if answer is not None:
@@ -90,13 +112,17 @@ class Stub:
         return answer
 
     def forward(self, req):
-        """Send the request to moto unchanged and return moto's answer."""
+        """Send the request to moto unchanged and return moto's answer (an Identity
+        Center request of an account whose instance is another account's acts there)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.moto_port, timeout=120)
         try:
             conn.putrequest(req.method, req.raw_path, skip_host=True, skip_accept_encoding=True)
             for k, v in req.headers.items():
                 if k.lower() not in HOP_BY_HOP:
                     conn.putheader(k, v)
+            idc = getattr(req, "idc_account", None)
+            if req.service in IDC_SERVICES and idc and idc != getattr(req, "account", None):
+                conn.putheader("x-moto-account-id", idc)
             conn.putheader("Content-Length", str(len(req.body)))
             conn.endheaders(req.body or None)
             resp = conn.getresponse()
@@ -106,41 +132,62 @@ class Stub:
         finally:
             conn.close()
 
-    def moto_json(self, req, service, target, obj):
+    def moto_json(self, req, service, target, obj, account=None):
         """Call a JSON-protocol operation of moto as `service` (its signing name),
-        in the request's region: returns (HTTP status, answer as a dict)."""
+        in the request's region and account: returns (HTTP status, answer as a dict)."""
         headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
-                   **self.signed(req, service)}
+                   **self.signed(req, service, account)}
         _, _, body = answer = self.forward(Req("POST", "/", headers, json.dumps(obj).encode()))
         try:
             return answer[0], json.loads(body or b"{}")
         except ValueError:
             return answer[0], {}
 
-    def moto_rest(self, req, service, path, obj):
+    def moto_rest(self, req, service, path, obj, account=None):
         """Call a REST-JSON operation of moto (e.g. Lake Formation's POST /Name):
         (HTTP status, answer as a dict)."""
-        headers = {"Content-Type": "application/json", **self.signed(req, service)}
+        headers = {"Content-Type": "application/json", **self.signed(req, service, account)}
         _, _, body = answer = self.forward(Req("POST", path, headers, json.dumps(obj).encode()))
         try:
             return answer[0], json.loads(body or b"{}")
         except ValueError:
             return answer[0], {}
 
-    def moto_query(self, req, service, params):
+    def moto_query(self, req, service, params, account=None):
         """Call a query-protocol operation of moto (IAM, STS): (HTTP status, XML text)."""
         body = urlencode({**params, "Version": QUERY_VERSIONS[service]}).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **self.signed(req, service)}
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   **self.signed(req, service, account)}
         status, _, out = self.forward(Req("POST", "/", headers, body))
         return status, out.decode("utf-8", "replace")
 
-    def signed(self, req, service):
+    def signed(self, req, service, account=None):
         """Headers that make moto take a request for `service` (moto routes by the
-        SigV4 credential scope and does not check the signature)."""
+        SigV4 credential scope and does not check the signature), acting in
+        `account`, else the request's (its Identity Center account for sso and
+        identitystore)."""
         region = req.region or "us-east-1"
         auth = (f"AWS4-HMAC-SHA256 Credential=testing/20240101/{region}/{service}/aws4_request, "
                 "SignedHeaders=host, Signature=0")
-        return {"Authorization": auth, "Host": f"127.0.0.1:{self.moto_port}"}
+        out = {"Authorization": auth, "Host": f"127.0.0.1:{self.moto_port}"}
+        account = account or getattr(req, "idc_account" if service in IDC_SERVICES else "account", None)
+        if account:
+            out["x-moto-account-id"] = account
+        return out
+
+    def visible_apps(self, d, instance_arn):
+        """The Identity Center applications on an instance that `d`'s account sees:
+        its own, and for the instance's own account those of every account
+        (ListApplications with an ApplicationAccount filter). arn -> (app, account)."""
+        if not instance_arn or instance_arn != d.instance_arn:
+            return {}
+        out = {arn: (app, d.account) for arn, app in d.apps.items()}
+        if (d.idc_account or d.account) == d.account:
+            with self.lock:
+                others = [v for v in self.datas.values() if v is not d and v.instance_arn == instance_arn]
+            for v in others:
+                out.update({arn: (app, v.account) for arn, app in v.apps.items() if arn not in out})
+        return out
 
     def paginate(self, items, token, max_results=None):
         n = self.page_size or max_results or DEFAULT_PAGE

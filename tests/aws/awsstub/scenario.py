@@ -5,6 +5,7 @@ import http.client
 import json
 
 from . import athena, emr, iam, identitystore, lakeformation, s3, s3control, sso
+from .accounts import boto
 from .data import Data
 from .wire import FACTS_ACCOUNT, known, log
 
@@ -21,22 +22,38 @@ def moto_api(port, path, obj=None):
         conn.close()
 
 
-def load_scenario(stub, facts, region_override):
-    import boto3  # only the seeding needs boto3
+def reset_all(stub, managed=False):
+    """moto reset (restarted if the AWS managed policies mode must change), and
+    every account's data in the stub dropped."""
+    stub.moto.ensure(managed=managed)
+    moto_api(stub.moto_port, "/moto-api/reset")
+    with stub.lock:
+        stub.datas, stub.keys = {}, {}
 
+
+def load_scenario(stub, facts, region_override, account=None, idc_account=None, reset=False):
+    """Seed a facts file. Without `account`: moto reset and the facts seeded in its
+    default account (the only data then). With `account`: seeded into that account,
+    the other accounts' data kept (after a reset of everything with `reset`); with
+    `idc_account`, the facts' Identity Center instance and identity store are that
+    account's (its moto instance in the region; users and groups seeded there,
+    reusing those that exist by name)."""
     facts_region = facts["target"]["region"]
     region = region_override or facts_region
     text = json.dumps(facts)
-    stub.moto.ensure(managed="arn:aws:iam::aws:policy/" in text)
-    moto_api(stub.moto_port, "/moto-api/reset")
+    managed = "arn:aws:iam::aws:policy/" in text
+    if account is None or reset:
+        reset_all(stub, managed)
+    elif managed and not stub.moto.managed:
+        raise ValueError("these facts name AWS managed policies: POST /_stub/reset_all?managed=1 first")
 
-    def client(name):
-        return boto3.client(name, region_name=region, endpoint_url=f"http://127.0.0.1:{stub.moto_port}",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    def client(name, acct=account):
+        return boto(stub, name, region, acct)
 
-    ids_client = client("identitystore")
     account = client("sts").get_caller_identity()["Account"]
-    moto_inst = client("sso-admin").list_instances()["Instances"][0]
+    idc_account = idc_account or account
+    ids_client = client("identitystore", idc_account)
+    moto_inst = client("sso-admin", idc_account).list_instances()["Instances"][0]
     store = moto_inst["IdentityStoreId"]
     inst_arn = moto_inst["InstanceArn"]
 
@@ -64,17 +81,20 @@ def load_scenario(stub, facts, region_override):
     facts = json.loads(text)
     facts_insts = known(facts.get("identity_center_instances"), [])
     if facts_insts and facts_insts[main].get("name"):
-        client("sso-admin").update_instance(InstanceArn=inst_arn, Name=facts_insts[main]["name"])
+        client("sso-admin", idc_account).update_instance(InstanceArn=inst_arn, Name=facts_insts[main]["name"])
+    if facts_insts and idc_account != account:
+        facts_insts[main]["owner_account_id"] = idc_account
 
     # 3. IAM roles and policies, 4. Athena workgroups, 5. Glue tables and Lake Formation.
     skipped = iam.seed(client("iam"), facts, account)
     data = Data()
     athena.seed(client("athena"), facts, data)
     lakeformation.seed(client("glue"), client("lakeformation"), facts, data)
-    s3.seed(facts, stub.moto_port)
+    s3.seed(facts, lambda r: boto(stub, "s3", r, account))
 
     # 6. The stub's own data.
     data.region, data.account, data.instance_arn = region, account, inst_arn
+    data.idc_account = idc_account if idc_account != account else None
     data.caller_arn = (known(facts.get("caller")) or {}).get("arn")
     data.instance = facts_insts[main] if facts_insts else {}
     data.instance_order = [None if i == main else inst for i, inst in enumerate(facts_insts)] or [None]
@@ -85,8 +105,15 @@ def load_scenario(stub, facts, region_override):
     s3control.seed(facts, data, region, account)
 
     with stub.lock:
-        stub.data = data
+        stub.datas[(account, region)] = data
+        if data.idc_account:
+            owner = stub.datas.get((idc_account, region))
+            if owner is None:  # the instance's own account reads it too
+                owner = stub.datas[(idc_account, region)] = Data()
+                owner.region, owner.account, owner.instance_arn = region, idc_account, inst_arn
+                owner.instance = data.instance
+            owner.user_status.update(user_status)
         stub.calls, stub.rules, stub.page_size = [], [], None
-    log(f"scenario loaded: region {region}, ids {ids}, skipped {skipped}")
+    log(f"scenario loaded: account {account}, region {region}, ids {ids}, skipped {skipped}")
     return {"account_id": account, "region": region, "instance_arn": inst_arn,
             "identity_store_id": store, "ids": ids, "skipped": skipped, "facts": facts}

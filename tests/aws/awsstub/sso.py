@@ -13,6 +13,7 @@ def moto_instances(stub, req):
                if k.lower() not in HOP_BY_HOP and k.lower() != "x-amz-target"}
     headers["X-Amz-Target"] = "SWBExternalService.ListInstances"
     sub = Req("POST", "/", headers, b"{}")
+    sub.account, sub.idc_account = req.account, req.idc_account
     status, _, body = stub.forward(sub)
     return json.loads(body).get("Instances", []) if status == 200 else []
 
@@ -73,42 +74,45 @@ def describe_instance(stub, req, d):
     return reply_json(instance_wire(found[0], d, describe=True))
 
 
-def app_wire(arn, app, d):
+def app_wire(arn, app, account, d):
     sign_in = {"Origin": "IDENTITY_CENTER"}
     if app.get("url"):  # an application users open at its own URL (an EMR Studio)
         sign_in = {"Origin": "APPLICATION", "ApplicationUrl": app["url"]}
     return {"ApplicationArn": arn, "ApplicationProviderArn": app["provider"],
-            "Name": app["name"], "ApplicationAccount": d.account,
+            "Name": app["name"], "ApplicationAccount": account,
             "InstanceArn": d.instance_arn, "Status": "ENABLED", "CreatedDate": CREATED,
             "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": sign_in}}
 
 
-def find_app(req, d):
+def find_app(stub, req, d):
+    """(arn, app, its account, error) of the request's ApplicationArn."""
     arn = req.json().get("ApplicationArn")
-    app = d.apps.get(arn)
+    app, account = d.apps.get(arn), d.account
     if app is None:
-        return arn, None, error(req, "ResourceNotFoundException",
-                                f"Application {arn} does not exist")
-    return arn, app, None
+        app, account = stub.visible_apps(d, d.instance_arn).get(arn, (None, None))
+    if app is None:
+        return arn, None, None, error(req, "ResourceNotFoundException",
+                                      f"Application {arn} does not exist")
+    return arn, app, account, None
 
 
 def list_applications(stub, req, d):
     body = req.json()
     provider = (body.get("Filter") or {}).get("ApplicationProvider")
     account = (body.get("Filter") or {}).get("ApplicationAccount")
-    apps = [] if body.get("InstanceArn") != d.instance_arn or account not in (None, d.account) else [
-        app_wire(arn, a, d) for arn, a in d.apps.items()
-        if not provider or a["provider"] == provider]
+    apps = [app_wire(arn, a, acct, d) for arn, (a, acct) in
+            stub.visible_apps(d, body.get("InstanceArn")).items()
+            if (not provider or a["provider"] == provider) and account in (None, acct)]
     return stub.list_reply(body, "Applications", apps)
 
 
 def describe_application(stub, req, d):
-    arn, app, err = find_app(req, d)
-    return err or reply_json(app_wire(arn, app, d))
+    arn, app, account, err = find_app(stub, req, d)
+    return err or reply_json(app_wire(arn, app, account, d))
 
 
 def list_assignments(stub, req, d):
-    arn, app, err = find_app(req, d)
+    arn, app, _, err = find_app(stub, req, d)
     if err:
         return err
     rows = [{"ApplicationArn": arn, "PrincipalId": a["principal_id"],
@@ -127,7 +131,7 @@ def list_principal_assignments(stub, req, d):
     only = (body.get("Filter") or {}).get("ApplicationArn")
     rows = [{"ApplicationArn": arn, "PrincipalId": a["principal_id"],
              "PrincipalType": a["principal_type"]}
-            for arn, app in d.apps.items() if only in (None, arn)
+            for arn, (app, _) in stub.visible_apps(d, d.instance_arn).items() if only in (None, arn)
             for a in app["assignments"]
             if a["principal_id"] == body.get("PrincipalId")
             and a["principal_type"] == body.get("PrincipalType")]
@@ -135,7 +139,7 @@ def list_principal_assignments(stub, req, d):
 
 
 def assignment_configuration(stub, req, d):
-    _, app, err = find_app(req, d)
+    _, app, _, err = find_app(stub, req, d)
     return err or reply_json({"AssignmentRequired": app["assignment_required"]})
 
 
@@ -197,7 +201,7 @@ def new_app(d, name, provider, required, url=None, instance=None):
 def create_assignment(stub, req, d):
     """CreateApplicationAssignment; assigning a principal that is already assigned
     changes nothing."""
-    arn, app, err = find_app(req, d)
+    arn, app, _, err = find_app(stub, req, d)
     if err:
         return err
     body = req.json()
@@ -212,7 +216,7 @@ def create_assignment(stub, req, d):
 def describe_assignment(stub, req, d):
     """DescribeApplicationAssignment: the principal's direct assignment, or
     ResourceNotFoundException."""
-    arn, app, err = find_app(req, d)
+    arn, app, _, err = find_app(stub, req, d)
     if err:
         return err
     body = req.json()
@@ -224,7 +228,7 @@ def describe_assignment(stub, req, d):
 
 
 def put_assignment_configuration(stub, req, d):
-    _, app, err = find_app(req, d)
+    _, app, _, err = find_app(stub, req, d)
     if err:
         return err
     required = req.json().get("AssignmentRequired")

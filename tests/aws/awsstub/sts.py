@@ -1,11 +1,13 @@
 """STS (query protocol): GetCallerIdentity answers as the facts' caller (e.g. an
-assumed data-lake-admin role) instead of moto's user."""
+assumed data-lake-admin role) instead of moto's user; a role session moto issued
+(AssumeRole, see accounts.py) answers as itself."""
 
+from . import accounts
 from .wire import el, reply_xml
 
 
 def caller_identity(stub, req, d):
-    if not d.caller_arn:
+    if accounts.caller_arn(stub, req, d) != d.caller_arn:
         return stub.forward(req)
     inner = ("<GetCallerIdentityResult>" + el("Arn", d.caller_arn) + el("UserId", "AROASTUBCALLER")
              + el("Account", d.account) + "</GetCallerIdentityResult>"
