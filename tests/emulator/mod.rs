@@ -1,6 +1,7 @@
 //! The AWS emulator the live tests run the binary against: moto server plus the
 //! stub in `tests/aws/` (which serves what moto lacks and injects faults), and
-//! the binary pointed at it. Shared by `tests/live.rs` and `tests/fix_live.rs`.
+//! the binary pointed at it. Shared by `tests/live.rs`, `tests/fix_live.rs` and
+//! `tests/org_live.rs` (an organisation: several accounts, each with its data).
 #![allow(dead_code)] // each test file uses a part
 
 use serde_json::{Value, json};
@@ -39,6 +40,14 @@ impl Drop for Stub {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An organization the stub created (see [`Stub::organization`]).
+pub struct Org {
+    pub id: String,
+    pub management: String,
+    pub members: Vec<String>,
+    pub closed: Vec<String>,
 }
 
 pub struct Run {
@@ -108,6 +117,65 @@ impl Stub {
         let answer = self.http("POST", "/_stub/scenario", &facts.to_string());
         self.region = answer["region"].as_str().unwrap().to_string();
         answer["facts"].clone()
+    }
+
+    /// Reset moto and drop every account's data (before an organisation is built).
+    pub fn reset_all(&self) {
+        self.http("POST", "/_stub/reset_all", "");
+    }
+
+    /// An organization in moto's default account (its management account) with
+    /// `members` ACTIVE member accounts and `closed` SUSPENDED ones.
+    pub fn organization(&self, members: u32, closed: u32) -> Org {
+        let v = self.http(
+            "POST",
+            "/_stub/organization",
+            &json!({ "members": members, "closed": closed }).to_string(),
+        );
+        let ids = |k: &str| -> Vec<String> { serde_json::from_value(v[k].clone()).unwrap() };
+        Org {
+            id: v["organization_id"].as_str().unwrap().to_string(),
+            management: v["management_account_id"].as_str().unwrap().to_string(),
+            members: ids("members"),
+            closed: ids("closed"),
+        }
+    }
+
+    /// An IAM role in `account` trusting the management account's root; its ARN.
+    pub fn role(&self, account: &str, name: &str) -> String {
+        let v = self.http(
+            "POST",
+            "/_stub/role",
+            &json!({ "account": account, "name": name }).to_string(),
+        );
+        v["arn"].as_str().unwrap().to_string()
+    }
+
+    /// Seed a facts file into `account` in `region`, keeping the other accounts'
+    /// data; with `identity_center_account`, the facts' Identity Center instance
+    /// and identity store are that account's. Returns the facts rewritten to what
+    /// a live run in that account should find; the region becomes the default.
+    pub fn load_into(
+        &mut self,
+        facts: &Value,
+        account: &str,
+        region: &str,
+        identity_center_account: Option<&str>,
+    ) -> Value {
+        let mut path = format!("/_stub/scenario?account={account}&region={region}");
+        if let Some(m) = identity_center_account {
+            path.push_str(&format!("&identity_center_account={m}"));
+        }
+        let answer = self.http("POST", &path, &facts.to_string());
+        self.region = region.to_string();
+        answer["facts"].clone()
+    }
+
+    /// `check --format json` with these arguments only (no target from a facts file).
+    pub fn check_args(&self, args: &[&str]) -> Run {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        self.studio_doctor(&all, 1)
     }
 
     pub fn faults(&self, rules: Value) {
