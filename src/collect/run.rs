@@ -11,10 +11,11 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Caller;
-use studio_doctor_checks::{Area, Fact, Unknown};
+use studio_doctor_checks::{Area, Fact, Unknown, UnknownKind};
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -39,6 +40,11 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
 }
 
+/// Appended to a denied Identity Center read in the target account.
+pub const IDENTITY_CENTER_HINT: &str = " (an organization can deny member accounts' Identity Center reads: \
+     read Identity Center from the management or delegated administrator account with \
+     --identity-center-profile or --identity-center-role-arn)";
+
 pub type Shared<T> = Arc<OnceCell<T>>;
 
 /// Reads shared by key (an ARN), each done once per run.
@@ -61,6 +67,9 @@ pub struct Run {
     /// A `--studio` or `--workgroup` that named nothing in the region: (flag,
     /// name, the names that exist).
     pub unmatched: Mutex<Option<(&'static str, String, Vec<String>)>>,
+    /// Identity Center is read with the target's own credentials: a denied
+    /// Identity Center read then says how to read it from another account.
+    pub identity_center_here: AtomicBool,
 }
 
 impl Run {
@@ -89,7 +98,24 @@ impl Run {
             caller: OnceCell::new(),
             spans: Mutex::new(Vec::new()),
             unmatched: Mutex::new(None),
+            identity_center_here: AtomicBool::new(true),
         })
+    }
+
+    /// An SDK error as the reason of an `Unknown` fact.
+    fn unknown<E>(&self, e: &SdkError<E>, action: &str) -> Unknown
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        let mut u = classify(e, action);
+        let identity_center = action.starts_with("sso:") || action.starts_with("identitystore:");
+        if identity_center
+            && u.kind == UnknownKind::AccessDenied
+            && self.identity_center_here.load(Ordering::Relaxed)
+        {
+            u.message.push_str(IDENTITY_CENTER_HINT);
+        }
+        u
     }
 
     /// Send one call (or a whole paginated listing) under the concurrency bound
@@ -104,7 +130,7 @@ impl Run {
     {
         self.send(op, fut)
             .await?
-            .map_err(|e| classify(&e, op.action))
+            .map_err(|e| self.unknown(&e, op.action))
     }
 
     /// Like [`Run::call`], but an error for which `missing` is true is the fact
@@ -121,7 +147,7 @@ impl Run {
         match self.send(op, fut).await? {
             Ok(v) => Ok(Some(v)),
             Err(e) if missing(&e) => Ok(None),
-            Err(e) => Err(classify(&e, op.action)),
+            Err(e) => Err(self.unknown(&e, op.action)),
         }
     }
 
