@@ -452,8 +452,10 @@ fn collect_live(
         tables: pick_list(&args.tables, config.map(|c| c.tables.clone())),
     };
     let spinner = progress_bar(progress);
+    // Each target's reads run as a task: a deep future, so roomy worker stacks.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;

@@ -8,6 +8,7 @@ use super::timing::{Span, current_area, in_area, tally};
 use crate::timing::Timings;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::future::Future;
@@ -70,7 +71,15 @@ pub struct Run {
     /// Identity Center is read with the target's own credentials: a denied
     /// Identity Center read then says how to read it from another account.
     pub identity_center_here: AtomicBool,
+    /// Identity Center read from another account: its reads, shared with the
+    /// other targets of the run (see [`Run::idc_once`]).
+    pub shared_idc: std::sync::OnceLock<Arc<IdcShared>>,
 }
+
+/// Identity Center reads shared by every target that reads Identity Center
+/// from the same account: each read (by region and key) is made once per run.
+#[derive(Default)]
+pub struct IdcShared(Mutex<HashMap<String, Shared<Arc<dyn Any + Send + Sync>>>>);
 
 impl Run {
     /// The run's deadline is `started + limit`.
@@ -99,7 +108,49 @@ impl Run {
             spans: Mutex::new(Vec::new()),
             unmatched: Mutex::new(None),
             identity_center_here: AtomicBool::new(true),
+            shared_idc: std::sync::OnceLock::new(),
         })
+    }
+
+    /// `read`, or its answer when another target of the run made the same
+    /// Identity Center read (`key`, in this run's region) from the same account.
+    pub async fn idc_once<T, F>(&self, key: String, read: F) -> T
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = T>,
+    {
+        let Some(shared) = self.shared_idc.get() else {
+            return read.await;
+        };
+        let region = self.c.sso.config().region().map(|r| r.to_string());
+        let key = format!("{region:?} {} {key}", std::any::type_name::<T>());
+        let cell = shared
+            .0
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(key).or_default().clone());
+        let Some(cell) = cell else {
+            return read.await;
+        };
+        let mut pending = Some(read);
+        let value = cell
+            .get_or_init(|| {
+                let read = pending.take();
+                async move {
+                    match read {
+                        Some(r) => Arc::new(r.await) as Arc<dyn Any + Send + Sync>,
+                        None => Arc::new(()),
+                    }
+                }
+            })
+            .await
+            .clone();
+        match (value.downcast_ref::<T>(), pending) {
+            (Some(v), _) => v.clone(),
+            (None, Some(read)) => read.await,
+            // The key names T, and the read that filled it was ours: a T.
+            (None, None) => unreachable!("an Identity Center cache entry of another type"),
+        }
     }
 
     /// An SDK error as the reason of an `Unknown` fact.

@@ -128,6 +128,9 @@ pub async fn collect_all(
             );
             run.identity_center_here
                 .store(idc.is_none(), std::sync::atomic::Ordering::Relaxed);
+            if let Some(idc) = idc {
+                let _ = run.shared_idc.set(idc.shared.clone());
+            }
             let mut facts = read(&run, target, needs, &*progress).await;
             facts.identity_center_source = idc.as_ref().map(|i| i.source.clone());
             let unmatched = run.unmatched.lock().ok().and_then(|mut u| u.take());
@@ -303,6 +306,8 @@ async fn assume(
 pub struct IdcAccount {
     sdk: SdkConfig,
     source: IdcSource,
+    /// Its reads, made once for every target of a region.
+    shared: Arc<super::run::IdcShared>,
 }
 
 async fn identity_center(
@@ -346,5 +351,6 @@ async fn identity_center(
             account_id,
             organization,
         },
+        shared: Arc::default(),
     })
 }
