@@ -5,11 +5,18 @@ Prints figures; asserts nothing. Per run: wall time, AWS calls, most calls in
 flight, peak RSS, and the ratio of the wall time to the ideal (the run's
 dependent round trips times the added latency); per preset: median, min, max and
 the calls per operation.
+
+`--scale org`: an organisation of ORG_ACCOUNTS member accounts, each holding the
+healthy account (and the audit role) in both ORG_REGIONS, read with
+`--accounts ... --role-name ... --regions r1,r2`; besides the figures above, the
+wall time of one target read alone the same way (the slowest of the first
+account's targets) and the ratio of the run's wall time to it.
 """
 import argparse
 import copy
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -50,6 +57,103 @@ def scaled(n):
         dict(grant, access_grant_id=f"bulk-{i}", grantee_type="DIRECTORY_GROUP",
              grantee_identifier=guid(i, "2222")) for i in range(n)]
     return facts
+
+
+ORG_ACCOUNTS, ORG_REGIONS, ORG_ROLE = 20, ("ap-northeast-1", "us-east-1"), "StudioDoctorAudit"
+
+
+def as_audit_role(facts):
+    """The facts as the audit role reads them: it is the caller, and the Lake
+    Formation administrator."""
+    text = json.dumps(facts).replace("assumed-role/studio-doctor-readonly/ci",
+                                     f"assumed-role/{ORG_ROLE}/studio-doctor")
+    return json.loads(text.replace("role/studio-doctor-readonly", f"role/{ORG_ROLE}"))
+
+
+def seed_org(stub):
+    """The organisation: members, their audit roles, the healthy account in each
+    member and region. Returns the member account ids."""
+    stub.call("POST", "/_stub/reset_all", {})
+    members = stub.call("POST", "/_stub/organization", {"members": ORG_ACCOUNTS})["members"]
+    text = json.dumps(as_audit_role(healthy()))
+    for account in members:
+        stub.call("POST", "/_stub/role", {"account": account, "name": ORG_ROLE})
+        for i, region in enumerate(ORG_REGIONS):
+            stub.call("POST", f"/_stub/scenario?account={account}&region={region}",
+                      json.loads(text if i == 0 else own_names(text, region)))
+    return members
+
+
+def own_names(text, region):
+    """The facts for a further region of the same account: IAM and S3 names are
+    global, and the example's roles and policies name its region's resources, so
+    that region's results bucket, roles and policies get names of their own (the
+    audit role's stays)."""
+    text = text.replace("athena-results-111122223333", f"athena-results-111122223333-{region}")
+    text = re.sub(r'(arn:aws:iam::111122223333:(?:role|policy)/(?:[^"/]*/)*)([^"/]+)"',
+                  lambda m: m.group(0) if m.group(2) == ORG_ROLE else f'{m.group(1)}{m.group(2)}-{region}"', text)
+    return re.sub(r'"role_name": "([^"]+)"', lambda m: f'"role_name": "{m.group(1)}-{region}"', text)
+
+
+def emulator_cpu(stub):
+    """CPU seconds the stub and moto (its child) have used so far (Linux /proc)."""
+    pids = [stub.proc.pid]
+    try:
+        with open(f"/proc/{stub.proc.pid}/task/{stub.proc.pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def org_series(a, runs, stub, env, args, members):
+    """The organisation run at each latency, and one target alone the same way."""
+    everything = args + ["--accounts", ",".join(members), "--role-name", ORG_ROLE,
+                         "--regions", ",".join(ORG_REGIONS)]
+    base = None  # (run, one target alone) at 0 ms
+    for ms in [float(x) for x in str(a.latency).split(",")]:
+        print(f"-- latency {ms:g} ms: {len(members)} accounts x {len(ORG_REGIONS)} regions")
+        walls = []
+        for i in range(a.runs):
+            stub.call("POST", "/_stub/reset", {})
+            stub.call("POST", "/_stub/latency", {"ms": ms})
+            cpu = emulator_cpu(stub)
+            r = runs.run(a.binary, env, everything)
+            stats = stub.call("GET", "/_stub/stats")
+            print(f"run {i + 1}: wall {r['wall']:6.2f}s  calls {stats['calls']:5d}  "
+                  f"max in flight {stats['max_in_flight']:3d}  peak RSS {r['rss_mib']:6.1f} MiB  "
+                  f"CPU {r['cpu']:5.2f}s (emulator {emulator_cpu(stub) - cpu:5.2f}s)  "
+                  f"exit {r['exit']}  errors {r['summary'].get('error', '?')}")
+            if r["exit"] not in (0, 1):
+                print("  stderr: " + r["stderr"].strip()[-400:])
+            walls.append(r["wall"])
+        alone = []
+        for region in ORG_REGIONS:
+            stub.call("POST", "/_stub/reset", {})
+            stub.call("POST", "/_stub/latency", {"ms": ms})
+            cpu = emulator_cpu(stub)
+            r = runs.run(a.binary, env, args + ["--accounts", members[0], "--role-name", ORG_ROLE,
+                                                "--regions", region])
+            calls = stub.call("GET", "/_stub/stats")["calls"]
+            print(f"one target ({members[0]}, {region}) alone: wall {r['wall']:6.2f}s  calls {calls:5d}  "
+                  f"peak RSS {r['rss_mib']:6.1f} MiB  CPU {r['cpu']:5.2f}s "
+                  f"(emulator {emulator_cpu(stub) - cpu:5.2f}s)  exit {r['exit']}")
+            alone.append(r["wall"])
+        med = statistics.median(walls)
+        print(f"wall: median {med:.2f}s  min {min(walls):.2f}s  max {max(walls):.2f}s; "
+              f"slowest target alone {max(alone):.2f}s: {med / max(alone):.2f} x")
+        if ms == 0:
+            base = (med, max(alone))
+        elif base:
+            # Where the run is CPU-bound (the emulator and the tool sharing a few
+            # cores), what the latency adds shows how well the targets overlap.
+            print(f"latency added: {med - base[0]:.2f}s to the run, {max(alone) - base[1]:.2f}s "
+                  f"to one target alone")
 
 
 def large():
@@ -192,7 +296,8 @@ class Launcher:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", default="healthy", help="healthy, large, or a number of extra items")
+    ap.add_argument("--scale", default="healthy",
+                    help="healthy, large, org (20 accounts x 2 regions), or a number of extra items")
     ap.add_argument("--latency", default="0",
                     help="ms the stub adds to every AWS call; a comma list runs each in turn")
     ap.add_argument("--runs", type=int, default=3)
@@ -207,11 +312,17 @@ def main():
     a = ap.parse_args()
 
     runs = Launcher(a.python)
-    facts = {"healthy": healthy, "large": large}.get(a.scale, lambda: scaled(int(a.scale)))()
+    org = a.scale == "org"
+    facts = {"healthy": healthy, "large": large, "org": healthy}.get(
+        a.scale, lambda: scaled(int(a.scale)))()
     stub = Stub(a.python)
     try:
         t = time.time()
-        answer = stub.call("POST", "/_stub/scenario", facts)
+        if org:
+            members = seed_org(stub)
+            answer = {"region": ORG_REGIONS[0]}
+        else:
+            answer = stub.call("POST", "/_stub/scenario", facts)
         latencies = [float(x) for x in str(a.latency).split(",")]
         print(f"preset {a.scale}: seeded in {time.time() - t:.1f}s; binary {a.binary}")
         home = tempfile.mkdtemp()
@@ -230,6 +341,8 @@ def main():
             args += ["--table", tbl]
         if a.concurrency:
             args += ["--concurrency", str(a.concurrency)]
+        if org:
+            return org_series(a, runs, stub, env, args, members)
         # Calibration: with room for every call at once, the longest chain of
         # calls is the number of dependent round trips.
         stub.call("POST", "/_stub/reset", {})

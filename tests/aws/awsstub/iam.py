@@ -7,7 +7,9 @@ from .wire import known
 
 
 def seed(iam, facts, account):
-    """Create the facts' roles in moto; return what could not be seeded."""
+    """Create the facts' roles in moto; return what could not be seeded. IAM is
+    global: a role or policy that exists (the same account seeded in another
+    region) is kept as it is."""
     created, skipped = set(), []
 
     def ensure_policy(arn, document):
@@ -19,9 +21,12 @@ def seed(iam, facts, account):
         if m.group(1) != account:
             skipped.append(f"policy {arn}: another account")
             return
-        iam.create_policy(PolicyName=m.group(3), Path=m.group(2),
-                          PolicyDocument=json.dumps(document))
         created.add(arn)
+        try:
+            iam.create_policy(PolicyName=m.group(3), Path=m.group(2),
+                              PolicyDocument=json.dumps(document))
+        except iam.exceptions.EntityAlreadyExistsException:  # IAM is global: another region's
+            skipped.append(f"policy {arn}: exists")
 
     # Session policies with their documents (GetPolicyVersion serves them).
     for arn, document in (facts.get("session_policies") or {}).items():
@@ -39,7 +44,11 @@ def seed(iam, facts, account):
         if boundary:
             ensure_policy(boundary["name"], boundary["document"])
             args["PermissionsBoundary"] = boundary["name"]
-        iam.create_role(**args)
+        try:
+            iam.create_role(**args)
+        except iam.exceptions.EntityAlreadyExistsException:  # seeded for another region
+            skipped.append(f"role {name}: exists")
+            continue
         for p in known(role.get("inline_policies"), []):
             iam.put_role_policy(RoleName=name, PolicyName=p["name"],
                                 PolicyDocument=json.dumps(p["document"]))
