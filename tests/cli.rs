@@ -1479,3 +1479,53 @@ fn permissions_flags_that_do_not_fit_are_one_line_errors() {
         assert!(err.contains(says), "{all:?}: {err}");
     }
 }
+
+#[test]
+fn the_audit_role_template_carries_the_permissions_policy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("deploy/audit-role.yaml")).unwrap();
+    let t: Value = serde_norway::from_str(&text).expect("plain YAML (long-form Ref, Fn::If)");
+    let role = &t["Resources"]["AuditRole"];
+    assert_eq!(role["Type"], "AWS::IAM::Role");
+    let policy = &role["Properties"]["Policies"][0]["PolicyDocument"];
+    let want = permissions(&[]);
+    assert_eq!(
+        *policy,
+        want,
+        "deploy/audit-role.yaml's policy is not `studio-doctor permissions`; its actions now are:\n{}",
+        want["Statement"][0]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("                  - {}", a.as_str().unwrap()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The trust statement is `permissions --trust-policy`'s, with the parameters.
+    let params = &t["Parameters"];
+    assert_eq!(params["RoleName"]["Default"], "StudioDoctorAudit");
+    assert_eq!(params["ExternalId"]["Default"], "");
+    assert!(params["CallerArn"].is_object());
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    let cli = permissions(&["--trust-policy", "--caller-arn", "111122223333"]);
+    for key in ["Sid", "Effect", "Action"] {
+        assert_eq!(trust[key], cli["Statement"][0][key], "{key}");
+    }
+    assert_eq!(trust["Principal"]["AWS"]["Ref"], "CallerArn");
+    assert_eq!(
+        trust["Condition"]["Fn::If"][1]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
+    assert_eq!(role["Properties"]["RoleName"]["Ref"], "RoleName");
+    // The Terraform snippet reads the same policy from the file `permissions` writes.
+    let tf = std::fs::read_to_string(root.join("deploy/audit-role.tf")).unwrap();
+    for needle in [
+        "studio-doctor-policy.json",
+        "sts:ExternalId",
+        "variable \"caller_arn\"",
+        "variable \"external_id\"",
+        "\"StudioDoctorAudit\"",
+    ] {
+        assert!(tf.contains(needle), "deploy/audit-role.tf lacks {needle}");
+    }
+}
