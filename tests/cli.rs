@@ -1529,3 +1529,32 @@ fn the_audit_role_template_carries_the_permissions_policy() {
         assert!(tf.contains(needle), "deploy/audit-role.tf lacks {needle}");
     }
 }
+
+#[test]
+fn readme_deploys_the_audit_role_template_with_its_parameters() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let text = std::fs::read_to_string(root.join("deploy/audit-role.yaml")).unwrap();
+    let t: Value = serde_norway::from_str(&text).unwrap();
+    let params = t["Parameters"].as_object().unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("aws cloudformation ") || l.contains("`aws cloudformation "))
+        .collect();
+    assert!(commands.len() >= 3, "{commands:?}");
+    for line in commands {
+        for (i, _) in line.match_indices("ParameterKey=") {
+            let key: String = line[i + 13..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            assert!(params.contains_key(&key), "README passes {key}: {line}");
+        }
+        if line.contains("--template-body") {
+            assert!(line.contains("--template-body file://deploy/audit-role.yaml"));
+        }
+    }
+    for link in ["](deploy/audit-role.yaml)", "](deploy/audit-role.tf)"] {
+        assert!(readme.contains(link), "README links {link}");
+    }
+}
