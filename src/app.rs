@@ -270,10 +270,24 @@ pub(crate) fn read(
     checks: &[&'static Check],
     progress: bool,
 ) -> Result<(Facts, Option<Timings>), String> {
+    if args.facts.is_empty() {
+        let f = fleet(args, config)?;
+        let many = match &f.accounts {
+            collect::Accounts::Own => false,
+            collect::Accounts::List(ids) => ids.len() > 1,
+            collect::Accounts::Organization => true,
+        };
+        if many || f.regions.len() > 1 {
+            return Err(
+                "this command works on one target at a time: give one account and one region"
+                    .to_string(),
+            );
+        }
+    }
     let (mut all, timings) = read_all(args, config, checks, progress)?;
     if all.len() != 1 {
         return Err(format!(
-            "--facts: {} targets given; this command takes one facts file",
+            "{} targets (account and region) given: this command works on one at a time",
             all.len()
         ));
     }
@@ -316,11 +330,23 @@ pub(crate) fn read_all(
     progress: bool,
 ) -> Result<(Vec<Facts>, Option<Timings>), String> {
     let (all, timings) = if args.facts.is_empty() {
-        let (facts, timings) = collect_live(args, config, checks, progress)?;
-        (vec![facts], Some(timings))
+        collect_live(args, config, checks, progress)?
     } else {
         for (flag, given) in [
             ("--region", args.region.is_some()),
+            ("--regions", !args.regions.is_empty()),
+            ("--accounts", !args.accounts.is_empty()),
+            ("--organization", args.organization),
+            ("--role-name", args.role_name.is_some()),
+            ("--external-id", args.external_id.is_some()),
+            (
+                "--identity-center-profile",
+                args.identity_center_profile.is_some(),
+            ),
+            (
+                "--identity-center-role-arn",
+                args.identity_center_role_arn.is_some(),
+            ),
             ("--profile", args.profile.is_some()),
             ("--studio", args.studio.is_some()),
             ("--workgroup", args.workgroup.is_some()),
@@ -347,23 +373,51 @@ pub(crate) fn read_all(
         (all, None)
     };
     if let Some(path) = &args.save_facts {
-        let [facts] = all.as_slice() else {
-            return Err(format!(
-                "--save-facts: {} targets, one facts file holds one",
-                all.len()
-            ));
-        };
-        // Streamed to the file: a large account's facts are never held twice.
-        let failed =
-            |e: &dyn std::fmt::Display| format!("cannot write facts file {}: {e}", path.display());
-        let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
-        let mut out = std::io::BufWriter::new(file);
-        serde_json::to_writer_pretty(&mut out, facts).map_err(|e| failed(&e))?;
-        std::io::Write::write_all(&mut out, b"\n")
-            .and_then(|()| std::io::Write::flush(&mut out))
-            .map_err(|e| failed(&e))?;
+        save_facts(path, &all)?;
     }
     Ok((all, timings))
+}
+
+/// `--save-facts`: one target to the file; several targets (or a directory
+/// given) to `<account>-<region>.json` each in the directory, created if need be.
+fn save_facts(path: &Path, all: &[Facts]) -> Result<(), String> {
+    if let [facts] = all
+        && !path.is_dir()
+    {
+        return write_facts(path, facts);
+    }
+    std::fs::create_dir_all(path).map_err(|e| {
+        format!(
+            "--save-facts: cannot create directory {}: {e}",
+            path.display()
+        )
+    })?;
+    for facts in all {
+        let account = match (&facts.target.account_id, &facts.caller) {
+            (Some(a), _) => Some(a.as_str()),
+            (None, studio_doctor_checks::Fact::Known(c)) => Some(c.account_id.as_str()),
+            (None, _) => None,
+        };
+        let name = format!(
+            "{}-{}.json",
+            account.unwrap_or("account"),
+            facts.target.region
+        );
+        write_facts(&path.join(name), facts)?;
+    }
+    Ok(())
+}
+
+/// One facts file, streamed: a large account's facts are never held twice.
+fn write_facts(path: &Path, facts: &Facts) -> Result<(), String> {
+    let failed =
+        |e: &dyn std::fmt::Display| format!("cannot write facts file {}: {e}", path.display());
+    let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, facts).map_err(|e| failed(&e))?;
+    std::io::Write::write_all(&mut out, b"\n")
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| failed(&e))
 }
 
 fn collect_live(
@@ -371,7 +425,7 @@ fn collect_live(
     config: Option<&Config>,
     checks: &[&'static Check],
     progress: bool,
-) -> Result<(Facts, Timings), String> {
+) -> Result<(Vec<Facts>, Option<Timings>), String> {
     let needs: BTreeSet<Need> = registry::with_prerequisites(checks)
         .iter()
         .flat_map(|c| c.meta.needs.iter().copied())
@@ -388,6 +442,7 @@ fn collect_live(
                 .clamp(1, args.timeout.max(1)),
         ),
     };
+    let fleet = fleet(args, config)?;
     let target = Target {
         account_id: None,
         region: String::new(),
@@ -397,23 +452,126 @@ fn collect_live(
         tables: pick_list(&args.tables, config.map(|c| c.tables.clone())),
     };
     let spinner = progress_bar(progress);
+    // Each target's reads run as a task: a deep future, so roomy worker stacks.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let progress = |what: &str| {
-        if let Some(s) = &spinner {
+    let bar = spinner.clone();
+    let progress: collect::Progress = std::sync::Arc::new(move |what: &str| {
+        if let Some(s) = &bar {
             s.set_message(what.to_string());
         }
-    };
-    let result = runtime.block_on(collect::collect_timed(&settings, target, &needs, &progress));
+    });
+    let result = runtime.block_on(collect::collect_all(
+        &settings, &fleet, target, &needs, progress,
+    ));
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let (facts, timings) = result.map_err(|e| e.to_string())?;
-    debug_assert_eq!(facts.facts_version, FACTS_VERSION);
-    Ok((facts, timings))
+    let (all, timings) = result.map_err(|e| e.to_string())?;
+    debug_assert!(all.iter().all(|f| f.facts_version == FACTS_VERSION));
+    Ok((all, timings))
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<name>`.
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(&parts[..], ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && account.len() == 12
+            && account.chars().all(|c| c.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+}
+
+/// The targets of a live run, from the flags and the config file (flags win).
+fn fleet(args: &TargetArgs, config: Option<&Config>) -> Result<collect::Fleet, String> {
+    let file = |pick: fn(&Config) -> &Option<String>| config.and_then(|c| pick(c).clone());
+    let regions = pick_list(&args.regions, config.map(|c| c.regions.clone()));
+    for r in &regions {
+        if r.is_empty()
+            || !r
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(format!(
+                "--regions: `{r}` is not an AWS region name (e.g. us-east-1)"
+            ));
+        }
+    }
+    let mut regions_seen = BTreeSet::new();
+    let regions: Vec<String> = regions
+        .into_iter()
+        .filter(|r| regions_seen.insert(r.clone()))
+        .collect();
+    let listed = pick_list(&args.accounts, config.map(|c| c.accounts.clone()));
+    let organization =
+        args.organization || (listed.is_empty() && config.is_some_and(|c| c.organization));
+    if organization && !listed.is_empty() {
+        return Err("--accounts and --organization: give one of them".to_string());
+    }
+    let mut ids = Vec::new();
+    for id in &listed {
+        if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "--accounts: `{id}` is not a 12-digit AWS account id"
+            ));
+        }
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    let accounts = match (organization, ids.is_empty()) {
+        (true, _) => collect::Accounts::Organization,
+        (false, false) => collect::Accounts::List(ids),
+        (false, true) => collect::Accounts::Own,
+    };
+    let role_name = args.role_name.clone().or_else(|| file(|c| &c.role_name));
+    if accounts != collect::Accounts::Own && role_name.is_none() {
+        return Err(
+            "--role-name is needed with --accounts or --organization: the audit role to assume in each account"
+                .to_string(),
+        );
+    }
+    let profile = args
+        .identity_center_profile
+        .clone()
+        .or_else(|| file(|c| &c.identity_center_profile));
+    let role_arn = args
+        .identity_center_role_arn
+        .clone()
+        .or_else(|| file(|c| &c.identity_center_role_arn));
+    let identity_center = match (profile, role_arn) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "--identity-center-profile and --identity-center-role-arn: give one of them"
+                    .to_string(),
+            );
+        }
+        (Some(p), None) => Some(collect::IdcVia::Profile(p)),
+        (None, Some(arn)) => {
+            if !is_role_arn(&arn) {
+                return Err(format!(
+                    "--identity-center-role-arn: `{arn}` is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+                ));
+            }
+            Some(collect::IdcVia::RoleArn(arn))
+        }
+        (None, None) => None,
+    };
+    Ok(collect::Fleet {
+        regions,
+        accounts,
+        role_name,
+        external_id: args
+            .external_id
+            .clone()
+            .or_else(|| file(|c| &c.external_id)),
+        identity_center,
+        concurrency: usize::from(args.target_concurrency),
+    })
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {

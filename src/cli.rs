@@ -89,12 +89,51 @@ pub struct TargetArgs {
     /// `*.json` in it, one target each (repeatable: one report over every target).
     #[arg(long, value_name = "FILE|DIR")]
     pub facts: Vec<PathBuf>,
-    /// Write the facts this run used to FILE (JSON).
-    #[arg(long, value_name = "FILE")]
+    /// Write the facts this run used to FILE (JSON); with several targets (or an
+    /// existing directory), one `<account>-<region>.json` per target into that directory.
+    #[arg(long, value_name = "FILE|DIR")]
     pub save_facts: Option<PathBuf>,
     /// AWS region of the Studio, workgroup and S3 Access Grants (default: the AWS config chain).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "regions")]
     pub region: Option<String>,
+    /// Check each of these regions (comma-separated; repeatable): one target per
+    /// account and region.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Check these accounts (12-digit ids, comma-separated; repeatable), each read
+    /// through `sts:AssumeRole` of --role-name; the caller's own account is read
+    /// with the caller's credentials.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        conflicts_with = "organization"
+    )]
+    pub accounts: Vec<String>,
+    /// Check every ACTIVE account of the caller's organization
+    /// (`organizations:ListAccounts`), each through --role-name.
+    #[arg(long)]
+    pub organization: bool,
+    /// The audit role to assume in each account of --accounts / --organization.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// The external id the audit role's trust policy asks for.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Read IAM Identity Center (instances, users, groups, applications,
+    /// assignments) with this profile: the management or delegated administrator account.
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        conflicts_with = "identity_center_role_arn"
+    )]
+    pub identity_center_profile: Option<String>,
+    /// Read IAM Identity Center through this role, assumed with the caller's credentials.
+    #[arg(long, value_name = "ARN")]
+    pub identity_center_role_arn: Option<String>,
+    /// Targets (account and region) read at once (1-256).
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub target_concurrency: u16,
     /// AWS shared-config profile to use.
     #[arg(long)]
     pub profile: Option<String>,

@@ -20,6 +20,16 @@ pub const FILE_NAME: &str = "studio-doctor.toml";
 #[serde(deny_unknown_fields)]
 struct Raw {
     region: Option<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    accounts: Vec<String>,
+    #[serde(default)]
+    organization: bool,
+    role_name: Option<String>,
+    external_id: Option<String>,
+    identity_center_profile: Option<String>,
+    identity_center_role_arn: Option<String>,
     profile: Option<String>,
     studio: Option<String>,
     workgroup: Option<String>,
@@ -58,6 +68,13 @@ pub struct Config {
     /// The file it came from, as given (for messages).
     pub path: PathBuf,
     pub region: Option<String>,
+    pub regions: Vec<String>,
+    pub accounts: Vec<String>,
+    pub organization: bool,
+    pub role_name: Option<String>,
+    pub external_id: Option<String>,
+    pub identity_center_profile: Option<String>,
+    pub identity_center_role_arn: Option<String>,
     pub profile: Option<String>,
     pub studio: Option<String>,
     pub workgroup: Option<String>,
@@ -146,6 +163,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
     Ok(Config {
         path: path.to_path_buf(),
         region: raw.region,
+        regions: raw.regions,
+        accounts: raw.accounts,
+        organization: raw.organization,
+        role_name: raw.role_name,
+        external_id: raw.external_id,
+        identity_center_profile: raw.identity_center_profile,
+        identity_center_role_arn: raw.identity_center_role_arn,
         profile: raw.profile,
         studio: raw.studio,
         workgroup: raw.workgroup,
@@ -207,6 +231,23 @@ impl Config {
             && *r != target.region
         {
             return differs("region", quote(Some(r)), quote(Some(&target.region)));
+        }
+        if !self.regions.is_empty() && !self.regions.contains(&target.region) {
+            return differs(
+                "regions",
+                format!("{:?}", self.regions),
+                quote(Some(&target.region)),
+            );
+        }
+        if let Some(account) = &target.account_id
+            && !self.accounts.is_empty()
+            && !self.accounts.contains(account)
+        {
+            return differs(
+                "accounts",
+                format!("{:?}", self.accounts),
+                quote(Some(account)),
+            );
         }
         for (key, mine, theirs) in [
             ("studio", &self.studio, &target.studio),

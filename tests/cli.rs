@@ -1319,7 +1319,7 @@ fn a_facts_directory_is_one_report_over_its_targets() {
     let (code, _, err) = run(&["fix", "--facts", d]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("2 targets given") && err.lines().count() == 1,
+        err.contains("2 targets (account and region) given") && err.lines().count() == 1,
         "{err}"
     );
     let empty = tempfile::tempdir().unwrap();

@@ -259,9 +259,11 @@ fn the_demo_plan_run_with_the_aws_cli_closes_what_it_claims() {
 #[test]
 fn every_trap_plan_run_with_the_aws_cli_closes_what_it_claims() {
     let mut stub = Stub::start();
+    // AC001: an unreachable account has no facts to seed, and no fix to run.
     let mut traps: Vec<PathBuf> = std::fs::read_dir(root().join("examples/traps"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("AC001.json"))
         .collect();
     traps.sort();
     let (mut claims, mut problems) = (0, Vec::new());

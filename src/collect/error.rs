@@ -36,6 +36,8 @@ pub enum SetupError {
         /// The names that do exist.
         found: Vec<String>,
     },
+    /// A run over several targets cannot start (the text says why).
+    Fleet(String),
     /// The named profile is in neither AWS config file.
     UnknownProfile {
         name: String,
@@ -99,6 +101,7 @@ impl fmt::Display for SetupError {
                 }
                 write!(f, "; {what}s found: {}", found.join(", "))
             }
+            SetupError::Fleet(why) => f.write_str(why),
             SetupError::UnknownProfile { name, defined } => {
                 write!(f, "profile `{name}` is not defined in the AWS config files")?;
                 if defined.is_empty() {

@@ -18,14 +18,14 @@ mod s3;
 mod s3control;
 mod sso;
 mod sts;
+mod targets;
 #[cfg(test)]
 mod tests;
 mod timing;
 
-pub use error::SetupError;
 pub use ops::permissions_policy;
+pub use targets::{Accounts, Fleet, IdcVia, Progress, collect_all};
 
-use crate::timing::Timings;
 use run::Run;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -55,41 +55,6 @@ pub struct Settings {
     pub concurrency: usize,
 }
 
-/// Read the facts `needs` asks for about `target`, and how long each area's reads
-/// took (kept out of the facts, which must replay byte for byte). `progress` is
-/// told what is being read as reads start.
-pub async fn collect_timed(
-    settings: &Settings,
-    mut target: Target,
-    needs: &BTreeSet<Need>,
-    progress: &dyn Fn(&str),
-) -> Result<(Facts, Timings), SetupError> {
-    let started = tokio::time::Instant::now();
-    progress("loading AWS configuration");
-    let sdk = config::load(settings).await?;
-    target.region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
-    let log = ops::OpLog::default();
-    let clients = config::clients(&sdk, &log, &|_| Vec::new());
-    let run = Run::with_concurrency(
-        clients,
-        log,
-        started,
-        settings.timeout,
-        settings.concurrency,
-    );
-    let facts = read(&run, target, needs, progress).await;
-    let unmatched = run.unmatched.lock().ok().and_then(|mut u| u.take());
-    if let Some((flag, name, found)) = unmatched {
-        return Err(SetupError::NotFound {
-            flag,
-            name,
-            region: facts.target.region.clone(),
-            found,
-        });
-    }
-    Ok((facts, run.timings()))
-}
-
 /// Read the facts with the clients in `run`: five independent groups at once
 /// (caller and S3 Access Grants, Identity Center instances, Studios, workgroups,
 /// Lake Formation and Glue), then the IAM roles and session policies they name
@@ -100,7 +65,7 @@ async fn read(
     run: &Arc<Run>,
     target: Target,
     needs: &BTreeSet<Need>,
-    progress: &dyn Fn(&str),
+    progress: &(dyn Fn(&str) + Sync),
 ) -> Facts {
     use Need as N;
     let has = |n: Need| needs.contains(&n);

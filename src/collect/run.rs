@@ -8,13 +8,15 @@ use super::timing::{Span, current_area, in_area, tally};
 use crate::timing::Timings;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio_doctor_checks::facts::Caller;
-use studio_doctor_checks::{Area, Fact, Unknown};
+use studio_doctor_checks::{Area, Fact, Unknown, UnknownKind};
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -39,6 +41,11 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
 }
 
+/// Appended to a denied Identity Center read in the target account.
+pub const IDENTITY_CENTER_HINT: &str = " (an organization can deny member accounts' Identity Center reads: \
+     read Identity Center from the management or delegated administrator account with \
+     --identity-center-profile or --identity-center-role-arn)";
+
 pub type Shared<T> = Arc<OnceCell<T>>;
 
 /// Reads shared by key (an ARN), each done once per run.
@@ -61,7 +68,18 @@ pub struct Run {
     /// A `--studio` or `--workgroup` that named nothing in the region: (flag,
     /// name, the names that exist).
     pub unmatched: Mutex<Option<(&'static str, String, Vec<String>)>>,
+    /// Identity Center is read with the target's own credentials: a denied
+    /// Identity Center read then says how to read it from another account.
+    pub identity_center_here: AtomicBool,
+    /// Identity Center read from another account: its reads, shared with the
+    /// other targets of the run (see [`Run::idc_once`]).
+    pub shared_idc: std::sync::OnceLock<Arc<IdcShared>>,
 }
+
+/// Identity Center reads shared by every target that reads Identity Center
+/// from the same account: each read (by region and key) is made once per run.
+#[derive(Default)]
+pub struct IdcShared(Mutex<HashMap<String, Shared<Arc<dyn Any + Send + Sync>>>>);
 
 impl Run {
     /// The run's deadline is `started + limit`.
@@ -89,7 +107,66 @@ impl Run {
             caller: OnceCell::new(),
             spans: Mutex::new(Vec::new()),
             unmatched: Mutex::new(None),
+            identity_center_here: AtomicBool::new(true),
+            shared_idc: std::sync::OnceLock::new(),
         })
+    }
+
+    /// `read`, or its answer when another target of the run made the same
+    /// Identity Center read (`key`, in this run's region) from the same account.
+    pub async fn idc_once<T, F>(&self, key: String, read: F) -> T
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = T>,
+    {
+        let Some(shared) = self.shared_idc.get() else {
+            return read.await;
+        };
+        let region = self.c.sso.config().region().map(|r| r.to_string());
+        let key = format!("{region:?} {} {key}", std::any::type_name::<T>());
+        let cell = shared
+            .0
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(key).or_default().clone());
+        let Some(cell) = cell else {
+            return read.await;
+        };
+        let mut pending = Some(read);
+        let value = cell
+            .get_or_init(|| {
+                let read = pending.take();
+                async move {
+                    match read {
+                        Some(r) => Arc::new(r.await) as Arc<dyn Any + Send + Sync>,
+                        None => Arc::new(()),
+                    }
+                }
+            })
+            .await
+            .clone();
+        match (value.downcast_ref::<T>(), pending) {
+            (Some(v), _) => v.clone(),
+            (None, Some(read)) => read.await,
+            // The key names T, and the read that filled it was ours: a T.
+            (None, None) => unreachable!("an Identity Center cache entry of another type"),
+        }
+    }
+
+    /// An SDK error as the reason of an `Unknown` fact.
+    fn unknown<E>(&self, e: &SdkError<E>, action: &str) -> Unknown
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        let mut u = classify(e, action);
+        let identity_center = action.starts_with("sso:") || action.starts_with("identitystore:");
+        if identity_center
+            && u.kind == UnknownKind::AccessDenied
+            && self.identity_center_here.load(Ordering::Relaxed)
+        {
+            u.message.push_str(IDENTITY_CENTER_HINT);
+        }
+        u
     }
 
     /// Send one call (or a whole paginated listing) under the concurrency bound
@@ -104,7 +181,7 @@ impl Run {
     {
         self.send(op, fut)
             .await?
-            .map_err(|e| classify(&e, op.action))
+            .map_err(|e| self.unknown(&e, op.action))
     }
 
     /// Like [`Run::call`], but an error for which `missing` is true is the fact
@@ -121,7 +198,7 @@ impl Run {
         match self.send(op, fut).await? {
             Ok(v) => Ok(Some(v)),
             Err(e) if missing(&e) => Ok(None),
-            Err(e) => Err(classify(&e, op.action)),
+            Err(e) => Err(self.unknown(&e, op.action)),
         }
     }
 

@@ -25,6 +25,11 @@ use studio_doctor_checks::{Fact, Unknown, UnknownKind};
 
 /// `sso:ListInstances`.
 pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
+    run.idc_once("ListInstances".into(), Box::pin(list_instances(run)))
+        .await
+}
+
+async fn list_instances(run: &Run) -> Fact<Vec<IdcInstance>> {
     let listed = run
         .call(
             &LIST_INSTANCES,
@@ -57,6 +62,7 @@ pub async fn instances(run: &Run) -> Fact<Vec<IdcInstance>> {
 }
 
 /// What `sso:DescribeInstance` adds to one instance.
+#[derive(Clone)]
 pub struct Details {
     key_type: Fact<Option<KeyType>>,
     primary_region: Option<String>,
@@ -76,6 +82,14 @@ pub async fn details(run: &Arc<Run>, instances: &Fact<Vec<IdcInstance>>) -> Vec<
 }
 
 async fn describe_instance(run: &Run, arn: &str) -> Details {
+    run.idc_once(
+        format!("DescribeInstance {arn}"),
+        Box::pin(read_instance(run, arn)),
+    )
+    .await
+}
+
+async fn read_instance(run: &Run, arn: &str) -> Details {
     let out = run
         .call(
             &DESCRIBE_INSTANCE,
@@ -180,6 +194,14 @@ pub async fn users(
 /// The user names of the store's first `ListUsers` page (at most 100), sorted:
 /// read only when a `--user` is not found, to suggest the closest name.
 pub async fn user_names(run: &Run, store: &str) -> Fact<Vec<String>> {
+    run.idc_once(
+        format!("ListUsers {store}"),
+        Box::pin(list_user_names(run, store)),
+    )
+    .await
+}
+
+async fn list_user_names(run: &Run, store: &str) -> Fact<Vec<String>> {
     run.call(
         &LIST_USERS,
         run.c
@@ -211,6 +233,12 @@ fn failed_user(name: &str, why: &Unknown) -> UserFacts {
 }
 
 async fn user(run: &Arc<Run>, store: &str, name: String) -> UserFacts {
+    let key = format!("user {store} {name}");
+    run.idc_once(key, Box::pin(read_user(run, store, name)))
+        .await
+}
+
+async fn read_user(run: &Arc<Run>, store: &str, name: String) -> UserFacts {
     let id = UniqueAttribute::builder()
         .attribute_path("userName")
         .attribute_value(Document::String(name.clone()))
@@ -338,6 +366,12 @@ pub async fn applications(
 }
 
 async fn application(run: &Run, arn: &str, list: bool) -> Application {
+    let key = format!("application {arn} {list}");
+    run.idc_once(key, Box::pin(read_application(run, arn, list)))
+        .await
+}
+
+async fn read_application(run: &Run, arn: &str, list: bool) -> Application {
     let required = run.call(
         &GET_ASSIGNMENT_CONFIGURATION,
         run.c
@@ -362,6 +396,14 @@ async fn application(run: &Run, arn: &str, list: bool) -> Application {
 
 /// Every assignment of one application (`ListApplicationAssignments`).
 async fn assignments(run: &Run, arn: &str) -> Fact<Vec<Assignment>> {
+    run.idc_once(
+        format!("ListApplicationAssignments {arn}"),
+        Box::pin(list_app_assignments(run, arn)),
+    )
+    .await
+}
+
+async fn list_app_assignments(run: &Run, arn: &str) -> Fact<Vec<Assignment>> {
     run.call(
         &LIST_APPLICATION_ASSIGNMENTS,
         run.c
@@ -409,7 +451,8 @@ pub async fn principal_assignments(
         let run = run.clone();
         let (instance, kind, id) = (instance.to_string(), kind.clone(), id.clone());
         async move {
-            run.call(
+            let key = format!("ListApplicationAssignmentsForPrincipal {instance} {kind} {id}");
+            let read = run.call(
                 &LIST_ASSIGNMENTS_FOR_PRINCIPAL,
                 run.c
                     .sso
@@ -422,8 +465,8 @@ pub async fn principal_assignments(
                     .items()
                     .send()
                     .collect::<Result<Vec<_>, _>>(),
-            )
-            .await
+            );
+            run.idc_once(key, Box::pin(read)).await
         }
     }))
     .await;

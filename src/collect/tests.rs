@@ -132,7 +132,8 @@ impl Harness {
             ..Target::default()
         };
         let needs: BTreeSet<Need> = needs.iter().copied().collect();
-        read(&self.run, target, &needs, &|_| {}).await
+        // Boxed: the whole read is a large future, and a test thread's stack small.
+        Box::pin(read(&self.run, target, &needs, &|_| {})).await
     }
 
     fn count(&self, key: &str) -> usize {
@@ -1780,4 +1781,38 @@ async fn lists_ask_for_the_largest_page_the_api_allows() {
     assert_eq!(json("ListGroupMembershipsForMember")["MaxResults"], 100);
     assert!(body_of(&h, "ListRolePolicies").contains("MaxItems=1000"));
     assert!(body_of(&h, "ListAttachedRolePolicies").contains("MaxItems=1000"));
+}
+
+/// Targets that read Identity Center from one account share its reads: the
+/// second target sends none of the instance, user and assignment reads the first
+/// made, and gets the same facts.
+#[tokio::test]
+async fn identity_center_read_elsewhere_is_read_once_for_every_target() {
+    let shared = Arc::new(super::run::IdcShared::default());
+    let (first, second) = (Harness::new(&healthy()), Harness::new(&healthy()));
+    for h in [&first, &second] {
+        let _ = h.run.shared_idc.set(shared.clone());
+    }
+    let needs = all_needs();
+    let a = first.read(&needs).await;
+    let b = second.read(&needs).await;
+    assert_eq!(a.identity_center_instances, b.identity_center_instances);
+    assert_eq!(a.users, b.users);
+    assert_eq!(a.applications, b.applications);
+    for op in [
+        "ssoadmin.ListInstances",
+        "ssoadmin.DescribeInstance",
+        "identitystore.GetUserId",
+        "identitystore.ListGroupMembershipsForMember",
+        "ssoadmin.GetApplicationAssignmentConfiguration",
+    ] {
+        assert!(first.count(op) >= 1, "{op}");
+        assert_eq!(second.count(op), 0, "{op}");
+    }
+    // Reads of the target's own account are not shared.
+    assert!(first.count("emr.ListStudios") > 0);
+    assert_eq!(
+        second.count("emr.ListStudios"),
+        first.count("emr.ListStudios")
+    );
 }

@@ -7,7 +7,8 @@
 //! the caller's credentials as the source). It passes with the identity the
 //! account was read as, and ends in `error` with AWS's answer when the role could
 //! not be assumed. Such a target reports this one result: none of its other
-//! checks can read anything.
+//! checks can read anything. It fails when the credentials for an account read
+//! another account (the facts would not be that account's).
 //!
 //! **Why it matters.** Every other check reads the account. When the audit role
 //! is missing, its trust policy does not name the caller, or the external id
@@ -31,7 +32,7 @@
 //! - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html
 //! - https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
 
-use crate::check::{Area, Meta, Need, Outcome, Severity};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::fact::Fact;
 
@@ -53,6 +54,24 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
     let f = ctx.facts;
     let account = f.target.account_id.as_deref().unwrap_or("the account");
     match &f.caller {
+        Fact::Known(c)
+            if f.target
+                .account_id
+                .as_ref()
+                .is_some_and(|a| *a != c.account_id) =>
+        {
+            vec![Outcome::fail(
+                format!("account {account}"),
+                format!(
+                    "the credentials for account {account} read account {} as {}: its facts are not this account's",
+                    c.account_id, c.arn
+                ),
+            ).fix(Remediation::new(
+                format!("Check the audit role ARN used for account {account}: assume `arn:aws:iam::{account}:role/<role-name>`"),
+                Vec::new(),
+                META.docs,
+            ))]
+        }
         Fact::Known(c) => vec![Outcome::pass(
             format!("account {}", c.account_id),
             format!("read as {}", c.arn),
@@ -107,5 +126,14 @@ mod tests {
             "{}",
             out[0].message
         );
+
+        // Asked for one account, read another.
+        f.caller = Fact::Known(Caller {
+            account_id: "111122223333".into(),
+            arn: "arn:aws:sts::111122223333:assumed-role/StudioDoctorAudit/studio-doctor".into(),
+        });
+        let out = run(&Ctx::new(&f));
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].message.contains("read account 111122223333"));
     }
 }

@@ -46,9 +46,11 @@ pub fn run_with(
     options: &RunOptions,
 ) -> Report {
     let ctx = Ctx::new(facts);
-    let account_id = match &facts.caller {
-        Fact::Known(c) => Some(c.account_id.clone()),
-        Fact::Unknown(_) => facts.target.account_id.clone(),
+    // The account asked for; else the one the credentials read.
+    let account_id = match (&facts.target.account_id, &facts.caller) {
+        (Some(a), _) => Some(a.clone()),
+        (None, Fact::Known(c)) => Some(c.account_id.clone()),
+        (None, Fact::Unknown(_)) => None,
     };
     let mut wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let mut order = registry::with_prerequisites(selected);
