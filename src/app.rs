@@ -54,8 +54,8 @@ pub fn run(command: Command) -> Result<u8, String> {
             print(&String::from_utf8_lossy(&script));
             Ok(0)
         }
-        Command::Permissions => {
-            let policy = collect::permissions_policy();
+        Command::Permissions(args) => {
+            let policy = crate::permissions::document(&args)?;
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&policy).unwrap_or_default()

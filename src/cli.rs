@@ -33,8 +33,9 @@ pub enum Command {
     List(ListArgs),
     /// Print the full documentation of one check.
     Explain(ExplainArgs),
-    /// Print the least-privilege IAM policy studio-doctor needs to run every check.
-    Permissions,
+    /// Print the least-privilege IAM policy studio-doctor needs to run every check
+    /// (`--caller`, `--trust-policy`: the policies of a run over several accounts).
+    Permissions(crate::permissions::PermissionsArgs),
     /// Print a shell completion script (e.g. `studio-doctor completions bash > /etc/bash_completion.d/studio-doctor`).
     Completions(CompletionsArgs),
 }

@@ -7,6 +7,7 @@ mod collect;
 mod config;
 mod date;
 mod fix;
+mod permissions;
 mod render;
 mod select;
 mod timing;

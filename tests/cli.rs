@@ -1327,3 +1327,234 @@ fn a_facts_directory_is_one_report_over_its_targets() {
     assert_eq!(code, 2);
     assert!(err.contains("holds no .json file"), "{err}");
 }
+
+/// `permissions` output as JSON (exit 0, only JSON on stdout, nothing on stderr).
+fn permissions(args: &[&str]) -> Value {
+    let mut all = vec!["permissions"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    assert_eq!((code, err.as_str()), (0, ""), "{all:?}");
+    serde_json::from_str(&out).expect("stdout is only JSON")
+}
+
+#[test]
+fn permissions_by_default_is_the_read_only_policy() {
+    let p = permissions(&[]);
+    let statements = p["Statement"].as_array().unwrap();
+    assert_eq!(p.as_object().unwrap().len(), 2);
+    assert_eq!(p["Version"], "2012-10-17");
+    assert_eq!(statements.len(), 1);
+    let s = &statements[0];
+    let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["Sid", "Effect", "Action", "Resource"]);
+    assert_eq!(
+        (&s["Sid"], &s["Effect"], &s["Resource"]),
+        (&"StudioDoctorReadOnly".into(), &"Allow".into(), &"*".into())
+    );
+    // The operations table makes the list (sorted, reads only: its unit tests);
+    // the caller's statements stay out of it.
+    let actions = s["Action"].as_array().unwrap();
+    assert!(actions.contains(&"organizations:DescribeOrganization".into()));
+    assert!(!actions.contains(&"sts:AssumeRole".into()));
+    assert!(!actions.contains(&"organizations:ListAccounts".into()));
+}
+
+#[test]
+fn permissions_for_the_caller_assume_the_audit_role_and_list_the_organization() {
+    let want = |role: &str| {
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "StudioDoctorAssumeAuditRole", "Effect": "Allow",
+                 "Action": "sts:AssumeRole", "Resource": format!("arn:aws:iam::*:role/{role}")},
+                {"Sid": "StudioDoctorListAccounts", "Effect": "Allow",
+                 "Action": "organizations:ListAccounts", "Resource": "*"},
+                {"Sid": "StudioDoctorDescribeOrganization", "Effect": "Allow",
+                 "Action": "organizations:DescribeOrganization", "Resource": "*"}
+            ]
+        })
+    };
+    assert_eq!(permissions(&["--caller"]), want("StudioDoctorAudit"));
+    assert_eq!(
+        permissions(&["--caller", "--role-name", "OrgAudit"]),
+        want("OrgAudit")
+    );
+}
+
+#[test]
+fn permissions_trust_policy_lets_the_caller_assume_the_audit_role() {
+    let want = |principal: &str, external_id: Option<&str>| {
+        let mut s = serde_json::json!({"Sid": "StudioDoctorCaller", "Effect": "Allow",
+            "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"});
+        if let Some(id) = external_id {
+            s["Condition"] = serde_json::json!({"StringEquals": {"sts:ExternalId": id}});
+        }
+        serde_json::json!({"Version": "2012-10-17", "Statement": [s]})
+    };
+    let role = "arn:aws:iam::111122223333:role/ci/StudioDoctorRunner";
+    assert_eq!(
+        permissions(&["--trust-policy", "--caller-arn", role]),
+        want(role, None)
+    );
+    assert_eq!(
+        permissions(&[
+            "--trust-policy",
+            "--caller-arn",
+            "111122223333",
+            "--external-id",
+            "studio-doctor-7f3a"
+        ]),
+        want("arn:aws:iam::111122223333:root", Some("studio-doctor-7f3a"))
+    );
+    let user = "arn:aws:iam::111122223333:user/alice";
+    assert_eq!(
+        permissions(&["--trust-policy", "--caller-arn", user]),
+        want(user, None)
+    );
+}
+
+#[test]
+fn permissions_flags_that_do_not_fit_are_one_line_errors() {
+    for (args, says) in [
+        (
+            &["--caller", "--trust-policy", "--caller-arn", "111122223333"][..],
+            "cannot be used with",
+        ),
+        (&["--role-name", "R"], "--caller"),
+        (&["--trust-policy"], "--caller-arn"),
+        (&["--caller-arn", "111122223333"], "--trust-policy"),
+        (&["--external-id", "abc"], "--trust-policy"),
+        (&["--caller", "--external-id", "abc"], "cannot be used with"),
+        (
+            &[
+                "--trust-policy",
+                "--caller-arn",
+                "111122223333",
+                "--role-name",
+                "R",
+            ],
+            "cannot be used with",
+        ),
+        (
+            &["--trust-policy", "--caller-arn", "arn:aws:iam::1111:root"],
+            "--caller-arn: expected",
+        ),
+        (
+            &[
+                "--trust-policy",
+                "--caller-arn",
+                "arn:aws:iam::111122223333:group/g",
+            ],
+            "--caller-arn: expected",
+        ),
+        (
+            &[
+                "--trust-policy",
+                "--caller-arn",
+                "arn:aws:sts::111122223333:assumed-role/Runner/s",
+            ],
+            "is a role session",
+        ),
+        (
+            &[
+                "--trust-policy",
+                "--caller-arn",
+                "111122223333",
+                "--external-id",
+                "a b",
+            ],
+            "--external-id:",
+        ),
+        (&["--caller", "--role-name", "a/b"], "--role-name:"),
+    ] {
+        let mut all = vec!["permissions"];
+        all.extend_from_slice(args);
+        let (code, out, err) = run(&all);
+        assert_eq!(code, 2, "{all:?}");
+        assert!(out.is_empty(), "{all:?}: {out}");
+        assert!(
+            err.starts_with("studio-doctor: error: ") && err.lines().count() == 1,
+            "{all:?}: {err}"
+        );
+        assert!(err.contains(says), "{all:?}: {err}");
+    }
+}
+
+#[test]
+fn the_audit_role_template_carries_the_permissions_policy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("deploy/audit-role.yaml")).unwrap();
+    let t: Value = serde_norway::from_str(&text).expect("plain YAML (long-form Ref, Fn::If)");
+    let role = &t["Resources"]["AuditRole"];
+    assert_eq!(role["Type"], "AWS::IAM::Role");
+    let policy = &role["Properties"]["Policies"][0]["PolicyDocument"];
+    let want = permissions(&[]);
+    assert_eq!(
+        *policy,
+        want,
+        "deploy/audit-role.yaml's policy is not `studio-doctor permissions`; its actions now are:\n{}",
+        want["Statement"][0]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("                  - {}", a.as_str().unwrap()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The trust statement is `permissions --trust-policy`'s, with the parameters.
+    let params = &t["Parameters"];
+    assert_eq!(params["RoleName"]["Default"], "StudioDoctorAudit");
+    assert_eq!(params["ExternalId"]["Default"], "");
+    assert!(params["CallerArn"].is_object());
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    let cli = permissions(&["--trust-policy", "--caller-arn", "111122223333"]);
+    for key in ["Sid", "Effect", "Action"] {
+        assert_eq!(trust[key], cli["Statement"][0][key], "{key}");
+    }
+    assert_eq!(trust["Principal"]["AWS"]["Ref"], "CallerArn");
+    assert_eq!(
+        trust["Condition"]["Fn::If"][1]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
+    assert_eq!(role["Properties"]["RoleName"]["Ref"], "RoleName");
+    // The Terraform snippet reads the same policy from the file `permissions` writes.
+    let tf = std::fs::read_to_string(root.join("deploy/audit-role.tf")).unwrap();
+    for needle in [
+        "studio-doctor-policy.json",
+        "sts:ExternalId",
+        "variable \"caller_arn\"",
+        "variable \"external_id\"",
+        "\"StudioDoctorAudit\"",
+    ] {
+        assert!(tf.contains(needle), "deploy/audit-role.tf lacks {needle}");
+    }
+}
+
+#[test]
+fn readme_deploys_the_audit_role_template_with_its_parameters() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let text = std::fs::read_to_string(root.join("deploy/audit-role.yaml")).unwrap();
+    let t: Value = serde_norway::from_str(&text).unwrap();
+    let params = t["Parameters"].as_object().unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("aws cloudformation ") || l.contains("`aws cloudformation "))
+        .collect();
+    assert!(commands.len() >= 3, "{commands:?}");
+    for line in commands {
+        for (i, _) in line.match_indices("ParameterKey=") {
+            let key: String = line[i + 13..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            assert!(params.contains_key(&key), "README passes {key}: {line}");
+        }
+        if line.contains("--template-body") {
+            assert!(line.contains("--template-body file://deploy/audit-role.yaml"));
+        }
+    }
+    for link in ["](deploy/audit-role.yaml)", "](deploy/audit-role.tf)"] {
+        assert!(readme.contains(link), "README links {link}");
+    }
+}

@@ -91,58 +91,30 @@ pub async fn collect_all(
         }
     }
     let single = jobs.len() == 1;
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(fleet.concurrency.max(1)));
-    let shared = Arc::new((base, settings, needs.clone(), template, idc));
+    let total = jobs.len();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let common = Arc::new(Common {
+        slots: tokio::sync::Semaphore::new(fleet.concurrency.max(1)),
+        base,
+        settings,
+        needs: needs.clone(),
+        template,
+        idc,
+        single,
+        started,
+    });
     let mut tasks = Vec::new();
     for (account, region, access) in jobs {
-        let (semaphore, shared, progress) = (semaphore.clone(), shared.clone(), progress.clone());
+        let (common, progress) = (common.clone(), progress.clone());
+        let done = done.clone();
         tasks.push(tokio::spawn(async move {
-            let _slot = semaphore.acquire_owned().await;
-            let (base, settings, needs, template, idc) = &*shared;
-            let mut target = template.clone();
-            target.account_id = account;
-            target.region = region.clone();
-            let creds = match access {
-                Ok(c) => c,
-                Err(why) => return Ok((unreached(target, why), None)),
-            };
-            let sdk = base
-                .to_builder()
-                .region(Region::new(region.clone()))
-                .credentials_provider(creds)
-                .build();
-            let log = OpLog::default();
-            let mut clients = config::clients(&sdk, &log, &|_| Vec::new());
-            if let Some(idc) = idc {
-                let at = idc.sdk.to_builder().region(Region::new(region)).build();
-                let theirs = config::clients(&at, &log, &|_| Vec::new());
-                clients.sso = theirs.sso;
-                clients.ids = theirs.ids;
+            let read = read_target(&common, account, region, access, &progress);
+            let out = Box::pin(read).await;
+            if !single {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress(&format!("{n} of {total} targets (account and region) read"));
             }
-            let run = Run::with_concurrency(
-                clients,
-                log,
-                started,
-                settings.timeout,
-                settings.concurrency,
-            );
-            run.identity_center_here
-                .store(idc.is_none(), std::sync::atomic::Ordering::Relaxed);
-            if let Some(idc) = idc {
-                let _ = run.shared_idc.set(idc.shared.clone());
-            }
-            let mut facts = read(&run, target, needs, &*progress).await;
-            facts.identity_center_source = idc.as_ref().map(|i| i.source.clone());
-            let unmatched = run.unmatched.lock().ok().and_then(|mut u| u.take());
-            if let (true, Some((flag, name, found))) = (single, unmatched) {
-                return Err(SetupError::NotFound {
-                    flag,
-                    name,
-                    region: facts.target.region.clone(),
-                    found,
-                });
-            }
-            Ok((facts, Some(run.timings())))
+            out
         }));
     }
     let mut all = Vec::new();
@@ -353,4 +325,85 @@ async fn identity_center(
         },
         shared: Arc::default(),
     })
+}
+
+/// Everything the targets share.
+struct Common {
+    /// Targets read at once.
+    slots: tokio::sync::Semaphore,
+    base: SdkConfig,
+    settings: Settings,
+    needs: BTreeSet<Need>,
+    /// The target flags every target shares.
+    template: Target,
+    idc: Option<IdcAccount>,
+    /// The run has one target (a `--studio` that names nothing is then an error).
+    single: bool,
+    started: Instant,
+}
+
+/// One target's facts (and its reads' timings), once a slot is free.
+async fn read_target(
+    common: &Common,
+    account: Option<String>,
+    region: String,
+    access: Access,
+    progress: &Progress,
+) -> Result<(Facts, Option<Timings>), SetupError> {
+    let _slot = common.slots.acquire().await;
+    let Common {
+        base,
+        settings,
+        needs,
+        template,
+        idc,
+        single,
+        started,
+        ..
+    } = common;
+    let (single, started) = (*single, *started);
+    let mut target = template.clone();
+    target.account_id = account;
+    target.region = region.clone();
+    let creds = match access {
+        Ok(c) => c,
+        Err(why) => return Ok((unreached(target, why), None)),
+    };
+    let sdk = base
+        .to_builder()
+        .region(Region::new(region.clone()))
+        .credentials_provider(creds)
+        .build();
+    let log = OpLog::default();
+    let mut clients = config::clients(&sdk, &log, &|_| Vec::new());
+    if let Some(idc) = idc {
+        let at = idc.sdk.to_builder().region(Region::new(region)).build();
+        let theirs = config::clients(&at, &log, &|_| Vec::new());
+        clients.sso = theirs.sso;
+        clients.ids = theirs.ids;
+    }
+    let run = Run::with_concurrency(
+        clients,
+        log,
+        started,
+        settings.timeout,
+        settings.concurrency,
+    );
+    run.identity_center_here
+        .store(idc.is_none(), std::sync::atomic::Ordering::Relaxed);
+    if let Some(idc) = idc {
+        let _ = run.shared_idc.set(idc.shared.clone());
+    }
+    let mut facts = read(&run, target, needs, &**progress).await;
+    facts.identity_center_source = idc.as_ref().map(|i| i.source.clone());
+    let unmatched = run.unmatched.lock().ok().and_then(|mut u| u.take());
+    if let (true, Some((flag, name, found))) = (single, unmatched) {
+        return Err(SetupError::NotFound {
+            flag,
+            name,
+            region: facts.target.region.clone(),
+            found,
+        });
+    }
+    Ok((facts, Some(run.timings())))
 }
