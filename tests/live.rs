@@ -17,12 +17,9 @@ fn examples() -> Vec<PathBuf> {
         root().join("examples/healthy-account.json"),
         root().join("examples/demo-account.json"),
     ];
-    // AC001: an account whose audit role cannot be assumed has no facts to seed
-    // (tests/org_live.rs reads such an account through the emulated organisation).
     let mut traps: Vec<_> = std::fs::read_dir(root().join("examples/traps"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !p.ends_with("AC001.json"))
         .collect();
     traps.sort();
     v.extend(traps);

@@ -18,8 +18,8 @@
 //!   organization tells an account instance of another account from the
 //!   organization instance of another organization, and the message says which.
 //!
-//! The organization is only read when the owner is another account; if it
-//! cannot be read, or the owner is not known, the check ends in `error`.
+//! The organization only matters when the owner is another account; if it
+//! cannot be read then, or the owner is not known, the check ends in `error`.
 //!
 //! **Why it matters.** An account instance is bound to one account: it manages
 //! access only for applications in that account and region, so a Studio,
