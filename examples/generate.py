@@ -326,6 +326,27 @@ def ic004(f):
     studio(f)["idc_instance_arn"] = "arn:aws:sso:::instance/ssoins-0000111122223333"
 
 
+def ic005(f):
+    # The instance is an account instance of account 444455556666 (Identity
+    # Center read from there, a member of the same organization): it serves
+    # only resources in 444455556666.
+    f["identity_center_instances"][0]["owner_account_id"] = "444455556666"
+    f["identity_center_source"] = {
+        "account_id": "444455556666",
+        "organization": copy.deepcopy(f["organization"]),
+    }
+
+
+def ic005_other_organization(f):
+    # The organization instance of another organization, whose management
+    # account is 444455556666.
+    f["identity_center_instances"][0]["owner_account_id"] = "444455556666"
+    f["identity_center_source"] = {
+        "account_id": "444455556666",
+        "organization": {"id": "o-f6e5d4c3b2", "management_account_id": "444455556666"},
+    }
+
+
 def wg009(f):
     # The same account built in a region where Athena does not support trusted
     # identity propagation: every region string moves (target, ARNs, the Identity
@@ -474,6 +495,8 @@ TRAPS = {
     "IC003": ic003,
     "IC003-user-not-found": ic003_user_not_found,
     "IC004": ic004,
+    "IC005": ic005,
+    "IC005-other-organization": ic005_other_organization,
     "WG009": wg009,
     "LF001": lf001,
     "LF002": lf002,

@@ -14,7 +14,7 @@ commands:
   new-check <ID> <kebab-name> --area <area> --hop <hop> [--severity error|warning] [--title \"...\"]
       write checks/src/checks/<id>.rs from the template, register it and add its trap
       to examples/generate.py, then print what is left to do by hand
-      area: identity-center (IC), emr-studio (ES), athena-workgroup (WG),
+      area: account (AC), identity-center (IC), emr-studio (ES), athena-workgroup (WG),
             s3-access-grants (AG), lake-formation (LF)
       hop:  identity, sign-in, user-role, workgroup, read, write
       severity: warning (the default) until the documentation settles the rule

@@ -8,6 +8,7 @@ use std::process::Command;
 
 /// `--area` values: (value, id prefix, `Area` variant).
 pub const AREAS: &[(&str, &str, &str)] = &[
+    ("account", "AC", "Account"),
     ("identity-center", "IC", "IdentityCenter"),
     ("emr-studio", "ES", "EmrStudio"),
     ("athena-workgroup", "WG", "AthenaWorkgroup"),

@@ -30,6 +30,7 @@ pub mod ic001;
 pub mod ic002;
 pub mod ic003;
 pub mod ic004;
+pub mod ic005;
 pub mod lf001;
 pub mod lf002;
 pub mod lf003;
@@ -64,7 +65,7 @@ macro_rules! registry {
 
 registry!(
     ac001, //
-    ic001, ic002, ic003, ic004, //
+    ic001, ic002, ic003, ic004, ic005, //
     es001, es002, es003, es004, es005, es006, es007, es008, es009, //
     wg001, wg002, wg003, wg004, wg005, wg006, wg007, wg008, wg009, wg010, //
     ag001, ag002, ag003, ag004, ag005, ag006, //

@@ -74,6 +74,12 @@ def load_scenario(stub, facts, region_override, account=None, idc_account=None, 
         text = text.replace(old, new)
     facts = json.loads(text)
 
+    # 1b. The organization, when this account manages it; then rewrite its id.
+    from . import organizations
+    for old, new in organizations.seed(client("organizations"), facts, account).items():
+        text = text.replace(old, new)
+    facts = json.loads(text)
+
     # 2. Identity Store users, groups and memberships; then rewrite their ids.
     ids, user_status = identitystore.seed(ids_client, store, facts)
     for old, new in ids.items():
