@@ -510,6 +510,9 @@ def test_organization(stub):
     check(r1["instance_arn"] == m["instance_arn"] and r1["identity_store_id"] == m["identity_store_id"]
           and r1["ids"].get(ALICE) == m["ids"].get(ALICE), "D1 uses M's instance, store and alice", r1["ids"])
     check(r1["facts"]["identity_center_instances"][0]["owner_account_id"] == mgmt, "owner rewritten")
+    check(r1["facts"]["organization"] == {"id": org["organization_id"], "management_account_id": mgmt}
+          and m["facts"]["organization"] == r1["facts"]["organization"], "facts' organization is the built one",
+          r1["facts"].get("organization"))
 
     sts = stub.client("sts", region)
     code = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{d3}:role/StudioDoctorAudit",
@@ -593,9 +596,11 @@ def test_organization(stub):
 
     # A plain scenario is back to one account.
     r = stub.scenario(copy.deepcopy(HEALTHY))
-    check(r["account_id"] == mgmt and error_of(
-        stub.client("organizations", region).describe_organization)[0] == "AWSOrganizationsNotInUseException",
-        "scenario without account= resets everything")
+    now = stub.client("organizations", region).describe_organization()["Organization"]
+    check(r["account_id"] == mgmt and now["Id"] != org["organization_id"]
+          and stub.client("organizations", region).list_accounts()["Accounts"][0]["Id"] == mgmt
+          and len(stub.client("organizations", region).list_accounts()["Accounts"]) == 1,
+          "scenario without account= resets everything", now)
 
 
 def test_lifecycle():

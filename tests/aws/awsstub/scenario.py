@@ -76,7 +76,9 @@ def load_scenario(stub, facts, region_override, account=None, idc_account=None, 
 
     # 1b. The organization, when this account manages it; then rewrite its id.
     from . import organizations
-    for old, new in organizations.seed(client("organizations"), facts, account).items():
+    swaps = organizations.seed(client("organizations"), facts, account)
+    text = json.dumps(facts)
+    for old, new in swaps.items():
         text = text.replace(old, new)
     facts = json.loads(text)
 
