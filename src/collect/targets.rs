@@ -132,6 +132,7 @@ pub async fn collect_all(
 /// The facts of a target whose account could not be reached.
 fn unreached(target: Target, why: Unknown) -> Facts {
     Facts {
+        facts_version: studio_doctor_checks::facts::FACTS_VERSION,
         target,
         caller: Fact::Unknown(why),
         ..Facts::default()
@@ -406,4 +407,26 @@ async fn read_target(
         });
     }
     Ok((facts, Some(run.timings())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unreached target's facts are a facts file like any other: saved and
+    /// replayed, they report the same one AC001 error.
+    #[test]
+    fn an_unreached_targets_facts_replay() {
+        let target = Target {
+            account_id: Some("444455556666".into()),
+            region: "us-east-1".into(),
+            ..Target::default()
+        };
+        let why = Unknown::new(UnknownKind::AccessDenied, "sts:AssumeRole", "AccessDenied");
+        let facts = unreached(target, why);
+        let text = serde_json::to_string(&facts).unwrap();
+        let back = Facts::from_json(&text).unwrap();
+        assert_eq!(back, facts);
+        assert!(back.unreachable());
+    }
 }

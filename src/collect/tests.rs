@@ -1816,3 +1816,43 @@ async fn identity_center_read_elsewhere_is_read_once_for_every_target() {
         first.count("emr.ListStudios")
     );
 }
+
+/// An organization can deny its member accounts' Identity Center reads: a denied
+/// identity-store read in the target account says how to read it elsewhere; read
+/// from another account, it does not.
+#[tokio::test]
+async fn a_denied_identity_store_read_says_to_read_identity_center_elsewhere() {
+    use aws_sdk_identitystore::Client as Ids;
+    let denied = || {
+        with(vec![(
+            "identitystore",
+            mock!(Ids::get_user_id)
+                .then_http_response(|| http(400, &json_err("AccessDeniedException"))),
+        )])
+    };
+    let here = Harness::new(&denied());
+    let f = here.read(&[Need::Users]).await;
+    let u = unknown(&f.users[0].user);
+    assert_eq!(u.kind, UnknownKind::AccessDenied);
+    assert!(u.message.contains("--identity-center-profile"), "{u}");
+
+    let elsewhere = Harness::new(&denied());
+    elsewhere
+        .run
+        .identity_center_here
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    let f = elsewhere.read(&[Need::Users]).await;
+    let u = unknown(&f.users[0].user);
+    assert!(!u.message.contains("--identity-center-profile"), "{u}");
+    // Other services' denials carry no such hint.
+    let iam = Harness::new(&with(vec![(
+        "iam",
+        mock!(aws_sdk_iam::Client::get_role).then_http_response(|| query_err(403, "AccessDenied")),
+    )]));
+    let f = iam.read(&[Need::UserRole]).await;
+    assert!(
+        !unknown(&f.roles["UserRole"])
+            .message
+            .contains("--identity-center")
+    );
+}
