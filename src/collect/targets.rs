@@ -54,7 +54,7 @@ const SESSION: &str = "studio-doctor";
 /// Progress messages, shared by the targets read at once.
 pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Read every target: facts in account-then-region order, and the per-area
+/// Read every target: facts in account-then-region order (sorted), and the per-area
 /// timings when there is one target. A target whose role cannot be assumed gets
 /// facts that say so (AC001 reports them); a run that cannot start is an error.
 pub async fn collect_all(
@@ -90,6 +90,8 @@ pub async fn collect_all(
             jobs.push((account.clone(), region.clone(), access.clone()));
         }
     }
+    // In account, then region order: the order a saved directory replays in.
+    jobs.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let single = jobs.len() == 1;
     let total = jobs.len();
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
