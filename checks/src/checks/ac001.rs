@@ -15,8 +15,9 @@
 //! differs, AWS answers `AccessDenied` to `AssumeRole` and nothing in that
 //! account is checked.
 //!
-//! **How to fix.** Deploy the audit role into the account (the README's
-//! organisation set-up has a CloudFormation StackSet and a Terraform snippet),
+//! **How to fix.** Deploy the audit role into the account (the CloudFormation
+//! template `deploy/audit-role.yaml`, as a StackSet over the organization, or
+//! `deploy/audit-role.tf`),
 //! with a trust policy that allows the caller's account or role
 //! `sts:AssumeRole` (and `sts:ExternalId` when `--external-id` is used), and the
 //! read-only policy `studio-doctor permissions` prints. The caller needs
