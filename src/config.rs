@@ -487,3 +487,64 @@ expires = 2031-01-31
         assert!(c.waivers[0].expires.is_some() && c.waivers[0].resource.is_some());
     }
 }
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    #[test]
+    fn the_many_target_keys_are_read() {
+        let c = parse(
+            r#"
+regions = ["ap-northeast-1", "us-east-1"]
+accounts = ["111122223333", "444455556666"]
+role_name = "StudioDoctorAudit"
+external_id = "ext-1"
+identity_center_profile = "idc-admin"
+"#,
+            Path::new("studio-doctor.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.regions, ["ap-northeast-1", "us-east-1"]);
+        assert_eq!(c.accounts, ["111122223333", "444455556666"]);
+        assert_eq!(c.role_name.as_deref(), Some("StudioDoctorAudit"));
+        assert_eq!(c.external_id.as_deref(), Some("ext-1"));
+        assert_eq!(c.identity_center_profile.as_deref(), Some("idc-admin"));
+        assert!(!c.organization);
+        let org = parse(
+            "organization = true\nidentity_center_role_arn = \"arn:aws:iam::111122223333:role/R\"\n",
+            Path::new("studio-doctor.toml"),
+        )
+        .unwrap();
+        assert!(org.organization);
+        assert!(org.identity_center_role_arn.is_some());
+    }
+
+    #[test]
+    fn a_replayed_target_must_be_one_of_the_files_regions_and_accounts() {
+        let target = Target {
+            account_id: Some("444455556666".into()),
+            region: "us-east-1".into(),
+            ..Target::default()
+        };
+        let facts = Path::new("facts.json");
+        let ok = Config {
+            regions: vec!["ap-northeast-1".into(), "us-east-1".into()],
+            accounts: vec!["444455556666".into()],
+            ..Config::default()
+        };
+        ok.check_target(&target, facts).unwrap();
+        let region = Config {
+            regions: vec!["ap-northeast-1".into()],
+            ..Config::default()
+        };
+        let e = region.check_target(&target, facts).unwrap_err();
+        assert!(e.contains("sets regions"), "{e}");
+        let account = Config {
+            accounts: vec!["111122223333".into()],
+            ..Config::default()
+        };
+        let e = account.check_target(&target, facts).unwrap_err();
+        assert!(e.contains("sets accounts"), "{e}");
+    }
+}
