@@ -131,6 +131,8 @@ def org_series(a, runs, stub, env, args, members):
                   f"exit {r['exit']}  errors {r['summary'].get('error', '?')}")
             if r["exit"] not in (0, 1):
                 print("  stderr: " + r["stderr"].strip()[-400:])
+            for message in r["errors"][:3]:
+                print("  error: " + message)
             walls.append(r["wall"])
         alone = []
         for region in ORG_REGIONS:
@@ -281,13 +283,16 @@ class Launcher:
         wall, code, maxrss, cpu = json.loads(self.proc.stdout.readline())
         try:
             with open(out) as f:
-                summary = json.load(f).get("summary", {})
+                report = json.load(f)
+            summary = report.get("summary", {})
+            errors = sorted({r["message"][:160] for r in report.get("results", [])
+                             if r.get("status") == "error"})
         except ValueError:
-            summary = {}
+            summary, errors = {}, []
         with open(err, errors="replace") as f:
             stderr = f.read()
         return {"wall": wall, "rss_mib": maxrss / 1024, "cpu": cpu, "exit": code,
-                "stderr": stderr, "summary": summary}
+                "stderr": stderr, "summary": summary, "errors": errors}
 
     def close(self):
         self.proc.stdin.close()

@@ -275,7 +275,7 @@ pub(crate) fn read(
         let many = match &f.accounts {
             collect::Accounts::Own => false,
             collect::Accounts::List(ids) => ids.len() > 1,
-            collect::Accounts::Organization => true,
+            collect::Accounts::Organization(_) => true,
         };
         if many || f.regions.len() > 1 {
             return Err(
@@ -337,6 +337,7 @@ pub(crate) fn read_all(
             ("--regions", !args.regions.is_empty()),
             ("--accounts", !args.accounts.is_empty()),
             ("--organization", args.organization),
+            ("--accounts-filter", !args.accounts_filter.is_empty()),
             ("--role-name", args.role_name.is_some()),
             ("--external-id", args.external_id.is_some()),
             (
@@ -523,8 +524,28 @@ fn fleet(args: &TargetArgs, config: Option<&Config>) -> Result<collect::Fleet, S
             ids.push(id.clone());
         }
     }
+    let filters = pick_list(
+        &args.accounts_filter,
+        config.map(|c| c.accounts_filter.clone()),
+    );
+    if !filters.is_empty() && !organization {
+        return Err("--accounts-filter: only with --organization".to_string());
+    }
+    let mut tags = Vec::new();
+    for f in &filters {
+        match f.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                tags.push((k.trim().to_string(), v.to_string()))
+            }
+            _ => {
+                return Err(format!(
+                    "--accounts-filter {f}: expected TAG=VALUE (e.g. team=data)"
+                ));
+            }
+        }
+    }
     let accounts = match (organization, ids.is_empty()) {
-        (true, _) => collect::Accounts::Organization,
+        (true, _) => collect::Accounts::Organization(tags),
         (false, false) => collect::Accounts::List(ids),
         (false, true) => collect::Accounts::Own,
     };

@@ -114,6 +114,10 @@ pub struct TargetArgs {
     /// (`organizations:ListAccounts`), each through --role-name.
     #[arg(long)]
     pub organization: bool,
+    /// With --organization: only the accounts with this tag (TAG=VALUE; repeatable:
+    /// every filter must match).
+    #[arg(long = "accounts-filter", value_name = "TAG=VALUE")]
+    pub accounts_filter: Vec<String>,
     /// The audit role to assume in each account of --accounts / --organization.
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
@@ -132,7 +136,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "ARN")]
     pub identity_center_role_arn: Option<String>,
     /// Targets (account and region) read at once (1-256).
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub target_concurrency: u16,
     /// AWS shared-config profile to use.
     #[arg(long)]

@@ -26,6 +26,8 @@ struct Raw {
     accounts: Vec<String>,
     #[serde(default)]
     organization: bool,
+    #[serde(default)]
+    accounts_filter: Vec<String>,
     role_name: Option<String>,
     external_id: Option<String>,
     identity_center_profile: Option<String>,
@@ -71,6 +73,7 @@ pub struct Config {
     pub regions: Vec<String>,
     pub accounts: Vec<String>,
     pub organization: bool,
+    pub accounts_filter: Vec<String>,
     pub role_name: Option<String>,
     pub external_id: Option<String>,
     pub identity_center_profile: Option<String>,
@@ -166,6 +169,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         regions: raw.regions,
         accounts: raw.accounts,
         organization: raw.organization,
+        accounts_filter: raw.accounts_filter,
         role_name: raw.role_name,
         external_id: raw.external_id,
         identity_center_profile: raw.identity_center_profile,

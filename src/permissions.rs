@@ -74,7 +74,7 @@ pub fn caller_policy(role_name: &str) -> Value {
             {
                 "Sid": "StudioDoctorListAccounts",
                 "Effect": "Allow",
-                "Action": "organizations:ListAccounts",
+                "Action": ["organizations:ListAccounts", "organizations:ListTagsForResource"],
                 "Resource": "*"
             },
             {

@@ -1368,7 +1368,7 @@ fn permissions_for_the_caller_assume_the_audit_role_and_list_the_organization() 
                 {"Sid": "StudioDoctorAssumeAuditRole", "Effect": "Allow",
                  "Action": "sts:AssumeRole", "Resource": format!("arn:aws:iam::*:role/{role}")},
                 {"Sid": "StudioDoctorListAccounts", "Effect": "Allow",
-                 "Action": "organizations:ListAccounts", "Resource": "*"},
+                 "Action": ["organizations:ListAccounts", "organizations:ListTagsForResource"], "Resource": "*"},
                 {"Sid": "StudioDoctorDescribeOrganization", "Effect": "Allow",
                  "Action": "organizations:DescribeOrganization", "Resource": "*"}
             ]

@@ -50,7 +50,9 @@ impl World {
 fn organisation() -> World {
     let mut stub = Stub::start();
     stub.reset_all();
-    let org = stub.organization(3, 1);
+    // D1 and D2 are the data accounts: tagged team=data.
+    let data = json!({"team": "data"});
+    let org = stub.tagged_organization(3, 1, json!([data, data, {}]));
     let (m, d1, d2) = (&org.management, &org.members[0], &org.members[1]);
     for account in [m, d1, d2] {
         stub.role(account, ROLE);
@@ -269,6 +271,27 @@ fn organization_lists_exactly_its_active_accounts() {
     let d3 = statuses(&report, w.member(2), R1);
     assert_eq!(d3.len(), 1, "{d3:?}");
     assert_eq!(d3["AC001"], "error");
+
+    // --accounts-filter keeps the accounts with the tag (organizations:ListTagsForResource).
+    let tagged = run(
+        &w.stub,
+        &w.d1,
+        &[
+            "--organization",
+            "--accounts-filter",
+            "team=data",
+            "--role-name",
+            ROLE,
+            "--regions",
+            R1,
+        ],
+    );
+    assert_eq!(
+        targets(&tagged.json()),
+        pairs(&[w.member(0), w.member(1)], &[R1]),
+        "{}",
+        tagged.stderr
+    );
 }
 
 #[test]

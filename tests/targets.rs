@@ -27,6 +27,27 @@ fn fails(args: &[&str], says: &str) {
 #[test]
 fn target_flags_refuse_bad_values_before_reading_aws() {
     fails(
+        &[
+            "check",
+            "--accounts-filter",
+            "team=data",
+            "--role-name",
+            "A",
+        ],
+        "only with --organization",
+    );
+    fails(
+        &[
+            "check",
+            "--organization",
+            "--role-name",
+            "A",
+            "--accounts-filter",
+            "team",
+        ],
+        "expected TAG=VALUE",
+    );
+    fails(
         &["check", "--accounts", "12345", "--role-name", "Audit"],
         "not a 12-digit AWS account id",
     );

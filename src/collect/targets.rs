@@ -24,8 +24,9 @@ pub enum Accounts {
     Own,
     /// These account ids, each through the audit role.
     List(Vec<String>),
-    /// Every ACTIVE account of the caller's organization.
-    Organization,
+    /// Every ACTIVE account of the caller's organization that has every one
+    /// of these tags (key, value).
+    Organization(Vec<(String, String)>),
 }
 
 /// Where Identity Center is read when not in each target account.
@@ -159,9 +160,9 @@ async fn accounts(
     let ids = match &fleet.accounts {
         Accounts::Own => return Ok(vec![(None, Ok(own()?))]),
         Accounts::List(ids) => ids.clone(),
-        Accounts::Organization => {
+        Accounts::Organization(tags) => {
             progress("listing the organization's accounts");
-            list_accounts(base).await?
+            list_accounts(base, tags).await?
         }
     };
     let Some(role) = &fleet.role_name else {
@@ -179,13 +180,30 @@ async fn accounts(
         }
     };
     progress("assuming the audit role in each account");
-    let mut out = Vec::new();
+    // All at once (bounded): each is a round trip to STS before its targets start.
+    let slots = Arc::new(tokio::sync::Semaphore::new(fleet.concurrency.max(1)));
+    let mut assumed = Vec::new();
     for id in ids {
-        let access = if id == me {
-            Ok(own()?)
-        } else {
-            let arn = format!("arn:aws:iam::{id}:role/{role}");
-            assume(base, &arn, fleet.external_id.as_deref(), settings).await
+        if id == me {
+            assumed.push((id, None));
+            continue;
+        }
+        let arn = format!("arn:aws:iam::{id}:role/{role}");
+        let (base, settings, slots) = (base.clone(), settings.clone(), slots.clone());
+        let external_id = fleet.external_id.clone();
+        let task = tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            assume(&base, &arn, external_id.as_deref(), &settings).await
+        });
+        assumed.push((id, Some(task)));
+    }
+    let mut out = Vec::new();
+    for (id, task) in assumed {
+        let access = match task {
+            None => Ok(own()?),
+            Some(task) => task.await.map_err(|e| {
+                SetupError::Fleet(format!("assuming the audit role of {id} stopped: {e}"))
+            })?,
         };
         out.push((Some(id), access));
     }
@@ -205,8 +223,12 @@ fn caller_run(base: &SdkConfig, settings: &Settings, started: Instant) -> Arc<Ru
     )
 }
 
-/// `organizations:ListAccounts`, every page: the ACTIVE accounts' ids, sorted.
-async fn list_accounts(base: &SdkConfig) -> Result<Vec<String>, SetupError> {
+/// `organizations:ListAccounts`, every page: the ACTIVE accounts' ids, sorted;
+/// with `tags`, only those whose tags (`ListTagsForResource`) hold every one.
+async fn list_accounts(
+    base: &SdkConfig,
+    tags: &[(String, String)],
+) -> Result<Vec<String>, SetupError> {
     use aws_sdk_organizations::types::{AccountState, AccountStatus};
     let client = aws_sdk_organizations::Client::new(base);
     let mut pages = client.list_accounts().into_paginator().send();
@@ -232,7 +254,44 @@ async fn list_accounts(base: &SdkConfig) -> Result<Vec<String>, SetupError> {
     }
     ids.sort();
     ids.dedup();
-    Ok(ids)
+    if tags.is_empty() {
+        return Ok(ids);
+    }
+    let slots = Arc::new(tokio::sync::Semaphore::new(16));
+    let mut reads = Vec::new();
+    for id in ids {
+        let (client, slots) = (client.clone(), slots.clone());
+        reads.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let listed = client
+                .list_tags_for_resource()
+                .resource_id(&id)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await;
+            (id, listed)
+        }));
+    }
+    let mut kept = Vec::new();
+    for read in reads {
+        let (id, listed) = read
+            .await
+            .map_err(|e| SetupError::Fleet(format!("--accounts-filter: {e}")))?;
+        let listed = listed.map_err(|e| {
+            SetupError::Fleet(format!(
+                "--accounts-filter: cannot read the tags of account {id} \
+                 (organizations:ListTagsForResource): {}",
+                super::error::short(&chain(&e))
+            ))
+        })?;
+        let has = |(k, v): &(String, String)| listed.iter().any(|t| t.key() == k && t.value() == v);
+        if tags.iter().all(has) {
+            kept.push(id);
+        }
+    }
+    Ok(kept)
 }
 
 /// Credentials of `role_arn`, assumed once with the caller's credentials.

@@ -127,11 +127,14 @@ impl Stub {
     /// An organization in moto's default account (its management account) with
     /// `members` ACTIVE member accounts and `closed` SUSPENDED ones.
     pub fn organization(&self, members: u32, closed: u32) -> Org {
-        let v = self.http(
-            "POST",
-            "/_stub/organization",
-            &json!({ "members": members, "closed": closed }).to_string(),
-        );
+        self.tagged_organization(members, closed, json!([]))
+    }
+
+    /// [`Stub::organization`] with `member_tags`: beside the members, each one's
+    /// tags as `{"key": "value"}`.
+    pub fn tagged_organization(&self, members: u32, closed: u32, member_tags: Value) -> Org {
+        let body = json!({ "members": members, "closed": closed, "member_tags": member_tags });
+        let v = self.http("POST", "/_stub/organization", &body.to_string());
         let ids = |k: &str| -> Vec<String> { serde_json::from_value(v[k].clone()).unwrap() };
         Org {
             id: v["organization_id"].as_str().unwrap().to_string(),

@@ -126,7 +126,8 @@ def boto(stub, service, region="us-east-1", account=None):
 
 def organization(stub, body):
     """An organization in moto's default account (its management account) with
-    `members` member accounts, and `closed` further ones closed (SUSPENDED)."""
+    `members` member accounts, and `closed` further ones closed (SUSPENDED);
+    `member_tags`, a list beside the members, tags each ({"key": "value"})."""
     org = boto(stub, "organizations")
     desc = org.create_organization(FeatureSet="ALL")["Organization"]
     made = []
@@ -135,6 +136,9 @@ def organization(stub, body):
                                 AccountName=f"member-{i + 1}")["CreateAccountStatus"]
         made.append(st["AccountId"])
     members = made[: int(body.get("members", 0))]
+    for acct, tags in zip(members, body.get("member_tags") or []):
+        if tags:
+            org.tag_resource(ResourceId=acct, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
     for acct in made[len(members):]:
         org.close_account(AccountId=acct)
     log(f"organization {desc['Id']}: members {members}, closed {made[len(members):]}")
