@@ -184,6 +184,9 @@ class Moto:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A run over many accounts opens hundreds of connections at once; the
+    # socketserver default backlog (5) drops them while handler threads start.
+    request_queue_size = 1024
 
     def handle_error(self, request, client_address):  # quiet unless STUB_DEBUG=1
         log(f"connection from {client_address} failed: {sys.exc_info()[1]!r}")
