@@ -342,4 +342,30 @@ fn a_member_denied_identity_store_reads_is_told_to_use_identity_center_profile()
         "{}",
         live.stderr
     );
+    // Or with a profile of M (the emulator's default keys are M's).
+    std::fs::write(
+        w.stub.dir.path().join("config"),
+        "[profile idc-admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let live = run(
+        &w.stub,
+        &w.d1,
+        &[
+            "--accounts",
+            d1,
+            "--role-name",
+            ROLE,
+            "--regions",
+            R1,
+            "--identity-center-profile",
+            "idc-admin",
+        ],
+    );
+    assert_eq!(
+        statuses(&live.json(), d1, R1),
+        offline_statuses(&w.stub, &w.d1),
+        "{}",
+        live.stderr
+    );
 }
