@@ -138,6 +138,12 @@ fn an_unreachable_target_is_one_error_result() {
     assert_eq!(results[0]["id"], "AC001");
     assert_eq!(results[0]["status"], "error");
     assert_eq!(results[0]["account_id"], "111122223333");
+    // Nothing in the account was read: no access path to show.
+    assert!(
+        v.get("access_path")
+            .is_none_or(|p| p.as_array().unwrap().is_empty()),
+        "{v:#}"
+    );
     assert!(
         results[0]["message"]
             .as_str()

@@ -155,7 +155,11 @@ pub fn run_with(
     }
     results.retain(|r| wanted.contains(r.id) || roots.contains(r.id));
     let waivers = apply_waivers(&mut results, &wanted, options);
-    let mut access_path = crate::path::paths(&ctx, &results);
+    // An unreached target has no path to show: nothing in it was read.
+    let mut access_path = match facts.unreachable() {
+        true => Vec::new(),
+        false => crate::path::paths(&ctx, &results),
+    };
     for p in &mut access_path {
         p.account_id = account_id.clone();
         p.region = facts.target.region.clone();
