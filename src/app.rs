@@ -394,14 +394,9 @@ fn save_facts(path: &Path, all: &[Facts]) -> Result<(), String> {
         )
     })?;
     for facts in all {
-        let account = match (&facts.target.account_id, &facts.caller) {
-            (Some(a), _) => Some(a.as_str()),
-            (None, studio_doctor_checks::Fact::Known(c)) => Some(c.account_id.as_str()),
-            (None, _) => None,
-        };
         let name = format!(
             "{}-{}.json",
-            account.unwrap_or("account"),
+            facts.account_id().unwrap_or("account"),
             facts.target.region
         );
         write_facts(&path.join(name), facts)?;
@@ -477,16 +472,6 @@ fn collect_live(
     Ok((all, timings))
 }
 
-/// `arn:<partition>:iam::<12 digits>:role/<name>`.
-fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(&parts[..], ["arn", partition, "iam", "", account, resource]
-        if partition.starts_with("aws")
-            && account.len() == 12
-            && account.chars().all(|c| c.is_ascii_digit())
-            && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
-}
-
 /// The targets of a live run, from the flags and the config file (flags win).
 fn fleet(args: &TargetArgs, config: Option<&Config>) -> Result<collect::Fleet, String> {
     let file = |pick: fn(&Config) -> &Option<String>| config.and_then(|c| pick(c).clone());
@@ -515,7 +500,7 @@ fn fleet(args: &TargetArgs, config: Option<&Config>) -> Result<collect::Fleet, S
     }
     let mut ids = Vec::new();
     for id in &listed {
-        if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+        if !crate::permissions::is_account(id) {
             return Err(format!(
                 "--accounts: `{id}` is not a 12-digit AWS account id"
             ));
@@ -573,7 +558,7 @@ fn fleet(args: &TargetArgs, config: Option<&Config>) -> Result<collect::Fleet, S
         }
         (Some(p), None) => Some(collect::IdcVia::Profile(p)),
         (None, Some(arn)) => {
-            if !is_role_arn(&arn) {
+            if !crate::permissions::is_role_arn(&arn) {
                 return Err(format!(
                     "--identity-center-role-arn: `{arn}` is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
                 ));

@@ -111,8 +111,18 @@ fn fits(value: &str, len: std::ops::RangeInclusive<usize>, extra: &[u8]) -> bool
             .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
 }
 
-fn is_account(s: &str) -> bool {
+/// A 12-digit AWS account id.
+pub(crate) fn is_account(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `arn:<partition>:iam::<12-digit account>:role/<name>`.
+pub(crate) fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(&parts[..], ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && is_account(account)
+            && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
 }
 
 /// `--caller-arn`: an IAM role, user or account root ARN, or an account id

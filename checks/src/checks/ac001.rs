@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
             format!("account {}", c.account_id),
             format!("read as {}", c.arn),
         )],
-        Fact::Unknown(why) if why.action == "sts:AssumeRole" => {
+        Fact::Unknown(why) if f.unreachable() => {
             let mut out = Outcome::unknown(format!("account {account}"), "the account", why);
             out.message.push_str(
                 ": the audit role could not be assumed, so nothing in this account was checked",

@@ -3,7 +3,6 @@
 
 use crate::check::{Check, Outcome, Remediation, Severity, Status, Verdict};
 use crate::ctx::Ctx;
-use crate::fact::Fact;
 use crate::facts::Facts;
 use crate::registry;
 use crate::report::{
@@ -27,7 +26,7 @@ pub struct RunOptions {
 }
 
 /// The check that reports a target that could not be reached.
-const ACCESS: &str = "AC001";
+const ACCESS: &str = crate::checks::ac001::META.id;
 
 pub const ENTITLEMENT_NOTE: &str = "Identity Center user and group entitlement changes can take up to an hour to apply: rerun studio-doctor after that before concluding a fix did not work.";
 
@@ -46,12 +45,7 @@ pub fn run_with(
     options: &RunOptions,
 ) -> Report {
     let ctx = Ctx::new(facts);
-    // The account asked for; else the one the credentials read.
-    let account_id = match (&facts.target.account_id, &facts.caller) {
-        (Some(a), _) => Some(a.clone()),
-        (None, Fact::Known(c)) => Some(c.account_id.clone()),
-        (None, Fact::Unknown(_)) => None,
-    };
+    let account_id = facts.account_id().map(str::to_string);
     let mut wanted: BTreeSet<&str> = selected.iter().map(|c| c.meta.id).collect();
     let mut order = registry::with_prerequisites(selected);
     // A target whose audit role could not be assumed has no facts: it reports
@@ -361,6 +355,7 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fact::Fact;
     use crate::testkit::{healthy, no_access_grants, report_of, report_with, waiver};
 
     #[test]

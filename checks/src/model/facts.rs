@@ -631,6 +631,16 @@ pub struct Table {
 }
 
 impl Facts {
+    /// The target's account: the one asked for (`--accounts`, `--organization`),
+    /// else the one the credentials read; `None` when neither is known.
+    pub fn account_id(&self) -> Option<&str> {
+        match (&self.target.account_id, &self.caller) {
+            (Some(a), _) => Some(a),
+            (None, Fact::Known(c)) => Some(&c.account_id),
+            (None, Fact::Unknown(_)) => None,
+        }
+    }
+
     /// The target's account could not be reached: its audit role could not be
     /// assumed, so no fact was read.
     pub fn unreachable(&self) -> bool {
