@@ -72,7 +72,7 @@
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateInstance.html
 //! - https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_DeleteInstance.html
 
-use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity, Verdict};
+use crate::check::{Area, Meta, Need, Outcome, Remediation, Severity};
 use crate::ctx::Ctx;
 use crate::fact::Fact;
 use crate::facts::Organization;
@@ -132,12 +132,10 @@ pub fn run(ctx: &Ctx) -> Vec<Outcome> {
         } else {
             "it is not among the instances sso:ListInstances lists"
         };
-        let mut out = Outcome::warn(
+        return vec![Outcome::error(
             &res,
             format!("could not read the account that owns {arn}: {why}"),
-        );
-        out.verdict = Verdict::Error;
-        return vec![out];
+        )];
     };
     if owner == account {
         return vec![Outcome::pass(

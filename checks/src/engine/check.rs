@@ -405,6 +405,11 @@ impl Outcome {
         Outcome::new(Verdict::Warn, resource, message)
     }
 
+    /// Could not evaluate, for a reason `message` gives (no single unread fact).
+    pub fn error(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Outcome::new(Verdict::Error, resource, message)
+    }
+
     /// A fact this check needs could not be read.
     pub fn unknown(resource: impl Into<String>, what: &str, why: &Unknown) -> Self {
         Outcome::new(
