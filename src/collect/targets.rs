@@ -6,7 +6,7 @@
 use super::config;
 use super::error::{SetupError, chain};
 use super::ops::OpLog;
-use super::run::Run;
+use super::run::{Run, all};
 use super::{Settings, organizations, read, sts};
 use crate::timing::Timings;
 use aws_config::{Region, SdkConfig};
@@ -106,11 +106,9 @@ pub async fn collect_all(
         single,
         started,
     });
-    let mut tasks = Vec::new();
-    for (account, region, access) in jobs {
-        let (common, progress) = (common.clone(), progress.clone());
-        let done = done.clone();
-        tasks.push(tokio::spawn(async move {
+    let results = all(jobs.into_iter().map(|(account, region, access)| {
+        let (common, progress, done) = (common.clone(), progress.clone(), done.clone());
+        async move {
             let read = read_target(&common, account, region, access, &progress);
             let out = Box::pin(read).await;
             if !single {
@@ -118,18 +116,17 @@ pub async fn collect_all(
                 progress(&format!("{n} of {total} targets (account and region) read"));
             }
             out
-        }));
-    }
-    let mut all = Vec::new();
+        }
+    }))
+    .await;
+    let mut facts = Vec::new();
     let mut timings = None;
-    for task in tasks {
-        let (facts, t) = task
-            .await
-            .map_err(|e| SetupError::Fleet(format!("a target's reads stopped: {e}")))??;
+    for target in results {
+        let (f, t) = target?;
         timings = t;
-        all.push(facts);
+        facts.push(f);
     }
-    Ok((all, if single { timings } else { None }))
+    Ok((facts, if single { timings } else { None }))
 }
 
 /// The facts of a target whose account could not be reached.
@@ -153,12 +150,11 @@ async fn accounts(
     progress: &Progress,
     started: Instant,
 ) -> Result<Vec<(Option<String>, Access)>, SetupError> {
-    let own = || {
-        base.credentials_provider()
-            .ok_or_else(|| SetupError::Fleet("no credentials provider".into()))
-    };
+    let own = base
+        .credentials_provider()
+        .ok_or_else(|| SetupError::Fleet("no credentials provider".into()))?;
     let ids = match &fleet.accounts {
-        Accounts::Own => return Ok(vec![(None, Ok(own()?))]),
+        Accounts::Own => return Ok(vec![(None, Ok(own))]),
         Accounts::List(ids) => ids.clone(),
         Accounts::Organization(tags) => {
             progress("listing the organization's accounts");
@@ -182,32 +178,20 @@ async fn accounts(
     progress("assuming the audit role in each account");
     // All at once (bounded): each is a round trip to STS before its targets start.
     let slots = Arc::new(tokio::sync::Semaphore::new(fleet.concurrency.max(1)));
-    let mut assumed = Vec::new();
-    for id in ids {
-        if id == me {
-            assumed.push((id, None));
-            continue;
-        }
+    Ok(all(ids.into_iter().map(|id| {
         let arn = format!("arn:aws:iam::{id}:role/{role}");
         let (base, settings, slots) = (base.clone(), settings.clone(), slots.clone());
-        let external_id = fleet.external_id.clone();
-        let task = tokio::spawn(async move {
+        let (external_id, own, me) = (fleet.external_id.clone(), own.clone(), me.clone());
+        async move {
+            if id == me {
+                return (Some(id), Ok(own));
+            }
             let _slot = slots.acquire_owned().await;
-            assume(&base, &arn, external_id.as_deref(), &settings).await
-        });
-        assumed.push((id, Some(task)));
-    }
-    let mut out = Vec::new();
-    for (id, task) in assumed {
-        let access = match task {
-            None => Ok(own()?),
-            Some(task) => task.await.map_err(|e| {
-                SetupError::Fleet(format!("assuming the audit role of {id} stopped: {e}"))
-            })?,
-        };
-        out.push((Some(id), access));
-    }
-    Ok(out)
+            let access = assume(&base, &arn, external_id.as_deref(), &settings).await;
+            (Some(id), access)
+        }
+    }))
+    .await)
 }
 
 /// A run on the base configuration, for the caller's own reads.
@@ -258,10 +242,9 @@ async fn list_accounts(
         return Ok(ids);
     }
     let slots = Arc::new(tokio::sync::Semaphore::new(16));
-    let mut reads = Vec::new();
-    for id in ids {
+    let reads = all(ids.into_iter().map(|id| {
         let (client, slots) = (client.clone(), slots.clone());
-        reads.push(tokio::spawn(async move {
+        async move {
             let _slot = slots.acquire_owned().await;
             let listed = client
                 .list_tags_for_resource()
@@ -272,13 +255,11 @@ async fn list_accounts(
                 .collect::<Result<Vec<_>, _>>()
                 .await;
             (id, listed)
-        }));
-    }
+        }
+    }))
+    .await;
     let mut kept = Vec::new();
-    for read in reads {
-        let (id, listed) = read
-            .await
-            .map_err(|e| SetupError::Fleet(format!("--accounts-filter: {e}")))?;
+    for (id, listed) in reads {
         let listed = listed.map_err(|e| {
             SetupError::Fleet(format!(
                 "--accounts-filter: cannot read the tags of account {id} \
