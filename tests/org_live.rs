@@ -320,52 +320,26 @@ fn a_member_denied_identity_store_reads_is_told_to_use_identity_center_profile()
             .contains("--identity-center-profile")),
         "no error says to use --identity-center-profile: {errors:#?}"
     );
-    // Read through M's role instead, the same account passes.
-    let idc_role = format!("arn:aws:iam::{}:role/{ROLE}", w.m());
-    let live = run(
-        &w.stub,
-        &w.d1,
-        &[
-            "--accounts",
-            d1,
-            "--role-name",
-            ROLE,
-            "--regions",
-            R1,
-            "--identity-center-role-arn",
-            &idc_role,
-        ],
-    );
-    assert_eq!(
-        statuses(&live.json(), d1, R1),
-        offline_statuses(&w.stub, &w.d1),
-        "{}",
-        live.stderr
-    );
-    // Or with a profile of M (the emulator's default keys are M's).
+    // Read Identity Center from M instead, through its role or a profile of it (the
+    // emulator's default keys are M's): the same account passes.
     std::fs::write(
         w.stub.dir.path().join("config"),
         "[profile idc-admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
     )
     .unwrap();
-    let live = run(
-        &w.stub,
-        &w.d1,
-        &[
-            "--accounts",
-            d1,
-            "--role-name",
-            ROLE,
-            "--regions",
-            R1,
-            "--identity-center-profile",
-            "idc-admin",
-        ],
-    );
-    assert_eq!(
-        statuses(&live.json(), d1, R1),
-        offline_statuses(&w.stub, &w.d1),
-        "{}",
-        live.stderr
-    );
+    let idc_role = format!("arn:aws:iam::{}:role/{ROLE}", w.m());
+    for via in [
+        ["--identity-center-role-arn", idc_role.as_str()],
+        ["--identity-center-profile", "idc-admin"],
+    ] {
+        let mut args = vec!["--accounts", d1, "--role-name", ROLE, "--regions", R1];
+        args.extend(via);
+        let live = run(&w.stub, &w.d1, &args);
+        assert_eq!(
+            statuses(&live.json(), d1, R1),
+            offline_statuses(&w.stub, &w.d1),
+            "{via:?}: {}",
+            live.stderr
+        );
+    }
 }
